@@ -1,0 +1,156 @@
+"""The life of a case: opened by a customer's message, grown by follow-ups, answered by the brand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from carebird.model import Author, Channel, Message
+from carebird.triage import TriageRules, queue_rank, triage
+
+OPEN = "open"
+ANSWERED = "answered"
+ESCALATED = "escalated"
+CLOSED = "closed"
+
+TRIAGE_TEXT_LIMIT = 4000
+PREVIEW_LIMIT = 280
+
+
+@dataclass(frozen=True)
+class Case:
+    """One conversation with one customer on one channel family (public thread or DM)."""
+
+    case_id: str
+    customer: Author
+    family: str
+    channel: Channel
+    status: str
+    opened_at: datetime
+    last_activity_at: datetime
+    waiting_since: datetime | None
+    priority: int = 0
+    topic: str = "other"
+    reasons: tuple[str, ...] = ()
+    rank: int | None = None
+    inbound_count: int = 0
+    triage_text: str = ""
+    preview: str = ""
+    lang: str | None = None
+    reply_to_id: str | None = None
+    first_response_at: datetime | None = None
+    last_response_at: datetime | None = None
+    response_count: int = 0
+    reopened: int = 0
+    escalation_level: int = 0
+    deleted_ids: frozenset[str] = field(default_factory=frozenset)
+    version: int = 0
+
+    @property
+    def awaiting_reply(self) -> bool:
+        """The customer is waiting for the brand: the case belongs in the open queue."""
+        return self.waiting_since is not None and self.status != CLOSED
+
+    @property
+    def reference(self) -> str:
+        """Short reference agents and customers can quote."""
+        return "CB-" + self.case_id.rsplit("-", 1)[-1][-6:]
+
+
+def case_id_for(message: Message) -> str:
+    """Deterministic: a redelivered first message always names the same case."""
+    return f"{message.family}-{message.id}"
+
+
+def _retriage(case: Case, rules: TriageRules) -> Case:
+    result = triage(
+        texts=[case.triage_text],
+        followers=case.customer.followers,
+        verified=case.customer.verified,
+        channel=case.channel,
+        inbound_count=case.inbound_count,
+        rules=rules,
+    )
+    rank = queue_rank(result.priority, case.waiting_since, rules) if case.waiting_since else None
+    return replace(case, priority=result.priority, topic=result.topic, reasons=result.reasons, rank=rank)
+
+
+def open_case(message: Message, rules: TriageRules) -> Case:
+    """A new case from a customer's first message."""
+    case = Case(
+        case_id=case_id_for(message),
+        customer=message.author,
+        family=message.family,
+        channel=message.channel,
+        status=OPEN,
+        opened_at=message.created_at,
+        last_activity_at=message.created_at,
+        waiting_since=message.created_at,
+        inbound_count=1,
+        triage_text=message.text[:TRIAGE_TEXT_LIMIT],
+        preview=message.text[:PREVIEW_LIMIT],
+        lang=message.lang,
+        reply_to_id=None if message.family == "dm" else message.id,
+    )
+    return _retriage(case, rules)
+
+
+def add_inbound(case: Case, message: Message, rules: TriageRules) -> Case:
+    """A follow-up from the customer: re-scored as a repeat contact; reopens an answered case."""
+    reopening = case.waiting_since is None
+    latest = max(case.last_activity_at, message.created_at)
+    updated = replace(
+        case,
+        customer=_fresher_profile(case.customer, message.author),
+        inbound_count=case.inbound_count + 1,
+        triage_text=(case.triage_text + "\n" + message.text)[-TRIAGE_TEXT_LIMIT:],
+        last_activity_at=latest,
+        waiting_since=message.created_at if reopening else case.waiting_since,
+        status=OPEN if reopening else case.status,
+        reopened=case.reopened + (1 if reopening else 0),
+        escalation_level=0 if reopening else case.escalation_level,
+        reply_to_id=message.id if message.family == "public" else case.reply_to_id,
+        lang=case.lang or message.lang,
+    )
+    return _retriage(updated, rules)
+
+
+def record_response(case: Case, message: Message) -> Case:
+    """The brand answered: the first response is kept, the case leaves the queue."""
+    first = case.first_response_at
+    return replace(
+        case,
+        status=ANSWERED if case.status != CLOSED else CLOSED,
+        first_response_at=message.created_at if first is None else min(first, message.created_at),
+        last_response_at=max(case.last_response_at or message.created_at, message.created_at),
+        last_activity_at=max(case.last_activity_at, message.created_at),
+        response_count=case.response_count + 1,
+        waiting_since=None,
+        rank=None,
+    )
+
+
+def record_deletion(case: Case, message_id: str) -> Case:
+    return replace(case, deleted_ids=case.deleted_ids | {message_id})
+
+
+def close(case: Case) -> Case:
+    return replace(case, status=CLOSED, waiting_since=None, rank=None)
+
+
+def is_stale(case: Case, at: datetime, idle: timedelta) -> bool:
+    """A closed case, or an answered one idle for longer than `idle`, no longer takes new messages."""
+    if case.status == CLOSED:
+        return True
+    return case.waiting_since is None and at - case.last_activity_at > idle
+
+
+def _fresher_profile(old: Author, new: Author) -> Author:
+    """Keep the latest profile X sent, but never replace known details with blanks."""
+    return Author(
+        id=old.id,
+        handle=new.handle or old.handle,
+        name=new.name or old.name,
+        followers=new.followers or old.followers,
+        verified=new.verified or (old.verified and not new.handle),
+    )

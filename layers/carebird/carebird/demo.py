@@ -1,0 +1,146 @@
+"""`carebird demo`: the sample X deliveries through the real webhook handler on embedded AWS (moto)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import datetime, timezone
+from importlib import resources
+from typing import Any, TextIO
+
+from carebird import local
+from carebird.triage import TriageRules, effective_priority
+
+BRAND_USER_ID = "1500000000000000001"
+BRAND_HANDLE = "LumiereAide"
+DEMO_SECRET = "demo-consumer-secret"  # noqa: S105 - a local stand-in, never a real credential
+TABLE = "carebird-demo-cases"
+
+# The day in the order it happens (what carebird should do is in the second column).
+SCRIPT = [
+    ("aaa-mention.json", "Claire's box is down: a technical case"),
+    ("aaa-mention-influencer.json", "an influential verified account complains"),
+    ("aaa-reply-to-brand-post.json", "Sam asks a price under a brand post"),
+    ("aaa-quote.json", "Sam quotes the brand's post: a second message on his case"),
+    ("aaa-mention.json", "X redelivers Claire's mention: nothing new"),
+    ("aaa-retweet.json", "a retweet: ignored"),
+    ("aaa-brand-reply.json", "the brand answers Claire in public"),
+    ("aaa-dm-incoming.json", "Claire writes in DM: a DM case"),
+    ("aaa-typing.json", "typing indicator: ignored"),
+    ("aaa-extended-tweet.json", "a long post from Claire about her bill"),
+    ("aaa-dm-outgoing.json", "the brand answers Claire's DM"),
+    ("aaa-favorite.json", "a like: ignored"),
+    ("aaa-tweet-delete.json", "Sam deletes his question"),
+]
+
+
+def _payload(name: str) -> Any:
+    return json.loads(resources.files("carebird.demo_data").joinpath(name).read_text(encoding="utf-8"))
+
+
+class _Colours:
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.enabled else text
+
+
+def run_demo(out: TextIO = sys.stdout, as_json: bool = False) -> int:
+    """Run the sample day; return 0 when every delivery did what it should."""
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-3")
+    from moto import mock_aws
+
+    import boto3
+
+    colour = _Colours(enabled=out.isatty() and not as_json)
+    problems: list[str] = []
+    with mock_aws():
+        local.create_cases_table(boto3.client("dynamodb"), TABLE)
+        secret_arn = local.create_x_secret(boto3.client("secretsmanager"), "carebird-demo-x", DEMO_SECRET)
+        os.environ.update(CASES_TABLE=TABLE, X_SECRET_ARN=secret_arn, BRAND_USER_ID=BRAND_USER_ID,
+                          BRAND_HANDLE=BRAND_HANDLE, POWERTOOLS_LOG_LEVEL="ERROR")
+        webhook = local.load_function("webhook")
+        context = local.LambdaContext(function_name="carebird-webhook")
+        log: list[dict[str, Any]] = []
+
+        crc = webhook.lambda_handler(local.http_api_event("GET", query={"crc_token": "demo"}), context)
+        log.append({"step": "CRC challenge", "status": crc["statusCode"]})
+        forged = local.signed_delivery(_payload("aaa-mention.json"), "not-the-secret")
+        rejected = webhook.lambda_handler(forged, context)
+        log.append({"step": "forged signature", "status": rejected["statusCode"]})
+        if crc["statusCode"] != 200 or rejected["statusCode"] != 401:
+            problems.append("CRC or signature check misbehaved")
+
+        for name, story in SCRIPT:
+            response = webhook.lambda_handler(local.signed_delivery(_payload(name), DEMO_SECRET), context)
+            body = json.loads(response["body"])
+            log.append({"step": story, "file": name, "status": response["statusCode"], "outcomes": body.get("outcomes")})
+            if response["statusCode"] != 200:
+                problems.append(f"{name}: HTTP {response['statusCode']}")
+
+        store = webhook.webhook.store
+        queue = store.open_queue()
+        everything = [store.get_case(cid) for cid in _all_case_ids(boto3.client("dynamodb"))]
+
+    now = datetime.now(timezone.utc)
+    rules = TriageRules()
+    if not any(c.customer.handle == "maxtech" for c in queue[:1]):
+        problems.append("the influential complaint should lead the queue")
+    if any(c.customer.handle == "claire_dupont" and c.family == "dm" for c in queue):
+        problems.append("the answered DM case should have left the queue")
+
+    if as_json:
+        json.dump({"deliveries": log, "queue": [_case_json(c) for c in queue],
+                   "cases": [_case_json(c) for c in everything if c], "problems": problems}, out, indent=2)
+        out.write("\n")
+        return 1 if problems else 0
+
+    out.write(colour("carebird demo: sample X deliveries through the real webhook on embedded AWS\n\n", "1"))
+    for entry in log:
+        status = entry["status"]
+        tint = "32" if status == 200 else "33" if status < 500 else "31"
+        outcomes = ", ".join(f"{k} {v}" for k, v in (entry.get("outcomes") or {}).items())
+        out.write(f"  {colour(str(status), tint)}  {entry['step']:<58} {outcomes}\n")
+    out.write(colour("\nOpen queue (most urgent first, one Query on the OpenQueue index)\n", "1"))
+    out.write(f"  {'#':>2} {'prio':>4} {'eff':>4}  {'case':<10} {'customer':<16} {'channel':<8} {'topic':<11} reasons\n")
+    for index, case in enumerate(queue, 1):
+        eff = effective_priority(case.priority, case.waiting_since or now, now, rules)
+        out.write(f"  {index:>2} {case.priority:>4} {eff:>4}  {case.reference:<10} @{case.customer.handle:<15} "
+                  f"{case.channel.value:<8} {case.topic:<11} {'; '.join(case.reasons[:4])}\n")
+    out.write(colour("\nAll cases\n", "1"))
+    for case in everything:
+        if case:
+            answered = f"first response {case.first_response_at:%H:%M}" if case.first_response_at else "unanswered"
+            deleted = f", {len(case.deleted_ids)} deleted post(s)" if case.deleted_ids else ""
+            out.write(f"  {case.reference:<10} @{case.customer.handle:<15} {case.family:<6} {case.status:<9} "
+                      f"{case.inbound_count} msg, {answered}{deleted}\n")
+    if problems:
+        out.write(colour("\nProblems:\n  " + "\n  ".join(problems) + "\n", "31"))
+        return 1
+    out.write(colour("\nEverything behaved as expected.\n", "32"))
+    return 0
+
+
+def _all_case_ids(dynamodb: Any) -> list[str]:
+    """Demo-only listing (a Scan is fine on a dozen items; the product reads the queue by Query)."""
+    items = dynamodb.scan(TableName=TABLE, FilterExpression="sk = :c", ExpressionAttributeValues={":c": {"S": "CASE"}})
+    return sorted(item["case_id"]["S"] for item in items["Items"])
+
+
+def _case_json(case: Any) -> dict[str, Any]:
+    return {
+        "case_id": case.case_id,
+        "reference": case.reference,
+        "customer": case.customer.handle,
+        "family": case.family,
+        "channel": case.channel.value,
+        "status": case.status,
+        "priority": case.priority,
+        "topic": case.topic,
+        "reasons": list(case.reasons),
+        "messages": case.inbound_count,
+        "first_response_at": case.first_response_at.isoformat() if case.first_response_at else None,
+        "deleted": sorted(case.deleted_ids),
+    }

@@ -1,0 +1,1 @@
+"""Sample X deliveries for the local demo (Account Activity API shapes)."""

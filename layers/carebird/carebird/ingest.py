@@ -1,0 +1,124 @@
+"""Apply normalised events to the case store: the ingestion use case, free of AWS.
+
+Every write is conditional in the store, so the same event applied twice (X redelivery, Lambda
+retry) changes nothing the second time, and two invocations racing on one customer end with one case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+from typing import Protocol
+
+from carebird.cases import Case, add_inbound, close, is_stale, open_case, record_deletion, record_response
+from carebird.model import Channel, Deletion, Event, Message
+from carebird.triage import TriageRules
+
+MAX_ATTEMPTS = 6
+
+
+class DuplicateMessage(Exception):
+    """The message is already stored: nothing to do."""
+
+
+class ConcurrentUpdate(Exception):
+    """Another writer changed the case or its pointer first: read again and retry."""
+
+
+class Outcome(str, Enum):
+    CREATED = "created"
+    APPENDED = "appended"
+    ANSWERED = "answered"
+    DELETED = "deleted"
+    DUPLICATE = "duplicate"
+    IGNORED = "ignored"
+
+
+class CaseStore(Protocol):
+    """What ingestion needs from storage (DynamoDB in production, a dict in unit tests)."""
+
+    def open_case_id(self, customer_id: str, family: str) -> str | None: ...
+    def case_id_for_message(self, message_id: str) -> str | None: ...
+    def get_case(self, case_id: str) -> Case | None: ...
+    def create_case(self, case: Case, message: Message, replacing: Case | None = None) -> None: ...
+    def save_case(self, case: Case, expected_version: int, message: Message | None = None) -> None: ...
+    def mark_message_deleted(self, case: Case, expected_version: int, deletion: Deletion) -> None: ...
+    def remember_deleted(self, deletion: Deletion) -> None: ...
+
+
+@dataclass(frozen=True)
+class IngestSettings:
+    rules: TriageRules = TriageRules()
+    idle_before_new_case: timedelta = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class Result:
+    outcome: Outcome
+    case_id: str | None = None
+    channel: Channel | None = None
+    topic: str | None = None
+
+
+def apply_event(store: CaseStore, event: Event, settings: IngestSettings) -> Result:
+    """Apply one event, retrying on concurrent updates; raise ConcurrentUpdate if it never settles."""
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            if isinstance(event, Deletion):
+                return _apply_deletion(store, event)
+            if event.from_brand:
+                return _apply_brand_message(store, event)
+            return _apply_customer_message(store, event, settings)
+        except DuplicateMessage:
+            return Result(Outcome.DUPLICATE)
+        except ConcurrentUpdate:
+            continue
+    raise ConcurrentUpdate(f"event kept conflicting after {MAX_ATTEMPTS} attempts")
+
+
+def _apply_customer_message(store: CaseStore, message: Message, settings: IngestSettings) -> Result:
+    current_id = store.open_case_id(message.author.id, message.family)
+    current = store.get_case(current_id) if current_id else None
+    if current is not None and not is_stale(current, message.created_at, settings.idle_before_new_case):
+        updated = add_inbound(current, message, settings.rules)
+        store.save_case(updated, current.version, message)
+        return Result(Outcome.APPENDED, updated.case_id, message.channel, updated.topic)
+    case = open_case(message, settings.rules)
+    store.create_case(case, message, replacing=close(current) if current else None)
+    return Result(Outcome.CREATED, case.case_id, message.channel, case.topic)
+
+
+def _apply_brand_message(store: CaseStore, message: Message) -> Result:
+    case = _case_answered_by(store, message)
+    if case is None:
+        return Result(Outcome.IGNORED)
+    updated = record_response(case, message)
+    store.save_case(updated, case.version, message)
+    return Result(Outcome.ANSWERED, case.case_id, message.channel, case.topic)
+
+
+def _case_answered_by(store: CaseStore, message: Message) -> Case | None:
+    """The case a brand message answers: the one holding the post it replies to, else the customer's open one."""
+    if message.in_reply_to_id:
+        case_id = store.case_id_for_message(message.in_reply_to_id)
+        case = store.get_case(case_id) if case_id else None
+        if case is not None and case.family == message.family:
+            return case
+    customer_id = message.customer_id
+    if not customer_id:
+        return None
+    case_id = store.open_case_id(customer_id, message.family)
+    return store.get_case(case_id) if case_id else None
+
+
+def _apply_deletion(store: CaseStore, deletion: Deletion) -> Result:
+    case_id = store.case_id_for_message(deletion.message_id)
+    case = store.get_case(case_id) if case_id else None
+    if case is None:
+        store.remember_deleted(deletion)
+        return Result(Outcome.DELETED)
+    if deletion.message_id in case.deleted_ids:
+        return Result(Outcome.DUPLICATE, case.case_id)
+    store.mark_message_deleted(record_deletion(case, deletion.message_id), case.version, deletion)
+    return Result(Outcome.DELETED, case.case_id)

@@ -1,0 +1,77 @@
+"""The internal message model every X feed is normalised to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+
+
+class Channel(str, Enum):
+    """How a customer reached the brand."""
+
+    MENTION = "mention"
+    REPLY = "reply"
+    QUOTE = "quote"
+    DM = "dm"
+    CITATION = "citation"
+    TOPIC = "topic"
+
+    @property
+    def family(self) -> str:
+        """A case groups one customer's messages per family: a public thread or a DM conversation."""
+        return "dm" if self is Channel.DM else "public"
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """Who wrote a message, as X described them at the time."""
+
+    id: str
+    handle: str = ""
+    name: str = ""
+    followers: int = 0
+    verified: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One post or DM, from a customer or from the brand, whatever the feed it came from."""
+
+    id: str
+    channel: Channel
+    author: Author
+    text: str
+    created_at: datetime
+    from_brand: bool = False
+    lang: str | None = None
+    in_reply_to_id: str | None = None
+    in_reply_to_user_id: str | None = None
+    quoted_id: str | None = None
+    recipient_id: str | None = None
+    feed: str = "aaa"
+
+    @property
+    def family(self) -> str:
+        return self.channel.family
+
+    @property
+    def customer_id(self) -> str | None:
+        """The customer this message belongs to: its author, or for the brand's messages the addressee."""
+        if not self.from_brand:
+            return self.author.id
+        if self.channel is Channel.DM:
+            return self.recipient_id
+        return self.in_reply_to_user_id
+
+
+@dataclass(frozen=True, slots=True)
+class Deletion:
+    """A customer deleted one of their posts."""
+
+    message_id: str
+    author_id: str
+    deleted_at: datetime
+
+
+Event = Message | Deletion

@@ -1,0 +1,27 @@
+"""The X app credentials, from Secrets Manager (cached by powertools, never logged)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from carebird.errors import ConfigurationError
+
+CREDENTIAL_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret", "bearer_token")
+CACHE_SECONDS = 300
+
+
+def x_credentials(secret_arn: str) -> dict[str, Any]:
+    """The secret's JSON document; cached for five minutes so a rotation is picked up."""
+    from aws_lambda_powertools.utilities import parameters
+
+    value = parameters.get_secret(secret_arn, transform="json", max_age=CACHE_SECONDS)
+    if not isinstance(value, dict):
+        raise ConfigurationError("the X secret must be a JSON object")
+    return value
+
+
+def consumer_secret(secret_arn: str) -> str:
+    secret = str(x_credentials(secret_arn).get("consumer_secret") or "")
+    if not secret:
+        raise ConfigurationError("the X secret has no consumer_secret yet: fill it after deploy")
+    return secret

@@ -1,0 +1,296 @@
+"""DynamoDB adapter: the triage queue table (single-table design, see docs/data-model.md)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from carebird.cases import Case
+from carebird.ingest import ConcurrentUpdate, DuplicateMessage
+from carebird.model import Author, Channel, Deletion, Message
+from carebird.timeparse import from_iso, to_iso
+
+QUEUE_INDEX = "OpenQueue"
+QUEUE_KEY = "OPEN"
+CASE_SK = "CASE"
+TOMBSTONE_DAYS = 7
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def case_key(case_id: str) -> dict[str, str]:
+    return {"pk": f"CASE#{case_id}", "sk": CASE_SK}
+
+
+def _pointer_key(customer_id: str, family: str) -> dict[str, str]:
+    return {"pk": f"OPEN#{customer_id}#{family}", "sk": "OPEN"}
+
+
+def _message_id_key(message_id: str) -> dict[str, str]:
+    return {"pk": f"MSGID#{message_id}", "sk": "MSGID"}
+
+
+def _message_sk(message: Message) -> str:
+    return f"MSG#{to_iso(message.created_at)}#{message.id}"
+
+
+def _dynamo(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None and v != set() and v != []}
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return to_iso(moment) if moment else None
+
+
+def case_to_item(case: Case) -> dict[str, Any]:
+    """The case as a plain item; queue attributes only while the customer awaits a reply (sparse index)."""
+    item: dict[str, Any] = {
+        **case_key(case.case_id),
+        "type": "case",
+        "case_id": case.case_id,
+        "reference": case.reference,
+        "customer_id": case.customer.id,
+        "customer_handle": case.customer.handle,
+        "customer_name": case.customer.name,
+        "customer_followers": case.customer.followers,
+        "customer_verified": case.customer.verified,
+        "family": case.family,
+        "channel": case.channel.value,
+        "status": case.status,
+        "opened_at": to_iso(case.opened_at),
+        "last_activity_at": to_iso(case.last_activity_at),
+        "waiting_since": _iso(case.waiting_since),
+        "priority": case.priority,
+        "topic": case.topic,
+        "reasons": list(case.reasons),
+        "inbound_count": case.inbound_count,
+        "triage_text": case.triage_text,
+        "preview": case.preview,
+        "lang": case.lang,
+        "reply_to_id": case.reply_to_id,
+        "first_response_at": _iso(case.first_response_at),
+        "last_response_at": _iso(case.last_response_at),
+        "response_count": case.response_count,
+        "reopened": case.reopened,
+        "escalation_level": case.escalation_level,
+        "deleted_ids": set(case.deleted_ids),
+        "version": case.version,
+    }
+    if case.awaiting_reply and case.rank is not None:
+        item["queue"] = QUEUE_KEY
+        item["queue_rank"] = case.rank
+    return item
+
+
+def case_from_item(item: dict[str, Any]) -> Case:
+    def moment(name: str) -> datetime | None:
+        return from_iso(item[name]) if item.get(name) else None
+
+    return Case(
+        case_id=item["case_id"],
+        customer=Author(
+            id=item["customer_id"],
+            handle=item.get("customer_handle", ""),
+            name=item.get("customer_name", ""),
+            followers=int(item.get("customer_followers", 0)),
+            verified=bool(item.get("customer_verified", False)),
+        ),
+        family=item["family"],
+        channel=Channel(item["channel"]),
+        status=item["status"],
+        opened_at=from_iso(item["opened_at"]),
+        last_activity_at=from_iso(item["last_activity_at"]),
+        waiting_since=moment("waiting_since"),
+        priority=int(item.get("priority", 0)),
+        topic=item.get("topic", "other"),
+        reasons=tuple(item.get("reasons", ())),
+        rank=int(item["queue_rank"]) if "queue_rank" in item else None,
+        inbound_count=int(item.get("inbound_count", 0)),
+        triage_text=item.get("triage_text", ""),
+        preview=item.get("preview", ""),
+        lang=item.get("lang"),
+        reply_to_id=item.get("reply_to_id"),
+        first_response_at=moment("first_response_at"),
+        last_response_at=moment("last_response_at"),
+        response_count=int(item.get("response_count", 0)),
+        reopened=int(item.get("reopened", 0)),
+        escalation_level=int(item.get("escalation_level", 0)),
+        deleted_ids=frozenset(item.get("deleted_ids", ())),
+        version=int(item.get("version", 0)),
+    )
+
+
+def message_to_item(case_id: str, message: Message) -> dict[str, Any]:
+    return {
+        "pk": f"CASE#{case_id}",
+        "sk": _message_sk(message),
+        "type": "message",
+        "case_id": case_id,
+        "message_id": message.id,
+        "direction": "out" if message.from_brand else "in",
+        "channel": message.channel.value,
+        "author_id": message.author.id,
+        "author_handle": message.author.handle,
+        "text": message.text,
+        "created_at": to_iso(message.created_at),
+        "lang": message.lang,
+        "in_reply_to_id": message.in_reply_to_id,
+        "quoted_id": message.quoted_id,
+        "feed": message.feed,
+    }
+
+
+class DynamoCaseStore:
+    """The case store on one DynamoDB table, every write conditional (idempotent under redelivery)."""
+
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        if client is None:
+            import boto3
+
+            client = boto3.client("dynamodb")
+        self.table = table_name
+        self.client = client
+
+    # --- reads -------------------------------------------------------------------------------
+    def _get(self, key: dict[str, str]) -> dict[str, Any] | None:
+        response = self.client.get_item(TableName=self.table, Key=_dynamo(key), ConsistentRead=True)
+        return _plain(response["Item"]) if "Item" in response else None
+
+    def open_case_id(self, customer_id: str, family: str) -> str | None:
+        item = self._get(_pointer_key(customer_id, family))
+        return item["case_id"] if item else None
+
+    def case_id_for_message(self, message_id: str) -> str | None:
+        item = self._get(_message_id_key(message_id))
+        return item.get("case_id") if item else None
+
+    def get_case(self, case_id: str) -> Case | None:
+        item = self._get(case_key(case_id))
+        return case_from_item(item) if item else None
+
+    def messages(self, case_id: str) -> list[dict[str, Any]]:
+        """The case's messages, oldest first."""
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :msg)",
+            "ExpressionAttributeValues": _dynamo({":pk": f"CASE#{case_id}", ":msg": "MSG#"}),
+        }
+        while True:
+            page = self.client.query(**kwargs)
+            items += [_plain(i) for i in page["Items"]]
+            if "LastEvaluatedKey" not in page:
+                return items
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def open_queue(self, limit: int = 100) -> list[Case]:
+        """Cases awaiting a reply, most urgent first (effective priority with aging): one Query."""
+        cases: list[Case] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": QUEUE_INDEX,
+            "KeyConditionExpression": "#q = :open",
+            "ExpressionAttributeNames": {"#q": "queue"},
+            "ExpressionAttributeValues": _dynamo({":open": QUEUE_KEY}),
+            "ScanIndexForward": True,
+        }
+        while len(cases) < limit:
+            page = self.client.query(Limit=limit - len(cases), **kwargs)
+            cases += [case_from_item(_plain(i)) for i in page["Items"]]
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return cases
+
+    # --- writes ------------------------------------------------------------------------------
+    def _message_puts(self, case_id: str, message: Message) -> list[dict[str, Any]]:
+        return [
+            {
+                "Put": {
+                    "TableName": self.table,
+                    "Item": _dynamo({**_message_id_key(message.id), "type": "message-id", "case_id": case_id,
+                                     "message_sk": _message_sk(message)}),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {"Put": {"TableName": self.table, "Item": _dynamo(message_to_item(case_id, message))}},
+        ]
+
+    def _case_put(self, case: Case, expected_version: int | None) -> dict[str, Any]:
+        put: dict[str, Any] = {
+            "TableName": self.table,
+            "Item": _dynamo(case_to_item(case) | {"version": (expected_version or 0) + 1}),
+        }
+        if expected_version is None:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            put["ConditionExpression"] = "version = :v"
+            put["ExpressionAttributeValues"] = _dynamo({":v": expected_version})
+        return {"Put": put}
+
+    def create_case(self, case: Case, message: Message, replacing: Case | None = None) -> None:
+        pointer: dict[str, Any] = {
+            "TableName": self.table,
+            "Item": _dynamo({**_pointer_key(case.customer.id, case.family), "type": "pointer", "case_id": case.case_id}),
+        }
+        if replacing is None:
+            pointer["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            pointer["ConditionExpression"] = "case_id = :old"
+            pointer["ExpressionAttributeValues"] = _dynamo({":old": replacing.case_id})
+        actions = [*self._message_puts(case.case_id, message), {"Put": pointer}, self._case_put(case, None)]
+        if replacing is not None:
+            actions.append(self._case_put(replacing, replacing.version))
+        self._transact(actions)
+
+    def save_case(self, case: Case, expected_version: int, message: Message | None = None) -> None:
+        actions = self._message_puts(case.case_id, message) if message else []
+        self._transact([*actions, self._case_put(case, expected_version)])
+
+    def mark_message_deleted(self, case: Case, expected_version: int, deletion: Deletion) -> None:
+        located = self._get(_message_id_key(deletion.message_id)) or {}
+        actions = [self._case_put(case, expected_version)]
+        if located.get("message_sk"):
+            actions.append({
+                "Update": {
+                    "TableName": self.table,
+                    "Key": _dynamo({"pk": f"CASE#{case.case_id}", "sk": located["message_sk"]}),
+                    "UpdateExpression": "SET deleted_at = :at",
+                    "ExpressionAttributeValues": _dynamo({":at": to_iso(deletion.deleted_at)}),
+                }
+            })
+        self._transact(actions)
+
+    def remember_deleted(self, deletion: Deletion) -> None:
+        """A deletion that arrived before its post: a tombstone stops the late post from opening a case."""
+        expires = deletion.deleted_at + timedelta(days=TOMBSTONE_DAYS)
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item=_dynamo({**_message_id_key(deletion.message_id), "type": "tombstone",
+                              "deleted_at": to_iso(deletion.deleted_at), "expires_at": int(expires.timestamp())}),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            pass
+
+    def _transact(self, actions: list[dict[str, Any]]) -> None:
+        try:
+            self.client.transact_write_items(TransactItems=actions)
+        except self.client.exceptions.TransactionCanceledException as exc:
+            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
+            message_guarded = "ConditionExpression" in actions[0].get("Put", {}) and actions[0]["Put"]["Item"][
+                "pk"
+            ]["S"].startswith("MSGID#")
+            if message_guarded and reasons and reasons[0] == "ConditionalCheckFailed":
+                raise DuplicateMessage() from exc
+            if "ConditionalCheckFailed" in reasons or "TransactionConflict" in reasons:
+                raise ConcurrentUpdate(str(reasons)) from exc
+            raise
