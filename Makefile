@@ -49,10 +49,10 @@ bench: $(VENV)/.installed
 	$(PY) bench/run.py
 
 build: $(SAM_VENV)/.installed
-	SAM_CLI_TELEMETRY=0 $(SAM) build --template $(TEMPLATE) --config-file samconfig.toml
+	SAM_CLI_TELEMETRY=0 $(SAM) build --template $(TEMPLATE) --config-file infra/samconfig.toml
 
 deploy: build
-	SAM_CLI_TELEMETRY=0 $(SAM) deploy --config-file samconfig.toml
+	SAM_CLI_TELEMETRY=0 $(SAM) deploy --template $(TEMPLATE) --config-file infra/samconfig.toml
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache

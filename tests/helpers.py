@@ -54,7 +54,10 @@ class InMemoryCaseStore:
         if replacing is None and key in self.pointers:
             raise ConcurrentUpdate("pointer exists")
         if replacing is not None:
-            if self.pointers.get(key) != replacing.case_id or self.cases[replacing.case_id].version != replacing.version:
+            if (
+                self.pointers.get(key) != replacing.case_id
+                or self.cases[replacing.case_id].version != replacing.version
+            ):
                 raise ConcurrentUpdate("pointer moved")
             self.cases[replacing.case_id] = replace(replacing, version=replacing.version + 1)
         if case.case_id in self.cases:

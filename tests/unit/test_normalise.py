@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -23,7 +23,7 @@ def test_a_mention_becomes_a_mention_message_with_its_author_profile():
     assert message.id == "1860000000000000101"
     assert message.author.handle == "claire_dupont"
     assert message.author.followers == 312
-    assert message.created_at == datetime(2025, 11, 25, 9, 0, tzinfo=timezone.utc)
+    assert message.created_at == datetime(2025, 11, 25, 9, 0, tzinfo=UTC)
     assert message.lang == "fr"
     assert not message.from_brand
 
@@ -71,7 +71,7 @@ def test_an_incoming_dm_is_a_dm_from_the_customer_with_the_users_profile():
     assert message.channel is Channel.DM
     assert message.author.handle == "claire_dupont"
     assert message.recipient_id == BRAND.user_id
-    assert message.created_at == datetime(2025, 11, 25, 10, 3, 20, tzinfo=timezone.utc)
+    assert message.created_at == datetime(2025, 11, 25, 10, 3, 20, tzinfo=UTC)
 
 
 def test_an_outgoing_dm_is_a_brand_message_to_the_recipient():
@@ -85,7 +85,7 @@ def test_a_deleted_post_becomes_a_deletion():
     delivery = parse_delivery(fixture("aaa-tweet-delete.json"), BRAND)
 
     assert delivery.events == [
-        Deletion("1860000000000000103", "1600000000000000004", datetime(2025, 11, 25, 10, 20, tzinfo=timezone.utc))
+        Deletion("1860000000000000103", "1600000000000000004", datetime(2025, 11, 25, 10, 20, tzinfo=UTC))
     ]
 
 
@@ -129,7 +129,7 @@ def test_xaa_post_create_mention_matches_the_account_activity_model():
     assert message.feed == "xaa"
     assert message.author.handle == "nora_k"
     assert message.author.followers == 2400
-    assert message.created_at == datetime(2025, 11, 25, 11, 0, tzinfo=timezone.utc)
+    assert message.created_at == datetime(2025, 11, 25, 11, 0, tzinfo=UTC)
 
 
 def test_xaa_long_post_is_read_from_note_tweet_and_is_a_reply_to_the_brand():
@@ -173,7 +173,7 @@ def test_xaa_post_delete_is_a_deletion():
     delivery = parse_delivery(fixture("xaa-post-delete.json"), BRAND)
 
     assert delivery.events == [
-        Deletion("1860000000000000301", "1600000000000000005", datetime(2025, 11, 25, 12, tzinfo=timezone.utc))
+        Deletion("1860000000000000301", "1600000000000000005", datetime(2025, 11, 25, 12, tzinfo=UTC))
     ]
 
 
@@ -190,11 +190,21 @@ def test_both_feeds_describe_the_same_post_the_same_way():
         id=aaa.id, text=aaa.text, author_id=aaa.author.id, created_at="2025-11-25T09:00:00.000Z", lang="fr"
     )
     xaa_body["data"]["includes"]["users"] = [
-        {"id": aaa.author.id, "name": "Claire Dupont", "username": "claire_dupont", "verified": False,
-         "public_metrics": {"followers_count": 312}}
+        {
+            "id": aaa.author.id,
+            "name": "Claire Dupont",
+            "username": "claire_dupont",
+            "verified": False,
+            "public_metrics": {"followers_count": 312},
+        }
     ]
 
     xaa = parse_delivery(xaa_body, BRAND).events[0]
 
     assert (xaa.id, xaa.channel, xaa.author, xaa.text, xaa.created_at) == (
-        aaa.id, aaa.channel, aaa.author, aaa.text, aaa.created_at)
+        aaa.id,
+        aaa.channel,
+        aaa.author,
+        aaa.text,
+        aaa.created_at,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any, TextIO
 
@@ -14,7 +14,7 @@ from carebird.triage import TriageRules, effective_priority
 
 BRAND_USER_ID = "1500000000000000001"
 BRAND_HANDLE = "LumiereAide"
-DEMO_SECRET = "demo-consumer-secret"  # noqa: S105 - a local stand-in, never a real credential
+DEMO_SECRET = "demo-consumer-secret"
 TABLE = "carebird-demo-cases"
 
 # The day in the order it happens (what carebird should do is in the second column).
@@ -49,18 +49,31 @@ class _Colours:
 
 def run_demo(out: TextIO = sys.stdout, as_json: bool = False) -> int:
     """Run the sample day; return 0 when every delivery did what it should."""
-    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-3")
-    from moto import mock_aws
+    saved = dict(os.environ)
+    try:
+        return _run(out, as_json)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
+
+def _run(out: TextIO, as_json: bool) -> int:
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-3")
     import boto3
+    from moto import mock_aws
 
     colour = _Colours(enabled=out.isatty() and not as_json)
     problems: list[str] = []
     with mock_aws():
         local.create_cases_table(boto3.client("dynamodb"), TABLE)
         secret_arn = local.create_x_secret(boto3.client("secretsmanager"), "carebird-demo-x", DEMO_SECRET)
-        os.environ.update(CASES_TABLE=TABLE, X_SECRET_ARN=secret_arn, BRAND_USER_ID=BRAND_USER_ID,
-                          BRAND_HANDLE=BRAND_HANDLE, POWERTOOLS_LOG_LEVEL="ERROR")
+        os.environ.update(
+            CASES_TABLE=TABLE,
+            X_SECRET_ARN=secret_arn,
+            BRAND_USER_ID=BRAND_USER_ID,
+            BRAND_HANDLE=BRAND_HANDLE,
+            POWERTOOLS_LOG_LEVEL="ERROR",
+        )
         webhook = local.load_function("webhook")
         context = local.LambdaContext(function_name="carebird-webhook")
         log: list[dict[str, Any]] = []
@@ -76,7 +89,9 @@ def run_demo(out: TextIO = sys.stdout, as_json: bool = False) -> int:
         for name, story in SCRIPT:
             response = webhook.lambda_handler(local.signed_delivery(_payload(name), DEMO_SECRET), context)
             body = json.loads(response["body"])
-            log.append({"step": story, "file": name, "status": response["statusCode"], "outcomes": body.get("outcomes")})
+            log.append(
+                {"step": story, "file": name, "status": response["statusCode"], "outcomes": body.get("outcomes")}
+            )
             if response["statusCode"] != 200:
                 problems.append(f"{name}: HTTP {response['statusCode']}")
 
@@ -84,7 +99,7 @@ def run_demo(out: TextIO = sys.stdout, as_json: bool = False) -> int:
         queue = store.open_queue()
         everything = [store.get_case(cid) for cid in _all_case_ids(boto3.client("dynamodb"))]
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rules = TriageRules()
     if not any(c.customer.handle == "maxtech" for c in queue[:1]):
         problems.append("the influential complaint should lead the queue")
@@ -92,8 +107,16 @@ def run_demo(out: TextIO = sys.stdout, as_json: bool = False) -> int:
         problems.append("the answered DM case should have left the queue")
 
     if as_json:
-        json.dump({"deliveries": log, "queue": [_case_json(c) for c in queue],
-                   "cases": [_case_json(c) for c in everything if c], "problems": problems}, out, indent=2)
+        json.dump(
+            {
+                "deliveries": log,
+                "queue": [_case_json(c) for c in queue],
+                "cases": [_case_json(c) for c in everything if c],
+                "problems": problems,
+            },
+            out,
+            indent=2,
+        )
         out.write("\n")
         return 1 if problems else 0
 
@@ -104,18 +127,24 @@ def run_demo(out: TextIO = sys.stdout, as_json: bool = False) -> int:
         outcomes = ", ".join(f"{k} {v}" for k, v in (entry.get("outcomes") or {}).items())
         out.write(f"  {colour(str(status), tint)}  {entry['step']:<58} {outcomes}\n")
     out.write(colour("\nOpen queue (most urgent first, one Query on the OpenQueue index)\n", "1"))
-    out.write(f"  {'#':>2} {'prio':>4} {'eff':>4}  {'case':<10} {'customer':<16} {'channel':<8} {'topic':<11} reasons\n")
+    out.write(
+        f"  {'#':>2} {'prio':>4} {'eff':>4}  {'case':<10} {'customer':<16} {'channel':<8} {'topic':<11} reasons\n"
+    )
     for index, case in enumerate(queue, 1):
         eff = effective_priority(case.priority, case.waiting_since or now, now, rules)
-        out.write(f"  {index:>2} {case.priority:>4} {eff:>4}  {case.reference:<10} @{case.customer.handle:<15} "
-                  f"{case.channel.value:<8} {case.topic:<11} {'; '.join(case.reasons[:4])}\n")
+        out.write(
+            f"  {index:>2} {case.priority:>4} {eff:>4}  {case.reference:<10} @{case.customer.handle:<15} "
+            f"{case.channel.value:<8} {case.topic:<11} {'; '.join(case.reasons[:4])}\n"
+        )
     out.write(colour("\nAll cases\n", "1"))
     for case in everything:
         if case:
             answered = f"first response {case.first_response_at:%H:%M}" if case.first_response_at else "unanswered"
             deleted = f", {len(case.deleted_ids)} deleted post(s)" if case.deleted_ids else ""
-            out.write(f"  {case.reference:<10} @{case.customer.handle:<15} {case.family:<6} {case.status:<9} "
-                      f"{case.inbound_count} msg, {answered}{deleted}\n")
+            out.write(
+                f"  {case.reference:<10} @{case.customer.handle:<15} {case.family:<6} {case.status:<9} "
+                f"{case.inbound_count} msg, {answered}{deleted}\n"
+            )
     if problems:
         out.write(colour("\nProblems:\n  " + "\n  ".join(problems) + "\n", "31"))
         return 1

@@ -6,9 +6,9 @@ retry) changes nothing the second time, and two invocations racing on one custom
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol
 
 from carebird.cases import Case, add_inbound, close, is_stale, open_case, record_deletion, record_response
@@ -26,7 +26,7 @@ class ConcurrentUpdate(Exception):
     """Another writer changed the case or its pointer first: read again and retry."""
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     CREATED = "created"
     APPENDED = "appended"
     ANSWERED = "answered"
@@ -49,7 +49,7 @@ class CaseStore(Protocol):
 
 @dataclass(frozen=True)
 class IngestSettings:
-    rules: TriageRules = TriageRules()
+    rules: TriageRules = field(default_factory=TriageRules)
     idle_before_new_case: timedelta = timedelta(days=3)
 
 

@@ -43,7 +43,7 @@ def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
         return {name: value}
 
     CfnLoader.add_multi_constructor("!", construct)
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=CfnLoader)
 
 
 def create_cases_table(dynamodb: Any, table_name: str, template: dict[str, Any] | None = None) -> None:
@@ -125,8 +125,13 @@ def http_api_event(
             "accountId": "123456789012",
             "apiId": "local",
             "domainName": "localhost",
-            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
-                     "userAgent": "carebird-local"},
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": "127.0.0.1",
+                "userAgent": "carebird-local",
+            },
             "requestId": str(uuid.uuid4()),
             "routeKey": f"{method} {path}",
             "stage": "$default",

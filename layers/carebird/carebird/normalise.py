@@ -51,8 +51,16 @@ def parse_delivery(body: Any, brand: Brand) -> Delivery:
 
 # --- Account Activity API (v1.1 objects) -------------------------------------------------------
 
-_AAA_USED = {"for_user_id", "user_has_blocked", "tweet_create_events", "direct_message_events",
-             "tweet_delete_events", "users", "apps", "source"}
+_AAA_USED = {
+    "for_user_id",
+    "user_has_blocked",
+    "tweet_create_events",
+    "direct_message_events",
+    "tweet_delete_events",
+    "users",
+    "apps",
+    "source",
+}
 
 
 def _parse_account_activity(body: JsonObject, brand: Brand, delivery: Delivery) -> Delivery:
@@ -244,9 +252,7 @@ def _v2_post(post: JsonObject, includes: JsonObject, brand: Brand) -> Message | 
     quoted_author = _str_or_none((tweets.get(quoted_id or "") or {}).get("author_id"))
     replied_author = _str_or_none((tweets.get(references.get("replied_to", "")) or {}).get("author_id"))
     mentions = (post.get("entities") or {}).get("mentions") or []
-    mentions_brand = any(
-        str(m.get("id") or "") == brand.user_id or brand.is_named(m.get("username")) for m in mentions
-    )
+    mentions_brand = any(str(m.get("id") or "") == brand.user_id or brand.is_named(m.get("username")) for m in mentions)
     note = post.get("note_tweet") or {}
     return _classify_post(
         brand,
@@ -312,8 +318,17 @@ def _classify_post(
     quoted_author_id: str | None,
     mentions_brand: bool,
 ) -> Message | str:
-    common = dict(id=post_id, author=author, text=text, created_at=created_at, lang=lang, feed=feed,
-                  in_reply_to_id=in_reply_to_id, in_reply_to_user_id=in_reply_to_user_id, quoted_id=quoted_id)
+    common = dict(
+        id=post_id,
+        author=author,
+        text=text,
+        created_at=created_at,
+        lang=lang,
+        feed=feed,
+        in_reply_to_id=in_reply_to_id,
+        in_reply_to_user_id=in_reply_to_user_id,
+        quoted_id=quoted_id,
+    )
     if author.id == brand.user_id:
         if in_reply_to_id and in_reply_to_user_id and in_reply_to_user_id != brand.user_id:
             return Message(channel=Channel.REPLY, from_brand=True, **common)
@@ -333,8 +348,16 @@ def _classify_dm(
     from_brand = sender.id == brand.user_id
     if not from_brand and recipient_id != brand.user_id:
         return f"DM {dm_id} does not involve the brand: ignored"
-    return Message(id=dm_id, channel=Channel.DM, author=sender, text=text, created_at=created_at,
-                   from_brand=from_brand, recipient_id=recipient_id, feed=feed)
+    return Message(
+        id=dm_id,
+        channel=Channel.DM,
+        author=sender,
+        text=text,
+        created_at=created_at,
+        from_brand=from_brand,
+        recipient_id=recipient_id,
+        feed=feed,
+    )
 
 
 def _moment(value: Any) -> Any:

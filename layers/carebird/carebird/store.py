@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -215,8 +216,14 @@ class DynamoCaseStore:
             {
                 "Put": {
                     "TableName": self.table,
-                    "Item": _dynamo({**_message_id_key(message.id), "type": "message-id", "case_id": case_id,
-                                     "message_sk": _message_sk(message)}),
+                    "Item": _dynamo(
+                        {
+                            **_message_id_key(message.id),
+                            "type": "message-id",
+                            "case_id": case_id,
+                            "message_sk": _message_sk(message),
+                        }
+                    ),
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
             },
@@ -238,7 +245,9 @@ class DynamoCaseStore:
     def create_case(self, case: Case, message: Message, replacing: Case | None = None) -> None:
         pointer: dict[str, Any] = {
             "TableName": self.table,
-            "Item": _dynamo({**_pointer_key(case.customer.id, case.family), "type": "pointer", "case_id": case.case_id}),
+            "Item": _dynamo(
+                {**_pointer_key(case.customer.id, case.family), "type": "pointer", "case_id": case.case_id}
+            ),
         }
         if replacing is None:
             pointer["ConditionExpression"] = "attribute_not_exists(pk)"
@@ -258,37 +267,43 @@ class DynamoCaseStore:
         located = self._get(_message_id_key(deletion.message_id)) or {}
         actions = [self._case_put(case, expected_version)]
         if located.get("message_sk"):
-            actions.append({
-                "Update": {
-                    "TableName": self.table,
-                    "Key": _dynamo({"pk": f"CASE#{case.case_id}", "sk": located["message_sk"]}),
-                    "UpdateExpression": "SET deleted_at = :at",
-                    "ExpressionAttributeValues": _dynamo({":at": to_iso(deletion.deleted_at)}),
+            actions.append(
+                {
+                    "Update": {
+                        "TableName": self.table,
+                        "Key": _dynamo({"pk": f"CASE#{case.case_id}", "sk": located["message_sk"]}),
+                        "UpdateExpression": "SET deleted_at = :at",
+                        "ExpressionAttributeValues": _dynamo({":at": to_iso(deletion.deleted_at)}),
+                    }
                 }
-            })
+            )
         self._transact(actions)
 
     def remember_deleted(self, deletion: Deletion) -> None:
         """A deletion that arrived before its post: a tombstone stops the late post from opening a case."""
         expires = deletion.deleted_at + timedelta(days=TOMBSTONE_DAYS)
-        try:
+        with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
             self.client.put_item(
                 TableName=self.table,
-                Item=_dynamo({**_message_id_key(deletion.message_id), "type": "tombstone",
-                              "deleted_at": to_iso(deletion.deleted_at), "expires_at": int(expires.timestamp())}),
+                Item=_dynamo(
+                    {
+                        **_message_id_key(deletion.message_id),
+                        "type": "tombstone",
+                        "deleted_at": to_iso(deletion.deleted_at),
+                        "expires_at": int(expires.timestamp()),
+                    }
+                ),
                 ConditionExpression="attribute_not_exists(pk)",
             )
-        except self.client.exceptions.ConditionalCheckFailedException:
-            pass
 
     def _transact(self, actions: list[dict[str, Any]]) -> None:
         try:
             self.client.transact_write_items(TransactItems=actions)
         except self.client.exceptions.TransactionCanceledException as exc:
             reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-            message_guarded = "ConditionExpression" in actions[0].get("Put", {}) and actions[0]["Put"]["Item"][
-                "pk"
-            ]["S"].startswith("MSGID#")
+            message_guarded = "ConditionExpression" in actions[0].get("Put", {}) and actions[0]["Put"]["Item"]["pk"][
+                "S"
+            ].startswith("MSGID#")
             if message_guarded and reasons and reasons[0] == "ConditionalCheckFailed":
                 raise DuplicateMessage() from exc
             if "ConditionalCheckFailed" in reasons or "TransactionConflict" in reasons:

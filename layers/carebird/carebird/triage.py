@@ -24,23 +24,105 @@ OTHER = "other"
 DEFAULT_KEYWORDS: dict[str, tuple[str, ...]] = {
     # Prefixes, matched at word starts on accent-free lower case, French and English.
     TECHNICAL: (
-        "panne", "bug", "box", "wifi", "wi-fi", "fibre", "fiber", "reseau", "network", "connexion",
-        "connection", "internet", "debit", "ligne", "voyant", "redemarr", "reboot", "outage", "down",
-        "erreur", "error", "marche plus", "fonctionne plus", "not working", "doesn't work", "broken",
-        "crash", "signal", "coupure", "lent", "slow", "login", "mot de passe", "password", "appli", "app ",
+        "panne",
+        "bug",
+        "box",
+        "wifi",
+        "wi-fi",
+        "fibre",
+        "fiber",
+        "reseau",
+        "network",
+        "connexion",
+        "connection",
+        "internet",
+        "debit",
+        "ligne",
+        "voyant",
+        "redemarr",
+        "reboot",
+        "outage",
+        "down",
+        "erreur",
+        "error",
+        "marche plus",
+        "fonctionne plus",
+        "not working",
+        "doesn't work",
+        "broken",
+        "crash",
+        "signal",
+        "coupure",
+        "lent",
+        "slow",
+        "login",
+        "mot de passe",
+        "password",
+        "appli",
+        "app ",
     ),
     COMMERCIAL: (
-        "prix", "price", "tarif", "offre", "offer", "abonnement", "subscription", "factur", "bill",
-        "invoice", "rembours", "refund", "promo", "contrat", "contract", "resili", "cancel", "achat",
-        "buy", "purchase", "devis", "quote ", "paiement", "payment", "commande", "order", "client",
+        "prix",
+        "price",
+        "tarif",
+        "offre",
+        "offer",
+        "abonnement",
+        "subscription",
+        "factur",
+        "bill",
+        "invoice",
+        "rembours",
+        "refund",
+        "promo",
+        "contrat",
+        "contract",
+        "resili",
+        "cancel",
+        "achat",
+        "buy",
+        "purchase",
+        "devis",
+        "quote ",
+        "paiement",
+        "payment",
+        "commande",
+        "order",
+        "client",
     ),
 }
 
 DEFAULT_URGENCY: tuple[str, ...] = (
-    "urgent", "asap", "immediat", "toujours", "still", "encore", "again", "depuis", "since",
-    "troisieme", "third", "plusieurs fois", "several times", "inadmissible", "unacceptable",
-    "scandal", "honte", "#fail", "fail", "worst", "pire", "furious", "furieux", "avocat", "lawyer",
-    "plainte", "complaint", "no answer", "pas de reponse", "aucune reponse",
+    "urgent",
+    "asap",
+    "immediat",
+    "toujours",
+    "still",
+    "encore",
+    "again",
+    "depuis",
+    "since",
+    "troisieme",
+    "third",
+    "plusieurs fois",
+    "several times",
+    "inadmissible",
+    "unacceptable",
+    "scandal",
+    "honte",
+    "#fail",
+    "fail",
+    "worst",
+    "pire",
+    "furious",
+    "furieux",
+    "avocat",
+    "lawyer",
+    "plainte",
+    "complaint",
+    "no answer",
+    "pas de reponse",
+    "aucune reponse",
 )
 
 
@@ -123,7 +205,7 @@ def triage(
     rules: TriageRules,
 ) -> Triage:
     """Score a case from its customer's messages so far (oldest first) and the customer's profile."""
-    reasons: list[tuple[int, str]] = [(rules.base, f"base {rules.base}")]
+    reasons: list[tuple[int, str]] = []
     influence = influence_points(followers, rules)
     if influence:
         reasons.append((influence, f"influence: {_compact(followers)} followers (+{influence})"))
@@ -146,8 +228,8 @@ def triage(
     if repeats:
         points = min(rules.repeat_max, rules.repeat_per_contact * repeats)
         reasons.append((points, f"repeat contact: {repeats} more message(s) while open (+{points})"))
-    total = max(0, min(100, sum(points for points, _ in reasons)))
-    ordered = tuple(reason for _, reason in sorted(reasons, key=lambda r: -r[0]))
+    total = max(0, min(100, rules.base + sum(points for points, _ in reasons)))
+    ordered = (*(reason for _, reason in sorted(reasons, key=lambda r: -r[0])), f"base {rules.base}")
     return Triage(priority=total, topic=topic, reasons=ordered)
 
 
