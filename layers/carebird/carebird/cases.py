@@ -43,6 +43,8 @@ class Case:
     response_count: int = 0
     reopened: int = 0
     escalation_level: int = 0
+    escalated_at: str | None = None
+    conversation_id: str | None = None
     deleted_ids: frozenset[str] = field(default_factory=frozenset)
     version: int = 0
 
@@ -50,6 +52,14 @@ class Case:
     def awaiting_reply(self) -> bool:
         """The customer is waiting for the brand: the case belongs in the open queue."""
         return self.waiting_since is not None and self.status != CLOSED
+
+    @property
+    def link(self) -> str:
+        """Where an agent answers: the customer's latest post, or the DM conversation."""
+        if self.family == "dm" and self.conversation_id:
+            return f"https://x.com/messages/{self.conversation_id}"
+        handle = self.customer.handle or "i/web"
+        return f"https://x.com/{handle}/status/{self.reply_to_id}" if self.reply_to_id else f"https://x.com/{handle}"
 
     @property
     def reference(self) -> str:
@@ -91,8 +101,16 @@ def open_case(message: Message, rules: TriageRules) -> Case:
         preview=message.text[:PREVIEW_LIMIT],
         lang=message.lang,
         reply_to_id=None if message.family == "dm" else message.id,
+        conversation_id=dm_conversation_id(message.author.id, message.recipient_id)
+        if message.family == "dm" and message.recipient_id
+        else None,
     )
     return _retriage(case, rules)
+
+
+def dm_conversation_id(first: str, second: str) -> str:
+    """X names a one-to-one DM conversation by its two user ids, the smaller first."""
+    return "-".join(sorted((first, second), key=lambda user_id: (len(user_id), user_id)))
 
 
 def add_inbound(case: Case, message: Message, rules: TriageRules) -> Case:
@@ -109,6 +127,7 @@ def add_inbound(case: Case, message: Message, rules: TriageRules) -> Case:
         status=OPEN if reopening else case.status,
         reopened=case.reopened + (1 if reopening else 0),
         escalation_level=0 if reopening else case.escalation_level,
+        escalated_at=None if reopening else case.escalated_at,
         reply_to_id=message.id if message.family == "public" else case.reply_to_id,
         lang=case.lang or message.lang,
     )

@@ -10,6 +10,7 @@ import base64
 import importlib.util
 import json
 import sys
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,3 +148,164 @@ def signed_delivery(payload: Any, consumer_secret: str, *, base64_encoded: bool 
     return http_api_event(
         "POST", body=body, headers={SIGNATURE_HEADER: sign(consumer_secret, body)}, base64_encoded=base64_encoded
     )
+
+
+def create_sla_state_machine(
+    stepfunctions: Any,
+    substitutions: dict[str, str],
+    name: str = "carebird-sla",
+    template: dict[str, Any] | None = None,
+) -> str:
+    """The SLA state machine from the template's DefinitionUri, with its DefinitionSubstitutions applied."""
+    resource = (template or load_template())["Resources"]["SlaStateMachine"]["Properties"]
+    definition = (TEMPLATE_PATH.parent / resource["DefinitionUri"]).read_text(encoding="utf-8")
+    for key in resource["DefinitionSubstitutions"]:
+        definition = definition.replace("${" + key + "}", substitutions[key])
+    return stepfunctions.create_state_machine(
+        name=name, definition=definition, roleArn="arn:aws:iam::123456789012:role/carebird-sla", type="STANDARD"
+    )["stateMachineArn"]
+
+
+def create_inbox(sns: Any, sqs: Any, topic_name: str) -> tuple[str, str]:
+    """An SNS topic with an SQS queue subscribed, standing in for the team's mailbox; (topic ARN, queue URL)."""
+    topic_arn = sns.create_topic(Name=topic_name)["TopicArn"]
+    queue_url = sqs.create_queue(QueueName=f"{topic_name}-inbox")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+    return topic_arn, queue_url
+
+
+def read_inbox(sqs: Any, queue_url: str) -> list[dict[str, str]]:
+    """Emails delivered so far (subject and message), removed from the inbox."""
+    emails = []
+    while True:
+        batch = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
+        if not batch:
+            return emails
+        for message in batch:
+            envelope = json.loads(message["Body"])
+            emails.append({"subject": envelope.get("Subject", ""), "message": envelope["Message"]})
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+class StreamReader:
+    """Reads the table's stream as Lambda receives it, from moto's own stream shard.
+
+    moto records a real DynamoDB stream (NEW_AND_OLD_IMAGES) but its dynamodbstreams endpoint is not
+    reachable with current botocore, so the records are read from the backend directly.
+    """
+
+    def __init__(self, dynamodb: Any, table_name: str) -> None:
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.dynamodb.models import dynamodb_backends
+
+        region = dynamodb.meta.region_name
+        self.table = dynamodb_backends[DEFAULT_ACCOUNT_ID][region].tables[table_name]
+        self.stream_arn = dynamodb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
+        self.position = 0
+
+    def next_event(self) -> dict[str, Any]:
+        """Every record not read yet, as a Lambda DynamoDB stream event."""
+        items = self.table.stream_shard.items[self.position :]
+        self.position += len(items)
+        records = []
+        for item in items:
+            record = json.loads(json.dumps(item.to_json(), default=str))
+            record["dynamodb"]["ApproximateCreationDateTime"] = int(time.time())
+            record["eventSourceARN"] = self.stream_arn
+            records.append(record)
+        return {"Records": records}
+
+
+class EmbeddedStack:
+    """The deployed stack, in process on moto: table, secret, topics, SLA state machine and functions.
+
+    Call inside `mock_aws(config={"stepfunctions": {"execute_state_machine": True}})` with TZ=UTC.
+    It sets the functions' configuration in os.environ (as Lambda would); `settings` override it
+    (SLA_MINUTES, OPENING_HOURS, ...). Callers restore the environment afterwards.
+    """
+
+    def __init__(
+        self,
+        consumer_secret: str,
+        brand_user_id: str,
+        brand_handle: str,
+        table_name: str = "carebird-cases",
+        settings: dict[str, str] | None = None,
+    ) -> None:
+        import os
+
+        import boto3
+
+        self.consumer_secret = consumer_secret
+        self.table_name = table_name
+        self.environ = os.environ
+        self.dynamodb, self.sqs, self.sfn = boto3.client("dynamodb"), boto3.client("sqs"), boto3.client("stepfunctions")
+        sns = boto3.client("sns")
+        template = load_template()
+        create_cases_table(self.dynamodb, table_name, template)
+        secret_arn = create_x_secret(boto3.client("secretsmanager"), f"{table_name}-x", consumer_secret)
+        team_topic, self.team_inbox = create_inbox(sns, self.sqs, f"{table_name}-team")
+        manager_topic, self.manager_inbox = create_inbox(sns, self.sqs, f"{table_name}-manager")
+        self.state_machine = create_sla_state_machine(
+            self.sfn,
+            {"CasesTable": table_name, "TeamTopicArn": team_topic, "ManagerTopicArn": manager_topic},
+            name=f"{table_name}-sla",
+            template=template,
+        )
+        os.environ.update(
+            {
+                "CASES_TABLE": table_name,
+                "X_SECRET_ARN": secret_arn,
+                "BRAND_USER_ID": brand_user_id,
+                "BRAND_HANDLE": brand_handle,
+                "STATE_MACHINE_ARN": self.state_machine,
+                "SLA_MINUTES": "90",
+                "SECOND_LEVEL_MINUTES": "0",
+                **(settings or {}),
+            }
+        )
+        self.context = LambdaContext()
+        self.webhook = load_function("webhook")
+        self.dispatcher = load_function("dispatcher")
+        self.stream = StreamReader(self.dynamodb, table_name)
+
+    def reload(self, function: str, **settings: str) -> ModuleType:
+        """A new cold start of one function with changed settings."""
+        self.environ.update(settings)
+        module = load_function(function)
+        setattr(self, function, module)
+        return module
+
+    def deliver(self, payload: Any) -> dict[str, Any]:
+        """POST a signed delivery to the webhook; the raw HTTP response."""
+        return self.webhook.lambda_handler(signed_delivery(payload, self.consumer_secret), self.context)
+
+    def dispatch(self, event: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Hand the stream records written since the last call to the dispatcher."""
+        return self.dispatcher.lambda_handler(event or self.stream.next_event(), self.context)
+
+    def executions(self) -> list[dict[str, Any]]:
+        return self.sfn.list_executions(stateMachineArn=self.state_machine)["executions"]
+
+    def wait_for_executions(self, timeout: float = 30) -> list[dict[str, Any]]:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            executions = [self.sfn.describe_execution(executionArn=e["executionArn"]) for e in self.executions()]
+            if all(e["status"] != "RUNNING" for e in executions):
+                return executions
+            time.sleep(0.05)
+        raise TimeoutError("SLA executions still running")
+
+    def team_emails(self) -> list[dict[str, str]]:
+        return read_inbox(self.sqs, self.team_inbox)
+
+    def manager_emails(self) -> list[dict[str, str]]:
+        return read_inbox(self.sqs, self.manager_inbox)
+
+    def case_item(self, case_id: str) -> dict[str, Any]:
+        from boto3.dynamodb.types import TypeDeserializer
+
+        key = {"pk": {"S": f"CASE#{case_id}"}, "sk": {"S": "CASE"}}
+        item = self.dynamodb.get_item(TableName=self.table_name, Key=key)["Item"]
+        return {k: TypeDeserializer().deserialize(v) for k, v in item.items()}

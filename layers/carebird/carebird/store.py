@@ -81,6 +81,10 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "response_count": case.response_count,
         "reopened": case.reopened,
         "escalation_level": case.escalation_level,
+        "escalated_at": case.escalated_at,
+        "conversation_id": case.conversation_id,
+        "link": case.link,
+        "reasons_text": "; ".join(case.reasons),
         "deleted_ids": set(case.deleted_ids),
         "version": case.version,
     }
@@ -123,6 +127,8 @@ def case_from_item(item: dict[str, Any]) -> Case:
         response_count=int(item.get("response_count", 0)),
         reopened=int(item.get("reopened", 0)),
         escalation_level=int(item.get("escalation_level", 0)),
+        escalated_at=item.get("escalated_at"),
+        conversation_id=item.get("conversation_id"),
         deleted_ids=frozenset(item.get("deleted_ids", ())),
         version=int(item.get("version", 0)),
     )

@@ -1,0 +1,31 @@
+"""Dispatcher Lambda: the table's stream in, one SLA timer (Step Functions execution) per waiting case out."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+
+from carebird.sla import SlaPolicy, on_case_change
+from carebird.timers import StepFunctionsTimers
+
+logger = Logger(service="carebird-dispatcher")
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+policy = SlaPolicy.from_env()
+timers = StepFunctionsTimers(os.environ["STATE_MACHINE_ARN"])
+
+
+def record_handler(record: DynamoDBRecord) -> str:
+    change = record.dynamodb
+    outcome = on_case_change(change.old_image if change else None, change.new_image if change else None, policy, timers)
+    if outcome != "skipped":
+        logger.info("sla timer", extra={"outcome": outcome, "case_id": (change.new_image or {}).get("case_id")})
+    return outcome
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,214 @@
+"""Opening hours: the one calendar the SLA clock, the announcements and the acknowledgements share.
+
+Hours are wall-clock times in the brand's IANA time zone, so DST is handled by zoneinfo; every
+computation is done on aware UTC datetimes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from carebird.errors import ConfigurationError
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_HOURS = "mon-fri 09:00-18:00"
+DEFAULT_TIME_ZONE = "Europe/Paris"
+SEARCH_DAYS = 400  # how far ahead an opening is looked for before the calendar is declared closed for good
+
+Interval = tuple[time, time | None]  # None as end means midnight at the end of the day
+
+
+@dataclass(frozen=True)
+class OpeningHours:
+    """Weekly opening hours (Monday = 0) in `time_zone`, minus closed dates."""
+
+    time_zone: str = DEFAULT_TIME_ZONE
+    weekly: tuple[tuple[Interval, ...], ...] = field(default_factory=lambda: parse_weekly(DEFAULT_HOURS))
+    holidays: frozenset[date] = frozenset()
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ConfigurationError(f"unknown time zone {self.time_zone!r}") from exc
+        if len(self.weekly) != 7:
+            raise ConfigurationError("weekly hours need seven days")
+        if not any(self.weekly):
+            raise ConfigurationError("opening hours have no opening at all in the week")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @classmethod
+    def from_settings(cls, hours: str | None, time_zone: str | None, holidays: str | None) -> OpeningHours:
+        return cls(
+            time_zone=(time_zone or DEFAULT_TIME_ZONE).strip(),
+            weekly=parse_weekly(hours or DEFAULT_HOURS),
+            holidays=parse_holidays(holidays or ""),
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> OpeningHours:
+        return cls.from_settings(env.get("OPENING_HOURS"), env.get("TIME_ZONE"), env.get("HOLIDAYS"))
+
+    # --- periods -----------------------------------------------------------------------------
+    def periods_on(self, day: date) -> list[tuple[datetime, datetime]]:
+        """The open periods of one local date, as UTC instants (empty on holidays)."""
+        if day in self.holidays:
+            return []
+        periods = []
+        for start, end in self.weekly[day.weekday()]:
+            local_start = datetime.combine(day, start, tzinfo=self.zone)
+            local_end = (
+                datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.zone)
+                if end is None
+                else datetime.combine(day, end, tzinfo=self.zone)
+            )
+            utc_start, utc_end = _utc(local_start), _utc(local_end)
+            if utc_end > utc_start:
+                periods.append((utc_start, utc_end))
+        return periods
+
+    def periods_from(self, moment: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Open periods ending after `moment`, clipped to start no earlier than it, in order."""
+        moment = _utc(moment)
+        first_day = moment.astimezone(self.zone).date() - timedelta(days=1)
+        for offset in range(SEARCH_DAYS + 2):
+            for start, end in self.periods_on(first_day + timedelta(days=offset)):
+                if end > moment:
+                    yield max(start, moment), end
+        raise ConfigurationError(f"no opening in the {SEARCH_DAYS} days after {moment:%Y-%m-%d}: check holidays")
+
+    # --- questions the product asks ------------------------------------------------------------
+    def is_open(self, moment: datetime) -> bool:
+        start, _ = next(self.periods_from(moment))
+        return start == _utc(moment)
+
+    def next_opening(self, moment: datetime) -> datetime:
+        """`moment` itself when open, else the start of the next open period."""
+        return next(self.periods_from(moment))[0]
+
+    def next_closing(self, moment: datetime) -> datetime:
+        """The end of the current (or next) open period; adjacent periods count as one."""
+        periods = self.periods_from(moment)
+        _, end = next(periods)
+        for start, later_end in periods:
+            if start > end:
+                break
+            end = max(end, later_end)
+        return end
+
+    def add_open_minutes(self, start: datetime, minutes: float) -> datetime:
+        """The instant when `minutes` of opening time have passed since `start` (the SLA deadline)."""
+        if minutes < 0:
+            raise ValueError("minutes must not be negative")
+        remaining = timedelta(minutes=minutes)
+        cursor = _utc(start)
+        for period_start, period_end in self.periods_from(cursor):
+            period_start = max(period_start, cursor)
+            if period_end <= period_start:
+                continue
+            available = period_end - period_start
+            if remaining <= available:
+                return period_start + remaining
+            remaining -= available
+            cursor = period_end
+        raise AssertionError("unreachable: periods_from raises when the calendar runs out")
+
+    def open_minutes_between(self, start: datetime, end: datetime) -> float:
+        """Opening minutes in [start, end): first-response times are measured with this."""
+        start, end = _utc(start), _utc(end)
+        if end <= start:
+            return 0.0
+        total = timedelta()
+        cursor = start
+        for period_start, period_end in self.periods_from(start):
+            period_start = max(period_start, cursor)
+            if period_start >= end:
+                break
+            if period_end > period_start:
+                total += min(period_end, end) - period_start
+                cursor = period_end
+        return total.total_seconds() / 60
+
+
+def parse_weekly(text: str) -> tuple[tuple[Interval, ...], ...]:
+    """`mon-fri 09:00-12:30,13:30-18:00; sat 10:00-13:00` → seven sorted, merged interval lists.
+
+    An overnight range (`22:00-02:00`) is split across the two days; `24:00` means midnight.
+    """
+    days: list[list[tuple[time, time | None]]] = [[] for _ in DAYS]
+    for entry in filter(None, (part.strip() for part in text.split(";"))):
+        match = re.fullmatch(r"([a-z,\-\s]+?)\s+([0-9:,\-\s]+)", entry.lower())
+        if not match:
+            raise ConfigurationError(f"cannot read opening hours {entry!r} (expected e.g. 'mon-fri 09:00-18:00')")
+        for weekday in _weekdays(match.group(1)):
+            for span in filter(None, (s.strip() for s in match.group(2).split(","))):
+                start_text, _, end_text = span.partition("-")
+                start, end = _clock(start_text), _clock(end_text)
+                if start is None:
+                    raise ConfigurationError(f"opening hours {span!r} cannot start at 24:00")
+                if end is not None and end <= start:
+                    days[weekday].append((start, None))
+                    if end > time(0):
+                        days[(weekday + 1) % 7].append((time(0), end))
+                elif end is None or end > start:
+                    days[weekday].append((start, end))
+    return tuple(_merge(day) for day in days)
+
+
+def parse_holidays(text: str) -> frozenset[date]:
+    try:
+        return frozenset(date.fromisoformat(d.strip()) for d in re.split(r"[,\s]+", text) if d.strip())
+    except ValueError as exc:
+        raise ConfigurationError(f"holidays must be YYYY-MM-DD dates: {exc}") from exc
+
+
+def _weekdays(text: str) -> list[int]:
+    found: list[int] = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        first, _, last = part.partition("-")
+        try:
+            a, b = DAYS.index(first.strip()[:3]), DAYS.index((last or first).strip()[:3])
+        except ValueError as exc:
+            raise ConfigurationError(f"unknown day in opening hours: {part!r}") from exc
+        found += [(a + i) % 7 for i in range((b - a) % 7 + 1)]
+    return found
+
+
+def _clock(text: str) -> time | None:
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", text)
+    if not match or int(match.group(1)) > 24 or int(match.group(2)) > 59:
+        raise ConfigurationError(f"invalid time {text!r} in opening hours (HH:MM)")
+    hours, minutes = int(match.group(1)), int(match.group(2))
+    if hours == 24:
+        if minutes:
+            raise ConfigurationError(f"invalid time {text!r} in opening hours")
+        return None
+    return time(hours, minutes)
+
+
+def _merge(intervals: list[tuple[time, time | None]]) -> tuple[Interval, ...]:
+    def end_key(end: time | None) -> tuple[int, time]:
+        return (1, time(0)) if end is None else (0, end)
+
+    merged: list[tuple[time, time | None]] = []
+    for start, end in sorted(intervals, key=lambda i: (i[0], end_key(i[1]))):
+        if merged and end_key(merged[-1][1]) >= (0, start):
+            if end_key(end) > end_key(merged[-1][1]):
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware (UTC) datetime")
+    return moment.astimezone(UTC)

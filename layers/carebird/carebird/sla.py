@@ -1,0 +1,119 @@
+"""SLA timers: when a case is due, and what its Step Functions execution is told."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from carebird.calendar import OpeningHours
+from carebird.errors import ConfigurationError
+from carebird.timeparse import from_iso, to_iso
+
+EXECUTION_NAME_LIMIT = 80
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    """90 opening minutes by default; an optional second level for the manager after a further period."""
+
+    minutes: int = 90
+    second_level_minutes: int = 0
+    hours: OpeningHours = field(default_factory=OpeningHours)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> SlaPolicy:
+        try:
+            minutes = int(env.get("SLA_MINUTES") or 90)
+            second = int(env.get("SECOND_LEVEL_MINUTES") or 0)
+        except ValueError as exc:
+            raise ConfigurationError(f"SLA minutes must be whole numbers: {exc}") from exc
+        if minutes <= 0 or second < 0:
+            raise ConfigurationError("SLA_MINUTES must be positive and SECOND_LEVEL_MINUTES not negative")
+        return cls(minutes=minutes, second_level_minutes=second, hours=OpeningHours.from_env(env))
+
+
+@dataclass(frozen=True)
+class TimerStart:
+    """One Standard execution: its name (the idempotency key) and its input."""
+
+    name: str
+    input: dict[str, Any]
+
+
+def execution_name(case_id: str, reopened: int) -> str:
+    """Unique per case opening, so a retried or redelivered stream record starts nothing twice."""
+    safe = re.sub(r"[^A-Za-z0-9_-]", "_", case_id)
+    return f"{safe}-r{reopened}"[-EXECUTION_NAME_LIMIT:]
+
+
+def needs_timer(old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any] | None) -> bool:
+    """A case item that starts waiting: a new case, or a reopened one."""
+    if not new_image or new_image.get("sk") != "CASE" or not new_image.get("waiting_since"):
+        return False
+    if new_image.get("status") == "closed":
+        return False
+    if not old_image:
+        return True
+    return int(old_image.get("reopened", 0)) != int(new_image.get("reopened", 0))
+
+
+def timer_for(case_item: Mapping[str, Any], policy: SlaPolicy) -> TimerStart:
+    """The execution for a case now waiting: deadlines in opening minutes, texts for the email."""
+    waiting_since = from_iso(case_item["waiting_since"])
+    due = policy.hours.add_open_minutes(waiting_since, policy.minutes)
+    reopened = int(case_item.get("reopened", 0))
+    payload: dict[str, Any] = {
+        "case_id": case_item["case_id"],
+        "reopened": str(reopened),
+        "due_at": to_iso(due),
+        "waiting_since": to_iso(waiting_since),
+        "sla_text": f"{policy.minutes} opening minutes",
+        "waited_text": human_duration(due - waiting_since),
+        "waited_open_minutes": str(policy.minutes),
+        "waiting_since_local": local_text(waiting_since, policy.hours),
+        "due_local": local_text(due, policy.hours),
+    }
+    if policy.second_level_minutes:
+        second_due = policy.hours.add_open_minutes(due, policy.second_level_minutes)
+        payload |= {
+            "second_due_at": to_iso(second_due),
+            "second_waited_text": human_duration(second_due - waiting_since),
+            "second_waited_open_minutes": str(policy.minutes + policy.second_level_minutes),
+        }
+    return TimerStart(name=execution_name(case_item["case_id"], reopened), input=payload)
+
+
+def human_duration(span: timedelta) -> str:
+    """`45 min`, `1 h 30 min`, `2 d 16 h 30 min`."""
+    minutes = int(span.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [
+        f"{days} d" if days else "",
+        f"{hours} h" if hours else "",
+        f"{minutes} min" if minutes or not (days or hours) else "",
+    ]
+    return " ".join(p for p in parts if p)
+
+
+def local_text(moment: datetime, hours: OpeningHours) -> str:
+    local = moment.astimezone(hours.zone)
+    return f"{local:%a %d %b %Y %H:%M} ({hours.time_zone})"
+
+
+class Timers(Protocol):
+    def start(self, timer: TimerStart) -> bool: ...
+
+
+def on_case_change(
+    old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any] | None, policy: SlaPolicy, timers: Timers
+) -> str:
+    """React to one stream record: start the case's timer when it starts waiting."""
+    if not needs_timer(old_image, new_image):
+        return "skipped"
+    assert new_image is not None
+    return "started" if timers.start(timer_for(new_image, policy)) else "already started"

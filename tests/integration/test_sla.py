@@ -1,0 +1,207 @@
+"""SLA escalation end to end on moto: webhook → stream → dispatcher → real ASL → SNS."""
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from moto import mock_aws
+
+from carebird import local
+from carebird.sla import SlaPolicy, timer_for
+from carebird.timeparse import to_iso
+from tests.helpers import fixture
+from tests.integration.conftest import SECRET, TABLE
+
+pytestmark = pytest.mark.integration
+
+
+CONFIGURATION = (
+    "CASES_TABLE",
+    "X_SECRET_ARN",
+    "BRAND_USER_ID",
+    "BRAND_HANDLE",
+    "STATE_MACHINE_ARN",
+    "SLA_MINUTES",
+    "SECOND_LEVEL_MINUTES",
+    "OPENING_HOURS",
+    "TIME_ZONE",
+    "HOLIDAYS",
+)
+
+
+@pytest.fixture
+def stack(monkeypatch):
+    """Webhook, dispatcher, state machine and mailboxes, always open so deadlines are near."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+    from aws_lambda_powertools.utilities.parameters import base
+
+    base.DEFAULT_PROVIDERS.clear()
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        yield Stack(monkeypatch)
+    base.DEFAULT_PROVIDERS.clear()
+    time.tzset()
+
+
+class Stack(local.EmbeddedStack):
+    """The embedded stack with test conveniences (fixtures by name, items as plain values)."""
+
+    def __init__(self, monkeypatch):
+        for name in CONFIGURATION:
+            monkeypatch.delenv(name, raising=False)  # restored after the test
+        super().__init__(
+            SECRET,
+            "1500000000000000001",
+            "LumiereAide",
+            TABLE,
+            settings={"SLA_MINUTES": "1", "OPENING_HOURS": "mon-sun 00:00-24:00", "TIME_ZONE": "Europe/Paris"},
+        )
+
+    def load_dispatcher(self, second_level_minutes: int):
+        self.reload("dispatcher", SECOND_LEVEL_MINUTES=str(second_level_minutes))
+
+    def deliver(self, name: str, at: datetime | None = None) -> dict:
+        payload = stamped(fixture(name), at) if at else fixture(name)
+        response = super().deliver(payload)
+        assert response["statusCode"] == 200, response
+        return json.loads(response["body"])
+
+    def case(self, case_id: str) -> dict:
+        return {k: str(v) if not isinstance(v, (str, list, set)) else v for k, v in self.case_item(case_id).items()}
+
+
+def stamped(payload: dict, moment: datetime) -> dict:
+    """The same delivery, happening at `moment`."""
+    millis = str(int(moment.timestamp() * 1000))
+    for event in payload.get("tweet_create_events", []):
+        event["timestamp_ms"] = millis
+    for event in payload.get("direct_message_events", []):
+        event["created_timestamp"] = millis
+    return payload
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def test_an_unanswered_case_gets_exactly_one_escalation_email_and_ends_escalated(stack):
+    stack.deliver("aaa-mention-influencer.json")  # posted in 2025: long past its deadline
+    stack.dispatch()
+
+    executions = stack.wait_for_executions()
+
+    assert [e["status"] for e in executions] == ["SUCCEEDED"]
+    emails = stack.team_emails()
+    assert len(emails) == 1
+    subject, body = emails[0]["subject"], emails[0]["message"]
+    assert "P85" in subject and "@maxtech" in subject and len(subject) < 100
+    assert "@maxtech (Max | Tech reviews), 185000 followers" in body
+    assert "third outage this week" in body
+    assert "Channel: mention" in body and "Topic: technical" in body
+    assert "influence: 185k followers (+20)" in body
+    assert "https://x.com/maxtech/status/1860000000000000102" in body
+    assert "has been waiting for a reply for 1 min (1 opening minutes" in body
+    case = stack.case("public-1860000000000000102")
+    assert case["status"] == "escalated" and case["escalation_level"] == "1" and "escalated_at" in case
+    assert case["queue"] == "OPEN"  # escalated is still awaiting a reply
+    assert stack.manager_emails() == []
+
+
+def test_a_case_answered_before_the_deadline_sends_nothing(stack):
+    stack.deliver("aaa-mention.json")
+    stack.deliver("aaa-brand-reply.json")
+    stack.dispatch()
+
+    assert [e["status"] for e in stack.wait_for_executions()] == ["SUCCEEDED"]
+    assert stack.team_emails() == []
+    assert stack.case("public-1860000000000000101")["status"] == "answered"
+
+
+def test_a_case_answered_during_the_wait_sends_nothing(stack):
+    due_in_a_few_seconds = now() - timedelta(seconds=55)
+    stack.deliver("aaa-mention.json", at=due_in_a_few_seconds)
+    stack.dispatch()
+    assert stack.sfn.describe_execution(executionArn=stack.executions()[0]["executionArn"])["status"] == "RUNNING"
+
+    stack.deliver("aaa-brand-reply.json", at=now())
+
+    assert [e["status"] for e in stack.wait_for_executions()] == ["SUCCEEDED"]
+    assert stack.team_emails() == []
+    assert stack.case("public-1860000000000000101")["status"] == "answered"
+
+
+def test_a_duplicated_stream_record_starts_one_execution(stack):
+    stack.deliver("aaa-mention.json")
+    event = stack.stream.next_event()
+
+    first = stack.dispatch(event)
+    again = stack.dispatch(event)
+
+    assert first["batchItemFailures"] == [] and again["batchItemFailures"] == []
+    assert len(stack.executions()) == 1
+    stack.wait_for_executions()
+    assert len(stack.team_emails()) == 1
+
+
+def test_follow_ups_and_answers_start_no_new_timer_but_a_reopened_case_does(stack):
+    stack.deliver("aaa-mention.json")
+    stack.deliver("aaa-brand-reply.json")
+    stack.deliver("aaa-extended-tweet.json")  # Claire writes again after the answer: reopened
+    stack.dispatch()
+
+    names = sorted(e["name"] for e in stack.executions())
+
+    assert names == ["public-1860000000000000101-r0", "public-1860000000000000101-r1"]
+    stack.wait_for_executions()
+    emails = stack.team_emails()
+    assert len(emails) == 1 and "ma facture a augmenté" in emails[0]["message"]
+
+
+def test_second_level_escalation_emails_the_manager_when_configured(stack):
+    stack.load_dispatcher(second_level_minutes=1)
+    stack.deliver("aaa-mention-influencer.json")
+    stack.dispatch()
+
+    stack.wait_for_executions()
+
+    assert len(stack.team_emails()) == 1
+    manager = stack.manager_emails()
+    assert len(manager) == 1 and manager[0]["subject"].startswith("[carebird] Second escalation P85 @maxtech")
+    assert "(2 opening minutes" in manager[0]["message"]
+    assert stack.case("public-1860000000000000102")["escalation_level"] == "2"
+
+
+def test_no_second_level_when_the_case_is_answered_between_the_levels(stack):
+    stack.deliver("aaa-mention-influencer.json")
+    timer = timer_for(stack.case("public-1860000000000000102"), SlaPolicy(minutes=90, second_level_minutes=60))
+    timer.input.update(due_at=to_iso(now() + timedelta(seconds=1)), second_due_at=to_iso(now() + timedelta(seconds=4)))
+    stack.sfn.start_execution(stateMachineArn=stack.state_machine, name=timer.name, input=json.dumps(timer.input))
+    deadline = time.time() + 15
+    while not (emails := stack.team_emails()) and time.time() < deadline:
+        time.sleep(0.1)
+    assert len(emails) == 1
+
+    reply = fixture("aaa-brand-reply.json")
+    reply["tweet_create_events"][0].update(
+        in_reply_to_status_id_str="1860000000000000102", in_reply_to_user_id_str="1600000000000000003"
+    )
+    stack.webhook.lambda_handler(local.signed_delivery(stamped(reply, now()), SECRET), stack.context)
+
+    assert [e["status"] for e in stack.wait_for_executions()] == ["SUCCEEDED"]
+    assert stack.manager_emails() == []
+    assert stack.case("public-1860000000000000102")["status"] == "answered"
+
+
+def test_a_step_functions_failure_is_reported_as_a_partial_batch_failure(stack, monkeypatch):
+    stack.deliver("aaa-mention.json")
+    event = stack.stream.next_event()
+    monkeypatch.setattr(stack.dispatcher.timers, "state_machine_arn", stack.state_machine + "-missing")
+
+    response = stack.dispatch(event)
+
+    case_records = [r for r in event["Records"] if r["dynamodb"]["Keys"]["sk"]["S"] == "CASE"]
+    sequence = case_records[0]["dynamodb"]["SequenceNumber"]
+    assert response["batchItemFailures"] == [{"itemIdentifier": sequence}]
+    assert stack.executions() == []

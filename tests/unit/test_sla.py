@@ -1,0 +1,98 @@
+from datetime import timedelta
+
+import pytest
+
+from carebird.calendar import OpeningHours
+from carebird.errors import ConfigurationError
+from carebird.sla import SlaPolicy, execution_name, human_duration, needs_timer, on_case_change, timer_for
+
+CASE = {
+    "sk": "CASE",
+    "case_id": "public-1860000000000000102",
+    "status": "open",
+    "reopened": 0,
+    "waiting_since": "2025-11-21T16:30:00Z",
+}  # Friday 17:30 in Paris
+
+
+class RecordingTimers:
+    def __init__(self):
+        self.started = {}
+
+    def start(self, timer):
+        if timer.name in self.started:
+            return False
+        self.started[timer.name] = timer.input
+        return True
+
+
+def test_a_friday_evening_case_is_due_monday_at_ten_paris_time():
+    timer = timer_for(CASE, SlaPolicy())
+
+    assert timer.input["due_at"] == "2025-11-24T09:00:00Z"
+    assert timer.input["due_local"] == "Mon 24 Nov 2025 10:00 (Europe/Paris)"
+    assert timer.input["waited_text"] == "2 d 16 h 30 min"
+    assert timer.input["waited_open_minutes"] == "90"
+    assert "second_due_at" not in timer.input
+
+
+def test_the_second_level_is_due_a_further_period_of_opening_time_later():
+    timer = timer_for(CASE, SlaPolicy(second_level_minutes=60))
+
+    assert timer.input["second_due_at"] == "2025-11-24T10:00:00Z"
+    assert timer.input["second_waited_open_minutes"] == "150"
+
+
+def test_the_execution_is_named_after_the_case_opening():
+    assert timer_for(CASE, SlaPolicy()).name == "public-1860000000000000102-r0"
+    assert timer_for(CASE | {"reopened": 3}, SlaPolicy()).name.endswith("-r3")
+    assert len(execution_name("x" * 200, 1)) == 80
+    assert execution_name("dm-1#2", 0) == "dm-1_2-r0"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        (None, CASE, True),
+        (CASE, CASE | {"priority": 90}, False),
+        (CASE, CASE | {"reopened": 1}, True),
+        (None, CASE | {"waiting_since": None}, False),
+        (None, CASE | {"status": "closed"}, False),
+        (None, {"sk": "MSG#x", "case_id": "y"}, False),
+        (CASE, None, False),
+    ],
+)
+def test_timers_start_only_when_a_case_starts_waiting(old, new, expected):
+    assert needs_timer(old, new) is expected
+
+
+def test_a_redelivered_change_starts_nothing_twice():
+    timers = RecordingTimers()
+
+    assert on_case_change(None, CASE, SlaPolicy(), timers) == "started"
+    assert on_case_change(None, CASE, SlaPolicy(), timers) == "already started"
+    assert on_case_change(CASE, CASE, SlaPolicy(), timers) == "skipped"
+
+
+@pytest.mark.parametrize(("minutes", "text"), [(0, "0 min"), (45, "45 min"), (90, "1 h 30 min"), (1440, "1 d")])
+def test_durations_read_naturally(minutes, text):
+    assert human_duration(timedelta(minutes=minutes)) == text
+
+
+def test_policy_reads_and_validates_its_settings():
+    policy = SlaPolicy.from_env(
+        {
+            "SLA_MINUTES": "120",
+            "SECOND_LEVEL_MINUTES": "30",
+            "TIME_ZONE": "America/New_York",
+            "OPENING_HOURS": "mon-sat 08:00-20:00",
+            "HOLIDAYS": "2025-12-25",
+        }
+    )
+
+    assert (policy.minutes, policy.second_level_minutes) == (120, 30)
+    assert isinstance(policy.hours, OpeningHours) and policy.hours.time_zone == "America/New_York"
+    with pytest.raises(ConfigurationError):
+        SlaPolicy.from_env({"SLA_MINUTES": "0"})
+    with pytest.raises(ConfigurationError):
+        SlaPolicy.from_env({"SLA_MINUTES": "ninety"})
