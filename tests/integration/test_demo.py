@@ -24,3 +24,6 @@ def test_the_demo_runs_the_sample_day_and_reports_the_queue(monkeypatch):
         "dm-1860000000000000201",
     }
     assert {d["status"] for d in report["deliveries"]} == {200, 401}
+    escalated = sorted(e["subject"].split("@")[1].split()[0] for e in report["escalations"])
+    assert escalated == ["claire_dupont", "maxtech", "sam_b"]  # the answered DM case is not escalated
+    assert all(e["status"] == "SUCCEEDED" for e in report["sla_executions"])

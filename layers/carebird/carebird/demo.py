@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
+import time
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any, TextIO
@@ -58,36 +60,27 @@ def run_demo(out: TextIO = sys.stdout, as_json: bool = False) -> int:
 
 
 def _run(out: TextIO, as_json: bool) -> int:
-    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-3")
-    import boto3
+    os.environ.update(AWS_DEFAULT_REGION="eu-west-3", TZ="UTC", POWERTOOLS_LOG_LEVEL="ERROR")
+    time.tzset()
+    logging.getLogger("moto").setLevel(logging.CRITICAL)  # moto's ASL interpreter logs expected IsPresent misses
     from moto import mock_aws
 
     colour = _Colours(enabled=out.isatty() and not as_json)
     problems: list[str] = []
-    with mock_aws():
-        local.create_cases_table(boto3.client("dynamodb"), TABLE)
-        secret_arn = local.create_x_secret(boto3.client("secretsmanager"), "carebird-demo-x", DEMO_SECRET)
-        os.environ.update(
-            CASES_TABLE=TABLE,
-            X_SECRET_ARN=secret_arn,
-            BRAND_USER_ID=BRAND_USER_ID,
-            BRAND_HANDLE=BRAND_HANDLE,
-            POWERTOOLS_LOG_LEVEL="ERROR",
-        )
-        webhook = local.load_function("webhook")
-        context = local.LambdaContext(function_name="carebird-webhook")
-        log: list[dict[str, Any]] = []
+    log: list[dict[str, Any]] = []
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        stack = local.EmbeddedStack(DEMO_SECRET, BRAND_USER_ID, BRAND_HANDLE, TABLE)
+        context = stack.context
 
-        crc = webhook.lambda_handler(local.http_api_event("GET", query={"crc_token": "demo"}), context)
+        crc = stack.webhook.lambda_handler(local.http_api_event("GET", query={"crc_token": "demo"}), context)
         log.append({"step": "CRC challenge", "status": crc["statusCode"]})
-        forged = local.signed_delivery(_payload("aaa-mention.json"), "not-the-secret")
-        rejected = webhook.lambda_handler(forged, context)
+        rejected = stack.webhook.lambda_handler(local.signed_delivery(_payload("aaa-mention.json"), "forged"), context)
         log.append({"step": "forged signature", "status": rejected["statusCode"]})
         if crc["statusCode"] != 200 or rejected["statusCode"] != 401:
             problems.append("CRC or signature check misbehaved")
 
         for name, story in SCRIPT:
-            response = webhook.lambda_handler(local.signed_delivery(_payload(name), DEMO_SECRET), context)
+            response = stack.deliver(_payload(name))
             body = json.loads(response["body"])
             log.append(
                 {"step": story, "file": name, "status": response["statusCode"], "outcomes": body.get("outcomes")}
@@ -95,10 +88,22 @@ def _run(out: TextIO, as_json: bool) -> int:
             if response["statusCode"] != 200:
                 problems.append(f"{name}: HTTP {response['statusCode']}")
 
-        store = webhook.webhook.store
+        # The table's stream drives the SLA timers; the sample day is long past, so every deadline has passed.
+        failures = stack.dispatch()["batchItemFailures"]
+        executions = stack.wait_for_executions()
+        emails = stack.team_emails()
+        store = stack.webhook.webhook.store
         queue = store.open_queue()
-        everything = [store.get_case(cid) for cid in _all_case_ids(boto3.client("dynamodb"))]
+        everything = [store.get_case(cid) for cid in _all_case_ids(stack.dynamodb)]
+    time.tzset()
 
+    escalated = {c.customer.handle for c in everything if c and c.escalation_level}
+    if failures or any(e["status"] != "SUCCEEDED" for e in executions):
+        problems.append("an SLA timer failed")
+    if escalated != {"maxtech", "sam_b", "claire_dupont"} or len(emails) != 3:
+        problems.append(f"expected one escalation for each unanswered case, got {len(emails)} for {sorted(escalated)}")
+    if any("dm-" in e["message"] or "/messages/" in e["message"] for e in emails):
+        problems.append("the answered DM case must not be escalated")
     now = datetime.now(UTC)
     rules = TriageRules()
     if not any(c.customer.handle == "maxtech" for c in queue[:1]):
@@ -112,6 +117,8 @@ def _run(out: TextIO, as_json: bool) -> int:
                 "deliveries": log,
                 "queue": [_case_json(c) for c in queue],
                 "cases": [_case_json(c) for c in everything if c],
+                "escalations": emails,
+                "sla_executions": [{"name": e["name"], "status": e["status"]} for e in executions],
                 "problems": problems,
             },
             out,
@@ -145,10 +152,16 @@ def _run(out: TextIO, as_json: bool) -> int:
                 f"  {case.reference:<10} @{case.customer.handle:<15} {case.family:<6} {case.status:<9} "
                 f"{case.inbound_count} msg, {answered}{deleted}\n"
             )
+    out.write(
+        colour(f"\nSLA timers: {len(executions)} Step Functions executions; escalation emails to the team:\n", "1")
+    )
+    for email in emails:
+        out.write(colour(f"\n  Subject: {email['subject']}\n", "33"))
+        out.write("".join(f"  | {line}\n" for line in email["message"].splitlines()))
     if problems:
         out.write(colour("\nProblems:\n  " + "\n  ".join(problems) + "\n", "31"))
         return 1
-    out.write(colour("\nEverything behaved as expected.\n", "32"))
+    out.write(colour("\nEverything behaved as expected (the answered DM case was not escalated).\n", "32"))
     return 0
 
 

@@ -192,25 +192,28 @@ class StreamReader:
     """Reads the table's stream as Lambda receives it, from moto's own stream shard.
 
     moto records a real DynamoDB stream (NEW_AND_OLD_IMAGES) but its dynamodbstreams endpoint is not
-    reachable with current botocore, so the records are read from the backend directly.
+    reachable with current botocore, so the records are read from the backend directly. moto swaps the
+    table object when it rolls a failed transaction back, so the table is looked up on every read.
     """
 
     def __init__(self, dynamodb: Any, table_name: str) -> None:
         from moto.core import DEFAULT_ACCOUNT_ID
         from moto.dynamodb.models import dynamodb_backends
 
-        region = dynamodb.meta.region_name
-        self.table = dynamodb_backends[DEFAULT_ACCOUNT_ID][region].tables[table_name]
+        self.backend = dynamodb_backends[DEFAULT_ACCOUNT_ID][dynamodb.meta.region_name]
+        self.table_name = table_name
         self.stream_arn = dynamodb.describe_table(TableName=table_name)["Table"]["LatestStreamArn"]
-        self.position = 0
+        self.last_sequence = 0
 
     def next_event(self) -> dict[str, Any]:
         """Every record not read yet, as a Lambda DynamoDB stream event."""
-        items = self.table.stream_shard.items[self.position :]
-        self.position += len(items)
         records = []
-        for item in items:
+        for item in self.backend.tables[self.table_name].stream_shard.items:
             record = json.loads(json.dumps(item.to_json(), default=str))
+            sequence = int(record["dynamodb"]["SequenceNumber"])
+            if sequence <= self.last_sequence:
+                continue
+            self.last_sequence = sequence
             record["dynamodb"]["ApproximateCreationDateTime"] = int(time.time())
             record["eventSourceARN"] = self.stream_arn
             records.append(record)
