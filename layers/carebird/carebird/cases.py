@@ -45,6 +45,8 @@ class Case:
     escalation_level: int = 0
     escalated_at: str | None = None
     conversation_id: str | None = None
+    acknowledged_at: str | None = None
+    ack_via: str | None = None
     deleted_ids: frozenset[str] = field(default_factory=frozenset)
     version: int = 0
 

@@ -265,12 +265,16 @@ class EmbeddedStack:
                 "STATE_MACHINE_ARN": self.state_machine,
                 "SLA_MINUTES": "90",
                 "SECOND_LEVEL_MINUTES": "0",
+                "X_DRY_RUN": "true",
+                "ACK_ENABLED": "true",
                 **(settings or {}),
             }
         )
         self.context = LambdaContext()
         self.webhook = load_function("webhook")
         self.dispatcher = load_function("dispatcher")
+        self.acknowledger = load_function("acknowledger")
+        self.announcer = load_function("announcer")
         self.stream = StreamReader(self.dynamodb, table_name)
 
     def reload(self, function: str, **settings: str) -> ModuleType:
@@ -285,8 +289,21 @@ class EmbeddedStack:
         return self.webhook.lambda_handler(signed_delivery(payload, self.consumer_secret), self.context)
 
     def dispatch(self, event: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Hand the stream records written since the last call to the dispatcher."""
-        return self.dispatcher.lambda_handler(event or self.stream.next_event(), self.context)
+        """Hand the stream records written since the last call to both stream consumers.
+
+        Returns the dispatcher's batch response; the acknowledger's is kept in `last_acknowledger_response`.
+        """
+        event = event or self.stream.next_event()
+        self.last_acknowledger_response = self.acknowledger.lambda_handler(event, self.context)
+        return self.dispatcher.lambda_handler(event, self.context)
+
+    def announce(self, kind: str, scheduled_time: str) -> dict[str, Any]:
+        """What EventBridge Scheduler sends the announcer at a scheduled occurrence."""
+        return self.announcer.lambda_handler({"kind": kind, "scheduled_time": scheduled_time}, self.context)
+
+    def x_calls(self) -> list[Any]:
+        """Everything the functions would have posted on X (dry run)."""
+        return [*self.acknowledger.x.recorded, *self.announcer.x.recorded]
 
     def executions(self) -> list[dict[str, Any]]:
         return self.sfn.list_executions(stateMachineArn=self.state_machine)["executions"]

@@ -83,6 +83,8 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "escalation_level": case.escalation_level,
         "escalated_at": case.escalated_at,
         "conversation_id": case.conversation_id,
+        "acknowledged_at": case.acknowledged_at,
+        "ack_via": case.ack_via,
         "link": case.link,
         "reasons_text": "; ".join(case.reasons),
         "deleted_ids": set(case.deleted_ids),
@@ -129,6 +131,8 @@ def case_from_item(item: dict[str, Any]) -> Case:
         escalation_level=int(item.get("escalation_level", 0)),
         escalated_at=item.get("escalated_at"),
         conversation_id=item.get("conversation_id"),
+        acknowledged_at=item.get("acknowledged_at"),
+        ack_via=item.get("ack_via"),
         deleted_ids=frozenset(item.get("deleted_ids", ())),
         version=int(item.get("version", 0)),
     )

@@ -1,0 +1,191 @@
+"""What carebird says on its own: opening/closing announcements and the out-of-hours acknowledgement.
+
+Plain functions: the calendar and the clock come in, text and an idempotency key come out. Texts carry
+the date or the case reference, so X never sees the same text twice (no duplicate-post rejections),
+and none carries a link (a post with a link costs 13 times more on X's pay-per-use pricing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from carebird.calendar import OpeningHours
+
+DAY_NAMES = {
+    "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
+    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+}
+MONTH_NAMES = {
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+}
+
+OPENING = {
+    "fr": (
+        "Bonjour ! L'équipe est là pour vous ce {day} jusqu'à {close}. Écrivez-nous en mentionnant @{handle} "
+        "ou en message privé 🙂",
+        "C'est parti pour ce {day} ! Nos conseillers vous répondent jusqu'à {close}, ici ou en DM 🙂",
+        "Bonjour à tous ! Une question, un souci ? L'équipe @{handle} vous répond ce {day} jusqu'à {close}.",
+    ),
+    "en": (
+        "Good morning! The team is here for you this {day} until {close}. Mention @{handle} or send us a DM 🙂",
+        "We're open! Our advisers answer you this {day} until {close}, here or by DM 🙂",
+        "Hello everyone! A question or a problem? The @{handle} team is here this {day} until {close}.",
+    ),
+}
+CLOSING = {
+    "fr": (
+        "L'équipe a terminé pour ce {day}. Nous revenons {next_opening}. Bonne soirée !",
+        "Fin de journée pour nos conseillers ce {day} 👋 Retour {next_opening}, on lira tous vos messages.",
+        "Nous fermons pour aujourd'hui ({day}). Vos messages sont bien reçus : réponse dès {next_opening}.",
+    ),
+    "en": (
+        "The team is done for this {day}. We're back {next_opening}. Have a good evening!",
+        "That's it for today ({day}) 👋 We're back {next_opening} and will read every message.",
+        "We're closing for today ({day}). Your messages are safe with us: we answer from {next_opening}.",
+    ),
+}
+HOLIDAY = {
+    "fr": ("L'équipe est fermée aujourd'hui, {day}. Nous vous répondons dès {next_opening}. Bonne journée !",),
+    "en": ("The team is off today, {day}. We'll answer you from {next_opening}. Have a nice day!",),
+}
+ACKNOWLEDGEMENT = {
+    "fr": "Bonjour {name}, merci pour votre message ! Notre équipe est fermée pour le moment : nous vous "
+    "répondons dès {next_opening}. (réf. {reference})",
+    "en": "Hi {name}, thanks for your message! Our team is closed right now: we'll get back to you from "
+    "{next_opening}. (ref. {reference})",
+}
+
+
+@dataclass(frozen=True)
+class Announcement:
+    kind: str  # opening | closing | holiday
+    occurrence: str  # idempotency key: one post per kind per local date
+    text: str
+
+
+def language_of(value: str | None, default: str = "fr") -> str:
+    value = (value or "").lower()[:2]
+    return value if value in OPENING else (default if default in OPENING else "en")
+
+
+def day_text(moment: datetime, hours: OpeningHours, language: str) -> str:
+    local = moment.astimezone(hours.zone)
+    day, month = DAY_NAMES[language][local.weekday()], MONTH_NAMES[language][local.month - 1]
+    return f"{day} {local.day} {month}"
+
+
+def clock_text(moment: datetime, hours: OpeningHours, language: str) -> str:
+    local = moment.astimezone(hours.zone)
+    return f"{local.hour}h{local.minute:02d}" if language == "fr" else f"{local.hour}:{local.minute:02d}"
+
+
+def when_text(moment: datetime, hours: OpeningHours, language: str, now: datetime | None = None) -> str:
+    """`demain à 9h00` / `lundi 24 novembre à 9h00` (`tomorrow at 9:00` / `Monday 24 November at 9:00`)."""
+    local, reference = moment.astimezone(hours.zone), (now or moment).astimezone(hours.zone)
+    at = "à" if language == "fr" else "at"
+    clock = clock_text(moment, hours, language)
+    if local.date() == reference.date():
+        today = "aujourd'hui" if language == "fr" else "today"
+        return f"{today} {at} {clock}"
+    if local.date() == reference.date() + timedelta(days=1):
+        return f"{'demain' if language == 'fr' else 'tomorrow'} {at} {clock}"
+    return f"{day_text(moment, hours, language)} {at} {clock}"
+
+
+def plan_announcement(
+    kind: str, moment: datetime, hours: OpeningHours, language: str, handle: str, holiday_message: bool = True
+) -> Announcement | None:
+    """The post for a scheduled opening or closing at `moment`, or None when there is nothing to say."""
+    language = language_of(language)
+    local_date = moment.astimezone(hours.zone).date()
+    variant = local_date.toordinal()
+    day = day_text(moment, hours, language)
+    if kind == "opening":
+        if hours.is_open(moment):
+            text = OPENING[language][variant % len(OPENING[language])]
+            close = clock_text(hours.next_closing(moment), hours, language)
+            return Announcement("opening", f"opening#{local_date}", text.format(day=day, close=close, handle=handle))
+        if local_date in hours.holidays and holiday_message:
+            text = HOLIDAY[language][variant % len(HOLIDAY[language])]
+            reopening = when_text(hours.next_opening(moment), hours, language, moment)
+            return Announcement("holiday", f"holiday#{local_date}", text.format(day=day, next_opening=reopening))
+        return None
+    if kind == "closing":
+        was_open = hours.is_open(moment - timedelta(minutes=1))
+        if not was_open or hours.is_open(moment):
+            return None
+        text = CLOSING[language][variant % len(CLOSING[language])]
+        back = when_text(hours.next_opening(moment), hours, language, moment)
+        return Announcement("closing", f"closing#{local_date}", text.format(day=day, next_opening=back))
+    raise ValueError(f"unknown announcement kind {kind!r}")
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    claim_key: str  # one automatic message per customer per closed period
+    text: str
+    reply_to_id: str | None  # public: reply in thread; None: DM
+    customer_id: str
+
+
+AUTOMATIC_CHANNELS = ("mention", "reply", "quote", "dm")
+
+
+def plan_acknowledgement(
+    case: dict, hours: OpeningHours, now: datetime, default_language: str = "fr"
+) -> Acknowledgement | None:
+    """The courteous out-of-hours answer for a newly opened case, or None when none is due.
+
+    Only customers who addressed the brand (mention, reply, quote, DM) get one: never an unsolicited
+    public @reply. Nothing is sent once the team has opened again.
+    """
+    from carebird.timeparse import from_iso
+
+    if case.get("channel") not in AUTOMATIC_CHANNELS or case.get("acknowledged_at"):
+        return None
+    opened = from_iso(case["opened_at"])
+    if hours.is_open(opened) or hours.is_open(now):
+        return None
+    reopening = hours.next_opening(opened)
+    if now >= reopening:
+        return None
+    language = language_of(case.get("lang"), default_language)
+    name = (str(case.get("customer_name") or "").split() or [""])[0].strip(",.!?:;|") or f"@{case['customer_handle']}"
+    text = ACKNOWLEDGEMENT[language].format(
+        name=name, next_opening=when_text(reopening, hours, language, now), reference=case["reference"]
+    )
+    public = case.get("family") != "dm" and case.get("reply_to_id")
+    return Acknowledgement(
+        claim_key=f"ack#{case['customer_id']}#{reopening:%Y%m%dT%H%M}",
+        text=text,
+        reply_to_id=str(case["reply_to_id"]) if public else None,
+        customer_id=str(case["customer_id"]),
+    )

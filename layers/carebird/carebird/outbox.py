@@ -1,0 +1,89 @@
+"""DynamoDB adapter for automatic messages: claims (at most once) and their record on the case."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime, timedelta
+from typing import Any
+
+from carebird.store import _dynamo, case_key
+from carebird.timeparse import to_iso
+from carebird.xclient import XResult
+
+CLAIM_LEASE = timedelta(minutes=3)
+CLAIM_DAYS = 60
+
+
+class DynamoOutbox:
+    """`OUTBOX#<key>` items: claimed → sent (or duplicate, failed); a stale unsent claim may be retaken."""
+
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        if client is None:
+            import boto3
+
+            client = boto3.client("dynamodb")
+        self.table = table_name
+        self.client = client
+
+    def claim(self, key: str, now: datetime) -> bool:
+        try:
+            self.client.put_item(
+                TableName=self.table,
+                Item=_dynamo(
+                    {
+                        "pk": f"OUTBOX#{key}",
+                        "sk": "OUTBOX",
+                        "type": "outbox",
+                        "status": "claimed",
+                        "claimed_at": to_iso(now),
+                        "expires_at": int((now + timedelta(days=CLAIM_DAYS)).timestamp()),
+                    }
+                ),
+                ConditionExpression="attribute_not_exists(pk) OR (#s = :claimed AND claimed_at < :stale)",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=_dynamo({":claimed": "claimed", ":stale": to_iso(now - CLAIM_LEASE)}),
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def complete(self, key: str, result: XResult, text: str) -> None:
+        self.client.update_item(
+            TableName=self.table,
+            Key=_dynamo({"pk": f"OUTBOX#{key}", "sk": "OUTBOX"}),
+            UpdateExpression="SET #s = :s, post_id = :id, #t = :t, detail = :d",
+            ExpressionAttributeNames={"#s": "status", "#t": "text"},
+            ExpressionAttributeValues=_dynamo(
+                {
+                    ":s": "sent" if result.done else result.outcome.value,
+                    ":id": result.post_id or "",
+                    ":t": text,
+                    ":d": result.detail,
+                }
+            ),
+        )
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        from carebird.store import _plain
+
+        item = self.client.get_item(TableName=self.table, Key=_dynamo({"pk": f"OUTBOX#{key}", "sk": "OUTBOX"}))
+        return _plain(item["Item"]) if "Item" in item else None
+
+    def record_acknowledgement(self, case_id: str, via: str, result: XResult, text: str, at: datetime) -> None:
+        """On the case (not a first response), and the post's id guarded so its echo answers nothing."""
+        if result.post_id:
+            with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
+                self.client.put_item(
+                    TableName=self.table,
+                    Item=_dynamo(
+                        {"pk": f"MSGID#{result.post_id}", "sk": "MSGID", "type": "automated", "case_id": case_id}
+                    ),
+                    ConditionExpression="attribute_not_exists(pk)",
+                )
+        self.client.update_item(
+            TableName=self.table,
+            Key=_dynamo(case_key(case_id)),
+            UpdateExpression="SET acknowledged_at = :at, ack_via = :via, "
+            "version = if_not_exists(version, :zero) + :one",
+            ExpressionAttributeValues=_dynamo({":at": to_iso(at), ":via": via, ":zero": 0, ":one": 1}),
+        )

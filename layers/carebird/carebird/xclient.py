@@ -1,0 +1,189 @@
+"""The X adapter: one small client over tweepy with X's failures mapped to clear outcomes.
+
+tweepy is imported only when a call is really made (never by the webhook). Text is checked with X's
+weighted-length rules before any call. In dry-run mode nothing leaves the process: every call is
+recorded instead (tests, the local demo, a first deployment).
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+POST_LIMIT = 280
+DM_LIMIT = 10_000
+SERVER_ERROR_ATTEMPTS = 3
+DUPLICATE_MARKERS = ("duplicate content", "status is a duplicate")
+REPLY_RESTRICTED_MARKERS = ("reply to this conversation is not allowed", "not been mentioned or otherwise engaged")
+
+
+class XOutcome(StrEnum):
+    SENT = "sent"
+    RECORDED = "recorded"  # dry run
+    DUPLICATE = "duplicate"  # X already has it: treat as done
+    RETRY_LATER = "retry_later"  # rate limited or X unavailable: try again at retry_at
+    REPLY_NOT_ALLOWED = "reply_not_allowed"  # self-serve reply restriction: DM or a person instead
+    INVALID = "invalid"  # refused before calling X (too long, empty)
+    FAILED = "failed"  # anything else X refused; a person should look
+
+
+@dataclass(frozen=True)
+class XResult:
+    outcome: XOutcome
+    post_id: str | None = None
+    retry_at: datetime | None = None
+    detail: str = ""
+
+    @property
+    def done(self) -> bool:
+        return self.outcome in (XOutcome.SENT, XOutcome.RECORDED, XOutcome.DUPLICATE)
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    action: str
+    text: str
+    target: str | None = None
+
+
+def weighted_length(text: str) -> int:
+    """X's weighted length (URLs 23, emoji 2, CJK 2), from twitter-text-parser."""
+    from twitter_text import parse_tweet
+
+    return parse_tweet(text).weightedLength
+
+
+def check_post_text(text: str) -> str | None:
+    """Why X would refuse this post text, or None when it is fine."""
+    if not text.strip():
+        return "empty text"
+    from twitter_text import parse_tweet
+
+    parsed = parse_tweet(text)
+    if not parsed.valid:
+        return f"text is {parsed.weightedLength} weighted characters, X allows {POST_LIMIT}"
+    return None
+
+
+@dataclass
+class XClient:
+    """Post, reply in thread, DM and look users up as the brand (OAuth 1.0a user context)."""
+
+    credentials: Mapping[str, str] = field(default_factory=dict)
+    dry_run: bool = False
+    client: Any = None
+    sleep: Callable[[float], None] = time.sleep
+    max_backoff_seconds: float = 4.0
+    recorded: list[RecordedCall] = field(default_factory=list)
+
+    def _tweepy(self) -> Any:
+        if self.client is None:
+            import tweepy
+
+            self.client = tweepy.Client(
+                bearer_token=self.credentials.get("bearer_token"),
+                consumer_key=self.credentials.get("consumer_key"),
+                consumer_secret=self.credentials.get("consumer_secret"),
+                access_token=self.credentials.get("access_token"),
+                access_token_secret=self.credentials.get("access_token_secret"),
+                wait_on_rate_limit=False,  # never sleep up to 15 minutes inside a Lambda
+            )
+        return self.client
+
+    # --- actions -------------------------------------------------------------------------------
+    def post(self, text: str) -> XResult:
+        return self._post(text, None)
+
+    def reply(self, text: str, in_reply_to_id: str) -> XResult:
+        return self._post(text, in_reply_to_id)
+
+    def send_dm(self, participant_id: str, text: str) -> XResult:
+        if not text.strip() or len(text) > DM_LIMIT:
+            return XResult(XOutcome.INVALID, detail=f"a DM needs 1 to {DM_LIMIT} characters")
+        if self.dry_run:
+            self.recorded.append(RecordedCall("dm", text, participant_id))
+            return XResult(XOutcome.RECORDED, post_id=f"dry-run-{uuid.uuid4().hex[:16]}")
+        return self._call(
+            lambda: self._tweepy().create_direct_message(participant_id=participant_id, text=text, user_auth=True),
+            id_key="dm_event_id",
+        )
+
+    def lookup_users(self, user_ids: list[str]) -> list[dict[str, Any]]:
+        """Profiles (username, name, followers, verified) for up to 100 ids."""
+        if self.dry_run or not user_ids:
+            return []
+        response = self._tweepy().get_users(
+            ids=user_ids[:100], user_fields=["public_metrics", "verified", "name", "username"], user_auth=True
+        )
+        return [dict(user.data) for user in response.data or []]
+
+    # --- internals -----------------------------------------------------------------------------
+    def _post(self, text: str, in_reply_to_id: str | None) -> XResult:
+        problem = check_post_text(text)
+        if problem:
+            return XResult(XOutcome.INVALID, detail=problem)
+        if self.dry_run:
+            self.recorded.append(RecordedCall("reply" if in_reply_to_id else "post", text, in_reply_to_id))
+            return XResult(XOutcome.RECORDED, post_id=f"dry-run-{uuid.uuid4().hex[:16]}")
+        return self._call(
+            lambda: self._tweepy().create_tweet(text=text, in_reply_to_tweet_id=in_reply_to_id, user_auth=True),
+            id_key="id",
+        )
+
+    def _call(self, send: Callable[[], Any], id_key: str) -> XResult:
+        import tweepy
+
+        delay = 0.5
+        for attempt in range(1, SERVER_ERROR_ATTEMPTS + 1):
+            try:
+                response = send()
+            except tweepy.TooManyRequests as exc:
+                return XResult(XOutcome.RETRY_LATER, retry_at=_reset_time(exc), detail="rate limited by X")
+            except tweepy.Forbidden as exc:
+                return _forbidden(exc)
+            except tweepy.TwitterServerError as exc:
+                if attempt == SERVER_ERROR_ATTEMPTS:
+                    retry_at = datetime.now(UTC) + timedelta(minutes=1)
+                    return XResult(XOutcome.RETRY_LATER, retry_at=retry_at, detail=f"X unavailable ({exc})")
+                self.sleep(min(delay, self.max_backoff_seconds))
+                delay *= 2
+                continue
+            except tweepy.HTTPException as exc:
+                return XResult(XOutcome.FAILED, detail=_describe(exc))
+            data = getattr(response, "data", None) or {}
+            return XResult(XOutcome.SENT, post_id=str(data.get(id_key) or data.get("id") or ""))
+        raise AssertionError("unreachable")
+
+
+def _forbidden(exc: Any) -> XResult:
+    text = _describe(exc).lower()
+    if any(marker in text for marker in DUPLICATE_MARKERS):
+        return XResult(XOutcome.DUPLICATE, detail="X already has this exact text")
+    if any(marker in text for marker in REPLY_RESTRICTED_MARKERS):
+        return XResult(XOutcome.REPLY_NOT_ALLOWED, detail="X only lets this app reply to authors who mentioned it")
+    return XResult(XOutcome.FAILED, detail=_describe(exc))
+
+
+def _describe(exc: Any) -> str:
+    messages = [*getattr(exc, "api_messages", []), *getattr(exc, "api_errors", [])]
+    response = getattr(exc, "response", None)
+    body = ""
+    if response is not None:
+        try:
+            body = str(response.json())
+        except ValueError:
+            body = getattr(response, "text", "")
+    return " ".join(str(m) for m in messages) or body or str(exc)
+
+
+def _reset_time(exc: Any) -> datetime:
+    headers = getattr(getattr(exc, "response", None), "headers", {}) or {}
+    reset = headers.get("x-rate-limit-reset")
+    if reset and str(reset).isdigit():
+        return datetime.fromtimestamp(int(reset), tz=UTC)
+    return datetime.now(UTC) + timedelta(minutes=15)
