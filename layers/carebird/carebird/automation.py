@@ -26,6 +26,7 @@ class Claims(Protocol):
 
     def claim(self, key: str, now: datetime) -> bool: ...
     def complete(self, key: str, result: XResult, text: str) -> None: ...
+    def release(self, key: str) -> None: ...
 
 
 class Poster(Protocol):
@@ -73,6 +74,7 @@ def announce(kind: str, moment: datetime, settings: AutomationSettings, claims: 
         return "already posted"
     result = x.post(plan.text)
     if result.outcome is XOutcome.RETRY_LATER:
+        claims.release(plan.occurrence)
         raise RetryLater(result)
     claims.complete(plan.occurrence, result, plan.text)
     return result.outcome.value
@@ -100,6 +102,7 @@ def acknowledge(
     if result is None or result.outcome is XOutcome.REPLY_NOT_ALLOWED:
         via, result = "dm", x.send_dm(plan.customer_id, plan.text)
     if result.outcome is XOutcome.RETRY_LATER:
+        claims.release(plan.claim_key)
         raise RetryLater(result)
     claims.complete(plan.claim_key, result, plan.text)
     log.record_acknowledgement(case["case_id"], via if result.done else "left to a person", result, plan.text, now)

@@ -63,6 +63,17 @@ class DynamoOutbox:
             ),
         )
 
+    def release(self, key: str) -> None:
+        """Give an unsent claim back (X said retry later), so the retry can take it again."""
+        with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
+            self.client.delete_item(
+                TableName=self.table,
+                Key=_dynamo({"pk": f"OUTBOX#{key}", "sk": "OUTBOX"}),
+                ConditionExpression="#s = :claimed",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=_dynamo({":claimed": "claimed"}),
+            )
+
     def get(self, key: str) -> dict[str, Any] | None:
         from carebird.store import _plain
 

@@ -1,0 +1,197 @@
+"""Announcer and acknowledger handlers on the embedded stack (moto, X in dry run or mocked with responses)."""
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import responses
+from moto import mock_aws
+
+from carebird import clock, local
+from carebird.local import load_template
+from tests.helpers import fixture
+from tests.integration.conftest import SECRET, TABLE
+
+pytestmark = pytest.mark.integration
+NIGHT_ONLY = {"OPENING_HOURS": "mon-sun 09:00-18:00", "TIME_ZONE": "Europe/Paris"}
+CONFIGURATION = (
+    "CASES_TABLE",
+    "X_SECRET_ARN",
+    "BRAND_USER_ID",
+    "BRAND_HANDLE",
+    "STATE_MACHINE_ARN",
+    "SLA_MINUTES",
+    "SECOND_LEVEL_MINUTES",
+    "OPENING_HOURS",
+    "TIME_ZONE",
+    "HOLIDAYS",
+    "X_DRY_RUN",
+    "ACK_ENABLED",
+)
+
+
+@pytest.fixture
+def stack(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+    for name in CONFIGURATION:
+        monkeypatch.delenv(name, raising=False)
+    from aws_lambda_powertools.utilities.parameters import base
+
+    base.DEFAULT_PROVIDERS.clear()
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        yield local.EmbeddedStack(SECRET, "1500000000000000001", "LumiereAide", TABLE, settings=NIGHT_ONLY)
+    base.DEFAULT_PROVIDERS.clear()
+    clock.reset()
+    time.tzset()
+
+
+def at_night(name: str, moment: datetime) -> dict:
+    payload = fixture(name)
+    millis = str(int(moment.timestamp() * 1000))
+    for event in payload.get("tweet_create_events", []):
+        event["timestamp_ms"] = millis
+    for event in payload.get("direct_message_events", []):
+        event["created_timestamp"] = millis
+    return payload
+
+
+EVENING = datetime(2025, 11, 25, 20, 30, tzinfo=UTC)  # 21:30 in Paris, the team left at 18:00
+
+
+def test_an_evening_mention_gets_one_reply_and_a_second_contact_nothing_more(stack):
+    clock.travel_to(EVENING + timedelta(minutes=1))
+    stack.deliver(at_night("aaa-mention.json", EVENING))
+    stack.deliver(at_night("aaa-dm-incoming.json", EVENING + timedelta(minutes=5)))
+
+    stack.dispatch()
+
+    calls = stack.acknowledger.x.recorded
+    assert [(c.action, c.target) for c in calls] == [("reply", "1860000000000000101")]
+    assert calls[0].text.startswith("Bonjour Claire") and "demain à 9h00" in calls[0].text
+    case = stack.case_item("public-1860000000000000101")
+    assert case["ack_via"] == "reply" and case["acknowledged_at"] and "first_response_at" not in case
+    assert case["status"] == "open" and case["queue"] == "OPEN"  # an acknowledgement is not an answer
+
+
+def test_a_redelivered_stream_record_sends_no_second_acknowledgement(stack):
+    clock.travel_to(EVENING + timedelta(minutes=1))
+    stack.deliver(at_night("aaa-mention.json", EVENING))
+    event = stack.stream.next_event()
+
+    stack.dispatch(event)
+    stack.dispatch(event)
+
+    assert len(stack.acknowledger.x.recorded) == 1
+
+
+def test_the_echo_of_the_acknowledgement_answers_nothing(stack):
+    clock.travel_to(EVENING + timedelta(minutes=1))
+    stack.deliver(at_night("aaa-mention.json", EVENING))
+    stack.dispatch()
+    outbox = stack.acknowledger.outbox.get("ack#1600000000000000002#20251126T0800")
+    echo = at_night("aaa-brand-reply.json", EVENING + timedelta(minutes=1))
+    echo["tweet_create_events"][0].update(id_str=outbox["post_id"], text=outbox["text"])
+
+    body = json.loads(stack.deliver(echo)["body"])
+
+    assert body["outcomes"] == {"duplicate": 1}
+    assert "first_response_at" not in stack.case_item("public-1860000000000000101")
+
+
+def test_no_acknowledgement_during_opening_hours(stack):
+    daytime = datetime(2025, 11, 25, 10, tzinfo=UTC)
+    clock.travel_to(daytime + timedelta(minutes=1))
+    stack.deliver(at_night("aaa-mention.json", daytime))
+
+    stack.dispatch()
+
+    assert stack.acknowledger.x.recorded == []
+
+
+def test_a_refused_reply_falls_back_to_a_dm_through_tweepy(stack, monkeypatch):
+    from carebird.xclient import XClient
+
+    monkeypatch.setattr(
+        stack.acknowledger,
+        "x",
+        XClient(
+            credentials={"consumer_key": "k", "consumer_secret": "s", "access_token": "t", "access_token_secret": "u"}
+        ),
+    )
+    clock.travel_to(EVENING + timedelta(minutes=1))
+    stack.deliver(at_night("aaa-mention.json", EVENING))
+    with responses.RequestsMock() as x:
+        x.post(
+            "https://api.twitter.com/2/tweets",
+            status=403,
+            json={
+                "detail": "Reply to this conversation is not allowed because you have not been mentioned or otherwise "
+                "engaged by the author of the post you are replying to.",
+                "status": 403,
+            },
+        )
+        x.post(
+            "https://api.twitter.com/2/dm_conversations/with/1600000000000000002/messages",
+            status=201,
+            json={"data": {"dm_conversation_id": "a-b", "dm_event_id": "991"}},
+        )
+
+        response = stack.dispatch()
+
+    assert response["batchItemFailures"] == []
+    assert stack.case_item("public-1860000000000000101")["ack_via"] == "dm"
+
+
+def test_a_rate_limited_acknowledgement_is_retried_by_the_stream_then_sent_once(stack, monkeypatch):
+    from carebird.xclient import XClient
+
+    monkeypatch.setattr(
+        stack.acknowledger,
+        "x",
+        XClient(
+            credentials={"consumer_key": "k", "consumer_secret": "s", "access_token": "t", "access_token_secret": "u"}
+        ),
+    )
+    clock.travel_to(EVENING + timedelta(minutes=1))
+    stack.deliver(at_night("aaa-mention.json", EVENING))
+    event = stack.stream.next_event()
+    with responses.RequestsMock() as x:
+        x.post("https://api.twitter.com/2/tweets", status=429, headers={"x-rate-limit-reset": "1764104400"})
+        failures = stack.acknowledger.lambda_handler(event, stack.context)["batchItemFailures"]
+    assert len(failures) == 1  # reported to Lambda, which retries the record
+
+    with responses.RequestsMock() as x:
+        x.post("https://api.twitter.com/2/tweets", status=201, json={"data": {"id": "992"}})
+        assert stack.acknowledger.lambda_handler(event, stack.context)["batchItemFailures"] == []
+        assert stack.acknowledger.lambda_handler(event, stack.context)["batchItemFailures"] == []
+        assert len(x.calls) == 1
+
+
+def test_announcements_are_posted_once_per_occurrence_in_dry_run(stack):
+    opening = stack.announce("opening", "2025-11-25T08:00:00Z")
+    again = stack.announce("opening", "2025-11-25T08:00:00Z")
+    closing = stack.announce("closing", "2025-11-25T17:00:00Z")
+
+    assert (opening["outcome"], again["outcome"], closing["outcome"]) == ("recorded", "already posted", "recorded")
+    texts = [c.text for c in stack.announcer.x.recorded]
+    assert len(texts) == 2 and "mardi 25 novembre" in texts[0] and "demain à 9h00" in texts[1]
+
+
+def test_the_schedules_fire_at_the_calendar_times_in_the_brand_time_zone():
+    template = load_template()
+    params = template["Parameters"]
+    events = template["Resources"]["AnnouncerFunction"]["Properties"]["Events"]
+
+    assert params["OpeningSchedule"]["Default"] == "cron(0 9 ? * MON-FRI *)"
+    assert params["ClosingSchedule"]["Default"] == "cron(0 18 ? * MON-FRI *)"
+    assert params["OpeningHours"]["Default"] == "mon-fri 09:00-18:00"
+    for name, kind in (("Opening", "opening"), ("Closing", "closing")):
+        props = events[name]["Properties"]
+        assert events[name]["Type"] == "ScheduleV2"
+        assert props["ScheduleExpressionTimezone"] == {"Ref": "TimeZone"}
+        assert props["ScheduleExpression"] == {"Ref": f"{name}Schedule"}
+        assert json.loads(props["Input"])["kind"] == kind
+        assert "<aws.scheduler.scheduled-time>" in props["Input"]

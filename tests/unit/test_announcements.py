@@ -1,0 +1,110 @@
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from carebird.announcements import plan_acknowledgement, plan_announcement
+from carebird.calendar import OpeningHours
+from carebird.xclient import weighted_length
+
+PARIS = ZoneInfo("Europe/Paris")
+HOURS = OpeningHours(holidays=frozenset({date(2025, 12, 25)}))
+
+
+def paris(*args):
+    return datetime(*args, tzinfo=PARIS)
+
+
+def test_the_opening_post_names_the_day_and_the_closing_time():
+    plan = plan_announcement("opening", paris(2025, 11, 25, 9), HOURS, "fr", "LumiereAide")
+
+    assert plan.kind == "opening" and plan.occurrence == "opening#2025-11-25"
+    assert "mardi 25 novembre" in plan.text and "18h00" in plan.text
+
+
+def test_the_closing_post_says_when_the_team_is_back():
+    tuesday = plan_announcement("closing", paris(2025, 11, 25, 18), HOURS, "fr", "LumiereAide")
+    friday = plan_announcement("closing", paris(2025, 11, 28, 18), HOURS, "en", "LumiereAide")
+
+    assert "demain à 9h00" in tuesday.text
+    assert "Monday 1 December at 9:00" in friday.text
+
+
+def test_on_a_holiday_the_opening_post_is_a_holiday_message_and_no_closing_is_posted():
+    opening = plan_announcement("opening", paris(2025, 12, 25, 9), HOURS, "fr", "LumiereAide")
+
+    assert opening.kind == "holiday" and "demain à 9h00" in opening.text
+    assert plan_announcement("closing", paris(2025, 12, 25, 18), HOURS, "fr", "LumiereAide") is None
+    assert plan_announcement("opening", paris(2025, 12, 25, 9), HOURS, "fr", "x", holiday_message=False) is None
+
+
+def test_a_schedule_that_disagrees_with_the_calendar_posts_nothing():
+    assert plan_announcement("opening", paris(2025, 11, 29, 9), HOURS, "fr", "x") is None  # Saturday
+    assert plan_announcement("closing", paris(2025, 11, 25, 15), HOURS, "fr", "x") is None  # mid-afternoon
+
+
+def test_announcements_vary_never_repeat_and_fit_in_a_post_without_links():
+    texts = [
+        plan_announcement(kind, paris(2025, 11, day, hour), HOURS, language, "LumiereAide").text
+        for day in range(24, 29)
+        for kind, hour in (("opening", 9), ("closing", 18))
+        for language in ("fr", "en")
+    ]
+
+    assert len(set(texts)) == len(texts)
+    assert all(weighted_length(t) <= 280 and "http" not in t for t in texts)
+    assert len({t.split()[0] for t in texts}) > 2  # several wordings, not one template
+
+
+def test_unknown_kinds_are_refused():
+    with pytest.raises(ValueError):
+        plan_announcement("lunch", paris(2025, 11, 25, 12), HOURS, "fr", "x")
+
+
+CASE = {
+    "case_id": "public-1",
+    "customer_id": "42",
+    "customer_name": "Claire Dupont",
+    "customer_handle": "claire",
+    "channel": "mention",
+    "family": "public",
+    "reply_to_id": "1",
+    "reference": "CB-000001",
+    "lang": "fr",
+    "opened_at": "2025-11-25T20:30:00Z",
+}  # 21:30 in Paris
+
+
+def test_an_out_of_hours_case_gets_a_personal_acknowledgement_with_the_next_opening():
+    plan = plan_acknowledgement(CASE, HOURS, paris(2025, 11, 25, 21, 31))
+
+    assert plan.text.startswith("Bonjour Claire, merci") and "demain à 9h00" in plan.text and "CB-000001" in plan.text
+    assert plan.reply_to_id == "1" and plan.claim_key == "ack#42#20251126T0800"
+    assert weighted_length(plan.text) <= 280
+
+
+def test_no_acknowledgement_during_opening_hours_or_once_the_team_is_back():
+    assert plan_acknowledgement(CASE | {"opened_at": "2025-11-25T10:00:00Z"}, HOURS, paris(2025, 11, 25, 11)) is None
+    assert plan_acknowledgement(CASE, HOURS, paris(2025, 11, 26, 9, 5)) is None
+
+
+def test_cases_nobody_addressed_to_the_brand_never_get_an_automatic_public_reply():
+    assert plan_acknowledgement(CASE | {"channel": "citation"}, HOURS, paris(2025, 11, 25, 21, 31)) is None
+    assert plan_acknowledgement(CASE | {"channel": "topic"}, HOURS, paris(2025, 11, 25, 21, 31)) is None
+
+
+def test_a_dm_case_is_acknowledged_by_dm_in_english_when_the_customer_writes_english():
+    plan = plan_acknowledgement(
+        CASE | {"family": "dm", "channel": "dm", "lang": "en"}, HOURS, paris(2025, 11, 25, 21, 31)
+    )
+
+    assert plan.reply_to_id is None and plan.text.startswith("Hi Claire")
+
+
+def test_the_claim_key_is_shared_by_every_case_of_one_customer_in_one_closed_period():
+    evening = plan_acknowledgement(CASE, HOURS, paris(2025, 11, 25, 21, 31))
+    night = plan_acknowledgement(
+        CASE | {"opened_at": "2025-11-26T02:00:00Z", "family": "dm"}, HOURS, paris(2025, 11, 26, 3)
+    )
+
+    assert evening.claim_key == night.claim_key
