@@ -8,22 +8,51 @@ from carebird.demo import run_demo
 pytestmark = pytest.mark.integration
 
 
-def test_the_demo_runs_the_sample_day_and_reports_the_queue(monkeypatch):
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+@pytest.fixture(scope="module")
+def report():
     out = io.StringIO()
-
     code = run_demo(out, as_json=True)
+    result = json.loads(out.getvalue())
+    result["exit_code"] = code
+    return result
 
-    report = json.loads(out.getvalue())
-    assert code == 0, report["problems"]
-    assert report["queue"][0]["customer"] == "maxtech"
-    assert {c["case_id"] for c in report["cases"]} == {
-        "public-1860000000000000101",
-        "public-1860000000000000102",
-        "public-1860000000000000103",
-        "dm-1860000000000000201",
-    }
-    assert {d["status"] for d in report["deliveries"]} == {200, 401}
-    escalated = sorted(e["subject"].split("@")[1].split()[0] for e in report["escalations"])
-    assert escalated == ["claire_dupont", "maxtech", "sam_b"]  # the answered DM case is not escalated
-    assert all(e["status"] == "SUCCEEDED" for e in report["sla_executions"])
+
+def test_the_demo_day_runs_clean(report):
+    assert report["exit_code"] == 0, report["problems"]
+
+
+def test_one_case_per_conversation_and_every_delivery_accepted(report):
+    assert len(report["cases"]) == 9
+    deliveries = [e for e in report["timeline"] if e["kind"] == "delivery"]
+    assert {e["status"] for e in deliveries} == {200}
+    assert {"created", "appended", "answered", "duplicate", "ignored"} <= {k for e in deliveries for k in e["outcomes"]}
+
+
+def test_the_queue_is_in_priority_order_with_reasons(report):
+    queue = report["queues"]["Tuesday 09:45"]
+    assert [c["customer"] for c in queue] == ["maxtech", "sam_b", "claire_dupont"]
+    assert all(c["reasons"] for c in queue)
+    assert queue[0]["effective_priority"] >= queue[0]["priority"]
+
+
+def test_only_the_case_nobody_answered_is_escalated_by_the_state_machine(report):
+    assert [e["subject"] for e in report["escalations"]] == [
+        "[carebird] SLA breach P55 @sam_b unanswered for 1 h 30 min"
+    ]
+    slas = [e for e in report["timeline"] if e["kind"] == "sla"]
+    assert len(slas) == 9 and {e["status"] for e in slas} == {"SUCCEEDED"}
+    assert [c["customer"] for c in report["cases"] if c["escalated"]] == ["sam_b"]
+
+
+def test_announcements_and_one_acknowledgement_are_posted_in_dry_run(report):
+    posts = [c for c in report["x_posts"] if c["action"] == "post"]
+    replies = [c for c in report["x_posts"] if c["action"] != "post"]
+    assert len(posts) == 3 and "18h00" in posts[0]["text"] and "demain à 9h00" in posts[1]["text"]
+    assert len(replies) == 1 and replies[0]["text"].startswith("Bonjour Léa")
+
+
+def test_the_kpis_summarise_the_day(report):
+    kpi = report["kpi"]
+    assert (kpi["cases"], kpi["answered"], kpi["unanswered"], kpi["sla_breaches"]) == (9, 8, 1, 1)
+    assert kpi["median_first_response_minutes"] == 30
+    assert kpi["acknowledged"] == 1

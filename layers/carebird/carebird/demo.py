@@ -1,188 +1,494 @@
-"""`carebird demo`: the sample X deliveries through the real webhook handler on embedded AWS (moto)."""
+"""`carebird demo`: a day of X care traffic through the whole product on embedded AWS, in seconds.
+
+Everything real but the outside world: the SAM template provisions moto (table, stream consumers,
+topics, the SLA state machine with its substitutions, the announcement schedules), the real handlers
+run in process, X is simulated (signed webhook deliveries in, dry-run client out) and the clock is a
+simulation clock that jumps from one event to the next. SLA timers are held by a local timer queue
+and handed to the real state machine when their deadline comes, which does the escalation.
+"""
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
 import logging
 import os
 import sys
 import time
-from datetime import UTC, datetime
-from importlib import resources
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
-from carebird import local
+from carebird import clock, cron, kpi, local
+from carebird import simulate as sim
+from carebird.cases import Case
+from carebird.model import Author
+from carebird.sla import SlaPolicy, TimerStart
+from carebird.timeparse import from_iso
 from carebird.triage import TriageRules, effective_priority
 
-BRAND_USER_ID = "1500000000000000001"
-BRAND_HANDLE = "LumiereAide"
+PARIS = ZoneInfo("Europe/Paris")
 DEMO_SECRET = "demo-consumer-secret"
-TABLE = "carebird-demo-cases"
+TABLE = "carebird-demo"
+DAY = datetime(2025, 11, 25)  # a Tuesday
 
-# The day in the order it happens (what carebird should do is in the second column).
-SCRIPT = [
-    ("aaa-mention.json", "Claire's box is down: a technical case"),
-    ("aaa-mention-influencer.json", "an influential verified account complains"),
-    ("aaa-reply-to-brand-post.json", "Sam asks a price under a brand post"),
-    ("aaa-quote.json", "Sam quotes the brand's post: a second message on his case"),
-    ("aaa-mention.json", "X redelivers Claire's mention: nothing new"),
-    ("aaa-retweet.json", "a retweet: ignored"),
-    ("aaa-brand-reply.json", "the brand answers Claire in public"),
-    ("aaa-dm-incoming.json", "Claire writes in DM: a DM case"),
-    ("aaa-typing.json", "typing indicator: ignored"),
-    ("aaa-extended-tweet.json", "a long post from Claire about her bill"),
-    ("aaa-dm-outgoing.json", "the brand answers Claire's DM"),
-    ("aaa-favorite.json", "a like: ignored"),
-    ("aaa-tweet-delete.json", "Sam deletes his question"),
-]
+BRAND = Author("1500000000000000001", "LumiereAide", "Lumière Télécom Aide", 48210, True)
+CLAIRE = Author("1600000000000000002", "claire_dupont", "Claire Dupont", 312)
+MAX = Author("1600000000000000003", "maxtech", "Max | Tech reviews", 185_000, True)
+SAM = Author("1600000000000000004", "sam_b", "Sam B.", 41)
+NORA = Author("1600000000000000005", "nora_k", "Nora K", 2400)
+TOM = Author("1600000000000000006", "tomr", "Tom R", 15_000, True)
+INES = Author("1600000000000000007", "ines_m", "Inès M", 880)
+LEA = Author("1600000000000000008", "lea_m", "Léa Martin", 930)
+BRAND_POST = "1859999999999999000"
 
 
-def _payload(name: str) -> Any:
-    return json.loads(resources.files("carebird.demo_data").joinpath(name).read_text(encoding="utf-8"))
+def day_script() -> list[sim.Step]:
+    """Tuesday 25 November 2025 and the next morning, in Paris time."""
+
+    def at(hhmm: str, plus_days: int = 0) -> datetime:
+        return sim.paris(DAY, hhmm, plus_days)
+
+    steps: list[sim.Step] = []
+
+    def add(when: datetime, story: str, payload: dict[str, Any]) -> str:
+        steps.append(sim.Step(when, story, payload))
+        return (
+            sim.post_id_of(payload)
+            if "direct_message_events" not in payload and "dm" not in str(payload.get("data", {}).get("event_type", ""))
+            else ""
+        )
+
+    claire = add(
+        at("09:05"),
+        "Claire (FR): her box is down",
+        sim.tweet(
+            CLAIRE,
+            "@LumiereAide bonjour, ma box internet ne marche plus depuis ce matin, voyant rouge. Vous pouvez m'aider ?",
+            at("09:05"),
+            BRAND,
+        ),
+    )
+    maxtech = add(
+        at("09:12"),
+        "Max (EN, 185k, verified): angry complaint",
+        sim.tweet(
+            MAX,
+            "@LumiereAide third outage this week and still no answer from support. Not great. #fail",
+            at("09:12"),
+            BRAND,
+            lang="en",
+        ),
+    )
+    add(
+        at("09:20"),
+        "Sam (FR): price question under a brand post",
+        sim.tweet(
+            SAM,
+            "@LumiereAide c'est quoi le prix de l'offre fibre 1 Go pour un nouveau client ?",
+            at("09:20"),
+            BRAND,
+            in_reply_to=(BRAND_POST, BRAND),
+        ),
+    )
+    add(
+        at("09:24"),
+        "Sam quotes the brand post: a repeat contact",
+        sim.tweet(
+            SAM,
+            "Toujours pas de réponse... quelqu'un connaît le prix ?",
+            at("09:24"),
+            BRAND,
+            quoted=(BRAND_POST, BRAND),
+        ),
+    )
+    add(
+        at("09:26"),
+        "someone retweets Claire: ignored",
+        sim.tweet(
+            NORA,
+            "RT @claire_dupont: @LumiereAide bonjour, ma box internet ne marche plus",
+            at("09:26"),
+            BRAND,
+            retweet_of={"id_str": claire},
+        ),
+    )
+    brand_reply = sim.tweet(
+        BRAND,
+        "@claire_dupont Bonjour Claire ! Désolés pour la gêne, pouvez-vous nous écrire en DM votre n° client ?",
+        at("09:30"),
+        BRAND,
+        in_reply_to=(claire, CLAIRE),
+    )
+    add(at("09:30"), "the brand answers Claire from the X app", brand_reply)
+    add(at("09:31"), "X redelivers that reply: nothing new", brand_reply)
+    add(
+        at("09:40"),
+        "Claire sends her customer number by DM",
+        sim.dm(
+            CLAIRE,
+            BRAND,
+            "Voici mon numéro client : 0042-77812. La box clignote toujours en rouge.",
+            at("09:40"),
+            BRAND,
+        ),
+    )
+    add(
+        at("09:52"),
+        "the brand answers Claire's DM",
+        sim.dm(
+            BRAND,
+            CLAIRE,
+            "Merci Claire ! Un technicien relance votre ligne, retour au vert d'ici 15 min 🙂",
+            at("09:52"),
+            BRAND,
+        ),
+    )
+    add(
+        at("10:05"),
+        "the brand answers Max",
+        sim.tweet(
+            BRAND,
+            "@maxtech Hi Max, sorry about this. A fix is rolling out in your area, we'll DM you an update 🙏",
+            at("10:05"),
+            BRAND,
+            in_reply_to=(maxtech, MAX),
+            lang="en",
+        ),
+    )
+    nora = add(
+        at("11:00"),
+        "Nora (EN, X Activity API): fiber drops every evening",
+        sim.activity_post(
+            NORA,
+            "@LumiereAide my fiber connection drops every evening since Monday, can you check?",
+            at("11:00"),
+            BRAND,
+        ),
+    )
+    add(
+        at("11:35"),
+        "the brand answers Nora (X Activity API)",
+        sim.activity_post(
+            BRAND,
+            "@nora_k Hi Nora! Could you DM us your customer number so we can test the line?",
+            at("11:35"),
+            BRAND,
+            in_reply_to=(nora, NORA),
+        ),
+    )
+    add(
+        at("12:10"),
+        "Inès (DM, X Activity API): wants to cancel",
+        sim.activity_dm(INES, BRAND, "Bonjour, je veux résilier mon abonnement, comment faire ?", at("12:10"), BRAND),
+    )
+    add(
+        at("12:40"),
+        "the brand answers Inès by DM",
+        sim.activity_dm(BRAND, INES, "Bonjour Inès, je vous explique la démarche : ...", at("12:40"), BRAND),
+    )
+    tom = add(
+        at("17:40"),
+        "Tom (EN, verified): refund still missing",
+        sim.activity_post(
+            TOM,
+            "@LumiereAide I was promised a refund on my invoice and it still has not arrived, third time I ask!",
+            at("17:40"),
+            BRAND,
+            in_reply_to=(BRAND_POST, BRAND),
+        ),
+    )
+    lea = add(
+        at("21:30"),
+        "Léa (FR) writes after closing",
+        sim.tweet(
+            LEA, "@LumiereAide bonsoir, plus de réseau mobile depuis 20h à Lyon, c'est normal ?", at("21:30"), BRAND
+        ),
+    )
+    add(
+        at("21:45"),
+        "Léa also writes by DM (same closed period)",
+        sim.dm(LEA, BRAND, "Je vous écris aussi ici, toujours pas de réseau.", at("21:45"), BRAND),
+    )
+    add(
+        at("09:10", 1),
+        "next morning: the brand answers Tom",
+        sim.activity_post(
+            BRAND,
+            "@tomr Hi Tom, the refund left today, you'll see it within 3 days. Sorry for the wait!",
+            at("09:10", 1),
+            BRAND,
+            in_reply_to=(tom, TOM),
+        ),
+    )
+    add(
+        at("09:25", 1),
+        "the brand answers Léa in public",
+        sim.tweet(
+            BRAND,
+            "@lea_m Bonjour Léa, l'antenne de Lyon 3 est réparée depuis 7h. Tout est revenu ?",
+            at("09:25", 1),
+            BRAND,
+            in_reply_to=(lea, LEA),
+        ),
+    )
+    add(
+        at("09:40", 1),
+        "and by DM",
+        sim.dm(
+            BRAND,
+            LEA,
+            "Bonjour Léa, nous avons vu votre message : le réseau est rétabli depuis ce matin.",
+            at("09:40", 1),
+            BRAND,
+        ),
+    )
+    return steps
 
 
-class _Colours:
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
+@dataclass(order=True)
+class _Event:
+    at: datetime
+    seq: int
+    kind: str = field(compare=False)
+    run: Callable[[], dict[str, Any]] = field(compare=False)
 
-    def __call__(self, text: str, code: str) -> str:
-        return f"\033[{code}m{text}\033[0m" if self.enabled else text
+
+class LocalTimers:
+    """The dispatcher's Step Functions adapter for the simulation: holds each timer until its deadline."""
+
+    def __init__(self, schedule: Callable[[datetime, str, Callable[[], dict[str, Any]]], None], stack: Any) -> None:
+        self.schedule, self.stack, self.names = schedule, stack, set()
+
+    def start(self, timer: TimerStart) -> bool:
+        if timer.name in self.names:
+            return False
+        self.names.add(timer.name)
+        self.schedule(from_iso(timer.input["due_at"]), "sla", lambda: self._run(timer))
+        return True
+
+    def _run(self, timer: TimerStart) -> dict[str, Any]:
+        arn = self.stack.sfn.start_execution(
+            stateMachineArn=self.stack.state_machine, name=timer.name, input=json.dumps(timer.input)
+        )["executionArn"]
+        while (status := self.stack.sfn.describe_execution(executionArn=arn)["status"]) == "RUNNING":
+            time.sleep(0.01)
+        return {"story": f"SLA deadline of {timer.input['case_id']}", "status": status, "execution": timer.name}
+
+
+class Simulation:
+    """The product on embedded AWS, driven through the day on a simulation clock."""
+
+    def __init__(self) -> None:
+        self.stack = local.EmbeddedStack(DEMO_SECRET, BRAND.id, BRAND.handle, TABLE)
+        self.events: list[_Event] = []
+        self.seq = itertools.count()
+        self.timeline: list[dict[str, Any]] = []
+        self.snapshots: dict[str, tuple[datetime, list[Case]]] = {}
+        self.stack.dispatcher.timers = LocalTimers(self.schedule, self.stack)
+        self.template = local.load_template()
+
+    def schedule(self, at: datetime, kind: str, run: Callable[[], dict[str, Any]]) -> None:
+        heapq.heappush(self.events, _Event(at, next(self.seq), kind, run))
+
+    def deliver(self, step: sim.Step) -> dict[str, Any]:
+        response = self.stack.deliver(step.payload)
+        body = json.loads(response["body"])
+        self.pump()
+        return {"story": step.story, "status": response["statusCode"], "outcomes": body.get("outcomes", body)}
+
+    def pump(self) -> None:
+        response = self.stack.dispatch()
+        failures = response["batchItemFailures"] + self.stack.last_acknowledger_response["batchItemFailures"]
+        if failures:
+            raise RuntimeError(f"stream records failed: {failures}")
+
+    def announce(self, kind: str, at: datetime) -> dict[str, Any]:
+        result = self.stack.announce(kind, at.astimezone(PARIS).astimezone(ZoneInfo("UTC")).isoformat())
+        return {"story": f"{kind} schedule fires", "outcome": result["outcome"]}
+
+    def snapshot(self, label: str) -> dict[str, Any]:
+        queue = self.stack.webhook.webhook.store.open_queue()
+        self.snapshots[label] = (clock.now(), queue)
+        return {"story": f"queue snapshot ({label})", "open": len(queue)}
+
+    def run(self) -> None:
+        start, end = sim.paris(DAY, "08:30"), sim.paris(DAY, "11:00", 1)
+        for step in day_script():
+            self.schedule(step.at, "delivery", lambda step=step: self.deliver(step))
+        parameters = self.template["Parameters"]
+        for kind in ("opening", "closing"):
+            expression = parameters[f"{kind.title()}Schedule"]["Default"]
+            for moment in cron.occurrences(expression, parameters["TimeZone"]["Default"], start, end):
+                self.schedule(moment, "schedule", lambda k=kind, m=moment: self.announce(k, m))
+        self.schedule(sim.paris(DAY, "09:45"), "snapshot", lambda: self.snapshot("Tuesday 09:45"))
+        self.schedule(end - timedelta(minutes=1), "snapshot", lambda: self.snapshot("Wednesday 10:59"))
+        while self.events:
+            event = heapq.heappop(self.events)
+            clock.travel_to(event.at)
+            self.timeline.append({"at": event.at, "kind": event.kind, **event.run()})
 
 
 def run_demo(out: TextIO = sys.stdout, as_json: bool = False) -> int:
-    """Run the sample day; return 0 when every delivery did what it should."""
+    """Run the simulated day; 0 when the pipeline behaved as a care desk should."""
     saved = dict(os.environ)
     try:
-        return _run(out, as_json)
+        os.environ.update(AWS_DEFAULT_REGION="eu-west-3", TZ="UTC", POWERTOOLS_LOG_LEVEL="ERROR")
+        time.tzset()
+        logging.getLogger("moto").setLevel(logging.CRITICAL)  # its ASL interpreter logs expected IsPresent misses
+        from moto import mock_aws
+
+        with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+            simulation = Simulation()
+            simulation.run()
+            report = _report(simulation)
     finally:
+        clock.reset()
         os.environ.clear()
         os.environ.update(saved)
-
-
-def _run(out: TextIO, as_json: bool) -> int:
-    os.environ.update(AWS_DEFAULT_REGION="eu-west-3", TZ="UTC", POWERTOOLS_LOG_LEVEL="ERROR")
-    time.tzset()
-    logging.getLogger("moto").setLevel(logging.CRITICAL)  # moto's ASL interpreter logs expected IsPresent misses
-    from moto import mock_aws
-
-    colour = _Colours(enabled=out.isatty() and not as_json)
-    problems: list[str] = []
-    log: list[dict[str, Any]] = []
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        stack = local.EmbeddedStack(DEMO_SECRET, BRAND_USER_ID, BRAND_HANDLE, TABLE)
-        context = stack.context
-
-        crc = stack.webhook.lambda_handler(local.http_api_event("GET", query={"crc_token": "demo"}), context)
-        log.append({"step": "CRC challenge", "status": crc["statusCode"]})
-        rejected = stack.webhook.lambda_handler(local.signed_delivery(_payload("aaa-mention.json"), "forged"), context)
-        log.append({"step": "forged signature", "status": rejected["statusCode"]})
-        if crc["statusCode"] != 200 or rejected["statusCode"] != 401:
-            problems.append("CRC or signature check misbehaved")
-
-        for name, story in SCRIPT:
-            response = stack.deliver(_payload(name))
-            body = json.loads(response["body"])
-            log.append(
-                {"step": story, "file": name, "status": response["statusCode"], "outcomes": body.get("outcomes")}
-            )
-            if response["statusCode"] != 200:
-                problems.append(f"{name}: HTTP {response['statusCode']}")
-
-        # The table's stream drives the SLA timers; the sample day is long past, so every deadline has passed.
-        failures = stack.dispatch()["batchItemFailures"]
-        executions = stack.wait_for_executions()
-        emails = stack.team_emails()
-        store = stack.webhook.webhook.store
-        queue = store.open_queue()
-        everything = [store.get_case(cid) for cid in _all_case_ids(stack.dynamodb)]
-    time.tzset()
-
-    escalated = {c.customer.handle for c in everything if c and c.escalation_level}
-    if failures or any(e["status"] != "SUCCEEDED" for e in executions):
-        problems.append("an SLA timer failed")
-    if escalated != {"maxtech", "sam_b", "claire_dupont"} or len(emails) != 3:
-        problems.append(f"expected one escalation for each unanswered case, got {len(emails)} for {sorted(escalated)}")
-    if any("dm-" in e["message"] or "/messages/" in e["message"] for e in emails):
-        problems.append("the answered DM case must not be escalated")
-    now = datetime.now(UTC)
-    rules = TriageRules()
-    if not any(c.customer.handle == "maxtech" for c in queue[:1]):
-        problems.append("the influential complaint should lead the queue")
-    if any(c.customer.handle == "claire_dupont" and c.family == "dm" for c in queue):
-        problems.append("the answered DM case should have left the queue")
-
+        time.tzset()
     if as_json:
-        json.dump(
-            {
-                "deliveries": log,
-                "queue": [_case_json(c) for c in queue],
-                "cases": [_case_json(c) for c in everything if c],
-                "escalations": emails,
-                "sla_executions": [{"name": e["name"], "status": e["status"]} for e in executions],
-                "problems": problems,
-            },
-            out,
-            indent=2,
-        )
+        json.dump(report, out, indent=2, ensure_ascii=False, default=str)
         out.write("\n")
-        return 1 if problems else 0
+    else:
+        _print(report, out, colour=out.isatty())
+    return 1 if report["problems"] else 0
 
-    out.write(colour("carebird demo: sample X deliveries through the real webhook on embedded AWS\n\n", "1"))
-    for entry in log:
-        status = entry["status"]
-        tint = "32" if status == 200 else "33" if status < 500 else "31"
-        outcomes = ", ".join(f"{k} {v}" for k, v in (entry.get("outcomes") or {}).items())
-        out.write(f"  {colour(str(status), tint)}  {entry['step']:<58} {outcomes}\n")
-    out.write(colour("\nOpen queue (most urgent first, one Query on the OpenQueue index)\n", "1"))
-    out.write(
-        f"  {'#':>2} {'prio':>4} {'eff':>4}  {'case':<10} {'customer':<16} {'channel':<8} {'topic':<11} reasons\n"
+
+def _report(simulation: Simulation) -> dict[str, Any]:
+    stack = simulation.stack
+    store = stack.webhook.webhook.store
+    case_ids = sorted(
+        i["case_id"]["S"]
+        for i in stack.dynamodb.scan(
+            TableName=TABLE, FilterExpression="sk = :c", ExpressionAttributeValues={":c": {"S": "CASE"}}
+        )["Items"]
     )
-    for index, case in enumerate(queue, 1):
-        eff = effective_priority(case.priority, case.waiting_since or now, now, rules)
-        out.write(
-            f"  {index:>2} {case.priority:>4} {eff:>4}  {case.reference:<10} @{case.customer.handle:<15} "
-            f"{case.channel.value:<8} {case.topic:<11} {'; '.join(case.reasons[:4])}\n"
-        )
-    out.write(colour("\nAll cases\n", "1"))
-    for case in everything:
-        if case:
-            answered = f"first response {case.first_response_at:%H:%M}" if case.first_response_at else "unanswered"
-            deleted = f", {len(case.deleted_ids)} deleted post(s)" if case.deleted_ids else ""
-            out.write(
-                f"  {case.reference:<10} @{case.customer.handle:<15} {case.family:<6} {case.status:<9} "
-                f"{case.inbound_count} msg, {answered}{deleted}\n"
-            )
-    out.write(
-        colour(f"\nSLA timers: {len(executions)} Step Functions executions; escalation emails to the team:\n", "1")
-    )
-    for email in emails:
-        out.write(colour(f"\n  Subject: {email['subject']}\n", "33"))
-        out.write("".join(f"  | {line}\n" for line in email["message"].splitlines()))
-    if problems:
-        out.write(colour("\nProblems:\n  " + "\n  ".join(problems) + "\n", "31"))
-        return 1
-    out.write(colour("\nEverything behaved as expected (the answered DM case was not escalated).\n", "32"))
-    return 0
-
-
-def _all_case_ids(dynamodb: Any) -> list[str]:
-    """Demo-only listing (a Scan is fine on a dozen items; the product reads the queue by Query)."""
-    items = dynamodb.scan(TableName=TABLE, FilterExpression="sk = :c", ExpressionAttributeValues={":c": {"S": "CASE"}})
-    return sorted(item["case_id"]["S"] for item in items["Items"])
-
-
-def _case_json(case: Any) -> dict[str, Any]:
+    cases = [store.get_case(case_id) for case_id in case_ids]
+    policy = SlaPolicy.from_env()
+    end = simulation.timeline[-1]["at"]
+    report = kpi.compute([c for c in cases if c], policy.hours, policy.minutes, sim.paris(DAY, "00:00"), end)
+    emails = stack.team_emails()
+    x_calls = [{"action": c.action, "target": c.target, "text": c.text} for c in stack.x_calls()]
+    problems = _check(cases, emails, x_calls, simulation)
     return {
-        "case_id": case.case_id,
+        "timeline": [{**e, "at": e["at"].astimezone(PARIS).strftime("%a %H:%M")} for e in simulation.timeline],
+        "queues": {label: [_case_json(c, at) for c in queue] for label, (at, queue) in simulation.snapshots.items()},
+        "cases": [_case_json(c, end) for c in cases if c],
+        "escalations": emails,
+        "x_posts": x_calls,
+        "kpi": {
+            "cases": report.cases,
+            "answered": report.answered,
+            "unanswered": report.unanswered,
+            "median_first_response_minutes": report.median_first_response,
+            "p90_first_response_minutes": report.p90_first_response,
+            "sla_breaches": report.breaches,
+            "breach_rate": round(report.breach_rate, 3),
+            "by_channel": report.by_channel,
+            "by_topic": report.by_topic,
+            "acknowledged": report.acknowledged,
+        },
+        "problems": problems,
+    }
+
+
+def _check(
+    cases: list[Case | None], emails: list[dict[str, str]], x_calls: list[dict[str, Any]], simulation: Simulation
+) -> list[str]:
+    problems = []
+    by_handle: dict[str, list[Case]] = {}
+    for case in cases:
+        if case:
+            by_handle.setdefault(case.customer.handle, []).append(case)
+    if len(cases) != 9:
+        problems.append(f"expected 9 cases (one per conversation), found {len(cases)}")
+    if [e["subject"].split("@")[1].split()[0] for e in emails] != ["sam_b"]:
+        problems.append(
+            f"expected exactly one escalation, for the case nobody answered: {[e['subject'] for e in emails]}"
+        )
+    unanswered = [c.customer.handle for c in cases if c and c.first_response_at is None]
+    if unanswered != ["sam_b"]:
+        problems.append(f"every case but Sam's should be answered, unanswered: {unanswered}")
+    acknowledgements = [c for c in x_calls if c["action"] in ("reply", "dm")]
+    if len(acknowledgements) != 1 or "Léa" not in acknowledgements[0]["text"]:
+        problems.append(f"expected one out-of-hours acknowledgement, to Léa: {acknowledgements}")
+    announcements = [c for c in x_calls if c["action"] == "post"]
+    if len(announcements) != 3:
+        problems.append(f"expected opening, closing and next opening announcements, got {len(announcements)}")
+    first = simulation.snapshots.get("Tuesday 09:45", (None, []))[1]
+    if not first or first[0].customer.handle != "maxtech":
+        problems.append("the influential complaint should lead the 09:45 queue")
+    if any(e.get("status") not in (None, 200, "SUCCEEDED") for e in simulation.timeline):
+        problems.append("a delivery or an SLA execution failed")
+    return problems
+
+
+def _case_json(case: Case, now: datetime) -> dict[str, Any]:
+    rules = TriageRules()
+    waiting = case.waiting_since
+    return {
         "reference": case.reference,
+        "case_id": case.case_id,
         "customer": case.customer.handle,
-        "family": case.family,
         "channel": case.channel.value,
         "status": case.status,
         "priority": case.priority,
+        "effective_priority": effective_priority(case.priority, waiting, now, rules) if waiting else None,
         "topic": case.topic,
         "reasons": list(case.reasons),
         "messages": case.inbound_count,
-        "first_response_at": case.first_response_at.isoformat() if case.first_response_at else None,
-        "deleted": sorted(case.deleted_ids),
+        "opened": case.opened_at.astimezone(PARIS).strftime("%a %H:%M"),
+        "first_response": case.first_response_at.astimezone(PARIS).strftime("%a %H:%M")
+        if case.first_response_at
+        else None,
+        "acknowledged_via": case.ack_via,
+        "escalated": case.escalation_level > 0,
     }
+
+
+def _print(report: dict[str, Any], out: TextIO, colour: bool) -> None:
+    def paint(text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if colour else text
+
+    out.write(paint("carebird demo: a day of X customer care on embedded AWS (simulated clock, X in dry run)\n", "1"))
+    out.write(paint("\nTimeline (Paris time)\n", "1"))
+    for entry in report["timeline"]:
+        detail = entry.get("outcomes") or entry.get("outcome") or entry.get("status") or entry.get("open")
+        if isinstance(detail, dict):
+            detail = ", ".join(f"{k} {v}" for k, v in detail.items())
+        kind = {"delivery": "  X ", "schedule": "clock", "sla": " SLA", "snapshot": "queue"}[entry["kind"]]
+        out.write(f"  {entry['at']}  {paint(kind, '36')}  {entry['story']:<58} {detail}\n")
+    for label, queue in report["queues"].items():
+        out.write(paint(f"\nOpen queue at {label} (most urgent first)\n", "1"))
+        out.write(f"  {'prio':>4} {'eff':>4}  {'case':<10} {'customer':<15} {'channel':<8} {'topic':<11} why\n")
+        for case in queue:
+            out.write(
+                f"  {case['priority']:>4} {case['effective_priority'] or '':>4}  {case['reference']:<10} "
+                f"@{case['customer']:<14} {case['channel']:<8} {case['topic']:<11} "
+                f"{'; '.join(case['reasons'][:3])}\n"
+            )
+    out.write(paint("\nWhat carebird posted on X (dry run)\n", "1"))
+    for call in report["x_posts"]:
+        target = f" → {call['target']}" if call["target"] else ""
+        out.write(f"  [{call['action']}{target}] {call['text']}\n")
+    out.write(paint(f"\nEscalation emails ({len(report['escalations'])})\n", "1"))
+    for email in report["escalations"]:
+        out.write(paint(f"  Subject: {email['subject']}\n", "33"))
+        out.write("".join(f"  | {line}\n" for line in email["message"].splitlines()))
+    k = report["kpi"]
+    out.write(paint("\nKPIs\n", "1"))
+    out.write(
+        f"  cases {k['cases']} (answered {k['answered']}, unanswered {k['unanswered']}), "
+        f"first response median {k['median_first_response_minutes']:.0f} / p90 "
+        f"{k['p90_first_response_minutes']:.0f} opening minutes, SLA breaches {k['sla_breaches']} "
+        f"({k['breach_rate']:.0%}), out-of-hours acknowledgements {k['acknowledged']}\n"
+    )
+    out.write(f"  by channel {k['by_channel']}  by topic {k['by_topic']}\n")
+    if report["problems"]:
+        out.write(paint("\nProblems:\n  " + "\n  ".join(report["problems"]) + "\n", "31"))
+    else:
+        out.write(paint("\nEverything behaved as a care desk should.\n", "32"))

@@ -294,6 +294,9 @@ class EmbeddedStack:
         Returns the dispatcher's batch response; the acknowledger's is kept in `last_acknowledger_response`.
         """
         event = event or self.stream.next_event()
+        if not event["Records"]:  # Lambda never invokes a stream consumer with an empty batch
+            self.last_acknowledger_response = {"batchItemFailures": []}
+            return {"batchItemFailures": []}
         self.last_acknowledger_response = self.acknowledger.lambda_handler(event, self.context)
         return self.dispatcher.lambda_handler(event, self.context)
 
