@@ -1,23 +1,302 @@
-"""The `carebird` command."""
+"""The `carebird` command: local demo and server, and the tools around a deployment."""
 
 from __future__ import annotations
 
-import argparse
+import json
+import os
+import re
 import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="carebird", description="Serverless customer care for a brand's X account.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="run the product locally on embedded AWS with sample X traffic")
-    demo.add_argument("--json", action="store_true", help="machine-readable output")
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        from carebird.demo import run_demo
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """carebird: serverless customer care for a brand's X account."""
 
-        return run_demo(sys.stdout, as_json=args.json)
-    return 2
+
+# --- local ---------------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable report instead of tables.")
+def demo(as_json: bool) -> None:
+    """Run a simulated day of X care traffic through the whole product on embedded AWS."""
+    from carebird.demo import run_demo
+
+    sys.exit(run_demo(sys.stdout, as_json=as_json))
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, help="Port to listen on.")
+@click.option(
+    "--secret",
+    default="local-consumer-secret",
+    show_default=True,
+    envvar="CAREBIRD_CONSUMER_SECRET",
+    help="Consumer secret deliveries must be signed with.",
+)
+@click.option("--brand-id", default="1500000000000000001", show_default=True, help="The brand's X user id.")
+@click.option("--brand-handle", default="LumiereAide", show_default=True, help="The brand's X handle.")
+@click.option("--sla-minutes", default=90, show_default=True, help="Opening minutes before escalation.")
+def serve(host: str, port: int, secret: str, brand_id: str, brand_handle: str, sla_minutes: int) -> None:
+    """Serve the webhook over real HTTP on embedded AWS (try real or recorded payloads)."""
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-3")
+    os.environ.update(TZ="UTC", POWERTOOLS_LOG_LEVEL=os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"))
+    time.tzset()
+    from moto import mock_aws
+
+    from carebird import local
+    from carebird.server import build_server
+
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        stack = local.EmbeddedStack(
+            secret, brand_id, brand_handle, "carebird-local", settings={"SLA_MINUTES": str(sla_minutes)}
+        )
+        server = build_server(stack, host, port, report=click.echo)
+        click.echo(f"carebird webhook on http://{host}:{server.server_port}/webhook (embedded AWS, X in dry run)")
+        click.echo(
+            f"sign deliveries with: carebird send FILE --url http://{host}:{server.server_port}/webhook "
+            f"--secret {secret}"
+        )
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            click.echo("stopped")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", required=True, help="Webhook URL (local or deployed).")
+@click.option("--secret", envvar="CAREBIRD_CONSUMER_SECRET", help="Consumer secret to sign with.")
+@click.option("--stack", "stack_name", help="Read the consumer secret from this deployed stack instead.")
+def send(file: Path, url: str, secret: str | None, stack_name: str | None) -> None:
+    """Sign a payload FILE with the consumer secret and POST it, as X would."""
+    import requests
+
+    from carebird.signature import SIGNATURE_HEADER, sign
+
+    if not secret and stack_name:
+        secret = _credentials(stack_name, None)["consumer_secret"]
+    if not secret:
+        raise click.UsageError("give --secret, CAREBIRD_CONSUMER_SECRET or --stack")
+    body = file.read_bytes()
+    response = requests.post(
+        url, data=body, timeout=30, headers={"content-type": "application/json", SIGNATURE_HEADER: sign(secret, body)}
+    )
+    click.echo(f"{response.status_code} {response.text}")
+    if response.status_code >= 400:
+        sys.exit(1)
+
+
+# --- around a deployment ---------------------------------------------------------------------------
+
+
+def stack_outputs(stack_name: str, cloudformation: Any = None) -> dict[str, str]:
+    import boto3
+
+    cloudformation = cloudformation or boto3.client("cloudformation")
+    try:
+        stack = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
+    except Exception as exc:  # botocore's ClientError and credential errors alike
+        raise click.ClickException(f"cannot read stack {stack_name}: {exc}") from exc
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def _store(stack_name: str) -> Any:
+    from carebird.store import DynamoCaseStore
+
+    return DynamoCaseStore(stack_outputs(stack_name)["CasesTableName"])
+
+
+@main.command()
+@click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
+@click.option("--limit", default=50, show_default=True, help="How many cases.")
+@click.option("--json", "as_json", is_flag=True)
+def queue(stack_name: str, limit: int, as_json: bool) -> None:
+    """The open queue in priority order (effective priority, waiting time, reasons)."""
+    from carebird.triage import TriageRules, effective_priority
+
+    cases = _store(stack_name).open_queue(limit)
+    now = datetime.now(UTC)
+    rows = [
+        {
+            "case": c.case_id,
+            "ref": c.reference,
+            "customer": c.customer.handle,
+            "channel": c.channel.value,
+            "status": c.status,
+            "priority": c.priority,
+            "effective": effective_priority(c.priority, c.waiting_since or now, now, TriageRules()),
+            "waiting_min": int((now - (c.waiting_since or now)).total_seconds() // 60),
+            "topic": c.topic,
+            "why": "; ".join(c.reasons[:3]),
+            "link": c.link,
+        }
+        for c in cases
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    if not rows:
+        click.echo("The queue is empty: every customer has an answer.")
+    for row in rows:
+        click.echo(
+            f"{row['effective']:>3} ({row['priority']:>3})  {row['ref']:<10} @{row['customer']:<16} "
+            f"{row['channel']:<8} {row['topic']:<10} waiting {row['waiting_min']:>4} min  {row['why']}"
+        )
+
+
+@main.command("case")
+@click.argument("case_id")
+@click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
+def case_command(case_id: str, stack_name: str) -> None:
+    """One case in full: customer, triage, times and every message."""
+    store = _store(stack_name)
+    case = store.get_case(case_id)
+    if case is None:
+        raise click.ClickException(f"no case {case_id}")
+    click.echo(f"{case.reference}  {case.case_id}  {case.status}  priority {case.priority} ({case.topic})")
+    click.echo(
+        f"customer @{case.customer.handle} ({case.customer.name}), {case.customer.followers} followers"
+        f"{', verified' if case.customer.verified else ''}"
+    )
+    click.echo(f"opened {case.opened_at:%Y-%m-%d %H:%M} UTC via {case.channel.value}")
+    if case.first_response_at:
+        click.echo(f"first response {case.first_response_at:%Y-%m-%d %H:%M} UTC")
+    else:
+        click.echo("no response yet")
+    click.echo("why: " + "; ".join(case.reasons))
+    click.echo(f"answer on X: {case.link}")
+    for message in store.messages(case_id):
+        arrow = "→" if message["direction"] == "out" else "←"
+        deleted = " [deleted]" if message.get("deleted_at") else ""
+        click.echo(f"  {message['created_at']} {arrow} @{message.get('author_handle', '')}: {message['text']}{deleted}")
+
+
+# --- X ---------------------------------------------------------------------------------------------
+
+
+def _credentials(stack_name: str | None, credentials_file: Path | None) -> dict[str, str]:
+    if credentials_file:
+        return json.loads(credentials_file.read_text(encoding="utf-8"))
+    if not stack_name:
+        raise click.UsageError("give --stack (reads the deployed secret) or --credentials FILE")
+    import boto3
+
+    arn = stack_outputs(stack_name)["XSecretArn"]
+    return json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"])
+
+
+def _admin(ctx: click.Context) -> Any:
+    from carebird.xadmin import XAdmin
+
+    return XAdmin(_credentials(ctx.obj["stack"], ctx.obj["credentials"]))
+
+
+def _x_errors(function: Any) -> Any:
+    from functools import wraps
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from carebird.xadmin import XAdminError
+
+        try:
+            return function(*args, **kwargs)
+        except XAdminError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+@main.group()
+@click.option("--stack", "stack_name", help="Deployed stack (its secret holds the X credentials).")
+@click.option(
+    "--credentials",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON file with consumer_key, consumer_secret, access_token, access_token_secret, bearer_token.",
+)
+@click.pass_context
+def x(ctx: click.Context, stack_name: str | None, credentials: Path | None) -> None:
+    """Wire the deployment to X: register the webhook, subscribe the brand, check, replay."""
+    ctx.obj = {"stack": stack_name, "credentials": credentials}
+
+
+@x.command()
+@click.argument("url")
+@click.pass_context
+@_x_errors
+def register(ctx: click.Context, url: str) -> None:
+    """Register URL as the app's webhook (X runs a CRC check against it)."""
+    click.echo(f"registering {url} (X is sending a CRC challenge)…")
+    hook = _admin(ctx).register(url)
+    click.echo(f"webhook {hook.get('id')} registered, valid: {hook.get('valid')}")
+    click.echo("next: carebird x subscribe")
+
+
+@x.command()
+@click.option("--webhook-id", help="Which webhook (default: the app's only one).")
+@click.pass_context
+@_x_errors
+def subscribe(ctx: click.Context, webhook_id: str | None) -> None:
+    """Subscribe the brand account to the webhook (its activity starts flowing)."""
+    admin = _admin(ctx)
+    hook = admin.find(webhook_id)
+    if admin.subscribe(str(hook["id"])):
+        click.echo(f"the brand account is subscribed to webhook {hook['id']}")
+    else:
+        raise click.ClickException("X did not confirm the subscription")
+
+
+@x.command()
+@click.option("--revalidate", is_flag=True, help="Re-trigger the CRC check of an invalid webhook.")
+@click.pass_context
+@_x_errors
+def status(ctx: click.Context, revalidate: bool) -> None:
+    """Show the app's webhooks, their validity and the brand's subscription."""
+    admin = _admin(ctx)
+    hooks = admin.webhooks()
+    if not hooks:
+        click.echo("no webhook registered: carebird x register URL")
+    for hook in hooks:
+        subscribed = admin.subscribed(str(hook["id"]))
+        click.echo(f"webhook {hook['id']} {hook.get('url')} valid={hook.get('valid')} brand subscribed={subscribed}")
+        if revalidate and not hook.get("valid"):
+            admin.revalidate(str(hook["id"]))
+            click.echo(f"CRC check re-triggered for {hook['id']}")
+
+
+def parse_since(value: str, now: datetime) -> datetime:
+    """`2h`, `30m`, `1d` ago, or an ISO timestamp."""
+    match = re.fullmatch(r"(\d+)\s*([mhd])", value.strip())
+    if match:
+        unit = {"m": "minutes", "h": "hours", "d": "days"}[match.group(2)]
+        return now - timedelta(**{unit: int(match.group(1))})
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@x.command()
+@click.option("--since", required=True, help="Start of the missed window: 2h, 90m, 1d or an ISO time.")
+@click.option("--until", "until_", help="End of the window (default: now).")
+@click.option("--webhook-id", help="Which webhook (default: the app's only one).")
+@click.pass_context
+@_x_errors
+def replay(ctx: click.Context, since: str, until_: str | None, webhook_id: str | None) -> None:
+    """Ask X to redeliver a missed window; carebird's dedupe makes overlaps harmless."""
+    now = datetime.now(UTC)
+    start, end = parse_since(since, now), parse_since(until_, now) if until_ else now
+    if start >= end:
+        raise click.UsageError("--since must be before --until")
+    admin = _admin(ctx)
+    job = admin.replay(str(admin.find(webhook_id)["id"]), start, end)
+    click.echo(f"replay requested from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC: {job or 'accepted'}")
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()

@@ -1,0 +1,247 @@
+"""The carebird command: local server over loopback, deployed-stack reads on moto, X wiring with responses."""
+
+import json
+import threading
+import time
+
+import boto3
+import pytest
+import responses
+from click.testing import CliRunner
+from moto import mock_aws
+
+from carebird import local
+from carebird.cli import main, parse_since
+from carebird.ingest import IngestSettings, apply_event
+from carebird.normalise import parse_delivery
+from carebird.server import build_server
+from tests.helpers import BRAND, FIXTURES, fixture
+from tests.integration.conftest import SECRET, TABLE
+
+pytestmark = pytest.mark.integration
+CONFIGURATION = (
+    "CASES_TABLE",
+    "X_SECRET_ARN",
+    "BRAND_USER_ID",
+    "BRAND_HANDLE",
+    "STATE_MACHINE_ARN",
+    "SLA_MINUTES",
+    "SECOND_LEVEL_MINUTES",
+    "X_DRY_RUN",
+    "ACK_ENABLED",
+)
+CREDENTIALS = {
+    "consumer_key": "ck",
+    "consumer_secret": SECRET,
+    "access_token": "at",
+    "access_token_secret": "ats",
+    "bearer_token": "bt",
+}
+
+
+@pytest.fixture
+def embedded(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+    for name in CONFIGURATION:
+        monkeypatch.delenv(name, raising=False)
+    from aws_lambda_powertools.utilities.parameters import base
+
+    base.DEFAULT_PROVIDERS.clear()
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        yield local.EmbeddedStack(SECRET, "1500000000000000001", "LumiereAide", TABLE)
+    base.DEFAULT_PROVIDERS.clear()
+
+
+@pytest.fixture
+def server(embedded):
+    lines = []
+    http = build_server(embedded, "127.0.0.1", 0, report=lines.append)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}/webhook", embedded, lines
+    http.shutdown()
+
+
+def test_send_signs_a_payload_and_the_local_server_turns_it_into_a_case(server):
+    url, stack, lines = server
+
+    result = CliRunner().invoke(main, ["send", str(FIXTURES / "aaa-mention.json"), "--url", url, "--secret", SECRET])
+
+    assert result.exit_code == 0, result.output
+    status, body = result.output.split(" ", 1)
+    assert status == "200" and json.loads(body)["outcomes"] == {"created": 1}
+    assert [c.customer.handle for c in stack.webhook.webhook.store.open_queue()] == ["claire_dupont"]
+    assert lines and lines[0].startswith("POST /webhook -> 200")
+
+
+def test_the_local_server_answers_the_crc_challenge_over_http(server):
+    import requests
+
+    url, _, _ = server
+    response = requests.get(url, params={"crc_token": "abc"}, timeout=5)
+
+    assert response.status_code == 200 and response.json()["response_token"].startswith("sha256=")
+
+
+def test_a_payload_signed_with_the_wrong_secret_is_refused(server):
+    url, stack, _ = server
+
+    result = CliRunner().invoke(main, ["send", str(FIXTURES / "aaa-mention.json"), "--url", url, "--secret", "nope"])
+
+    assert result.exit_code == 1 and result.output.startswith("401")
+    assert stack.webhook.webhook.store.open_queue() == []
+
+
+@pytest.fixture
+def deployed_stack(embedded):
+    """A CloudFormation stack on moto whose outputs point at the embedded table and secret."""
+    secret_arn = boto3.client("secretsmanager").create_secret(Name="x-creds", SecretString=json.dumps(CREDENTIALS))[
+        "ARN"
+    ]
+    template = {
+        "Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
+        "Outputs": {"CasesTableName": {"Value": TABLE}, "XSecretArn": {"Value": secret_arn}},
+    }
+    boto3.client("cloudformation").create_stack(StackName="carebird", TemplateBody=json.dumps(template))
+    for name in (
+        "aaa-mention.json",
+        "aaa-mention-influencer.json",
+        "aaa-reply-to-brand-post.json",
+        "aaa-brand-reply.json",
+    ):
+        for event in parse_delivery(fixture(name), BRAND).events:
+            apply_event(embedded.webhook.webhook.store, event, IngestSettings())
+    return embedded
+
+
+def test_queue_reads_the_deployed_table_in_priority_order(deployed_stack):
+    result = CliRunner().invoke(main, ["queue", "--stack", "carebird", "--json"])
+
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [r["customer"] for r in rows] == ["maxtech", "sam_b"]
+    assert rows[0]["link"] == "https://x.com/maxtech/status/1860000000000000102"
+
+
+def test_case_shows_one_case_in_full(deployed_stack):
+    result = CliRunner().invoke(main, ["case", "public-1860000000000000101", "--stack", "carebird"])
+
+    assert result.exit_code == 0, result.output
+    assert "@claire_dupont" in result.output and "first response 2025-11-25 10:00" in result.output
+    assert "← @claire_dupont" in result.output and "→ @LumiereAide" in result.output
+
+
+def test_an_unknown_stack_is_a_clear_error(embedded):
+    result = CliRunner().invoke(main, ["queue", "--stack", "nope"])
+
+    assert result.exit_code == 1 and "cannot read stack nope" in result.output
+
+
+@responses.activate
+def test_x_register_then_subscribe_with_the_deployed_credentials(deployed_stack):
+    responses.post(
+        "https://api.x.com/2/webhooks", json={"data": {"id": "99", "url": "https://h/webhook", "valid": True}}
+    )
+    responses.get(
+        "https://api.x.com/2/webhooks", json={"data": [{"id": "99", "url": "https://h/webhook", "valid": True}]}
+    )
+    responses.post(
+        "https://api.x.com/2/account_activity/webhooks/99/subscriptions/all", json={"data": {"subscribed": True}}
+    )
+
+    registered = CliRunner().invoke(main, ["x", "--stack", "carebird", "register", "https://h/webhook"])
+    subscribed = CliRunner().invoke(main, ["x", "--stack", "carebird", "subscribe"])
+
+    assert registered.exit_code == 0 and "webhook 99 registered, valid: True" in registered.output
+    assert subscribed.exit_code == 0 and "subscribed to webhook 99" in subscribed.output
+    assert responses.calls[0].request.headers["Authorization"] == "Bearer bt"
+    assert responses.calls[2].request.headers["Authorization"].startswith(b"OAuth ")
+
+
+@responses.activate
+def test_x_failure_codes_become_clear_messages(tmp_path):
+    credentials = tmp_path / "x.json"
+    credentials.write_text(json.dumps(CREDENTIALS))
+    responses.post(
+        "https://api.x.com/2/webhooks",
+        status=400,
+        json={"errors": [{"message": "CrcValidationFailed"}], "title": "Invalid Request"},
+    )
+
+    result = CliRunner().invoke(main, ["x", "--credentials", str(credentials), "register", "https://h/webhook"])
+
+    assert result.exit_code == 1
+    assert "CrcValidationFailed: X could not validate the CRC challenge" in result.output
+
+
+@responses.activate
+def test_x_status_shows_validity_and_revalidates_an_invalid_webhook(tmp_path):
+    credentials = tmp_path / "x.json"
+    credentials.write_text(json.dumps(CREDENTIALS))
+    responses.get(
+        "https://api.x.com/2/webhooks", json={"data": [{"id": "7", "url": "https://h/webhook", "valid": False}]}
+    )
+    responses.get(
+        "https://api.x.com/2/account_activity/webhooks/7/subscriptions/all", json={"data": {"subscribed": False}}
+    )
+    responses.put("https://api.x.com/2/webhooks/7", json={"data": {"valid": True}})
+
+    result = CliRunner().invoke(main, ["x", "--credentials", str(credentials), "status", "--revalidate"])
+
+    assert result.exit_code == 0, result.output
+    assert "valid=False brand subscribed=False" in result.output and "CRC check re-triggered for 7" in result.output
+
+
+@responses.activate
+def test_x_replay_asks_for_the_missed_window(tmp_path):
+    credentials = tmp_path / "x.json"
+    credentials.write_text(json.dumps(CREDENTIALS))
+    responses.get("https://api.x.com/2/webhooks", json={"data": [{"id": "7", "valid": True}]})
+    responses.post("https://api.x.com/2/webhooks/replay", json={"data": {"job_id": "j1"}})
+
+    result = CliRunner().invoke(
+        main,
+        [
+            "x",
+            "--credentials",
+            str(credentials),
+            "replay",
+            "--since",
+            "2025-11-25T08:00:00Z",
+            "--until",
+            "2025-11-25T10:30:00Z",
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(responses.calls[1].request.body) == {
+        "webhook_id": "7",
+        "from_date": "202511250800",
+        "to_date": "202511251030",
+    }
+
+
+def test_since_accepts_durations_and_timestamps():
+    from datetime import UTC, datetime
+
+    now = datetime(2025, 11, 25, 12, tzinfo=UTC)
+    assert parse_since("2h", now) == datetime(2025, 11, 25, 10, tzinfo=UTC)
+    assert parse_since("1d", now).day == 24
+    assert parse_since("2025-11-25T09:00", now) == datetime(2025, 11, 25, 9, tzinfo=UTC)
+
+
+def test_every_command_has_help():
+    for command in (
+        ["--help"],
+        ["demo", "--help"],
+        ["serve", "--help"],
+        ["send", "--help"],
+        ["queue", "--help"],
+        ["case", "--help"],
+        ["x", "register", "--help"],
+        ["x", "replay", "--help"],
+    ):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 0 and "Usage:" in result.output
