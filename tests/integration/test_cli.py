@@ -101,7 +101,7 @@ def deployed_stack(embedded):
         "ARN"
     ]
     template = {
-        "Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
+        "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
         "Outputs": {"CasesTableName": {"Value": TABLE}, "XSecretArn": {"Value": secret_arn}},
     }
     boto3.client("cloudformation").create_stack(StackName="carebird", TemplateBody=json.dumps(template))
