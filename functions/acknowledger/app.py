@@ -11,6 +11,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from carebird import clock
 from carebird.automation import AutomationSettings, acknowledge
+from carebird.metrics import emit
 from carebird.outbox import DynamoOutbox
 from carebird.xfactory import x_client_from_env
 
@@ -26,6 +27,8 @@ def record_handler(record: DynamoDBRecord) -> str:
     if record.event_name is None or record.event_name.name != "INSERT" or not case or case.get("sk") != "CASE":
         return "skipped"
     outcome = acknowledge(case, clock.now(), settings, outbox, x, outbox)
+    if outcome.startswith(("reply:", "dm:")):
+        emit("Acknowledgements", 1, dimensions={"via": outcome.split(":")[0]})
     logger.info("out-of-hours acknowledgement", extra={"case_id": case.get("case_id"), "outcome": outcome})
     return outcome
 

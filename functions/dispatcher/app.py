@@ -9,6 +9,8 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
+from carebird.kpi import stream_metrics
+from carebird.metrics import emit
 from carebird.sla import SlaPolicy, on_case_change
 from carebird.timers import StepFunctionsTimers
 
@@ -20,6 +22,10 @@ timers = StepFunctionsTimers(os.environ["STATE_MACHINE_ARN"])
 
 def record_handler(record: DynamoDBRecord) -> str:
     change = record.dynamodb
+    for point in stream_metrics(
+        change.old_image if change else None, change.new_image if change else None, policy.hours
+    ):
+        emit(point.name, point.value, point.unit, point.dimensions)
     outcome = on_case_change(change.old_image if change else None, change.new_image if change else None, policy, timers)
     if outcome != "skipped":
         logger.info("sla timer", extra={"outcome": outcome, "case_id": (change.new_image or {}).get("case_id")})

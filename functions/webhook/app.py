@@ -9,6 +9,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from carebird.config import WebhookSettings
 from carebird.errors import ConfigurationError, PayloadError, SignatureError
+from carebird.metrics import emit
 from carebird.secrets import consumer_secret
 from carebird.signature import SIGNATURE_HEADER
 from carebird.store import DynamoCaseStore
@@ -33,6 +34,8 @@ def crc_challenge() -> dict[str, str]:
 def receive_activity() -> dict[str, Any]:
     summary = webhook.receive(app.current_event.raw_event, app.current_event.headers.get(SIGNATURE_HEADER))
     logger.info("delivery processed", extra={"summary": summary.as_body()})
+    for name, dimensions in summary.metrics():
+        emit(name, 1, dimensions=dimensions)
     return summary.as_body()
 
 

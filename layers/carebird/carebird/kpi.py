@@ -88,3 +88,73 @@ def compute(cases: Iterable[Case], hours: OpeningHours, sla_minutes: int, since:
         unanswered_cases=[f"{c.reference} @{c.customer.handle}" for c in chosen if c.first_response_at is None],
         timings=timings,
     )
+
+
+@dataclass(frozen=True)
+class MetricPoint:
+    name: str
+    value: float
+    unit: str
+    dimensions: dict[str, str]
+
+
+def stream_metrics(old: dict | None, new: dict | None, hours: OpeningHours) -> list[MetricPoint]:
+    """KPI metrics a case change implies: first response (in opening minutes), escalations, SLA breaches."""
+    from carebird.timeparse import from_iso
+
+    if not new or new.get("sk") != "CASE":
+        return []
+    old = old or {}
+    channel = {"channel": str(new.get("channel", "unknown"))}
+    points = []
+    if new.get("first_response_at") and not old.get("first_response_at"):
+        minutes = hours.open_minutes_between(from_iso(new["opened_at"]), from_iso(new["first_response_at"]))
+        points.append(MetricPoint("FirstResponseTime", round(minutes * 60), "Seconds", channel))
+    old_level, new_level = int(old.get("escalation_level", 0)), int(new.get("escalation_level", 0))
+    if new_level > old_level:
+        points.append(MetricPoint("Escalations", 1, "Count", {"level": str(new_level)}))
+        if old_level == 0:
+            points.append(MetricPoint("SlaBreaches", 1, "Count", channel))
+    return points
+
+
+def render_digest(report: KpiReport, hours: OpeningHours, sla_minutes: int, brand_handle: str) -> tuple[str, str]:
+    """The daily digest email: (subject, body) written for a person."""
+
+    def minutes(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.0f} min"
+
+    zone = hours.zone
+    subject = (
+        f"[carebird] @{brand_handle} digest {report.until.astimezone(zone):%a %d %b}: {report.cases} cases, "
+        f"{report.breaches} SLA breach{'es' if report.breaches != 1 else ''}"
+    )[:99]
+    topics = ", ".join(f"{topic} {count}" for topic, count in report.by_topic.items()) or "n/a"
+    channels = ", ".join(f"{channel} {count}" for channel, count in report.by_channel.items()) or "n/a"
+    busiest = ", ".join(f"{hour:02d}h ({count})" for hour, count in report.busiest_hours) or "n/a"
+    lines = [
+        f"Care on X for @{brand_handle}, {report.since.astimezone(zone):%a %d %b %H:%M} → "
+        f"{report.until.astimezone(zone):%a %d %b %H:%M} ({hours.time_zone})",
+        "",
+        f"Cases opened: {report.cases} (answered {report.answered}, still waiting {report.unanswered})",
+        f"First response, in opening minutes: median {minutes(report.median_first_response)}, "
+        f"90th percentile {minutes(report.p90_first_response)} (SLA {sla_minutes} min)",
+        f"SLA breaches: {report.breaches} ({report.breach_rate:.0%}), escalated: {report.escalated}",
+        f"Out-of-hours acknowledgements: {report.acknowledged}",
+        f"By channel: {channels}",
+        f"Top topics: {topics}",
+        f"Busiest hours: {busiest}",
+    ]
+    if report.unanswered_cases:
+        lines += ["", "Still waiting for an answer:", *(f"  - {case}" for case in report.unanswered_cases)]
+    return subject, "\n".join(lines)
+
+
+def bar_chart(values: dict[str, float], width: int = 30) -> list[str]:
+    """A small terminal chart, one bar per label."""
+    top = max(values.values(), default=0) or 1
+    label_width = max((len(label) for label in values), default=0)
+    return [
+        f"{label:<{label_width}} {'█' * max(1 if value else 0, round(value / top * width)):<{width}} {value:g}"
+        for label, value in values.items()
+    ]

@@ -267,6 +267,7 @@ class EmbeddedStack:
                 "SECOND_LEVEL_MINUTES": "0",
                 "X_DRY_RUN": "true",
                 "ACK_ENABLED": "true",
+                "POWERTOOLS_METRICS_DISABLED": "true",  # EMF lines would flood the terminal locally
                 **(settings or {}),
             }
         )

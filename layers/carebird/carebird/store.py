@@ -14,6 +14,7 @@ from carebird.model import Author, Channel, Deletion, Message
 from carebird.timeparse import from_iso, to_iso
 
 QUEUE_INDEX = "OpenQueue"
+DAY_INDEX = "CasesByDay"
 QUEUE_KEY = "OPEN"
 CASE_SK = "CASE"
 TOMBSTONE_DAYS = 7
@@ -90,6 +91,7 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "deleted_ids": set(case.deleted_ids),
         "version": case.version,
     }
+    item["day"] = f"DAY#{case.opened_at:%Y-%m-%d}"  # CasesByDay index: the KPIs and the digest read by day
     if case.awaiting_reply and case.rank is not None:
         item["queue"] = QUEUE_KEY
         item["queue_rank"] = case.rank
@@ -200,6 +202,29 @@ class DynamoCaseStore:
             if "LastEvaluatedKey" not in page:
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def cases_opened_between(self, since: datetime, until: datetime) -> list[Case]:
+        """Cases opened in [since, until], one Query per UTC day on the CasesByDay index."""
+        cases: list[Case] = []
+        day = since.date()
+        while day <= until.date():
+            kwargs: dict[str, Any] = {
+                "TableName": self.table,
+                "IndexName": DAY_INDEX,
+                "KeyConditionExpression": "#d = :day AND opened_at BETWEEN :since AND :until",
+                "ExpressionAttributeNames": {"#d": "day"},
+                "ExpressionAttributeValues": _dynamo(
+                    {":day": f"DAY#{day:%Y-%m-%d}", ":since": to_iso(since), ":until": to_iso(until)}
+                ),
+            }
+            while True:
+                page = self.client.query(**kwargs)
+                cases += [case_from_item(_plain(i)) for i in page["Items"]]
+                if "LastEvaluatedKey" not in page:
+                    break
+                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            day += timedelta(days=1)
+        return cases
 
     def open_queue(self, limit: int = 100) -> list[Case]:
         """Cases awaiting a reply, most urgent first (effective priority with aging): one Query."""

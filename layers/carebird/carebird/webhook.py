@@ -26,6 +26,16 @@ class Summary:
     ignored: list[str] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
 
+    def metrics(self) -> list[tuple[str, dict[str, str]]]:
+        """(metric, dimensions) per stored customer message: volume by channel and topic."""
+        points = []
+        for result in self.results:
+            if result.outcome in (Outcome.CREATED, Outcome.APPENDED) and result.channel:
+                points.append(("MessagesReceived", {"channel": result.channel.value}))
+            if result.outcome is Outcome.CREATED and result.channel:
+                points.append(("CasesOpened", {"channel": result.channel.value, "topic": result.topic or "other"}))
+        return points
+
     def as_body(self) -> dict[str, Any]:
         return {"feed": self.feed, "outcomes": dict(self.outcomes), "ignored": len(self.ignored)}
 

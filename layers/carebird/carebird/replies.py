@@ -1,0 +1,226 @@
+"""Reply templates personalised per customer, and a reply coach grounded in engagement data.
+
+The coach scores a draft and explains what to change; it never blocks a reply on style alone.
+Its figures and their source are in docs/reply-coach.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from carebird.xclient import POST_LIMIT, weighted_length
+
+# Measured effect of each feature on engagement with customer-care replies (see docs/reply-coach.md).
+PERSONAL_TOUCH = 0.20
+PUNCTUATION = 0.27
+SMILEY = 0.67
+HASHTAG = 0.15
+LINK = -0.19
+
+SMILEYS = re.compile(
+    r"(?::-?\)|:-?D|;-?\)|\^\^|[\U0001F600-\U0001F60A\U0001F60D\U0001F642\U0001F917\U0001F970"
+    r"\U0001F44D\U0001F64F\u263A\u2764])"
+)
+URL = re.compile(r"https?://\S+", re.IGNORECASE)
+HASHTAG_RE = re.compile(r"(?<!\w)#\w+")
+COLD_PHRASES = (
+    "calm down",
+    "calmez-vous",
+    "pas notre faute",
+    "not our fault",
+    "as already said",
+    "comme déjà dit",
+    "impossible",
+    "vous devez",
+    "you must",
+    "you should have",
+    "vous auriez dû",
+    "rtfm",
+    "lisez",
+)
+PLACEHOLDERS = {"first_name", "handle", "reference", "next_opening"}
+
+
+class TemplateError(ValueError):
+    """A template that cannot be rendered (unknown name, placeholder or language, or too long for X)."""
+
+
+@dataclass(frozen=True)
+class Advice:
+    rule: str
+    effect: float  # the measured engagement effect this rule is about
+    applied: bool  # the draft already does it (or avoids it, for negative effects)
+    message: str
+
+
+@dataclass(frozen=True)
+class CoachReport:
+    draft: str
+    weighted_length: int
+    estimated_lift: float  # combined multiplier vs a plain reply, e.g. 1.52 = +52 %
+    advice: list[Advice] = field(default_factory=list)
+
+    @property
+    def suggestions(self) -> list[Advice]:
+        return [a for a in self.advice if not a.applied]
+
+
+def load_templates(path: Path | None = None) -> dict[str, dict[str, str]]:
+    """The brand's templates: `path` when given, else the defaults shipped with carebird."""
+    text = (
+        path.read_text(encoding="utf-8")
+        if path
+        else (resources.files("carebird.data").joinpath("replies.json").read_text(encoding="utf-8"))
+    )
+    data = json.loads(text)
+    templates = {name: value for name, value in data.items() if not name.startswith("_")}
+    for name, languages in templates.items():
+        for language, template in languages.items():
+            unknown = {f for _, f, _, _ in string.Formatter().parse(template) if f} - PLACEHOLDERS
+            if unknown:
+                raise TemplateError(f"template {name}/{language} uses unknown placeholders {sorted(unknown)}")
+    return templates
+
+
+def first_name(name: str, handle: str) -> str:
+    """`Claire Dupont` → `Claire`; falls back to @handle for names that are not names (`Max | Tech reviews`)."""
+    candidate = re.split(r"[\s|·•,]+", name.strip())[0] if name.strip() else ""
+    candidate = candidate.strip(string.punctuation)
+    if candidate and candidate[0].isalpha() and len(candidate) > 1 and candidate.lower() not in ("the", "le", "la"):
+        return candidate
+    return f"@{handle}" if handle else ""
+
+
+def render(
+    templates: dict[str, dict[str, str]],
+    name: str,
+    language: str,
+    *,
+    customer_name: str,
+    handle: str,
+    reference: str,
+    next_opening: str = "",
+) -> str:
+    """A template filled in for one customer, checked against X's weighted length."""
+    if name not in templates:
+        raise TemplateError(f"no template {name!r}; known: {', '.join(sorted(templates))}")
+    variants = templates[name]
+    template = variants.get(language) or variants.get("en") or next(iter(variants.values()))
+    text = template.format(
+        first_name=first_name(customer_name, handle), handle=handle, reference=reference, next_opening=next_opening
+    )
+    length = weighted_length(text)
+    if length > POST_LIMIT:
+        raise TemplateError(f"template {name} renders to {length} weighted characters for @{handle}, X allows 280")
+    return text
+
+
+def coach(draft: str, *, customer_name: str = "", handle: str = "", public: bool = True) -> CoachReport:
+    """Score a draft reply and say what would make it land better, with the measured effect of each rule."""
+    text = draft.strip()
+    lowered = text.lower()
+    name = first_name(customer_name, handle)
+    if name.startswith("@"):
+        personal = name.lower() in lowered.split(" ", 1)[-1]  # the leading @mention of a reply is not personal
+    else:
+        personal = bool(name) and re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered) is not None
+    has_punctuation = "?" in text or "!" in text
+    has_smiley = bool(SMILEYS.search(text))
+    has_hashtag = bool(HASHTAG_RE.search(text))
+    links = list(URL.finditer(text))
+    advice = [
+        Advice(
+            "personal touch",
+            PERSONAL_TOUCH,
+            personal,
+            "Greets the customer by name."
+            if personal
+            else f"Use the customer's name{f' ({name})' if name else ''}: personal replies get +20% engagement.",
+        ),
+        Advice(
+            "punctuation",
+            PUNCTUATION,
+            has_punctuation,
+            "Has a question or exclamation mark."
+            if has_punctuation
+            else "End with a question or an exclamation (? !): +27% engagement, and it invites an answer.",
+        ),
+        Advice(
+            "smiley",
+            SMILEY,
+            has_smiley,
+            "Has a smiling emoticon."
+            if has_smiley
+            else "A smiling emoticon (🙂) is the strongest single lift measured: +67%. Skip it for bad news.",
+        ),
+        Advice(
+            "hashtag",
+            HASHTAG,
+            has_hashtag,
+            "Has a hashtag." if has_hashtag else "A relevant hashtag adds +15% (one is enough).",
+        ),
+    ]
+    if links:
+        middle = _link_in_middle(text, links[0])
+        advice.append(
+            Advice(
+                "link",
+                LINK,
+                False,
+                "Links cost engagement (-19%) and make the post 13x dearer on X: send it by DM if you can."
+                + ("" if middle else " If it must stay, put it mid-text, where it hurts least."),
+            )
+        )
+    else:
+        advice.append(Advice("link", LINK, True, "No link: good for engagement and for X's pricing."))
+    length = weighted_length(text) if text else 0
+    advice += _length_and_tone(text, lowered, length, public)
+    lift = 1.0
+    for item in advice:
+        if item.rule in ("personal touch", "punctuation", "smiley", "hashtag") and item.applied:
+            lift *= 1 + item.effect
+        if item.rule == "link" and not item.applied:
+            lift *= 1 + item.effect
+    return CoachReport(draft=text, weighted_length=length, estimated_lift=round(lift, 2), advice=advice)
+
+
+def _link_in_middle(text: str, link: re.Match[str]) -> bool:
+    centre = (link.start() + link.end()) / 2 / max(len(text), 1)
+    return 0.25 <= centre <= 0.75
+
+
+def _length_and_tone(text: str, lowered: str, length: int, public: bool) -> list[Advice]:
+    advice = []
+    if length > POST_LIMIT and public:
+        advice.append(
+            Advice(
+                "length",
+                0.0,
+                False,
+                f"{length} weighted characters: X allows 280 in a post. Shorten it or move the details to a DM.",
+            )
+        )
+    elif length < 30:
+        advice.append(Advice("length", 0.0, False, "Very short: it may read as curt. Add a greeting or a next step."))
+    else:
+        advice.append(Advice("length", 0.0, True, f"{length}/280 weighted characters."))
+    shouting = re.findall(r"\b[A-Z]{4,}\b", text)
+    cold = [p for p in COLD_PHRASES if p in lowered]
+    if shouting or text.count("!") > 2 or cold:
+        found = ", ".join([*cold, *shouting[:2]] + (["!!!"] if text.count("!") > 2 else []))
+        advice.append(
+            Advice(
+                "tone",
+                0.0,
+                False,
+                f"Tone may read as defensive or loud ({found}): stay warm and factual, one exclamation mark at most.",
+            )
+        )
+    else:
+        advice.append(Advice("tone", 0.0, True, "Tone reads calm."))
+    return advice
