@@ -179,6 +179,111 @@ def case_command(case_id: str, stack_name: str) -> None:
         click.echo(f"  {message['created_at']} {arrow} @{message.get('author_handle', '')}: {message['text']}{deleted}")
 
 
+@main.command()
+@click.argument("case_id")
+@click.argument("text", required=False)
+@click.option("--template", "template_name", help="Reply with this template instead of TEXT.")
+@click.option(
+    "--templates",
+    "templates_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The brand's templates file (default: the ones shipped with carebird).",
+)
+@click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
+@click.option("--dry-run", is_flag=True, help="Record instead of posting (nothing reaches X).")
+@click.option("--yes", is_flag=True, help="Post without asking for confirmation.")
+def reply(
+    case_id: str,
+    text: str | None,
+    template_name: str | None,
+    templates_file: Path | None,
+    stack_name: str,
+    dry_run: bool,
+    yes: bool,
+) -> None:
+    """Answer CASE_ID on X (in thread, or by DM for DM cases) and mark it answered; the coach advises first."""
+    from carebird.answer import answer_case
+    from carebird.replies import coach, load_templates, render
+    from carebird.xclient import XClient
+
+    store = _store(stack_name)
+    case = store.get_case(case_id)
+    if case is None:
+        raise click.ClickException(f"no case {case_id}")
+    if bool(text) == bool(template_name):
+        raise click.UsageError("give either TEXT or --template NAME")
+    if template_name:
+        from carebird.announcements import language_of, when_text
+        from carebird.calendar import OpeningHours
+
+        hours = OpeningHours.from_env()
+        text = render(
+            load_templates(templates_file),
+            template_name,
+            language_of(case.lang, "fr"),
+            customer_name=case.customer.name,
+            handle=case.customer.handle,
+            reference=case.reference,
+            next_opening=when_text(hours.next_opening(datetime.now(UTC)), hours, language_of(case.lang)),
+        )
+    assert text is not None
+    report = coach(text, customer_name=case.customer.name, handle=case.customer.handle, public=case.family != "dm")
+    click.echo(
+        f"Draft for @{case.customer.handle} ({report.weighted_length}/280, estimated engagement "
+        f"x{report.estimated_lift:.2f}):\n  {report.draft}"
+    )
+    for item in report.advice:
+        click.echo(f"  {'✓' if item.applied else '•'} {item.rule}: {item.message}")
+    if not yes and not click.confirm("Post it?", default=True):
+        raise click.Abort()
+    x = XClient(dry_run=True) if dry_run else XClient(credentials=_credentials(stack_name, None))
+    outcome = answer_case(store, case, report.draft, x, brand_id=stack_outputs(stack_name).get("BrandUserId", ""))
+    click.echo(outcome.message)
+    if not outcome.answered:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("case_id")
+@click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
+def close(case_id: str, stack_name: str) -> None:
+    """Close CASE_ID: it leaves the queue, and the customer's next message opens a new case."""
+    from carebird.answer import close_case
+
+    click.echo(close_case(_store(stack_name), case_id))
+
+
+@main.command()
+@click.option("--since", default="7d", show_default=True, help="Window: 24h, 7d, 30d or an ISO time.")
+@click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
+@click.option("--sla-minutes", default=90, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def kpi(since: str, stack_name: str, sla_minutes: int, as_json: bool) -> None:
+    """Care KPIs from the table: volume, first response, breaches, topics, with a small chart."""
+    from carebird import kpi as kpis
+    from carebird.calendar import OpeningHours
+
+    now = datetime.now(UTC)
+    start = parse_since(since, now)
+    hours = OpeningHours.from_env()
+    with click.progressbar(length=1, label="reading cases") as bar:
+        cases = _store(stack_name).cases_opened_between(start, now)
+        bar.update(1)
+    report = kpis.compute(cases, hours, sla_minutes, start, now)
+    if as_json:
+        click.echo(json.dumps({k: v for k, v in report.__dict__.items() if k != "timings"}, default=str, indent=2))
+        return
+    _, body = kpis.render_digest(report, hours, sla_minutes, "brand")
+    click.echo(body)
+    per_day: dict[str, float] = {}
+    for case in sorted(cases, key=lambda c: c.opened_at):
+        label = f"{case.opened_at.astimezone(hours.zone):%a %d %b}"
+        per_day[label] = per_day.get(label, 0) + 1
+    click.echo("\nCases per day")
+    for line in kpis.bar_chart(per_day):
+        click.echo("  " + line)
+
+
 # --- X ---------------------------------------------------------------------------------------------
 
 

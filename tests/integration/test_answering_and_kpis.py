@@ -1,0 +1,192 @@
+"""Issue 6 end to end on moto: reply/close from the CLI (X mocked with responses), metrics, digest, dashboard."""
+
+import json
+import time
+from datetime import UTC, datetime
+
+import boto3
+import pytest
+import responses
+from click.testing import CliRunner
+from moto import mock_aws
+
+from carebird import clock, local
+from carebird.cli import main
+from carebird.ingest import IngestSettings, apply_event
+from carebird.normalise import parse_delivery
+from tests.helpers import BRAND, fixture
+from tests.integration.conftest import SECRET, TABLE
+
+pytestmark = pytest.mark.integration
+CREDENTIALS = {
+    "consumer_key": "ck",
+    "consumer_secret": SECRET,
+    "access_token": "at",
+    "access_token_secret": "ats",
+    "bearer_token": "bt",
+}
+CONFIGURATION = (
+    "CASES_TABLE",
+    "X_SECRET_ARN",
+    "BRAND_USER_ID",
+    "BRAND_HANDLE",
+    "STATE_MACHINE_ARN",
+    "SLA_MINUTES",
+    "SECOND_LEVEL_MINUTES",
+    "X_DRY_RUN",
+    "ACK_ENABLED",
+    "POWERTOOLS_METRICS_DISABLED",
+    "DIGEST_TOPIC_ARN",
+)
+
+
+@pytest.fixture
+def stack(monkeypatch):
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+    for name in CONFIGURATION:
+        monkeypatch.delenv(name, raising=False)
+    from aws_lambda_powertools.utilities.parameters import base
+
+    base.DEFAULT_PROVIDERS.clear()
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        stack = local.EmbeddedStack(SECRET, "1500000000000000001", "LumiereAide", TABLE)
+        secret_arn = boto3.client("secretsmanager").create_secret(Name="creds", SecretString=json.dumps(CREDENTIALS))
+        template = {
+            "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
+            "Outputs": {
+                "CasesTableName": {"Value": TABLE},
+                "XSecretArn": {"Value": secret_arn["ARN"]},
+                "BrandUserId": {"Value": "1500000000000000001"},
+            },
+        }
+        boto3.client("cloudformation").create_stack(StackName="carebird", TemplateBody=json.dumps(template))
+        for name in ("aaa-mention.json", "aaa-mention-influencer.json", "aaa-dm-incoming.json"):
+            for event in parse_delivery(fixture(name), BRAND).events:
+                apply_event(stack.webhook.webhook.store, event, IngestSettings())
+        yield stack
+    base.DEFAULT_PROVIDERS.clear()
+    clock.reset()
+
+
+@responses.activate
+def test_reply_shows_the_coach_posts_in_thread_and_answers_the_case(stack):
+    responses.post("https://api.twitter.com/2/tweets", json={"data": {"id": "1860000000000000999"}}, status=201)
+
+    result = CliRunner().invoke(
+        main, ["reply", "public-1860000000000000102", "--template", "fixed", "--stack", "carebird", "--yes"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "estimated engagement x" in result.output and "✓ smiley" in result.output
+    sent = json.loads(responses.calls[0].request.body)
+    assert sent["reply"] == {"in_reply_to_tweet_id": "1860000000000000102"} and sent["text"].startswith("Hi Max")
+    case = stack.webhook.webhook.store.get_case("public-1860000000000000102")
+    assert case.status == "answered" and case.first_response_at is not None
+
+    echo = fixture("aaa-brand-reply.json")
+    echo["tweet_create_events"][0]["id_str"] = "1860000000000000999"
+    assert json.loads(stack.deliver(echo)["body"])["outcomes"] == {"duplicate": 1}  # X's echo answers nothing twice
+
+
+@responses.activate
+def test_a_refused_reply_is_sent_by_dm_and_still_answers_the_public_case(stack):
+    responses.post(
+        "https://api.twitter.com/2/tweets",
+        status=403,
+        json={
+            "detail": "Reply to this conversation is not allowed because you have not been mentioned or otherwise "
+            "engaged by the author of the post you are replying to."
+        },
+    )
+    responses.post(
+        "https://api.twitter.com/2/dm_conversations/with/1600000000000000002/messages",
+        status=201,
+        json={"data": {"dm_conversation_id": "x", "dm_event_id": "4242"}},
+    )
+
+    result = CliRunner().invoke(
+        main,
+        ["reply", "public-1860000000000000101", "Bonjour Claire, c'est réparé ? 🙂", "--stack", "carebird", "--yes"],
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "sent by dm" in result.output
+    assert stack.webhook.webhook.store.get_case("public-1860000000000000101").status == "answered"
+
+
+@responses.activate
+def test_a_reply_x_refuses_leaves_the_case_open_and_says_why(stack):
+    responses.post(
+        "https://api.twitter.com/2/dm_conversations/with/1600000000000000002/messages",
+        status=403,
+        json={"detail": "You cannot send messages to this user."},
+    )
+
+    result = CliRunner().invoke(
+        main, ["reply", "dm-1860000000000000201", "Bonjour Claire !", "--stack", "carebird", "--yes"]
+    )
+
+    assert result.exit_code == 1 and "not sent (failed)" in result.output
+    assert stack.webhook.webhook.store.get_case("dm-1860000000000000201").status == "open"
+
+
+def test_close_takes_the_case_out_of_the_queue(stack):
+    result = CliRunner().invoke(main, ["close", "public-1860000000000000101", "--stack", "carebird"])
+
+    assert result.exit_code == 0 and "closed" in result.output
+    assert "public-1860000000000000101" not in [c.case_id for c in stack.webhook.webhook.store.open_queue()]
+    again = CliRunner().invoke(main, ["close", "public-1860000000000000101", "--stack", "carebird"])
+    assert "already closed" in again.output
+
+
+def test_kpi_prints_the_figures_and_a_chart(stack):
+    result = CliRunner().invoke(main, ["kpi", "--since", "2025-11-24T00:00:00Z", "--stack", "carebird"])
+
+    assert result.exit_code == 0, result.output
+    assert "Cases opened: 3" in result.output and "Cases per day" in result.output and "█" in result.output
+
+
+def test_the_digest_function_emails_the_last_24_hours(stack, monkeypatch):
+    topic, inbox = local.create_inbox(boto3.client("sns"), stack.sqs, "digest")
+    monkeypatch.setenv("DIGEST_TOPIC_ARN", topic)
+    digest = local.load_function("digest")
+    clock.travel_to(datetime(2025, 11, 25, 17, 0, tzinfo=UTC))
+
+    result = digest.lambda_handler({}, stack.context)
+
+    emails = local.read_inbox(stack.sqs, inbox)
+    assert result["cases"] == 3 and len(emails) == 1
+    assert emails[0]["subject"].startswith("[carebird] @LumiereAide digest Tue 25 Nov: 3 cases")
+    assert "Still waiting for an answer:" in emails[0]["message"]
+
+
+def test_the_webhook_emits_volume_metrics_as_emf(stack, monkeypatch, capsys):
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    capsys.readouterr()
+
+    stack.deliver(fixture("aaa-reply-to-brand-post.json"))
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    names = {m["Name"]: line for line in lines for m in line["_aws"]["CloudWatchMetrics"][0]["Metrics"]}
+    assert names["CasesOpened"]["channel"] == "reply" and names["CasesOpened"]["topic"] == "commercial"
+    assert names["MessagesReceived"]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "carebird"
+
+
+def test_the_dashboard_shows_every_kpi_metric():
+    template = local.load_template()
+    dashboard = template["Resources"]["CareDashboard"]
+    body = dashboard["Properties"]["DashboardBody"]["Fn::Sub"]
+
+    assert dashboard["Type"] == "AWS::CloudWatch::Dashboard"
+    for metric in (
+        "CasesOpened",
+        "FirstResponseTime",
+        "SlaBreaches",
+        "Escalations",
+        "MessagesReceived",
+        "Acknowledgements",
+    ):
+        assert metric in body
+    assert template["Resources"]["DigestFunction"]["Properties"]["Events"]["Daily"]["Type"] == "ScheduleV2"

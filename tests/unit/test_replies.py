@@ -1,0 +1,114 @@
+import json
+
+import pytest
+
+from carebird.replies import (
+    LINK,
+    PERSONAL_TOUCH,
+    PUNCTUATION,
+    SMILEY,
+    TemplateError,
+    coach,
+    first_name,
+    load_templates,
+    render,
+)
+from carebird.xclient import weighted_length
+
+TEMPLATES = load_templates()
+
+
+def rule(report, name):
+    return next(a for a in report.advice if a.rule == name)
+
+
+def test_templates_render_per_customer_in_their_language():
+    text = render(
+        TEMPLATES, "ask_dm", "fr", customer_name="Claire Dupont", handle="claire_dupont", reference="CB-000101"
+    )
+
+    assert text.startswith("Bonjour Claire !") and "CB-000101" in text
+    assert render(TEMPLATES, "ask_dm", "en", customer_name="Nora K", handle="nora_k", reference="CB-1").startswith(
+        "Hi Nora!"
+    )
+
+
+def test_a_name_that_is_not_a_first_name_falls_back_to_the_handle():
+    assert first_name("Max | Tech reviews", "maxtech") == "Max"
+    assert first_name("🔥🔥", "firefan") == "@firefan"
+    assert first_name("", "sam_b") == "@sam_b"
+
+
+def test_every_shipped_template_fits_in_a_post_for_a_long_name():
+    for name, languages in TEMPLATES.items():
+        for language in languages:
+            text = render(
+                TEMPLATES,
+                name,
+                language,
+                customer_name="Maximilienne-Alexandrine",
+                handle="a" * 15,
+                reference="CB-999999",
+                next_opening="lundi 24 novembre à 9h00",
+            )
+            assert weighted_length(text) <= 280, (name, language)
+
+
+def test_a_template_too_long_for_x_is_refused(tmp_path):
+    path = tmp_path / "replies.json"
+    path.write_text(json.dumps({"long": {"fr": "Bonjour {first_name} " + "x" * 280}}))
+
+    with pytest.raises(TemplateError, match="weighted characters"):
+        render(load_templates(path), "long", "fr", customer_name="Claire", handle="c", reference="r")
+
+
+def test_unknown_templates_and_placeholders_are_clear_errors(tmp_path):
+    with pytest.raises(TemplateError, match="no template"):
+        render(TEMPLATES, "nope", "fr", customer_name="C", handle="c", reference="r")
+    path = tmp_path / "replies.json"
+    path.write_text(json.dumps({"bad": {"fr": "Bonjour {prenom}"}}))
+    with pytest.raises(TemplateError, match="prenom"):
+        load_templates(path)
+
+
+def test_the_coach_credits_a_personal_touch():
+    assert rule(coach("Bonjour Claire, on regarde.", customer_name="Claire Dupont"), "personal touch").applied
+    plain = coach("@claire_dupont on regarde.", customer_name="Claire Dupont", handle="claire_dupont")
+    assert not rule(plain, "personal touch").applied and "Claire" in rule(plain, "personal touch").message
+
+
+def test_the_coach_credits_punctuation_smileys_and_hashtags():
+    report = coach("Bonjour Claire, c'est réparé ? 🙂 #LumiereAide", customer_name="Claire")
+
+    assert all(rule(report, name).applied for name in ("punctuation", "smiley", "hashtag"))
+    assert rule(report, "smiley").effect == SMILEY and rule(report, "punctuation").effect == PUNCTUATION
+
+
+def test_the_lift_combines_the_measured_effects():
+    plain = coach("Nous regardons votre ligne et revenons vers vous.")
+    rich = coach("Bonjour Claire, nous regardons votre ligne, ok ? 🙂", customer_name="Claire")
+
+    assert plain.estimated_lift == 1.0
+    assert rich.estimated_lift == round((1 + PERSONAL_TOUCH) * (1 + PUNCTUATION) * (1 + SMILEY), 2)
+
+
+def test_a_link_costs_engagement_and_is_best_mid_text():
+    at_end = coach("Bonjour Claire, tout est expliqué ici : https://example.com/facture", customer_name="Claire")
+    middle = coach(
+        "Bonjour Claire, voir https://example.com/f puis dites-nous si c'est plus clair ?", customer_name="Claire"
+    )
+
+    assert not rule(at_end, "link").applied and rule(at_end, "link").effect == LINK
+    assert "mid-text" in rule(at_end, "link").message and "mid-text" not in rule(middle, "link").message
+    assert at_end.estimated_lift == round((1 + PERSONAL_TOUCH) * (1 + LINK), 2)
+
+
+def test_length_and_tone_are_checked_but_nothing_is_blocked():
+    curt = coach("Non.")
+    loud = coach("CALMEZ-VOUS, ce n'est pas notre faute !!!")
+    long = coach("Bonjour Claire " + "très " * 80)
+
+    assert not rule(curt, "length").applied
+    assert not rule(loud, "tone").applied and "pas notre faute" in rule(loud, "tone").message
+    assert not rule(long, "length").applied and "280" in rule(long, "length").message
+    assert all(report.draft for report in (curt, loud, long))
