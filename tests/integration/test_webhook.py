@@ -193,3 +193,9 @@ def test_an_unconfigured_secret_is_503_not_a_crash(deployed, monkeypatch):
     response = deployed.call(local.http_api_event("GET", query={"crc_token": "t"}))
 
     assert response["statusCode"] == 503
+
+
+def test_unknown_routes_and_methods_are_clear_404_and_405(deployed):
+    assert deployed.call(local.http_api_event("GET", "/admin"))["statusCode"] == 404
+    response = deployed.call(local.http_api_event("DELETE"))
+    assert response["statusCode"] == 405 and "GET (CRC) or POST" in json.loads(response["body"])["error"]

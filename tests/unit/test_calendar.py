@@ -150,3 +150,11 @@ def test_a_deadline_falls_inside_an_open_period_or_at_its_end(hours, start, minu
     due = hours.add_open_minutes(start, minutes)
 
     assert hours.is_open(due - timedelta(microseconds=1))
+
+
+def test_an_always_open_calendar_has_a_closing_a_week_ahead_not_an_error():
+    hours = OpeningHours(weekly=parse_weekly("mon-sun 00:00-24:00"))
+
+    closing = hours.next_closing(paris(2025, 11, 25, 10))
+
+    assert timedelta(days=6) < closing - paris(2025, 11, 25, 10) <= timedelta(days=8)

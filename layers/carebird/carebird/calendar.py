@@ -95,11 +95,11 @@ class OpeningHours:
         return next(self.periods_from(moment))[0]
 
     def next_closing(self, moment: datetime) -> datetime:
-        """The end of the current (or next) open period; adjacent periods count as one."""
+        """The end of the current (or next) open period; adjacent periods count as one (up to a week)."""
         periods = self.periods_from(moment)
-        _, end = next(periods)
+        first_start, end = next(periods)
         for start, later_end in periods:
-            if start > end:
+            if start > end or later_end - first_start > timedelta(days=7):
                 break
             end = max(end, later_end)
         return end

@@ -62,6 +62,9 @@ def create_cases_table(dynamodb: Any, table_name: str, template: dict[str, Any] 
 
 def create_x_secret(secretsmanager: Any, name: str, consumer_secret: str) -> str:
     """A Secrets Manager secret shaped like the deployed one; returns its ARN."""
+    from carebird.secrets import protect_logs
+
+    protect_logs()
     document = {
         "consumer_key": "local-consumer-key",
         "consumer_secret": consumer_secret,
@@ -208,7 +211,8 @@ class StreamReader:
     def next_event(self) -> dict[str, Any]:
         """Every record not read yet, as a Lambda DynamoDB stream event."""
         records = []
-        for item in self.backend.tables[self.table_name].stream_shard.items:
+        shard = self.backend.tables[self.table_name].stream_shard
+        for item in shard.items:
             record = json.loads(json.dumps(item.to_json(), default=str))
             sequence = int(record["dynamodb"]["SequenceNumber"])
             if sequence <= self.last_sequence:
@@ -217,7 +221,24 @@ class StreamReader:
             record["dynamodb"]["ApproximateCreationDateTime"] = int(time.time())
             record["eventSourceARN"] = self.stream_arn
             records.append(record)
+        # Read records leave the shard, as a real stream trims them: moto deep-copies the shard (and the
+        # table each record points to) on every transaction, so an ever-growing shard makes it quadratic.
+        shard.starting_sequence_number += len(shard.items)
+        shard.items = []
         return {"Records": records}
+
+
+def template_defaults(template: dict[str, Any]) -> dict[str, str]:
+    """The functions' settings as a fresh deployment has them: the template's parameter defaults."""
+    parameters = template["Parameters"]
+    return {
+        "SLA_MINUTES": str(parameters["SlaMinutes"]["Default"]),
+        "OPENING_HOURS": parameters["OpeningHours"]["Default"],
+        "TIME_ZONE": parameters["TimeZone"]["Default"],
+        "HOLIDAYS": parameters["Holidays"]["Default"],
+        "ANNOUNCE_LANGUAGE": parameters["AnnounceLanguage"]["Default"],
+        "ACK_ENABLED": parameters["AcknowledgeOutOfHours"]["Default"],
+    }
 
 
 class EmbeddedStack:
@@ -263,10 +284,9 @@ class EmbeddedStack:
                 "BRAND_USER_ID": brand_user_id,
                 "BRAND_HANDLE": brand_handle,
                 "STATE_MACHINE_ARN": self.state_machine,
-                "SLA_MINUTES": "90",
+                **template_defaults(template),
                 "SECOND_LEVEL_MINUTES": "0",
                 "X_DRY_RUN": "true",
-                "ACK_ENABLED": "true",
                 "POWERTOOLS_METRICS_DISABLED": "true",  # EMF lines would flood the terminal locally
                 **(settings or {}),
             }

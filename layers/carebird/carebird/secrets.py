@@ -6,12 +6,25 @@ from typing import Any
 
 from carebird.errors import ConfigurationError
 
+# Libraries that log request and response bodies or headers at DEBUG: with the credentials in them.
+CREDENTIAL_BEARING_LOGGERS = ("botocore", "boto3", "urllib3", "requests_oauthlib", "oauthlib", "tweepy")
 CREDENTIAL_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret", "bearer_token")
 CACHE_SECONDS = 300
 
 
+def protect_logs() -> None:
+    """Keep credential-bearing libraries at INFO or above, whatever level the root logger is set to."""
+    import logging
+
+    for name in CREDENTIAL_BEARING_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level < logging.INFO:
+            logger.setLevel(logging.INFO)
+
+
 def x_credentials(secret_arn: str) -> dict[str, Any]:
     """The secret's JSON document; cached for five minutes so a rotation is picked up."""
+    protect_logs()
     from aws_lambda_powertools.utilities import parameters
 
     value = parameters.get_secret(secret_arn, transform="json", max_age=CACHE_SECONDS)

@@ -164,12 +164,21 @@ class DynamoCaseStore:
     """The case store on one DynamoDB table, every write conditional (idempotent under redelivery)."""
 
     def __init__(self, table_name: str, client: Any = None) -> None:
-        if client is None:
+        self.table = table_name
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        """Created on first use: loading the DynamoDB service model costs ~70 ms of cold start."""
+        if self._client is None:
             import boto3
 
-            client = boto3.client("dynamodb")
-        self.table = table_name
-        self.client = client
+            self._client = boto3.client("dynamodb")
+        return self._client
+
+    @client.setter
+    def client(self, value: Any) -> None:
+        self._client = value
 
     # --- reads -------------------------------------------------------------------------------
     def _get(self, key: dict[str, str]) -> dict[str, Any] | None:

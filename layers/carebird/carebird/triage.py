@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from carebird.model import Channel
@@ -173,8 +174,23 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=64)
+def _matcher(words: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+    """One compiled alternation per keyword list (longest first), and folded form → keyword."""
+    folded = {fold(w): w for w in words}
+    if not folded:
+        return None, folded
+    alternation = "|".join(re.escape(f) for f in sorted(folded, key=len, reverse=True))
+    return re.compile(rf"(?<![\w])(?:{alternation})"), folded
+
+
 def _hits(folded: str, words: tuple[str, ...]) -> list[str]:
-    return [w for w in words if re.search(r"(?<![\w])" + re.escape(fold(w)), folded)]
+    """The keywords found at word starts in `folded`, in the keyword list's order."""
+    pattern, by_fold = _matcher(tuple(words))
+    if pattern is None:
+        return []
+    found = {m.group(0) for m in pattern.finditer(folded)}
+    return [w for f, w in by_fold.items() if f in found]
 
 
 def topic_of(text: str, rules: TriageRules) -> tuple[str, list[str]]:

@@ -96,3 +96,40 @@ class Webhook:
             summary.outcomes[result.outcome.value] += 1
             summary.results.append(result)
         return summary
+
+
+def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
+    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
+
+
+def handle_http(webhook: Webhook, event: Mapping[str, Any], log: Any) -> dict[str, Any]:
+    """Route an HTTP API (payload 2.0) or Function URL event; every error becomes its status here, and only here."""
+    from carebird.errors import ConfigurationError, SignatureError
+
+    context = event.get("requestContext") or {}
+    method = str((context.get("http") or {}).get("method") or event.get("httpMethod") or "").upper()
+    path = str(event.get("rawPath") or event.get("path") or "/")
+    if path.rstrip("/") not in ("/webhook", ""):
+        return _response(404, {"error": f"no route {path}"})
+    try:
+        if method == "GET":
+            query = event.get("queryStringParameters") or {}
+            return _response(200, webhook.challenge(query.get("crc_token")))
+        if method == "POST":
+            headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
+            summary = webhook.receive(event, headers.get(signature.SIGNATURE_HEADER))
+            log.info("delivery processed", extra={"summary": summary.as_body()})
+            return _response(200, summary.as_body()) | {"summary": summary}
+        return _response(405, {"error": f"method {method} not allowed: GET (CRC) or POST (deliveries)"})
+    except SignatureError as error:
+        log.warning("rejected unsigned delivery", extra={"reason": str(error)})
+        return _response(401, {"error": str(error)})
+    except PayloadError as error:
+        log.warning("rejected delivery", extra={"reason": str(error)})
+        return _response(400, {"error": str(error)})
+    except ConfigurationError as error:
+        log.error("configuration error", extra={"reason": str(error)})
+        return _response(503, {"error": "carebird is not configured yet"})
+    except Exception:
+        log.exception("delivery not stored; X will retry")
+        return _response(503, {"error": "temporarily unavailable, retry later"})

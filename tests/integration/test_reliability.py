@@ -1,0 +1,275 @@
+"""Issue 8: fuzzing the webhook, fault injection, secrets never in logs."""
+
+import json
+import logging
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from carebird import local
+from carebird.ingest import IngestSettings, apply_event
+from carebird.normalise import parse_delivery
+from carebird.signature import SIGNATURE_HEADER, sign
+from tests.helpers import BRAND, fixture
+from tests.integration.conftest import SECRET, item_count
+
+pytestmark = pytest.mark.integration
+FIXTURE_NAMES = [
+    "aaa-mention.json",
+    "aaa-multi.json",
+    "aaa-dm-incoming.json",
+    "aaa-quote.json",
+    "aaa-tweet-delete.json",
+    "xaa-post-mention.json",
+    "xaa-dm-received.json",
+    "aaa-brand-reply.json",
+]
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    max_leaves=20,
+)
+
+
+def mutate(document, path_choices, value):
+    """Replace one value somewhere in a fixture with an arbitrary one."""
+    node = document
+    for choice in path_choices:
+        if isinstance(node, dict) and node:
+            key = sorted(node)[choice % len(node)]
+            if not isinstance(node[key], dict | list):
+                node[key] = value
+                return document
+            node = node[key]
+        elif isinstance(node, list) and node:
+            index = choice % len(node)
+            if not isinstance(node[index], dict | list):
+                node[index] = value
+                return document
+            node = node[index]
+    return document
+
+
+SLOW = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@SLOW
+@given(
+    body=st.binary(max_size=2000),
+    signature=st.one_of(st.none(), st.text(max_size=60)),
+    base64_encoded=st.booleans(),
+    method=st.sampled_from(["POST", "GET"]),
+)
+def test_random_unsigned_requests_never_500_and_never_write(deployed, body, signature, base64_encoded, method):
+    headers = {SIGNATURE_HEADER: signature} if signature is not None else {}
+    event = local.http_api_event(method, body=body, headers=headers, base64_encoded=True)
+    event["isBase64Encoded"] = base64_encoded or True
+
+    response = deployed.call(event)
+
+    assert response["statusCode"] in (200, 400, 401), response
+    assert item_count(deployed.dynamodb) == 0
+
+
+@SLOW
+@given(
+    name=st.sampled_from(FIXTURE_NAMES), path=st.lists(st.integers(0, 50), min_size=1, max_size=8), value=json_values
+)
+def test_signed_mutated_payloads_never_500(deployed, name, path, value):
+    body = json.dumps(mutate(fixture(name), path, value)).encode()
+
+    response = deployed.call(local.http_api_event("POST", body=body, headers={SIGNATURE_HEADER: sign(SECRET, body)}))
+
+    assert response["statusCode"] in (200, 400), response
+
+
+@SLOW
+@given(name=st.sampled_from(FIXTURE_NAMES), flip=st.integers(0, 10_000))
+def test_a_single_flipped_byte_in_a_signed_body_is_refused(deployed, name, flip):
+    body = bytearray(json.dumps(fixture(name)).encode())
+    signature = sign(SECRET, bytes(body))
+    body[flip % len(body)] ^= 0x01
+
+    response = deployed.call(
+        local.http_api_event("POST", body=bytes(body), headers={SIGNATURE_HEADER: signature}, base64_encoded=True)
+    )
+
+    assert response["statusCode"] == 401 and item_count(deployed.dynamodb) == 0
+
+
+class Flaky:
+    """A DynamoDB client that throttles or fails every n-th write (what AWS does under load)."""
+
+    def __init__(self, client, every: int, code: str):
+        self.client, self.every, self.code, self.calls = client, every, code, 0
+        self.exceptions = client.exceptions
+
+    def transact_write_items(self, **kwargs):
+        self.calls += 1
+        if self.calls % self.every == 0:
+            raise ClientError({"Error": {"Code": self.code, "Message": "injected"}}, "TransactWriteItems")
+        return self.client.transact_write_items(**kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+
+@pytest.mark.parametrize(
+    "code", ["ProvisionedThroughputExceededException", "ThrottlingException", "InternalServerError"]
+)
+def test_storage_faults_are_503s_that_x_retries_until_every_case_is_stored_once(deployed, code):
+    store = deployed.module.webhook.store
+    store.client = Flaky(store.client, every=3, code=code)
+    names = [
+        "aaa-mention.json",
+        "aaa-mention-influencer.json",
+        "aaa-reply-to-brand-post.json",
+        "aaa-quote.json",
+        "aaa-dm-incoming.json",
+        "aaa-brand-reply.json",
+        "aaa-dm-outgoing.json",
+        "aaa-tweet-delete.json",
+    ]
+    statuses = []
+    for name in names:
+        for _attempt in range(6):  # X retries a non-200 (three times in five minutes; more here)
+            status = deployed.call(local.signed_delivery(fixture(name), SECRET))["statusCode"]
+            statuses.append(status)
+            if status == 200:
+                break
+        assert status == 200, name
+
+    assert 503 in statuses and 500 not in statuses
+    store.client = store.client.client
+    cases = {
+        c: store.get_case(c)
+        for c in (
+            "public-1860000000000000101",
+            "public-1860000000000000102",
+            "public-1860000000000000103",
+            "dm-1860000000000000201",
+        )
+    }
+    assert all(cases.values())
+    assert cases["public-1860000000000000103"].inbound_count == 2  # reply + quote, each once
+    assert cases["public-1860000000000000101"].status == "answered"
+    assert cases["dm-1860000000000000201"].status == "answered"
+    assert [m["message_id"] for m in store.messages("public-1860000000000000101")] == [
+        "1860000000000000101",
+        "1860000000000000106",
+    ]
+
+
+def test_conditional_failures_from_racing_writers_never_duplicate(deployed):
+    store = deployed.module.webhook.store
+    events = [
+        e
+        for name in ("aaa-mention.json", "aaa-extended-tweet.json", "aaa-brand-reply.json")
+        for e in parse_delivery(fixture(name), BRAND).events
+    ]
+
+    for _ in range(3):  # every event applied three times, interleaved
+        for event in events:
+            apply_event(store, event, IngestSettings())
+
+    case = store.get_case("public-1860000000000000101")
+    assert case.inbound_count == 2 and case.response_count == 1
+    assert len(store.messages(case.case_id)) == 3
+
+
+def test_step_functions_unavailable_then_back_starts_exactly_one_timer(monkeypatch):
+    from tests.integration.test_sla import Stack
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+    from moto import mock_aws
+
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        stack = Stack(monkeypatch)
+        stack.deliver("aaa-mention-influencer.json")
+        event = stack.stream.next_event()
+        client = stack.dispatcher.timers.client
+
+        class Down:
+            exceptions = client.exceptions
+
+            def start_execution(self, **_):
+                raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "injected"}}, "StartExecution")
+
+        stack.dispatcher.timers.client = Down()
+        failed = stack.dispatch(event)["batchItemFailures"]
+        stack.dispatcher.timers.client = client
+        retried = stack.dispatch(event)["batchItemFailures"]
+        again = stack.dispatch(event)["batchItemFailures"]
+
+        assert len(failed) == 1 and retried == [] and again == []
+        stack.wait_for_executions()
+        assert len(stack.executions()) == 1 and len(stack.team_emails()) == 1
+
+
+def test_sns_failing_during_escalation_is_retried_and_the_email_sent_once(monkeypatch):
+    """The topic does not exist when the state machine first publishes; it appears before the retry."""
+    import boto3
+    from moto import mock_aws
+
+    from tests.integration.test_sla import Stack
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        stack = Stack(monkeypatch)
+        sns = boto3.client("sns")
+        topic = "arn:aws:sns:eu-west-3:123456789012:late-team"
+        machine = local.create_sla_state_machine(
+            stack.sfn, {"CasesTable": stack.table_name, "TeamTopicArn": topic, "ManagerTopicArn": topic}, name="late"
+        )
+        stack.dispatcher.timers.state_machine_arn = machine
+        stack.state_machine = machine
+        stack.deliver("aaa-mention-influencer.json")
+        stack.dispatch()
+        time.sleep(0.5)
+        _, inbox = local.create_inbox(sns, stack.sqs, "late-team")
+
+        executions = stack.wait_for_executions(timeout=40)
+
+        assert [e["status"] for e in executions] == ["SUCCEEDED"]
+        assert len(local.read_inbox(stack.sqs, inbox)) == 1
+        history = stack.sfn.get_execution_history(executionArn=executions[0]["executionArn"])["events"]
+        assert sum(e["type"] == "TaskFailed" for e in history) >= 1
+
+
+def test_streams_that_keep_failing_go_to_a_dead_letter_queue_with_an_alarm():
+    resources = local.load_template()["Resources"]
+    for function in ("DispatcherFunction", "AcknowledgerFunction"):
+        stream = next(iter(resources[function]["Properties"]["Events"].values()))["Properties"]
+        assert stream["DestinationConfig"]["OnFailure"]["Destination"] == {
+            "Fn::GetAtt": ["StreamDeadLetterQueue", "Arn"]
+        }
+        assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"] and stream["MaximumRetryAttempts"] > 0
+    alarm = resources["StreamDeadLetterAlarm"]["Properties"]
+    assert alarm["AlarmActions"] == [{"Ref": "TeamTopic"}]
+
+
+def test_secrets_never_appear_in_the_logs_of_a_full_run(caplog, capfd, monkeypatch):
+    """The whole demo day at DEBUG: no credential value may show in any log line or output."""
+    import io
+
+    from carebird.demo import DEMO_SECRET, run_demo
+
+    monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
+    caplog.set_level(logging.DEBUG)
+    out = io.StringIO()
+
+    run_demo(out, as_json=True)
+
+    captured = capfd.readouterr()
+    everything = "\n".join([caplog.text, captured.out, captured.err, out.getvalue()])
+    assert "delivery processed" in everything or caplog.records  # the logs were really captured
+    for secret in (DEMO_SECRET, "local-access-token-secret", "local-bearer-token", "local-access-token"):
+        assert secret not in everything
