@@ -49,35 +49,54 @@ PRICE = {
 }
 
 
-def median_import_seconds(statement: str) -> float:
+def _import_seconds(statement: str) -> float:
     code = (
-        f"import sys, time; sys.path.insert(0, {str(ROOT / 'functions')!r}); t = time.perf_counter(); {statement}; "
-        "print(time.perf_counter() - t)"
+        f"import sys, time; sys.path.insert(0, {str(ROOT / 'functions')!r}); t = time.perf_counter(); "
+        f"{statement}; print(time.perf_counter() - t)"
     )
     env = {**os.environ, **ENV, "PYTHONDONTWRITEBYTECODE": "0"}
-    subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True)  # warm the pyc cache
-    samples = []
+    out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def interleaved_medians(statements: dict[str, str]) -> dict[str, float]:
+    """Each statement in a fresh interpreter, round-robin (so machine noise hits all alike); medians."""
+    for statement in statements.values():
+        _import_seconds(statement)  # warm the pyc cache
+    samples: dict[str, list[float]] = {name: [] for name in statements}
     for _ in range(REPEAT_IMPORTS):
-        out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True)
-        samples.append(float(out.stdout.strip().splitlines()[-1]))
-    return statistics.median(samples)
+        for name, statement in statements.items():
+            samples[name].append(_import_seconds(statement))
+    return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def cold_imports() -> list[tuple[str, str]]:
-    base = median_import_seconds("import boto3")
-    rows = [("import boto3 (reference)", f"{base * 1000:.0f} ms")]
+    statements = {
+        "boto3": "import boto3",
+        "client": "import boto3; boto3.client('dynamodb')",
+        "tweepy": "import tweepy",
+    }
     for name in FUNCTIONS:
         path = str(ROOT / "functions" / name / "app.py")
-        seconds = median_import_seconds(
+        statements[name] = (
             f"import importlib.util as u; s = u.spec_from_file_location('f', {path!r});"
             " m = u.module_from_spec(s); s.loader.exec_module(m)"
         )
+    medians = interleaved_medians(statements)
+    base = medians["boto3"]
+    rows = [("import boto3 (reference)", f"{base * 1000:.0f} ms")]
+    for name in FUNCTIONS:
         target = "  (target <= 1.3x)" if name == "webhook" else ""
-        rows.append((f"cold import functions/{name}", f"{seconds * 1000:.0f} ms = {seconds / base:.2f}x boto3{target}"))
-    client = median_import_seconds("import boto3; boto3.client('dynamodb')") - base
-    rows.append(("  + DynamoDB client, created on the webhook's first request", f"{client * 1000:.0f} ms"))
-    tweepy = median_import_seconds("import tweepy")
-    rows.append(("import tweepy (only announcer/acknowledger, lazily)", f"{tweepy * 1000:.0f} ms"))
+        rows.append(
+            (
+                f"cold import functions/{name}",
+                f"{medians[name] * 1000:.0f} ms = {medians[name] / base:.2f}x boto3{target}",
+            )
+        )
+    rows.append(
+        ("  + DynamoDB client, created on the webhook's first request", f"{(medians['client'] - base) * 1000:.0f} ms")
+    )
+    rows.append(("import tweepy (only announcer/acknowledger, lazily)", f"{medians['tweepy'] * 1000:.0f} ms"))
     return rows
 
 

@@ -1,0 +1,95 @@
+"""Beyond direct requests: brand watch (citations, topics) and the polling fallback, as plain functions.
+
+Search results and timelines are v2 objects, so they go through the same normaliser as the X Activity
+API feed and the same ingestion as the webhook: the same cases, the same dedupe, whichever path a post
+took (webhook, poller or watch, even all three at once).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from carebird.model import Channel, Message
+from carebird.normalise import Brand, parse_delivery
+
+WATCH_CHANNELS = (Channel.CITATION, Channel.TOPIC)
+
+
+@dataclass(frozen=True)
+class WatchQuery:
+    """One saved search: brand names without the @handle (citation) or a topic of the trade (topic)."""
+
+    name: str
+    terms: tuple[str, ...]
+    channel: Channel = Channel.CITATION
+
+
+@dataclass(frozen=True)
+class WatchSettings:
+    queries: tuple[WatchQuery, ...] = ()
+    daily_read_cap: int = 500
+    max_results: int = 50
+    sla_minutes: dict[str, int] = field(default_factory=lambda: {"citation": 240, "topic": 0})
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> WatchSettings:
+        """`WATCH_QUERIES` is JSON: [{"name": "brand", "terms": ["Lumière Télécom"], "channel": "citation"}, ...]."""
+        raw = json.loads(env.get("WATCH_QUERIES") or "[]")
+        queries = tuple(WatchQuery(q["name"], tuple(q["terms"]), Channel(q.get("channel", "citation"))) for q in raw)
+        return cls(queries=queries, daily_read_cap=int(env.get("WATCH_DAILY_READ_CAP") or 500),
+                   sla_minutes={"citation": int(env.get("CITATION_SLA_MINUTES") or 240),
+                                "topic": int(env.get("TOPIC_SLA_MINUTES") or 0)})
+
+
+def search_query(query: WatchQuery, brand: Brand) -> str:
+    """X recent-search syntax: the terms, without retweets, the brand's own posts or its @mentions."""
+    terms = " OR ".join(f'"{t}"' if " " in t else t for t in query.terms)
+    return f"({terms}) -is:retweet -from:{brand.handle} -@{brand.handle}"
+
+
+def messages_from_search(response: Mapping[str, Any], brand: Brand, channel: Channel) -> list[Message]:
+    """A recent-search page (v2) as watch messages: citations or topics, never answerable by API reply."""
+    messages = []
+    includes = response.get("includes") or {}
+    for post in response.get("data") or []:
+        envelope = {"data": {"event_type": "post.create", "filter": {"user_id": brand.user_id}, "payload": post,
+                             "includes": includes}}
+        for event in parse_delivery(envelope, brand).events:
+            if isinstance(event, Message) and not event.from_brand:
+                messages.append(replace(event, channel=channel, feed="watch"))
+        if not any(m.id == str(post.get("id")) for m in messages) and str(post.get("author_id")) != brand.user_id:
+            # Not addressed to the brand at all: exactly what a citation is. Build it from the same fields.
+            single = {"data": {"event_type": "post.create", "filter": {"user_id": brand.user_id},
+                               "payload": {**post, "entities": {"mentions": [{"username": brand.handle,
+                                                                              "id": brand.user_id}]}},
+                               "includes": includes}}
+            for event in parse_delivery(single, brand).events:
+                if isinstance(event, Message) and not event.from_brand:
+                    messages.append(replace(event, channel=channel, feed="watch"))
+    return messages
+
+
+def messages_from_mentions(response: Mapping[str, Any], brand: Brand) -> list[Message]:
+    """A mentions-timeline page (v2): classified exactly as the webhook classifies them."""
+    includes = response.get("includes") or {}
+    events: list[Message] = []
+    for post in response.get("data") or []:
+        envelope = {"data": {"event_type": "post.create", "filter": {"user_id": brand.user_id}, "payload": post,
+                             "includes": includes}}
+        events += [replace(e, feed="poll") for e in parse_delivery(envelope, brand).events if isinstance(e, Message)]
+    return events
+
+
+def messages_from_dm_events(response: Mapping[str, Any], brand: Brand) -> list[Message]:
+    """A DM-events page (v2): incoming DMs and the brand's own answers."""
+    includes = response.get("includes") or {}
+    events: list[Message] = []
+    for dm in response.get("data") or []:
+        envelope = {"data": {"event_type": "dm.received", "filter": {"user_id": brand.user_id}, "payload": dm,
+                             "includes": includes}}
+        events += [replace(e, feed="poll") for e in parse_delivery(envelope, brand).events if isinstance(e, Message)]
+    return events
