@@ -210,6 +210,11 @@ def reply(
     case = store.get_case(case_id)
     if case is None:
         raise click.ClickException(f"no case {case_id}")
+    if case.channel.value in ("citation", "topic"):
+        raise click.ClickException(
+            f"{case.reference} comes from the brand watch: X only lets the API reply to "
+            f"authors who mentioned the brand. Answer it from the X app: {case.link}"
+        )
     if bool(text) == bool(template_name):
         raise click.UsageError("give either TEXT or --template NAME")
     if template_name:
@@ -364,6 +369,17 @@ def subscribe(ctx: click.Context, webhook_id: str | None) -> None:
 @_x_errors
 def status(ctx: click.Context, revalidate: bool) -> None:
     """Show the app's webhooks, their validity and the brand's subscription."""
+    if ctx.obj["stack"]:
+        from carebird.store import _dynamo, _plain
+
+        health = _store(ctx.obj["stack"]).client.get_item(
+            TableName=stack_outputs(ctx.obj["stack"])["CasesTableName"],
+            Key=_dynamo({"pk": "HEALTH#status", "sk": "HEALTH"})).get("Item")
+        if health:
+            status = _plain(health)
+            state = "healthy" if status.get("healthy") else "PROBLEMS: " + "; ".join(status.get("problems", []))
+            click.echo(f"last health check {status.get('checked_at')}: {state} "
+                       f"(last event {status.get('last_event_at', 'never')})")
     admin = _admin(ctx)
     hooks = admin.webhooks()
     if not hooks:

@@ -23,6 +23,11 @@ class SlaPolicy:
     minutes: int = 90
     second_level_minutes: int = 0
     hours: OpeningHours = field(default_factory=OpeningHours)
+    channel_minutes: dict[str, int] = field(default_factory=lambda: {"citation": 240, "topic": 0})
+
+    def minutes_for(self, channel: str | None) -> int:
+        """The SLA of a channel: watch cases get a longer one (citation) or none (topic, 0)."""
+        return self.channel_minutes.get(str(channel), self.minutes)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> SlaPolicy:
@@ -33,7 +38,19 @@ class SlaPolicy:
             raise ConfigurationError(f"SLA minutes must be whole numbers: {exc}") from exc
         if minutes <= 0 or second < 0:
             raise ConfigurationError("SLA_MINUTES must be positive and SECOND_LEVEL_MINUTES not negative")
-        return cls(minutes=minutes, second_level_minutes=second, hours=OpeningHours.from_env(env))
+        try:
+            channel_minutes = {
+                "citation": int(env.get("CITATION_SLA_MINUTES") or 240),
+                "topic": int(env.get("TOPIC_SLA_MINUTES") or 0),
+            }
+        except ValueError as exc:
+            raise ConfigurationError(f"watch SLA minutes must be whole numbers: {exc}") from exc
+        return cls(
+            minutes=minutes,
+            second_level_minutes=second,
+            hours=OpeningHours.from_env(env),
+            channel_minutes=channel_minutes,
+        )
 
 
 @dataclass(frozen=True)
@@ -64,16 +81,17 @@ def needs_timer(old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any
 def timer_for(case_item: Mapping[str, Any], policy: SlaPolicy) -> TimerStart:
     """The execution for a case now waiting: deadlines in opening minutes, texts for the email."""
     waiting_since = from_iso(case_item["waiting_since"])
-    due = policy.hours.add_open_minutes(waiting_since, policy.minutes)
+    minutes = policy.minutes_for(case_item.get("channel"))
+    due = policy.hours.add_open_minutes(waiting_since, minutes)
     reopened = int(case_item.get("reopened", 0))
     payload: dict[str, Any] = {
         "case_id": case_item["case_id"],
         "reopened": str(reopened),
         "due_at": to_iso(due),
         "waiting_since": to_iso(waiting_since),
-        "sla_text": f"{policy.minutes} opening minutes",
+        "sla_text": f"{minutes} opening minutes",
         "waited_text": human_duration(due - waiting_since),
-        "waited_open_minutes": str(policy.minutes),
+        "waited_open_minutes": str(minutes),
         "waiting_since_local": local_text(waiting_since, policy.hours),
         "due_local": local_text(due, policy.hours),
     }
@@ -82,7 +100,7 @@ def timer_for(case_item: Mapping[str, Any], policy: SlaPolicy) -> TimerStart:
         payload |= {
             "second_due_at": to_iso(second_due),
             "second_waited_text": human_duration(second_due - waiting_since),
-            "second_waited_open_minutes": str(policy.minutes + policy.second_level_minutes),
+            "second_waited_open_minutes": str(minutes + policy.second_level_minutes),
         }
     return TimerStart(name=execution_name(case_item["case_id"], reopened), input=payload)
 
@@ -116,4 +134,6 @@ def on_case_change(
     if not needs_timer(old_image, new_image):
         return "skipped"
     assert new_image is not None
+    if policy.minutes_for(new_image.get("channel")) <= 0:
+        return "no SLA for this channel"
     return "started" if timers.start(timer_for(new_image, policy)) else "already started"

@@ -88,6 +88,7 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "ack_via": case.ack_via,
         "link": case.link,
         "reasons_text": "; ".join(case.reasons),
+        "answerable_by_api": case.channel.value not in ("citation", "topic"),
         "deleted_ids": set(case.deleted_ids),
         "version": case.version,
     }

@@ -240,6 +240,10 @@ def triage(
         reasons.append((urgency, f"urgency: {', '.join(cues[:3])} (+{urgency})"))
     if channel.family == "public" and rules.public_bonus:
         reasons.append((rules.public_bonus, f"public {channel.value}, visible to others (+{rules.public_bonus})"))
+    if channel is Channel.CITATION:
+        reasons.append((-5, "brand named without @: not addressed to the brand (-5)"))
+    elif channel is Channel.TOPIC:
+        reasons.append((-15, "topic watch: anticipation, nobody asked yet (-15)"))
     repeats = max(0, inbound_count - 1)
     if repeats:
         points = min(rules.repeat_max, rules.repeat_per_contact * repeats)

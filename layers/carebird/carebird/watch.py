@@ -40,9 +40,14 @@ class WatchSettings:
         """`WATCH_QUERIES` is JSON: [{"name": "brand", "terms": ["Lumière Télécom"], "channel": "citation"}, ...]."""
         raw = json.loads(env.get("WATCH_QUERIES") or "[]")
         queries = tuple(WatchQuery(q["name"], tuple(q["terms"]), Channel(q.get("channel", "citation"))) for q in raw)
-        return cls(queries=queries, daily_read_cap=int(env.get("WATCH_DAILY_READ_CAP") or 500),
-                   sla_minutes={"citation": int(env.get("CITATION_SLA_MINUTES") or 240),
-                                "topic": int(env.get("TOPIC_SLA_MINUTES") or 0)})
+        return cls(
+            queries=queries,
+            daily_read_cap=int(env.get("WATCH_DAILY_READ_CAP") or 500),
+            sla_minutes={
+                "citation": int(env.get("CITATION_SLA_MINUTES") or 240),
+                "topic": int(env.get("TOPIC_SLA_MINUTES") or 0),
+            },
+        )
 
 
 def search_query(query: WatchQuery, brand: Brand) -> str:
@@ -56,17 +61,27 @@ def messages_from_search(response: Mapping[str, Any], brand: Brand, channel: Cha
     messages = []
     includes = response.get("includes") or {}
     for post in response.get("data") or []:
-        envelope = {"data": {"event_type": "post.create", "filter": {"user_id": brand.user_id}, "payload": post,
-                             "includes": includes}}
+        envelope = {
+            "data": {
+                "event_type": "post.create",
+                "filter": {"user_id": brand.user_id},
+                "payload": post,
+                "includes": includes,
+            }
+        }
         for event in parse_delivery(envelope, brand).events:
             if isinstance(event, Message) and not event.from_brand:
                 messages.append(replace(event, channel=channel, feed="watch"))
         if not any(m.id == str(post.get("id")) for m in messages) and str(post.get("author_id")) != brand.user_id:
             # Not addressed to the brand at all: exactly what a citation is. Build it from the same fields.
-            single = {"data": {"event_type": "post.create", "filter": {"user_id": brand.user_id},
-                               "payload": {**post, "entities": {"mentions": [{"username": brand.handle,
-                                                                              "id": brand.user_id}]}},
-                               "includes": includes}}
+            single = {
+                "data": {
+                    "event_type": "post.create",
+                    "filter": {"user_id": brand.user_id},
+                    "payload": {**post, "entities": {"mentions": [{"username": brand.handle, "id": brand.user_id}]}},
+                    "includes": includes,
+                }
+            }
             for event in parse_delivery(single, brand).events:
                 if isinstance(event, Message) and not event.from_brand:
                     messages.append(replace(event, channel=channel, feed="watch"))
@@ -78,8 +93,14 @@ def messages_from_mentions(response: Mapping[str, Any], brand: Brand) -> list[Me
     includes = response.get("includes") or {}
     events: list[Message] = []
     for post in response.get("data") or []:
-        envelope = {"data": {"event_type": "post.create", "filter": {"user_id": brand.user_id}, "payload": post,
-                             "includes": includes}}
+        envelope = {
+            "data": {
+                "event_type": "post.create",
+                "filter": {"user_id": brand.user_id},
+                "payload": post,
+                "includes": includes,
+            }
+        }
         events += [replace(e, feed="poll") for e in parse_delivery(envelope, brand).events if isinstance(e, Message)]
     return events
 
@@ -89,7 +110,13 @@ def messages_from_dm_events(response: Mapping[str, Any], brand: Brand) -> list[M
     includes = response.get("includes") or {}
     events: list[Message] = []
     for dm in response.get("data") or []:
-        envelope = {"data": {"event_type": "dm.received", "filter": {"user_id": brand.user_id}, "payload": dm,
-                             "includes": includes}}
+        envelope = {
+            "data": {
+                "event_type": "dm.received",
+                "filter": {"user_id": brand.user_id},
+                "payload": dm,
+                "includes": includes,
+            }
+        }
         events += [replace(e, feed="poll") for e in parse_delivery(envelope, brand).events if isinstance(e, Message)]
     return events

@@ -187,3 +187,110 @@ def _reset_time(exc: Any) -> datetime:
     if reset and str(reset).isdigit():
         return datetime.fromtimestamp(int(reset), tz=UTC)
     return datetime.now(UTC) + timedelta(minutes=15)
+
+
+class XReadError(Exception):
+    """A read X refused or rate-limited; `retry_at` says when to try again, if X said."""
+
+    def __init__(self, detail: str, retry_at: datetime | None = None) -> None:
+        super().__init__(detail)
+        self.retry_at = retry_at
+
+
+TWEET_FIELDS = [
+    "created_at",
+    "lang",
+    "author_id",
+    "referenced_tweets",
+    "entities",
+    "in_reply_to_user_id",
+    "note_tweet",
+    "conversation_id",
+]
+USER_FIELDS = ["name", "username", "verified", "public_metrics"]
+
+
+@dataclass
+class XReader:
+    """X reads (pay-per-use: each post read costs) as raw v2 JSON pages, for the watch and the poller."""
+
+    credentials: Mapping[str, str] = field(default_factory=dict)
+    client: Any = None
+
+    def _tweepy(self) -> Any:
+        if self.client is None:
+            import tweepy
+
+            c = self.credentials
+            self.client = tweepy.Client(
+                bearer_token=c.get("bearer_token"),
+                consumer_key=c.get("consumer_key"),
+                consumer_secret=c.get("consumer_secret"),
+                access_token=c.get("access_token"),
+                access_token_secret=c.get("access_token_secret"),
+                return_type=dict,
+                wait_on_rate_limit=False,
+            )
+        return self.client
+
+    def _read(self, call: Callable[[], Any]) -> dict[str, Any]:
+        import tweepy
+
+        try:
+            return call() or {}
+        except tweepy.TooManyRequests as exc:
+            raise XReadError("rate limited by X", _reset_time(exc)) from exc
+        except tweepy.HTTPException as exc:
+            raise XReadError(_describe(exc)) from exc
+
+    def search_recent(
+        self, query: str, since_id: str | None, next_token: str | None, max_results: int
+    ) -> dict[str, Any]:
+        return self._read(
+            lambda: self._tweepy().search_recent_tweets(
+                query=query,
+                since_id=since_id,
+                next_token=next_token,
+                max_results=max(10, min(100, max_results)),
+                expansions=["author_id", "referenced_tweets.id"],
+                tweet_fields=TWEET_FIELDS,
+                user_fields=USER_FIELDS,
+            )
+        )
+
+    def mentions(
+        self, user_id: str, since_id: str | None, pagination_token: str | None, max_results: int
+    ) -> dict[str, Any]:
+        return self._read(
+            lambda: self._tweepy().get_users_mentions(
+                user_id,
+                since_id=since_id,
+                pagination_token=pagination_token,
+                max_results=max(5, min(100, max_results)),
+                expansions=["author_id", "referenced_tweets.id"],
+                tweet_fields=TWEET_FIELDS,
+                user_fields=USER_FIELDS,
+                user_auth=True,
+            )
+        )
+
+    def dm_events(self, pagination_token: str | None, max_results: int) -> dict[str, Any]:
+        return self._read(
+            lambda: self._tweepy().get_direct_message_events(
+                pagination_token=pagination_token,
+                max_results=max(1, min(100, max_results)),
+                event_types="MessageCreate",
+                dm_event_fields=[
+                    "id",
+                    "text",
+                    "event_type",
+                    "created_at",
+                    "sender_id",
+                    "dm_conversation_id",
+                    "participant_ids",
+                ],
+                expansions=["sender_id"],
+                user_fields=USER_FIELDS,
+                user_auth=True,
+            )
+        )

@@ -1,0 +1,57 @@
+"""Health Lambda (scheduled): webhook valid, brand subscribed, activity arriving; repairs or alerts."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger
+
+from carebird import clock
+from carebird.calendar import OpeningHours
+from carebird.cursors import DynamoCursors
+from carebird.health import alert_text, check_ingestion
+from carebird.secrets import x_credentials
+from carebird.store import DynamoCaseStore, _dynamo
+from carebird.xadmin import XAdmin
+from carebird.xclient import XReader, XReadError
+
+logger = Logger(service="carebird-health")
+TABLE = os.environ["CASES_TABLE"]
+store = DynamoCaseStore(TABLE)
+cursors = DynamoCursors(TABLE)
+hours = OpeningHours.from_env()
+sns = boto3.client("sns")
+SILENCE = timedelta(minutes=int(os.environ.get("SILENCE_MINUTES") or 120))
+READ_CAP = int(os.environ.get("WATCH_DAILY_READ_CAP") or 500)
+BRAND_HANDLE = os.environ["BRAND_HANDLE"]
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    now = clock.now()
+    credentials = x_credentials(os.environ["X_SECRET_ARN"])
+    recent = store.cases_opened_between(now - timedelta(days=2), now)
+    last_event = max((c.last_activity_at for c in recent), default=None)
+    mentions = None
+    if cursors.reserve_reads(now.date(), 10, READ_CAP):
+        try:
+            page = XReader(credentials).search_recent(f"@{BRAND_HANDLE} -from:{BRAND_HANDLE}", None, None, 10)
+            mentions = sum(
+                1
+                for post in page.get("data") or []
+                if post.get("created_at", "") >= (now - SILENCE).strftime("%Y-%m-%dT%H:%M:%S")
+            )
+        except XReadError as exc:
+            logger.warning("could not read recent mentions", extra={"reason": str(exc)})
+    report = check_ingestion(
+        XAdmin(credentials), last_event_at=last_event, recent_mentions=mentions, hours=hours, now=now, silence=SILENCE
+    )
+    store.client.put_item(TableName=TABLE, Item=_dynamo({"pk": "HEALTH#status", "sk": "HEALTH", **report.as_item()}))
+    if not report.healthy:
+        subject, body = alert_text(report, BRAND_HANDLE)
+        sns.publish(TopicArn=os.environ["ALERT_TOPIC_ARN"], Subject=subject, Message=body)
+    logger.info("health check", extra={"healthy": report.healthy, "problems": report.problems})
+    return report.as_item()

@@ -1,0 +1,31 @@
+"""Poller Lambda (scheduled): the fallback for accounts without webhook access (mentions and DM events)."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from carebird import clock
+from carebird.config import WebhookSettings
+from carebird.cursors import DynamoCursors
+from carebird.polling import run_poll
+from carebird.secrets import x_credentials
+from carebird.store import DynamoCaseStore
+from carebird.watch import WatchSettings
+from carebird.xclient import XReader
+
+logger = Logger(service="carebird-poller")
+settings = WebhookSettings.from_env()
+watch = WatchSettings.from_env()
+store = DynamoCaseStore(settings.cases_table)
+cursors = DynamoCursors(os.environ["CASES_TABLE"])
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+    reader = XReader(credentials=x_credentials(settings.secret_arn))
+    report = run_poll(watch, settings.brand, reader, cursors, store, settings.ingest, clock.now().date())
+    logger.info("poll run", extra={"report": report})
+    return report

@@ -1,0 +1,75 @@
+"""DynamoDB adapter for the watch and the poller: since_ids per feed and the daily X read budget."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from carebird.store import _dynamo, _plain
+
+
+class DynamoCursors:
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        if client is None:
+            import boto3
+
+            client = boto3.client("dynamodb")
+        self.table, self.client = table_name, client
+
+    def since(self, feed: str) -> str | None:
+        item = self.client.get_item(
+            TableName=self.table, Key=_dynamo({"pk": f"CURSOR#{feed}", "sk": "CURSOR"}), ConsistentRead=True
+        ).get("Item")
+        return _plain(item).get("since_id") if item else None
+
+    def advance(self, feed: str, newest_id: str) -> None:
+        """Move the cursor forward only (ids are numeric strings; a late writer never moves it back)."""
+        with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
+            self.client.put_item(
+                TableName=self.table,
+                Item=_dynamo(
+                    {
+                        "pk": f"CURSOR#{feed}",
+                        "sk": "CURSOR",
+                        "type": "cursor",
+                        "since_id": newest_id,
+                        "since_key": int(newest_id),
+                    }
+                ),
+                ConditionExpression="attribute_not_exists(since_key) OR since_key < :new",
+                ExpressionAttributeValues=_dynamo({":new": int(newest_id)}),
+            )
+
+    def reserve_reads(self, day: date, count: int, cap: int) -> bool:
+        """Take `count` reads from today's budget; False (and nothing taken) when it would exceed `cap`."""
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=_dynamo({"pk": f"READS#{day:%Y-%m-%d}", "sk": "READS"}),
+                UpdateExpression="ADD post_reads :n SET expires_at = :expires",
+                ConditionExpression="attribute_not_exists(post_reads) OR post_reads <= :room",
+                ExpressionAttributeValues=_dynamo(
+                    {":n": count, ":room": cap - count, ":expires": _epoch(day + timedelta(days=40))}
+                ),
+            )
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def refund_reads(self, day: date, count: int) -> None:
+        if count > 0:
+            self.client.update_item(
+                TableName=self.table,
+                Key=_dynamo({"pk": f"READS#{day:%Y-%m-%d}", "sk": "READS"}),
+                UpdateExpression="ADD post_reads :n",
+                ExpressionAttributeValues=_dynamo({":n": -count}),
+            )
+
+    def reads_on(self, day: date) -> int:
+        item = self.client.get_item(TableName=self.table, Key=_dynamo({"pk": f"READS#{day:%Y-%m-%d}", "sk": "READS"}))
+        return int(_plain(item["Item"]).get("post_reads", 0)) if "Item" in item else 0
+
+
+def _epoch(day: date) -> int:
+    return int(datetime.combine(day, time(), UTC).timestamp())

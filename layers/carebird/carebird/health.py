@@ -1,0 +1,90 @@
+"""Self-healing ingestion: is the webhook valid and the brand subscribed, and is activity still arriving?"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from carebird.calendar import OpeningHours
+from carebird.timeparse import to_iso
+
+
+@dataclass
+class HealthReport:
+    checked_at: str
+    webhook_id: str | None = None
+    webhook_valid: bool | None = None
+    revalidated: bool = False
+    subscribed: bool | None = None
+    last_event_at: str | None = None
+    x_recent_mentions: int | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return not self.problems
+
+    def as_item(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None} | {"healthy": self.healthy}
+
+
+def check_ingestion(
+    admin: Any,
+    *,
+    last_event_at: datetime | None,
+    recent_mentions: int | None,
+    hours: OpeningHours,
+    now: datetime,
+    silence: timedelta,
+) -> HealthReport:
+    """Check X's side (webhook validity, subscription), repair what can be repaired, and judge the silence."""
+    report = HealthReport(
+        checked_at=to_iso(now),
+        last_event_at=to_iso(last_event_at) if last_event_at else None,
+        x_recent_mentions=recent_mentions,
+    )
+    hooks = admin.webhooks()
+    if not hooks:
+        report.problems.append("no webhook registered with X: run carebird x register <WebhookUrl>")
+        return report
+    hook = hooks[0]
+    report.webhook_id, report.webhook_valid = str(hook.get("id")), bool(hook.get("valid"))
+    if not report.webhook_valid:
+        admin.revalidate(report.webhook_id)
+        report.revalidated = True
+        report.webhook_valid = bool(
+            next((h.get("valid") for h in admin.webhooks() if str(h.get("id")) == report.webhook_id), False)
+        )
+        if not report.webhook_valid:
+            report.problems.append(f"webhook {report.webhook_id} is invalid and the CRC re-check did not fix it")
+    report.subscribed = admin.subscribed(report.webhook_id)
+    if not report.subscribed:
+        report.problems.append("the brand account is not subscribed: run carebird x subscribe")
+    quiet_since = now - silence
+    silent = last_event_at is None or last_event_at < quiet_since
+    team_open_long_enough = (
+        hours.is_open(now) and hours.open_minutes_between(quiet_since, now) >= silence.total_seconds() / 60 / 2
+    )
+    if silent and team_open_long_enough and recent_mentions:
+        report.problems.append(
+            f"ingestion looks dead: no event since {report.last_event_at or 'ever'} while X shows "
+            f"{recent_mentions} mention(s) of the brand in the last {int(silence.total_seconds() // 60)} minutes"
+        )
+    return report
+
+
+def alert_text(report: HealthReport, brand_handle: str) -> tuple[str, str]:
+    subject = f"[carebird] ingestion problem for @{brand_handle}"[:99]
+    body = "\n".join(
+        [
+            f"carebird's health check at {report.checked_at} found:",
+            "",
+            *(f"  - {p}" for p in report.problems),
+            "",
+            f"webhook {report.webhook_id} valid={report.webhook_valid} (re-checked: {report.revalidated}), "
+            f"brand subscribed={report.subscribed}, last event {report.last_event_at or 'never'}.",
+            "Missed activity can be replayed: carebird x replay --since 24h",
+        ]
+    )
+    return subject, body
