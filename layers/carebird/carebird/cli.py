@@ -372,14 +372,21 @@ def status(ctx: click.Context, revalidate: bool) -> None:
     if ctx.obj["stack"]:
         from carebird.store import _dynamo, _plain
 
-        health = _store(ctx.obj["stack"]).client.get_item(
-            TableName=stack_outputs(ctx.obj["stack"])["CasesTableName"],
-            Key=_dynamo({"pk": "HEALTH#status", "sk": "HEALTH"})).get("Item")
+        health = (
+            _store(ctx.obj["stack"])
+            .client.get_item(
+                TableName=stack_outputs(ctx.obj["stack"])["CasesTableName"],
+                Key=_dynamo({"pk": "HEALTH#status", "sk": "HEALTH"}),
+            )
+            .get("Item")
+        )
         if health:
             status = _plain(health)
             state = "healthy" if status.get("healthy") else "PROBLEMS: " + "; ".join(status.get("problems", []))
-            click.echo(f"last health check {status.get('checked_at')}: {state} "
-                       f"(last event {status.get('last_event_at', 'never')})")
+            click.echo(
+                f"last health check {status.get('checked_at')}: {state} "
+                f"(last event {status.get('last_event_at', 'never')})"
+            )
     admin = _admin(ctx)
     hooks = admin.webhooks()
     if not hooks:
