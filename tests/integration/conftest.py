@@ -51,3 +51,78 @@ def deployed(aws, monkeypatch):
 
 def item_count(dynamodb) -> int:
     return dynamodb.scan(TableName=TABLE, Select="COUNT")["Count"]
+
+
+# Everything EmbeddedStack writes into the environment; removed before and restored after each test.
+CONFIGURATION = (
+    "CASES_TABLE",
+    "X_SECRET_ARN",
+    "BRAND_USER_ID",
+    "BRAND_HANDLE",
+    "STATE_MACHINE_ARN",
+    "SLA_MINUTES",
+    "SECOND_LEVEL_MINUTES",
+    "OPENING_HOURS",
+    "TIME_ZONE",
+    "HOLIDAYS",
+    "ANNOUNCE_LANGUAGE",
+    "X_DRY_RUN",
+    "ACK_ENABLED",
+    "POWERTOOLS_METRICS_DISABLED",
+    "DIGEST_TOPIC_ARN",
+    "ALERT_TOPIC_ARN",
+)
+
+
+@pytest.fixture
+def embedded_settings():
+    """Override in a test module to change the functions' settings (SLA_MINUTES, OPENING_HOURS, ...)."""
+    return {}
+
+
+@pytest.fixture
+def embedded(monkeypatch, embedded_settings):
+    """The whole stack on moto (real state machine executions), as `carebird demo` runs it."""
+    import time
+
+    from carebird import clock
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+    for name in CONFIGURATION:
+        monkeypatch.delenv(name, raising=False)
+    from aws_lambda_powertools.utilities.parameters import base
+
+    base.DEFAULT_PROVIDERS.clear()
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        yield local.EmbeddedStack(SECRET, "1500000000000000001", "LumiereAide", TABLE, settings=embedded_settings)
+    base.DEFAULT_PROVIDERS.clear()
+    clock.reset()
+    time.tzset()
+
+
+X_CREDENTIALS = {
+    "consumer_key": "ck",
+    "consumer_secret": SECRET,
+    "access_token": "at",
+    "access_token_secret": "ats",
+    "bearer_token": "bt",
+}
+
+
+def create_deployed_stack(name: str = "carebird") -> str:
+    """A CloudFormation stack on moto whose outputs point at the embedded table and an X secret; its ARN."""
+    import json
+
+    secret = boto3.client("secretsmanager").create_secret(Name=f"{name}-x", SecretString=json.dumps(X_CREDENTIALS))
+    template = {
+        "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
+        "Outputs": {
+            "CasesTableName": {"Value": TABLE},
+            "XSecretArn": {"Value": secret["ARN"]},
+            "BrandUserId": {"Value": "1500000000000000001"},
+        },
+    }
+    boto3.client("cloudformation").create_stack(StackName=name, TemplateBody=json.dumps(template))
+    return secret["ARN"]

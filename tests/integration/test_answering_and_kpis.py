@@ -1,73 +1,30 @@
 """Issue 6 end to end on moto: reply/close from the CLI (X mocked with responses), metrics, digest, dashboard."""
 
 import json
-import time
 from datetime import UTC, datetime
 
 import boto3
 import pytest
 import responses
 from click.testing import CliRunner
-from moto import mock_aws
 
 from carebird import clock, local
 from carebird.cli import main
 from carebird.ingest import IngestSettings, apply_event
 from carebird.normalise import parse_delivery
 from tests.helpers import BRAND, fixture
-from tests.integration.conftest import SECRET, TABLE
+from tests.integration.conftest import create_deployed_stack
 
 pytestmark = pytest.mark.integration
-CREDENTIALS = {
-    "consumer_key": "ck",
-    "consumer_secret": SECRET,
-    "access_token": "at",
-    "access_token_secret": "ats",
-    "bearer_token": "bt",
-}
-CONFIGURATION = (
-    "CASES_TABLE",
-    "X_SECRET_ARN",
-    "BRAND_USER_ID",
-    "BRAND_HANDLE",
-    "STATE_MACHINE_ARN",
-    "SLA_MINUTES",
-    "SECOND_LEVEL_MINUTES",
-    "X_DRY_RUN",
-    "ACK_ENABLED",
-    "POWERTOOLS_METRICS_DISABLED",
-    "DIGEST_TOPIC_ARN",
-)
 
 
 @pytest.fixture
-def stack(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
-    for name in CONFIGURATION:
-        monkeypatch.delenv(name, raising=False)
-    from aws_lambda_powertools.utilities.parameters import base
-
-    base.DEFAULT_PROVIDERS.clear()
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        stack = local.EmbeddedStack(SECRET, "1500000000000000001", "LumiereAide", TABLE)
-        secret_arn = boto3.client("secretsmanager").create_secret(Name="creds", SecretString=json.dumps(CREDENTIALS))
-        template = {
-            "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
-            "Outputs": {
-                "CasesTableName": {"Value": TABLE},
-                "XSecretArn": {"Value": secret_arn["ARN"]},
-                "BrandUserId": {"Value": "1500000000000000001"},
-            },
-        }
-        boto3.client("cloudformation").create_stack(StackName="carebird", TemplateBody=json.dumps(template))
-        for name in ("aaa-mention.json", "aaa-mention-influencer.json", "aaa-dm-incoming.json"):
-            for event in parse_delivery(fixture(name), BRAND).events:
-                apply_event(stack.webhook.webhook.store, event, IngestSettings())
-        yield stack
-    base.DEFAULT_PROVIDERS.clear()
-    clock.reset()
+def stack(embedded):
+    create_deployed_stack()
+    for name in ("aaa-mention.json", "aaa-mention-influencer.json", "aaa-dm-incoming.json"):
+        for event in parse_delivery(fixture(name), BRAND).events:
+            apply_event(embedded.webhook.webhook.store, event, IngestSettings())
+    return embedded
 
 
 @responses.activate

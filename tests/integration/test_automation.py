@@ -1,51 +1,27 @@
 """Announcer and acknowledger handlers on the embedded stack (moto, X in dry run or mocked with responses)."""
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import responses
-from moto import mock_aws
 
-from carebird import clock, local
+from carebird import clock
 from carebird.local import load_template
 from tests.helpers import fixture
-from tests.integration.conftest import SECRET, TABLE
 
 pytestmark = pytest.mark.integration
 NIGHT_ONLY = {"OPENING_HOURS": "mon-sun 09:00-18:00", "TIME_ZONE": "Europe/Paris"}
-CONFIGURATION = (
-    "CASES_TABLE",
-    "X_SECRET_ARN",
-    "BRAND_USER_ID",
-    "BRAND_HANDLE",
-    "STATE_MACHINE_ARN",
-    "SLA_MINUTES",
-    "SECOND_LEVEL_MINUTES",
-    "OPENING_HOURS",
-    "TIME_ZONE",
-    "HOLIDAYS",
-    "X_DRY_RUN",
-    "ACK_ENABLED",
-)
 
 
 @pytest.fixture
-def stack(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
-    for name in CONFIGURATION:
-        monkeypatch.delenv(name, raising=False)
-    from aws_lambda_powertools.utilities.parameters import base
+def embedded_settings():
+    return NIGHT_ONLY
 
-    base.DEFAULT_PROVIDERS.clear()
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        yield local.EmbeddedStack(SECRET, "1500000000000000001", "LumiereAide", TABLE, settings=NIGHT_ONLY)
-    base.DEFAULT_PROVIDERS.clear()
-    clock.reset()
-    time.tzset()
+
+@pytest.fixture
+def stack(embedded):
+    return embedded
 
 
 def at_night(name: str, moment: datetime) -> dict:

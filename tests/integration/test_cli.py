@@ -2,56 +2,20 @@
 
 import json
 import threading
-import time
 
-import boto3
 import pytest
 import responses
 from click.testing import CliRunner
-from moto import mock_aws
 
-from carebird import local
 from carebird.cli import main, parse_since
 from carebird.ingest import IngestSettings, apply_event
 from carebird.normalise import parse_delivery
 from carebird.server import build_server
 from tests.helpers import BRAND, FIXTURES, fixture
-from tests.integration.conftest import SECRET, TABLE
+from tests.integration.conftest import SECRET, X_CREDENTIALS, create_deployed_stack
 
 pytestmark = pytest.mark.integration
-CONFIGURATION = (
-    "CASES_TABLE",
-    "X_SECRET_ARN",
-    "BRAND_USER_ID",
-    "BRAND_HANDLE",
-    "STATE_MACHINE_ARN",
-    "SLA_MINUTES",
-    "SECOND_LEVEL_MINUTES",
-    "X_DRY_RUN",
-    "ACK_ENABLED",
-)
-CREDENTIALS = {
-    "consumer_key": "ck",
-    "consumer_secret": SECRET,
-    "access_token": "at",
-    "access_token_secret": "ats",
-    "bearer_token": "bt",
-}
-
-
-@pytest.fixture
-def embedded(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
-    for name in CONFIGURATION:
-        monkeypatch.delenv(name, raising=False)
-    from aws_lambda_powertools.utilities.parameters import base
-
-    base.DEFAULT_PROVIDERS.clear()
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        yield local.EmbeddedStack(SECRET, "1500000000000000001", "LumiereAide", TABLE)
-    base.DEFAULT_PROVIDERS.clear()
+CREDENTIALS = X_CREDENTIALS
 
 
 @pytest.fixture
@@ -97,14 +61,7 @@ def test_a_payload_signed_with_the_wrong_secret_is_refused(server):
 @pytest.fixture
 def deployed_stack(embedded):
     """A CloudFormation stack on moto whose outputs point at the embedded table and secret."""
-    secret_arn = boto3.client("secretsmanager").create_secret(Name="x-creds", SecretString=json.dumps(CREDENTIALS))[
-        "ARN"
-    ]
-    template = {
-        "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
-        "Outputs": {"CasesTableName": {"Value": TABLE}, "XSecretArn": {"Value": secret_arn}},
-    }
-    boto3.client("cloudformation").create_stack(StackName="carebird", TemplateBody=json.dumps(template))
+    create_deployed_stack()
     for name in (
         "aaa-mention.json",
         "aaa-mention-influencer.json",

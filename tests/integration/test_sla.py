@@ -11,23 +11,9 @@ from carebird import local
 from carebird.sla import SlaPolicy, timer_for
 from carebird.timeparse import to_iso
 from tests.helpers import fixture
-from tests.integration.conftest import SECRET, TABLE
+from tests.integration.conftest import CONFIGURATION, SECRET, TABLE
 
 pytestmark = pytest.mark.integration
-
-
-CONFIGURATION = (
-    "CASES_TABLE",
-    "X_SECRET_ARN",
-    "BRAND_USER_ID",
-    "BRAND_HANDLE",
-    "STATE_MACHINE_ARN",
-    "SLA_MINUTES",
-    "SECOND_LEVEL_MINUTES",
-    "OPENING_HOURS",
-    "TIME_ZONE",
-    "HOLIDAYS",
-)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Issue 7 on moto + responses: brand watch, polling fallback, read cap, self-healing ingestion."""
 
 import json
-import time
 from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
@@ -9,7 +8,6 @@ import boto3
 import pytest
 import responses
 from click.testing import CliRunner
-from moto import mock_aws
 
 from carebird import clock, local
 from carebird.cli import main
@@ -22,49 +20,19 @@ from carebird.sla import SlaPolicy, on_case_change
 from carebird.watch import WatchQuery, WatchSettings, search_query
 from carebird.xclient import XReader
 from tests.helpers import fixture
-from tests.integration.conftest import SECRET, TABLE
+from tests.integration.conftest import TABLE, X_CREDENTIALS
 
 pytestmark = pytest.mark.integration
 BRAND = Brand("1500000000000000001", "LumiereAide")
 SEARCH = "https://api.twitter.com/2/tweets/search/recent"
 MENTIONS = "https://api.twitter.com/2/users/1500000000000000001/mentions"
 DMS = "https://api.twitter.com/2/dm_events"
-CREDENTIALS = {
-    "consumer_key": "ck",
-    "consumer_secret": SECRET,
-    "access_token": "at",
-    "access_token_secret": "ats",
-    "bearer_token": "bt",
-}
-CONFIGURATION = (
-    "CASES_TABLE",
-    "X_SECRET_ARN",
-    "BRAND_USER_ID",
-    "BRAND_HANDLE",
-    "STATE_MACHINE_ARN",
-    "SLA_MINUTES",
-    "SECOND_LEVEL_MINUTES",
-    "X_DRY_RUN",
-    "ACK_ENABLED",
-    "POWERTOOLS_METRICS_DISABLED",
-    "ALERT_TOPIC_ARN",
-)
+CREDENTIALS = X_CREDENTIALS
 
 
 @pytest.fixture
-def stack(monkeypatch):
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
-    for name in CONFIGURATION:
-        monkeypatch.delenv(name, raising=False)
-    from aws_lambda_powertools.utilities.parameters import base
-
-    base.DEFAULT_PROVIDERS.clear()
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        yield local.EmbeddedStack(SECRET, BRAND.user_id, BRAND.handle, TABLE)
-    base.DEFAULT_PROVIDERS.clear()
-    clock.reset()
+def stack(embedded):
+    return embedded
 
 
 def post(post_id, author, text, at="2025-11-25T10:00:00.000Z", **extra):

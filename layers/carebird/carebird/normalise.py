@@ -270,6 +270,24 @@ def _v2_post(post: JsonObject, includes: JsonObject, brand: Brand) -> Message | 
     )
 
 
+def watched_post(post: JsonObject, includes: JsonObject, brand: Brand, channel: Channel) -> Message | None:
+    """A post found by the brand watch, as a customer message of `channel` (None for retweets and the brand)."""
+    references = {str(r.get("type")) for r in post.get("referenced_tweets") or []}
+    author_id = str(post["author_id"])
+    if "retweeted" in references or author_id == brand.user_id:
+        return None
+    note = post.get("note_tweet") or {}
+    return Message(
+        id=str(post["id"]),
+        channel=channel,
+        author=_v2_users(includes).get(author_id) or Author(id=author_id),
+        text=str(note.get("text") or post.get("text") or ""),
+        created_at=parse_x_time(post["created_at"]),
+        lang=post.get("lang"),
+        feed="watch",
+    )
+
+
 def _v2_deletion(payload: JsonObject, brand: Brand, data: JsonObject) -> Deletion | str:
     post_id = str(payload["id"])
     author_id = str(payload.get("author_id") or "")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from carebird.model import Channel, Message
-from carebird.normalise import Brand, parse_delivery
+from carebird.normalise import Brand, parse_delivery, watched_post
 
 WATCH_CHANNELS = (Channel.CITATION, Channel.TOPIC)
 
@@ -58,65 +58,33 @@ def search_query(query: WatchQuery, brand: Brand) -> str:
 
 def messages_from_search(response: Mapping[str, Any], brand: Brand, channel: Channel) -> list[Message]:
     """A recent-search page (v2) as watch messages: citations or topics, never answerable by API reply."""
-    messages = []
     includes = response.get("includes") or {}
-    for post in response.get("data") or []:
+    found = [watched_post(post, includes, brand, channel) for post in response.get("data") or []]
+    return [message for message in found if message is not None]
+
+
+def _activity(response: Mapping[str, Any], brand: Brand, event_type: str) -> list[Message]:
+    """Each object of a v2 page through the X Activity API normaliser (the webhook's own classification)."""
+    includes = response.get("includes") or {}
+    events: list[Message] = []
+    for item in response.get("data") or []:
         envelope = {
             "data": {
-                "event_type": "post.create",
+                "event_type": event_type,
                 "filter": {"user_id": brand.user_id},
-                "payload": post,
+                "payload": item,
                 "includes": includes,
             }
         }
-        for event in parse_delivery(envelope, brand).events:
-            if isinstance(event, Message) and not event.from_brand:
-                messages.append(replace(event, channel=channel, feed="watch"))
-        if not any(m.id == str(post.get("id")) for m in messages) and str(post.get("author_id")) != brand.user_id:
-            # Not addressed to the brand at all: exactly what a citation is. Build it from the same fields.
-            single = {
-                "data": {
-                    "event_type": "post.create",
-                    "filter": {"user_id": brand.user_id},
-                    "payload": {**post, "entities": {"mentions": [{"username": brand.handle, "id": brand.user_id}]}},
-                    "includes": includes,
-                }
-            }
-            for event in parse_delivery(single, brand).events:
-                if isinstance(event, Message) and not event.from_brand:
-                    messages.append(replace(event, channel=channel, feed="watch"))
-    return messages
+        events += [replace(e, feed="poll") for e in parse_delivery(envelope, brand).events if isinstance(e, Message)]
+    return events
 
 
 def messages_from_mentions(response: Mapping[str, Any], brand: Brand) -> list[Message]:
     """A mentions-timeline page (v2): classified exactly as the webhook classifies them."""
-    includes = response.get("includes") or {}
-    events: list[Message] = []
-    for post in response.get("data") or []:
-        envelope = {
-            "data": {
-                "event_type": "post.create",
-                "filter": {"user_id": brand.user_id},
-                "payload": post,
-                "includes": includes,
-            }
-        }
-        events += [replace(e, feed="poll") for e in parse_delivery(envelope, brand).events if isinstance(e, Message)]
-    return events
+    return _activity(response, brand, "post.create")
 
 
 def messages_from_dm_events(response: Mapping[str, Any], brand: Brand) -> list[Message]:
     """A DM-events page (v2): incoming DMs and the brand's own answers."""
-    includes = response.get("includes") or {}
-    events: list[Message] = []
-    for dm in response.get("data") or []:
-        envelope = {
-            "data": {
-                "event_type": "dm.received",
-                "filter": {"user_id": brand.user_id},
-                "payload": dm,
-                "includes": includes,
-            }
-        }
-        events += [replace(e, feed="poll") for e in parse_delivery(envelope, brand).events if isinstance(e, Message)]
-    return events
+    return _activity(response, brand, "dm.received")
