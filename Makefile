@@ -48,11 +48,15 @@ test: lint cfn-lint sam-validate pytest
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
 
+# sam build needs the Lambda runtime's interpreter (python3.13) on PATH; pyenv's is used when present.
+PY313_DIR := $(shell pyenv prefix 3.13 2>/dev/null | head -n 1)
+
 build: $(SAM_VENV)/.installed
-	SAM_CLI_TELEMETRY=0 $(SAM) build --template $(TEMPLATE) --config-file infra/samconfig.toml
+	PATH="$(if $(PY313_DIR),$(PY313_DIR)/bin:,)$$PATH" SAM_CLI_TELEMETRY=0 $(SAM) build --template $(TEMPLATE) \
+		--config-file samconfig.toml
 
 deploy: build
-	SAM_CLI_TELEMETRY=0 $(SAM) deploy --template $(TEMPLATE) --config-file infra/samconfig.toml
+	SAM_CLI_TELEMETRY=0 $(SAM) deploy --template $(TEMPLATE) --config-file samconfig.toml
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache
