@@ -49,10 +49,14 @@ def serve(host: str, port: int, secret: str, brand_id: str, brand_handle: str, s
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-3")
     os.environ.update(TZ="UTC", POWERTOOLS_LOG_LEVEL=os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"))
     time.tzset()
+    import logging
+
     from moto import mock_aws
 
     from carebird import local
     from carebird.server import build_server
+
+    logging.getLogger("moto").setLevel(logging.CRITICAL)  # its ASL interpreter logs expected IsPresent misses
 
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         stack = local.EmbeddedStack(
