@@ -77,5 +77,9 @@ class InMemoryCaseStore:
         self.save_case(case, expected_version)
         self.deleted_messages.add(deletion.message_id)
 
+    def message_text(self, message_id: str) -> str | None:
+        case_id = self.message_ids.get(message_id)
+        return next((m.text for m in self.messages.get(case_id or "", []) if m.id == message_id), None)
+
     def remember_deleted(self, deletion: Deletion) -> None:
         self.message_ids.setdefault(deletion.message_id, None)

@@ -108,7 +108,8 @@ def test_a_deleted_post_is_marked_deleted_on_its_case_and_message(deployed):
     _, body = deliver(deployed, "aaa-tweet-delete.json")
 
     assert body["outcomes"] == {"deleted": 1}
-    assert deployed.store.get_case("public-1860000000000000103").deleted_ids == {"1860000000000000103"}
+    case = deployed.store.get_case("public-1860000000000000103")
+    assert case.deleted_ids == {"1860000000000000103"} and case.preview == "[post deleted by the customer]"
     assert deployed.store.messages("public-1860000000000000103")[0]["deleted_at"] == "2025-11-25T10:20:00Z"
 
 

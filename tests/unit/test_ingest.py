@@ -126,7 +126,9 @@ def test_a_deleted_post_is_marked_on_its_case_once():
     apply_all(store, "aaa-reply-to-brand-post.json")
 
     assert apply_all(store, "aaa-tweet-delete.json", "aaa-tweet-delete.json") == [Outcome.DELETED, Outcome.DUPLICATE]
-    assert store.get_case("public-1860000000000000103").deleted_ids == {"1860000000000000103"}
+    case = store.get_case("public-1860000000000000103")
+    assert case.deleted_ids == {"1860000000000000103"}
+    assert "prix de l'offre" not in case.triage_text and "[post deleted by the customer]" in case.triage_text
 
 
 def test_a_deletion_before_its_post_keeps_the_post_out():

@@ -151,8 +151,16 @@ def record_response(case: Case, message: Message) -> Case:
     )
 
 
-def record_deletion(case: Case, message_id: str) -> Case:
-    return replace(case, deleted_ids=case.deleted_ids | {message_id})
+DELETED_TEXT = "[post deleted by the customer]"
+
+
+def record_deletion(case: Case, message_id: str, text: str | None = None) -> Case:
+    """Mark the post deleted; its words leave what agents and escalation emails see of the case."""
+    triage_text, preview = case.triage_text, case.preview
+    if text:
+        triage_text = triage_text.replace(text[:TRIAGE_TEXT_LIMIT], DELETED_TEXT, 1)
+        preview = DELETED_TEXT if preview == text[:PREVIEW_LIMIT] else preview
+    return replace(case, deleted_ids=case.deleted_ids | {message_id}, triage_text=triage_text, preview=preview)
 
 
 def close(case: Case) -> Case:

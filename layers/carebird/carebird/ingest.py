@@ -45,6 +45,7 @@ class CaseStore(Protocol):
     def save_case(self, case: Case, expected_version: int, message: Message | None = None) -> None: ...
     def mark_message_deleted(self, case: Case, expected_version: int, deletion: Deletion) -> None: ...
     def remember_deleted(self, deletion: Deletion) -> None: ...
+    def message_text(self, message_id: str) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -120,5 +121,6 @@ def _apply_deletion(store: CaseStore, deletion: Deletion) -> Result:
         return Result(Outcome.DELETED)
     if deletion.message_id in case.deleted_ids:
         return Result(Outcome.DUPLICATE, case.case_id)
-    store.mark_message_deleted(record_deletion(case, deletion.message_id), case.version, deletion)
+    text = store.message_text(deletion.message_id)
+    store.mark_message_deleted(record_deletion(case, deletion.message_id, text), case.version, deletion)
     return Result(Outcome.DELETED, case.case_id)

@@ -194,6 +194,13 @@ class DynamoCaseStore:
         item = self._get(_message_id_key(message_id))
         return item.get("case_id") if item else None
 
+    def message_text(self, message_id: str) -> str | None:
+        located = self._get(_message_id_key(message_id)) or {}
+        if not located.get("message_sk") or not located.get("case_id"):
+            return None
+        item = self._get({"pk": f"CASE#{located['case_id']}", "sk": located["message_sk"]})
+        return item.get("text") if item else None
+
     def get_case(self, case_id: str) -> Case | None:
         item = self._get(case_key(case_id))
         return case_from_item(item) if item else None
