@@ -77,6 +77,9 @@ class InMemoryCaseStore:
         self.save_case(case, expected_version)
         self.deleted_messages.add(deletion.message_id)
 
+    def is_automated(self, customer_id: str, text: str) -> bool:
+        return False
+
     def message_text(self, message_id: str) -> str | None:
         case_id = self.message_ids.get(message_id)
         return next((m.text for m in self.messages.get(case_id or "", []) if m.id == message_id), None)

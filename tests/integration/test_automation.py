@@ -73,7 +73,7 @@ def test_the_echo_of_the_acknowledgement_answers_nothing(stack):
 
     body = json.loads(stack.deliver(echo)["body"])
 
-    assert body["outcomes"] == {"duplicate": 1}
+    assert body["outcomes"] == {"ignored": 1}  # recognised as carebird's own post, not an answer
     assert "first_response_at" not in stack.case_item("public-1860000000000000101")
 
 
@@ -171,3 +171,17 @@ def test_the_schedules_fire_at_the_calendar_times_in_the_brand_time_zone():
         assert props["ScheduleExpression"] == {"Ref": f"{name}Schedule"}
         assert json.loads(props["Input"])["kind"] == kind
         assert "<aws.scheduler.scheduled-time>" in props["Input"]
+
+
+def test_an_echo_faster_than_the_post_id_guard_is_still_recognised_by_its_text(stack):
+    clock.travel_to(EVENING + timedelta(minutes=1))
+    stack.deliver(at_night("aaa-mention.json", EVENING))
+    stack.dispatch()
+    text = stack.acknowledger.x.recorded[0].text
+    echo = at_night("aaa-brand-reply.json", EVENING + timedelta(minutes=1))
+    echo["tweet_create_events"][0].update(id_str="1870000000000000777", text=f"@claire_dupont {text}")
+
+    body = json.loads(stack.deliver(echo)["body"])
+
+    assert body["outcomes"] == {"ignored": 1}
+    assert "first_response_at" not in stack.case_item("public-1860000000000000101")

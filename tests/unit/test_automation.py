@@ -63,6 +63,10 @@ class FakeX:
 class Log:
     def __init__(self):
         self.records = []
+        self.expected = []
+
+    def expect_automated(self, customer_id, text, at):
+        self.expected.append((customer_id, text))
 
     def record_acknowledgement(self, case_id, via, result, text, at):
         self.records.append((case_id, via, result.outcome))

@@ -36,6 +36,7 @@ class Poster(Protocol):
 
 
 class AcknowledgementLog(Protocol):
+    def expect_automated(self, customer_id: str, text: str, at: datetime) -> None: ...
     def record_acknowledgement(self, case_id: str, via: str, result: XResult, text: str, at: datetime) -> None: ...
 
 
@@ -96,6 +97,7 @@ def acknowledge(
         return "not needed"
     if not claims.claim(plan.claim_key, now):
         return "already acknowledged in this closed period"
+    log.expect_automated(plan.customer_id, plan.text, now)  # before posting: X may echo it back at once
     via, result = "dm", None
     if plan.reply_to_id:
         via, result = "reply", x.reply(plan.text, plan.reply_to_id)

@@ -46,6 +46,7 @@ class CaseStore(Protocol):
     def mark_message_deleted(self, case: Case, expected_version: int, deletion: Deletion) -> None: ...
     def remember_deleted(self, deletion: Deletion) -> None: ...
     def message_text(self, message_id: str) -> str | None: ...
+    def is_automated(self, customer_id: str, text: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,8 @@ def _apply_customer_message(store: CaseStore, message: Message, settings: Ingest
 
 
 def _apply_brand_message(store: CaseStore, message: Message) -> Result:
+    if message.customer_id and store.is_automated(message.customer_id, message.text):
+        return Result(Outcome.IGNORED)  # carebird's own acknowledgement coming back: not an answer
     case = _case_answered_by(store, message)
     if case is None:
         return Result(Outcome.IGNORED)

@@ -6,7 +6,7 @@ import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from carebird.store import _dynamo, case_key
+from carebird.store import _dynamo, automated_text_key, case_key
 from carebird.timeparse import to_iso
 from carebird.xclient import XResult
 
@@ -79,6 +79,19 @@ class DynamoOutbox:
 
         item = self.client.get_item(TableName=self.table, Key=_dynamo({"pk": f"OUTBOX#{key}", "sk": "OUTBOX"}))
         return _plain(item["Item"]) if "Item" in item else None
+
+    def expect_automated(self, customer_id: str, text: str, at: datetime) -> None:
+        """Announce an automatic message before sending it, so its echo in the feed answers nothing."""
+        self.client.put_item(
+            TableName=self.table,
+            Item=_dynamo(
+                {
+                    **automated_text_key(customer_id, text),
+                    "type": "automated-text",
+                    "expires_at": int((at + timedelta(days=1)).timestamp()),
+                }
+            ),
+        )
 
     def record_acknowledgement(self, case_id: str, via: str, result: XResult, text: str, at: datetime) -> None:
         """On the case (not a first response), and the post's id guarded so its echo answers nothing."""

@@ -35,6 +35,16 @@ def _message_id_key(message_id: str) -> dict[str, str]:
     return {"pk": f"MSGID#{message_id}", "sk": "MSGID"}
 
 
+def automated_text_key(customer_id: str, text: str) -> dict[str, str]:
+    """Key of an automatic message's fingerprint: the customer, and the text without leading @mentions."""
+    import hashlib
+    import re
+    import unicodedata
+
+    body = unicodedata.normalize("NFC", re.sub(r"^(?:@\w+\s+)+", "", text.strip())).strip()
+    return {"pk": f"AUTOTEXT#{customer_id}", "sk": hashlib.sha256(body.encode("utf-8")).hexdigest()}
+
+
 def _message_sk(message: Message) -> str:
     return f"MSG#{to_iso(message.created_at)}#{message.id}"
 
@@ -193,6 +203,10 @@ class DynamoCaseStore:
     def case_id_for_message(self, message_id: str) -> str | None:
         item = self._get(_message_id_key(message_id))
         return item.get("case_id") if item else None
+
+    def is_automated(self, customer_id: str, text: str) -> bool:
+        """Did carebird itself send this text to this customer (an acknowledgement echoed by X)?"""
+        return self._get(automated_text_key(customer_id, text)) is not None
 
     def message_text(self, message_id: str) -> str | None:
         located = self._get(_message_id_key(message_id)) or {}
