@@ -87,18 +87,18 @@ def test_no_acknowledgement_during_opening_hours(stack):
     assert stack.acknowledger.x.recorded == []
 
 
-def test_a_refused_reply_falls_back_to_a_dm_through_tweepy(stack, monkeypatch):
+def an_evening_mention_with_a_real_x_client(stack, monkeypatch):
+    """The acknowledger talks to X through tweepy (HTTP mocked by responses) about an evening mention."""
     from carebird.xclient import XClient
 
-    monkeypatch.setattr(
-        stack.acknowledger,
-        "x",
-        XClient(
-            credentials={"consumer_key": "k", "consumer_secret": "s", "access_token": "t", "access_token_secret": "u"}
-        ),
-    )
+    credentials = {"consumer_key": "k", "consumer_secret": "s", "access_token": "t", "access_token_secret": "u"}
+    monkeypatch.setattr(stack.acknowledger, "x", XClient(credentials=credentials))
     clock.travel_to(EVENING + timedelta(minutes=1))
     stack.deliver(at_night("aaa-mention.json", EVENING))
+
+
+def test_a_refused_reply_falls_back_to_a_dm_through_tweepy(stack, monkeypatch):
+    an_evening_mention_with_a_real_x_client(stack, monkeypatch)
     with responses.RequestsMock() as x:
         x.post(
             "https://api.twitter.com/2/tweets",
@@ -122,17 +122,7 @@ def test_a_refused_reply_falls_back_to_a_dm_through_tweepy(stack, monkeypatch):
 
 
 def test_a_rate_limited_acknowledgement_is_retried_by_the_stream_then_sent_once(stack, monkeypatch):
-    from carebird.xclient import XClient
-
-    monkeypatch.setattr(
-        stack.acknowledger,
-        "x",
-        XClient(
-            credentials={"consumer_key": "k", "consumer_secret": "s", "access_token": "t", "access_token_secret": "u"}
-        ),
-    )
-    clock.travel_to(EVENING + timedelta(minutes=1))
-    stack.deliver(at_night("aaa-mention.json", EVENING))
+    an_evening_mention_with_a_real_x_client(stack, monkeypatch)
     event = stack.stream.next_event()
     with responses.RequestsMock() as x:
         x.post("https://api.twitter.com/2/tweets", status=429, headers={"x-rate-limit-reset": "1764104400"})
