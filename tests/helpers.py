@@ -14,6 +14,19 @@ from carebird.normalise import Brand
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BRAND = Brand(user_id="1500000000000000001", handle="LumiereAide")
+# A case item (as the stream hands it over) opened at 21:30 in Paris, after closing.
+EVENING_CASE_ITEM = {
+    "case_id": "public-1",
+    "customer_id": "42",
+    "customer_name": "Claire Dupont",
+    "customer_handle": "claire",
+    "channel": "mention",
+    "family": "public",
+    "reply_to_id": "1",
+    "reference": "CB-000001",
+    "lang": "fr",
+    "opened_at": "2025-11-25T20:30:00Z",
+}
 
 
 def fixture(name: str) -> Any:

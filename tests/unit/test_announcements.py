@@ -6,6 +6,7 @@ import pytest
 from carebird.announcements import plan_acknowledgement, plan_announcement
 from carebird.calendar import OpeningHours
 from carebird.xclient import weighted_length
+from tests.helpers import EVENING_CASE_ITEM
 
 PARIS = ZoneInfo("Europe/Paris")
 HOURS = OpeningHours(holidays=frozenset({date(2025, 12, 25)}))
@@ -61,18 +62,7 @@ def test_unknown_kinds_are_refused():
         plan_announcement("lunch", paris(2025, 11, 25, 12), HOURS, "fr", "x")
 
 
-CASE = {
-    "case_id": "public-1",
-    "customer_id": "42",
-    "customer_name": "Claire Dupont",
-    "customer_handle": "claire",
-    "channel": "mention",
-    "family": "public",
-    "reply_to_id": "1",
-    "reference": "CB-000001",
-    "lang": "fr",
-    "opened_at": "2025-11-25T20:30:00Z",
-}  # 21:30 in Paris
+CASE = EVENING_CASE_ITEM
 
 
 def test_an_out_of_hours_case_gets_a_personal_acknowledgement_with_the_next_opening():

@@ -6,21 +6,11 @@ import pytest
 from carebird.automation import AutomationSettings, RetryLater, acknowledge, announce
 from carebird.calendar import OpeningHours
 from carebird.xclient import XOutcome, XResult
+from tests.helpers import EVENING_CASE_ITEM
 
 PARIS = ZoneInfo("Europe/Paris")
 SETTINGS = AutomationSettings(hours=OpeningHours(holidays=frozenset({date(2025, 12, 25)})), brand_handle="LumiereAide")
-CASE = {
-    "case_id": "public-1",
-    "customer_id": "42",
-    "customer_name": "Claire Dupont",
-    "customer_handle": "claire",
-    "channel": "mention",
-    "family": "public",
-    "reply_to_id": "1",
-    "reference": "CB-000001",
-    "lang": "fr",
-    "opened_at": "2025-11-25T20:30:00Z",
-}
+CASE = EVENING_CASE_ITEM
 NIGHT = datetime(2025, 11, 25, 21, 31, tzinfo=PARIS)
 
 
