@@ -33,6 +33,16 @@ def fixture(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
+def stamped(payload: dict, moment: Any) -> dict:
+    """The same Account Activity delivery, happening at `moment`."""
+    millis = str(int(moment.timestamp() * 1000))
+    for event in payload.get("tweet_create_events", []):
+        event["timestamp_ms"] = millis
+    for event in payload.get("direct_message_events", []):
+        event["created_timestamp"] = millis
+    return payload
+
+
 class InMemoryCaseStore:
     """The CaseStore contract in plain dicts: conditional writes behave as in DynamoDB."""
 

@@ -8,7 +8,7 @@ import responses
 
 from carebird import clock
 from carebird.local import load_template
-from tests.helpers import fixture
+from tests.helpers import fixture, stamped
 
 pytestmark = pytest.mark.integration
 NIGHT_ONLY = {"OPENING_HOURS": "mon-sun 09:00-18:00", "TIME_ZONE": "Europe/Paris"}
@@ -25,13 +25,7 @@ def stack(embedded):
 
 
 def at_night(name: str, moment: datetime) -> dict:
-    payload = fixture(name)
-    millis = str(int(moment.timestamp() * 1000))
-    for event in payload.get("tweet_create_events", []):
-        event["timestamp_ms"] = millis
-    for event in payload.get("direct_message_events", []):
-        event["created_timestamp"] = millis
-    return payload
+    return stamped(fixture(name), moment)
 
 
 EVENING = datetime(2025, 11, 25, 20, 30, tzinfo=UTC)  # 21:30 in Paris, the team left at 18:00

@@ -10,7 +10,7 @@ from moto import mock_aws
 from carebird import local
 from carebird.sla import SlaPolicy, timer_for
 from carebird.timeparse import to_iso
-from tests.helpers import fixture
+from tests.helpers import fixture, stamped
 from tests.integration.conftest import CONFIGURATION, SECRET, TABLE
 
 pytestmark = pytest.mark.integration
@@ -56,16 +56,6 @@ class Stack(local.EmbeddedStack):
 
     def case(self, case_id: str) -> dict:
         return {k: str(v) if not isinstance(v, (str, list, set)) else v for k, v in self.case_item(case_id).items()}
-
-
-def stamped(payload: dict, moment: datetime) -> dict:
-    """The same delivery, happening at `moment`."""
-    millis = str(int(moment.timestamp() * 1000))
-    for event in payload.get("tweet_create_events", []):
-        event["timestamp_ms"] = millis
-    for event in payload.get("direct_message_events", []):
-        event["created_timestamp"] = millis
-    return payload
 
 
 def now() -> datetime:

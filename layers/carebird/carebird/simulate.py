@@ -8,6 +8,7 @@ from itertools import count
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from carebird.cases import dm_conversation_id
 from carebird.model import Author
 
 _ids = count(1870000000000000001)
@@ -115,6 +116,25 @@ def activity_post(
             "in_reply_to_user_id": in_reply_to[1].id,
             "referenced_tweets": [{"type": "replied_to", "id": in_reply_to[0]}],
         }
+    return _activity("post.create", payload, author, brand)
+
+
+def activity_dm(sender: Author, recipient: Author, text: str, at: datetime, brand: Author) -> dict[str, Any]:
+    """An X Activity API `dm.received` / `dm.sent` delivery (v2 DM event)."""
+    kind = "dm.sent" if sender.id == brand.id else "dm.received"
+    payload = {
+        "id": next_id(),
+        "event_type": "MessageCreate",
+        "text": text,
+        "sender_id": sender.id,
+        "dm_conversation_id": dm_conversation_id(sender.id, recipient.id),
+        "created_at": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    return _activity(kind, payload, sender, brand)
+
+
+def _activity(event_type: str, payload: dict[str, Any], author: Author, brand: Author) -> dict[str, Any]:
+    """The X Activity API envelope around one v2 object, its author expanded in `includes`."""
     user = {
         "id": author.id,
         "name": author.name,
@@ -126,36 +146,8 @@ def activity_post(
         "data": {
             "event_uuid": next_id(),
             "filter": {"user_id": brand.id},
-            "event_type": "post.create",
+            "event_type": event_type,
             "payload": payload,
-            "includes": {"users": [user]},
-        }
-    }
-
-
-def activity_dm(sender: Author, recipient: Author, text: str, at: datetime, brand: Author) -> dict[str, Any]:
-    """An X Activity API `dm.received` / `dm.sent` delivery (v2 DM event)."""
-    conversation = "-".join(sorted((sender.id, recipient.id), key=lambda i: (len(i), i)))
-    kind = "dm.sent" if sender.id == brand.id else "dm.received"
-    user = {
-        "id": sender.id,
-        "name": sender.name,
-        "username": sender.handle,
-        "public_metrics": {"followers_count": sender.followers},
-    }
-    return {
-        "data": {
-            "event_uuid": next_id(),
-            "filter": {"user_id": brand.id},
-            "event_type": kind,
-            "payload": {
-                "id": next_id(),
-                "event_type": "MessageCreate",
-                "text": text,
-                "sender_id": sender.id,
-                "dm_conversation_id": conversation,
-                "created_at": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            },
             "includes": {"users": [user]},
         }
     }

@@ -1,1 +1,0 @@
-"""Sample X deliveries for the local demo (Account Activity API shapes)."""
