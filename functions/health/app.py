@@ -36,7 +36,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     recent = store.cases_opened_between(now - timedelta(days=2), now)
     last_event = max((c.last_activity_at for c in recent), default=None)
     mentions = None
-    if cursors.reserve_reads(now.date(), 10, READ_CAP):
+    # X bills every post read: ask for recent mentions only when the silence could be an outage worth an alert.
+    silent = last_event is None or now - last_event >= SILENCE
+    if silent and hours.is_open(now) and cursors.reserve_reads(now.date(), 10, READ_CAP):
         try:
             page = XReader(credentials).search_recent(f"@{BRAND_HANDLE} -from:{BRAND_HANDLE}", None, None, 10)
             mentions = sum(

@@ -202,3 +202,23 @@ def test_every_command_has_help():
     ):
         result = CliRunner().invoke(main, command)
         assert result.exit_code == 0 and "Usage:" in result.output
+
+
+@responses.activate
+def test_x_whoami_gives_the_brand_user_id_to_deploy_with_from_the_sample_credentials_shape(tmp_path):
+    # Given the README's sample credentials file, filled in
+    sample = json.loads((FIXTURES.parents[1] / "infra" / "x-credentials.example.json").read_text())
+    credentials = tmp_path / "x.json"
+    credentials.write_text(json.dumps({key: f"filled-{key}" for key in sample}))
+    responses.get(
+        "https://api.x.com/2/users/me",
+        json={"data": {"id": "2244994945", "name": "Developers", "username": "XDevelopers"}},  # X's docs example
+    )
+
+    # When the operator asks which account the tokens act for
+    result = CliRunner().invoke(main, ["x", "--credentials", str(credentials), "whoami"])
+
+    # Then the numeric id comes out, read with the user's OAuth 1.0a tokens
+    assert result.exit_code == 0, result.output
+    assert "BrandUserId=2244994945 BrandHandle=XDevelopers" in result.output
+    assert responses.calls[0].request.headers["Authorization"].startswith(b"OAuth ")

@@ -50,3 +50,30 @@ def test_policies_are_sam_policy_templates_only():
             for policy in resource["Properties"].get("Policies", []):
                 assert isinstance(policy, dict) and len(policy) == 1, name
                 assert "Statement" not in policy, f"{name} has a hand-written policy"
+
+
+def test_deploys_ship_the_built_template_and_no_region_is_pinned_silently():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    makefile = (root / "Makefile").read_text()
+    deploy_recipe = makefile.split("\ndeploy:", 1)[1].split("\n\n", 1)[0]
+    assert (
+        "--template-file $(BUILT_TEMPLATE)" in deploy_recipe
+        and "BUILT_TEMPLATE := .aws-sam/build/template.yaml" in makefile
+    )
+    readme_deploys = [line for line in (root / "README.md").read_text().splitlines() if "bin/sam deploy" in line]
+    assert readme_deploys and all("--template-file .aws-sam/build/template.yaml" in line for line in readme_deploys)
+    assert "region" not in (root / "infra" / "samconfig.toml").read_text()
+
+
+def test_what_ships_is_pinned_in_one_lock_and_functions_list_nothing_of_their_own():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    lock = [line for line in (root / "layers" / "carebird" / "requirements.txt").read_text().splitlines()]
+    pins = [line for line in lock if line and not line.startswith("#")]
+    assert pins and all("==" in line for line in pins)
+    assert {"aws-lambda-powertools", "tweepy"} <= {line.split("==")[0] for line in pins}
+    for requirements in (root / "functions").glob("*/requirements.txt"):
+        assert all(line.startswith("#") for line in requirements.read_text().splitlines() if line), requirements

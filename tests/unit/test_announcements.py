@@ -5,7 +5,7 @@ import pytest
 
 from carebird.announcements import plan_acknowledgement, plan_announcement
 from carebird.calendar import OpeningHours
-from carebird.xclient import weighted_length
+from carebird.textlength import weighted_length
 from tests.helpers import EVENING_CASE_ITEM
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -13,7 +13,7 @@ from carebird.replies import (
     load_templates,
     render,
 )
-from carebird.xclient import weighted_length
+from carebird.textlength import weighted_length
 
 TEMPLATES = load_templates()
 

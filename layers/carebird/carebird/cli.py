@@ -354,6 +354,22 @@ def register(ctx: click.Context, url: str) -> None:
 
 
 @x.command()
+@click.pass_context
+@_x_errors
+def whoami(ctx: click.Context) -> None:
+    """The brand account the credentials act for, with the numeric id to deploy with (BrandUserId).
+
+    Example: carebird x --credentials x.json whoami
+    """
+    user = _admin(ctx).whoami()
+    if not user.get("id"):
+        raise click.ClickException("X did not say which account these credentials belong to")
+    click.echo(
+        f"@{user.get('username')} ({user.get('name', '')}): BrandUserId={user['id']} BrandHandle={user.get('username')}"
+    )
+
+
+@x.command()
 @click.option("--webhook-id", help="Which webhook (default: the app's only one).")
 @click.pass_context
 @_x_errors

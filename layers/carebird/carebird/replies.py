@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from carebird.xclient import POST_LIMIT, weighted_length
+from carebird.textlength import MAX_WEIGHTED_LENGTH as POST_LIMIT
+from carebird.textlength import weighted_length
 
 # Measured effect of each feature on engagement with customer-care replies (see docs/reply-coach.md).
 PERSONAL_TOUCH = 0.20

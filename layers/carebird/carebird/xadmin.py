@@ -83,6 +83,10 @@ class XAdmin:
         body = self._call("GET", f"/2/account_activity/webhooks/{webhook_id}/subscriptions/all", user=True)
         return bool(body.get("data", {}).get("subscribed"))
 
+    def whoami(self) -> dict[str, Any]:
+        """The account the user tokens act for: its numeric id is the stack's BrandUserId."""
+        return self._call("GET", "/2/users/me", user=True).get("data", {})
+
     def replay(self, webhook_id: str, since: datetime, until: datetime) -> dict[str, Any]:
         body = {"webhook_id": webhook_id, "from_date": f"{since:%Y%m%d%H%M}", "to_date": f"{until:%Y%m%d%H%M}"}
         return self._call("POST", "/2/webhooks/replay", json=body).get("data", {})

@@ -15,7 +15,9 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-POST_LIMIT = 280
+from carebird.textlength import MAX_WEIGHTED_LENGTH, parse_text
+
+POST_LIMIT = MAX_WEIGHTED_LENGTH
 DM_LIMIT = 10_000
 SERVER_ERROR_ATTEMPTS = 3
 DUPLICATE_MARKERS = ("duplicate content", "status is a duplicate")
@@ -51,22 +53,13 @@ class RecordedCall:
     target: str | None = None
 
 
-def weighted_length(text: str) -> int:
-    """X's weighted length (URLs 23, emoji 2, CJK 2), from twitter-text-parser."""
-    from twitter_text import parse_tweet
-
-    return parse_tweet(text).weightedLength
-
-
 def check_post_text(text: str) -> str | None:
     """Why X would refuse this post text, or None when it is fine."""
     if not text.strip():
         return "empty text"
-    from twitter_text import parse_tweet
-
-    parsed = parse_tweet(text)
+    parsed = parse_text(text)
     if not parsed.valid:
-        return f"text is {parsed.weightedLength} weighted characters, X allows {POST_LIMIT}"
+        return f"text is {parsed.weighted_length} weighted characters, X allows {POST_LIMIT}"
     return None
 
 

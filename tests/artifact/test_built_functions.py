@@ -1,0 +1,220 @@
+"""What `sam build` produces, invoked the way Lambda runs it (issue 11).
+
+Every function of `.aws-sam/build/template.yaml` is imported by a clean python3.13 interpreter whose path holds
+only the function's built folder, the built layer's `python/` and what the managed runtime provides (a
+virtualenv with boto3 alone, no setuptools), and invoked with one representative event against embedded AWS
+(moto's server on 127.0.0.1). `make test` builds first; run alone with `make artifact-test`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from carebird import local
+from carebird.signature import sign
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / ".aws-sam" / "build"
+RUNNER = Path(__file__).with_name("runner.py")
+FIXTURES = ROOT / "tests" / "fixtures"
+CONSUMER_SECRET = "artifact-consumer-secret"
+REGION = "eu-west-3"
+SETTINGS = {  # parameters without a default, and the watch exercising a real X read
+    "BrandUserId": "1500000000000000001",
+    "BrandHandle": "LumiereAide",
+    "WatchQueries": json.dumps([{"name": "brand", "terms": ["Lumière"], "channel": "citation"}]),
+}
+
+
+def _runtime_python() -> str:
+    python = os.environ.get("CAREBIRD_LAMBDA_PYTHON", "")
+    if not python or not Path(python).exists():
+        pytest.fail("CAREBIRD_LAMBDA_PYTHON must name the runtime interpreter (make artifact-test creates it)")
+    return python
+
+
+@pytest.fixture(scope="module")
+def built() -> dict[str, Any]:
+    if not (BUILD / "template.yaml").exists():
+        pytest.fail("no .aws-sam/build/template.yaml: run `make build` first (make test does)")
+    return local.load_template(BUILD / "template.yaml")
+
+
+@pytest.fixture(scope="module")
+def aws(monkeypatch_module: pytest.MonkeyPatch) -> dict[str, str]:
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    env = {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }
+    for name, value in env.items():
+        monkeypatch_module.setenv(name, value)
+    yield env
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+@pytest.fixture(scope="module")
+def stack(built: dict[str, Any], aws: dict[str, str]) -> dict[str, str]:
+    """The resources the functions' environment names, provisioned on the moto server."""
+    table = "carebird-cases"
+    local.create_cases_table(boto3.client("dynamodb"), table, built)
+    secret_arn = local.create_x_secret(boto3.client("secretsmanager"), "carebird-x", CONSUMER_SECRET)
+    sns = boto3.client("sns")
+    team = sns.create_topic(Name="carebird-team")["TopicArn"]
+    manager = sns.create_topic(Name="carebird-manager")["TopicArn"]
+    machine = local.create_sla_state_machine(
+        boto3.client("stepfunctions"), {"CasesTable": table, "TeamTopicArn": team, "ManagerTopicArn": manager}
+    )
+    return {"CasesTable": table, "XCredentials": secret_arn, "TeamTopic": team, "SlaStateMachine": machine}
+
+
+def _resolve(value: Any, template: dict[str, Any], resources: dict[str, str]) -> str:
+    """A CloudFormation value as a fresh deployment resolves it (parameter defaults, local resource names)."""
+    if isinstance(value, str | int | float):
+        return str(value)
+    if "Ref" in value:
+        name = value["Ref"]
+        if name in resources:
+            return resources[name]
+        parameter = template["Parameters"][name]
+        return str(SETTINGS.get(name, parameter.get("Default", "")))
+    if "Fn::If" in value:
+        _condition, _when_true, when_false = value["Fn::If"]
+        return _resolve(when_false, template, resources)  # optional features (manager, polling) off by default
+    raise AssertionError(f"artifact test cannot resolve {value}")
+
+
+def _environment(template: dict[str, Any], name: str, resources: dict[str, str]) -> dict[str, str]:
+    variables = {
+        **template["Globals"]["Function"]["Environment"]["Variables"],
+        **template["Resources"][name]["Properties"].get("Environment", {}).get("Variables", {}),
+    }
+    return {key: _resolve(value, template, resources) for key, value in variables.items()}
+
+
+def invoke(
+    template: dict[str, Any], name: str, resources: dict[str, str], events: list[Any], layer: Path | None = None
+) -> dict[str, Any]:
+    """Run one built function in a clean runtime interpreter; its JSON report."""
+    properties = template["Resources"][name]["Properties"]
+    assert template["Globals"]["Function"]["Runtime"] == "python3.13"
+    event_file = BUILD.parent / f"artifact-{name}.json"
+    event_file.write_text(json.dumps(events), encoding="utf-8")
+    layer_dir = layer or BUILD / template["Resources"]["CarebirdLayer"]["Properties"]["ContentUri"]
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "TZ": "UTC",
+        "LAMBDA_TASK_ROOT": str(BUILD / properties["CodeUri"]),
+        "AWS_LAMBDA_FUNCTION_NAME": name,
+        **{k: v for k, v in os.environ.items() if k.startswith("AWS_")},
+        **_environment(template, name, resources),
+        "POWERTOOLS_METRICS_DISABLED": "true",
+    }
+    completed = subprocess.run(
+        [_runtime_python(), "-I", str(RUNNER), str(BUILD / properties["CodeUri"]), str(layer_dir),
+         properties.get("Handler", "app.lambda_handler"), str(event_file)],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    last_line = (completed.stdout.strip().splitlines() or ["{}"])[-1]
+    report = json.loads(last_line) if last_line.startswith("{") else {"ok": False, "error": completed.stderr[-3000:]}
+    report["stderr"] = completed.stderr[-2000:]
+    return report
+
+
+def _functions(template: dict[str, Any]) -> list[str]:
+    return sorted(k for k, v in template["Resources"].items() if v["Type"] == "AWS::Serverless::Function")
+
+
+def _signed_post(payload: bytes) -> dict[str, Any]:
+    return local.http_api_event(
+        "POST", body=payload, headers={"x-twitter-webhooks-signature": sign(CONSUMER_SECRET, payload)}
+    )
+
+
+def _case_record(table: str) -> dict[str, Any]:
+    items = boto3.client("dynamodb").scan(TableName=table)["Items"]
+    case = next(item for item in items if item["sk"]["S"] == "CASE")
+    return {
+        "eventID": "1",
+        "eventName": "INSERT",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": REGION,
+        "dynamodb": {"Keys": {"pk": case["pk"], "sk": case["sk"]}, "NewImage": case, "SequenceNumber": "1",
+                     "StreamViewType": "NEW_AND_OLD_IMAGES", "ApproximateCreationDateTime": 1764000000},
+        "eventSourceARN": f"arn:aws:dynamodb:{REGION}:123456789012:table/{table}/stream/2026-11-29T00:00:00.000",
+    }  # fmt: skip
+
+
+def test_the_build_has_every_function_of_the_template(built):
+    source = local.load_template()
+    assert _functions(built) == _functions(source)
+    assert (BUILD / "CarebirdLayer" / "python" / "carebird" / "__init__.py").exists()
+
+
+def test_every_built_function_imports_and_handles_a_representative_event(built, stack):
+    mention = (FIXTURES / "aaa-mention.json").read_bytes()
+    monday_opening = "2026-11-30T08:00:00Z"  # 09:00 in Europe/Paris, the template's default opening
+    events: dict[str, list[Any]] = {
+        "WebhookFunction": [local.http_api_event("GET", query={"crc_token": "abcDEF123"}), _signed_post(mention)],
+        "AnnouncerFunction": [{"kind": "opening", "scheduled_time": monday_opening}],
+        "DigestFunction": [{}],
+        "WatcherFunction": [{}],
+        "PollerFunction": [{}],
+        "HealthFunction": [{}],
+    }
+    reports: dict[str, dict[str, Any]] = {}
+    reports["WebhookFunction"] = invoke(built, "WebhookFunction", stack, events["WebhookFunction"])
+    record = _case_record(stack["CasesTable"])  # the stream consumers get the case the webhook stored
+    events["DispatcherFunction"] = events["AcknowledgerFunction"] = [{"Records": [record]}]
+    for name in _functions(built):
+        if name not in reports:
+            reports[name] = invoke(built, name, stack, events[name])
+    failures = {name: r.get("error") or r["stderr"] for name, r in reports.items() if not r["ok"]}
+    assert not failures, json.dumps(failures, indent=1)
+    assert set(reports) == set(_functions(built)), "a function of the template has no representative event"
+
+    crc, delivery = reports["WebhookFunction"]["result"]
+    assert crc["statusCode"] == 200 and json.loads(crc["body"])["response_token"].startswith("sha256=")
+    assert delivery["statusCode"] == 200 and json.loads(delivery["body"])["outcomes"] == {"created": 1}
+    for consumer in ("DispatcherFunction", "AcknowledgerFunction"):
+        assert reports[consumer]["result"] == [{"batchItemFailures": []}], consumer
+    executions = boto3.client("stepfunctions").list_executions(stateMachineArn=stack["SlaStateMachine"])
+    assert len(executions["executions"]) == 1  # the dispatcher really started the SLA timer
+    assert reports["AnnouncerFunction"]["result"] == [{"kind": "opening", "outcome": "sent"}]  # posted through tweepy
+    for name, report in reports.items():
+        assert str(BUILD) in report["module"], f"{name} was not imported from the build"
+
+
+def test_a_build_missing_a_dependency_fails_the_artifact_test(built, stack, tmp_path):
+    # The same watcher invocation, with tweepy dropped from the built layer: the test must notice.
+    layer = tmp_path / "layer"
+    shutil.copytree(BUILD / "CarebirdLayer", layer)
+    shutil.rmtree(layer / "python" / "tweepy")
+    report = invoke(built, "WatcherFunction", stack, [{}], layer=layer)
+    assert not report["ok"]
+    assert "No module named 'tweepy'" in report["error"]
