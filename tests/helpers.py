@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from carebird.cases import Case
-from carebird.ingest import ConcurrentUpdate, DuplicateMessage
+from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage
 from carebird.model import Deletion, Message
 from carebird.normalise import Brand
 
@@ -52,6 +52,7 @@ class InMemoryCaseStore:
         self.message_ids: dict[str, str | None] = {}
         self.messages: dict[str, list[Message]] = {}
         self.deleted_messages: set[str] = set()
+        self.held_answers: dict[str, Message] = {}
 
     def open_case_id(self, customer_id: str, family: str) -> str | None:
         return self.pointers.get((customer_id, family))
@@ -62,17 +63,25 @@ class InMemoryCaseStore:
     def get_case(self, case_id: str) -> Case | None:
         return self.cases.get(case_id)
 
-    def _guard_message(self, message: Message | None) -> None:
-        if message is not None and message.id in self.message_ids:
+    def _guard_message(self, message: Message | None, answered_by: Message | None = None) -> None:
+        if message is None:
+            return
+        if message.id in self.held_answers and answered_by is None:
+            raise AnsweredEarly(self.held_answers[message.id])
+        if message.id in self.message_ids:
             raise DuplicateMessage()
 
-    def _store_message(self, case_id: str, message: Message | None) -> None:
-        if message is not None:
-            self.message_ids[message.id] = case_id
-            self.messages.setdefault(case_id, []).append(message)
+    def _store_message(self, case_id: str, message: Message | None, answered_by: Message | None = None) -> None:
+        for stored in (message, answered_by):
+            if stored is not None:
+                self.held_answers.pop(stored.id, None)
+                self.message_ids[stored.id] = case_id
+                self.messages.setdefault(case_id, []).append(stored)
 
-    def create_case(self, case: Case, message: Message, replacing: Case | None = None) -> None:
-        self._guard_message(message)
+    def create_case(
+        self, case: Case, message: Message, replacing: Case | None = None, answered_by: Message | None = None
+    ) -> None:
+        self._guard_message(message, answered_by)
         key = (case.customer.id, case.family)
         if replacing is None and key in self.pointers:
             raise ConcurrentUpdate("pointer exists")
@@ -87,14 +96,34 @@ class InMemoryCaseStore:
             raise ConcurrentUpdate("case exists")
         self.pointers[key] = case.case_id
         self.cases[case.case_id] = replace(case, version=1)
-        self._store_message(case.case_id, message)
+        self._store_message(case.case_id, message, answered_by)
 
-    def save_case(self, case: Case, expected_version: int, message: Message | None = None) -> None:
-        self._guard_message(message)
+    def save_case(
+        self,
+        case: Case,
+        expected_version: int,
+        message: Message | None = None,
+        answered_by: Message | None = None,
+        link_family: str | None = None,
+    ) -> None:
+        self._guard_message(message, answered_by)
         if self.cases[case.case_id].version != expected_version:
             raise ConcurrentUpdate("version moved")
+        if link_family and (case.customer.id, link_family) in self.pointers:
+            raise ConcurrentUpdate("pointer exists")
         self.cases[case.case_id] = replace(case, version=expected_version + 1)
-        self._store_message(case.case_id, message)
+        if link_family:
+            self.pointers[(case.customer.id, link_family)] = case.case_id
+        self._store_message(case.case_id, message, answered_by)
+
+    def hold_early_answer(self, answer: Message) -> bool:
+        assert answer.in_reply_to_id
+        if answer.in_reply_to_id in self.message_ids:
+            raise ConcurrentUpdate("the message arrived meanwhile")
+        if answer.in_reply_to_id in self.held_answers:
+            return False
+        self.held_answers[answer.in_reply_to_id] = answer
+        return True
 
     def mark_message_deleted(self, case: Case, expected_version: int, deletion: Deletion) -> None:
         self.save_case(case, expected_version)
@@ -107,5 +136,10 @@ class InMemoryCaseStore:
         case_id = self.message_ids.get(message_id)
         return next((m.text for m in self.messages.get(case_id or "", []) if m.id == message_id), None)
 
-    def remember_deleted(self, deletion: Deletion) -> None:
-        self.message_ids.setdefault(deletion.message_id, None)
+    def remember_deleted(self, deletion: Deletion) -> bool:
+        if deletion.message_id in self.message_ids:
+            if self.message_ids[deletion.message_id] is None:
+                return False
+            raise ConcurrentUpdate("the post was stored meanwhile")
+        self.message_ids[deletion.message_id] = None
+        return True

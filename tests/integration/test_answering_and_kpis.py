@@ -21,7 +21,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def stack(embedded):
     create_deployed_stack()
-    for name in ("aaa-mention.json", "aaa-mention-influencer.json", "aaa-dm-incoming.json"):
+    # Claire's DM comes first, so it is a DM case of its own (a DM after her mention would join that case)
+    for name in ("aaa-dm-incoming.json", "aaa-mention.json", "aaa-mention-influencer.json"):
         for event in parse_delivery(fixture(name), BRAND).events:
             apply_event(embedded.webhook.webhook.store, event, IngestSettings())
     return embedded

@@ -152,16 +152,17 @@ def test_storage_faults_are_503s_that_x_retries_until_every_case_is_stored_once(
             "public-1860000000000000101",
             "public-1860000000000000102",
             "public-1860000000000000103",
-            "dm-1860000000000000201",
         )
     }
     assert all(cases.values())
     assert cases["public-1860000000000000103"].inbound_count == 2  # reply + quote, each once
-    assert cases["public-1860000000000000101"].status == "answered"
-    assert cases["dm-1860000000000000201"].status == "answered"
+    assert cases["public-1860000000000000101"].status == "answered"  # in public, then by DM (Claire's DM joined)
+    assert cases["public-1860000000000000101"].response_count == 2
     assert [m["message_id"] for m in store.messages("public-1860000000000000101")] == [
         "1860000000000000101",
         "1860000000000000106",
+        "1860000000000000201",
+        "1860000000000000202",
     ]
 
 

@@ -194,10 +194,11 @@ def test_webhook_poller_and_watch_feed_the_same_cases_without_duplicates(stack):
     stack.deliver(fixture("aaa-dm-incoming.json"))  # the webhook delivers the DM the poller already stored
     watched = run_watch(WATCH, BRAND, reader, cursors, store, IngestSettings(), day)
 
-    assert polled == polled | {"duplicate": 1, "created": 2}
+    # the new mention opens a case; Claire's DM continues her public case; her mention is a duplicate
+    assert polled == polled | {"duplicate": 1, "created": 1, "appended": 1}
     assert watched.get("created", 0) == 0 and watched["duplicate"] == 1
-    assert store.get_case("public-1860000000000000101").inbound_count == 1
-    assert store.get_case("dm-1860000000000000201").inbound_count == 1
+    assert store.get_case("public-1860000000000000101").inbound_count == 2  # the mention and the DM, each once
+    assert store.get_case("dm-1860000000000000201") is None
     assert store.get_case("public-1870000000000000950").channel is Channel.MENTION
 
 

@@ -78,8 +78,7 @@ def test_redelivery_creates_no_second_case_or_message(deployed):
     assert len(deployed.store.open_queue()) == 1
 
 
-def test_dm_conversation_is_its_own_case_and_the_brand_dm_answers_it(deployed):
-    deliver(deployed, "aaa-mention.json")
+def test_a_dm_conversation_is_its_own_case_and_the_brand_dm_answers_it(deployed):
     deliver(deployed, "aaa-dm-incoming.json")
 
     status, body = deliver(deployed, "aaa-dm-outgoing.json")
@@ -88,7 +87,20 @@ def test_dm_conversation_is_its_own_case_and_the_brand_dm_answers_it(deployed):
     dm = deployed.store.get_case("dm-1860000000000000201")
     assert dm.status == "answered" and dm.first_response_at is not None
     assert [m["direction"] for m in deployed.store.messages(dm.case_id)] == ["in", "out"]
-    assert [c.case_id for c in deployed.store.open_queue()] == ["public-1860000000000000101"]
+    assert deployed.store.open_queue() == []
+
+
+def test_a_dm_continuing_a_public_mention_is_one_case_answered_by_the_brand_dm(deployed):
+    deliver(deployed, "aaa-mention.json")
+    assert deliver(deployed, "aaa-dm-incoming.json")[1]["outcomes"] == {"appended": 1}
+
+    status, body = deliver(deployed, "aaa-dm-outgoing.json")
+
+    assert status == 200 and body["outcomes"] == {"answered": 1}
+    case = deployed.store.get_case("public-1860000000000000101")
+    assert case.status == "answered" and case.link.startswith("https://x.com/claire_dupont/status/")
+    assert [m["channel"] for m in deployed.store.messages(case.case_id)] == ["mention", "dm", "dm"]
+    assert deployed.store.get_case("dm-1860000000000000201") is None and deployed.store.open_queue() == []
 
 
 def test_the_brand_reply_answers_the_case_and_opens_none(deployed):
@@ -130,7 +142,8 @@ def test_the_x_activity_api_feed_lands_in_the_same_cases(deployed):
 
     public = deployed.store.get_case("public-1860000000000000301")
     assert public.status == "answered" and public.customer.handle == "nora_k"
-    assert [c.case_id for c in deployed.store.open_queue()] == ["dm-1860000000000000401"]
+    assert public.inbound_count == 2  # her DM continued the conversation; the brand's reply answered both
+    assert deployed.store.open_queue() == []
 
 
 def test_events_of_unused_types_are_200_and_ignored(deployed):

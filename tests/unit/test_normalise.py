@@ -110,7 +110,8 @@ def test_a_malformed_item_is_skipped_and_the_valid_ones_kept():
     delivery = parse_delivery(body, BRAND)
 
     assert [e.author.handle for e in delivery.events] == ["maxtech"]
-    assert "malformed" in delivery.ignored[0]
+    assert "malformed" in delivery.rejected[0].reason
+    assert delivery.rejected[0].raw == body["tweet_create_events"][0]  # kept whole, for the quarantine
 
 
 @pytest.mark.parametrize("body", [[], "text", 42, None])

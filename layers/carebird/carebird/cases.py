@@ -48,6 +48,7 @@ class Case:
     acknowledged_at: str | None = None
     ack_via: str | None = None
     deleted_ids: frozenset[str] = field(default_factory=frozenset)
+    waited_since: datetime | None = None  # when the customer began waiting before the latest answer
     version: int = 0
 
     @property
@@ -103,9 +104,7 @@ def open_case(message: Message, rules: TriageRules) -> Case:
         preview=message.text[:PREVIEW_LIMIT],
         lang=message.lang,
         reply_to_id=None if message.family == "dm" else message.id,
-        conversation_id=dm_conversation_id(message.author.id, message.recipient_id)
-        if message.family == "dm" and message.recipient_id
-        else None,
+        conversation_id=_conversation_of(message),
     )
     return _retriage(case, rules)
 
@@ -115,12 +114,22 @@ def dm_conversation_id(first: str, second: str) -> str:
     return "-".join(sorted((first, second), key=lambda user_id: (len(user_id), user_id)))
 
 
+WATCH_CHANNELS = frozenset({Channel.CITATION, Channel.TOPIC})
+
+
 def add_inbound(case: Case, message: Message, rules: TriageRules) -> Case:
-    """A follow-up from the customer: re-scored as a repeat contact; reopens an answered case."""
-    reopening = case.waiting_since is None
+    """A follow-up from the customer: re-scored as a repeat contact; reopens an answered case.
+
+    A case found by the brand watch (citation, topic) becomes a direct request when its author now
+    addresses the brand: the channel, and so the SLA and the right to reply by API, follow; its timer
+    restarts from this message (a new opening, so the citation's timer ends quietly).
+    """
+    upgraded = case.channel in WATCH_CHANNELS and message.channel not in WATCH_CHANNELS and message.family == "public"
+    reopening = case.waiting_since is None or upgraded
     latest = max(case.last_activity_at, message.created_at)
     updated = replace(
         case,
+        channel=message.channel if upgraded else case.channel,
         customer=_fresher_profile(case.customer, message.author),
         inbound_count=case.inbound_count + 1,
         triage_text=(case.triage_text + "\n" + message.text)[-TRIAGE_TEXT_LIMIT:],
@@ -131,9 +140,16 @@ def add_inbound(case: Case, message: Message, rules: TriageRules) -> Case:
         escalation_level=0 if reopening else case.escalation_level,
         escalated_at=None if reopening else case.escalated_at,
         reply_to_id=message.id if message.family == "public" else case.reply_to_id,
+        conversation_id=case.conversation_id or _conversation_of(message),
         lang=case.lang or message.lang,
     )
     return _retriage(updated, rules)
+
+
+def _conversation_of(message: Message) -> str | None:
+    if message.family == "dm" and message.recipient_id:
+        return dm_conversation_id(message.author.id, message.recipient_id)
+    return None
 
 
 def record_response(case: Case, message: Message) -> Case:
@@ -146,9 +162,32 @@ def record_response(case: Case, message: Message) -> Case:
         last_response_at=max(case.last_response_at or message.created_at, message.created_at),
         last_activity_at=max(case.last_activity_at, message.created_at),
         response_count=case.response_count + 1,
+        waited_since=case.waiting_since or case.waited_since,
         waiting_since=None,
         rank=None,
     )
+
+
+def withdraw_response(case: Case, rules: TriageRules) -> Case:
+    """The brand deleted one of its answers: the count drops; a case left with no answer waits again.
+
+    The customer is back in the queue from when they first waited, with a new SLA timer (a new opening).
+    """
+    remaining = max(case.response_count - 1, 0)
+    if remaining or case.status == CLOSED or case.waiting_since is not None:
+        return replace(case, response_count=remaining)
+    waiting = replace(
+        case,
+        response_count=0,
+        status=OPEN,
+        waiting_since=case.waited_since or case.opened_at,
+        first_response_at=None,
+        last_response_at=None,
+        reopened=case.reopened + 1,
+        escalation_level=0,
+        escalated_at=None,
+    )
+    return _retriage(waiting, rules)
 
 
 DELETED_TEXT = "[post deleted by the customer]"

@@ -13,6 +13,7 @@ from carebird.normalise import Brand
 from carebird.triage import TriageRules
 
 DEFAULT_MAX_BODY_BYTES = 512 * 1024
+DEFAULT_PARALLELISM = 16
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
@@ -31,6 +32,7 @@ class WebhookSettings:
     brand: Brand
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     ingest: IngestSettings = field(default_factory=IngestSettings)
+    parallelism: int = DEFAULT_PARALLELISM  # conversations of one delivery stored at once
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> WebhookSettings:
@@ -38,6 +40,7 @@ class WebhookSettings:
             rules = TriageRules.from_json(env.get("TRIAGE_RULES"))
             max_body = int(env.get("MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES)
             idle_hours = float(env.get("CASE_IDLE_HOURS") or 72)
+            parallelism = int(env.get("WEBHOOK_PARALLELISM") or DEFAULT_PARALLELISM)
         except ValueError as exc:
             raise ConfigurationError(f"invalid webhook setting: {exc}") from exc
         return cls(
@@ -46,4 +49,5 @@ class WebhookSettings:
             brand=Brand(user_id=_required(env, "BRAND_USER_ID"), handle=_required(env, "BRAND_HANDLE")),
             max_body_bytes=max_body,
             ingest=IngestSettings(rules=rules, idle_before_new_case=timedelta(hours=idle_hours)),
+            parallelism=max(1, parallelism),
         )

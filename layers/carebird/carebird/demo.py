@@ -404,8 +404,13 @@ def _check(
     for case in cases:
         if case:
             by_handle.setdefault(case.customer.handle, []).append(case)
-    if len(cases) != 9:
-        problems.append(f"expected 9 cases (one per conversation), found {len(cases)}")
+    # one case per customer conversation: Claire's and Léa's DMs continue their public conversations
+    if len(cases) != 7:
+        problems.append(f"expected 7 cases (one per conversation), found {len(cases)}")
+    for handle in ("claire_dupont", "lea_m"):
+        joined = [c for c in by_handle.get(handle, []) if c.conversation_id]
+        if len(by_handle.get(handle, [])) != 1 or not joined:
+            problems.append(f"@{handle}'s DM should continue her public case, found {len(by_handle.get(handle, []))}")
     if [e["subject"].split("@")[1].split()[0] for e in emails] != ["sam_b"]:
         problems.append(
             f"expected exactly one escalation, for the case nobody answered: {[e['subject'] for e in emails]}"

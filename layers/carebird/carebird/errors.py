@@ -15,3 +15,7 @@ class PayloadError(CarebirdError):
 
 class ConfigurationError(CarebirdError):
     """The deployment is configured in a way carebird cannot run with."""
+
+
+class StorageUnavailable(CarebirdError):
+    """The case store cannot be reached or refuses work for now (throttling, outage): retry later."""

@@ -2,16 +2,28 @@
 
 Every write is conditional in the store, so the same event applied twice (X redelivery, Lambda
 retry) changes nothing the second time, and two invocations racing on one customer end with one case.
+Events may arrive in any order: a brand answer that comes before the message it answers is held
+until that message arrives, and then answers it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from carebird.cases import Case, add_inbound, close, is_stale, open_case, record_deletion, record_response
+from carebird.cases import (
+    Case,
+    add_inbound,
+    case_id_for,
+    close,
+    is_stale,
+    open_case,
+    record_deletion,
+    record_response,
+    withdraw_response,
+)
 from carebird.model import Channel, Deletion, Event, Message
 from carebird.triage import TriageRules
 
@@ -26,10 +38,19 @@ class ConcurrentUpdate(Exception):
     """Another writer changed the case or its pointer first: read again and retry."""
 
 
+class AnsweredEarly(Exception):
+    """The brand's answer to this message arrived first and was held: store the message answered."""
+
+    def __init__(self, answer: Message) -> None:
+        super().__init__(f"answered early by {answer.id}")
+        self.answer = answer
+
+
 class Outcome(StrEnum):
     CREATED = "created"
     APPENDED = "appended"
     ANSWERED = "answered"
+    HELD = "held"  # a brand answer that arrived before the message it answers
     DELETED = "deleted"
     DUPLICATE = "duplicate"
     IGNORED = "ignored"
@@ -41,10 +62,20 @@ class CaseStore(Protocol):
     def open_case_id(self, customer_id: str, family: str) -> str | None: ...
     def case_id_for_message(self, message_id: str) -> str | None: ...
     def get_case(self, case_id: str) -> Case | None: ...
-    def create_case(self, case: Case, message: Message, replacing: Case | None = None) -> None: ...
-    def save_case(self, case: Case, expected_version: int, message: Message | None = None) -> None: ...
+    def create_case(
+        self, case: Case, message: Message, replacing: Case | None = None, answered_by: Message | None = None
+    ) -> None: ...
+    def save_case(
+        self,
+        case: Case,
+        expected_version: int,
+        message: Message | None = None,
+        answered_by: Message | None = None,
+        link_family: str | None = None,
+    ) -> None: ...
     def mark_message_deleted(self, case: Case, expected_version: int, deletion: Deletion) -> None: ...
-    def remember_deleted(self, deletion: Deletion) -> None: ...
+    def remember_deleted(self, deletion: Deletion) -> bool: ...
+    def hold_early_answer(self, answer: Message) -> bool: ...
     def message_text(self, message_id: str) -> str | None: ...
     def is_automated(self, customer_id: str, text: str) -> bool: ...
 
@@ -68,7 +99,7 @@ def apply_event(store: CaseStore, event: Event, settings: IngestSettings) -> Res
     for _ in range(MAX_ATTEMPTS):
         try:
             if isinstance(event, Deletion):
-                return _apply_deletion(store, event)
+                return _apply_deletion(store, event, settings)
             if event.from_brand:
                 return _apply_brand_message(store, event)
             return _apply_customer_message(store, event, settings)
@@ -80,15 +111,47 @@ def apply_event(store: CaseStore, event: Event, settings: IngestSettings) -> Res
 
 
 def _apply_customer_message(store: CaseStore, message: Message, settings: IngestSettings) -> Result:
-    current_id = store.open_case_id(message.author.id, message.family)
-    current = store.get_case(current_id) if current_id else None
+    try:
+        return _store_customer_message(store, message, settings, None)
+    except AnsweredEarly as early:
+        return _store_customer_message(store, message, settings, early.answer)
+
+
+def _store_customer_message(
+    store: CaseStore, message: Message, settings: IngestSettings, answer: Message | None
+) -> Result:
+    current, link_family = _current_case(store, message, settings)
     if current is not None and not is_stale(current, message.created_at, settings.idle_before_new_case):
         updated = add_inbound(current, message, settings.rules)
-        store.save_case(updated, current.version, message)
+        if answer is not None:
+            updated = record_response(updated, answer)
+        store.save_case(updated, current.version, message, answered_by=answer, link_family=link_family)
         return Result(Outcome.APPENDED, updated.case_id, message.channel, updated.topic)
+    if current is not None and current.case_id == case_id_for(message):
+        return Result(Outcome.DUPLICATE, current.case_id)  # the first message of a closed case, redelivered
     case = open_case(message, settings.rules)
-    store.create_case(case, message, replacing=close(current) if current else None)
+    if answer is not None:
+        case = record_response(case, answer)
+    store.create_case(case, message, replacing=close(current) if current else None, answered_by=answer)
     return Result(Outcome.CREATED, case.case_id, message.channel, case.topic)
+
+
+def _current_case(store: CaseStore, message: Message, settings: IngestSettings) -> tuple[Case | None, str | None]:
+    """The customer's case this message belongs to, and the family to link to it when it is the other one.
+
+    A DM from a customer whose public conversation is still live continues that conversation (the brand
+    often says "send us a DM"): it joins the public case, and the DM pointer then leads to it, so an
+    answer by DM or in public answers the same case.
+    """
+    current_id = store.open_case_id(message.author.id, message.family)
+    current = store.get_case(current_id) if current_id else None
+    if current is not None or message.family != "dm":
+        return current, None
+    public_id = store.open_case_id(message.author.id, "public")
+    public = store.get_case(public_id) if public_id else None
+    if public is not None and not is_stale(public, message.created_at, settings.idle_before_new_case):
+        return public, "dm"
+    return None, None
 
 
 def _apply_brand_message(store: CaseStore, message: Message) -> Result:
@@ -96,6 +159,8 @@ def _apply_brand_message(store: CaseStore, message: Message) -> Result:
         return Result(Outcome.IGNORED)  # carebird's own acknowledgement coming back: not an answer
     case = _case_answered_by(store, message)
     if case is None:
+        if message.in_reply_to_id and store.hold_early_answer(message):
+            return Result(Outcome.HELD)  # its customer message may still be on its way: keep the answer
         return Result(Outcome.IGNORED)
     updated = record_response(case, message)
     store.save_case(updated, case.version, message)
@@ -107,7 +172,7 @@ def _case_answered_by(store: CaseStore, message: Message) -> Case | None:
     if message.in_reply_to_id:
         case_id = store.case_id_for_message(message.in_reply_to_id)
         case = store.get_case(case_id) if case_id else None
-        if case is not None and case.family == message.family:
+        if case is not None:
             return case
     customer_id = message.customer_id
     if not customer_id:
@@ -116,14 +181,21 @@ def _case_answered_by(store: CaseStore, message: Message) -> Case | None:
     return store.get_case(case_id) if case_id else None
 
 
-def _apply_deletion(store: CaseStore, deletion: Deletion) -> Result:
+def _apply_deletion(store: CaseStore, deletion: Deletion, settings: IngestSettings) -> Result:
     case_id = store.case_id_for_message(deletion.message_id)
     case = store.get_case(case_id) if case_id else None
     if case is None:
-        store.remember_deleted(deletion)
-        return Result(Outcome.DELETED)
+        if deletion.by_brand:
+            return Result(Outcome.IGNORED)  # an announcement or a post that answered nobody
+        if store.remember_deleted(deletion):
+            return Result(Outcome.DELETED)
+        return Result(Outcome.DUPLICATE)
     if deletion.message_id in case.deleted_ids:
         return Result(Outcome.DUPLICATE, case.case_id)
+    if deletion.by_brand:
+        updated = replace(withdraw_response(case, settings.rules), deleted_ids=case.deleted_ids | {deletion.message_id})
+        store.mark_message_deleted(updated, case.version, deletion)
+        return Result(Outcome.DELETED, case.case_id)
     text = store.message_text(deletion.message_id)
     store.mark_message_deleted(record_deletion(case, deletion.message_id, text), case.version, deletion)
     return Result(Outcome.DELETED, case.case_id)

@@ -50,6 +50,7 @@ class Message:
     quoted_id: str | None = None
     recipient_id: str | None = None
     feed: str = "aaa"
+    encrypted: bool = False  # an XChat message: X gives apps no readable text
 
     @property
     def family(self) -> str:
@@ -67,11 +68,12 @@ class Message:
 
 @dataclass(frozen=True, slots=True)
 class Deletion:
-    """A customer deleted one of their posts."""
+    """A post was deleted: one of the brand's own (what X reports), or a customer's."""
 
     message_id: str
     author_id: str
     deleted_at: datetime
+    by_brand: bool = False
 
 
 Event = Message | Deletion

@@ -1,14 +1,19 @@
 """Turn an X webhook delivery (Account Activity API or X Activity API) into internal events.
 
 Both feeds end up as the same `Message` / `Deletion` objects, so a case looks the same whatever the
-feed. Items carebird does not use (likes, follows, typing, retweets, the brand's own posts that
-answer nobody) are listed in `Delivery.ignored` with the reason, never raised.
+feed. Everything from X is untrusted: every field used is validated and bounded here, at the edge
+(ids are X ids, counts are bounded integers, texts are bounded strings, times are plausible). An item
+that fails is a `Rejected` with its raw JSON and the reason, kept by the webhook in a quarantine; it
+never costs the valid items beside it. Items carebird does not use (likes, follows, typing, retweets,
+the brand's own posts that answer nobody) are listed in `Delivery.ignored` with the reason.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from carebird.errors import PayloadError
@@ -16,6 +21,22 @@ from carebird.model import Author, Channel, Deletion, Event, Message
 from carebird.timeparse import from_epoch_ms, parse_x_time
 
 JsonObject = Mapping[str, Any]
+
+MAX_TEXT = 25_000  # X's longest posts (long-form, Premium) are 25,000 characters
+MAX_HANDLE = 50
+MAX_NAME = 100
+MAX_COUNT = 10**12
+EARLIEST = datetime(2006, 3, 1, tzinfo=UTC)  # X's first post
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+_X_ID = re.compile(r"\d{1,20}")
+_OPAQUE_ID = re.compile(r"[A-Za-z0-9_:-]{1,80}")  # XChat message ids are UUIDs
+_HANDLE = re.compile(r"[A-Za-z0-9_]{1,50}")
+_LANG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})?")
+CHAT_PLACEHOLDER = "[encrypted XChat message: carebird cannot read it, open the conversation in the X app]"
+
+
+class InvalidField(ValueError):
+    """A field from X that carebird cannot accept as it is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,8 +46,16 @@ class Brand:
     user_id: str
     handle: str
 
-    def is_named(self, handle: str | None) -> bool:
-        return bool(handle) and handle.lstrip("@").lower() == self.handle.lstrip("@").lower()
+    def is_named(self, handle: Any) -> bool:
+        return isinstance(handle, str) and handle.lstrip("@").lower() == self.handle.lstrip("@").lower()
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An item of a delivery that could not be understood: kept with its raw JSON, never silently dropped."""
+
+    reason: str
+    raw: Any
 
 
 @dataclass(slots=True)
@@ -34,19 +63,149 @@ class Delivery:
     """What one webhook call carried."""
 
     events: list[Event] = field(default_factory=list)
+    sources: list[Any] = field(default_factory=list)  # the raw JSON of each event, for the quarantine
     ignored: list[str] = field(default_factory=list)
+    rejected: list[Rejected] = field(default_factory=list)
     feed: str = "aaa"
     event_uuid: str | None = None
+    event_type: str | None = None
+    unknown_types: list[str] = field(default_factory=list)
 
 
-def parse_delivery(body: Any, brand: Brand) -> Delivery:
-    """Normalise a decoded JSON body; raise PayloadError if it is not an X activity delivery."""
+def parse_delivery(body: Any, brand: Brand, received_at: datetime | None = None) -> Delivery:
+    """Normalise a decoded JSON body; raise PayloadError only if it is not an X activity delivery at all.
+
+    `received_at` dates the events X sends without a time of their own (X Activity API deletions).
+    """
     if not isinstance(body, dict):
         raise PayloadError("body must be a JSON object (an X activity delivery)")
     data = body.get("data")
     if isinstance(data, dict) and "event_type" in data:
-        return _parse_activity_envelope(data, brand)
-    return _parse_account_activity(body, brand, Delivery(feed="aaa"))
+        delivery = Delivery(feed="xaa")
+        try:
+            _parse_activity_envelope(data, brand, delivery, received_at)
+        except Exception as exc:  # hostile input: whatever breaks, the envelope is quarantined, not lost
+            delivery.rejected.append(Rejected(f"X Activity envelope malformed: {_describe(exc)}", body))
+        return delivery
+    return _parse_account_activity(body, brand, Delivery(feed="aaa"), received_at)
+
+
+# --- fields: validated and bounded ------------------------------------------------------------------
+
+
+def x_id(value: Any, name: str) -> str:
+    """An X id (users, posts, DMs): 1 to 20 digits, given as a string or an integer."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise InvalidField(f"{name} is not an X id")
+    text = str(value)
+    if not _X_ID.fullmatch(text):
+        raise InvalidField(f"{name} is not an X id ({text[:30]!r})")
+    return text
+
+
+def _optional_id(value: Any, name: str) -> str | None:
+    return None if value in (None, "") else x_id(value, name)
+
+
+def _opaque_id(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not _OPAQUE_ID.fullmatch(value):
+        raise InvalidField(f"{name} is not an id")
+    return value
+
+
+def _text(value: Any, name: str, limit: int = MAX_TEXT) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidField(f"{name} is not text")
+    return value[:limit]
+
+
+def _count(value: Any) -> int:
+    """A follower count: a bounded non-negative integer; anything else counts as unknown (0)."""
+    if isinstance(value, bool):
+        return 0
+    if isinstance(value, str) and value.isdigit() and len(value) <= 13:
+        value = int(value)
+    return min(max(value, 0), MAX_COUNT) if isinstance(value, int) else 0
+
+
+def _lang(value: Any) -> str | None:
+    return value if isinstance(value, str) and _LANG.fullmatch(value) else None
+
+
+def _handle(value: Any) -> str:
+    return value if isinstance(value, str) and _HANDLE.fullmatch(value) else ""
+
+
+def _plausible(moment: datetime, name: str) -> datetime:
+    if not EARLIEST <= moment <= LATEST:
+        raise InvalidField(f"{name} is out of range ({moment:%Y-%m-%d})")
+    return moment
+
+
+def _epoch_ms(value: Any, name: str) -> datetime:
+    if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).isdigit() or len(str(value)) > 15:
+        raise InvalidField(f"{name} is not a time in milliseconds")
+    return _plausible(from_epoch_ms(value), name)
+
+
+def _x_time(value: Any, name: str) -> datetime:
+    if not isinstance(value, str) or len(value) > 40:
+        raise InvalidField(f"{name} is not a time")
+    try:
+        return _plausible(parse_x_time(value), name)
+    except ValueError as exc:
+        raise InvalidField(f"{name} is not a time ({value[:40]!r})") from exc
+
+
+def _moment(value: Any, name: str, received_at: datetime | None) -> datetime:
+    """A time in any of X's forms; X's events without one are dated when carebird received them."""
+    if value in (None, ""):
+        if received_at is None:
+            raise InvalidField(f"{name} is missing")
+        return received_at
+    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        return _epoch_ms(value, name)
+    return _x_time(value, name)
+
+
+def _object(value: Any) -> JsonObject:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _describe(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {str(exc)[:200]}"
+
+
+def author_from(user: Any, user_id: Any = None) -> Author:
+    """A user object of either API (v1.1 `screen_name`/`followers_count` or v2 `username`/`public_metrics`)."""
+    user = _object(user)
+    user = _object(user.get("data")) or user  # the X Activity API nests users under `data`
+    metrics = _object(user.get("public_metrics"))
+    return Author(
+        id=x_id(user.get("id_str") or user.get("id") or user_id, "user id"),
+        handle=_handle(user.get("screen_name") or user.get("username")),
+        name=_text(user.get("name"), "user name", MAX_NAME) if isinstance(user.get("name"), str) else "",
+        followers=_count(user.get("followers_count") if "followers_count" in user else metrics.get("followers_count")),
+        verified=user.get("verified") is True,
+    )
+
+
+def _users_by_id(users: Iterable[Any], ids: Callable[[Any], Any]) -> dict[str, Author]:
+    """Users that parse, by id; one broken user object leaves its messages with a bare author, nothing more."""
+    found: dict[str, Author] = {}
+    for key, user in users:
+        try:
+            author = author_from(user, ids(key))
+        except InvalidField:
+            continue
+        found[author.id] = author
+    return found
 
 
 # --- Account Activity API (v1.1 objects) -------------------------------------------------------
@@ -63,18 +222,21 @@ _AAA_USED = {
 }
 
 
-def _parse_account_activity(body: JsonObject, brand: Brand, delivery: Delivery) -> Delivery:
+def _parse_account_activity(
+    body: JsonObject, brand: Brand, delivery: Delivery, received_at: datetime | None
+) -> Delivery:
     for_user_id = body.get("for_user_id")
     if for_user_id is not None and str(for_user_id) != brand.user_id:
-        delivery.ignored.append(f"delivery for another account ({for_user_id})")
+        delivery.ignored.append(f"delivery for another account ({str(for_user_id)[:30]})")
         return delivery
-    users = _legacy_users(body.get("users"))
+    raw_users = body.get("users")
+    users = _users_by_id(raw_users.items() if isinstance(raw_users, dict) else (), lambda key: key)
     _each(body, "tweet_create_events", delivery, lambda t: _legacy_tweet(t, brand, delivery.feed))
     _each(body, "direct_message_events", delivery, lambda d: _legacy_dm(d, users, brand, delivery.feed))
-    _each(body, "tweet_delete_events", delivery, lambda d: _legacy_deletion(d, brand))
+    _each(body, "tweet_delete_events", delivery, lambda d: _legacy_deletion(d, brand, received_at))
     for key in body:
         if key not in _AAA_USED:
-            delivery.ignored.append(f"{key}: not used by carebird")
+            delivery.ignored.append(f"{str(key)[:60]}: not used by carebird")
     return delivery
 
 
@@ -83,187 +245,220 @@ def _each(body: JsonObject, key: str, delivery: Delivery, parse: Callable[[Any],
     if items is None:
         return
     if not isinstance(items, list):
-        delivery.ignored.append(f"{key}: expected a list")
+        delivery.rejected.append(Rejected(f"{key}: expected a list", items))
         return
     for index, item in enumerate(items):
         try:
             outcome = parse(item)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            outcome = f"{key}[{index}] malformed: {type(exc).__name__} {exc}"
+        except Exception as exc:  # hostile input: any failure rejects this item only
+            delivery.rejected.append(Rejected(f"{key}[{index}] malformed: {_describe(exc)}", item))
+            continue
         if isinstance(outcome, str):
             delivery.ignored.append(outcome)
         else:
             delivery.events.append(outcome)
-
-
-def _legacy_author(user: JsonObject) -> Author:
-    return Author(
-        id=str(user.get("id_str") or user["id"]),
-        handle=str(user.get("screen_name") or user.get("username") or ""),
-        name=str(user.get("name") or ""),
-        followers=int(user.get("followers_count") or (user.get("public_metrics") or {}).get("followers_count") or 0),
-        verified=bool(user.get("verified")),
-    )
-
-
-def _legacy_users(users: Any) -> dict[str, Author]:
-    """`users` keyed by id; the X Activity API nests each under `data` and uses v2 field names."""
-    found: dict[str, Author] = {}
-    if isinstance(users, dict):
-        for user_id, user in users.items():
-            if isinstance(user, dict):
-                user = user.get("data", user)
-                try:
-                    found[str(user_id)] = _legacy_author({"id": user_id, **user})
-                except (KeyError, TypeError, ValueError):
-                    continue
-    return found
+            delivery.sources.append(item)
 
 
 def _legacy_text(tweet: JsonObject) -> str:
-    extended = tweet.get("extended_tweet")
-    if isinstance(extended, dict) and extended.get("full_text"):
-        return str(extended["full_text"])
-    return str(tweet.get("full_text") or tweet.get("text") or "")
+    extended = _object(tweet.get("extended_tweet"))
+    if extended.get("full_text"):
+        return _text(extended["full_text"], "extended_tweet.full_text")
+    return _text(tweet.get("full_text") or tweet.get("text"), "text")
 
 
 def _legacy_mentions(tweet: JsonObject) -> Iterable[JsonObject]:
-    for source in (tweet.get("extended_tweet") or {}, tweet):
-        mentions = (source.get("entities") or {}).get("user_mentions") or []
-        yield from (m for m in mentions if isinstance(m, dict))
+    for source in (_object(tweet.get("extended_tweet")), tweet):
+        yield from (m for m in _list(_object(source.get("entities")).get("user_mentions")) if isinstance(m, dict))
 
 
-def _legacy_created_at(item: JsonObject) -> Any:
-    if item.get("timestamp_ms"):
-        return from_epoch_ms(item["timestamp_ms"])
-    return parse_x_time(item["created_at"])
-
-
-def _legacy_tweet(tweet: JsonObject, brand: Brand, feed: str) -> Message | str:
-    tweet_id = str(tweet.get("id_str") or tweet["id"])
-    author = _legacy_author(tweet["user"])
+def _legacy_tweet(tweet: Any, brand: Brand, feed: str) -> Message | str:
+    tweet = _object(tweet)
+    tweet_id = x_id(tweet.get("id_str") or tweet.get("id"), "tweet id")
+    author = author_from(tweet.get("user"))
     text = _legacy_text(tweet)
     if tweet.get("retweeted_status") or text.startswith("RT @"):
         return f"retweet {tweet_id}: ignored"
-    quoted = tweet.get("quoted_status") or {}
-    quoted_author = str((quoted.get("user") or {}).get("id_str") or (quoted.get("user") or {}).get("id") or "")
+    quoted_user = _object(_object(tweet.get("quoted_status")).get("user"))
     mentions_brand = any(
         str(m.get("id_str") or m.get("id") or "") == brand.user_id or brand.is_named(m.get("screen_name"))
         for m in _legacy_mentions(tweet)
     )
+    created = tweet.get("timestamp_ms")
     return _classify_post(
         brand,
         feed=feed,
         post_id=tweet_id,
         author=author,
         text=text,
-        created_at=_legacy_created_at(tweet),
-        lang=tweet.get("lang"),
-        in_reply_to_id=_str_or_none(tweet.get("in_reply_to_status_id_str") or tweet.get("in_reply_to_status_id")),
-        in_reply_to_user_id=_str_or_none(tweet.get("in_reply_to_user_id_str") or tweet.get("in_reply_to_user_id")),
-        quoted_id=_str_or_none(tweet.get("quoted_status_id_str") or tweet.get("quoted_status_id"))
+        created_at=_epoch_ms(created, "timestamp_ms") if created else _x_time(tweet.get("created_at"), "created_at"),
+        lang=_lang(tweet.get("lang")),
+        in_reply_to_id=_optional_id(
+            tweet.get("in_reply_to_status_id_str") or tweet.get("in_reply_to_status_id"), "in_reply_to_status_id"
+        ),
+        in_reply_to_user_id=_optional_id(
+            tweet.get("in_reply_to_user_id_str") or tweet.get("in_reply_to_user_id"), "in_reply_to_user_id"
+        ),
+        quoted_id=_optional_id(tweet.get("quoted_status_id_str") or tweet.get("quoted_status_id"), "quoted id")
         if tweet.get("is_quote_status")
         else None,
-        quoted_author_id=quoted_author or None,
+        quoted_author_id=_optional_id(quoted_user.get("id_str") or quoted_user.get("id"), "quoted author id"),
         mentions_brand=mentions_brand,
     )
 
 
-def _legacy_dm(event: JsonObject, users: Mapping[str, Author], brand: Brand, feed: str) -> Message | str:
+def _legacy_dm(event: Any, users: Mapping[str, Author], brand: Brand, feed: str) -> Message | str:
+    event = _object(event)
     if event.get("type", "message_create") != "message_create":
-        return f"direct message event of type {event.get('type')}: ignored"
-    create = event["message_create"]
-    sender_id = str(create["sender_id"])
-    recipient_id = str(create["target"]["recipient_id"])
-    text = str((create.get("message_data") or {}).get("text") or "")
+        return f"direct message event of type {str(event.get('type'))[:40]}: ignored"
+    create = _object(event.get("message_create"))
+    sender_id = x_id(create.get("sender_id"), "sender_id")
+    recipient_id = x_id(_object(create.get("target")).get("recipient_id"), "recipient_id")
     return _classify_dm(
         brand,
         feed=feed,
-        dm_id=str(event["id"]),
+        dm_id=x_id(event.get("id"), "DM id"),
         sender=users.get(sender_id) or Author(id=sender_id),
         recipient_id=recipient_id,
-        text=text,
-        created_at=from_epoch_ms(event["created_timestamp"]),
+        text=_text(_object(create.get("message_data")).get("text"), "DM text"),
+        created_at=_epoch_ms(event.get("created_timestamp"), "created_timestamp"),
     )
 
 
-def _legacy_deletion(event: JsonObject, brand: Brand) -> Deletion | str:
-    status = event["status"]
-    author_id = str(status.get("user_id_str") or status["user_id"])
-    post_id = str(status.get("id_str") or status["id"])
-    if author_id == brand.user_id:
-        return f"brand deleted its post {post_id}: ignored"
-    return Deletion(message_id=post_id, author_id=author_id, deleted_at=from_epoch_ms(event["timestamp_ms"]))
+def _legacy_deletion(event: Any, brand: Brand, received_at: datetime | None) -> Deletion:
+    event = _object(event)
+    status = _object(event.get("status"))
+    author_id = x_id(status.get("user_id_str") or status.get("user_id"), "status.user_id")
+    return Deletion(
+        message_id=x_id(status.get("id_str") or status.get("id"), "status.id"),
+        author_id=author_id,
+        deleted_at=_moment(event.get("timestamp_ms"), "timestamp_ms", received_at),
+        by_brand=author_id == brand.user_id,
+    )
 
 
 # --- X Activity API (v2 objects in an envelope) -------------------------------------------------
 
-_POST_EVENTS = {"post.create", "posts.create", "tweet.create"}
+# Every event type X documents (x-api/activity/event-payloads, 2026). Posts and DMs carry messages.
+_POST_EVENTS = {
+    "post.create": None,  # the brand's own posts: its replies answer cases
+    "post.mention.create": Channel.MENTION,
+    "post.reply.create": Channel.REPLY,
+    "post.quote.create": Channel.QUOTE,
+    "posts.create": None,  # early beta names, still accepted
+    "tweet.create": None,
+}
 _DELETE_EVENTS = {"post.delete", "posts.delete", "tweet.delete"}
 _DM_EVENTS = {"dm.received", "dm.sent", "dm.create", "dm.created"}
+_CHAT_EVENTS = {"chat.received", "chat.sent"}
+_KNOWN_UNUSED = {
+    "post.repost.create": "reposts are not conversations",
+    "like.create": "likes are not conversations",
+    "follow.follow": "follows are not conversations",
+    "follow.unfollow": "unfollows are not conversations",
+    "mute.mute": "mutes concern the brand's own settings",
+    "mute.unmute": "mutes concern the brand's own settings",
+    "block.block": "blocks concern the brand's own settings",
+    "block.unblock": "blocks concern the brand's own settings",
+    "dm.read": "read receipts",
+    "dm.indicate_typing": "typing indicators",
+    "chat.conversation_join": "chat membership",
+    "spaces.start": "Spaces",
+    "spaces.end": "Spaces",
+    "news.new": "news",
+    "oauth.revoke": "a user revoked the app's access",
+}
+_KNOWN_UNUSED_PREFIXES = ("profile.update.", "broadcast.", "chat.conversation.", "chat.update.")
 
 
-def _parse_activity_envelope(data: JsonObject, brand: Brand) -> Delivery:
-    delivery = Delivery(feed="xaa", event_uuid=_str_or_none(data.get("event_uuid")))
-    event_type = str(data.get("event_type"))
-    filtered_user = _str_or_none((data.get("filter") or {}).get("user_id"))
+def _parse_activity_envelope(data: JsonObject, brand: Brand, delivery: Delivery, received_at: datetime | None) -> None:
+    event_type = data.get("event_type")
+    if not isinstance(event_type, str) or not event_type or len(event_type) > 80:
+        raise InvalidField("event_type is not a name")
+    delivery.event_type = event_type
+    delivery.event_uuid = _text(data.get("event_uuid"), "event_uuid", 80) or None
+    raw_filter = data.get("filter")
+    if raw_filter is not None and not isinstance(raw_filter, dict):
+        raise InvalidField("filter is not an object")
+    filtered_user = _optional_id(_object(raw_filter).get("user_id"), "filter.user_id")
     if filtered_user is not None and filtered_user != brand.user_id:
         delivery.ignored.append(f"{event_type} for another account ({filtered_user})")
-        return delivery
+        return
+    unused = _KNOWN_UNUSED.get(event_type) or (
+        "profile and chat settings" if event_type.startswith(_KNOWN_UNUSED_PREFIXES) else None
+    )
+    if unused:
+        delivery.ignored.append(f"{event_type}: not used by carebird ({unused})")
+        return
     payload = data.get("payload")
     if not isinstance(payload, dict):
-        delivery.ignored.append(f"{event_type}: payload is not an object")
-        return delivery
+        raise InvalidField("payload is not an object")
     if any(key in payload for key in ("tweet_create_events", "direct_message_events", "tweet_delete_events")):
-        return _parse_account_activity(payload, brand, delivery)
-    includes = data.get("includes") if isinstance(data.get("includes"), dict) else {}
+        _parse_account_activity(payload, brand, delivery, received_at)  # DM events wrap the legacy objects
+        return
+    includes = _object(data.get("includes"))
     if event_type in _POST_EVENTS:
-        parse: Callable[[Any], Event | str] = lambda p: _v2_post(p, includes, brand)  # noqa: E731
+        channel = _POST_EVENTS[event_type]
+        parse: Callable[[Any], Event | str] = lambda p: _v2_post(p, includes, brand, channel)  # noqa: E731
     elif event_type in _DELETE_EVENTS:
-        parse = lambda p: _v2_deletion(p, brand, data)  # noqa: E731
+        parse = lambda p: _v2_deletion(p, brand, received_at)  # noqa: E731
     elif event_type in _DM_EVENTS:
         parse = lambda p: _v2_dm(p, includes, brand)  # noqa: E731
+    elif event_type in _CHAT_EVENTS:
+        parse = lambda p: _chat(p, brand)  # noqa: E731
     else:
-        delivery.ignored.append(f"{event_type}: not used by carebird")
-        return delivery
+        delivery.ignored.append(f"{event_type}: unknown X Activity event type")
+        delivery.unknown_types.append(event_type)
+        return
     _each({"payload": [payload]}, "payload", delivery, parse)
-    return delivery
 
 
 def _v2_users(includes: JsonObject) -> dict[str, Author]:
-    users = includes.get("users") or []
-    found = {}
-    for user in users if isinstance(users, list) else []:
-        if isinstance(user, dict) and user.get("id"):
-            found[str(user["id"])] = _legacy_author(user)
-    return found
+    return _users_by_id(((None, user) for user in _list(includes.get("users"))), lambda _: None)
 
 
-def _v2_post(post: JsonObject, includes: JsonObject, brand: Brand) -> Message | str:
-    post_id = str(post["id"])
-    author_id = str(post["author_id"])
-    users = _v2_users(includes)
-    author = users.get(author_id) or Author(id=author_id)
-    references = {str(r.get("type")): str(r.get("id")) for r in post.get("referenced_tweets") or []}
+def _v2_text(post: JsonObject) -> str:
+    note = _object(post.get("note_tweet"))
+    return _text(note.get("text") or post.get("text"), "text")
+
+
+def _v2_post(post: Any, includes: JsonObject, brand: Brand, addressed_as: Channel | None) -> Message | str:
+    post = _object(post)
+    post_id = x_id(post.get("id"), "post id")
+    author_id = x_id(post.get("author_id"), "author_id")
+    author = _v2_users(includes).get(author_id) or Author(id=author_id)
+    references = {
+        str(r.get("type")): _optional_id(r.get("id"), "referenced_tweets.id")
+        for r in _list(post.get("referenced_tweets"))
+        if isinstance(r, dict)
+    }
     if "retweeted" in references:
         return f"retweet {post_id}: ignored"
-    tweets = {str(t.get("id")): t for t in includes.get("tweets") or [] if isinstance(t, dict)}
+    tweets = {str(t.get("id")): t for t in _list(includes.get("tweets")) if isinstance(t, dict)}
     quoted_id = references.get("quoted")
-    quoted_author = _str_or_none((tweets.get(quoted_id or "") or {}).get("author_id"))
-    replied_author = _str_or_none((tweets.get(references.get("replied_to", "")) or {}).get("author_id"))
-    mentions = (post.get("entities") or {}).get("mentions") or []
-    mentions_brand = any(str(m.get("id") or "") == brand.user_id or brand.is_named(m.get("username")) for m in mentions)
-    note = post.get("note_tweet") or {}
+    quoted_author = _optional_id(_object(tweets.get(quoted_id or "")).get("author_id"), "quoted author_id")
+    replied_author = _optional_id(
+        _object(tweets.get(references.get("replied_to") or "")).get("author_id"), "replied author_id"
+    )
+    mentions = [m for m in _list(_object(post.get("entities")).get("mentions")) if isinstance(m, dict)]
+    mentions_brand = addressed_as is Channel.MENTION or any(
+        str(m.get("id") or "") == brand.user_id or brand.is_named(m.get("username")) for m in mentions
+    )
+    in_reply_to_user = _optional_id(post.get("in_reply_to_user_id"), "in_reply_to_user_id") or replied_author
+    if addressed_as is Channel.REPLY and in_reply_to_user is None and author_id != brand.user_id:
+        in_reply_to_user = brand.user_id  # X says it replies to one of the brand's posts
+    if addressed_as is Channel.QUOTE and quoted_author is None and author_id != brand.user_id:
+        quoted_author = brand.user_id  # X says it quotes one of the brand's posts
     return _classify_post(
         brand,
         feed="xaa",
         post_id=post_id,
         author=author,
-        text=str(note.get("text") or post.get("text") or ""),
-        created_at=parse_x_time(post["created_at"]),
-        lang=post.get("lang"),
+        text=_v2_text(post),
+        created_at=_x_time(post.get("created_at"), "created_at"),
+        lang=_lang(post.get("lang")),
         in_reply_to_id=references.get("replied_to"),
-        in_reply_to_user_id=_str_or_none(post.get("in_reply_to_user_id")) or replied_author,
+        in_reply_to_user_id=in_reply_to_user,
         quoted_id=quoted_id,
         quoted_author_id=quoted_author,
         mentions_brand=mentions_brand,
@@ -272,49 +467,77 @@ def _v2_post(post: JsonObject, includes: JsonObject, brand: Brand) -> Message | 
 
 def watched_post(post: JsonObject, includes: JsonObject, brand: Brand, channel: Channel) -> Message | None:
     """A post found by the brand watch, as a customer message of `channel` (None for retweets and the brand)."""
-    references = {str(r.get("type")) for r in post.get("referenced_tweets") or []}
-    author_id = str(post["author_id"])
+    references = {str(r.get("type")) for r in _list(post.get("referenced_tweets")) if isinstance(r, dict)}
+    author_id = x_id(post.get("author_id"), "author_id")
     if "retweeted" in references or author_id == brand.user_id:
         return None
-    note = post.get("note_tweet") or {}
     return Message(
-        id=str(post["id"]),
+        id=x_id(post.get("id"), "post id"),
         channel=channel,
         author=_v2_users(includes).get(author_id) or Author(id=author_id),
-        text=str(note.get("text") or post.get("text") or ""),
-        created_at=parse_x_time(post["created_at"]),
-        lang=post.get("lang"),
+        text=_v2_text(post),
+        created_at=_x_time(post.get("created_at"), "created_at"),
+        lang=_lang(post.get("lang")),
         feed="watch",
     )
 
 
-def _v2_deletion(payload: JsonObject, brand: Brand, data: JsonObject) -> Deletion | str:
-    post_id = str(payload["id"])
-    author_id = str(payload.get("author_id") or "")
-    if author_id == brand.user_id:
-        return f"brand deleted its post {post_id}: ignored"
-    moment = payload.get("deleted_at") or payload.get("created_at") or data.get("created_at")
-    return Deletion(message_id=post_id, author_id=author_id, deleted_at=_moment(moment))
+def _v2_deletion(payload: Any, brand: Brand, received_at: datetime | None) -> Deletion:
+    payload = _object(payload)
+    author_id = x_id(payload.get("author_id"), "author_id")
+    moment = payload.get("deleted_at") or payload.get("timestamp_ms")
+    return Deletion(
+        message_id=x_id(payload.get("id"), "post id"),
+        author_id=author_id,
+        deleted_at=_moment(moment, "deleted_at", received_at),
+        by_brand=author_id == brand.user_id,
+    )
 
 
-def _v2_dm(event: JsonObject, includes: JsonObject, brand: Brand) -> Message | str:
+def _v2_dm(event: Any, includes: JsonObject, brand: Brand) -> Message | str:
+    event = _object(event)
     if event.get("event_type", "MessageCreate") != "MessageCreate":
-        return f"DM event of type {event.get('event_type')}: ignored"
-    sender_id = str(event["sender_id"])
-    participants = [p for p in str(event.get("dm_conversation_id") or "").split("-") if p]
-    participants += [str(p) for p in event.get("participant_ids") or []]
+        return f"DM event of type {str(event.get('event_type'))[:40]}: ignored"
+    sender_id = x_id(event.get("sender_id"), "sender_id")
+    conversation = _text(event.get("dm_conversation_id"), "dm_conversation_id", 80)
+    participants = [p for p in conversation.split("-") if p]
+    participants += [x_id(p, "participant_ids") for p in _list(event.get("participant_ids"))]
     others = [p for p in participants if p != sender_id]
     recipient_id = brand.user_id if sender_id != brand.user_id else (others[0] if others else "")
+    dm_id = x_id(event.get("id"), "DM id")
     if not recipient_id:
-        return f"DM {event.get('id')} from the brand with no recipient: ignored"
+        return f"DM {dm_id} from the brand with no recipient: ignored"
     return _classify_dm(
         brand,
         feed="xaa",
-        dm_id=str(event["id"]),
+        dm_id=dm_id,
         sender=_v2_users(includes).get(sender_id) or Author(id=sender_id),
+        recipient_id=x_id(recipient_id, "DM recipient"),
+        text=_text(event.get("text"), "DM text"),
+        created_at=_moment(event.get("created_at"), "created_at", None),
+    )
+
+
+def _chat(event: Any, brand: Brand) -> Message | str:
+    """An encrypted XChat message: its words are unreadable to apps, but the customer who wrote must not vanish."""
+    event = _object(event)
+    sender_id = x_id(event.get("sender_id"), "sender_id")
+    conversation = _text(event.get("conversation_id"), "conversation_id", 80)
+    participants = [x_id(p, "conversation_id") for p in re.split(r"[:-]", conversation) if p]
+    others = [p for p in participants if p != sender_id]
+    recipient_id = brand.user_id if sender_id != brand.user_id else (others[0] if others else "")
+    chat_id = _opaque_id(event.get("id"), "chat id")
+    if not recipient_id:
+        return f"chat {chat_id} from the brand with no recipient: ignored"
+    return _classify_dm(
+        brand,
+        feed="xaa",
+        dm_id=f"chat-{chat_id}",
+        sender=Author(id=sender_id),
         recipient_id=recipient_id,
-        text=str(event.get("text") or ""),
-        created_at=_moment(event.get("created_at")),
+        text=CHAT_PLACEHOLDER,
+        created_at=_epoch_ms(event.get("created_at_msec"), "created_at_msec"),
+        encrypted=True,
     )
 
 
@@ -328,7 +551,7 @@ def _classify_post(
     post_id: str,
     author: Author,
     text: str,
-    created_at: Any,
+    created_at: datetime,
     lang: str | None,
     in_reply_to_id: str | None,
     in_reply_to_user_id: str | None,
@@ -361,7 +584,15 @@ def _classify_post(
 
 
 def _classify_dm(
-    brand: Brand, *, feed: str, dm_id: str, sender: Author, recipient_id: str, text: str, created_at: Any
+    brand: Brand,
+    *,
+    feed: str,
+    dm_id: str,
+    sender: Author,
+    recipient_id: str,
+    text: str,
+    created_at: datetime,
+    encrypted: bool = False,
 ) -> Message | str:
     from_brand = sender.id == brand.user_id
     if not from_brand and recipient_id != brand.user_id:
@@ -375,15 +606,5 @@ def _classify_dm(
         from_brand=from_brand,
         recipient_id=recipient_id,
         feed=feed,
+        encrypted=encrypted,
     )
-
-
-def _moment(value: Any) -> Any:
-    if value is None:
-        raise ValueError("no timestamp")
-    text = str(value)
-    return from_epoch_ms(text) if text.isdigit() else parse_x_time(text)
-
-
-def _str_or_none(value: Any) -> str | None:
-    return None if value in (None, "") else str(value)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
+import hashlib
+import json
+import threading
 from datetime import datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
 
 from carebird.cases import Case
-from carebird.ingest import ConcurrentUpdate, DuplicateMessage
+from carebird.errors import StorageUnavailable
+from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage
 from carebird.model import Author, Channel, Deletion, Message
 from carebird.timeparse import from_iso, to_iso
 
@@ -18,6 +22,26 @@ DAY_INDEX = "CasesByDay"
 QUEUE_KEY = "OPEN"
 CASE_SK = "CASE"
 TOMBSTONE_DAYS = 7
+QUARANTINE_KEY = "QUARANTINE"
+QUARANTINE_DAYS = 30
+QUARANTINE_RAW_LIMIT = 100_000  # characters of raw JSON kept; a DynamoDB item holds 400 KB
+# DynamoDB errors that mean "not now" (X must redeliver: 503), as opposed to "never" (this event is refused).
+OUTAGE_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        "ResourceNotFoundException",
+        "TransactionInProgressException",
+        "LimitExceededException",
+        "AccessDeniedException",
+        "UnrecognizedClientException",
+        "ExpiredTokenException",
+    }
+)
+OUTAGE_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"})
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -100,6 +124,7 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "reasons_text": "; ".join(case.reasons),
         "answerable_by_api": case.channel.value not in ("citation", "topic"),
         "deleted_ids": set(case.deleted_ids),
+        "waited_since": _iso(case.waited_since),
         "version": case.version,
     }
     item["day"] = f"DAY#{case.opened_at:%Y-%m-%d}"  # CasesByDay index: the KPIs and the digest read by day
@@ -147,6 +172,7 @@ def case_from_item(item: dict[str, Any]) -> Case:
         acknowledged_at=item.get("acknowledged_at"),
         ack_via=item.get("ack_via"),
         deleted_ids=frozenset(item.get("deleted_ids", ())),
+        waited_since=moment("waited_since"),
         version=int(item.get("version", 0)),
     )
 
@@ -166,9 +192,30 @@ def message_to_item(case_id: str, message: Message) -> dict[str, Any]:
         "created_at": to_iso(message.created_at),
         "lang": message.lang,
         "in_reply_to_id": message.in_reply_to_id,
+        "in_reply_to_user_id": message.in_reply_to_user_id,
+        "recipient_id": message.recipient_id,
         "quoted_id": message.quoted_id,
         "feed": message.feed,
+        "encrypted": message.encrypted or None,
     }
+
+
+def message_from_item(item: dict[str, Any]) -> Message:
+    """A message as stored (used for a held early answer)."""
+    return Message(
+        id=item["message_id"],
+        channel=Channel(item["channel"]),
+        author=Author(id=item["author_id"], handle=item.get("author_handle", "")),
+        text=item.get("text", ""),
+        created_at=from_iso(item["created_at"]),
+        from_brand=item.get("direction") == "out",
+        lang=item.get("lang"),
+        in_reply_to_id=item.get("in_reply_to_id"),
+        in_reply_to_user_id=item.get("in_reply_to_user_id"),
+        quoted_id=item.get("quoted_id"),
+        recipient_id=item.get("recipient_id"),
+        feed=item.get("feed", "aaa"),
+    )
 
 
 class DynamoCaseStore:
@@ -177,23 +224,38 @@ class DynamoCaseStore:
     def __init__(self, table_name: str, client: Any = None) -> None:
         self.table = table_name
         self._client = client
+        self._client_lock = threading.Lock()
 
     @property
     def client(self) -> Any:
         """Created on first use: loading the DynamoDB service model costs ~70 ms of cold start."""
         if self._client is None:
-            import boto3
+            with self._client_lock:  # boto3's default session is not thread-safe when creating clients
+                if self._client is None:
+                    import boto3
 
-            self._client = boto3.client("dynamodb")
+                    self._client = boto3.client("dynamodb")
         return self._client
 
     @client.setter
     def client(self, value: Any) -> None:
         self._client = value
 
+    def _call(self, operation: str, **kwargs: Any) -> Any:
+        """One DynamoDB call; an outage (throttling, service error, missing table) becomes StorageUnavailable."""
+        try:
+            return getattr(self.client, operation)(**kwargs)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if code in OUTAGE_CODES:
+                raise StorageUnavailable(f"DynamoDB {operation}: {code}") from exc
+            raise
+        except BotoCoreError as exc:
+            raise StorageUnavailable(f"DynamoDB {operation}: {type(exc).__name__}") from exc
+
     # --- reads -------------------------------------------------------------------------------
     def _get(self, key: dict[str, str]) -> dict[str, Any] | None:
-        response = self.client.get_item(TableName=self.table, Key=_dynamo(key), ConsistentRead=True)
+        response = self._call("get_item", TableName=self.table, Key=_dynamo(key), ConsistentRead=True)
         return _plain(response["Item"]) if "Item" in response else None
 
     def open_case_id(self, customer_id: str, family: str) -> str | None:
@@ -228,7 +290,7 @@ class DynamoCaseStore:
             "ExpressionAttributeValues": _dynamo({":pk": f"CASE#{case_id}", ":msg": "MSG#"}),
         }
         while True:
-            page = self.client.query(**kwargs)
+            page = self._call("query", **kwargs)
             items += [_plain(i) for i in page["Items"]]
             if "LastEvaluatedKey" not in page:
                 return items
@@ -249,7 +311,7 @@ class DynamoCaseStore:
                 ),
             }
             while True:
-                page = self.client.query(**kwargs)
+                page = self._call("query", **kwargs)
                 cases += [case_from_item(_plain(i)) for i in page["Items"]]
                 if "LastEvaluatedKey" not in page:
                     break
@@ -269,7 +331,7 @@ class DynamoCaseStore:
             "ScanIndexForward": True,
         }
         while len(cases) < limit:
-            page = self.client.query(Limit=limit - len(cases), **kwargs)
+            page = self._call("query", Limit=limit - len(cases), **kwargs)
             cases += [case_from_item(_plain(i)) for i in page["Items"]]
             if "LastEvaluatedKey" not in page:
                 break
@@ -277,24 +339,33 @@ class DynamoCaseStore:
         return cases
 
     # --- writes ------------------------------------------------------------------------------
-    def _message_puts(self, case_id: str, message: Message) -> list[dict[str, Any]]:
-        return [
-            {
-                "Put": {
-                    "TableName": self.table,
-                    "Item": _dynamo(
-                        {
-                            **_message_id_key(message.id),
-                            "type": "message-id",
-                            "case_id": case_id,
-                            "message_sk": _message_sk(message),
-                        }
-                    ),
-                    "ConditionExpression": "attribute_not_exists(pk)",
+    def _message_puts(self, case_id: str, message: Message, replaces_held_answer: bool = False) -> list[dict[str, Any]]:
+        """The message and its id guard: a second copy of the message fails the guard (a redelivery)."""
+        guard: dict[str, Any] = {
+            "TableName": self.table,
+            "Item": _dynamo(
+                {
+                    **_message_id_key(message.id),
+                    "type": "message-id",
+                    "case_id": case_id,
+                    "message_sk": _message_sk(message),
                 }
-            },
+            ),
+            "ConditionExpression": "attribute_not_exists(pk)",
+            "ReturnValuesOnConditionCheckFailure": "ALL_OLD",
+        }
+        if replaces_held_answer:  # the guard's place holds the brand's early answer to this message
+            guard["ConditionExpression"] = "attribute_not_exists(pk) OR #type = :held"
+            guard["ExpressionAttributeNames"] = {"#type": "type"}
+            guard["ExpressionAttributeValues"] = _dynamo({":held": "early-answer"})
+        return [
+            {"Put": guard},
             {"Put": {"TableName": self.table, "Item": _dynamo(message_to_item(case_id, message))}},
         ]
+
+    def _messages_puts(self, case_id: str, message: Message | None, answer: Message | None) -> list[dict[str, Any]]:
+        puts = self._message_puts(case_id, message, replaces_held_answer=answer is not None) if message else []
+        return puts + (self._message_puts(case_id, answer) if answer else [])
 
     def _case_put(self, case: Case, expected_version: int | None) -> dict[str, Any]:
         put: dict[str, Any] = {
@@ -308,26 +379,76 @@ class DynamoCaseStore:
             put["ExpressionAttributeValues"] = _dynamo({":v": expected_version})
         return {"Put": put}
 
-    def create_case(self, case: Case, message: Message, replacing: Case | None = None) -> None:
+    def _pointer_put(self, customer_id: str, family: str, case_id: str, replacing: str | None) -> dict[str, Any]:
         pointer: dict[str, Any] = {
             "TableName": self.table,
-            "Item": _dynamo(
-                {**_pointer_key(case.customer.id, case.family), "type": "pointer", "case_id": case.case_id}
-            ),
+            "Item": _dynamo({**_pointer_key(customer_id, family), "type": "pointer", "case_id": case_id}),
         }
         if replacing is None:
             pointer["ConditionExpression"] = "attribute_not_exists(pk)"
         else:
             pointer["ConditionExpression"] = "case_id = :old"
-            pointer["ExpressionAttributeValues"] = _dynamo({":old": replacing.case_id})
-        actions = [*self._message_puts(case.case_id, message), {"Put": pointer}, self._case_put(case, None)]
+            pointer["ExpressionAttributeValues"] = _dynamo({":old": replacing})
+        return {"Put": pointer}
+
+    def create_case(
+        self, case: Case, message: Message, replacing: Case | None = None, answered_by: Message | None = None
+    ) -> None:
+        pointer = self._pointer_put(
+            case.customer.id, case.family, case.case_id, replacing.case_id if replacing else None
+        )
+        actions = [*self._messages_puts(case.case_id, message, answered_by), pointer, self._case_put(case, None)]
         if replacing is not None:
             actions.append(self._case_put(replacing, replacing.version))
         self._transact(actions)
 
-    def save_case(self, case: Case, expected_version: int, message: Message | None = None) -> None:
-        actions = self._message_puts(case.case_id, message) if message else []
+    def save_case(
+        self,
+        case: Case,
+        expected_version: int,
+        message: Message | None = None,
+        answered_by: Message | None = None,
+        link_family: str | None = None,
+    ) -> None:
+        """The case at its next version, with the message that changed it; `link_family` also points that
+        family of the customer's conversations (a DM continuing a public case) at this case."""
+        actions = self._messages_puts(case.case_id, message, answered_by)
+        if link_family:
+            actions.append(self._pointer_put(case.customer.id, link_family, case.case_id, None))
         self._transact([*actions, self._case_put(case, expected_version)])
+
+    def hold_early_answer(self, answer: Message) -> bool:
+        """Keep a brand answer whose customer message has not arrived yet, where that message's guard will go.
+
+        False when something is already there: the same answer held before (a redelivery) or another one.
+        Raises ConcurrentUpdate when the message itself was stored meanwhile (the answer then applies normally).
+        """
+        assert answer.in_reply_to_id
+        expires = answer.created_at + timedelta(days=TOMBSTONE_DAYS)
+        item = {
+            **_message_id_key(answer.in_reply_to_id),
+            **{k: v for k, v in message_to_item("held", answer).items() if k not in ("pk", "sk", "case_id")},
+            "type": "early-answer",
+            "expires_at": int(expires.timestamp()),
+        }
+        return self._put_once(item)
+
+    def _put_once(self, item: dict[str, Any]) -> bool:
+        """Put unless the key exists; True if written, False if a held item is there, ConcurrentUpdate if a message."""
+        try:
+            self._call(
+                "put_item",
+                TableName=self.table,
+                Item=_dynamo(item),
+                ConditionExpression="attribute_not_exists(pk)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+            return True
+        except self.client.exceptions.ConditionalCheckFailedException as exc:
+            existing = _plain(exc.response.get("Item") or {})
+            if existing.get("type") == "message-id":
+                raise ConcurrentUpdate("the message was stored meanwhile") from exc
+            return False
 
     def mark_message_deleted(self, case: Case, expected_version: int, deletion: Deletion) -> None:
         located = self._get(_message_id_key(deletion.message_id)) or {}
@@ -345,32 +466,70 @@ class DynamoCaseStore:
             )
         self._transact(actions)
 
-    def remember_deleted(self, deletion: Deletion) -> None:
-        """A deletion that arrived before its post: a tombstone stops the late post from opening a case."""
+    def remember_deleted(self, deletion: Deletion) -> bool:
+        """A deletion that arrived before its post: a tombstone stops the late post from opening a case.
+
+        False if the tombstone was already there; ConcurrentUpdate if the post was stored meanwhile (the
+        deletion is then applied to its case on the retry, never lost).
+        """
         expires = deletion.deleted_at + timedelta(days=TOMBSTONE_DAYS)
-        with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
-            self.client.put_item(
-                TableName=self.table,
-                Item=_dynamo(
-                    {
-                        **_message_id_key(deletion.message_id),
-                        "type": "tombstone",
-                        "deleted_at": to_iso(deletion.deleted_at),
-                        "expires_at": int(expires.timestamp()),
-                    }
-                ),
-                ConditionExpression="attribute_not_exists(pk)",
+        return self._put_once(
+            {
+                **_message_id_key(deletion.message_id),
+                "type": "tombstone",
+                "deleted_at": to_iso(deletion.deleted_at),
+                "expires_at": int(expires.timestamp()),
+            }
+        )
+
+    # --- quarantine ------------------------------------------------------------------------------
+    def quarantine(self, reason: str, raw: Any, feed: str, received_at: datetime) -> bool:
+        """Keep what could not be stored as a case, with its raw JSON and why; once per distinct content."""
+        text = json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        item = {
+            "pk": QUARANTINE_KEY,
+            "sk": f"{digest[:40]}",
+            "type": "quarantine",
+            "reason": reason[:1000],
+            "raw": text[:QUARANTINE_RAW_LIMIT],
+            "truncated": len(text) > QUARANTINE_RAW_LIMIT or None,
+            "feed": feed,
+            "received_at": to_iso(received_at),
+            "expires_at": int((received_at + timedelta(days=QUARANTINE_DAYS)).timestamp()),
+        }
+        try:
+            self._call(
+                "put_item", TableName=self.table, Item=_dynamo(item), ConditionExpression="attribute_not_exists(pk)"
             )
+            return True
+        except self.client.exceptions.ConditionalCheckFailedException:
+            return False
+
+    def quarantined(self, limit: int = 100) -> list[dict[str, Any]]:
+        """What the webhook could not store, newest first."""
+        items = self._call(
+            "query",
+            TableName=self.table,
+            KeyConditionExpression="pk = :q",
+            ExpressionAttributeValues=_dynamo({":q": QUARANTINE_KEY}),
+            Limit=limit,
+        )["Items"]
+        return sorted((_plain(i) for i in items), key=lambda i: i.get("received_at", ""), reverse=True)
 
     def _transact(self, actions: list[dict[str, Any]]) -> None:
         try:
-            self.client.transact_write_items(TransactItems=actions)
+            self._call("transact_write_items", TransactItems=actions)
         except self.client.exceptions.TransactionCanceledException as exc:
-            reasons = [r.get("Code") for r in exc.response.get("CancellationReasons", [])]
-            message_guarded = "ConditionExpression" in actions[0].get("Put", {}) and actions[0]["Put"]["Item"]["pk"][
-                "S"
-            ].startswith("MSGID#")
+            cancelled = exc.response.get("CancellationReasons", [])
+            reasons = [r.get("Code") for r in cancelled]
+            if OUTAGE_REASONS & set(reasons) - {"TransactionConflict"}:
+                raise StorageUnavailable(f"DynamoDB transaction: {reasons}") from exc
+            message_guarded = actions[0].get("Put", {}).get("Item", {}).get("pk", {}).get("S", "").startswith("MSGID#")
             if message_guarded and reasons and reasons[0] == "ConditionalCheckFailed":
+                existing = _plain(cancelled[0].get("Item") or {})
+                if existing.get("type") == "early-answer":
+                    raise AnsweredEarly(message_from_item(existing)) from exc
                 raise DuplicateMessage() from exc
             if "ConditionalCheckFailed" in reasons or "TransactionConflict" in reasons:
                 raise ConcurrentUpdate(str(reasons)) from exc

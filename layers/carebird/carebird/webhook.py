@@ -5,16 +5,26 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Protocol
 
 from carebird import signature
 from carebird.config import WebhookSettings
-from carebird.errors import PayloadError
-from carebird.ingest import CaseStore, Outcome, Result, apply_event
-from carebird.normalise import Delivery, parse_delivery
+from carebird.errors import ConfigurationError, PayloadError, StorageUnavailable
+from carebird.ingest import CaseStore, ConcurrentUpdate, Outcome, Result, apply_event
+from carebird.model import Event, Message
+from carebird.normalise import Delivery, Rejected, parse_delivery
+
+
+class Quarantine(Protocol):
+    """Where events that cannot be stored as cases are kept, with their raw JSON and the reason."""
+
+    def quarantine(self, reason: str, raw: Any, feed: str, received_at: datetime) -> bool: ...
 
 
 @dataclass
@@ -24,20 +34,24 @@ class Summary:
     feed: str
     outcomes: Counter[str] = field(default_factory=Counter)
     ignored: list[str] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)
+    unknown_types: list[str] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
 
     def metrics(self) -> list[tuple[str, dict[str, str]]]:
-        """(metric, dimensions) per stored customer message: volume by channel and topic."""
+        """(metric, dimensions) per stored customer message: volume by channel and topic; quarantined events."""
         points = []
         for result in self.results:
             if result.outcome in (Outcome.CREATED, Outcome.APPENDED) and result.channel:
                 points.append(("MessagesReceived", {"channel": result.channel.value}))
             if result.outcome is Outcome.CREATED and result.channel:
                 points.append(("CasesOpened", {"channel": result.channel.value, "topic": result.topic or "other"}))
+        points += [("EventsQuarantined", {})] * len(self.quarantined)
         return points
 
     def as_body(self) -> dict[str, Any]:
-        return {"feed": self.feed, "outcomes": dict(self.outcomes), "ignored": len(self.ignored)}
+        """`outcomes` counts every event of the delivery once: stored, duplicate, ignored or quarantined."""
+        return {"feed": self.feed, "outcomes": {name: count for name, count in self.outcomes.items() if count}}
 
 
 def raw_body(event: Mapping[str, Any], max_bytes: int) -> bytes:
@@ -68,6 +82,12 @@ def decode_json(data: bytes) -> Any:
         raise PayloadError(f"body is not valid JSON: {str(exc)[:120]}") from exc
 
 
+# A token in X's format: base64 characters. Never `{`, quotes or spaces, so no JSON object can be a CRC token
+# and the CRC answer can never serve as the signature of a delivery (the oracle attack).
+CRC_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{1,256}")
+OUTAGES = (StorageUnavailable, ConcurrentUpdate, ConfigurationError)
+
+
 @dataclass
 class Webhook:
     """Receives X deliveries for one brand and turns them into cases."""
@@ -75,27 +95,79 @@ class Webhook:
     settings: WebhookSettings
     store: CaseStore
     secret: Callable[[], str]
+    quarantine: Quarantine | None = None
+    now: Callable[[], datetime] = field(default_factory=lambda: _utc_now)
 
     def challenge(self, crc_token: str | None) -> dict[str, str]:
         if not crc_token:
             raise PayloadError("crc_token query parameter is required")
+        if not CRC_TOKEN.fullmatch(crc_token):
+            raise PayloadError("crc_token is not in X's format (up to 256 base64 characters)")
         return signature.crc_response(self.secret(), crc_token)
 
     def receive(self, event: Mapping[str, Any], signature_header: str | None) -> Summary:
         data = raw_body(event, self.settings.max_body_bytes)
         signature.verify(self.secret(), data, signature_header)
-        delivery = parse_delivery(decode_json(data), self.settings.brand)
-        return self.persist(delivery)
+        received_at = self.now()
+        delivery = parse_delivery(decode_json(data), self.settings.brand, received_at)
+        return self.persist(delivery, received_at)
 
-    def persist(self, delivery: Delivery) -> Summary:
-        summary = Summary(feed=delivery.feed, ignored=list(delivery.ignored))
-        if delivery.ignored:
-            summary.outcomes[Outcome.IGNORED.value] += len(delivery.ignored)
-        for event in delivery.events:
-            result = apply_event(self.store, event, self.settings.ingest)
-            summary.outcomes[result.outcome.value] += 1
-            summary.results.append(result)
+    def persist(self, delivery: Delivery, received_at: datetime) -> Summary:
+        """Store every valid event; keep every other one in the quarantine. Raise only on an outage (503)."""
+        summary = Summary(feed=delivery.feed, ignored=list(delivery.ignored), unknown_types=delivery.unknown_types)
+        summary.outcomes[Outcome.IGNORED.value] += len(delivery.ignored)
+        rejected = list(delivery.rejected)
+        outage: Exception | None = None
+        for raw, outcome in self._apply_all(delivery):
+            if isinstance(outcome, OUTAGES):
+                outage = outage or outcome
+            elif isinstance(outcome, Exception):
+                rejected.append(Rejected(f"not stored: {type(outcome).__name__}: {str(outcome)[:300]}", raw))
+            else:
+                summary.outcomes[outcome.outcome.value] += 1
+                summary.results.append(outcome)
+        if outage is not None:
+            raise outage  # X redelivers; what was stored is not stored twice
+        for item in rejected:
+            if self.quarantine is None:
+                raise ConfigurationError("no quarantine to keep a rejected event in")
+            self.quarantine.quarantine(item.reason, item.raw, delivery.feed, received_at)
+            summary.quarantined.append(item.reason)
+        if rejected:
+            summary.outcomes["quarantined"] += len(rejected)
         return summary
+
+    def _apply_all(self, delivery: Delivery) -> list[tuple[Any, Result | Exception]]:
+        """Each event on its own; one conversation's events in order, different conversations in parallel."""
+        conversations: dict[str, list[tuple[Event, Any]]] = {}
+        for event, raw in zip(delivery.events, delivery.sources, strict=True):
+            conversations.setdefault(_conversation_key(event), []).append((event, raw))
+
+        def run(items: list[tuple[Event, Any]]) -> list[tuple[Any, Result | Exception]]:
+            done: list[tuple[Any, Result | Exception]] = []
+            for event, raw in items:
+                try:
+                    done.append((raw, apply_event(self.store, event, self.settings.ingest)))
+                except Exception as exc:  # classified by the caller: outage (503) or a refused event (quarantine)
+                    done.append((raw, exc))
+            return done
+
+        groups = list(conversations.values())
+        if len(groups) <= 1 or self.settings.parallelism <= 1:
+            return [done for group in groups for done in run(group)]
+        with ThreadPoolExecutor(max_workers=min(self.settings.parallelism, len(groups))) as pool:
+            return [done for finished in pool.map(run, groups) for done in finished]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _conversation_key(event: Event) -> str:
+    """Events of one customer are applied in delivery order (a reply after the mention it answers)."""
+    if isinstance(event, Message):
+        return f"customer:{event.customer_id or event.author.id}"
+    return f"post:{event.message_id}"
 
 
 def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
@@ -119,6 +191,10 @@ def handle_http(webhook: Webhook, event: Mapping[str, Any], log: Any) -> dict[st
             headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
             summary = webhook.receive(event, headers.get(signature.SIGNATURE_HEADER))
             log.info("delivery processed", extra={"summary": summary.as_body()})
+            if summary.quarantined:
+                log.error("events quarantined", extra={"reasons": summary.quarantined[:20]})
+            for name in summary.unknown_types:
+                log.warning("unknown X Activity event type", extra={"event_type": name})
             return _response(200, summary.as_body()) | {"summary": summary}
         return _response(405, {"error": f"method {method} not allowed: GET (CRC) or POST (deliveries)"})
     except SignatureError as error:

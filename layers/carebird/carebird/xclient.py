@@ -46,6 +46,11 @@ class XResult:
         return self.outcome in (XOutcome.SENT, XOutcome.RECORDED, XOutcome.DUPLICATE)
 
 
+def dry_run_id() -> str:
+    """An id shaped like X's (19 digits, starting 9: no real post has one yet), for what a dry run records."""
+    return "9" + str(uuid.uuid4().int)[-18:]
+
+
 @dataclass(frozen=True)
 class RecordedCall:
     action: str
@@ -100,7 +105,7 @@ class XClient:
             return XResult(XOutcome.INVALID, detail=f"a DM needs 1 to {DM_LIMIT} characters")
         if self.dry_run:
             self.recorded.append(RecordedCall("dm", text, participant_id))
-            return XResult(XOutcome.RECORDED, post_id=f"dry-run-{uuid.uuid4().hex[:16]}")
+            return XResult(XOutcome.RECORDED, post_id=dry_run_id())
         return self._call(
             lambda: self._tweepy().create_direct_message(participant_id=participant_id, text=text, user_auth=True),
             id_key="dm_event_id",
@@ -122,7 +127,7 @@ class XClient:
             return XResult(XOutcome.INVALID, detail=problem)
         if self.dry_run:
             self.recorded.append(RecordedCall("reply" if in_reply_to_id else "post", text, in_reply_to_id))
-            return XResult(XOutcome.RECORDED, post_id=f"dry-run-{uuid.uuid4().hex[:16]}")
+            return XResult(XOutcome.RECORDED, post_id=dry_run_id())
         return self._call(
             lambda: self._tweepy().create_tweet(text=text, in_reply_to_tweet_id=in_reply_to_id, user_auth=True),
             id_key="id",
