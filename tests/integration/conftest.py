@@ -15,8 +15,27 @@ TABLE = "carebird-test-cases"
 SECRET = "test-consumer-secret"
 
 
+def serialise_aws_calls(monkeypatch):
+    """One AWS call at a time, as each DynamoDB request is atomic in AWS; moto's in-memory backends are not
+    thread-safe (a transaction deep-copies tables that another thread is changing). Races between calls, the
+    ones carebird must survive, still happen: threads interleave between requests."""
+    import threading
+
+    from botocore.client import BaseClient
+
+    lock = threading.RLock()
+    real = BaseClient._make_api_call
+
+    def one_at_a_time(self, operation_name, api_params):
+        with lock:
+            return real(self, operation_name, api_params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", one_at_a_time)
+
+
 @pytest.fixture
 def aws(monkeypatch):
+    serialise_aws_calls(monkeypatch)
     monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN"):
         monkeypatch.setenv(name, "testing")

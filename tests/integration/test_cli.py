@@ -49,6 +49,50 @@ def test_the_local_server_answers_the_crc_challenge_over_http(server):
     assert response.status_code == 200 and response.json()["response_token"].startswith("sha256=")
 
 
+@pytest.mark.parametrize("length", ["abc", "-5", "99999999999"])
+def test_the_local_server_answers_a_bad_content_length_with_a_clear_error(server, length):
+    import socket
+
+    url, _, _ = server
+    port = int(url.split(":")[2].split("/")[0])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(f"POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n".encode())
+        answer = b""
+        while chunk := conn.recv(4096):  # the server answers and closes
+            answer += chunk
+        answer = answer.decode()
+
+    assert answer.split(" ")[1] in ("400", "413") and "error" in answer
+
+
+def test_one_slow_client_does_not_hold_up_the_others(server):
+    import socket
+
+    import requests
+
+    url, _, _ = server
+    port = int(url.split(":")[2].split("/")[0])
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as slow:
+        slow.sendall(b"POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 500\r\n\r\n{")  # and then nothing
+
+        response = requests.get(url, params={"crc_token": "abc"}, timeout=3)
+
+    assert response.status_code == 200
+
+
+def test_serve_never_prints_a_secret_it_was_given(monkeypatch):
+    import carebird.server
+
+    def refuse(*_args, **_kwargs):
+        raise OSError(98, "Address already in use")
+
+    monkeypatch.setattr(carebird.server, "build_server", refuse)
+    result = CliRunner().invoke(main, ["serve", "--secret", "s3cr3t-value", "--port", "8080"])
+
+    assert result.exit_code == 1 and "cannot listen on 127.0.0.1:8080" in result.output
+    assert "s3cr3t-value" not in result.output and "Traceback" not in result.output
+
+
 def test_a_payload_signed_with_the_wrong_secret_is_refused(server):
     url, stack, _ = server
 

@@ -1,5 +1,7 @@
 """Static checks of infra/template.yaml: the contract other parts rely on."""
 
+import json
+
 from carebird.local import load_template
 
 TEMPLATE = load_template()
@@ -44,12 +46,16 @@ def test_the_webhook_serves_get_and_post_and_the_url_is_an_output():
     assert "/webhook" in TEMPLATE["Outputs"]["WebhookUrl"]["Value"]["Fn::Sub"]
 
 
-def test_policies_are_sam_policy_templates_only():
+def test_hand_written_statements_name_their_actions_and_scope_table_access_to_the_table():
     for name, resource in RESOURCES.items():
-        if resource["Type"] == "AWS::Serverless::Function":
-            for policy in resource["Properties"].get("Policies", []):
-                assert isinstance(policy, dict) and len(policy) == 1, name
-                assert "Statement" not in policy, f"{name} has a hand-written policy"
+        for policy in resource.get("Properties", {}).get("Policies", []) or []:
+            for statement in policy.get("Statement", []) if isinstance(policy, dict) else []:
+                assert all("*" not in action for action in statement["Action"]), name
+                if any(a.startswith("dynamodb:") for a in statement["Action"]):
+                    resources = (
+                        statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+                    )
+                    assert all("CasesTable" in json.dumps(r) for r in resources), name
 
 
 def test_deploys_ship_the_built_template_and_no_region_is_pinned_silently():
@@ -77,3 +83,48 @@ def test_what_ships_is_pinned_in_one_lock_and_functions_list_nothing_of_their_ow
     assert {"aws-lambda-powertools", "tweepy"} <= {line.split("==")[0] for line in pins}
     for requirements in (root / "functions").glob("*/requirements.txt"):
         assert all(line.startswith("#") for line in requirements.read_text().splitlines() if line), requirements
+
+
+def _dynamodb_actions(resource: dict) -> set[str]:
+    actions: set[str] = set()
+    for policy in resource["Properties"].get("Policies", []):
+        assert not {"DynamoDBCrudPolicy", "DynamoDBReadPolicy", "DynamoDBWritePolicy"} & set(policy), policy
+        for statement in policy.get("Statement", []) if isinstance(policy, dict) else []:
+            actions |= {a for a in statement["Action"] if a.startswith("dynamodb:")}
+    return actions
+
+
+def test_every_function_and_the_workflow_get_only_the_table_actions_they_use():
+    expected = {
+        "WebhookFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+        "AnnouncerFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+        "AcknowledgerFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+        "DigestFunction": {"dynamodb:Query"},
+        "WatcherFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+        "PollerFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+        "HealthFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"},
+        "DispatcherFunction": set(),
+        "SlaStateMachine": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+    }
+    assert {name: _dynamodb_actions(RESOURCES[name]) for name in expected} == expected
+
+
+def test_failures_are_visible_logs_are_kept_and_customer_text_is_encrypted():
+    functions = [n for n, r in RESOURCES.items() if r["Type"] == "AWS::Serverless::Function"]
+    groups = {
+        r["Properties"]["LogGroupName"]["Fn::Sub"]: r for r in RESOURCES.values() if r["Type"] == "AWS::Logs::LogGroup"
+    }
+    for name in functions:
+        assert groups[f"/aws/lambda/${{{name}}}"]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
+    assert RESOURCES["SlaStateMachine"]["Properties"]["Logging"]["Level"] == "ERROR"
+    assert "AccessLogSettings" in RESOURCES["WebhookApi"]["Properties"]
+    for name in ("AnnouncerFunction", "DigestFunction", "WatcherFunction", "PollerFunction", "HealthFunction"):
+        on_failure = RESOURCES[name]["Properties"]["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
+        assert on_failure["Destination"] == {"Fn::GetAtt": ["ScheduledFailuresQueue", "Arn"]}, name
+    alarms = {n: r["Properties"] for n, r in RESOURCES.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    assert {"WebhookUnavailableAlarm", "WebhookServerErrorsAlarm", "QuarantineAlarm", "ScheduledFailuresAlarm"} <= set(
+        alarms
+    )
+    assert all(a["AlarmActions"] == [{"Ref": "AlertsTopic"}] for a in alarms.values())
+    for topic in ("TeamTopic", "ManagerTopic"):
+        assert RESOURCES[topic]["Properties"]["KmsMasterKeyId"] == "alias/aws/sns"

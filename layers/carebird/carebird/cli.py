@@ -13,6 +13,8 @@ from typing import Any
 
 import click
 
+DEFAULT_LOCAL_SECRET = "local-consumer-secret"  # the embedded stack's, published in README: not a secret
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
@@ -36,7 +38,7 @@ def demo(as_json: bool) -> None:
 @click.option("--port", default=8080, show_default=True, help="Port to listen on.")
 @click.option(
     "--secret",
-    default="local-consumer-secret",
+    default=DEFAULT_LOCAL_SECRET,
     show_default=True,
     envvar="CAREBIRD_CONSUMER_SECRET",
     help="Consumer secret deliveries must be signed with.",
@@ -62,12 +64,14 @@ def serve(host: str, port: int, secret: str, brand_id: str, brand_handle: str, s
         stack = local.EmbeddedStack(
             secret, brand_id, brand_handle, "carebird-local", settings={"SLA_MINUTES": str(sla_minutes)}
         )
-        server = build_server(stack, host, port, report=click.echo)
+        try:
+            server = build_server(stack, host, port, report=click.echo)
+        except OSError as exc:
+            raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
         click.echo(f"carebird webhook on http://{host}:{server.server_port}/webhook (embedded AWS, X in dry run)")
-        click.echo(
-            f"sign deliveries with: carebird send FILE --url http://{host}:{server.server_port}/webhook "
-            f"--secret {secret}"
-        )
+        shown = secret if secret == DEFAULT_LOCAL_SECRET else '"$CAREBIRD_CONSUMER_SECRET" (the secret you gave)'
+        url = f"http://{host}:{server.server_port}/webhook"
+        click.echo(f"sign deliveries with: carebird send FILE --url {url} --secret {shown}")
         try:
             server.serve_forever()
         except KeyboardInterrupt:

@@ -336,7 +336,8 @@ def run_demo(out: TextIO = sys.stdout, as_json: bool = False) -> int:
     """Run the simulated day; 0 when the pipeline behaved as a care desk should."""
     saved = dict(os.environ)
     try:
-        os.environ.update(AWS_DEFAULT_REGION="eu-west-3", TZ="UTC", POWERTOOLS_LOG_LEVEL="ERROR")
+        os.environ.update(AWS_DEFAULT_REGION="eu-west-3", TZ="UTC")
+        os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "ERROR")  # quiet unless the caller asks for more
         time.tzset()
         logging.getLogger("moto").setLevel(logging.CRITICAL)  # its ASL interpreter logs expected IsPresent misses
         from moto import mock_aws

@@ -19,3 +19,7 @@ class ConfigurationError(CarebirdError):
 
 class StorageUnavailable(CarebirdError):
     """The case store cannot be reached or refuses work for now (throttling, outage): retry later."""
+
+
+class StorageRefused(CarebirdError):
+    """The case store refuses this item for good (too large, invalid): the event goes to the quarantine."""

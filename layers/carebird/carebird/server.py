@@ -2,25 +2,48 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from carebird import local
 
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
+CLIENT_TIMEOUT_SECONDS = 10
 
 
 def build_server(
     stack: local.EmbeddedStack, host: str = "127.0.0.1", port: int = 8080, report: Callable[[str], None] = print
-) -> HTTPServer:
-    """An HTTP server mapping each request to the HTTP API event the deployed webhook receives."""
+) -> ThreadingHTTPServer:
+    """An HTTP server mapping each request to the HTTP API event the deployed webhook receives.
+
+    One thread per connection, so a slow client holds up nobody; the embedded AWS (moto) is not thread-safe,
+    so requests reach the stack one at a time, once their body has fully arrived.
+    """
+    stack_lock = threading.Lock()
 
     class WebhookHandler(BaseHTTPRequestHandler):
+        timeout = CLIENT_TIMEOUT_SECONDS  # a client that stops sending is dropped, not waited for
+
+        def _length(self) -> int | None:
+            """The declared body length, or None after answering 400/413 for one that cannot be used."""
+            declared = self.headers.get("content-length") or "0"
+            if not declared.isdigit():
+                self._reply(_error(400, f"Content-Length must be a non-negative integer, got {declared[:20]!r}"))
+                return None
+            if int(declared) > MAX_REQUEST_BYTES:
+                self._reply(_error(413, f"body larger than {MAX_REQUEST_BYTES} bytes"))
+                return None
+            return int(declared)
+
         def _handle(self, method: str) -> None:
             parts = urlsplit(self.path)
-            length = min(int(self.headers.get("content-length") or 0), MAX_REQUEST_BYTES)
+            length = self._length()
+            if length is None:
+                return
             body = self.rfile.read(length) if length else None
             # The body travels base64-encoded, as API Gateway does for bytes: exactly what X signed.
             query = dict(parse_qsl(parts.query)) or None
@@ -32,9 +55,10 @@ def build_server(
                 query=query,
                 base64_encoded=body is not None,
             )
-            response = stack.webhook.lambda_handler(event, stack.context)
-            if method == "POST" and response["statusCode"] == 200:
-                stack.dispatch()
+            with stack_lock:
+                response = stack.webhook.lambda_handler(event, stack.context)
+                if method == "POST" and response["statusCode"] == 200:
+                    stack.dispatch()
             self._reply(response)
             report(f"{method} {parts.path} -> {response['statusCode']} {response.get('body', '')[:160]}")
 
@@ -56,4 +80,12 @@ def build_server(
         def log_message(self, format: str, *args: Any) -> None:
             return
 
-    return HTTPServer((host, port), WebhookHandler)
+    return ThreadingHTTPServer((host, port), WebhookHandler)
+
+
+def _error(status: int, message: str) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": "application/json"},
+        "body": json.dumps({"error": message}),
+    }

@@ -12,7 +12,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from carebird.cases import Case
-from carebird.errors import StorageUnavailable
+from carebird.errors import StorageRefused, StorageUnavailable
 from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage
 from carebird.model import Author, Channel, Deletion, Message
 from carebird.timeparse import from_iso, to_iso
@@ -41,6 +41,7 @@ OUTAGE_CODES = frozenset(
         "ExpiredTokenException",
     }
 )
+REFUSAL_CODES = frozenset({"ValidationException", "ItemCollectionSizeLimitExceededException", "SerializationException"})
 OUTAGE_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"})
 
 _serializer = TypeSerializer()
@@ -249,6 +250,10 @@ class DynamoCaseStore:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in OUTAGE_CODES:
                 raise StorageUnavailable(f"DynamoDB {operation}: {code}") from exc
+            if code in REFUSAL_CODES:
+                raise StorageRefused(
+                    f"DynamoDB {operation}: {code}: {exc.response['Error'].get('Message', '')}"
+                ) from exc
             raise
         except BotoCoreError as exc:
             raise StorageUnavailable(f"DynamoDB {operation}: {type(exc).__name__}") from exc
@@ -525,6 +530,8 @@ class DynamoCaseStore:
             reasons = [r.get("Code") for r in cancelled]
             if OUTAGE_REASONS & set(reasons) - {"TransactionConflict"}:
                 raise StorageUnavailable(f"DynamoDB transaction: {reasons}") from exc
+            if "ValidationError" in reasons or "ItemCollectionSizeLimitExceeded" in reasons:
+                raise StorageRefused(f"DynamoDB transaction: {reasons}") from exc
             message_guarded = actions[0].get("Put", {}).get("Item", {}).get("pk", {}).get("S", "").startswith("MSGID#")
             if message_guarded and reasons and reasons[0] == "ConditionalCheckFailed":
                 existing = _plain(cancelled[0].get("Item") or {})

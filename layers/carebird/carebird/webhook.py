@@ -15,8 +15,8 @@ from typing import Any, Protocol
 
 from carebird import signature
 from carebird.config import WebhookSettings
-from carebird.errors import ConfigurationError, PayloadError, StorageUnavailable
-from carebird.ingest import CaseStore, ConcurrentUpdate, Outcome, Result, apply_event
+from carebird.errors import ConfigurationError, PayloadError, StorageRefused
+from carebird.ingest import CaseStore, Outcome, Result, apply_event
 from carebird.model import Event, Message
 from carebird.normalise import Delivery, Rejected, parse_delivery
 
@@ -85,7 +85,9 @@ def decode_json(data: bytes) -> Any:
 # A token in X's format: base64 characters. Never `{`, quotes or spaces, so no JSON object can be a CRC token
 # and the CRC answer can never serve as the signature of a delivery (the oracle attack).
 CRC_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{1,256}")
-OUTAGES = (StorageUnavailable, ConcurrentUpdate, ConfigurationError)
+# Failures that depend on the event's own data: the event is quarantined, its neighbours stored, X gets a 200.
+# Anything else (storage outage, conflicts that never settled, an unexpected error) is a 503: X redelivers.
+EVENT_FAULTS = (StorageRefused, ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError)
 
 
 @dataclass
@@ -119,10 +121,10 @@ class Webhook:
         rejected = list(delivery.rejected)
         outage: Exception | None = None
         for raw, outcome in self._apply_all(delivery):
-            if isinstance(outcome, OUTAGES):
-                outage = outage or outcome
-            elif isinstance(outcome, Exception):
+            if isinstance(outcome, EVENT_FAULTS):
                 rejected.append(Rejected(f"not stored: {type(outcome).__name__}: {str(outcome)[:300]}", raw))
+            elif isinstance(outcome, Exception):
+                outage = outage or outcome
             else:
                 summary.outcomes[outcome.outcome.value] += 1
                 summary.results.append(outcome)
@@ -191,6 +193,7 @@ def handle_http(webhook: Webhook, event: Mapping[str, Any], log: Any) -> dict[st
             headers = {str(k).lower(): v for k, v in (event.get("headers") or {}).items()}
             summary = webhook.receive(event, headers.get(signature.SIGNATURE_HEADER))
             log.info("delivery processed", extra={"summary": summary.as_body()})
+            log.debug("ignored items", extra={"ignored": summary.ignored[:50]})  # reasons and ids, never texts
             if summary.quarantined:
                 log.error("events quarantined", extra={"reasons": summary.quarantined[:20]})
             for name in summary.unknown_types:
