@@ -63,10 +63,10 @@ class InMemoryCaseStore:
     def get_case(self, case_id: str) -> Case | None:
         return self.cases.get(case_id)
 
-    def _guard_message(self, message: Message | None, answered_by: Message | None = None) -> None:
+    def _guard_message(self, message: Message | None, replaces_held: bool = False) -> None:
         if message is None:
             return
-        if message.id in self.held_answers and answered_by is None:
+        if message.id in self.held_answers and not replaces_held:
             raise AnsweredEarly(self.held_answers[message.id])
         if message.id in self.message_ids:
             raise DuplicateMessage()
@@ -74,14 +74,21 @@ class InMemoryCaseStore:
     def _store_message(self, case_id: str, message: Message | None, answered_by: Message | None = None) -> None:
         for stored in (message, answered_by):
             if stored is not None:
-                self.held_answers.pop(stored.id, None)
+                self.held_answers.pop(stored.id, None)  # the held answer's place is the message's guard
                 self.message_ids[stored.id] = case_id
                 self.messages.setdefault(case_id, []).append(stored)
 
     def create_case(
-        self, case: Case, message: Message, replacing: Case | None = None, answered_by: Message | None = None
+        self,
+        case: Case,
+        message: Message,
+        replacing: Case | None = None,
+        answered_by: Message | None = None,
+        replaces_held: bool = False,
     ) -> None:
-        self._guard_message(message, answered_by)
+        self._guard_message(message, replaces_held)
+        if answered_by is not None and answered_by.id in self.message_ids:
+            raise ConcurrentUpdate("the answer is stored already")
         key = (case.customer.id, case.family)
         if replacing is None and key in self.pointers:
             raise ConcurrentUpdate("pointer exists")
@@ -104,9 +111,12 @@ class InMemoryCaseStore:
         expected_version: int,
         message: Message | None = None,
         answered_by: Message | None = None,
+        replaces_held: bool = False,
         link_family: str | None = None,
     ) -> None:
-        self._guard_message(message, answered_by)
+        self._guard_message(message, replaces_held)
+        if answered_by is not None and answered_by.id in self.message_ids:
+            raise ConcurrentUpdate("the answer is stored already")
         if self.cases[case.case_id].version != expected_version:
             raise ConcurrentUpdate("version moved")
         if link_family and (case.customer.id, link_family) in self.pointers:

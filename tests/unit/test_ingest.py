@@ -270,3 +270,17 @@ def test_both_feeds_feed_the_same_cases():
     # Nora's DM continues her public mention: one case, answered in public and by DM
     assert outcomes == [Outcome.CREATED, Outcome.APPENDED, Outcome.ANSWERED, Outcome.ANSWERED, Outcome.DELETED]
     assert len(store.cases) == 1 and all(c.status == ANSWERED for c in store.cases.values())
+
+
+def test_a_held_answer_already_recorded_elsewhere_is_not_counted_twice():
+    # The reply to Claire's mention is held; her follow-up opens the case; X redelivers the reply, which now
+    # answers her open case; then the mention itself arrives.
+    store = InMemoryCaseStore()
+    assert apply_all(store, "aaa-brand-reply.json", "aaa-extended-tweet.json") == [Outcome.HELD, Outcome.CREATED]
+    assert apply_all(store, "aaa-brand-reply.json") == [Outcome.ANSWERED]
+
+    assert apply_all(store, "aaa-mention.json") == [Outcome.APPENDED]
+
+    case = store.get_case("public-1860000000000000107")
+    assert case.response_count == 1 and case.inbound_count == 2 and store.held_answers == {}
+    assert case.status == ANSWERED  # the mention was written before the answer: it waits for nothing

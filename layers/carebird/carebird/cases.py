@@ -125,7 +125,8 @@ def add_inbound(case: Case, message: Message, rules: TriageRules) -> Case:
     restarts from this message (a new opening, so the citation's timer ends quietly).
     """
     upgraded = case.channel in WATCH_CHANNELS and message.channel not in WATCH_CHANNELS and message.family == "public"
-    reopening = case.waiting_since is None or upgraded
+    answered_after = case.last_response_at is not None and message.created_at <= case.last_response_at
+    reopening = (case.waiting_since is None and not answered_after) or upgraded  # a late delivery reopens nothing
     latest = max(case.last_activity_at, message.created_at)
     updated = replace(
         case,

@@ -63,7 +63,12 @@ class CaseStore(Protocol):
     def case_id_for_message(self, message_id: str) -> str | None: ...
     def get_case(self, case_id: str) -> Case | None: ...
     def create_case(
-        self, case: Case, message: Message, replacing: Case | None = None, answered_by: Message | None = None
+        self,
+        case: Case,
+        message: Message,
+        replacing: Case | None = None,
+        answered_by: Message | None = None,
+        replaces_held: bool = False,
     ) -> None: ...
     def save_case(
         self,
@@ -71,6 +76,7 @@ class CaseStore(Protocol):
         expected_version: int,
         message: Message | None = None,
         answered_by: Message | None = None,
+        replaces_held: bool = False,
         link_family: str | None = None,
     ) -> None: ...
     def mark_message_deleted(self, case: Case, expected_version: int, deletion: Deletion) -> None: ...
@@ -112,27 +118,33 @@ def apply_event(store: CaseStore, event: Event, settings: IngestSettings) -> Res
 
 def _apply_customer_message(store: CaseStore, message: Message, settings: IngestSettings) -> Result:
     try:
-        return _store_customer_message(store, message, settings, None)
+        return _store_customer_message(store, message, settings, None, False)
     except AnsweredEarly as early:
-        return _store_customer_message(store, message, settings, early.answer)
+        # The brand's answer came first and was held. If it has since been recorded (it answered the customer's
+        # open case on a redelivery), only its placeholder goes; otherwise it answers this message now.
+        recorded = store.case_id_for_message(early.answer.id) is not None
+        return _store_customer_message(store, message, settings, None if recorded else early.answer, True)
 
 
 def _store_customer_message(
-    store: CaseStore, message: Message, settings: IngestSettings, answer: Message | None
+    store: CaseStore, message: Message, settings: IngestSettings, answer: Message | None, replaces_held: bool
 ) -> Result:
     current, link_family = _current_case(store, message, settings)
     if current is not None and not is_stale(current, message.created_at, settings.idle_before_new_case):
         updated = add_inbound(current, message, settings.rules)
         if answer is not None:
             updated = record_response(updated, answer)
-        store.save_case(updated, current.version, message, answered_by=answer, link_family=link_family)
+        store.save_case(
+            updated, current.version, message, answered_by=answer, replaces_held=replaces_held, link_family=link_family
+        )
         return Result(Outcome.APPENDED, updated.case_id, message.channel, updated.topic)
     if current is not None and current.case_id == case_id_for(message):
         return Result(Outcome.DUPLICATE, current.case_id)  # the first message of a closed case, redelivered
     case = open_case(message, settings.rules)
     if answer is not None:
         case = record_response(case, answer)
-    store.create_case(case, message, replacing=close(current) if current else None, answered_by=answer)
+    replacing = close(current) if current else None
+    store.create_case(case, message, replacing=replacing, answered_by=answer, replaces_held=replaces_held)
     return Result(Outcome.CREATED, case.case_id, message.channel, case.topic)
 
 

@@ -368,8 +368,10 @@ class DynamoCaseStore:
             {"Put": {"TableName": self.table, "Item": _dynamo(message_to_item(case_id, message))}},
         ]
 
-    def _messages_puts(self, case_id: str, message: Message | None, answer: Message | None) -> list[dict[str, Any]]:
-        puts = self._message_puts(case_id, message, replaces_held_answer=answer is not None) if message else []
+    def _messages_puts(
+        self, case_id: str, message: Message | None, answer: Message | None, replaces_held: bool
+    ) -> list[dict[str, Any]]:
+        puts = self._message_puts(case_id, message, replaces_held_answer=replaces_held) if message else []
         return puts + (self._message_puts(case_id, answer) if answer else [])
 
     def _case_put(self, case: Case, expected_version: int | None) -> dict[str, Any]:
@@ -397,12 +399,18 @@ class DynamoCaseStore:
         return {"Put": pointer}
 
     def create_case(
-        self, case: Case, message: Message, replacing: Case | None = None, answered_by: Message | None = None
+        self,
+        case: Case,
+        message: Message,
+        replacing: Case | None = None,
+        answered_by: Message | None = None,
+        replaces_held: bool = False,
     ) -> None:
         pointer = self._pointer_put(
             case.customer.id, case.family, case.case_id, replacing.case_id if replacing else None
         )
-        actions = [*self._messages_puts(case.case_id, message, answered_by), pointer, self._case_put(case, None)]
+        messages = self._messages_puts(case.case_id, message, answered_by, replaces_held)
+        actions = [*messages, pointer, self._case_put(case, None)]
         if replacing is not None:
             actions.append(self._case_put(replacing, replacing.version))
         self._transact(actions)
@@ -413,11 +421,12 @@ class DynamoCaseStore:
         expected_version: int,
         message: Message | None = None,
         answered_by: Message | None = None,
+        replaces_held: bool = False,
         link_family: str | None = None,
     ) -> None:
         """The case at its next version, with the message that changed it; `link_family` also points that
         family of the customer's conversations (a DM continuing a public case) at this case."""
-        actions = self._messages_puts(case.case_id, message, answered_by)
+        actions = self._messages_puts(case.case_id, message, answered_by, replaces_held)
         if link_family:
             actions.append(self._pointer_put(case.customer.id, link_family, case.case_id, None))
         self._transact([*actions, self._case_put(case, expected_version)])
