@@ -6,7 +6,7 @@ import threading
 
 import pytest
 from botocore.exceptions import ClientError
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from carebird import local
@@ -14,6 +14,7 @@ from carebird.signature import SIGNATURE_HEADER, sign
 from carebird.webhook import CRC_TOKEN
 from tests.helpers import fixture
 from tests.integration.conftest import SECRET, item_count
+from tests.integration.test_reliability import SLOW
 
 pytestmark = pytest.mark.integration
 MENTION_ID = "1860000000000000101"
@@ -53,7 +54,7 @@ def test_an_overlong_token_is_refused(deployed):
     assert crc(deployed, "A" * 257)[0] == 400
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@SLOW
 @given(token=st.from_regex(CRC_TOKEN, fullmatch=True))
 def test_whatever_the_crc_endpoint_signs_is_no_delivery_that_stores_anything(deployed, token):
     # The attacker's best move: take the signature the endpoint gives for a token, POST that token as a body.

@@ -2,6 +2,7 @@
 
 import json
 import logging
+import os
 import time
 
 import pytest
@@ -66,10 +67,13 @@ CUSTOMER_MESSAGES = {
     "xaa-post-mention.json": {("data", "payload"): "1860000000000000301"},
     "xaa-dm-received.json": {("data", "payload"): "1860000000000000401"},
 }
-ENVELOPE = {("data", "event_type"), ("data", "filter")}  # change these and the whole event may rightly go
+# change these and the whole delivery may rightly go elsewhere (another account, another event type)
+ENVELOPE = {("data", "event_type"), ("data", "filter"), ("for_user_id",)}
 
 
-SLOW = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# `make test` tries 120 inputs per property; `make bench` sets CAREBIRD_FUZZ_EXAMPLES for >= 10,000 in all.
+FUZZ_EXAMPLES = int(os.environ.get("CAREBIRD_FUZZ_EXAMPLES") or 120)
+SLOW = settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 @SLOW
@@ -107,7 +111,8 @@ def test_signed_mutated_payloads_keep_every_valid_event(deployed, name, path, va
     if "quarantined" in outcomes:
         assert deployed.store.quarantined(), "a quarantined event must be listed with its raw JSON"
     for place, message_id in CUSTOMER_MESSAGES.get(name, {}).items():
-        if tuple(touched[:2]) != place and tuple(touched[:2]) not in ENVELOPE:
+        in_envelope = any(tuple(touched[: len(prefix)]) == prefix for prefix in ENVELOPE)
+        if tuple(touched[:2]) != place and not in_envelope:
             assert deployed.store.case_id_for_message(message_id), (touched, message_id, outcomes)
 
 
@@ -189,7 +194,8 @@ def test_storage_faults_are_503s_that_x_retries_until_every_case_is_stored_once(
     ]
 
 
-def test_conditional_failures_from_racing_writers_never_duplicate(deployed):
+def test_interleaved_redeliveries_never_duplicate(deployed):
+    """Every event applied three times, interleaved, one after another (true threads: test_hostile_input)."""
     store = deployed.module.webhook.store
     events = [
         e

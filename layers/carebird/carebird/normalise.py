@@ -376,7 +376,8 @@ def _parse_activity_envelope(data: JsonObject, brand: Brand, delivery: Delivery,
     if not isinstance(event_type, str) or not event_type or len(event_type) > 80:
         raise InvalidField("event_type is not a name")
     delivery.event_type = event_type
-    delivery.event_uuid = _text(data.get("event_uuid"), "event_uuid", 80) or None
+    uuid = data.get("event_uuid")
+    delivery.event_uuid = uuid[:80] if isinstance(uuid, str) and uuid else None  # informative only: never rejects
     raw_filter = data.get("filter")
     if raw_filter is not None and not isinstance(raw_filter, dict):
         raise InvalidField("filter is not an object")
