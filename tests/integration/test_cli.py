@@ -126,6 +126,19 @@ def test_queue_reads_the_deployed_table_in_priority_order(deployed_stack):
     assert rows[0]["link"] == "https://x.com/maxtech/status/1860000000000000102"
 
 
+def test_quarantine_lists_what_could_not_be_stored_with_its_raw_json(deployed_stack):
+    broken = fixture("aaa-mention.json")
+    broken["tweet_create_events"][0]["timestamp_ms"] = "9" * 20
+    assert deployed_stack.deliver(broken)["statusCode"] == 200
+
+    listed = CliRunner().invoke(main, ["quarantine", "--stack", "carebird"])
+    as_json = CliRunner().invoke(main, ["quarantine", "--stack", "carebird", "--json"])
+
+    assert listed.exit_code == 0 and "timestamp_ms is not a time" in listed.output
+    (item,) = json.loads(as_json.output)
+    assert item["raw"] == broken["tweet_create_events"][0] and item["feed"] == "aaa"
+
+
 def test_case_shows_one_case_in_full(deployed_stack):
     result = CliRunner().invoke(main, ["case", "public-1860000000000000101", "--stack", "carebird"])
 

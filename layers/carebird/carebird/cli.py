@@ -124,6 +124,27 @@ def _store(stack_name: str) -> Any:
 
 @main.command()
 @click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
+@click.option("--limit", default=50, show_default=True, help="How many items.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document (reason, raw JSON) instead of lines.")
+def quarantine(stack_name: str, limit: int, as_json: bool) -> None:
+    """What X sent that the webhook could not store as cases, newest first, with the reason and the raw JSON.
+
+    Example: carebird quarantine --stack carebird --json > quarantined.json
+    """
+    items = _store(stack_name).quarantined(limit)
+    if as_json:
+        click.echo(json.dumps([{**i, "raw": json.loads(i["raw"]) if not i.get("truncated") else i["raw"]}
+                               for i in items], indent=2, ensure_ascii=False, default=str))  # fmt: skip
+        return
+    if not items:
+        click.echo("nothing in quarantine: every event X sent was stored or knowingly ignored")
+    for item in items:
+        click.echo(f"{item['received_at']}  {item['feed']}  {item['reason']}")
+        click.echo(f"    {item['raw'][:200]}")
+
+
+@main.command()
+@click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
 @click.option("--limit", default=50, show_default=True, help="How many cases.")
 @click.option("--json", "as_json", is_flag=True)
 def queue(stack_name: str, limit: int, as_json: bool) -> None:
