@@ -26,6 +26,8 @@ EVENING_CASE_ITEM = {
     "reference": "CB-000001",
     "lang": "fr",
     "opened_at": "2025-11-25T20:30:00Z",
+    "status": "open",
+    "waiting_since": "2025-11-25T20:30:00Z",
 }
 
 

@@ -1,6 +1,7 @@
 """The carebird command: local server over loopback, deployed-stack reads on moto, X wiring with responses."""
 
 import json
+import os
 import threading
 
 import pytest
@@ -87,7 +88,12 @@ def test_serve_never_prints_a_secret_it_was_given(monkeypatch):
         raise OSError(98, "Address already in use")
 
     monkeypatch.setattr(carebird.server, "build_server", refuse)
-    result = CliRunner().invoke(main, ["serve", "--secret", "s3cr3t-value", "--port", "8080"])
+    saved = dict(os.environ)  # serve configures the process for its embedded stack, as a command may
+    try:
+        result = CliRunner().invoke(main, ["serve", "--secret", "s3cr3t-value", "--port", "8080"])
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
     assert result.exit_code == 1 and "cannot listen on 127.0.0.1:8080" in result.output
     assert "s3cr3t-value" not in result.output and "Traceback" not in result.output

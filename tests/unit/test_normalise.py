@@ -196,7 +196,8 @@ def test_both_feeds_describe_the_same_post_the_same_way():
             "name": "Claire Dupont",
             "username": "claire_dupont",
             "verified": False,
-            "public_metrics": {"followers_count": 312},
+            "created_at": "2015-03-03T10:11:12.000Z",
+            "public_metrics": {"followers_count": 312, "following_count": 210},
         }
     ]
 

@@ -97,8 +97,29 @@ def test_waiting_lets_a_low_priority_case_overtake_a_newer_urgent_one():
 
 def test_effective_priority_grows_with_waiting_and_is_capped():
     assert effective_priority(40, T0, T0, RULES) == 40
-    assert effective_priority(40, T0, T0 + timedelta(minutes=20), RULES) == 50
+    assert effective_priority(40, T0, T0 + timedelta(minutes=20), RULES) == 50  # 09:00 UTC: open in Paris
     assert effective_priority(40, T0, T0 + timedelta(days=2), RULES) == 100
+
+
+def test_waiting_ages_only_in_opening_minutes():
+    # Tuesday 25 Nov 2025; Paris opens 09:00-18:00 (08:00-17:00 UTC). Spam at 21:00 has aged nothing by 08:55.
+    evening, morning = datetime(2025, 11, 25, 20, tzinfo=UTC), datetime(2025, 11, 26, 7, 55, tzinfo=UTC)
+
+    assert effective_priority(30, evening, morning, RULES) == 30
+    assert effective_priority(30, evening, morning + timedelta(minutes=65), RULES) == 30 + 30  # 60 open minutes
+    assert queue_rank(55, morning, RULES) < queue_rank(30, evening, RULES)  # the 08:55 influencer first
+
+
+def test_the_opening_clock_agrees_with_the_sla_clock_over_weeks_and_holidays():
+    from carebird.calendar import OpeningHours
+
+    hours = OpeningHours.from_settings("mon-fri 09:00-12:00,14:00-18:00; sat 10:00-13:00", "Europe/Paris", "2025-12-25")
+    start = datetime(2025, 12, 19, 15, 7, tzinfo=UTC)
+    for days in (0, 1, 3, 6, 9, 17):
+        end = start + timedelta(days=days, hours=5, minutes=11)
+        assert hours.opening_index(end) - hours.opening_index(start) == pytest.approx(
+            hours.open_minutes_between(start, end)
+        )
 
 
 def test_queue_rank_order_matches_effective_priority_order_at_any_time():
@@ -107,6 +128,7 @@ def test_queue_rank_order_matches_effective_priority_order_at_any_time():
         now = T0 + timedelta(hours=1) + later
         by_rank = sorted(cases, key=lambda c: queue_rank(c[0], c[1], RULES))
         by_effective = sorted(
-            cases, key=lambda c: -(c[0] + (now - c[1]).total_seconds() / RULES.aging_seconds_per_point)
+            cases,
+            key=lambda c: -(c[0] + RULES.hours.open_minutes_between(c[1], now) / RULES.aging_open_minutes_per_point),
         )
         assert by_rank == by_effective

@@ -164,13 +164,15 @@ def plan_acknowledgement(
 ) -> Acknowledgement | None:
     """The courteous out-of-hours answer for a newly opened case, or None when none is due.
 
-    Only customers who addressed the brand (mention, reply, quote, DM) get one: never an unsolicited
-    public @reply. Nothing is sent once the team has opened again.
+    Only customers who addressed the brand (mention, reply, quote, DM) and wait for an answer get one: never
+    an unsolicited public @reply, never noise or praise. Nothing is sent once the team has opened again.
     """
     from carebird.timeparse import from_iso
 
     if case.get("channel") not in AUTOMATIC_CHANNELS or case.get("acknowledged_at"):
         return None
+    if not case.get("waiting_since") or case.get("status") in ("noise", "praise", "closed"):
+        return None  # noise and praise are never acknowledged: nobody waits for an answer
     opened = from_iso(case["opened_at"])
     if hours.is_open(opened) or hours.is_open(now):
         return None

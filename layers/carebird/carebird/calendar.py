@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from carebird.errors import ConfigurationError
@@ -18,6 +19,7 @@ from carebird.errors import ConfigurationError
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_HOURS = "mon-fri 09:00-18:00"
 DEFAULT_TIME_ZONE = "Europe/Paris"
+OPENING_EPOCH = date(2020, 1, 6)  # a Monday: the origin of `opening_index`
 SEARCH_DAYS = 400  # how far ahead an opening is looked for before the calendar is declared closed for good
 
 Interval = tuple[time, time | None]  # None as end means midnight at the end of the day
@@ -121,6 +123,36 @@ class OpeningHours:
             cursor = period_end
         raise AssertionError("unreachable: periods_from raises when the calendar runs out")
 
+    # --- a clock that runs only while the team is open -----------------------------------------
+    def _wall_minutes(self, weekday: int, until: time | None = None) -> float:
+        """Open minutes of a weekday by the wall clock, up to `until` (the whole day when None)."""
+        limit = _minutes_of(until) if until is not None else 24 * 60
+        total = 0.0
+        for start, end in self.weekly[weekday]:
+            end_minutes = 24 * 60 if end is None else _minutes_of(end)
+            total += max(0.0, min(end_minutes, limit) - _minutes_of(start))
+        return total
+
+    @cached_property
+    def _week_minutes(self) -> float:
+        return sum(self._wall_minutes(day) for day in range(7))
+
+    def opening_index(self, moment: datetime) -> float:
+        """Opening minutes from a fixed Monday (2020-01-06) to `moment`, by the local wall clock, holidays off.
+
+        Differences are opening time, computed in constant time: the queue ages cases with it. (By the wall
+        clock: an open period that spans a DST change counts its nominal length.)
+        """
+        local = _utc(moment).astimezone(self.zone)
+        day = local.date()
+        weeks, rest = divmod((day - OPENING_EPOCH).days, 7)
+        minutes = weeks * self._week_minutes
+        minutes += sum(self._wall_minutes((day - timedelta(days=back)).weekday()) for back in range(rest, 0, -1))
+        if day not in self.holidays:
+            minutes += self._wall_minutes(day.weekday(), local.time())
+        holidays = [h for h in self.holidays if OPENING_EPOCH <= h < day]
+        return minutes - sum(self._wall_minutes(h.weekday()) for h in holidays)
+
     def open_minutes_between(self, start: datetime, end: datetime) -> float:
         """Opening minutes in [start, end): first-response times are measured with this."""
         start, end = _utc(start), _utc(end)
@@ -206,6 +238,10 @@ def _merge(intervals: list[tuple[time, time | None]]) -> tuple[Interval, ...]:
         else:
             merged.append((start, end))
     return tuple(merged)
+
+
+def _minutes_of(moment: time) -> float:
+    return moment.hour * 60 + moment.minute + moment.second / 60
 
 
 def _utc(moment: datetime) -> datetime:

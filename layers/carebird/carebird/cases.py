@@ -6,12 +6,15 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from carebird.model import Author, Channel, Message
-from carebird.triage import TriageRules, queue_rank, triage
+from carebird.triage import NORMAL_BAND, Kind, Profile, Triage, TriageRules, queue_rank, triage
 
 OPEN = "open"
 ANSWERED = "answered"
 ESCALATED = "escalated"
 CLOSED = "closed"
+NOISE = "noise"  # spam, scams, bots: out of the working queue, no SLA, no acknowledgement; an agent can undo it
+PRAISE = "praise"  # thanks or praise that asks nothing: worth a like or a thank-you, never an escalation
+HISTORY_LIMIT = 10
 
 TRIAGE_TEXT_LIMIT = 4000
 PREVIEW_LIMIT = 280
@@ -49,6 +52,11 @@ class Case:
     ack_via: str | None = None
     deleted_ids: frozenset[str] = field(default_factory=frozenset)
     waited_since: datetime | None = None  # when the customer began waiting before the latest answer
+    kind: str = Kind.REQUEST.value  # what the conversation is: noise, thanks, request or urgent
+    band: str = NORMAL_BAND  # the SLA band: urgent cases get a shorter SLA
+    history: tuple[tuple[str, str], ...] = ()  # the customer's previous cases: (opened_at ISO, status), newest last
+    outcome: str | None = None  # how the conversation ended for the customer: "thanked" after an answer
+    noise_override: bool | None = None  # an agent's word: True = noise, False = not noise
     version: int = 0
 
     @property
@@ -75,21 +83,53 @@ def case_id_for(message: Message) -> str:
     return f"{message.family}-{message.id}"
 
 
-def _retriage(case: Case, rules: TriageRules) -> Case:
+def _score(case: Case, rules: TriageRules, texts: list[str], at: datetime) -> Triage:
+    """The triage of a case whose latest customer message is `texts[-1]`, an agent's word on noise respected."""
     result = triage(
-        texts=[case.triage_text],
+        texts=texts,
         followers=case.customer.followers,
         verified=case.customer.verified,
         channel=case.channel,
         inbound_count=case.inbound_count,
         rules=rules,
+        previous_cases=recent_cases(case, at, rules.history_days),
+        profile=Profile(
+            case.customer.followers, case.customer.following, case.customer.verified, case.customer.created_at
+        ),
+        at=at,
     )
+    if case.noise_override is False and result.kind is Kind.NOISE:
+        result = triage(
+            texts=texts, followers=case.customer.followers, verified=case.customer.verified, channel=case.channel,
+            inbound_count=case.inbound_count, rules=rules, previous_cases=recent_cases(case, at, rules.history_days),
+        )  # fmt: skip
+        if result.kind is Kind.NOISE:
+            result = Triage(rules.base, result.topic, ("an agent said: not noise",))
+    return result
+
+
+def _apply(case: Case, result: Triage, rules: TriageRules) -> Case:
     rank = queue_rank(result.priority, case.waiting_since, rules) if case.waiting_since else None
-    return replace(case, priority=result.priority, topic=result.topic, reasons=result.reasons, rank=rank)
+    return replace(
+        case, priority=result.priority, topic=result.topic, reasons=result.reasons, rank=rank, band=result.band
+    )
 
 
-def open_case(message: Message, rules: TriageRules) -> Case:
-    """A new case from a customer's first message."""
+def recent_cases(case: Case, at: datetime, days: int) -> int:
+    """How many of the customer's previous cases were opened in the `days` before `at`."""
+    since = at - timedelta(days=days)
+    return sum(1 for opened, _ in case.history if opened >= since.strftime("%Y-%m-%dT%H:%M:%SZ"))
+
+
+def open_case(message: Message, rules: TriageRules, previous: Case | None = None) -> Case:
+    """A new case from a customer's first message; `previous` is the customer's last case, for the history.
+
+    Noise opens a case nobody has to work (status noise); thanks or praise that asks nothing is kept as
+    praise; anything else waits for the team, urgent cases in the urgent SLA band.
+    """
+    history = ()
+    if previous is not None:
+        history = (*previous.history, (previous.opened_at.strftime("%Y-%m-%dT%H:%M:%SZ"), previous.status))
     case = Case(
         case_id=case_id_for(message),
         customer=message.author,
@@ -105,8 +145,13 @@ def open_case(message: Message, rules: TriageRules) -> Case:
         lang=message.lang,
         reply_to_id=None if message.family == "dm" else message.id,
         conversation_id=_conversation_of(message),
+        history=history[-HISTORY_LIMIT:],
     )
-    return _retriage(case, rules)
+    result = _score(case, rules, [message.text], message.created_at)
+    if result.kind in (Kind.NOISE, Kind.THANKS):
+        status = NOISE if result.kind is Kind.NOISE else PRAISE
+        case = replace(case, status=status, waiting_since=None)
+    return _apply(replace(case, kind=result.kind.value), result, rules)
 
 
 def dm_conversation_id(first: str, second: str) -> str:
@@ -126,17 +171,29 @@ def add_inbound(case: Case, message: Message, rules: TriageRules) -> Case:
     """
     upgraded = case.channel in WATCH_CHANNELS and message.channel not in WATCH_CHANNELS and message.family == "public"
     answered_after = case.last_response_at is not None and message.created_at <= case.last_response_at
-    reopening = (case.waiting_since is None and not answered_after) or upgraded  # a late delivery reopens nothing
+    texts = [case.triage_text, message.text] if case.triage_text else [message.text]
+    grown = replace(
+        case, inbound_count=case.inbound_count + 1, customer=_fresher_profile(case.customer, message.author)
+    )
+    result = _score(grown, rules, texts, message.created_at)
+    quiet = result.kind in (Kind.NOISE, Kind.THANKS)  # thanks, closing words and noise wake nobody up
+    reopening = (case.waiting_since is None and not answered_after and not quiet) or upgraded
     latest = max(case.last_activity_at, message.created_at)
+    status = OPEN if reopening else case.status
+    if result.kind is Kind.NOISE and case.waiting_since is None and case.status in (OPEN, NOISE):
+        status = NOISE
+    outcome = "thanked" if result.kind is Kind.THANKS and case.first_response_at is not None else case.outcome
     updated = replace(
         case,
         channel=message.channel if upgraded else case.channel,
-        customer=_fresher_profile(case.customer, message.author),
-        inbound_count=case.inbound_count + 1,
+        customer=grown.customer,
+        inbound_count=grown.inbound_count,
         triage_text=(case.triage_text + "\n" + message.text)[-TRIAGE_TEXT_LIMIT:],
         last_activity_at=latest,
         waiting_since=message.created_at if reopening else case.waiting_since,
-        status=OPEN if reopening else case.status,
+        status=status,
+        outcome=None if reopening else outcome,
+        kind=result.kind.value if not quiet or case.kind in (Kind.NOISE, Kind.THANKS) else case.kind,
         reopened=case.reopened + (1 if reopening else 0),
         escalation_level=0 if reopening else case.escalation_level,
         escalated_at=None if reopening else case.escalated_at,
@@ -144,7 +201,15 @@ def add_inbound(case: Case, message: Message, rules: TriageRules) -> Case:
         conversation_id=case.conversation_id or _conversation_of(message),
         lang=case.lang or message.lang,
     )
-    return _retriage(updated, rules)
+    if quiet and not reopening:
+        return replace(updated, reasons=_quiet_reasons(case, result))  # its score kept, the message noted
+    return _apply(updated, result, rules)
+
+
+def _quiet_reasons(case: Case, result: Triage) -> tuple[str, ...]:
+    """A quiet follow-up keeps the case's score and says what it was."""
+    return (*[r for r in case.reasons if not r.startswith(("latest: ", "noise: ", "thanks or praise: "))],
+            f"latest: {result.reasons[0]}")  # fmt: skip
 
 
 def _conversation_of(message: Message) -> str | None:
@@ -175,7 +240,7 @@ def withdraw_response(case: Case, rules: TriageRules) -> Case:
     The customer is back in the queue from when they first waited, with a new SLA timer (a new opening).
     """
     remaining = max(case.response_count - 1, 0)
-    if remaining or case.status == CLOSED or case.waiting_since is not None:
+    if remaining or case.status in (CLOSED, NOISE, PRAISE) or case.waiting_since is not None:
         return replace(case, response_count=remaining)
     waiting = replace(
         case,
@@ -188,7 +253,21 @@ def withdraw_response(case: Case, rules: TriageRules) -> Case:
         escalation_level=0,
         escalated_at=None,
     )
-    return _retriage(waiting, rules)
+    return _apply(waiting, _score(waiting, rules, [waiting.triage_text], waiting.waiting_since), rules)
+
+
+def mark_noise(case: Case, noise: bool, rules: TriageRules, now: datetime) -> Case:
+    """An agent's decision: noise leaves the queue for good; not noise puts the customer back, waiting since
+    their last message, with a new SLA timer (a new opening)."""
+    if noise:
+        return replace(case, status=NOISE, kind=Kind.NOISE.value, noise_override=True, waiting_since=None, rank=None)
+    if case.status != NOISE:
+        return replace(case, noise_override=False)
+    back = replace(
+        case, noise_override=False, status=OPEN, waiting_since=case.last_activity_at, reopened=case.reopened + 1
+    )
+    result = _score(back, rules, [back.triage_text], now)
+    return _apply(replace(back, kind=result.kind.value), result, rules)
 
 
 DELETED_TEXT = "[post deleted by the customer]"

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from carebird.calendar import OpeningHours
 from carebird.errors import ConfigurationError
 from carebird.ingest import IngestSettings
 from carebird.normalise import Brand
@@ -37,7 +38,7 @@ class WebhookSettings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> WebhookSettings:
         try:
-            rules = TriageRules.from_json(env.get("TRIAGE_RULES"))
+            rules = TriageRules.from_json(env.get("TRIAGE_RULES"), OpeningHours.from_env(env))
             max_body = int(env.get("MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES)
             idle_hours = float(env.get("CASE_IDLE_HOURS") or 72)
             parallelism = int(env.get("WEBHOOK_PARALLELISM") or DEFAULT_PARALLELISM)

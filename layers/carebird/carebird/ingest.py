@@ -140,7 +140,7 @@ def _store_customer_message(
         return Result(Outcome.APPENDED, updated.case_id, message.channel, updated.topic)
     if current is not None and current.case_id == case_id_for(message):
         return Result(Outcome.DUPLICATE, current.case_id)  # the first message of a closed case, redelivered
-    case = open_case(message, settings.rules)
+    case = open_case(message, settings.rules, previous=current)
     if answer is not None:
         case = record_response(case, answer)
     replacing = close(current) if current else None

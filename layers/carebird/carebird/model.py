@@ -32,6 +32,8 @@ class Author:
     name: str = ""
     followers: int = 0
     verified: bool = False
+    following: int = 0
+    created_at: datetime | None = None  # when the account was created, when X says
 
 
 @dataclass(frozen=True, slots=True)

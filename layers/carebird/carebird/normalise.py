@@ -187,13 +187,26 @@ def author_from(user: Any, user_id: Any = None) -> Author:
     user = _object(user)
     user = _object(user.get("data")) or user  # the X Activity API nests users under `data`
     metrics = _object(user.get("public_metrics"))
+    following = user.get("friends_count") if "friends_count" in user else metrics.get("following_count")
     return Author(
         id=x_id(user.get("id_str") or user.get("id") or user_id, "user id"),
         handle=_handle(user.get("screen_name") or user.get("username")),
         name=_text(user.get("name"), "user name", MAX_NAME) if isinstance(user.get("name"), str) else "",
         followers=_count(user.get("followers_count") if "followers_count" in user else metrics.get("followers_count")),
         verified=user.get("verified") is True,
+        following=_count(following),
+        created_at=_account_created(user),
     )
+
+
+def _account_created(user: JsonObject) -> datetime | None:
+    """When the account was created (a spam signal when recent); unknown rather than an error when odd."""
+    try:
+        if user.get("created_timestamp"):
+            return _epoch_ms(user["created_timestamp"], "created_timestamp")
+        return _x_time(user["created_at"], "created_at") if user.get("created_at") else None
+    except InvalidField:
+        return None
 
 
 def _users_by_id(users: Iterable[Any], ids: Callable[[Any], Any]) -> dict[str, Author]:

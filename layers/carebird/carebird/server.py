@@ -59,8 +59,8 @@ def build_server(
                 response = stack.webhook.lambda_handler(event, stack.context)
                 if method == "POST" and response["statusCode"] == 200:
                     stack.dispatch()
-            self._reply(response)
             report(f"{method} {parts.path} -> {response['statusCode']} {response.get('body', '')[:160]}")
+            self._reply(response)  # after the report line: a client that saw its answer finds it reported
 
         def _reply(self, response: dict[str, Any]) -> None:
             payload = (response.get("body") or "").encode("utf-8")

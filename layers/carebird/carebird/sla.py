@@ -24,20 +24,27 @@ class SlaPolicy:
     second_level_minutes: int = 0
     hours: OpeningHours = field(default_factory=OpeningHours)
     channel_minutes: dict[str, int] = field(default_factory=lambda: {"citation": 240, "topic": 0})
+    urgent_minutes: int = 30
 
-    def minutes_for(self, channel: str | None) -> int:
-        """The SLA of a channel: watch cases get a longer one (citation) or none (topic, 0)."""
-        return self.channel_minutes.get(str(channel), self.minutes)
+    def minutes_for(self, channel: str | None, band: str | None = None) -> int:
+        """The SLA of a case: its channel's (watch cases longer, topics none), shortened for the urgent band."""
+        minutes = self.channel_minutes.get(str(channel), self.minutes)
+        if band == "urgent" and minutes > 0:
+            return min(minutes, self.urgent_minutes)
+        return minutes
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> SlaPolicy:
         try:
             minutes = int(env.get("SLA_MINUTES") or 90)
             second = int(env.get("SECOND_LEVEL_MINUTES") or 0)
+            urgent = int(env.get("URGENT_SLA_MINUTES") or 30)
         except ValueError as exc:
             raise ConfigurationError(f"SLA minutes must be whole numbers: {exc}") from exc
-        if minutes <= 0 or second < 0:
-            raise ConfigurationError("SLA_MINUTES must be positive and SECOND_LEVEL_MINUTES not negative")
+        if minutes <= 0 or second < 0 or urgent <= 0:
+            raise ConfigurationError(
+                "SLA_MINUTES and URGENT_SLA_MINUTES must be positive, SECOND_LEVEL_MINUTES not negative"
+            )
         try:
             channel_minutes = {
                 "citation": int(env.get("CITATION_SLA_MINUTES") or 240),
@@ -50,6 +57,7 @@ class SlaPolicy:
             second_level_minutes=second,
             hours=OpeningHours.from_env(env),
             channel_minutes=channel_minutes,
+            urgent_minutes=urgent,
         )
 
 
@@ -81,7 +89,7 @@ def needs_timer(old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any
 def timer_for(case_item: Mapping[str, Any], policy: SlaPolicy) -> TimerStart:
     """The execution for a case now waiting: deadlines in opening minutes, texts for the email."""
     waiting_since = from_iso(case_item["waiting_since"])
-    minutes = policy.minutes_for(case_item.get("channel"))
+    minutes = policy.minutes_for(case_item.get("channel"), case_item.get("band"))
     due = policy.hours.add_open_minutes(waiting_since, minutes)
     reopened = int(case_item.get("reopened", 0))
     payload: dict[str, Any] = {
@@ -134,6 +142,6 @@ def on_case_change(
     if not needs_timer(old_image, new_image):
         return "skipped"
     assert new_image is not None
-    if policy.minutes_for(new_image.get("channel")) <= 0:
+    if policy.minutes_for(new_image.get("channel"), new_image.get("band")) <= 0:
         return "no SLA for this channel"
     return "started" if timers.start(timer_for(new_image, policy)) else "already started"

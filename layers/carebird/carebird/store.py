@@ -126,6 +126,13 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "answerable_by_api": case.channel.value not in ("citation", "topic"),
         "deleted_ids": set(case.deleted_ids),
         "waited_since": _iso(case.waited_since),
+        "kind": case.kind,
+        "band": case.band,
+        "history": [list(entry) for entry in case.history],
+        "outcome": case.outcome,
+        "noise_override": case.noise_override,
+        "customer_following": case.customer.following,
+        "customer_since": _iso(case.customer.created_at),
         "version": case.version,
     }
     item["day"] = f"DAY#{case.opened_at:%Y-%m-%d}"  # CasesByDay index: the KPIs and the digest read by day
@@ -147,6 +154,8 @@ def case_from_item(item: dict[str, Any]) -> Case:
             name=item.get("customer_name", ""),
             followers=int(item.get("customer_followers", 0)),
             verified=bool(item.get("customer_verified", False)),
+            following=int(item.get("customer_following", 0)),
+            created_at=moment("customer_since"),
         ),
         family=item["family"],
         channel=Channel(item["channel"]),
@@ -174,6 +183,11 @@ def case_from_item(item: dict[str, Any]) -> Case:
         ack_via=item.get("ack_via"),
         deleted_ids=frozenset(item.get("deleted_ids", ())),
         waited_since=moment("waited_since"),
+        kind=item.get("kind", "request"),
+        band=item.get("band", "normal"),
+        history=tuple((str(opened), str(status)) for opened, status in item.get("history", ())),
+        outcome=item.get("outcome"),
+        noise_override=item.get("noise_override"),
         version=int(item.get("version", 0)),
     )
 

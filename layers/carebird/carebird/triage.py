@@ -1,8 +1,15 @@
-"""Explainable priority: who wrote, what about, how urgent, and the case's history.
+"""Explainable triage: what kind of message it is, how urgent, and why.
 
-The score is 0-100 and always comes with the reasons that built it, in the order they weigh.
-Waiting time is not part of the stored score: the queue ages every case at a fixed rate instead
-(see `queue_rank`), so a low-priority case overtakes newer high-priority ones after a bounded wait.
+Every message is one of four kinds: **noise** (spam, scams, bots: no SLA, no acknowledgement, out of the
+working queue), **thanks** (thanks, praise, closing words: recorded, never a reason to page anyone),
+**request** (a customer needs an answer) and **urgent** (risk: account takeover, fraud, personal data, a
+vulnerable customer, safety, legal or regulator, a widespread outage: first in the queue, a shorter SLA).
+The priority is 0-100 and always comes with the reasons that built it, in the order they weigh.
+
+Matching is on accent-free lower case, French and English, on whole words (a `*` marks a prefix: `factur*`
+finds "facture" and "facturation" but `bill` does not find "billet"); a cue preceded by a negation ("pas
+urgent", "not urgent at all") does not count. Waiting time is not part of the stored score: the queue ages
+every case by opening minutes, the SLA's clock (see `queue_rank`).
 """
 
 from __future__ import annotations
@@ -12,124 +19,134 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+from carebird.calendar import OpeningHours
 from carebird.model import Channel
 
 TECHNICAL = "technical"
 COMMERCIAL = "commercial"
 OTHER = "other"
 
+
+class Kind(StrEnum):
+    NOISE = "noise"
+    THANKS = "thanks"  # thanks, praise, closing words
+    REQUEST = "request"
+    URGENT = "urgent"
+
+
+URGENT_BAND = "urgent"
+NORMAL_BAND = "normal"
+
 DEFAULT_KEYWORDS: dict[str, tuple[str, ...]] = {
-    # Prefixes, matched at word starts on accent-free lower case, French and English.
+    # General defaults for any brand; a brand adds its own words with TRIAGE_RULES.
     TECHNICAL: (
-        "panne",
-        "bug",
-        "box",
-        "wifi",
-        "wi-fi",
-        "fibre",
-        "fiber",
-        "reseau",
-        "network",
-        "connexion",
-        "connection",
-        "internet",
-        "debit",
-        "ligne",
-        "voyant",
-        "redemarr",
-        "reboot",
-        "outage",
-        "down",
-        "erreur",
-        "error",
-        "marche plus",
-        "fonctionne plus",
-        "not working",
-        "doesn't work",
-        "broken",
-        "crash",
-        "signal",
-        "coupure",
-        "lent",
-        "slow",
-        "login",
-        "mot de passe",
-        "password",
-        "appli",
-        "app ",
+        "panne*", "bug*", "erreur*", "error*", "crash*", "plante", "ne marche", "marche plus", "ne fonctionne",
+        "fonctionne plus", "not working", "doesn't work", "does not work", "stopped working", "broken", "casse*",
+        "outage", "down", "login", "log in", "connexion", "se connecter", "connect", "connection", "mot de passe",
+        "password", "site", "website", "appli", "app", "application", "wifi", "wi-fi", "internet", "reseau",
+        "network", "signal", "box", "fibre", "fiber", "debit", "lent", "lente", "slow", "bloque*", "stuck",
+        "mise a jour", "update", "coupure", "ecran", "screen", "batterie", "battery", "voyant",
     ),
     COMMERCIAL: (
-        "prix",
-        "price",
-        "tarif",
-        "offre",
-        "offer",
-        "abonnement",
-        "subscription",
-        "factur",
-        "bill",
-        "invoice",
-        "rembours",
-        "refund",
-        "promo",
-        "contrat",
-        "contract",
-        "resili",
-        "cancel",
-        "achat",
-        "buy",
-        "purchase",
-        "devis",
-        "quote ",
-        "paiement",
-        "payment",
-        "commande",
-        "order",
-        "client",
+        "prix", "price*", "tarif*", "offre*", "offer*", "abonnement*", "subscription*", "factur*", "bill", "bills",
+        "billing", "invoice*", "rembours*", "refund*", "promo*", "contrat*", "contract*", "resili*", "cancel*",
+        "achat*", "acheter", "buy", "purchase*", "devis", "commande*", "order", "orders", "paiement*", "payment*",
+        "livraison*", "delivery", "deliveries", "colis", "parcel*", "deal", "deals", "reduction*", "discount*",
+        "coupon*", "nouveau client", "new customer", "carte cadeau", "gift card",
     ),
-}
+}  # fmt: skip
 
 DEFAULT_URGENCY: tuple[str, ...] = (
-    "urgent",
-    "asap",
-    "immediat",
-    "toujours",
-    "still",
-    "encore",
-    "again",
-    "depuis",
-    "since",
-    "troisieme",
-    "third",
-    "plusieurs fois",
-    "several times",
-    "inadmissible",
-    "unacceptable",
-    "scandal",
-    "honte",
-    "#fail",
-    "fail",
-    "worst",
-    "pire",
-    "furious",
-    "furieux",
-    "avocat",
-    "lawyer",
-    "plainte",
-    "complaint",
-    "no answer",
-    "pas de reponse",
-    "aucune reponse",
-)
+    "urgent", "urgence", "asap", "immediat*", "toujours", "still", "encore", "again", "depuis", "since",
+    "troisieme", "third", "plusieurs fois", "several times", "inadmissible", "unacceptable", "scandal*", "honte",
+    "#fail", "fail", "worst", "pire", "furious", "furieux", "furieuse", "no answer", "pas de reponse",
+    "aucune reponse", "sans reponse", "toujours pas", "still no", "still not",
+)  # fmt: skip
+
+# Risk first: (label, points, cues). Each is a reason with its weight; any of them makes the message urgent.
+DEFAULT_RISKS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
+    ("account takeover", 40, (
+        "pirate", "piratee", "piratage", "hack*", "compte vole", "account stolen", "stolen account",
+        "quelqu'un s'est connecte", "someone logged in*", "account takeover", "usurpation", "identity theft",
+        "sim swap", "changed my password", "mot de passe a ete change", "n'ai plus acces a mon compte",
+        "locked out of my account",
+    )),
+    ("fraud", 35, (
+        "fraude*", "fraud*", "arnaque*", "escroquerie*", "non autorise*", "unauthori*ed", "charged twice",
+        "debite deux fois", "preleve deux fois", "double prelevement", "prelevement inconnu", "unknown charge",
+        "phishing", "hameconnage",
+    )),
+    ("personal data", 30, (
+        "donnees personnelles", "personal data", "rgpd", "gdpr", "fuite de donnees", "data breach", "data leak",
+        "mes donnees", "my data", "cnil",
+    )),
+    ("vulnerable customer", 35, (
+        "personne agee", "personnes agees", "elderly", "handicap*", "disabled", "disability", "malade", "hopital",
+        "hospital", "teleassistance", "oxygene", "oxygen", "dialyse", "dialysis", "pacemaker", "medical",
+        "medicale", "enceinte", "pregnant", "nourrisson", "newborn", "infirmiere", "carer", "aidant",
+        "mon pere de", "ma mere de", "grand-mere", "grand-pere", "grandmother", "grandfather",
+    )),
+    ("safety", 40, (
+        "danger*", "incendie", "fire", "fumee", "smoke", "brule*", "burn*", "electrocut*", "explos*",
+        "fuite de gaz", "gas leak", "blesse*", "injur*", "securite", "unsafe",
+    )),
+    ("legal or regulator", 25, (
+        "avocat", "lawyer", "attorney", "plainte", "tribunal", "court", "poursuite*", "sue", "suing",
+        "legal action", "mise en demeure", "dgccrf", "arcep", "mediateur", "ombudsman", "que choisir",
+        "trading standards", "ftc", "fcc", "small claims",
+    )),
+    ("widespread outage", 15, (
+        "tout le quartier", "toute la ville", "tout le monde", "tous mes voisins", "whole area", "whole town",
+        "everyone around", "all my neighbours", "all my neighbors", "panne generale", "nationwide",
+        "toute la region", "whole city",
+    )),
+)  # fmt: skip
+
+NOISE_CUES: tuple[str, ...] = (
+    "crypto*", "bitcoin", "btc", "eth", "usdt", "airdrop*", "giveaway*", "nft", "nfts", "forex", "binary option*",
+    "investment opportunit*", "opportunite d'investissement", "earn money", "gagner de l'argent", "dm me", "dm for",
+    "check my bio", "link in bio", "lien en bio", "click here", "cliquez ici", "free followers", "followers gratuits",
+    "buy followers", "onlyfans", "whatsapp", "telegram", "100x", "to the moon", "passive income",
+    "revenu passif", "promo code", "free iphone", "iphone gratuit", "you won", "vous avez gagne", "winner",
+    "claim your", "recovery expert", "recover your funds", "recuperer vos fonds", "hacker for hire",
+)  # fmt: skip
+
+THANKS_CUES: tuple[str, ...] = (
+    "merci", "mercii*", "thanks", "thank you", "thx", "ty", "cheers", "remercie*", "super", "genial", "top",
+    "parfait", "bravo", "excellent", "great", "awesome", "amazing", "love", "adore", "nickel", "impeccable",
+    "formidable", "perfect", "brilliant", "well done", "good job", "bien joue", "ca marche", "ca fonctionne",
+    "ca remarche", "c'est bon", "resolu", "regle", "it works", "works now", "working again", "fixed", "sorted",
+    "resolved", "all good", "tout est ok", "tout est rentre dans l'ordre", "bonne journee", "bonne soiree",
+    "have a nice day", "have a good day", "ok merci", "rapide", "efficace", "quick", "helpful", "au top",
+    "au poil", "reactif*", "best", "meilleur",
+)  # fmt: skip
+THANKS_EMOJI = frozenset("👍🙏❤😍🥰😊🙂👏💯✨🎉💙💚😀😃😄🤩")
+
+# What turns thanks into a request: a question, a problem, or words of disappointment (sarcasm included).
+REQUEST_CUES: tuple[str, ...] = (
+    "pourquoi", "comment", "quand", "est-ce que", "why", "how", "when", "can you", "could you", "pouvez-vous",
+    "pouvez vous", "pourriez", "aide*", "help", "svp", "s'il vous plait", "please", "pls", "besoin", "need",
+    "probleme*", "problem*", "issue*", "souci*", "nul", "nulle", "bad", "terrible", "horrible", "decu*",
+    "disappoint*", "pas content", "not happy", "merci pour rien", "thanks for nothing", "merci du peu",
+    "toujours pas", "still no", "still not", "mais", "but", "sauf", "except", "jamais", "never", "plus de",
+    "ne marche", "not working", "rien", "nothing", "attends", "waiting", "j'attends",
+)  # fmt: skip
+
+NEGATIONS = frozenset({"pas", "not", "no", "non", "aucun", "aucune", "never", "jamais", "sans", "nothing", "rien",
+                       "isn't", "isnt", "n'est", "nest", "nor", "ni", "without"})  # fmt: skip
+# Acronyms are not shouting: regulators, standards, common tech words.
+ACRONYMS = frozenset({"DGCCRF", "ARCEP", "CNIL", "RGPD", "GDPR", "SNCF", "RATP", "HTTP", "HTTPS", "WIFI", "ADSL",
+                      "VDSL", "FTTH", "IBAN", "SEPA", "IPHONE", "ANDROID", "COVID", "URGENT", "TV"})  # fmt: skip
 
 
 @dataclass(frozen=True)
 class TriageRules:
-    """The knobs of the score; defaults are documented in docs/data-model.md."""
+    """The knobs of the score; defaults are documented in docs/data-model.md and docs/triage-eval.md."""
 
     keywords: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_KEYWORDS))
     urgency: tuple[str, ...] = DEFAULT_URGENCY
@@ -142,16 +159,20 @@ class TriageRules:
     urgency_max: int = 15
     repeat_per_contact: int = 8
     repeat_max: int = 20
-    aging_seconds_per_point: int = 120
+    history_days: int = 10
+    urgent_floor: int = 75  # an urgent message never ranks below this
+    noise_threshold: int = 4
+    aging_open_minutes_per_point: int = 2  # the queue ages by one point per two opening minutes of waiting
+    hours: OpeningHours = field(default_factory=OpeningHours)
 
     @classmethod
-    def from_json(cls, document: str | None) -> TriageRules:
+    def from_json(cls, document: str | None, hours: OpeningHours | None = None) -> TriageRules:
         """Defaults overridden by a JSON object (the `TRIAGE_RULES` setting); unknown keys are an error."""
-        rules = cls()
+        rules = cls() if hours is None else cls(hours=hours)
         if not document:
             return rules
         overrides: dict[str, Any] = json.loads(document)
-        unknown = set(overrides) - set(cls.__dataclass_fields__)
+        unknown = set(overrides) - (set(cls.__dataclass_fields__) - {"hours"})
         if unknown:
             raise ValueError(f"unknown triage settings: {sorted(unknown)}")
         if "keywords" in overrides:
@@ -166,31 +187,61 @@ class Triage:
     priority: int
     topic: str
     reasons: tuple[str, ...]
+    kind: Kind = Kind.REQUEST
+    band: str = NORMAL_BAND
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """What carebird knows of the author beyond the message (all optional: X does not always say)."""
+
+    followers: int = 0
+    following: int = 0
+    verified: bool = False
+    account_created_at: datetime | None = None
 
 
 def fold(text: str) -> str:
-    """Lower case without accents, so `Réseau` and `reseau` match the same keyword."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    """Lower case without accents, typographic apostrophes made plain: `Réseau` and `reseau` match the same."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().replace("\u2019", "'"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=128)
 def _matcher(words: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
-    """One compiled alternation per keyword list (longest first), and folded form → keyword."""
-    folded = {fold(w): w for w in words}
+    """One compiled alternation per list (longest first): whole words, or prefixes for entries ending in `*`."""
+    folded = {fold(w).rstrip("*") + ("*" if w.endswith("*") else ""): w for w in words if w.strip("*")}
     if not folded:
-        return None, folded
-    alternation = "|".join(re.escape(f) for f in sorted(folded, key=len, reverse=True))
-    return re.compile(rf"(?<![\w])(?:{alternation})"), folded
+        return None, {}
+    parts = []
+    for entry in sorted(folded, key=len, reverse=True):
+        if entry.endswith("*"):
+            parts.append(rf"(?P<p{len(parts)}>{re.escape(entry[:-1])}\w*)")
+        else:
+            parts.append(rf"(?P<p{len(parts)}>{re.escape(entry)})(?![\w])")
+    groups = {f"p{i}": folded_entry for i, folded_entry in enumerate(sorted(folded, key=len, reverse=True))}
+    # a lookahead finds cues that overlap ("toujours pas" and "pas de reponse" in "toujours pas de reponse")
+    pattern = re.compile(rf"(?<![\w#@])(?=(?:{'|'.join(parts)}))")
+    return pattern, {group: folded[entry] for group, entry in groups.items()}
 
 
-def _hits(folded: str, words: tuple[str, ...]) -> list[str]:
-    """The keywords found at word starts in `folded`, in the keyword list's order."""
-    pattern, by_fold = _matcher(tuple(words))
+def _negated(folded: str, start: int) -> bool:
+    """A negation among the two words before `start` ("pas vraiment urgent", "not urgent")."""
+    before = re.findall(r"[\w']+", folded[max(0, start - 30) : start])[-2:]
+    return any(word in NEGATIONS or word.startswith("n'") for word in before)
+
+
+def _hits(folded: str, words: tuple[str, ...], negatable: bool = False) -> list[str]:
+    """The words of `words` found in `folded` (each once, in the list's order); negated ones left out."""
+    pattern, by_group = _matcher(tuple(words))
     if pattern is None:
         return []
-    found = {m.group(0) for m in pattern.finditer(folded)}
-    return [w for f, w in by_fold.items() if f in found]
+    found: set[str] = set()
+    for match in pattern.finditer(folded):
+        if negatable and _negated(folded, match.start()):
+            continue
+        found.add(by_group[match.lastgroup or ""])
+    return [w for w in words if w in found]
 
 
 def topic_of(text: str, rules: TriageRules) -> tuple[str, list[str]]:
@@ -204,11 +255,88 @@ def topic_of(text: str, rules: TriageRules) -> tuple[str, list[str]]:
     return best, best_hits
 
 
+def risks_of(text: str) -> list[tuple[str, int, list[str]]]:
+    """The risks a text raises (label, points, the words that raised it), strongest first."""
+    folded = fold(text)
+    found = []
+    for label, points, cues in DEFAULT_RISKS:
+        hits = _hits(folded, cues, negatable=True)
+        if label == "vulnerable customer" and re.search(r"\b(?:[7-9]\d|1[01]\d) ?(?:ans|years? old|yo)\b", folded):
+            hits.append("old age")
+        if hits:
+            found.append((label, points, hits))
+    return sorted(found, key=lambda risk: -risk[1])
+
+
 def influence_points(followers: int, rules: TriageRules) -> int:
     """0 under 100 followers, then 6 points per tenfold audience, capped."""
     if followers < 100:
         return 0
     return min(rules.influence_max, round(6 * (math.log10(followers) - 2)))
+
+
+def _shouting(text: str) -> bool:
+    words = re.findall(r"(?<![@#\w])[A-ZÀ-Ý]{4,}(?![\w])", text)
+    return len([w for w in words if w not in ACRONYMS]) >= 2 or "!!!" in text
+
+
+def noise_signals(text: str, profile: Profile, at: datetime | None, earlier_texts: tuple[str, ...] = ()) -> list[str]:
+    """Why a message looks like spam, a scam or a bot: each signal named; two or more strong ones make noise."""
+    folded = fold(text)
+    hits = _hits(folded, NOISE_CUES)
+    signals = [f"spam words: {', '.join(h.rstrip('*') for h in hits[:3])}"] if hits else []
+    if len(hits) >= 2:
+        signals.append("several spam words")
+    links = re.findall(r"https?://\S+|\b\w+\.(?:com|net|io|xyz|site|top|click|info|biz|ru|cn)/\S*", text)
+    if len(links) >= 2:
+        signals.append(f"{len(links)} links")
+    mentions = re.findall(r"(?<!\w)@\w+", text)
+    if len(mentions) >= 4:
+        signals.append(f"mass mention of {len(mentions)} accounts")
+    if profile.account_created_at and at and at - profile.account_created_at < timedelta(days=30):
+        signals.append("account less than 30 days old")
+    if profile.following >= 1000 and profile.followers * 20 < profile.following:
+        signals.append(f"follows {profile.following}, followed by {profile.followers}")
+    body = re.sub(r"(?<!\w)@\w+\s*", "", text).strip()
+    if body and len(body) > 20 and any(re.sub(r"(?<!\w)@\w+\s*", "", t).strip() == body for t in earlier_texts):
+        signals.append("the same text again")
+    return signals
+
+
+def _noise_score(signals: list[str]) -> int:
+    """Spam words weigh 2 (3 when several), every other signal 2; `noise_threshold` (4) makes noise."""
+    return sum(3 if s == "several spam words" else 2 for s in signals)
+
+
+def is_thanks(text: str) -> list[str]:
+    """The thanks, praise or closing words of a message that asks nothing; empty when it asks or complains."""
+    folded = fold(text)
+    cues = _hits(folded, THANKS_CUES, negatable=True)
+    emoji = [ch for ch in text if ch in THANKS_EMOJI]
+    if not cues and not emoji:
+        return []
+    if "?" in text or _hits(folded, REQUEST_CUES) or risks_of(text):
+        return []
+    words = re.findall(r"\w+", re.sub(r"(?<!\w)[@#]\w+", "", folded))
+    if len(words) > 40:  # a long message with a "merci" in it is not a thank-you note
+        return []
+    return cues + emoji[:1]
+
+
+def classify(
+    text: str, profile: Profile, at: datetime | None, earlier_texts: tuple[str, ...] = ()
+) -> tuple[Kind, list[str]]:
+    """The kind of one message and what decided it (risk beats everything; thanks needs no question)."""
+    risks = risks_of(text)
+    if risks:
+        return Kind.URGENT, [label for label, _, _ in risks]
+    signals = noise_signals(text, profile, at, earlier_texts)
+    if _noise_score(signals) >= TriageRules.noise_threshold:
+        return Kind.NOISE, signals
+    thanks = is_thanks(text)
+    if thanks:
+        return Kind.THANKS, thanks
+    return Kind.REQUEST, []
 
 
 def triage(
@@ -219,21 +347,37 @@ def triage(
     channel: Channel,
     inbound_count: int,
     rules: TriageRules,
+    previous_cases: int = 0,
+    profile: Profile | None = None,
+    at: datetime | None = None,
 ) -> Triage:
-    """Score a case from its customer's messages so far (oldest first) and the customer's profile."""
+    """Score a case from its customer's messages so far (oldest first), the author and their history."""
+    profile = profile or Profile(followers=followers, verified=verified)
+    text = "\n".join(texts)
+    latest = texts[-1] if texts else ""
+    kind, why = classify(latest, profile, at, tuple(texts[:-1]))
+    if kind is Kind.REQUEST and len(texts) > 1:
+        earlier_kind, earlier_why = classify(text, profile, at)
+        if earlier_kind is Kind.URGENT:
+            kind, why = earlier_kind, earlier_why  # a risk stated earlier in the case still stands
     reasons: list[tuple[int, str]] = []
+    if kind is Kind.NOISE:
+        return Triage(0, OTHER, (f"noise: {'; '.join(why)}",), Kind.NOISE, NORMAL_BAND)
+    if kind is Kind.THANKS:
+        return Triage(5, OTHER, (f"thanks or praise: {', '.join(w.rstrip('*') for w in why[:3])}",), Kind.THANKS)
+    for label, points, hits in risks_of(text):
+        reasons.append((points, f"risk, {label}: {', '.join(h.rstrip('*') for h in hits[:3])} (+{points})"))
     influence = influence_points(followers, rules)
     if influence:
         reasons.append((influence, f"influence: {_compact(followers)} followers (+{influence})"))
     if verified:
         reasons.append((rules.verified_bonus, f"verified account (+{rules.verified_bonus})"))
-    text = "\n".join(texts)
     topic, hits = topic_of(text, rules)
     bonus = rules.topic_bonus.get(topic, 0)
     if bonus:
-        reasons.append((bonus, f"topic {topic}: {', '.join(h.strip() for h in hits[:3])} (+{bonus})"))
-    cues = _hits(fold(text), rules.urgency)
-    if text.count("!") >= 2 or re.search(r"\b[A-Z]{4,}\b", text):
+        reasons.append((bonus, f"topic {topic}: {', '.join(h.rstrip('*') for h in hits[:3])} (+{bonus})"))
+    cues = [c.rstrip("*") for c in _hits(fold(text), rules.urgency, negatable=True)]
+    if _shouting(text):
         cues.append("emphasis")
     if cues:
         urgency = min(rules.urgency_max, rules.urgency_per_cue * len(cues))
@@ -248,24 +392,36 @@ def triage(
     if repeats:
         points = min(rules.repeat_max, rules.repeat_per_contact * repeats)
         reasons.append((points, f"repeat contact: {repeats} more message(s) while open (+{points})"))
+    if previous_cases:
+        points = min(rules.repeat_max, rules.repeat_per_contact * previous_cases)
+        nth = _ordinal(previous_cases + 1)
+        reasons.append((points, f"{nth} contact in {rules.history_days} days (+{points})"))
     total = max(0, min(100, rules.base + sum(points for points, _ in reasons)))
+    band = NORMAL_BAND
+    if kind is Kind.URGENT:
+        total, band = max(total, rules.urgent_floor), URGENT_BAND
     ordered = (*(reason for _, reason in sorted(reasons, key=lambda r: -r[0])), f"base {rules.base}")
-    return Triage(priority=total, topic=topic, reasons=ordered)
+    return Triage(priority=total, topic=topic, reasons=ordered, kind=kind, band=band)
 
 
 def queue_rank(priority: int, waiting_since: datetime, rules: TriageRules) -> int:
     """Sort key of the open queue (ascending = most urgent first).
 
-    Effective priority grows by one point per `aging_seconds_per_point` of waiting; ordering by
-    `waiting_since - priority * aging` is the same ordering at every instant, so it can be stored.
+    Effective priority grows by one point per `aging_open_minutes_per_point` opening minutes of waiting, the
+    SLA's clock (a spam at 21:00 gains nothing overnight on an influencer who wrote at 08:55). Ordering by
+    `opening minutes at waiting_since - priority * aging` is the same ordering at every instant, so it is stored.
     """
-    return int(waiting_since.timestamp()) - priority * rules.aging_seconds_per_point
+    return int(rules.hours.opening_index(waiting_since)) - priority * rules.aging_open_minutes_per_point
 
 
 def effective_priority(priority: int, waiting_since: datetime, now: datetime, rules: TriageRules) -> int:
-    """The priority shown in the queue at `now`: stored priority plus aging, capped at 100."""
-    waited = max(0.0, (now - waiting_since).total_seconds())
-    return min(100, priority + int(waited // rules.aging_seconds_per_point))
+    """The priority shown in the queue at `now`: stored priority plus aging in opening minutes, capped at 100."""
+    waited = max(0.0, rules.hours.opening_index(now) - rules.hours.opening_index(waiting_since))
+    return min(100, priority + int(waited // rules.aging_open_minutes_per_point))
+
+
+def _ordinal(number: int) -> str:
+    return f"{number}{'th' if 10 <= number % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(number % 10, 'th')}"
 
 
 def _compact(number: int) -> str:
