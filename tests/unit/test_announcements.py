@@ -98,3 +98,10 @@ def test_the_claim_key_is_shared_by_every_case_of_one_customer_in_one_closed_per
     )
 
     assert evening.claim_key == night.claim_key
+
+
+@pytest.mark.parametrize("status", ["noise", "praise"])
+def test_noise_and_praise_are_never_acknowledged(status):
+    case = CASE | {"status": status, "waiting_since": None}
+
+    assert plan_acknowledgement(case, HOURS, paris(2025, 11, 25, 21, 31)) is None

@@ -3,7 +3,19 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from carebird.model import Channel
-from carebird.triage import COMMERCIAL, OTHER, TECHNICAL, TriageRules, effective_priority, queue_rank, topic_of, triage
+from carebird.triage import (
+    COMMERCIAL,
+    OTHER,
+    TECHNICAL,
+    Kind,
+    Profile,
+    TriageRules,
+    classify,
+    effective_priority,
+    queue_rank,
+    topic_of,
+    triage,
+)
 
 RULES = TriageRules()
 T0 = datetime(2025, 11, 25, 9, tzinfo=UTC)
@@ -132,3 +144,118 @@ def test_queue_rank_order_matches_effective_priority_order_at_any_time():
             key=lambda c: -(c[0] + RULES.hours.open_minutes_between(c[1], now) / RULES.aging_open_minutes_per_point),
         )
         assert by_rank == by_effective
+
+
+# --- issue 15: noise, thanks, risk, language -----------------------------------------------------------
+
+
+ORDINARY = Profile(followers=300, following=200)
+
+
+def kind_of(text, profile=ORDINARY, at=T0):
+    return classify(text, profile, at)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "super service, merci !",
+        "super merci ça marche !",
+        "Thanks a lot, all good now 🙏",
+        "Bravo à l'équipe, service au top 👏",
+        "c'est bon, merci, bonne journée",
+    ],
+)
+def test_thanks_praise_and_closing_words_are_thanks(text):
+    assert kind_of(text) is Kind.THANKS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "merci mais toujours pas de réseau",
+        "thanks for nothing, still no refund",
+        "merci pour rien",
+        "super, encore une panne ?",
+        "merci de me rappeler svp",
+    ],
+)
+def test_thanks_with_a_question_or_a_complaint_is_a_request(text):
+    assert kind_of(text) is not Kind.THANKS
+
+
+@pytest.mark.parametrize(
+    ("text", "profile"),
+    [
+        ("🚀 CRYPTO giveaway! Send 0.1 BTC get 1 BTC back, DM me @LumiereAide", Profile(12, 4000)),
+        ("Earn money fast with forex, link in bio https://x.co/a https://x.co/b", Profile(3, 50)),
+        ("@LumiereAide @Orange @SFR @Free @Bouygues check my bio for the best crypto deal", Profile(40, 3000)),
+    ],
+)
+def test_spam_and_scams_are_noise(text, profile):
+    assert kind_of(text, profile) is Kind.NOISE
+
+
+def test_one_spam_word_in_a_real_request_is_not_noise():
+    assert kind_of("votre support sur WhatsApp ne répond pas, ma box est en panne") is Kind.REQUEST
+
+
+@pytest.mark.parametrize(
+    ("text", "risk"),
+    [
+        ("Mon compte a été piraté et quelqu'un a changé mon mot de passe", "account takeover"),
+        ("Deux prélèvements non autorisés sur mon compte ce mois-ci, c'est une fraude", "fraud"),
+        ("Ma mère de 85 ans n'a plus de ligne fixe depuis 3 jours, elle a la téléassistance", "vulnerable customer"),
+        ("I will take legal action, I have contacted my lawyer", "legal or regulator"),
+        ("J'ai saisi la DGCCRF", "legal or regulator"),
+        ("the charger caught fire, smoke everywhere", "safety"),
+        ("vous avez divulgué mes données personnelles", "personal data"),
+    ],
+)
+def test_risks_are_urgent_and_named(text, risk):
+    kind, why = classify(text, Profile(), T0)
+
+    assert kind is Kind.URGENT and risk in why
+    result = score(text, channel=Channel.DM)
+    assert result.band == "urgent" and result.priority >= RULES.urgent_floor
+    assert any(r.startswith(f"risk, {risk}") for r in result.reasons)
+
+
+def test_praise_from_a_big_verified_account_does_not_top_the_queue():
+    result = score("super service, merci !", followers=1_200_000, verified=True)
+
+    assert result.kind is Kind.THANKS and result.priority < 20
+
+
+@pytest.mark.parametrize("text", ["not urgent at all, when you have time", "pas urgent, quand vous pourrez"])
+def test_a_negated_urgency_is_not_urgency(text):
+    assert not any(r.startswith("urgency") for r in score(text).reasons)
+
+
+def test_acronyms_are_not_shouting_and_shouting_is():
+    assert not any("emphasis" in r for r in score("J'ai écrit à la DGCCRF et à l'ARCEP").reasons)
+    assert any("emphasis" in r for r in score("VOUS ÊTES NULS, RÉPONDEZ ENFIN").reasons)
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("j'ai perdu mon billet de train", OTHER),  # "billet" is not "bill"
+        ("j'ai commandé en ligne hier", COMMERCIAL),  # "en ligne" is not technical, "commandé" is commercial
+        ("I'd like to apply for a job", OTHER),  # "apply" is not "app"
+        ("any deal for students?", COMMERCIAL),
+        ("the app crashes when I log in", TECHNICAL),
+    ],
+)
+def test_topic_words_are_whole_words(text, topic):
+    assert topic_of(text, RULES)[0] == topic
+
+
+def test_a_customer_back_within_ten_days_is_scored_as_a_repeat_contact():
+    first = score("ma box ne marche plus")
+    third = triage(
+        texts=["ma box ne marche plus"], followers=0, verified=False, channel=Channel.MENTION, inbound_count=1,
+        rules=RULES, previous_cases=2,
+    )  # fmt: skip
+
+    assert third.priority > first.priority and "3rd contact in 10 days (+16)" in third.reasons
