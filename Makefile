@@ -20,7 +20,7 @@ LOCK := layers/carebird/requirements.txt
 VALIDATE_REGION ?= us-east-1
 
 .PHONY: install demo test lint format cfn-lint sam-validate pytest pytest-311 pytest-313 bench build \
-	artifact-test deploy lock clean check-lambda-python
+	artifact-test deploy lock clean check-lambda-python eval
 
 check-lambda-python:
 	@test -n "$(LAMBDA_PYTHON)" || { echo "make: no python3.13 found (the Lambda runtime's Python). Install it (pyenv install 3.13) or pass LAMBDA_PYTHON=/path/to/python3.13." >&2; exit 2; }
@@ -92,6 +92,10 @@ test: lint cfn-lint sam-validate pytest artifact-test
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py $(ARGS)
+
+# Precision and recall of the triage on labelled messages; writes docs/triage-eval.md.
+eval: $(VENV)/.installed
+	$(PY) tools/eval_triage.py
 
 # Deploys what `make build` produced (never the source tree). First time: make deploy ARGS=--guided
 deploy: build

@@ -77,9 +77,10 @@ DEFAULT_RISKS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
         "locked out of my account",
     )),
     ("fraud", 35, (
-        "fraude*", "fraud*", "arnaque*", "escroquerie*", "non autorise*", "unauthori*ed", "charged twice",
+        "fraude*", "fraud*", "arnaque*", "escroquerie*", "non autorise*", "unauthori*", "charged twice",
         "debite deux fois", "preleve deux fois", "double prelevement", "prelevement inconnu", "unknown charge",
-        "phishing", "hameconnage",
+        "phishing", "hameconnage", "scam", "scams", "fake text", "fake sms", "faux sms", "faux mail",
+        "bank details", "coordonnees bancaires",
     )),
     ("personal data", 30, (
         "donnees personnelles", "personal data", "rgpd", "gdpr", "fuite de donnees", "data breach", "data leak",
@@ -127,14 +128,21 @@ THANKS_CUES: tuple[str, ...] = (
 )  # fmt: skip
 THANKS_EMOJI = frozenset("👍🙏❤😍🥰😊🙂👏💯✨🎉💙💚😀😃😄🤩")
 
-# What turns thanks into a request: a question, a problem, or words of disappointment (sarcasm included).
+# What turns thanks into a request: a question, a complaint, words of disappointment (sarcasm included).
 REQUEST_CUES: tuple[str, ...] = (
     "pourquoi", "comment", "quand", "est-ce que", "why", "how", "when", "can you", "could you", "pouvez-vous",
-    "pouvez vous", "pourriez", "aide*", "help", "svp", "s'il vous plait", "please", "pls", "besoin", "need",
-    "probleme*", "problem*", "issue*", "souci*", "nul", "nulle", "bad", "terrible", "horrible", "decu*",
+    "pouvez vous", "pourriez", "aidez*", "m'aider", "help me", "need help", "please help", "can you help", "svp",
+    "s'il vous plait", "please", "pls", "besoin", "need", "nul", "nulle", "bad", "terrible", "horrible", "decu*",
     "disappoint*", "pas content", "not happy", "merci pour rien", "thanks for nothing", "merci du peu",
     "toujours pas", "still no", "still not", "mais", "but", "sauf", "except", "jamais", "never", "plus de",
-    "ne marche", "not working", "rien", "nothing", "attends", "waiting", "j'attends",
+    "ne marche", "not working", "rien", "nothing", "attends", "waiting", "j'attends", "annule*", "cancelled",
+    "canceled", "sans prevenir", "without notice",
+)  # fmt: skip
+# Problem words a thank-you may carry when it says the problem is gone ("fixed my issue", "problème réglé").
+PROBLEM_WORDS: tuple[str, ...] = ("probleme*", "problem*", "issue*", "souci*", "panne*", "bug*")
+RESOLVED_CUES: tuple[str, ...] = (
+    "ca marche", "ca fonctionne", "ca remarche", "c'est bon", "resolu*", "regle", "reglee", "it works", "works now",
+    "working again", "fixed", "sorted", "resolved", "all good", "tout est ok", "tout est rentre dans l'ordre",
 )  # fmt: skip
 
 NEGATIONS = frozenset({"pas", "not", "no", "non", "aucun", "aucune", "never", "jamais", "sans", "nothing", "rien",
@@ -317,6 +325,8 @@ def is_thanks(text: str) -> list[str]:
         return []
     if "?" in text or _hits(folded, REQUEST_CUES) or risks_of(text):
         return []
+    if _hits(folded, PROBLEM_WORDS) and not _hits(folded, RESOLVED_CUES):
+        return []
     words = re.findall(r"\w+", re.sub(r"(?<!\w)[@#]\w+", "", folded))
     if len(words) > 40:  # a long message with a "merci" in it is not a thank-you note
         return []
@@ -328,11 +338,15 @@ def classify(
 ) -> tuple[Kind, list[str]]:
     """The kind of one message and what decided it (risk beats everything; thanks needs no question)."""
     risks = risks_of(text)
+    signals = noise_signals(text, profile, at, earlier_texts)
+    noisy = _noise_score(signals) >= TriageRules.noise_threshold
+    # Scammers bait with risk words ("recover your hacked account"); victims rarely write like spammers. Risk
+    # wins unless the author looks like a bot too, or the text is spam through and through.
+    from_a_bot = any(not s.startswith(("spam words", "several spam words")) for s in signals)
+    if noisy and (not risks or from_a_bot or len(_hits(fold(text), NOISE_CUES)) >= 3):
+        return Kind.NOISE, signals
     if risks:
         return Kind.URGENT, [label for label, _, _ in risks]
-    signals = noise_signals(text, profile, at, earlier_texts)
-    if _noise_score(signals) >= TriageRules.noise_threshold:
-        return Kind.NOISE, signals
     thanks = is_thanks(text)
     if thanks:
         return Kind.THANKS, thanks
