@@ -37,7 +37,7 @@ def test_reply_shows_the_coach_posts_in_thread_and_answers_the_case(stack):
     )
 
     assert result.exit_code == 0, result.output
-    assert "estimated engagement x" in result.output and "✓ smiley" in result.output
+    assert "engagement cues:" in result.output and "✓ smiley" in result.output
     sent = json.loads(responses.calls[0].request.body)
     assert sent["reply"] == {"in_reply_to_tweet_id": "1860000000000000102"} and sent["text"].startswith("Hi Max")
     case = stack.webhook.webhook.store.get_case("public-1860000000000000102")

@@ -145,6 +145,30 @@ def test_quarantine_lists_what_could_not_be_stored_with_its_raw_json(deployed_st
     assert item["raw"] == broken["tweet_create_events"][0] and item["feed"] == "aaa"
 
 
+def test_queue_all_lists_every_status_and_an_agent_can_undo_noise(deployed_stack):
+    spam = fixture("aaa-mention.json")
+    event = spam["tweet_create_events"][0]
+    event.update(id_str="1870000000000000077", text="@LumiereAide crypto giveaway, DM me for the airdrop")
+    event["user"] = event["user"] | {"id_str": "1600000000000000777", "screen_name": "spammy", "friends_count": 5000,
+                                     "followers_count": 3, "created_at": "Mon Nov 24 10:00:00 +0000 2025"}  # fmt: skip
+    deployed_stack.deliver(spam)
+
+    waiting = json.loads(CliRunner().invoke(main, ["queue", "--stack", "carebird", "--json"]).output)
+    everything = json.loads(CliRunner().invoke(main, ["queue", "--stack", "carebird", "--all", "--days", "9999",
+                                                      "--json"]).output)  # fmt: skip
+
+    assert "spammy" not in [r["author"] for r in waiting]
+    by_author = {r["author"]: r for r in everything}
+    assert by_author["spammy"]["status"] == "noise" and by_author["claire_dupont"]["status"] == "answered"
+    assert {"ref", "priority", "reasons", "status", "channel", "author", "waiting_minutes"} <= set(everything[0])
+
+    undone = CliRunner().invoke(main, ["mark", "public-1870000000000000077", "not-noise", "--stack", "carebird"])
+
+    assert undone.exit_code == 0 and "is now open" in undone.output
+    after = json.loads(CliRunner().invoke(main, ["queue", "--stack", "carebird", "--json"]).output)
+    assert "spammy" in [r["author"] for r in after]
+
+
 def test_case_shows_one_case_in_full(deployed_stack):
     result = CliRunner().invoke(main, ["case", "public-1860000000000000101", "--stack", "carebird"])
 

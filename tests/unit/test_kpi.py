@@ -107,3 +107,15 @@ def test_the_terminal_chart_scales_bars():
     lines = bar_chart({"Mon": 10, "Tue": 5, "Wed": 0}, width=10)
 
     assert lines[0].startswith("Mon ██████████") and lines[1].startswith("Tue █████ ") and lines[2].endswith(" 0")
+
+
+def test_noise_and_praise_are_counted_apart_and_never_as_unanswered_or_breaches():
+    quiet = [
+        replace(case(90, 0, None), status="noise", waiting_since=None),
+        replace(case(91, 5, None), status="praise", waiting_since=None),
+        case(92, 10, 30),
+    ]
+
+    report = compute(quiet, HOURS, 90, T - timedelta(days=1), T + timedelta(days=3))
+
+    assert (report.cases, report.unanswered, report.breaches, report.noise, report.praise) == (1, 0, 0, 1, 1)

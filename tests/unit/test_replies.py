@@ -4,7 +4,6 @@ import pytest
 
 from carebird.replies import (
     LINK,
-    PERSONAL_TOUCH,
     PUNCTUATION,
     SMILEY,
     TemplateError,
@@ -84,12 +83,26 @@ def test_the_coach_credits_punctuation_smileys_and_hashtags():
     assert rule(report, "smiley").effect == SMILEY and rule(report, "punctuation").effect == PUNCTUATION
 
 
-def test_the_lift_combines_the_measured_effects():
+def test_the_coach_names_the_cues_and_never_multiplies_them_into_a_promise():
     plain = coach("Nous regardons votre ligne et revenons vers vous.")
     rich = coach("Bonjour Claire, nous regardons votre ligne, ok ? 🙂", customer_name="Claire")
 
-    assert plain.estimated_lift == 1.0
-    assert rich.estimated_lift == round((1 + PERSONAL_TOUCH) * (1 + PUNCTUATION) * (1 + SMILEY), 2)
+    assert plain.cues == [] and rich.cues == ["personal touch", "punctuation", "smiley"]
+    assert not hasattr(rich, "estimated_lift")
+    assert "2015" in rule(plain, "smiley").message  # where the figure comes from
+
+
+@pytest.mark.parametrize("emoji", ["😉", "👍", "🙏", "❤", ";)"])
+def test_only_smiling_emoticons_count_as_a_smiley(emoji):
+    assert not rule(coach(f"Bonjour Claire, c'est fait {emoji}"), "smiley").applied
+
+
+def test_a_smiley_on_bad_news_or_a_refusal_is_never_rewarded():
+    refusal = coach("Désolé Claire, nous ne pouvons pas rembourser cette option 🙂", customer_name="Claire")
+    bad_news = coach("Unfortunately the outage will last until tomorrow", customer_name="Claire")
+
+    assert not rule(refusal, "smiley").applied and "flippant" in rule(refusal, "smiley").message
+    assert rule(bad_news, "smiley").applied and "smiley" not in refusal.cues
 
 
 def test_a_link_costs_engagement_and_is_best_mid_text():
@@ -100,7 +113,6 @@ def test_a_link_costs_engagement_and_is_best_mid_text():
 
     assert not rule(at_end, "link").applied and rule(at_end, "link").effect == LINK
     assert "mid-text" in rule(at_end, "link").message and "mid-text" not in rule(middle, "link").message
-    assert at_end.estimated_lift == round((1 + PERSONAL_TOUCH) * (1 + LINK), 2)
 
 
 def test_length_and_tone_are_checked_but_nothing_is_blocked():

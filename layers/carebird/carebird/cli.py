@@ -146,24 +146,39 @@ def quarantine(stack_name: str, limit: int, as_json: bool) -> None:
 @main.command()
 @click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
 @click.option("--limit", default=50, show_default=True, help="How many cases.")
+@click.option("--all", "every_status", is_flag=True, help="Cases of every status (noise, praise, answered...).")
+@click.option("--days", default=30, show_default=True, help="With --all: cases opened in the last DAYS days.")
 @click.option("--json", "as_json", is_flag=True)
-def queue(stack_name: str, limit: int, as_json: bool) -> None:
-    """The open queue in priority order (effective priority, waiting time, reasons)."""
+def queue(stack_name: str, limit: int, every_status: bool, days: int, as_json: bool) -> None:
+    """The cases waiting for the team, most urgent first (priority aged in opening minutes, reasons).
+
+    Example: carebird queue --stack carebird --all --json
+    """
     from carebird.triage import TriageRules, effective_priority
 
-    cases = _store(stack_name).open_queue(limit)
+    store = _store(stack_name)
     now = datetime.now(UTC)
+    cases = store.open_queue(limit)
+    if every_status:
+        waiting = {c.case_id for c in cases}
+        others = [c for c in store.cases_opened_between(now - timedelta(days=days), now) if c.case_id not in waiting]
+        cases = (cases + sorted(others, key=lambda c: c.opened_at, reverse=True))[:limit]
+    rules = TriageRules()
     rows = [
         {
             "case": c.case_id,
             "ref": c.reference,
+            "author": c.customer.handle,
             "customer": c.customer.handle,
             "channel": c.channel.value,
             "status": c.status,
+            "kind": c.kind,
+            "band": c.band,
             "priority": c.priority,
-            "effective": effective_priority(c.priority, c.waiting_since or now, now, TriageRules()),
-            "waiting_min": int((now - (c.waiting_since or now)).total_seconds() // 60),
+            "effective": effective_priority(c.priority, c.waiting_since, now, rules) if c.waiting_since else None,
+            "waiting_minutes": int(rules.hours.open_minutes_between(c.waiting_since, now)) if c.waiting_since else 0,
             "topic": c.topic,
+            "reasons": list(c.reasons),
             "why": "; ".join(c.reasons[:3]),
             "link": c.link,
         }
@@ -175,10 +190,32 @@ def queue(stack_name: str, limit: int, as_json: bool) -> None:
     if not rows:
         click.echo("The queue is empty: every customer has an answer.")
     for row in rows:
+        effective = row["effective"] if row["effective"] is not None else "-"
         click.echo(
-            f"{row['effective']:>3} ({row['priority']:>3})  {row['ref']:<10} @{row['customer']:<16} "
-            f"{row['channel']:<8} {row['topic']:<10} waiting {row['waiting_min']:>4} min  {row['why']}"
+            f"{effective:>3} ({row['priority']:>3})  {row['ref']:<10} {row['status']:<9} @{row['customer']:<16} "
+            f"{row['channel']:<8} {row['topic']:<10} waiting {row['waiting_minutes']:>4} open min  {row['why']}"
         )
+
+
+@main.command()
+@click.argument("case_id")
+@click.argument("verdict", type=click.Choice(["noise", "not-noise"]))
+@click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
+def mark(case_id: str, verdict: str, stack_name: str) -> None:
+    """An agent's word on noise: `noise` takes a case out of the queue; `not-noise` puts it back, with an SLA.
+
+    Example: carebird mark public-1870000000000000002 not-noise --stack carebird
+    """
+    from carebird.cases import mark_noise
+    from carebird.triage import TriageRules
+
+    store = _store(stack_name)
+    case = store.get_case(case_id)
+    if case is None:
+        raise click.ClickException(f"no case {case_id}")
+    updated = mark_noise(case, verdict == "noise", TriageRules(), datetime.now(UTC))
+    store.save_case(updated, case.version)
+    click.echo(f"case {case.reference} is now {updated.status}")
 
 
 @main.command("case")
@@ -200,7 +237,11 @@ def case_command(case_id: str, stack_name: str) -> None:
         click.echo(f"first response {case.first_response_at:%Y-%m-%d %H:%M} UTC")
     else:
         click.echo("no response yet")
+    click.echo(f"kind {case.kind}, SLA band {case.band}" + (f", {case.outcome}" if case.outcome else ""))
     click.echo("why: " + "; ".join(case.reasons))
+    if case.history:
+        earlier = ", ".join(f"{opened[:10]} {status}" for opened, status in case.history[-5:])
+        click.echo(f"previous cases ({len(case.history)}): {earlier}")
     click.echo(f"answer on X: {case.link}")
     for message in store.messages(case_id):
         arrow = "→" if message["direction"] == "out" else "←"
@@ -263,8 +304,8 @@ def reply(
     assert text is not None
     report = coach(text, customer_name=case.customer.name, handle=case.customer.handle, public=case.family != "dm")
     click.echo(
-        f"Draft for @{case.customer.handle} ({report.weighted_length}/280, estimated engagement "
-        f"x{report.estimated_lift:.2f}):\n  {report.draft}"
+        f"Draft for @{case.customer.handle} ({report.weighted_length}/280, engagement cues: "
+        f"{', '.join(report.cues) or 'none'}):\n  {report.draft}"
     )
     for item in report.advice:
         click.echo(f"  {'✓' if item.applied else '•'} {item.rule}: {item.message}")

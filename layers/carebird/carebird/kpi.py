@@ -38,6 +38,8 @@ class KpiReport:
     busiest_hours: list[tuple[int, int]]  # (local hour, cases opened), busiest first
     unanswered_cases: list[str] = field(default_factory=list)
     timings: list[CaseTiming] = field(default_factory=list)
+    noise: int = 0  # kept out of the figures above: nobody had to answer them
+    praise: int = 0
 
     @property
     def breach_rate(self) -> float:
@@ -65,8 +67,10 @@ def case_timing(case: Case, hours: OpeningHours, sla_minutes: int, now: datetime
 
 
 def compute(cases: Iterable[Case], hours: OpeningHours, sla_minutes: int, since: datetime, now: datetime) -> KpiReport:
-    """KPIs over the cases opened in [since, now]."""
-    chosen = [c for c in cases if since <= c.opened_at <= now]
+    """KPIs over the cases opened in [since, now] that needed an answer; noise and praise are counted apart."""
+    opened = [c for c in cases if since <= c.opened_at <= now]
+    quiet = [c for c in opened if c.status in ("noise", "praise") and c.first_response_at is None]
+    chosen = [c for c in opened if c not in quiet]
     timings = [case_timing(c, hours, sla_minutes, now) for c in chosen]
     responses = [t.first_response_minutes for t in timings if t.first_response_minutes is not None]
     hours_opened = Counter(c.opened_at.astimezone(hours.zone).hour for c in chosen)
@@ -87,6 +91,8 @@ def compute(cases: Iterable[Case], hours: OpeningHours, sla_minutes: int, since:
         busiest_hours=sorted(hours_opened.items(), key=lambda kv: (-kv[1], kv[0]))[:3],
         unanswered_cases=[f"{c.reference} @{c.customer.handle}" for c in chosen if c.first_response_at is None],
         timings=timings,
+        noise=sum(c.status == "noise" for c in quiet),
+        praise=sum(c.status == "praise" for c in quiet),
     )
 
 

@@ -23,10 +23,16 @@ SMILEY = 0.67
 HASHTAG = 0.15
 LINK = -0.19
 
-SMILEYS = re.compile(
-    r"(?::-?\)|:-?D|;-?\)|\^\^|[\U0001F600-\U0001F60A\U0001F60D\U0001F642\U0001F917\U0001F970"
-    r"\U0001F44D\U0001F64F\u263A\u2764])"
+# Smiling emoticons only (what the figure is about): not winks, hearts, thumbs or praying hands.
+SMILEYS = re.compile(r"(?::-?\)|:-?D|\(:|[\U0001F600-\U0001F604\U0001F606\U0001F60A\U0001F642\u263A])")
+# A smiley on bad news or a refusal reads as flippant: the coach never rewards one there.
+BAD_NEWS = re.compile(
+    r"\b(?:d[ée]sol[ée]e?s?|sorry|malheureusement|unfortunately|impossible|cannot|can't|can not|unable|"
+    r"ne pouvons pas|ne pourrons pas|refus\w*|declin\w*|regret\w*|panne|outage|retard|delay\w*|"
+    r"pas possible|not possible|annul\w*|cancel\w*)\b",
+    re.IGNORECASE,
 )
+SOURCE = "a 2015 infographic on customer care on Twitter, method unpublished: hints, not promises"
 URL = re.compile(r"https?://\S+", re.IGNORECASE)
 HASHTAG_RE = re.compile(r"(?<!\w)#\w+")
 COLD_PHRASES = (
@@ -63,8 +69,13 @@ class Advice:
 class CoachReport:
     draft: str
     weighted_length: int
-    estimated_lift: float  # combined multiplier vs a plain reply, e.g. 1.52 = +52 %
     advice: list[Advice] = field(default_factory=list)
+
+    @property
+    def cues(self) -> list[str]:
+        """The engagement cues the draft has (never multiplied into a promise: the figures come from
+        an unpublished method, see SOURCE)."""
+        return [a.rule for a in self.advice if a.effect > 0 and a.applied]
 
     @property
     def suggestions(self) -> list[Advice]:
@@ -151,14 +162,7 @@ def coach(draft: str, *, customer_name: str = "", handle: str = "", public: bool
             if has_punctuation
             else "End with a question or an exclamation (? !): +27% engagement, and it invites an answer.",
         ),
-        Advice(
-            "smiley",
-            SMILEY,
-            has_smiley,
-            "Has a smiling emoticon."
-            if has_smiley
-            else "A smiling emoticon (🙂) is the strongest single lift measured: +67%. Skip it for bad news.",
-        ),
+        _smiley_advice(has_smiley, bool(BAD_NEWS.search(text))),
         Advice(
             "hashtag",
             HASHTAG,
@@ -181,13 +185,17 @@ def coach(draft: str, *, customer_name: str = "", handle: str = "", public: bool
         advice.append(Advice("link", LINK, True, "No link: good for engagement and for X's pricing."))
     length = weighted_length(text) if text else 0
     advice += _length_and_tone(text, lowered, length, public)
-    lift = 1.0
-    for item in advice:
-        if item.rule in ("personal touch", "punctuation", "smiley", "hashtag") and item.applied:
-            lift *= 1 + item.effect
-        if item.rule == "link" and not item.applied:
-            lift *= 1 + item.effect
-    return CoachReport(draft=text, weighted_length=length, estimated_lift=round(lift, 2), advice=advice)
+    return CoachReport(draft=text, weighted_length=length, advice=advice)
+
+
+def _smiley_advice(has_smiley: bool, bad_news: bool) -> Advice:
+    if bad_news:
+        if has_smiley:
+            return Advice("smiley", 0.0, False, "A smiley on bad news or a refusal reads as flippant: remove it.")
+        return Advice("smiley", 0.0, True, "No smiley on bad news: right.")
+    if has_smiley:
+        return Advice("smiley", SMILEY, True, "Has a smiling emoticon.")
+    return Advice("smiley", SMILEY, False, f"A smiling emoticon (🙂) was measured at +67% ({SOURCE}).")
 
 
 def _link_in_middle(text: str, link: re.Match[str]) -> bool:
