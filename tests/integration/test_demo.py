@@ -61,3 +61,37 @@ def test_the_kpis_summarise_the_day(report):
     assert (kpi["cases"], kpi["answered"], kpi["unanswered"], kpi["sla_breaches"]) == (7, 6, 1, 1)
     assert kpi["median_first_response_minutes"] == 30
     assert kpi["acknowledged"] == 1
+
+
+def test_the_day_reads_in_paris_time_and_the_kpis_match_what_was_sent(report):
+    deliveries = [e for e in report["timeline"] if e["kind"] == "delivery"]
+    nora = next(e for e in deliveries if e["story"].startswith("Nora"))
+    assert nora["at"] == "Tue 11:00" and "CB-" in nora["outcome"]
+    assert report["kpi"]["p90_first_response_minutes"] == 53  # Tom answered at 09:10 after 17:40: 30 + 23 min
+    slas = [e for e in report["timeline"] if e["kind"] == "sla"]
+    assert [e["outcome"] for e in slas].count("still waiting: escalated, team emailed") == 1
+    assert [p["at"] for p in report["x_posts"]] == sorted(
+        (p["at"] for p in report["x_posts"]), key=lambda at: (at[:3] != "Tue", at)
+    )
+    assert any(p["to"] == "reply to @lea_m (CB-000020)" for p in report["x_posts"])
+
+
+def test_the_demo_fails_when_what_it_stored_is_not_what_it_sent(monkeypatch):
+    # the bug the demo once had: Paris time written with a Z, every X Activity API message an hour late
+    from carebird import simulate
+
+    monkeypatch.setattr(simulate, "_utc_text", lambda at: at.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+    out = io.StringIO()
+
+    assert run_demo(out, as_json=True) == 1
+    problems = json.loads(out.getvalue())["problems"]
+    assert any("Nora" in p and "sent at 2025-11-25T10:00:00Z, stored at 2025-11-25T11:00:00Z" in p for p in problems)
+
+
+def test_the_printed_day_is_plain_when_piped():
+    out = io.StringIO()
+
+    assert run_demo(out) == 0
+    text = out.getvalue()
+    assert "\033[" not in text and "The day, hour by hour (Paris time)" in text
+    assert "public-18" not in text and "SUCCEEDED" not in text and "{'" not in text

@@ -27,7 +27,7 @@ from carebird import simulate as sim
 from carebird.cases import Case
 from carebird.model import Author
 from carebird.sla import SlaPolicy, TimerStart
-from carebird.timeparse import from_iso
+from carebird.timeparse import from_iso, to_iso
 from carebird.triage import TriageRules, effective_priority
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -276,7 +276,11 @@ class LocalTimers:
         )["executionArn"]
         while (status := self.stack.sfn.describe_execution(executionArn=arn)["status"]) == "RUNNING":
             time.sleep(0.01)
-        return {"story": f"SLA deadline of {timer.input['case_id']}", "status": status, "execution": timer.name}
+        case = self.stack.webhook.webhook.store.get_case(timer.input["case_id"])
+        late = case is not None and case.escalation_level > 0 and case.reopened == int(timer.input["reopened"])
+        who = f"{case.reference} @{case.customer.handle}" if case else timer.input["case_id"]
+        outcome = "still waiting: escalated, team emailed" if late else "answered in time: nothing sent"
+        return {"story": f"SLA deadline of {who}", "status": status, "outcome": outcome, "execution": timer.name}
 
 
 class Simulation:
@@ -290,6 +294,8 @@ class Simulation:
         self.snapshots: dict[str, tuple[datetime, list[Case]]] = {}
         self.stack.dispatcher.timers = LocalTimers(self.schedule, self.stack)
         self.template = local.load_template()
+        self.steps: list[sim.Step] = []
+        self.posts: list[tuple[datetime, Any]] = []  # what went to X (dry run), with when
 
     def schedule(self, at: datetime, kind: str, run: Callable[[], dict[str, Any]]) -> None:
         heapq.heappush(self.events, _Event(at, next(self.seq), kind, run))
@@ -298,7 +304,18 @@ class Simulation:
         response = self.stack.deliver(step.payload)
         body = json.loads(response["body"])
         self.pump()
-        return {"story": step.story, "status": response["statusCode"], "outcomes": body.get("outcomes", body)}
+        store = self.stack.webhook.webhook.store
+        case_id = store.case_id_for_message(sim.message_id_of(step.payload))
+        case = store.get_case(case_id) if case_id else None
+        outcomes = body.get("outcomes", body)
+        words = {
+            "created": "new case", "appended": "added to", "answered": "answers", "held": "held for",
+            "duplicate": "already stored, nothing new", "ignored": "ignored", "deleted": "deleted from",
+        }  # fmt: skip
+        outcome = "; ".join(words.get(name, name) for name in outcomes)
+        if case is not None and not set(outcomes) & {"duplicate", "ignored"}:
+            outcome += f" {case.reference} (@{case.customer.handle}, {case.status})"
+        return {"story": step.story, "status": response["statusCode"], "outcomes": outcomes, "outcome": outcome}
 
     def pump(self) -> None:
         response = self.stack.dispatch()
@@ -317,7 +334,8 @@ class Simulation:
 
     def run(self) -> None:
         start, end = sim.paris(DAY, "08:30"), sim.paris(DAY, "11:00", 1)
-        for step in day_script():
+        self.steps = day_script()
+        for step in self.steps:
             self.schedule(step.at, "delivery", lambda step=step: self.deliver(step))
         parameters = self.template["Parameters"]
         for kind in ("opening", "closing"):
@@ -329,7 +347,9 @@ class Simulation:
         while self.events:
             event = heapq.heappop(self.events)
             clock.travel_to(event.at)
+            before = {id(call) for call in self.stack.x_calls()}
             self.timeline.append({"at": event.at, "kind": event.kind, **event.run()})
+            self.posts += [(event.at, call) for call in self.stack.x_calls() if id(call) not in before]
 
 
 def run_demo(out: TextIO = sys.stdout, as_json: bool = False) -> int:
@@ -373,8 +393,8 @@ def _report(simulation: Simulation) -> dict[str, Any]:
     end = simulation.timeline[-1]["at"]
     report = kpi.compute([c for c in cases if c], policy.hours, policy.minutes, sim.paris(DAY, "00:00"), end)
     emails = stack.team_emails()
-    x_calls = [{"action": c.action, "target": c.target, "text": c.text} for c in stack.x_calls()]
-    problems = _check(cases, emails, x_calls, simulation)
+    x_calls = [_post_json(at, call, store) for at, call in sorted(simulation.posts, key=lambda p: p[0])]
+    problems = _check(cases, emails, x_calls, simulation) + _check_times(simulation, store)
     return {
         "timeline": [{**e, "at": e["at"].astimezone(PARIS).strftime("%a %H:%M")} for e in simulation.timeline],
         "queues": {label: [_case_json(c, at) for c in queue] for label, (at, queue) in simulation.snapshots.items()},
@@ -392,6 +412,8 @@ def _report(simulation: Simulation) -> dict[str, Any]:
             "by_channel": report.by_channel,
             "by_topic": report.by_topic,
             "acknowledged": report.acknowledged,
+            "noise": report.noise,
+            "praise": report.praise,
         },
         "problems": problems,
     }
@@ -433,6 +455,39 @@ def _check(
     return problems
 
 
+def _post_json(at: datetime, call: Any, store: Any) -> dict[str, Any]:
+    """One post to X, said the way a shop owner reads it: when, what kind, to whom."""
+    to = ""
+    if call.action == "reply" and call.target:
+        case = store.get_case(store.case_id_for_message(call.target) or "")
+        to = f"reply to @{case.customer.handle} ({case.reference})" if case else "reply"
+    elif call.action == "dm":
+        to = f"DM to user {call.target}"
+    return {"at": at.astimezone(PARIS).strftime("%a %H:%M"), "action": call.action, "target": call.target,
+            "to": to or "public post", "text": call.text}  # fmt: skip
+
+
+def _check_times(simulation: Simulation, store: Any) -> list[str]:
+    """What was stored against what was sent: every stored message carries the time its delivery said."""
+    problems, checked, seen = [], 0, set()
+    for step in simulation.steps:
+        message_id = sim.message_id_of(step.payload)
+        if message_id in seen:
+            continue  # a redelivery: the first delivery's time is the one kept
+        seen.add(message_id)
+        case_id = store.case_id_for_message(message_id)
+        if case_id is None:
+            continue  # ignored on purpose (a redelivery, the brand's own post)
+        stored = next((m for m in store.messages(case_id) if m["message_id"] == message_id), None)
+        checked += 1
+        if stored is None or stored["created_at"] != to_iso(step.at):
+            got = stored["created_at"] if stored else "nothing"
+            problems.append(f"{step.story}: sent at {to_iso(step.at)}, stored at {got}")
+    if checked < len(simulation.steps) // 2:
+        problems.append(f"only {checked} of {len(simulation.steps)} sent messages were found stored")
+    return problems
+
+
 def _case_json(case: Case, now: datetime) -> dict[str, Any]:
     rules = TriageRules()
     waiting = case.waiting_since
@@ -444,6 +499,7 @@ def _case_json(case: Case, now: datetime) -> dict[str, Any]:
         "status": case.status,
         "priority": case.priority,
         "effective_priority": effective_priority(case.priority, waiting, now, rules) if waiting else None,
+        "waiting_open_minutes": int(rules.hours.open_minutes_between(waiting, now)) if waiting else 0,
         "topic": case.topic,
         "reasons": list(case.reasons),
         "messages": case.inbound_count,
@@ -457,43 +513,62 @@ def _case_json(case: Case, now: datetime) -> dict[str, Any]:
 
 
 def _print(report: dict[str, Any], out: TextIO, colour: bool) -> None:
+    """The day as a shop owner reads it: a timeline in Paris time, the queue, the email, the posts, the KPIs."""
+
     def paint(text: str, code: str) -> str:
         return f"\033[{code}m{text}\033[0m" if colour else text
 
-    out.write(paint("carebird demo: a day of X customer care on embedded AWS (simulated clock, X in dry run)\n", "1"))
-    out.write(paint("\nTimeline (Paris time)\n", "1"))
+    def heading(text: str) -> None:
+        out.write("\n" + paint(text, "1") + "\n")
+
+    out.write(paint("carebird demo: a day of X customer care on embedded AWS (simulated clock, X in dry run)", "1"))
+    out.write("\n")
+    heading("The day, hour by hour (Paris time)")
+    marks = {"delivery": ("X  ", "36"), "schedule": ("⏰ ", "35"), "sla": ("SLA", "33"), "snapshot": ("▤  ", "34")}
     for entry in report["timeline"]:
-        detail = entry.get("outcomes") or entry.get("outcome") or entry.get("status") or entry.get("open")
-        if isinstance(detail, dict):
-            detail = ", ".join(f"{k} {v}" for k, v in detail.items())
-        kind = {"delivery": "  X ", "schedule": "clock", "sla": " SLA", "snapshot": "queue"}[entry["kind"]]
-        out.write(f"  {entry['at']}  {paint(kind, '36')}  {entry['story']:<58} {detail}\n")
+        mark, code = marks[entry["kind"]]
+        detail = entry.get("outcome") or entry.get("status") or ""
+        if entry["kind"] == "snapshot":
+            detail = f"{entry['open']} customer(s) waiting"
+        if entry["kind"] == "schedule":
+            detail = f"announcement {entry.get('outcome')}"
+        late = "escalated" in str(detail)
+        out.write(
+            f"  {entry['at']}  {paint(mark, code)}  {entry['story']:<52}  {paint(str(detail), '31' if late else '0')}\n"
+        )
     for label, queue in report["queues"].items():
-        out.write(paint(f"\nOpen queue at {label} (most urgent first)\n", "1"))
-        out.write(f"  {'prio':>4} {'eff':>4}  {'case':<10} {'customer':<15} {'channel':<8} {'topic':<11} why\n")
+        heading(f"Who waits at {label}, most urgent first")
+        out.write("  priority now = triage score + 1 point per 2 opening minutes waited\n")
+        out.write(f"  {'now':>4} {'score':>5}  {'case':<10} {'customer':<15} {'status':<9} {'waiting':>8}  why\n")
         for case in queue:
+            waited = f"{case['waiting_open_minutes']} min"
             out.write(
-                f"  {case['priority']:>4} {case['effective_priority'] or '':>4}  {case['reference']:<10} "
-                f"@{case['customer']:<14} {case['channel']:<8} {case['topic']:<11} "
-                f"{'; '.join(case['reasons'][:3])}\n"
+                f"  {case['effective_priority'] or '':>4} {case['priority']:>5}  {case['reference']:<10} "
+                f"@{case['customer']:<14} {case['status']:<9} {waited:>8}  {'; '.join(case['reasons'][:2])}\n"
             )
-    out.write(paint("\nWhat carebird posted on X (dry run)\n", "1"))
-    for call in report["x_posts"]:
-        target = f" → {call['target']}" if call["target"] else ""
-        out.write(f"  [{call['action']}{target}] {call['text']}\n")
-    out.write(paint(f"\nEscalation emails ({len(report['escalations'])})\n", "1"))
+    heading(f"Escalation emails sent to the team ({len(report['escalations'])})")
     for email in report["escalations"]:
         out.write(paint(f"  Subject: {email['subject']}\n", "33"))
         out.write("".join(f"  | {line}\n" for line in email["message"].splitlines()))
+    heading("What carebird posted on X (dry run: nothing left the machine)")
+    for post in report["x_posts"]:
+        out.write(f"  {post['at']}  {post['to']:<32}  {post['text']}\n")
     k = report["kpi"]
-    out.write(paint("\nKPIs\n", "1"))
-    out.write(
-        f"  cases {k['cases']} (answered {k['answered']}, unanswered {k['unanswered']}), "
-        f"first response median {k['median_first_response_minutes']:.0f} / p90 "
-        f"{k['p90_first_response_minutes']:.0f} opening minutes, SLA breaches {k['sla_breaches']} "
-        f"({k['breach_rate']:.0%}), out-of-hours acknowledgements {k['acknowledged']}\n"
-    )
-    out.write(f"  by channel {k['by_channel']}  by topic {k['by_topic']}\n")
+    heading("The day in figures")
+    rows = [
+        ("customers who needed an answer", k["cases"]),
+        ("answered", k["answered"]),
+        ("still waiting", k["unanswered"]),
+        ("first response, median", f"{k['median_first_response_minutes']:.0f} opening minutes"),
+        ("first response, 90th percentile", f"{k['p90_first_response_minutes']:.0f} opening minutes"),
+        ("SLA breaches", f"{k['sla_breaches']} ({k['breach_rate']:.0%})"),
+        ("out-of-hours acknowledgements", k["acknowledged"]),
+        ("noise / praise set aside", f"{k['noise']} / {k['praise']}"),
+        ("by channel", ", ".join(f"{n} {c}" for n, c in k["by_channel"].items())),
+        ("by topic", ", ".join(f"{n} {c}" for n, c in k["by_topic"].items())),
+    ]
+    for name, value in rows:
+        out.write(f"  {name:<34} {value}\n")
     if report["problems"]:
         out.write(paint("\nProblems:\n  " + "\n  ".join(report["problems"]) + "\n", "31"))
     else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -101,13 +101,14 @@ def activity_post(
     in_reply_to: tuple[str, Author] | None = None,
     lang: str = "en",
 ) -> dict[str, Any]:
-    """An X Activity API `post.create` delivery (v2 objects)."""
+    """An X Activity API post delivery (v2 objects), typed as X types it: `post.create` for the brand's own
+    posts, `post.reply.create` for a reply to the brand, `post.mention.create` for a mention."""
     payload: dict[str, Any] = {
         "id": post_id or next_id(),
         "text": text,
         "author_id": author.id,
         "lang": lang,
-        "created_at": at.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "created_at": _utc_text(at),
     }
     if f"@{brand.handle}" in text:
         payload["entities"] = {"mentions": [{"username": brand.handle, "id": brand.id}]}
@@ -116,7 +117,13 @@ def activity_post(
             "in_reply_to_user_id": in_reply_to[1].id,
             "referenced_tweets": [{"type": "replied_to", "id": in_reply_to[0]}],
         }
-    return _activity("post.create", payload, author, brand)
+    if author.id == brand.id:
+        event_type = "post.create"
+    elif in_reply_to and in_reply_to[1].id == brand.id:
+        event_type = "post.reply.create"
+    else:
+        event_type = "post.mention.create"
+    return _activity(event_type, payload, author, brand)
 
 
 def activity_dm(sender: Author, recipient: Author, text: str, at: datetime, brand: Author) -> dict[str, Any]:
@@ -128,9 +135,23 @@ def activity_dm(sender: Author, recipient: Author, text: str, at: datetime, bran
         "text": text,
         "sender_id": sender.id,
         "dm_conversation_id": dm_conversation_id(sender.id, recipient.id),
-        "created_at": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created_at": _utc_text(at),
     }
     return _activity(kind, payload, sender, brand)
+
+
+def _utc_text(at: datetime) -> str:
+    """X's v2 time format: UTC with a Z (a local time with a Z would shift every message by the offset)."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def message_id_of(payload: dict[str, Any]) -> str:
+    """The id of the post or DM a delivery carries, whatever the feed."""
+    if "tweet_create_events" in payload:
+        return payload["tweet_create_events"][0]["id_str"]
+    if "direct_message_events" in payload:
+        return payload["direct_message_events"][0]["id"]
+    return payload["data"]["payload"]["id"]
 
 
 def _activity(event_type: str, payload: dict[str, Any], author: Author, brand: Author) -> dict[str, Any]:
