@@ -141,6 +141,7 @@ def create_deployed_stack(name: str = "carebird") -> str:
             "CasesTableName": {"Value": TABLE},
             "XSecretArn": {"Value": secret["ARN"]},
             "BrandUserId": {"Value": "1500000000000000001"},
+            "BrandHandle": {"Value": "LumiereAide"},
         },
     }
     boto3.client("cloudformation").create_stack(StackName=name, TemplateBody=json.dumps(template))

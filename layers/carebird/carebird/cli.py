@@ -16,9 +16,75 @@ import click
 DEFAULT_LOCAL_SECRET = "local-consumer-secret"  # the embedded stack's, published in README: not a secret
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class CarebirdGroup(click.Group):
+    """Every failure a user can cause or meet becomes one clear line and exit status 1, never a traceback.
+
+    Set CAREBIRD_DEBUG=1 to see the traceback of an unexpected error.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("CAREBIRD_DEBUG"):
+                raise
+            raise click.ClickException(explain_failure(exc)) from exc
+
+
+def explain_failure(exc: Exception) -> str:
+    """What went wrong, in one line a newcomer can act on."""
+    name = type(exc).__name__
+    if name == "NoRegionError":
+        return "no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION, or a profile with a region) and try again"
+    if name in ("NoCredentialsError", "PartialCredentialsError", "ProfileNotFound"):
+        return f"no usable AWS credentials ({exc}): run `aws configure` or set AWS_PROFILE"
+    if name == "ClientError":
+        error = getattr(exc, "response", {}).get("Error", {})
+        return f"AWS refused: {error.get('Code', 'error')}: {error.get('Message', exc)}"
+    if name in ("EndpointConnectionError", "ConnectTimeoutError", "ReadTimeoutError"):
+        return f"cannot reach AWS: {exc}"
+    if name in ("ConnectionError", "Timeout", "ConnectTimeout", "ReadTimeout"):  # requests
+        return f"cannot reach the server: {str(exc)[:200]}"
+    if name == "TemplateError":
+        return str(exc)
+    return f"unexpected error ({name}): {str(exc)[:300]} (CAREBIRD_DEBUG=1 shows the traceback)"
+
+
+class SinceParam(click.ParamType):
+    """`2h`, `90m`, `7d` ago, or an ISO time."""
+
+    name = "since"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            return parse_since(str(value), datetime.now(UTC))
+        except ValueError:
+            self.fail(
+                f"{value!r} is not a window: use 90m, 24h, 7d or an ISO time such as 2026-11-28T09:00Z", param, ctx
+            )
+
+
+SINCE = SinceParam()
+
+
+def progress(text: str) -> None:
+    """Progress for a human, on stderr: stdout stays the command's output (JSON stays only JSON)."""
+    click.echo(text, err=True)
+
+
+@click.group(cls=CarebirdGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
-    """carebird: serverless customer care for a brand's X account."""
+    """carebird: serverless customer care for a brand's X account.
+
+    \b
+    First steps:  carebird demo              (a simulated day, nothing to set up)
+                  carebird serve             (the webhook on 127.0.0.1, embedded AWS)
+    With a stack: carebird queue --stack carebird
+    """
 
 
 # --- local ---------------------------------------------------------------------------------------
@@ -27,7 +93,10 @@ def main() -> None:
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report instead of tables.")
 def demo(as_json: bool) -> None:
-    """Run a simulated day of X care traffic through the whole product on embedded AWS."""
+    """Run a simulated day of X care traffic through the whole product on embedded AWS.
+
+    Example: carebird demo --json > day.json
+    """
     from carebird.demo import run_demo
 
     sys.exit(run_demo(sys.stdout, as_json=as_json))
@@ -47,7 +116,10 @@ def demo(as_json: bool) -> None:
 @click.option("--brand-handle", default="LumiereAide", show_default=True, help="The brand's X handle.")
 @click.option("--sla-minutes", default=90, show_default=True, help="Opening minutes before escalation.")
 def serve(host: str, port: int, secret: str, brand_id: str, brand_handle: str, sla_minutes: int) -> None:
-    """Serve the webhook over real HTTP on embedded AWS (try real or recorded payloads)."""
+    """Serve the webhook over real HTTP on embedded AWS (try real or recorded payloads).
+
+    Example: carebird serve --port 8080
+    """
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-3")
     os.environ.update(TZ="UTC", POWERTOOLS_LOG_LEVEL=os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"))
     time.tzset()
@@ -84,7 +156,12 @@ def serve(host: str, port: int, secret: str, brand_id: str, brand_handle: str, s
 @click.option("--secret", envvar="CAREBIRD_CONSUMER_SECRET", help="Consumer secret to sign with.")
 @click.option("--stack", "stack_name", help="Read the consumer secret from this deployed stack instead.")
 def send(file: Path, url: str, secret: str | None, stack_name: str | None) -> None:
-    """Sign a payload FILE with the consumer secret and POST it, as X would."""
+    """Sign a payload FILE with the consumer secret and POST it, as X would.
+
+    \b
+    Example: carebird send tests/fixtures/aaa-mention.json \\
+               --url http://127.0.0.1:8080/webhook --secret local-consumer-secret
+    """
     import requests
 
     from carebird.signature import SIGNATURE_HEADER, sign
@@ -222,7 +299,10 @@ def mark(case_id: str, verdict: str, stack_name: str) -> None:
 @click.argument("case_id")
 @click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
 def case_command(case_id: str, stack_name: str) -> None:
-    """One case in full: customer, triage, times and every message."""
+    """One case in full: customer, triage, history, times and every message.
+
+    Example: carebird case public-1860000000000000101 --stack carebird
+    """
     store = _store(stack_name)
     case = store.get_case(case_id)
     if case is None:
@@ -271,7 +351,10 @@ def reply(
     dry_run: bool,
     yes: bool,
 ) -> None:
-    """Answer CASE_ID on X (in thread, or by DM for DM cases) and mark it answered; the coach advises first."""
+    """Answer CASE_ID on X (in thread, or by DM for DM cases) and mark it answered; the coach advises first.
+
+    Example: carebird reply public-1860000000000000101 --template fixed --stack carebird
+    """
     from carebird.answer import answer_case
     from carebird.replies import coach, load_templates, render
     from carebird.xclient import XClient
@@ -286,7 +369,8 @@ def reply(
             f"authors who mentioned the brand. Answer it from the X app: {case.link}"
         )
     if bool(text) == bool(template_name):
-        raise click.UsageError("give either TEXT or --template NAME")
+        names = ", ".join(sorted(load_templates(templates_file)))
+        raise click.UsageError(f"give either TEXT or --template NAME (templates: {names})")
     if template_name:
         from carebird.announcements import language_of, when_text
         from carebird.calendar import OpeningHours
@@ -322,33 +406,42 @@ def reply(
 @click.argument("case_id")
 @click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
 def close(case_id: str, stack_name: str) -> None:
-    """Close CASE_ID: it leaves the queue, and the customer's next message opens a new case."""
+    """Close CASE_ID: it leaves the queue, and the customer's next message opens a new case.
+
+    Example: carebird close public-1860000000000000101 --stack carebird
+    """
     from carebird.answer import close_case
 
-    click.echo(close_case(_store(stack_name), case_id))
+    message = close_case(_store(stack_name), case_id)
+    if message.startswith("no case"):
+        raise click.ClickException(message)
+    click.echo(message)
 
 
 @main.command()
-@click.option("--since", default="7d", show_default=True, help="Window: 24h, 7d, 30d or an ISO time.")
+@click.option("--since", "start", type=SINCE, default="7d", show_default=True, help="Window: 24h, 7d or an ISO time.")
 @click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
 @click.option("--sla-minutes", default=90, show_default=True)
-@click.option("--json", "as_json", is_flag=True)
-def kpi(since: str, stack_name: str, sla_minutes: int, as_json: bool) -> None:
-    """Care KPIs from the table: volume, first response, breaches, topics, with a small chart."""
+@click.option("--json", "as_json", is_flag=True, help="Only JSON on stdout (progress goes to stderr).")
+def kpi(start: datetime, stack_name: str, sla_minutes: int, as_json: bool) -> None:
+    """Care KPIs from the table: volume, first response, breaches, topics, with a small chart.
+
+    Example: carebird kpi --since 7d --stack carebird
+    """
     from carebird import kpi as kpis
     from carebird.calendar import OpeningHours
 
     now = datetime.now(UTC)
-    start = parse_since(since, now)
     hours = OpeningHours.from_env()
-    with click.progressbar(length=1, label="reading cases") as bar:
-        cases = _store(stack_name).cases_opened_between(start, now)
-        bar.update(1)
+    outputs = stack_outputs(stack_name)
+    progress(f"reading the cases opened since {start:%Y-%m-%d %H:%M} UTC…")
+    cases = _store(stack_name).cases_opened_between(start, now)
+    progress(f"{len(cases)} case(s) read")
     report = kpis.compute(cases, hours, sla_minutes, start, now)
     if as_json:
         click.echo(json.dumps({k: v for k, v in report.__dict__.items() if k != "timings"}, default=str, indent=2))
         return
-    _, body = kpis.render_digest(report, hours, sla_minutes, "brand")
+    _, body = kpis.render_digest(report, hours, sla_minutes, outputs.get("BrandHandle") or "the brand")
     click.echo(body)
     per_day: dict[str, float] = {}
     for case in sorted(cases, key=lambda c: c.opened_at):
@@ -403,7 +496,10 @@ def _x_errors(function: Any) -> Any:
 )
 @click.pass_context
 def x(ctx: click.Context, stack_name: str | None, credentials: Path | None) -> None:
-    """Wire the deployment to X: register the webhook, subscribe the brand, check, replay."""
+    """Wire the deployment to X: register the webhook, subscribe the brand, check, replay.
+
+    Example: carebird x --stack carebird status
+    """
     ctx.obj = {"stack": stack_name, "credentials": credentials}
 
 
@@ -412,7 +508,10 @@ def x(ctx: click.Context, stack_name: str | None, credentials: Path | None) -> N
 @click.pass_context
 @_x_errors
 def register(ctx: click.Context, url: str) -> None:
-    """Register URL as the app's webhook (X runs a CRC check against it)."""
+    """Register URL as the app's webhook (X runs a CRC check against it).
+
+    Example: carebird x --stack carebird register https://abc.execute-api.eu-west-3.amazonaws.com/webhook
+    """
     click.echo(f"registering {url} (X is sending a CRC challenge)…")
     hook = _admin(ctx).register(url)
     click.echo(f"webhook {hook.get('id')} registered, valid: {hook.get('valid')}")
@@ -440,7 +539,10 @@ def whoami(ctx: click.Context) -> None:
 @click.pass_context
 @_x_errors
 def subscribe(ctx: click.Context, webhook_id: str | None) -> None:
-    """Subscribe the brand account to the webhook (its activity starts flowing)."""
+    """Subscribe the brand account to the webhook (its activity starts flowing).
+
+    Example: carebird x --stack carebird subscribe
+    """
     admin = _admin(ctx)
     hook = admin.find(webhook_id)
     if admin.subscribe(str(hook["id"])):
@@ -454,7 +556,10 @@ def subscribe(ctx: click.Context, webhook_id: str | None) -> None:
 @click.pass_context
 @_x_errors
 def status(ctx: click.Context, revalidate: bool) -> None:
-    """Show the app's webhooks, their validity and the brand's subscription."""
+    """Show the app's webhooks, their validity and the brand's subscription.
+
+    Example: carebird x --stack carebird status --revalidate
+    """
     if ctx.obj["stack"]:
         from carebird.store import _dynamo, _plain
 
@@ -496,19 +601,24 @@ def parse_since(value: str, now: datetime) -> datetime:
 
 
 @x.command()
-@click.option("--since", required=True, help="Start of the missed window: 2h, 90m, 1d or an ISO time.")
-@click.option("--until", "until_", help="End of the window (default: now).")
+@click.option("--since", "start", type=SINCE, required=True, help="Start of the missed window: 2h, 90m, 1d or ISO.")
+@click.option("--until", "end", type=SINCE, help="End of the window (default: now).")
 @click.option("--webhook-id", help="Which webhook (default: the app's only one).")
 @click.pass_context
 @_x_errors
-def replay(ctx: click.Context, since: str, until_: str | None, webhook_id: str | None) -> None:
-    """Ask X to redeliver a missed window; carebird's dedupe makes overlaps harmless."""
-    now = datetime.now(UTC)
-    start, end = parse_since(since, now), parse_since(until_, now) if until_ else now
+def replay(ctx: click.Context, start: datetime, end: datetime | None, webhook_id: str | None) -> None:
+    """Ask X to redeliver a missed window; carebird's dedupe makes overlaps harmless.
+
+    Example: carebird x --stack carebird replay --since 2h
+    """
+    end = end or datetime.now(UTC)
     if start >= end:
         raise click.UsageError("--since must be before --until")
     admin = _admin(ctx)
-    job = admin.replay(str(admin.find(webhook_id)["id"]), start, end)
+    progress("asking X for the webhook…")
+    hook = admin.find(webhook_id)
+    progress(f"requesting the replay of {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC…")
+    job = admin.replay(str(hook["id"]), start, end)
     click.echo(f"replay requested from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC: {job or 'accepted'}")
 
 
