@@ -514,10 +514,8 @@ def _v2_dm(event: Any, includes: JsonObject, brand: Brand) -> Message | str:
         return f"DM event of type {str(event.get('event_type'))[:40]}: ignored"
     sender_id = x_id(event.get("sender_id"), "sender_id")
     conversation = _text(event.get("dm_conversation_id"), "dm_conversation_id", 80)
-    participants = [p for p in conversation.split("-") if p]
-    participants += [x_id(p, "participant_ids") for p in _list(event.get("participant_ids"))]
-    others = [p for p in participants if p != sender_id]
-    recipient_id = brand.user_id if sender_id != brand.user_id else (others[0] if others else "")
+    participants = [x_id(p, "participant_ids") for p in _list(event.get("participant_ids"))]
+    recipient_id = _recipient(sender_id, conversation, participants, brand)
     dm_id = x_id(event.get("id"), "DM id")
     if not recipient_id:
         return f"DM {dm_id} from the brand with no recipient: ignored"
@@ -536,10 +534,7 @@ def _chat(event: Any, brand: Brand) -> Message | str:
     """An encrypted XChat message: its words are unreadable to apps, but the customer who wrote must not vanish."""
     event = _object(event)
     sender_id = x_id(event.get("sender_id"), "sender_id")
-    conversation = _text(event.get("conversation_id"), "conversation_id", 80)
-    participants = [x_id(p, "conversation_id") for p in re.split(r"[:-]", conversation) if p]
-    others = [p for p in participants if p != sender_id]
-    recipient_id = brand.user_id if sender_id != brand.user_id else (others[0] if others else "")
+    recipient_id = _recipient(sender_id, _text(event.get("conversation_id"), "conversation_id", 80), [], brand)
     chat_id = _opaque_id(event.get("id"), "chat id")
     if not recipient_id:
         return f"chat {chat_id} from the brand with no recipient: ignored"
@@ -553,6 +548,17 @@ def _chat(event: Any, brand: Brand) -> Message | str:
         created_at=_epoch_ms(event.get("created_at_msec"), "created_at_msec"),
         encrypted=True,
     )
+
+
+def _recipient(sender_id: str, conversation: str, participants: list[str], brand: Brand) -> str:
+    """Who a one-to-one conversation's message goes to: the brand, or for the brand's own the other participant.
+
+    X names DM conversations `<id>-<id>` and XChat conversations `<id>:<id>`; empty when nobody else is named.
+    """
+    if sender_id != brand.user_id:
+        return brand.user_id
+    named = [x_id(p, "conversation_id") for p in re.split(r"[:-]", conversation) if p] + participants
+    return next((p for p in named if p != sender_id), "")
 
 
 # --- what a post or DM means to the brand ---------------------------------------------------------
