@@ -39,7 +39,10 @@ PRICE = {
     "lambda_gb_second_arm": 0.0000133334,
     "dynamodb_write_unit": 0.625 / 1e6,
     "dynamodb_read_unit": 0.125 / 1e6,
-    "sfn_transition": 0.025 / 1000,
+    "sfn_transition": 0.025 / 1000,  # Standard (the former design, kept for the comparison)
+    "sfn_express_request": 1.00 / 1e6,
+    "sfn_express_gb_second": 0.00001667,  # billed per 100 ms, 64 MB minimum
+    "scheduler_invocation": 1.00 / 1e6,  # after 14 million free invocations a month
     "sns_publish": 0.50 / 1e6,
     "sns_email": 2.00 / 1e5,
     "x_post_read": 0.005,
@@ -271,7 +274,7 @@ def end_to_end() -> tuple[list[tuple[str, str]], dict[str, float]]:
         unique_messages = len(
             {
                 sim.post_id_of(p)
-                if "data" not in p or p["data"]["event_type"] == "post.create"
+                if "data" not in p or p["data"]["event_type"].startswith("post.")
                 else p["data"]["payload"]["id"]
                 for p in payloads
                 if "direct_message_events" not in p
@@ -279,6 +282,7 @@ def end_to_end() -> tuple[list[tuple[str, str]], dict[str, float]]:
             | {p["direct_message_events"][0]["id"] for p in payloads if "direct_message_events" in p}
         )
         lost = unique_messages - messages
+        customers = len({pair[0] for pair in _conversation_pairs(payloads)})
         conversations = len(
             {
                 (p["tweet_create_events"][0]["user"]["id_str"], "public")
@@ -287,7 +291,7 @@ def end_to_end() -> tuple[list[tuple[str, str]], dict[str, float]]:
                 if "direct_message_events" in p
                 else (
                     p["data"]["payload"].get("author_id") or p["data"]["payload"]["sender_id"],
-                    "public" if p["data"]["event_type"] == "post.create" else "dm",
+                    "public" if p["data"]["event_type"].startswith("post.") else "dm",
                 )
                 for p in payloads
             }
@@ -318,13 +322,15 @@ def end_to_end() -> tuple[list[tuple[str, str]], dict[str, float]]:
         ("storm: messages lost / duplicated", f"{max(lost, 0)} / {max(-lost, 0)} (of {unique_messages} distinct)"),
         (
             "storm: cases stored / conversations sent",
-            f"{cases} / {conversations} (duplicated cases {cases - conversations})",
+            f"{cases} cases for {customers} customers and {conversations} (customer, public or DM) pairs: "
+            f"{'within bounds' if customers <= cases <= conversations else 'OUT OF BOUNDS'} (a DM continuing a "
+            "live public conversation joins its case)",
         ),
         ("AWS calls per case, ingest", ", ".join(f"{k} {v:.2f}" for k, v in sorted(per_case.items()))),
         (
             "AWS calls per case, SLA path",
-            f"StartExecution 1, state transitions {transitions}, service tasks "
-            f"{sum(tasks.values())} (GetItem, UpdateItem, SNS Publish when escalated)",
+            f"CreateSchedule 1 per deadline, then one Express execution: state transitions {transitions}, "
+            f"service tasks {sum(tasks.values())} (GetItem, UpdateItem, SNS Publish when escalated)",
         ),
     ]
     return rows, {
@@ -333,6 +339,20 @@ def end_to_end() -> tuple[list[tuple[str, str]], dict[str, float]]:
         "transact": per_case.get("dynamodb.TransactWriteItems", 0),
         "gets": per_case.get("dynamodb.GetItem", 0),
         "events_per_case": len(payloads) / max(new_cases, 1),
+    }
+
+
+def _conversation_pairs(payloads: list[dict]) -> set[tuple[str, str]]:
+    return {
+        (p["tweet_create_events"][0]["user"]["id_str"], "public")
+        if "tweet_create_events" in p
+        else (p["direct_message_events"][0]["message_create"]["sender_id"], "dm")
+        if "direct_message_events" in p
+        else (
+            p["data"]["payload"].get("author_id") or p["data"]["payload"]["sender_id"],
+            "public" if p["data"]["event_type"].startswith("post.") else "dm",
+        )
+        for p in payloads
     }
 
 
@@ -347,16 +367,20 @@ def costs(counts: dict[str, float]) -> list[tuple[str, str]]:
         counts["transact"] * per_1000 * 2 * 4 * 2 * PRICE["dynamodb_write_unit"]
     )  # 4 items x 2 (transaction) x ~2 KB
     reads = counts["gets"] * per_1000 * PRICE["dynamodb_read_unit"]
-    sfn = counts["transitions"] * per_1000 * PRICE["sfn_transition"]
+    # SLA path: one one-time schedule and one Express execution (≤ 0.3 s at 64 MB) per deadline.
+    sfn = per_1000 * (PRICE["sfn_express_request"] + 0.3 * 0.064 * PRICE["sfn_express_gb_second"])
+    scheduler = per_1000 * PRICE["scheduler_invocation"]  # 0 within the free tier; counted anyway
+    standard = counts["transitions"] * per_1000 * PRICE["sfn_transition"]
     sns = 0.1 * per_1000 * (PRICE["sns_publish"] + PRICE["sns_email"])  # 10 % escalated
-    aws = lambda_cost + stream + writes + reads + sfn + sns
+    aws = lambda_cost + stream + writes + reads + sfn + scheduler + sns
     x_reads = events * PRICE["x_post_read"]
     x_replies = per_1000 * PRICE["x_summoned_reply"]
     return [
         (
             "AWS cost per 1,000 cases (on-demand)",
-            f"${aws:.3f}  (Lambda ${lambda_cost + stream:.3f}, DynamoDB "
-            f"${writes + reads:.3f}, Step Functions ${sfn:.3f}, SNS ${sns:.4f})",
+            f"${aws:.3f}  (Lambda ${lambda_cost + stream:.3f}, DynamoDB ${writes + reads:.3f}, Step Functions "
+            f"Express ${sfn:.4f} + Scheduler ${scheduler:.4f}, SNS ${sns:.4f}; the former Standard timer: "
+            f"${standard:.3f})",
         ),
         (
             "X pay-per-use for the same traffic",

@@ -9,15 +9,25 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
+from carebird import clock
 from carebird.kpi import stream_metrics
 from carebird.metrics import emit
 from carebird.sla import SlaPolicy, on_case_change
-from carebird.timers import StepFunctionsTimers
+from carebird.timers import ImmediateTimers, SchedulerTimers
 
 logger = Logger(service="carebird-dispatcher")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 policy = SlaPolicy.from_env()
-timers = StepFunctionsTimers(os.environ["STATE_MACHINE_ARN"])
+timers: SchedulerTimers | ImmediateTimers
+if os.environ.get("SCHEDULE_GROUP"):  # deployed: one-time schedules start the workflow at each deadline
+    timers = SchedulerTimers(
+        os.environ["SCHEDULE_GROUP"],
+        os.environ["STATE_MACHINE_ARN"],
+        os.environ["SCHEDULER_ROLE_ARN"],
+        os.environ.get("SCHEDULE_DEAD_LETTER_ARN"),
+    )
+else:  # the embedded local runtime has no scheduler: past deadlines start at once, later ones wait to be fired
+    timers = ImmediateTimers(os.environ["STATE_MACHINE_ARN"], now=clock.now)
 
 
 def record_handler(record: DynamoDBRecord) -> str:

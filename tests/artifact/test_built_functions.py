@@ -90,7 +90,16 @@ def stack(built: dict[str, Any], aws: dict[str, str]) -> dict[str, str]:
     machine = local.create_sla_state_machine(
         boto3.client("stepfunctions"), {"CasesTable": table, "TeamTopicArn": team, "ManagerTopicArn": manager}
     )
-    return {"CasesTable": table, "XCredentials": secret_arn, "TeamTopic": team, "SlaStateMachine": machine}
+    boto3.client("scheduler").create_schedule_group(Name="carebird-sla")
+    return {
+        "CasesTable": table,
+        "XCredentials": secret_arn,
+        "TeamTopic": team,
+        "SlaStateMachine": machine,
+        "SlaScheduleGroup": "carebird-sla",
+        "SlaSchedulerRole.Arn": "arn:aws:iam::123456789012:role/carebird-sla-scheduler",
+        "ScheduledFailuresQueue.Arn": "arn:aws:sqs:eu-west-3:123456789012:carebird-scheduled-failures",
+    }
 
 
 def _resolve(value: Any, template: dict[str, Any], resources: dict[str, str]) -> str:
@@ -103,6 +112,8 @@ def _resolve(value: Any, template: dict[str, Any], resources: dict[str, str]) ->
             return resources[name]
         parameter = template["Parameters"][name]
         return str(SETTINGS.get(name, parameter.get("Default", "")))
+    if "Fn::GetAtt" in value:
+        return resources[".".join(value["Fn::GetAtt"])]
     if "Fn::If" in value:
         _condition, _when_true, when_false = value["Fn::If"]
         return _resolve(when_false, template, resources)  # optional features (manager, polling) off by default
@@ -203,8 +214,8 @@ def test_every_built_function_imports_and_handles_a_representative_event(built, 
     assert delivery["statusCode"] == 200 and json.loads(delivery["body"])["outcomes"] == {"created": 1}
     for consumer in ("DispatcherFunction", "AcknowledgerFunction"):
         assert reports[consumer]["result"] == [{"batchItemFailures": []}], consumer
-    executions = boto3.client("stepfunctions").list_executions(stateMachineArn=stack["SlaStateMachine"])
-    assert len(executions["executions"]) == 1  # the dispatcher really started the SLA timer
+    schedules = boto3.client("scheduler").list_schedules(GroupName="carebird-sla")["Schedules"]
+    assert [s["Name"] for s in schedules] == ["public-1860000000000000101-r0-l1"]  # the deadline, scheduled
     assert reports["AnnouncerFunction"]["result"] == [{"kind": "opening", "outcome": "sent"}]  # posted through tweepy
     for name, report in reports.items():
         assert str(BUILD) in report["module"], f"{name} was not imported from the build"

@@ -8,8 +8,7 @@ import pytest
 from moto import mock_aws
 
 from carebird import local
-from carebird.sla import SlaPolicy, timer_for
-from carebird.timeparse import to_iso
+from carebird.sla import SlaPolicy, timers_for
 from tests.helpers import fixture, stamped
 from tests.integration.conftest import CONFIGURATION, SECRET, TABLE
 
@@ -98,13 +97,14 @@ def test_a_case_answered_before_the_deadline_sends_nothing(stack):
     assert stack.case("public-1860000000000000101")["status"] == "answered"
 
 
-def test_a_case_answered_during_the_wait_sends_nothing(stack):
-    due_in_a_few_seconds = now() - timedelta(seconds=55)
-    stack.deliver("aaa-mention.json", at=due_in_a_few_seconds)
+def test_a_case_answered_before_its_deadline_sends_nothing_when_the_deadline_fires(stack):
+    due_in_a_minute = now()
+    stack.deliver("aaa-mention.json", at=due_in_a_minute)
     stack.dispatch()
-    assert stack.sfn.describe_execution(executionArn=stack.executions()[0]["executionArn"])["status"] == "RUNNING"
+    assert stack.executions() == [] and len(stack.dispatcher.timers.pending) == 1  # nothing waits in the workflow
 
     stack.deliver("aaa-brand-reply.json", at=now())
+    assert stack.dispatcher.timers.fire_due(now() + timedelta(minutes=2)) == 1  # the schedule fires
 
     assert [e["status"] for e in stack.wait_for_executions()] == ["SUCCEEDED"]
     assert stack.team_emails() == []
@@ -132,7 +132,7 @@ def test_follow_ups_and_answers_start_no_new_timer_but_a_reopened_case_does(stac
 
     names = sorted(e["name"] for e in stack.executions())
 
-    assert names == ["public-1860000000000000101-r0", "public-1860000000000000101-r1"]
+    assert names == ["public-1860000000000000101-r0-l1", "public-1860000000000000101-r1-l1"]
     stack.wait_for_executions()
     emails = stack.team_emails()
     assert len(emails) == 1 and "ma facture a augmenté" in emails[0]["message"]
@@ -154,21 +154,19 @@ def test_second_level_escalation_emails_the_manager_when_configured(stack):
 
 def test_no_second_level_when_the_case_is_answered_between_the_levels(stack):
     stack.deliver("aaa-mention-influencer.json")
-    timer = timer_for(stack.case("public-1860000000000000102"), SlaPolicy(minutes=90, second_level_minutes=60))
-    timer.input.update(due_at=to_iso(now() + timedelta(seconds=1)), second_due_at=to_iso(now() + timedelta(seconds=4)))
-    stack.sfn.start_execution(stateMachineArn=stack.state_machine, name=timer.name, input=json.dumps(timer.input))
-    deadline = time.time() + 15
-    while not (emails := stack.team_emails()) and time.time() < deadline:
-        time.sleep(0.1)
-    assert len(emails) == 1
+    first, second = timers_for(stack.case("public-1860000000000000102"), SlaPolicy(minutes=90, second_level_minutes=60))
+    stack.sfn.start_execution(stateMachineArn=stack.state_machine, name=first.name, input=json.dumps(first.input))
+    stack.wait_for_executions()
+    assert len(stack.team_emails()) == 1
 
     reply = fixture("aaa-brand-reply.json")
     reply["tweet_create_events"][0].update(
         in_reply_to_status_id_str="1860000000000000102", in_reply_to_user_id_str="1600000000000000003"
     )
     stack.webhook.lambda_handler(local.signed_delivery(stamped(reply, now()), SECRET), stack.context)
+    stack.sfn.start_execution(stateMachineArn=stack.state_machine, name=second.name, input=json.dumps(second.input))
 
-    assert [e["status"] for e in stack.wait_for_executions()] == ["SUCCEEDED"]
+    assert [e["status"] for e in stack.wait_for_executions()] == ["SUCCEEDED", "SUCCEEDED"]
     assert stack.manager_emails() == []
     assert stack.case("public-1860000000000000102")["status"] == "answered"
 

@@ -4,7 +4,7 @@ import pytest
 
 from carebird.calendar import OpeningHours
 from carebird.errors import ConfigurationError
-from carebird.sla import SlaPolicy, execution_name, human_duration, needs_timer, on_case_change, timer_for
+from carebird.sla import SlaPolicy, human_duration, needs_timer, on_case_change, timer_for, timer_name, timers_for
 
 CASE = {
     "sk": "CASE",
@@ -29,25 +29,37 @@ class RecordingTimers:
 def test_a_friday_evening_case_is_due_monday_at_ten_paris_time():
     timer = timer_for(CASE, SlaPolicy())
 
-    assert timer.input["due_at"] == "2025-11-24T09:00:00Z"
+    assert timer.input["due_at"] == "2025-11-24T09:00:00Z" and timer.fire_at.isoformat() == "2025-11-24T09:00:00+00:00"
     assert timer.input["due_local"] == "Mon 24 Nov 2025 10:00 (Europe/Paris)"
     assert timer.input["waited_text"] == "2 d 16 h 30 min"
     assert timer.input["waited_open_minutes"] == "90"
     assert "second_due_at" not in timer.input
 
 
-def test_the_second_level_is_due_a_further_period_of_opening_time_later():
-    timer = timer_for(CASE, SlaPolicy(second_level_minutes=60))
+def test_the_second_level_is_its_own_deadline_a_further_period_of_opening_time_later():
+    first, second = timers_for(CASE, SlaPolicy(second_level_minutes=60))
 
-    assert timer.input["second_due_at"] == "2025-11-24T10:00:00Z"
-    assert timer.input["second_waited_open_minutes"] == "150"
+    assert (first.input["level"], second.input["level"]) == ("1", "2")
+    assert second.fire_at.isoformat() == "2025-11-24T10:00:00+00:00"
+    assert second.input["second_waited_open_minutes"] == "150" and second.name.endswith("-r0-l2")
 
 
-def test_the_execution_is_named_after_the_case_opening():
-    assert timer_for(CASE, SlaPolicy()).name == "public-1860000000000000102-r0"
-    assert timer_for(CASE | {"reopened": 3}, SlaPolicy()).name.endswith("-r3")
-    assert len(execution_name("x" * 200, 1)) == 80
-    assert execution_name("dm-1#2", 0) == "dm-1_2-r0"
+def test_without_a_manager_there_is_one_deadline():
+    assert [t.input["level"] for t in timers_for(CASE, SlaPolicy())] == ["1"]
+
+
+def test_a_deadline_is_named_after_the_case_opening_and_level_within_schedulers_limit():
+    assert timer_for(CASE, SlaPolicy()).name == "public-1860000000000000102-r0-l1"
+    assert timer_for(CASE | {"reopened": 3}, SlaPolicy()).name.endswith("-r3-l1")
+    assert len(timer_name("x" * 200, 1)) == 64
+    assert timer_name("dm-1#2", 0, 2) == "dm-1_2-r0-l2"
+
+
+def test_an_urgent_case_is_due_sooner():
+    normal = timer_for(CASE, SlaPolicy())
+    urgent = timer_for(CASE | {"band": "urgent"}, SlaPolicy(urgent_minutes=30))
+
+    assert urgent.fire_at < normal.fire_at and urgent.input["sla_text"] == "30 opening minutes"
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,8 @@ def test_service_calls_retry_with_backoff_and_no_lambda_is_involved():
             assert state["Retry"] and all(r["BackoffRate"] > 1 for r in state["Retry"]), name
 
 
-def test_waits_use_timestamp_paths_from_the_input():
-    waits = [state for state in STATES.values() if state["Type"] == "Wait"]
-
-    assert {w["TimestampPath"] for w in waits} == {"$.due_at", "$.second_due_at"}
+def test_nothing_waits_inside_the_workflow_each_level_starts_at_its_own_deadline():
+    assert [state for state in STATES.values() if state["Type"] == "Wait"] == []
+    choice = STATES["WhichLevel"]
+    assert choice["Choices"] == [{"Variable": "$.level", "StringEquals": "2", "Next": "ReadCaseAgain"}]
+    assert choice["Default"] == "ReadCase"

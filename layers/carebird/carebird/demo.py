@@ -27,7 +27,7 @@ from carebird import simulate as sim
 from carebird.cases import Case
 from carebird.model import Author
 from carebird.sla import SlaPolicy, TimerStart
-from carebird.timeparse import from_iso, to_iso
+from carebird.timeparse import to_iso
 from carebird.triage import TriageRules, effective_priority
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -267,7 +267,7 @@ class LocalTimers:
         if timer.name in self.names:
             return False
         self.names.add(timer.name)
-        self.schedule(from_iso(timer.input["due_at"]), "sla", lambda: self._run(timer))
+        self.schedule(timer.fire_at, "sla", lambda: self._run(timer))
         return True
 
     def _run(self, timer: TimerStart) -> dict[str, Any]:
@@ -334,6 +334,7 @@ class Simulation:
 
     def run(self) -> None:
         start, end = sim.paris(DAY, "08:30"), sim.paris(DAY, "11:00", 1)
+        sim.reset_ids()
         self.steps = day_script()
         for step in self.steps:
             self.schedule(step.at, "delivery", lambda step=step: self.deliver(step))

@@ -15,6 +15,12 @@ _ids = count(1870000000000000001)
 LEGACY_TIME = "%a %b %d %H:%M:%S +0000 %Y"
 
 
+def reset_ids() -> None:
+    """Every simulated day numbers its posts from the same first id (the demo is deterministic)."""
+    global _ids
+    _ids = count(1870000000000000001)
+
+
 def next_id() -> str:
     return str(next(_ids))
 

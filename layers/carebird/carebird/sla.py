@@ -13,7 +13,7 @@ from carebird.calendar import OpeningHours
 from carebird.errors import ConfigurationError
 from carebird.timeparse import from_iso, to_iso
 
-EXECUTION_NAME_LIMIT = 80
+SCHEDULE_NAME_LIMIT = 64  # EventBridge Scheduler's limit on a schedule's name
 
 
 @dataclass(frozen=True)
@@ -63,16 +63,17 @@ class SlaPolicy:
 
 @dataclass(frozen=True)
 class TimerStart:
-    """One Standard execution: its name (the idempotency key) and its input."""
+    """One deadline: its name (the idempotency key), when it fires, and the escalation workflow's input."""
 
     name: str
+    fire_at: datetime
     input: dict[str, Any]
 
 
-def execution_name(case_id: str, reopened: int) -> str:
-    """Unique per case opening, so a retried or redelivered stream record starts nothing twice."""
+def timer_name(case_id: str, reopened: int, level: int = 1) -> str:
+    """Unique per case opening and level, so a retried or redelivered stream record schedules nothing twice."""
     safe = re.sub(r"[^A-Za-z0-9_-]", "_", case_id)
-    return f"{safe}-r{reopened}"[-EXECUTION_NAME_LIMIT:]
+    return f"{safe}-r{reopened}-l{level}"[-SCHEDULE_NAME_LIMIT:]
 
 
 def needs_timer(old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any] | None) -> bool:
@@ -86,14 +87,29 @@ def needs_timer(old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any
     return int(old_image.get("reopened", 0)) != int(new_image.get("reopened", 0))
 
 
+def timers_for(case_item: Mapping[str, Any], policy: SlaPolicy) -> list[TimerStart]:
+    """The deadlines of a case now waiting: the team's, and the manager's when a second level is set."""
+    first = timer_for(case_item, policy)
+    if "second_due_at" not in first.input:
+        return [first]
+    second_due = from_iso(first.input["second_due_at"])
+    second = TimerStart(
+        name=timer_name(case_item["case_id"], int(case_item.get("reopened", 0)), 2),
+        fire_at=second_due,
+        input=first.input | {"level": "2"},
+    )
+    return [first, second]
+
+
 def timer_for(case_item: Mapping[str, Any], policy: SlaPolicy) -> TimerStart:
-    """The execution for a case now waiting: deadlines in opening minutes, texts for the email."""
+    """The first deadline of a case now waiting: in opening minutes, with the texts for the email."""
     waiting_since = from_iso(case_item["waiting_since"])
     minutes = policy.minutes_for(case_item.get("channel"), case_item.get("band"))
     due = policy.hours.add_open_minutes(waiting_since, minutes)
     reopened = int(case_item.get("reopened", 0))
     payload: dict[str, Any] = {
         "case_id": case_item["case_id"],
+        "level": "1",
         "reopened": str(reopened),
         "due_at": to_iso(due),
         "waiting_since": to_iso(waiting_since),
@@ -110,7 +126,7 @@ def timer_for(case_item: Mapping[str, Any], policy: SlaPolicy) -> TimerStart:
             "second_waited_text": human_duration(second_due - waiting_since),
             "second_waited_open_minutes": str(minutes + policy.second_level_minutes),
         }
-    return TimerStart(name=execution_name(case_item["case_id"], reopened), input=payload)
+    return TimerStart(name=timer_name(case_item["case_id"], reopened), fire_at=due, input=payload)
 
 
 def human_duration(span: timedelta) -> str:
@@ -138,10 +154,11 @@ class Timers(Protocol):
 def on_case_change(
     old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any] | None, policy: SlaPolicy, timers: Timers
 ) -> str:
-    """React to one stream record: start the case's timer when it starts waiting."""
+    """React to one stream record: schedule the case's deadlines when it starts waiting."""
     if not needs_timer(old_image, new_image):
         return "skipped"
     assert new_image is not None
     if policy.minutes_for(new_image.get("channel"), new_image.get("band")) <= 0:
         return "no SLA for this channel"
-    return "started" if timers.start(timer_for(new_image, policy)) else "already started"
+    started = [timers.start(timer) for timer in timers_for(new_image, policy)]
+    return "started" if any(started) else "already started"

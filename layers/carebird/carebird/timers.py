@@ -1,31 +1,114 @@
-"""Step Functions adapter: one Standard execution per case opening, named for idempotency."""
+"""Timer adapters: a case's deadline starts the SLA escalation workflow (Express Step Functions).
+
+In AWS the deadline is an EventBridge Scheduler one-time schedule (`at(...)` in UTC, deleted after it fires)
+whose target starts the workflow: nothing waits per case, so a storm of cases costs no open executions.
+Locally the embedded runtime starts the workflow itself when the deadline has passed.
+"""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from carebird.sla import TimerStart
 
+EARLIEST_LEAD = timedelta(minutes=1)  # a deadline already past (a late stream record) fires a minute from now
 
-class StepFunctionsTimers:
-    """Starts SLA executions; an execution that already exists counts as started."""
 
-    def __init__(self, state_machine_arn: str, client: Any = None) -> None:
+class SchedulerTimers:
+    """One-time schedules in a schedule group; a schedule that already exists counts as scheduled."""
+
+    def __init__(
+        self,
+        group: str,
+        state_machine_arn: str,
+        role_arn: str,
+        dead_letter_arn: str | None = None,
+        client: Any = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
         if client is None:
             import boto3
             from botocore.config import Config
 
-            client = boto3.client("stepfunctions", config=Config(retries={"mode": "standard", "max_attempts": 5}))
-        self.state_machine_arn = state_machine_arn
-        self.client = client
+            client = boto3.client("scheduler", config=Config(retries={"mode": "standard", "max_attempts": 5}))
+        self.group, self.state_machine_arn, self.role_arn = group, state_machine_arn, role_arn
+        self.dead_letter_arn, self.client, self.now = dead_letter_arn, client, now
 
     def start(self, timer: TimerStart) -> bool:
-        """True when this call started the execution, False when it was already there."""
+        """True when this call created the schedule, False when it was already there."""
+        fire_at = max(timer.fire_at, self.now() + EARLIEST_LEAD)
+        target: dict[str, Any] = {
+            "Arn": self.state_machine_arn,
+            "RoleArn": self.role_arn,
+            "Input": json.dumps(timer.input),
+            "RetryPolicy": {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 3600},
+        }
+        if self.dead_letter_arn:
+            target["DeadLetterConfig"] = {"Arn": self.dead_letter_arn}
         try:
-            self.client.start_execution(
-                stateMachineArn=self.state_machine_arn, name=timer.name, input=json.dumps(timer.input)
+            self.client.create_schedule(
+                Name=timer.name,
+                GroupName=self.group,
+                ScheduleExpression=f"at({fire_at.astimezone(UTC):%Y-%m-%dT%H:%M:%S})",
+                ScheduleExpressionTimezone="UTC",
+                FlexibleTimeWindow={"Mode": "OFF"},
+                ActionAfterCompletion="DELETE",
+                Target=target,
             )
-        except self.client.exceptions.ExecutionAlreadyExists:
+        except self.client.exceptions.ConflictException:
             return False
         return True
+
+
+class ImmediateTimers:
+    """The local runtime's timers: a deadline already past starts the workflow at once; later ones are kept
+    in `pending` for whoever drives the clock (the demo fires them at their time)."""
+
+    def __init__(self, state_machine_arn: str, client: Any = None, now: Callable[[], datetime] | None = None) -> None:
+        if client is None:
+            import boto3
+
+            client = boto3.client("stepfunctions")
+        self.state_machine_arn, self.client = state_machine_arn, client
+        self.now = now or (lambda: datetime.now(UTC))
+        self.names: set[str] = set()
+        self.pending: list[TimerStart] = []
+
+    def start(self, timer: TimerStart) -> bool:
+        if timer.name in self.names:
+            return False
+        if timer.fire_at <= self.now():
+            try:
+                self.fire(timer)  # raises when the workflow cannot start: the stream record is retried
+            except self.client.exceptions.ExecutionAlreadyExists:
+                self.names.add(timer.name)
+                return False
+        else:
+            self.pending.append(timer)
+        self.names.add(timer.name)
+        return True
+
+    def fire(self, timer: TimerStart, settle_seconds: float = 10.0) -> str:
+        """Start the workflow as the schedule's target would, and let it finish (seconds, locally) so that
+        deadlines past together run in their order, as minutes apart in AWS; its execution ARN."""
+        import time
+
+        arn = self.client.start_execution(
+            stateMachineArn=self.state_machine_arn, name=timer.name, input=json.dumps(timer.input)
+        )["executionArn"]
+        deadline = time.monotonic() + settle_seconds
+        while self.client.describe_execution(executionArn=arn)["status"] == "RUNNING" and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return arn
+
+    def fire_due(self, now: datetime | None = None) -> int:
+        """Fire every pending timer due at `now`, earliest first; how many fired."""
+        moment = now or self.now()
+        due = sorted((t for t in self.pending if t.fire_at <= moment), key=lambda t: t.fire_at)
+        self.pending = [t for t in self.pending if t.fire_at > moment]
+        for timer in due:
+            self.fire(timer)
+        return len(due)
