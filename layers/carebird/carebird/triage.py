@@ -209,8 +209,11 @@ class Profile:
     account_created_at: datetime | None = None
 
 
+@lru_cache(maxsize=512)
 def fold(text: str) -> str:
-    """Lower case without accents, typographic apostrophes made plain: `Réseau` and `reseau` match the same."""
+    """Lower case without accents, typographic apostrophes made plain: `Réseau` and `reseau` match the same.
+
+    Cached: one message is folded once however many rules read it."""
     decomposed = unicodedata.normalize("NFKD", text.lower().replace("\u2019", "'"))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -228,8 +231,7 @@ def _matcher(words: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dict[str, 
         else:
             parts.append(rf"(?P<p{len(parts)}>{re.escape(entry)})(?![\w])")
     groups = {f"p{i}": folded_entry for i, folded_entry in enumerate(sorted(folded, key=len, reverse=True))}
-    # a lookahead finds cues that overlap ("toujours pas" and "pas de reponse" in "toujours pas de reponse")
-    pattern = re.compile(rf"(?<![\w#@])(?=(?:{'|'.join(parts)}))")
+    pattern = re.compile("|".join(parts))  # tried at each word start: overlapping cues are all found
     return pattern, {group: folded[entry] for group, entry in groups.items()}
 
 
@@ -239,14 +241,21 @@ def _negated(folded: str, start: int) -> bool:
     return any(word in NEGATIONS or word.startswith("n'") for word in before)
 
 
+@lru_cache(maxsize=512)
+def _word_starts(folded: str) -> tuple[int, ...]:
+    """Where words begin (not inside a word, a #hashtag or an @handle): the only places a cue may start."""
+    return tuple(m.start() for m in re.finditer(r"(?<![\w#@])[\w#']", folded))
+
+
 def _hits(folded: str, words: tuple[str, ...], negatable: bool = False) -> list[str]:
     """The words of `words` found in `folded` (each once, in the list's order); negated ones left out."""
     pattern, by_group = _matcher(tuple(words))
     if pattern is None:
         return []
     found: set[str] = set()
-    for match in pattern.finditer(folded):
-        if negatable and _negated(folded, match.start()):
+    for start in _word_starts(folded):
+        match = pattern.match(folded, start)
+        if match is None or (negatable and _negated(folded, start)):
             continue
         found.add(by_group[match.lastgroup or ""])
     return [w for w in words if w in found]
@@ -263,17 +272,18 @@ def topic_of(text: str, rules: TriageRules) -> tuple[str, list[str]]:
     return best, best_hits
 
 
-def risks_of(text: str) -> list[tuple[str, int, list[str]]]:
-    """The risks a text raises (label, points, the words that raised it), strongest first."""
+@lru_cache(maxsize=512)
+def risks_of(text: str) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
+    """The risks a text raises (label, points, the words that raised it), strongest first (cached per text)."""
     folded = fold(text)
-    found = []
+    found: list[tuple[str, int, tuple[str, ...]]] = []
     for label, points, cues in DEFAULT_RISKS:
         hits = _hits(folded, cues, negatable=True)
         if label == "vulnerable customer" and re.search(r"\b(?:[7-9]\d|1[01]\d) ?(?:ans|years? old|yo)\b", folded):
             hits.append("old age")
         if hits:
-            found.append((label, points, hits))
-    return sorted(found, key=lambda risk: -risk[1])
+            found.append((label, points, tuple(hits)))
+    return tuple(sorted(found, key=lambda risk: -risk[1]))
 
 
 def influence_points(followers: int, rules: TriageRules) -> int:
