@@ -287,20 +287,8 @@ def end_to_end() -> tuple[list[tuple[str, str]], dict[str, float]]:
             | {p["direct_message_events"][0]["id"] for p in payloads if "direct_message_events" in p}
         )
         lost = unique_messages - messages
-        customers = len({pair[0] for pair in _conversation_pairs(payloads)})
-        conversations = len(
-            {
-                (p["tweet_create_events"][0]["user"]["id_str"], "public")
-                if "tweet_create_events" in p
-                else (p["direct_message_events"][0]["message_create"]["sender_id"], "dm")
-                if "direct_message_events" in p
-                else (
-                    p["data"]["payload"].get("author_id") or p["data"]["payload"]["sender_id"],
-                    "public" if p["data"]["event_type"].startswith("post.") else "dm",
-                )
-                for p in payloads
-            }
-        )
+        pairs = _conversation_pairs(payloads)
+        customers, conversations = len({customer for customer, _ in pairs}), len(pairs)
         # SLA path: one execution, counted transitions and calls.
         calls.clear()
         case_id = stack.webhook.webhook.store.open_queue(1)[0].case_id
