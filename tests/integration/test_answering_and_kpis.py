@@ -130,6 +130,8 @@ def test_the_webhook_emits_volume_metrics_as_emf(stack, monkeypatch, capsys):
     names = {m["Name"]: line for line in lines for m in line["_aws"]["CloudWatchMetrics"][0]["Metrics"]}
     assert names["CasesOpened"]["channel"] == "reply" and names["CasesOpened"]["topic"] == "commercial"
     assert names["MessagesReceived"]["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "carebird"
+    # details are properties of the line, not dimensions: one paid series per metric name, whatever the traffic
+    assert all(line["_aws"]["CloudWatchMetrics"][0]["Dimensions"] == [[]] for line in lines)
 
 
 def test_the_dashboard_shows_every_kpi_metric():
