@@ -128,3 +128,12 @@ def test_a_rate_limited_announcement_raises_so_the_scheduler_retries():
         announce(
             "opening", datetime(2025, 11, 25, 9, tzinfo=PARIS), SETTINGS, Claims(), FakeX(post=XOutcome.RETRY_LATER)
         )
+
+
+def test_only_a_text_ending_with_a_case_reference_can_be_an_acknowledgement():
+    from carebird.announcements import ACKNOWLEDGEMENT, could_be_automatic
+
+    for template in ACKNOWLEDGEMENT.values():
+        text = template.format(name="Claire", next_opening="demain à 9h00", reference="CB-000042")
+        assert could_be_automatic(text) and could_be_automatic("@claire " + text)
+    assert not could_be_automatic("@claire Bonjour Claire, c'est réparé 🙂")

@@ -7,6 +7,7 @@ and none carries a link (a post with a link costs 13 times more on X's pay-per-u
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -76,6 +77,16 @@ HOLIDAY = {
     "fr": ("L'équipe est fermée aujourd'hui, {day}. Nous vous répondons dès {next_opening}. Bonne journée !",),
     "en": ("The team is off today, {day}. We'll answer you from {next_opening}. Have a nice day!",),
 }
+# Every automatic acknowledgement ends with the case reference in brackets: a text without one cannot be
+# carebird's own, so the webhook looks its fingerprint up only for texts that have one.
+AUTOMATIC_MARKER = re.compile(r"\((?:réf|ref)\. CB-\w+\)\s*$")
+
+
+def could_be_automatic(text: str) -> bool:
+    """Whether a brand message may be one of carebird's acknowledgements coming back through the feed."""
+    return bool(AUTOMATIC_MARKER.search(text))
+
+
 ACKNOWLEDGEMENT = {
     "fr": "Bonjour {name}, merci pour votre message ! Notre équipe est fermée pour le moment : nous vous "
     "répondons dès {next_opening}. (réf. {reference})",

@@ -13,6 +13,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from carebird.announcements import could_be_automatic
 from carebird.cases import (
     Case,
     add_inbound,
@@ -167,7 +168,11 @@ def _current_case(store: CaseStore, message: Message, settings: IngestSettings) 
 
 
 def _apply_brand_message(store: CaseStore, message: Message) -> Result:
-    if message.customer_id and store.is_automated(message.customer_id, message.text):
+    if (
+        message.customer_id
+        and could_be_automatic(message.text)
+        and store.is_automated(message.customer_id, message.text)
+    ):
         return Result(Outcome.IGNORED)  # carebird's own acknowledgement coming back: not an answer
     case = _case_answered_by(store, message)
     if case is None:
