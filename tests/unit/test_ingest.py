@@ -284,3 +284,14 @@ def test_a_held_answer_already_recorded_elsewhere_is_not_counted_twice():
     case = store.get_case("public-1860000000000000107")
     assert case.response_count == 1 and case.inbound_count == 2 and store.held_answers == {}
     assert case.status == ANSWERED  # the mention was written before the answer: it waits for nothing
+
+
+def test_a_brand_dm_after_a_public_complaint_answers_the_public_case():
+    # the brand moves the conversation to DMs ("we've sent you a DM") before the customer writes there
+    store = InMemoryCaseStore()
+    apply_all(store, "aaa-mention.json")
+
+    assert apply_all(store, "aaa-dm-outgoing.json") == [Outcome.ANSWERED]
+
+    case = store.get_case("public-1860000000000000101")
+    assert case.status == ANSWERED and case.first_response_at is not None

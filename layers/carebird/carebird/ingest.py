@@ -195,6 +195,9 @@ def _case_answered_by(store: CaseStore, message: Message) -> Case | None:
     if not customer_id:
         return None
     case_id = store.open_case_id(customer_id, message.family)
+    if case_id is None and message.family == "dm":
+        # "We've sent you a DM": a brand DM to a customer with no DM conversation answers their public case.
+        case_id = store.open_case_id(customer_id, "public")
     return store.get_case(case_id) if case_id else None
 
 
