@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from carebird.model import Author, Channel, Message
+from carebird.timeparse import to_iso
 from carebird.triage import NORMAL_BAND, Kind, Profile, Triage, TriageRules, queue_rank, triage
 
 OPEN = "open"
@@ -117,8 +118,8 @@ def _apply(case: Case, result: Triage, rules: TriageRules) -> Case:
 
 def recent_cases(case: Case, at: datetime, days: int) -> int:
     """How many of the customer's previous cases were opened in the `days` before `at`."""
-    since = at - timedelta(days=days)
-    return sum(1 for opened, _ in case.history if opened >= since.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    since = to_iso(at - timedelta(days=days))
+    return sum(1 for opened, _ in case.history if opened >= since)
 
 
 def open_case(message: Message, rules: TriageRules, previous: Case | None = None) -> Case:
@@ -129,7 +130,7 @@ def open_case(message: Message, rules: TriageRules, previous: Case | None = None
     """
     history = ()
     if previous is not None:
-        history = (*previous.history, (previous.opened_at.strftime("%Y-%m-%dT%H:%M:%SZ"), previous.status))
+        history = (*previous.history, (to_iso(previous.opened_at), previous.status))
     case = Case(
         case_id=case_id_for(message),
         customer=message.author,

@@ -526,13 +526,7 @@ class DynamoCaseStore:
             "received_at": to_iso(received_at),
             "expires_at": int((received_at + timedelta(days=QUARANTINE_DAYS)).timestamp()),
         }
-        try:
-            self._call(
-                "put_item", TableName=self.table, Item=_dynamo(item), ConditionExpression="attribute_not_exists(pk)"
-            )
-            return True
-        except self.client.exceptions.ConditionalCheckFailedException:
-            return False
+        return self._put_once(item)
 
     def quarantined(self, limit: int = 100) -> list[dict[str, Any]]:
         """What the webhook could not store, newest first."""
