@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from carebird.cases import Case
-from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage
+from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage, Known
 from carebird.model import Deletion, Message
 from carebird.normalise import Brand
 
@@ -56,8 +56,31 @@ class InMemoryCaseStore:
         self.deleted_messages: set[str] = set()
         self.held_answers: dict[str, Message] = {}
 
-    def open_case_id(self, customer_id: str, family: str) -> str | None:
-        return self.pointers.get((customer_id, family))
+    def lookup(
+        self,
+        message_id: str,
+        customer_id: str | None,
+        families: tuple[str, ...],
+        reply_to_id: str | None = None,
+        automated_text: str | None = None,
+    ) -> Known:
+        def occupant(some_id: str) -> str | None:
+            if some_id in self.held_answers:
+                return "early-answer"
+            if some_id in self.message_ids:
+                return "message-id" if self.message_ids[some_id] is not None else "tombstone"
+            return None
+
+        held_reply = self.held_answers.get(reply_to_id or "")
+        return Known(
+            stored=occupant(message_id),
+            held_answer=self.held_answers.get(message_id),
+            open_cases={f: self.pointers[(customer_id, f)] for f in families if (customer_id, f) in self.pointers},
+            reply_case_id=self.message_ids.get(reply_to_id) if reply_to_id else None,
+            reply_target=occupant(reply_to_id) if reply_to_id else None,
+            reply_target_answer_id=held_reply.id if held_reply else None,
+            automated=False,
+        )
 
     def case_id_for_message(self, message_id: str) -> str | None:
         return self.message_ids.get(message_id)
@@ -140,9 +163,6 @@ class InMemoryCaseStore:
     def mark_message_deleted(self, case: Case, expected_version: int, deletion: Deletion) -> None:
         self.save_case(case, expected_version)
         self.deleted_messages.add(deletion.message_id)
-
-    def is_automated(self, customer_id: str, text: str) -> bool:
-        return False
 
     def message_text(self, message_id: str) -> str | None:
         case_id = self.message_ids.get(message_id)

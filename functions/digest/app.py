@@ -26,7 +26,7 @@ PERIOD = timedelta(hours=float(os.environ.get("DIGEST_PERIOD_HOURS") or 24))
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     until = clock.now()
     since = until - PERIOD
-    report = compute(store.cases_opened_between(since, until), policy.hours, policy.minutes, since, until)
+    report = compute(store.cases_opened_between(since, until), policy.hours, policy.minutes_for_case, since, until)
     subject, body = render_digest(report, policy.hours, policy.minutes, os.environ.get("BRAND_HANDLE", ""))
     sns.publish(TopicArn=TOPIC_ARN, Subject=subject, Message=body)
     logger.info("digest sent", extra={"cases": report.cases, "breaches": report.breaches})

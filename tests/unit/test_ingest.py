@@ -107,7 +107,7 @@ def test_a_brand_answer_arriving_before_the_message_it_answers_answers_it_on_arr
 def test_a_held_answer_redelivered_is_held_once():
     store = InMemoryCaseStore()
 
-    assert apply_all(store, "aaa-brand-reply.json", "aaa-brand-reply.json") == [Outcome.HELD, Outcome.IGNORED]
+    assert apply_all(store, "aaa-brand-reply.json", "aaa-brand-reply.json") == [Outcome.HELD, Outcome.DUPLICATE]
 
 
 def test_redelivering_the_first_message_of_a_closed_case_is_a_duplicate():

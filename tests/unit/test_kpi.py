@@ -119,3 +119,35 @@ def test_noise_and_praise_are_counted_apart_and_never_as_unanswered_or_breaches(
     report = compute(quiet, HOURS, 90, T - timedelta(days=1), T + timedelta(days=3))
 
     assert (report.cases, report.unanswered, report.breaches, report.noise, report.praise) == (1, 0, 0, 1, 1)
+
+
+def test_each_case_is_held_to_its_own_channels_sla():
+    from carebird.sla import SlaPolicy
+
+    policy = SlaPolicy(hours=HOURS)
+    watched = [
+        case(1, 0, None, channel=Channel.TOPIC),  # a topic watch has no SLA: waiting is no breach
+        case(2, 0, 120, channel=Channel.CITATION),  # 120 of a citation's 240 minutes
+        case(3, 0, 120),  # a mention answered after 120 of its 90 minutes
+    ]
+
+    report = compute(watched, HOURS, policy.minutes_for_case, T, NOW)
+
+    assert report.breaches == 1
+    assert compute(watched, HOURS, 90, T, NOW).breaches == 3  # one global SLA would count all three
+
+
+def test_a_fifty_thousand_case_day_is_read_in_one_pass_without_holding_it():
+    import tracemalloc
+
+    def day():  # as the store pages through the day: one case at a time
+        for n in range(50_000):
+            yield case(n, n % 500, (n % 7) * 20 if n % 5 else None)
+
+    tracemalloc.start()
+    report = compute(day(), HOURS, 90, T, NOW)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+
+    assert report.cases == 50_000 and report.unanswered == 10_000 and len(report.unanswered_cases) == 50
+    assert peak < 8 * 1024 * 1024, peak  # the 50,000 cases themselves would take far more

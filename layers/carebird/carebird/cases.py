@@ -17,7 +17,10 @@ NOISE = "noise"  # spam, scams, bots: out of the working queue, no SLA, no ackno
 PRAISE = "praise"  # thanks or praise that asks nothing: worth a like or a thank-you, never an escalation
 HISTORY_LIMIT = 10
 
-TRIAGE_TEXT_LIMIT = 4000
+# What a case keeps of its customer's words for re-triage: the opening words and the latest ones. Bounded so
+# a follow-up rewrites an item of constant size (its write units do not grow with the conversation).
+TRIAGE_TEXT_LIMIT = 1000
+TRIAGE_TEXT_HEAD = 300
 PREVIEW_LIMIT = 280
 
 
@@ -189,7 +192,7 @@ def add_inbound(case: Case, message: Message, rules: TriageRules) -> Case:
         channel=message.channel if upgraded else case.channel,
         customer=grown.customer,
         inbound_count=grown.inbound_count,
-        triage_text=(case.triage_text + "\n" + message.text)[-TRIAGE_TEXT_LIMIT:],
+        triage_text=triage_window(case.triage_text + "\n" + message.text),
         last_activity_at=latest,
         waiting_since=message.created_at if reopening else case.waiting_since,
         status=status,
@@ -205,6 +208,13 @@ def add_inbound(case: Case, message: Message, rules: TriageRules) -> Case:
     if quiet and not reopening:
         return replace(updated, reasons=_quiet_reasons(case, result))  # its score kept, the message noted
     return _apply(updated, result, rules)
+
+
+def triage_window(text: str) -> str:
+    """The opening words and the latest ones, at most TRIAGE_TEXT_LIMIT characters."""
+    if len(text) <= TRIAGE_TEXT_LIMIT:
+        return text
+    return text[:TRIAGE_TEXT_HEAD] + "\n" + text[-(TRIAGE_TEXT_LIMIT - TRIAGE_TEXT_HEAD - 1) :]
 
 
 def _quiet_reasons(case: Case, result: Triage) -> tuple[str, ...]:

@@ -435,11 +435,11 @@ def kpi(start: datetime, stack_name: str, sla_minutes: int, as_json: bool) -> No
     hours = OpeningHours.from_env()
     outputs = stack_outputs(stack_name)
     progress(f"reading the cases opened since {start:%Y-%m-%d %H:%M} UTC…")
-    cases = _store(stack_name).cases_opened_between(start, now)
+    cases = list(_store(stack_name).cases_opened_between(start, now))
     progress(f"{len(cases)} case(s) read")
     report = kpis.compute(cases, hours, sla_minutes, start, now)
     if as_json:
-        click.echo(json.dumps({k: v for k, v in report.__dict__.items() if k != "timings"}, default=str, indent=2))
+        click.echo(json.dumps(report.__dict__, default=str, indent=2))
         return
     _, body = kpis.render_digest(report, hours, sla_minutes, outputs.get("BrandHandle") or "the brand")
     click.echo(body)

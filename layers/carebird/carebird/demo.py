@@ -392,7 +392,7 @@ def _report(simulation: Simulation) -> dict[str, Any]:
     cases = [store.get_case(case_id) for case_id in case_ids]
     policy = SlaPolicy.from_env()
     end = simulation.timeline[-1]["at"]
-    report = kpi.compute([c for c in cases if c], policy.hours, policy.minutes, sim.paris(DAY, "00:00"), end)
+    report = kpi.compute([c for c in cases if c], policy.hours, policy.minutes_for_case, sim.paris(DAY, "00:00"), end)
     emails = stack.team_emails()
     x_calls = [_post_json(at, call, store) for at, call in sorted(simulation.posts, key=lambda p: p[0])]
     problems = _check(cases, emails, x_calls, simulation) + _check_times(simulation, store)

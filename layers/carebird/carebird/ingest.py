@@ -57,10 +57,34 @@ class Outcome(StrEnum):
     IGNORED = "ignored"
 
 
+@dataclass(frozen=True)
+class Known:
+    """What the store already knows around an incoming message, read in one round trip.
+
+    `stored` is what occupies the message's own id: "message-id" (it is stored: a redelivery), "tombstone"
+    (deleted before it arrived), "early-answer" (the brand answered it first: `held_answer`), or None.
+    """
+
+    stored: str | None = None
+    held_answer: Message | None = None
+    open_cases: dict[str, str] = field(default_factory=dict)  # family -> the customer's open case id
+    reply_case_id: str | None = None  # the case holding the post this message replies to
+    reply_target: str | None = None  # what occupies that post's id (for a brand answer held earlier)
+    reply_target_answer_id: str | None = None
+    automated: bool = False  # the text is carebird's own acknowledgement to this customer
+
+
 class CaseStore(Protocol):
     """What ingestion needs from storage (DynamoDB in production, a dict in unit tests)."""
 
-    def open_case_id(self, customer_id: str, family: str) -> str | None: ...
+    def lookup(
+        self,
+        message_id: str,
+        customer_id: str | None,
+        families: tuple[str, ...],
+        reply_to_id: str | None = None,
+        automated_text: str | None = None,
+    ) -> Known: ...
     def case_id_for_message(self, message_id: str) -> str | None: ...
     def get_case(self, case_id: str) -> Case | None: ...
     def create_case(
@@ -84,7 +108,6 @@ class CaseStore(Protocol):
     def remember_deleted(self, deletion: Deletion) -> bool: ...
     def hold_early_answer(self, answer: Message) -> bool: ...
     def message_text(self, message_id: str) -> str | None: ...
-    def is_automated(self, customer_id: str, text: str) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -117,20 +140,41 @@ def apply_event(store: CaseStore, event: Event, settings: IngestSettings) -> Res
     raise ConcurrentUpdate(f"event kept conflicting after {MAX_ATTEMPTS} attempts")
 
 
+def _families(message: Message) -> tuple[str, ...]:
+    """The conversation families a message may belong to: a DM may continue the public conversation."""
+    return ("dm", "public") if message.family == "dm" else (message.family,)
+
+
 def _apply_customer_message(store: CaseStore, message: Message, settings: IngestSettings) -> Result:
+    known = store.lookup(message.id, message.author.id, _families(message))
+    if known.stored == "early-answer" and known.held_answer is not None:
+        return _store_answered_early(store, message, settings, known, known.held_answer)
+    if known.stored is not None:
+        return Result(Outcome.DUPLICATE)  # stored already, or deleted before it arrived: one read, no write
     try:
-        return _store_customer_message(store, message, settings, None, False)
-    except AnsweredEarly as early:
-        # The brand's answer came first and was held. If it has since been recorded (it answered the customer's
-        # open case on a redelivery), only its placeholder goes; otherwise it answers this message now.
-        recorded = store.case_id_for_message(early.answer.id) is not None
-        return _store_customer_message(store, message, settings, None if recorded else early.answer, True)
+        return _store_customer_message(store, message, settings, known, None, False)
+    except AnsweredEarly as early:  # the brand's answer was held between the read and the write
+        return _store_answered_early(store, message, settings, known, early.answer)
+
+
+def _store_answered_early(
+    store: CaseStore, message: Message, settings: IngestSettings, known: Known, answer: Message
+) -> Result:
+    """The brand's answer came first and was held. If it has since been recorded (it answered the customer's
+    open case on a redelivery), only its placeholder goes; otherwise it answers this message now."""
+    recorded = store.case_id_for_message(answer.id) is not None
+    return _store_customer_message(store, message, settings, known, None if recorded else answer, True)
 
 
 def _store_customer_message(
-    store: CaseStore, message: Message, settings: IngestSettings, answer: Message | None, replaces_held: bool
+    store: CaseStore,
+    message: Message,
+    settings: IngestSettings,
+    known: Known,
+    answer: Message | None,
+    replaces_held: bool,
 ) -> Result:
-    current, link_family = _current_case(store, message, settings)
+    current, link_family = _current_case(store, message, settings, known)
     if current is not None and not is_stale(current, message.created_at, settings.idle_before_new_case):
         updated = add_inbound(current, message, settings.rules)
         if answer is not None:
@@ -149,18 +193,20 @@ def _store_customer_message(
     return Result(Outcome.CREATED, case.case_id, message.channel, case.topic)
 
 
-def _current_case(store: CaseStore, message: Message, settings: IngestSettings) -> tuple[Case | None, str | None]:
+def _current_case(
+    store: CaseStore, message: Message, settings: IngestSettings, known: Known
+) -> tuple[Case | None, str | None]:
     """The customer's case this message belongs to, and the family to link to it when it is the other one.
 
     A DM from a customer whose public conversation is still live continues that conversation (the brand
     often says "send us a DM"): it joins the public case, and the DM pointer then leads to it, so an
     answer by DM or in public answers the same case.
     """
-    current_id = store.open_case_id(message.author.id, message.family)
+    current_id = known.open_cases.get(message.family)
     current = store.get_case(current_id) if current_id else None
     if current is not None or message.family != "dm":
         return current, None
-    public_id = store.open_case_id(message.author.id, "public")
+    public_id = known.open_cases.get("public")
     public = store.get_case(public_id) if public_id else None
     if public is not None and not is_stale(public, message.created_at, settings.idle_before_new_case):
         return public, "dm"
@@ -168,13 +214,17 @@ def _current_case(store: CaseStore, message: Message, settings: IngestSettings) 
 
 
 def _apply_brand_message(store: CaseStore, message: Message) -> Result:
-    if (
-        message.customer_id
-        and could_be_automatic(message.text)
-        and store.is_automated(message.customer_id, message.text)
-    ):
+    customer_id = message.customer_id
+    automated_text = message.text if customer_id and could_be_automatic(message.text) else None
+    known = store.lookup(message.id, customer_id, _families(message), message.in_reply_to_id, automated_text)
+    if known.stored in ("message-id", "tombstone"):
+        return Result(Outcome.DUPLICATE)  # recorded already: one read, no write
+    if known.automated:
         return Result(Outcome.IGNORED)  # carebird's own acknowledgement coming back: not an answer
-    case = _case_answered_by(store, message)
+    held_already = known.reply_target == "early-answer" and known.reply_target_answer_id == message.id
+    if held_already and not known.open_cases:
+        return Result(Outcome.DUPLICATE)  # this answer is held already, its message still on its way
+    case = _case_answered_by(store, known)
     if case is None:
         if message.in_reply_to_id and store.hold_early_answer(message):
             return Result(Outcome.HELD)  # its customer message may still be on its way: keep the answer
@@ -184,21 +234,16 @@ def _apply_brand_message(store: CaseStore, message: Message) -> Result:
     return Result(Outcome.ANSWERED, case.case_id, message.channel, case.topic)
 
 
-def _case_answered_by(store: CaseStore, message: Message) -> Case | None:
-    """The case a brand message answers: the one holding the post it replies to, else the customer's open one."""
-    if message.in_reply_to_id:
-        case_id = store.case_id_for_message(message.in_reply_to_id)
+def _case_answered_by(store: CaseStore, known: Known) -> Case | None:
+    """The case a brand message answers: the one holding the post it replies to, else the customer's open one.
+
+    "We've sent you a DM": a brand DM to a customer with no DM conversation answers their public case.
+    """
+    for case_id in (known.reply_case_id, *known.open_cases.values()):
         case = store.get_case(case_id) if case_id else None
         if case is not None:
             return case
-    customer_id = message.customer_id
-    if not customer_id:
-        return None
-    case_id = store.open_case_id(customer_id, message.family)
-    if case_id is None and message.family == "dm":
-        # "We've sent you a DM": a brand DM to a customer with no DM conversation answers their public case.
-        case_id = store.open_case_id(customer_id, "public")
-    return store.get_case(case_id) if case_id else None
+    return None
 
 
 def _apply_deletion(store: CaseStore, deletion: Deletion, settings: IngestSettings) -> Result:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,6 +19,9 @@ class CaseTiming:
     first_response_minutes: float | None  # opening minutes from opening to first response
     waiting_minutes: float | None  # opening minutes waited so far when still unanswered
     breached: bool
+
+
+UNANSWERED_LISTED = 50  # cases named in the digest; the count covers them all
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,7 @@ class KpiReport:
     escalated: int
     acknowledged: int
     busiest_hours: list[tuple[int, int]]  # (local hour, cases opened), busiest first
-    unanswered_cases: list[str] = field(default_factory=list)
-    timings: list[CaseTiming] = field(default_factory=list)
+    unanswered_cases: list[str] = field(default_factory=list)  # the first UNANSWERED_LISTED of them
     noise: int = 0  # kept out of the figures above: nobody had to answer them
     praise: int = 0
 
@@ -54,45 +56,78 @@ def percentile(values: list[float], fraction: float) -> float | None:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
-def case_timing(case: Case, hours: OpeningHours, sla_minutes: int, now: datetime) -> CaseTiming:
+SlaMinutes = int | Callable[[Case], int]
+
+
+def _sla_of(case: Case, sla_minutes: SlaMinutes) -> int:
+    return sla_minutes(case) if callable(sla_minutes) else sla_minutes
+
+
+def case_timing(case: Case, hours: OpeningHours, sla_minutes: SlaMinutes, now: datetime) -> CaseTiming:
+    """How long the case waited for its first answer (or has waited so far), and whether that broke its SLA.
+
+    A case's own SLA counts (a citation's is longer; a topic watch has none, 0, so it never breaches unless
+    it was escalated)."""
+    sla = _sla_of(case, sla_minutes)
+    escalated = case.escalation_level > 0
     if case.first_response_at is not None:
         minutes = hours.open_minutes_between(case.opened_at, case.first_response_at)
-        return CaseTiming(
-            case.case_id, case.customer.handle, minutes, None, minutes > sla_minutes or case.escalation_level > 0
-        )
+        return CaseTiming(case.case_id, case.customer.handle, minutes, None, (sla > 0 and minutes > sla) or escalated)
     waited = hours.open_minutes_between(case.opened_at, now)
-    return CaseTiming(
-        case.case_id, case.customer.handle, None, waited, waited > sla_minutes or case.escalation_level > 0
-    )
+    return CaseTiming(case.case_id, case.customer.handle, None, waited, (sla > 0 and waited > sla) or escalated)
 
 
-def compute(cases: Iterable[Case], hours: OpeningHours, sla_minutes: int, since: datetime, now: datetime) -> KpiReport:
-    """KPIs over the cases opened in [since, now] that needed an answer; noise and praise are counted apart."""
-    opened = [c for c in cases if since <= c.opened_at <= now]
-    quiet = [c for c in opened if c.status in ("noise", "praise") and c.first_response_at is None]
-    chosen = [c for c in opened if c not in quiet]
-    timings = [case_timing(c, hours, sla_minutes, now) for c in chosen]
-    responses = [t.first_response_minutes for t in timings if t.first_response_minutes is not None]
-    hours_opened = Counter(c.opened_at.astimezone(hours.zone).hour for c in chosen)
-    median = percentile(responses, 0.5)
+def compute(
+    cases: Iterable[Case], hours: OpeningHours, sla_minutes: SlaMinutes, since: datetime, now: datetime
+) -> KpiReport:
+    """KPIs over the cases opened in [since, now] that needed an answer; noise and praise are counted apart.
+
+    One pass over `cases` (a generator paging through the table is fine): a 50,000-case day is never held
+    in memory, only its first-response times."""
+    channels: Counter[str] = Counter()
+    topics: Counter[str] = Counter()
+    hours_opened: Counter[int] = Counter()
+    responses: list[float] = []
+    unanswered: list[str] = []
+    chosen = breaches = escalated = acknowledged = unanswered_count = noise = praise = 0
+    for case in cases:
+        if not since <= case.opened_at <= now:
+            continue
+        if case.status in ("noise", "praise") and case.first_response_at is None:
+            noise += case.status == "noise"
+            praise += case.status == "praise"
+            continue
+        chosen += 1
+        timing = case_timing(case, hours, sla_minutes, now)
+        channels[case.channel.value] += 1
+        topics[case.topic] += 1
+        hours_opened[case.opened_at.astimezone(hours.zone).hour] += 1
+        breaches += timing.breached
+        escalated += case.escalation_level > 0
+        acknowledged += case.acknowledged_at is not None
+        if timing.first_response_minutes is not None:
+            responses.append(timing.first_response_minutes)
+        else:
+            unanswered_count += 1
+            if len(unanswered) < UNANSWERED_LISTED:
+                unanswered.append(f"{case.reference} @{case.customer.handle}")
     return KpiReport(
         since=since,
         until=now,
-        cases=len(chosen),
-        by_channel=dict(Counter(c.channel.value for c in chosen).most_common()),
-        by_topic=dict(Counter(c.topic for c in chosen).most_common()),
+        cases=chosen,
+        by_channel=dict(channels.most_common()),
+        by_topic=dict(topics.most_common()),
         answered=len(responses),
-        unanswered=len(chosen) - len(responses),
-        median_first_response=median,
+        unanswered=unanswered_count,
+        median_first_response=percentile(responses, 0.5),
         p90_first_response=percentile(responses, 0.9),
-        breaches=sum(t.breached for t in timings),
-        escalated=sum(c.escalation_level > 0 for c in chosen),
-        acknowledged=sum(c.acknowledged_at is not None for c in chosen),
+        breaches=breaches,
+        escalated=escalated,
+        acknowledged=acknowledged,
         busiest_hours=sorted(hours_opened.items(), key=lambda kv: (-kv[1], kv[0]))[:3],
-        unanswered_cases=[f"{c.reference} @{c.customer.handle}" for c in chosen if c.first_response_at is None],
-        timings=timings,
-        noise=sum(c.status == "noise" for c in quiet),
-        praise=sum(c.status == "praise" for c in quiet),
+        unanswered_cases=unanswered,
+        noise=noise,
+        praise=praise,
     )
 
 
@@ -152,7 +187,9 @@ def render_digest(report: KpiReport, hours: OpeningHours, sla_minutes: int, bran
         f"Busiest hours: {busiest}",
     ]
     if report.unanswered_cases:
+        more = report.unanswered - len(report.unanswered_cases)
         lines += ["", "Still waiting for an answer:", *(f"  - {case}" for case in report.unanswered_cases)]
+        lines += [f"  … and {more} more (carebird queue)"] if more > 0 else []
     return subject, "\n".join(lines)
 
 

@@ -33,6 +33,10 @@ class SlaPolicy:
             return min(minutes, self.urgent_minutes)
         return minutes
 
+    def minutes_for_case(self, case: Any) -> int:
+        """The SLA of one case (0: none), from its channel and band."""
+        return self.minutes_for(case.channel.value, case.band)
+
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> SlaPolicy:
         try:

@@ -6,6 +6,7 @@ import hashlib
 import json
 import threading
 from datetime import datetime, timedelta
+from collections.abc import Iterator
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -13,7 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from carebird.cases import Case
 from carebird.errors import StorageRefused, StorageUnavailable
-from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage
+from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage, Known
 from carebird.model import Author, Channel, Deletion, Message
 from carebird.timeparse import from_iso, to_iso
 
@@ -277,6 +278,52 @@ class DynamoCaseStore:
         response = self._call("get_item", TableName=self.table, Key=_dynamo(key), ConsistentRead=True)
         return _plain(response["Item"]) if "Item" in response else None
 
+    def lookup(
+        self,
+        message_id: str,
+        customer_id: str | None,
+        families: tuple[str, ...],
+        reply_to_id: str | None = None,
+        automated_text: str | None = None,
+    ) -> Known:
+        """Everything ingestion must know before writing, in one consistent BatchGetItem: whether the message
+        is stored (or held, or deleted), the customer's open cases, the case of the post it replies to, and
+        whether its text is one of carebird's own acknowledgements."""
+        wanted: dict[str, dict[str, str]] = {"self": _message_id_key(message_id)}
+        if customer_id:
+            wanted |= {f"open:{family}": _pointer_key(customer_id, family) for family in families}
+            if automated_text is not None:
+                wanted["automated"] = automated_text_key(customer_id, automated_text)
+        if reply_to_id:
+            wanted["reply"] = _message_id_key(reply_to_id)
+        found = self._batch_get(list(wanted.values()))
+        item = {name: found.get((key["pk"], key["sk"])) for name, key in wanted.items()}
+        own, reply = item["self"] or {}, item.get("reply") or {}
+        return Known(
+            stored=own.get("type"),
+            held_answer=message_from_item(own) if own.get("type") == "early-answer" else None,
+            open_cases={f: item[f"open:{f}"]["case_id"] for f in families if item.get(f"open:{f}")},
+            reply_case_id=reply.get("case_id") if reply.get("type") == "message-id" else None,
+            reply_target=reply.get("type"),
+            reply_target_answer_id=reply.get("message_id"),
+            automated=item.get("automated") is not None,
+        )
+
+    def _batch_get(self, keys: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """Items by (pk, sk), read consistently; unprocessed keys (throttling) are asked again."""
+        unique = list({(k["pk"], k["sk"]): k for k in keys}.values())
+        request: dict[str, Any] = {self.table: {"Keys": [_dynamo(k) for k in unique], "ConsistentRead": True}}
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for _ in range(5):
+            response = self._call("batch_get_item", RequestItems=request)
+            for raw in response.get("Responses", {}).get(self.table, []):
+                plain = _plain(raw)
+                found[(plain["pk"], plain["sk"])] = plain
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                return found
+        raise StorageUnavailable("DynamoDB BatchGetItem: keys left unprocessed")
+
     def open_case_id(self, customer_id: str, family: str) -> str | None:
         item = self._get(_pointer_key(customer_id, family))
         return item["case_id"] if item else None
@@ -284,10 +331,6 @@ class DynamoCaseStore:
     def case_id_for_message(self, message_id: str) -> str | None:
         item = self._get(_message_id_key(message_id))
         return item.get("case_id") if item else None
-
-    def is_automated(self, customer_id: str, text: str) -> bool:
-        """Did carebird itself send this text to this customer (an acknowledgement echoed by X)?"""
-        return self._get(automated_text_key(customer_id, text)) is not None
 
     def message_text(self, message_id: str) -> str | None:
         located = self._get(_message_id_key(message_id)) or {}
@@ -315,9 +358,10 @@ class DynamoCaseStore:
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
-    def cases_opened_between(self, since: datetime, until: datetime) -> list[Case]:
-        """Cases opened in [since, until], one Query per UTC day on the CasesByDay index."""
-        cases: list[Case] = []
+    def cases_opened_between(self, since: datetime, until: datetime) -> Iterator[Case]:
+        """Cases opened in [since, until], one Query per UTC day on the CasesByDay index, page by page.
+
+        A generator: a 50,000-case day is read one 1 MB page at a time, never held whole in memory."""
         day = since.date()
         while day <= until.date():
             kwargs: dict[str, Any] = {
@@ -331,12 +375,11 @@ class DynamoCaseStore:
             }
             while True:
                 page = self._call("query", **kwargs)
-                cases += [case_from_item(_plain(i)) for i in page["Items"]]
+                yield from (case_from_item(_plain(i)) for i in page["Items"])
                 if "LastEvaluatedKey" not in page:
                     break
                 kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
             day += timedelta(days=1)
-        return cases
 
     def open_queue(self, limit: int = 100) -> list[Case]:
         """Cases awaiting a reply, most urgent first (effective priority with aging): one Query."""

@@ -1,0 +1,81 @@
+"""What DynamoDB bills for a request, counted at the client: calls, and write/read units from item sizes.
+
+moto does not report consumed capacity, so units are computed from the items each request carries, by
+DynamoDB's published rules: an item's size is the UTF-8 length of its attribute names plus its values
+(strings in UTF-8, numbers about one byte per two digits plus one, booleans and nulls one byte, lists and maps
+three bytes plus one per element); a write costs one unit per started KB, doubled inside a transaction.
+An Update is counted from its key (ingestion updates only to mark a deleted message).
+Reads are counted as calls.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def value_size(value: dict[str, Any]) -> int:
+    """Bytes DynamoDB counts for one typed attribute value ({"S": ...}, {"N": ...}, ...)."""
+    (kind, raw), = value.items()
+    if kind == "S":
+        return len(raw.encode("utf-8"))
+    if kind == "N":
+        digits = raw.lstrip("-").replace(".", "").lstrip("0") or "0"
+        return math.ceil(len(digits) / 2) + 1
+    if kind == "B":
+        return len(raw)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "SS":
+        return sum(len(s.encode("utf-8")) for s in raw)
+    if kind == "NS":
+        return sum(value_size({"N": n}) for n in raw)
+    if kind == "L":
+        return 3 + sum(1 + value_size(v) for v in raw)
+    if kind == "M":
+        return 3 + sum(1 + len(k.encode("utf-8")) + value_size(v) for k, v in raw.items())
+    raise ValueError(f"unknown DynamoDB type {kind}")
+
+
+def item_size(item: dict[str, Any]) -> int:
+    """Bytes DynamoDB counts for an item in its typed (wire) form."""
+    return sum(len(name.encode("utf-8")) + value_size(value) for name, value in item.items())
+
+
+def write_units(item: dict[str, Any]) -> int:
+    return max(1, math.ceil(item_size(item) / 1024))
+
+
+@dataclass
+class Meter:
+    """Counts, for every call a DynamoDB client makes, the operation and the write/read units it costs."""
+
+    calls: Counter[str] = field(default_factory=Counter)
+    write_units: int = 0
+    read_calls: int = 0
+
+    def attach(self, client: Any) -> Meter:
+        client.meta.events.register("before-parameter-build.dynamodb.*", self._record)
+        return self
+
+    def reset(self) -> None:
+        self.calls.clear()
+        self.write_units = 0
+        self.read_calls = 0
+
+    def snapshot(self) -> tuple[dict[str, int], int]:
+        return dict(self.calls), self.write_units
+
+    def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        self.calls[model.name] += 1
+        if model.name == "PutItem":
+            self.write_units += write_units(params["Item"])
+        elif model.name == "TransactWriteItems":
+            for action in params["TransactItems"]:
+                (kind, body), = action.items()
+                item = body.get("Item") or body.get("Key") or {}
+                self.write_units += 2 * write_units(item) if kind in ("Put", "Update", "Delete") else 0
+        elif model.name in ("GetItem", "BatchGetItem", "Query"):
+            self.read_calls += 1

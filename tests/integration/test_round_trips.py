@@ -1,0 +1,75 @@
+"""Issue 16: what ingestion costs in DynamoDB calls and write units, per kind of event (moto, real handler)."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bench.capacity import Meter, item_size
+from carebird import local
+from carebird import simulate as sim
+from carebird.model import Author
+from carebird.signature import SIGNATURE_HEADER, sign
+from tests.integration.conftest import SECRET, TABLE
+
+pytestmark = pytest.mark.integration
+BRAND = Author("1500000000000000001", "LumiereAide", "Lumière")
+CLAIRE = Author("1700000000000000042", "claire", "Claire", 120)
+START = datetime(2025, 11, 25, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def metered(deployed):
+    meter = Meter().attach(deployed.module.webhook.store.client)
+
+    def send(payload):
+        body = json.dumps(payload).encode()
+        meter.reset()
+        response = deployed.call(local.http_api_event("POST", body=body, headers={SIGNATURE_HEADER: sign(SECRET, body)}))
+        assert response["statusCode"] == 200, response
+        return json.loads(response["body"])["outcomes"], meter.snapshot()
+
+    return send
+
+
+def test_a_new_case_costs_two_calls_and_its_redelivery_one(metered):
+    mention = sim.tweet(CLAIRE, "@LumiereAide ma box ne marche plus", START, BRAND)
+
+    created, (calls, _) = metered(mention)
+    redelivered, (again, units) = metered(mention)
+
+    assert created == {"created": 1} and calls == {"BatchGetItem": 1, "TransactWriteItems": 1}
+    assert redelivered == {"duplicate": 1} and again == {"BatchGetItem": 1} and units == 0
+
+
+def test_a_follow_up_costs_three_calls_and_a_brand_answer_too_its_redelivery_one(metered):
+    mention = sim.tweet(CLAIRE, "@LumiereAide ma box ne marche plus", START, BRAND)
+    metered(mention)
+    follow_up = sim.tweet(CLAIRE, "@LumiereAide toujours rien", START + timedelta(minutes=5), BRAND)
+    answer = sim.tweet(
+        BRAND, "@claire on regarde ça", START + timedelta(minutes=9), BRAND,
+        in_reply_to=(sim.post_id_of(follow_up), CLAIRE),
+    )  # fmt: skip
+
+    appended, (follow_calls, _) = metered(follow_up)
+    answered, (answer_calls, _) = metered(answer)
+    again, (redelivery_calls, _) = metered(answer)
+
+    assert appended == {"appended": 1} and sum(follow_calls.values()) == 3
+    assert follow_calls == {"BatchGetItem": 1, "GetItem": 1, "TransactWriteItems": 1}
+    assert answered == {"answered": 1} and sum(answer_calls.values()) == 3
+    assert again == {"duplicate": 1} and redelivery_calls == {"BatchGetItem": 1}
+
+
+def test_write_units_per_follow_up_do_not_grow_with_the_conversation(metered, deployed):
+    words = "@LumiereAide " + "toujours pas de connexion, la box clignote en rouge depuis ce matin. " * 4
+    metered(sim.tweet(CLAIRE, words, START, BRAND))
+    units = []
+    for minute in range(1, 41):
+        _, (_, written) = metered(sim.tweet(CLAIRE, words, START + timedelta(minutes=minute), BRAND))
+        units.append(written)
+
+    case_id = deployed.store.open_case_id(CLAIRE.id, "public")
+    case_item = deployed.dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": f"CASE#{case_id}"}, "sk": {"S": "CASE"}})
+    assert units[3] == units[-1], units  # the 4th follow-up costs what the 40th does
+    assert item_size(case_item["Item"]) < 3 * 1024  # a bounded case item
