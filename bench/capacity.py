@@ -18,7 +18,7 @@ from typing import Any
 
 def value_size(value: dict[str, Any]) -> int:
     """Bytes DynamoDB counts for one typed attribute value ({"S": ...}, {"N": ...}, ...)."""
-    (kind, raw), = value.items()
+    ((kind, raw),) = value.items()
     if kind == "S":
         return len(raw.encode("utf-8"))
     if kind == "N":
@@ -74,7 +74,7 @@ class Meter:
             self.write_units += write_units(params["Item"])
         elif model.name == "TransactWriteItems":
             for action in params["TransactItems"]:
-                (kind, body), = action.items()
+                ((kind, body),) = action.items()
                 item = body.get("Item") or body.get("Key") or {}
                 self.write_units += 2 * write_units(item) if kind in ("Put", "Update", "Delete") else 0
         elif model.name in ("GetItem", "BatchGetItem", "Query"):

@@ -25,7 +25,8 @@ def metered(deployed):
     def send(payload):
         body = json.dumps(payload).encode()
         meter.reset()
-        response = deployed.call(local.http_api_event("POST", body=body, headers={SIGNATURE_HEADER: sign(SECRET, body)}))
+        headers = {SIGNATURE_HEADER: sign(SECRET, body)}
+        response = deployed.call(local.http_api_event("POST", body=body, headers=headers))
         assert response["statusCode"] == 200, response
         return json.loads(response["body"])["outcomes"], meter.snapshot()
 
