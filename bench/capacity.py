@@ -3,7 +3,8 @@
 moto does not report consumed capacity, so units are computed from the items each request carries, by
 DynamoDB's published rules: an item's size is the UTF-8 length of its attribute names plus its values
 (strings in UTF-8, numbers about one byte per two digits plus one, booleans and nulls one byte, lists and maps
-three bytes plus one per element); a write costs one unit per started KB, doubled inside a transaction.
+three bytes plus one per element); a write costs one unit per started KB, doubled inside a transaction, plus
+one copy per secondary index the item belongs to.
 An Update is counted from its key (ingestion updates only to mark a deleted message).
 Reads are counted as calls.
 """
@@ -48,6 +49,14 @@ def write_units(item: dict[str, Any]) -> int:
     return max(1, math.ceil(item_size(item) / 1024))
 
 
+INDEX_KEYS = ("queue", "day")  # a case item is copied (projection ALL) into OpenQueue and CasesByDay
+
+
+def index_write_units(item: dict[str, Any]) -> int:
+    """What the secondary indexes cost for a written item: one copy per index whose key it carries."""
+    return sum(write_units(item) for key in INDEX_KEYS if key in item)
+
+
 @dataclass
 class Meter:
     """Counts, for every call a DynamoDB client makes, the operation and the write/read units it costs."""
@@ -71,11 +80,12 @@ class Meter:
     def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         self.calls[model.name] += 1
         if model.name == "PutItem":
-            self.write_units += write_units(params["Item"])
+            self.write_units += write_units(params["Item"]) + index_write_units(params["Item"])
         elif model.name == "TransactWriteItems":
             for action in params["TransactItems"]:
                 ((kind, body),) = action.items()
                 item = body.get("Item") or body.get("Key") or {}
-                self.write_units += 2 * write_units(item) if kind in ("Put", "Update", "Delete") else 0
+                if kind in ("Put", "Update", "Delete"):
+                    self.write_units += 2 * write_units(item) + index_write_units(item)
         elif model.name in ("GetItem", "BatchGetItem", "Query"):
             self.read_calls += 1

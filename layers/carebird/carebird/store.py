@@ -249,8 +249,11 @@ class DynamoCaseStore:
             with self._client_lock:  # boto3's default session is not thread-safe when creating clients
                 if self._client is None:
                     import boto3
+                    from botocore.config import Config
 
-                    self._client = boto3.client("dynamodb")
+                    # Every request is built here from typed items: botocore's per-call validation of the
+                    # parameters (about a tenth of a call's CPU) would check what cannot be wrong.
+                    self._client = boto3.client("dynamodb", config=Config(parameter_validation=False))
         return self._client
 
     @client.setter
