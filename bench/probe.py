@@ -31,8 +31,9 @@ def main() -> None:
     spec.loader.exec_module(app)
     imported = time.process_time()
 
-    from carebird import local
-    from carebird import simulate as sim
+    from carebird_local import local
+    from carebird_local import simulate as sim
+
     from carebird.model import Author
 
     secret = sys.argv[1]

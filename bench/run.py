@@ -237,8 +237,9 @@ def _storm_payloads(brand: object, count: int) -> list[dict]:
     """Mentions, DMs and follow-ups from both feeds, 10 % of them delivered twice (X redelivers)."""
     import random
 
-    from carebird import simulate as sim
-    from carebird.demo import PARIS
+    from carebird_local import simulate as sim
+    from carebird_local.demo import PARIS
+
     from carebird.model import Author
 
     random.seed(7)
@@ -267,7 +268,7 @@ def _storm_payloads(brand: object, count: int) -> list[dict]:
 
 
 def _message_id(payload: dict) -> str:
-    from carebird import simulate as sim
+    from carebird_local import simulate as sim
 
     if "direct_message_events" in payload:
         return payload["direct_message_events"][0]["id"]
@@ -290,8 +291,8 @@ def concurrent_storm() -> tuple[list[tuple[str, str]], dict[str, float]]:
 
     key_level_transaction_rollback()
     lock = _serialise_aws_calls()
-    from carebird import local
-    from carebird.demo import BRAND
+    from carebird_local import local
+    from carebird_local.demo import BRAND
 
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         import boto3
@@ -405,11 +406,11 @@ def transitions_per_path() -> tuple[list[tuple[str, str]], dict[str, int]]:
     """The escalation workflow's state transitions for each path, from real executions on moto."""
     os.environ.update(AWS_DEFAULT_REGION="eu-west-3", TZ="UTC", POWERTOOLS_LOG_LEVEL="ERROR")
     time.tzset()
+    from carebird_local import local
+    from carebird_local import simulate as sim
+    from carebird_local.demo import BRAND
     from moto import mock_aws
 
-    from carebird import local
-    from carebird import simulate as sim
-    from carebird.demo import BRAND
     from carebird.model import Author
     from carebird.sla import SlaPolicy, timers_for
 
@@ -468,9 +469,8 @@ def handler_probes() -> tuple[list[tuple[str, str]], dict[str, object]]:
     import socket
 
     import boto3
+    from carebird_local import local
     from moto.server import ThreadedMotoServer
-
-    from carebird import local
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

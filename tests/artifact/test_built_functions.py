@@ -18,8 +18,8 @@ from typing import Any
 
 import boto3
 import pytest
+from carebird_local import local
 
-from carebird import local
 from carebird.signature import sign
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -185,6 +185,17 @@ def test_the_build_has_every_function_of_the_template(built):
     source = local.load_template()
     assert _functions(built) == _functions(source)
     assert (BUILD / "CarebirdLayer" / "python" / "carebird" / "__init__.py").exists()
+
+
+def test_the_built_layer_ships_no_development_tooling(built):
+    layer = BUILD / "CarebirdLayer" / "python"
+    shipped = {path.stem for path in (layer / "carebird").glob("*.py")}
+    source = {path.stem for path in (ROOT / "layers" / "carebird" / "carebird").glob("*.py")}
+
+    assert shipped == source
+    assert not (layer / "carebird_local").exists()
+    assert not {"cli", "demo", "local", "simulate", "server"} & shipped
+    assert not any((layer / name).exists() for name in ("click", "moto", "yaml"))
 
 
 def test_every_built_function_imports_and_handles_a_representative_event(built, stack):

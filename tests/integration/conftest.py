@@ -6,9 +6,9 @@ from types import SimpleNamespace
 
 import boto3
 import pytest
+from carebird_local import local
 from moto import mock_aws
 
-from carebird import local
 from carebird.store import DynamoCaseStore
 
 TABLE = "carebird-test-cases"

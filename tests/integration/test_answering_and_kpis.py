@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 import boto3
 import pytest
 import responses
+from carebird_local import local
+from carebird_local.cli import main
 from click.testing import CliRunner
 
-from carebird import clock, local
-from carebird.cli import main
+from carebird import clock
 from carebird.ingest import IngestSettings, apply_event
 from carebird.normalise import parse_delivery
 from tests.helpers import BRAND, fixture

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import responses
+from carebird_local.local import load_template
 
 from carebird import clock
-from carebird.local import load_template
 from tests.helpers import fixture, stamped
 
 pytestmark = pytest.mark.integration

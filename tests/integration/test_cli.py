@@ -6,12 +6,12 @@ import threading
 
 import pytest
 import responses
+from carebird_local.cli import main, parse_since
+from carebird_local.server import build_server
 from click.testing import CliRunner
 
-from carebird.cli import main, parse_since
 from carebird.ingest import IngestSettings, apply_event
 from carebird.normalise import parse_delivery
-from carebird.server import build_server
 from tests.helpers import BRAND, FIXTURES, fixture
 from tests.integration.conftest import SECRET, X_CREDENTIALS, create_deployed_stack
 
@@ -82,12 +82,12 @@ def test_one_slow_client_does_not_hold_up_the_others(server):
 
 
 def test_serve_never_prints_a_secret_it_was_given(monkeypatch):
-    import carebird.server
+    import carebird_local.server
 
     def refuse(*_args, **_kwargs):
         raise OSError(98, "Address already in use")
 
-    monkeypatch.setattr(carebird.server, "build_server", refuse)
+    monkeypatch.setattr(carebird_local.server, "build_server", refuse)
     saved = dict(os.environ)  # serve configures the process for its embedded stack, as a command may
     try:
         result = CliRunner().invoke(main, ["serve", "--secret", "s3cr3t-value", "--port", "8080"])

@@ -3,9 +3,9 @@
 import json
 
 import pytest
+from carebird_local.cli import main
 from click.testing import CliRunner
 
-from carebird.cli import main
 from tests.helpers import FIXTURES
 
 pytestmark = pytest.mark.integration
@@ -47,13 +47,13 @@ def test_send_without_a_secret_is_a_usage_error():
 
 
 def test_an_unexpected_error_is_one_line_unless_debugging(monkeypatch):
-    import carebird.cli
+    import carebird_local.cli
 
     def boom(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(carebird.cli, "_store", boom)
-    monkeypatch.setattr(carebird.cli, "stack_outputs", lambda *_: {})
+    monkeypatch.setattr(carebird_local.cli, "_store", boom)
+    monkeypatch.setattr(carebird_local.cli, "stack_outputs", lambda *_: {})
 
     result = run("kpi", "--stack", "carebird")
 

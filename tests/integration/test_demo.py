@@ -2,8 +2,7 @@ import io
 import json
 
 import pytest
-
-from carebird.demo import run_demo
+from carebird_local.demo import run_demo
 
 pytestmark = pytest.mark.integration
 
@@ -78,7 +77,7 @@ def test_the_day_reads_in_paris_time_and_the_kpis_match_what_was_sent(report):
 
 def test_the_demo_fails_when_what_it_stored_is_not_what_it_sent(monkeypatch):
     # the bug the demo once had: Paris time written with a Z, every X Activity API message an hour late
-    from carebird import simulate
+    from carebird_local import simulate
 
     monkeypatch.setattr(simulate, "_utc_text", lambda at: at.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
     out = io.StringIO()

@@ -7,10 +7,10 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
+from carebird_local import local
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carebird import local
 from carebird.ingest import IngestSettings, apply_event
 from carebird.normalise import parse_delivery
 from carebird.signature import SIGNATURE_HEADER, sign
@@ -291,7 +291,7 @@ def test_secrets_never_appear_in_the_logs_of_a_full_run(caplog, capfd, monkeypat
     """The whole demo day at DEBUG: no credential value may show in any log line or output."""
     import io
 
-    from carebird.demo import DEMO_SECRET, run_demo
+    from carebird_local.demo import DEMO_SECRET, run_demo
 
     monkeypatch.setenv("POWERTOOLS_LOG_LEVEL", "DEBUG")
     caplog.set_level(logging.DEBUG)

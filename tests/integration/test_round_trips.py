@@ -4,10 +4,10 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from carebird_local import local
+from carebird_local import simulate as sim
 
 from bench.capacity import Meter, item_size
-from carebird import local
-from carebird import simulate as sim
 from carebird.model import Author
 from carebird.signature import SIGNATURE_HEADER, sign
 from tests.integration.conftest import SECRET, TABLE

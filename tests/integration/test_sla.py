@@ -5,9 +5,9 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from carebird_local import local
 from moto import mock_aws
 
-from carebird import local
 from carebird.sla import SlaPolicy, timers_for
 from tests.helpers import fixture, stamped
 from tests.integration.conftest import CONFIGURATION, SECRET, TABLE

@@ -2,7 +2,7 @@
 
 import json
 
-from carebird.local import load_template
+from carebird_local.local import load_template
 
 TEMPLATE = load_template()
 RESOURCES = TEMPLATE["Resources"]

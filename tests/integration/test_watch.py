@@ -7,10 +7,11 @@ from urllib.parse import parse_qs, urlsplit
 import boto3
 import pytest
 import responses
+from carebird_local import local
+from carebird_local.cli import main
 from click.testing import CliRunner
 
-from carebird import clock, local
-from carebird.cli import main
+from carebird import clock
 from carebird.cursors import DynamoCursors
 from carebird.ingest import IngestSettings
 from carebird.model import Channel

@@ -3,8 +3,8 @@
 import json
 
 import pytest
+from carebird_local import local
 
-from carebird import local
 from tests.integration.conftest import SECRET
 from tests.unit.test_x_docs_conformance import DOCS, NOT_CONVERSATIONS
 

@@ -1,8 +1,7 @@
 import json
 
 import pytest
-
-from carebird.replies import (
+from carebird_local.replies import (
     LINK,
     PUNCTUATION,
     SMILEY,
@@ -12,6 +11,7 @@ from carebird.replies import (
     load_templates,
     render,
 )
+
 from carebird.textlength import weighted_length
 
 TEMPLATES = load_templates()

@@ -3,7 +3,7 @@
 import json
 import re
 
-from carebird.local import TEMPLATE_PATH, load_template
+from carebird_local.local import TEMPLATE_PATH, load_template
 
 RESOURCE = load_template()["Resources"]["SlaStateMachine"]["Properties"]
 DEFINITION_TEXT = (TEMPLATE_PATH.parent / RESOURCE["DefinitionUri"]).read_text(encoding="utf-8")

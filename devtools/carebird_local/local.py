@@ -19,7 +19,7 @@ from typing import Any
 
 from carebird.signature import SIGNATURE_HEADER, sign
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # devtools/carebird_local/local.py in a clone of the project
 TEMPLATE_PATH = PROJECT_ROOT / "infra" / "template.yaml"
 FUNCTIONS_DIR = PROJECT_ROOT / "functions"
 

@@ -22,13 +22,14 @@ from datetime import datetime, timedelta
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from carebird import clock, cron, kpi, local
-from carebird import simulate as sim
+from carebird import clock, kpi
 from carebird.cases import Case
 from carebird.model import Author
 from carebird.sla import SlaPolicy, TimerStart
 from carebird.timeparse import to_iso
 from carebird.triage import TriageRules, effective_priority
+from carebird_local import cron, local
+from carebird_local import simulate as sim
 
 PARIS = ZoneInfo("Europe/Paris")
 DEMO_SECRET = "demo-consumer-secret"

@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from carebird import local
+from carebird_local import local
 
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
 CLIENT_TIMEOUT_SECONDS = 10

@@ -97,7 +97,7 @@ def demo(as_json: bool) -> None:
 
     Example: carebird demo --json > day.json
     """
-    from carebird.demo import run_demo
+    from carebird_local.demo import run_demo
 
     sys.exit(run_demo(sys.stdout, as_json=as_json))
 
@@ -127,8 +127,8 @@ def serve(host: str, port: int, secret: str, brand_id: str, brand_handle: str, s
 
     from moto import mock_aws
 
-    from carebird import local
-    from carebird.server import build_server
+    from carebird_local import local
+    from carebird_local.server import build_server
 
     logging.getLogger("moto").setLevel(logging.CRITICAL)  # its ASL interpreter logs expected IsPresent misses
 
@@ -355,9 +355,9 @@ def reply(
 
     Example: carebird reply public-1860000000000000101 --template fixed --stack carebird
     """
-    from carebird.answer import answer_case
-    from carebird.replies import coach, load_templates, render
     from carebird.xclient import XClient
+    from carebird_local.answer import answer_case
+    from carebird_local.replies import coach, load_templates, render
 
     store = _store(stack_name)
     case = store.get_case(case_id)
@@ -410,7 +410,7 @@ def close(case_id: str, stack_name: str) -> None:
 
     Example: carebird close public-1860000000000000101 --stack carebird
     """
-    from carebird.answer import close_case
+    from carebird_local.answer import close_case
 
     message = close_case(_store(stack_name), case_id)
     if message.startswith("no case"):

@@ -1,0 +1,50 @@
+"""Issue 14: the layer ships what the Lambda functions import, and nothing else."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LAYER = ROOT / "layers" / "carebird" / "carebird"
+FUNCTIONS = ROOT / "functions"
+DEVELOPMENT_ONLY = ("click", "moto", "yaml", "carebird_local", "pytest", "responses")
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a file imports, at any depth of the file (lazy imports included)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
+def layer_modules_reached_by_functions() -> set[str]:
+    shipped = {f"carebird.{p.stem}" for p in LAYER.glob("*.py") if p.stem != "__init__"}
+    pending = set().union(*(imported_modules(app) for app in FUNCTIONS.glob("*/app.py")))
+    reached: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in shipped and name not in reached:
+            reached.add(name)
+            pending |= imported_modules(LAYER / f"{name.split('.')[1]}.py")
+    return reached
+
+
+def test_every_module_of_the_layer_is_imported_by_a_function():
+    shipped = {f"carebird.{p.stem}" for p in LAYER.glob("*.py") if p.stem != "__init__"}
+
+    assert shipped - layer_modules_reached_by_functions() == set()
+
+
+def test_nothing_in_the_layer_imports_development_tooling():
+    offenders = {
+        f"{path.name}: {name}"
+        for path in LAYER.rglob("*.py")
+        for name in imported_modules(path)
+        if name.split(".")[0] in DEVELOPMENT_ONLY
+    }
+
+    assert offenders == set()
