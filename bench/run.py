@@ -267,16 +267,6 @@ def _storm_payloads(brand: object, count: int) -> list[dict]:
     return payloads
 
 
-def _message_id(payload: dict) -> str:
-    from carebird_local import simulate as sim
-
-    if "direct_message_events" in payload:
-        return payload["direct_message_events"][0]["id"]
-    if "data" in payload and not payload["data"]["event_type"].startswith("post."):
-        return payload["data"]["payload"]["id"]
-    return sim.post_id_of(payload)
-
-
 def concurrent_storm() -> tuple[list[tuple[str, str]], dict[str, float]]:
     """The real webhook on 4 threads, redeliveries racing their originals, while the dispatcher drains the
     stream and creates one-time SLA schedules (moto's EventBridge Scheduler) as it would in AWS."""
@@ -355,7 +345,9 @@ def concurrent_storm() -> tuple[list[tuple[str, str]], dict[str, float]]:
         paginator = scheduler.get_paginator("list_schedules")
         for page in paginator.paginate(GroupName="bench-sla"):
             schedules += [s["Name"] for s in page["Schedules"]]
-    distinct = {_message_id(p) for p in payloads}
+    from carebird_local.simulate import message_id_of
+
+    distinct = {message_id_of(p) for p in payloads}
     pairs = _conversation_pairs(payloads)
     lost = max(len(distinct) - stored, 0)
     duplicated = max(stored - len(distinct), 0)
