@@ -403,8 +403,9 @@ def transitions_per_path() -> tuple[list[tuple[str, str]], dict[str, int]]:
     from carebird_local.demo import BRAND
     from moto import mock_aws
 
+    from carebird import settings
     from carebird.model import Author
-    from carebird.sla import SlaPolicy, timers_for
+    from carebird.sla import timers_for
 
     found: dict[str, int] = {}
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
@@ -423,11 +424,11 @@ def transitions_per_path() -> tuple[list[tuple[str, str]], dict[str, int]]:
                                         in_reply_to=(sim.post_id_of(mention), customer)))  # fmt: skip
             level = 2 if path == "manager" else 1
             if level == 2:
-                stack.dispatcher.timers.start(timers_for(item, SlaPolicy.from_env())[0])
+                stack.dispatcher.timers.start(timers_for(item, settings.sla_policy())[0])
                 stack.wait_for_executions()
                 item = stack.case_item(case_id)
             before = {e["executionArn"] for e in stack.executions()}
-            timer = next(t for t in timers_for(item, SlaPolicy.from_env()) if t.input.get("level") == str(level))
+            timer = next(t for t in timers_for(item, settings.sla_policy()) if t.input.get("level") == str(level))
             stack.dispatcher.timers.start(timer)
             stack.wait_for_executions()
             execution = next(e for e in stack.executions() if e["executionArn"] not in before)

@@ -13,6 +13,9 @@ from typing import Any
 
 import click
 
+from carebird import clock
+from carebird import settings as configuration
+
 DEFAULT_LOCAL_SECRET = "local-consumer-secret"  # the embedded stack's, published in README: not a secret
 
 
@@ -355,8 +358,8 @@ def reply(
 
     Example: carebird reply public-1860000000000000101 --template fixed --stack carebird
     """
+    from carebird.answering import answer_case
     from carebird.xclient import XClient
-    from carebird_local.answer import answer_case
     from carebird_local.replies import coach, load_templates, render
 
     store = _store(stack_name)
@@ -373,9 +376,8 @@ def reply(
         raise click.UsageError(f"give either TEXT or --template NAME (templates: {names})")
     if template_name:
         from carebird.announcements import language_of, when_text
-        from carebird.calendar import OpeningHours
 
-        hours = OpeningHours.from_env()
+        hours = configuration.opening_hours()
         text = render(
             load_templates(templates_file),
             template_name,
@@ -396,7 +398,9 @@ def reply(
     if not yes and not click.confirm("Post it?", default=True):
         raise click.Abort()
     x = XClient(dry_run=True) if dry_run else XClient(credentials=_credentials(stack_name, None))
-    outcome = answer_case(store, case, report.draft, x, brand_id=stack_outputs(stack_name).get("BrandUserId", ""))
+    outcome = answer_case(
+        store, case, report.draft, x, clock.now(), brand_id=stack_outputs(stack_name).get("BrandUserId", "")
+    )
     click.echo(outcome.message)
     if not outcome.answered:
         sys.exit(1)
@@ -410,7 +414,7 @@ def close(case_id: str, stack_name: str) -> None:
 
     Example: carebird close public-1860000000000000101 --stack carebird
     """
-    from carebird_local.answer import close_case
+    from carebird.answering import close_case
 
     message = close_case(_store(stack_name), case_id)
     if message.startswith("no case"):
@@ -429,10 +433,9 @@ def kpi(start: datetime, stack_name: str, sla_minutes: int, as_json: bool) -> No
     Example: carebird kpi --since 7d --stack carebird
     """
     from carebird import kpi as kpis
-    from carebird.calendar import OpeningHours
 
     now = datetime.now(UTC)
-    hours = OpeningHours.from_env()
+    hours = configuration.opening_hours()
     outputs = stack_outputs(stack_name)
     progress(f"reading the cases opened since {start:%Y-%m-%d %H:%M} UTC…")
     cases = list(_store(stack_name).cases_opened_between(start, now))
@@ -561,18 +564,18 @@ def status(ctx: click.Context, revalidate: bool) -> None:
     Example: carebird x --stack carebird status --revalidate
     """
     if ctx.obj["stack"]:
-        from carebird.store import _dynamo, _plain
+        from carebird.table import from_dynamo, to_dynamo
 
         health = (
             _store(ctx.obj["stack"])
             .client.get_item(
                 TableName=stack_outputs(ctx.obj["stack"])["CasesTableName"],
-                Key=_dynamo({"pk": "HEALTH#status", "sk": "HEALTH"}),
+                Key=to_dynamo({"pk": "HEALTH#status", "sk": "HEALTH"}),
             )
             .get("Item")
         )
         if health:
-            status = _plain(health)
+            status = from_dynamo(health)
             state = "healthy" if status.get("healthy") else "PROBLEMS: " + "; ".join(status.get("problems", []))
             click.echo(
                 f"last health check {status.get('checked_at')}: {state} "

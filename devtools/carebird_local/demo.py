@@ -23,12 +23,13 @@ from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from carebird import clock, kpi
+from carebird import settings as configuration
 from carebird.cases import Case
 from carebird.model import Author
-from carebird.sla import SlaPolicy, TimerStart
-from carebird.timeparse import to_iso
+from carebird.sla import TimerStart
+from carebird.timeparse import from_iso, to_iso
 from carebird.triage import TriageRules, effective_priority
-from carebird_local import cron, local
+from carebird_local import local
 from carebird_local import simulate as sim
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -339,11 +340,11 @@ class Simulation:
         self.steps = day_script()
         for step in self.steps:
             self.schedule(step.at, "delivery", lambda step=step: self.deliver(step))
-        parameters = self.template["Parameters"]
-        for kind in ("opening", "closing"):
-            expression = parameters[f"{kind.title()}Schedule"]["Default"]
-            for moment in cron.occurrences(expression, parameters["TimeZone"]["Default"], start, end):
-                self.schedule(moment, "schedule", lambda k=kind, m=moment: self.announce(k, m))
+        clock.travel_to(start)  # the announcer plans from the calendar, as its nightly schedule does in AWS
+        for planned in self.stack.plan_announcements():
+            moment = from_iso(planned["scheduled_time"])
+            if start <= moment < end:
+                self.schedule(moment, "schedule", lambda k=planned["kind"], m=moment: self.announce(k, m))
         self.schedule(sim.paris(DAY, "09:45"), "snapshot", lambda: self.snapshot("Tuesday 09:45"))
         self.schedule(end - timedelta(minutes=1), "snapshot", lambda: self.snapshot("Wednesday 10:59"))
         while self.events:
@@ -391,7 +392,7 @@ def _report(simulation: Simulation) -> dict[str, Any]:
         )["Items"]
     )
     cases = [store.get_case(case_id) for case_id in case_ids]
-    policy = SlaPolicy.from_env()
+    policy = configuration.sla_policy()
     end = simulation.timeline[-1]["at"]
     report = kpi.compute([c for c in cases if c], policy.hours, policy.minutes_for_case, sim.paris(DAY, "00:00"), end)
     emails = stack.team_emails()

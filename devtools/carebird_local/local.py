@@ -325,6 +325,10 @@ class EmbeddedStack:
         """What EventBridge Scheduler sends the announcer at a scheduled occurrence."""
         return self.announcer.lambda_handler({"kind": kind, "scheduled_time": scheduled_time}, self.context)
 
+    def plan_announcements(self) -> list[dict[str, str]]:
+        """What the announcer's nightly planning run schedules (locally nothing is created: the caller fires them)."""
+        return self.announcer.lambda_handler({"kind": "plan"}, self.context)["planned"]
+
     def x_calls(self) -> list[Any]:
         """Everything the functions would have posted on X (dry run)."""
         return [*self.acknowledger.x.recorded, *self.announcer.x.recorded]

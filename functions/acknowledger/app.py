@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -10,27 +9,29 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from carebird import clock
-from carebird.automation import AutomationSettings, acknowledge
+from carebird import settings as configuration
+from carebird.automation import Acknowledged, acknowledge
 from carebird.metrics import emit
 from carebird.outbox import DynamoOutbox
-from carebird.xfactory import x_client_from_env
+from carebird.table import case_image
+from carebird.xfactory import x_client
 
 logger = Logger(service="carebird-acknowledger")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-settings = AutomationSettings.from_env()
-outbox = DynamoOutbox(os.environ["CASES_TABLE"])
-x = x_client_from_env(dry_run=settings.dry_run)
+settings = configuration.acknowledger()
+outbox = DynamoOutbox(settings.cases_table)
+x = x_client(settings.secret_arn, settings.automation.dry_run)
 
 
 def record_handler(record: DynamoDBRecord) -> str:
-    case = record.dynamodb.new_image if record.dynamodb else None
-    if record.event_name is None or record.event_name.name != "INSERT" or not case or case.get("sk") != "CASE":
+    case = case_image(record.dynamodb.new_image if record.dynamodb else None)
+    if record.event_name is None or record.event_name.name != "INSERT" or not case:
         return "skipped"
-    outcome = acknowledge(case, clock.now(), settings, outbox, x, outbox)
-    if outcome.startswith(("reply:", "dm:")):
-        emit("Acknowledgements", 1, dimensions={"via": outcome.split(":")[0]})
-    logger.info("out-of-hours acknowledgement", extra={"case_id": case.get("case_id"), "outcome": outcome})
-    return outcome
+    result = acknowledge(case, clock.now(), settings.automation, outbox, x, outbox)
+    if result.status is Acknowledged.SENT and result.via:
+        emit("Acknowledgements", 1, dimensions={"via": result.via.value})
+    logger.info("out-of-hours acknowledgement", extra={"case_id": case.get("case_id"), "outcome": str(result)})
+    return str(result)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -10,24 +9,26 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from carebird import clock
+from carebird import settings as configuration
 from carebird.kpi import stream_metrics
 from carebird.metrics import emit
-from carebird.sla import SlaPolicy, on_case_change
+from carebird.sla import on_case_change
 from carebird.timers import ImmediateTimers, SchedulerTimers
 
 logger = Logger(service="carebird-dispatcher")
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-policy = SlaPolicy.from_env()
+settings = configuration.dispatcher()
+policy = settings.policy
 timers: SchedulerTimers | ImmediateTimers
-if os.environ.get("SCHEDULE_GROUP"):  # deployed: one-time schedules start the workflow at each deadline
+if settings.schedule_group:  # deployed: one-time schedules start the workflow at each deadline
     timers = SchedulerTimers(
-        os.environ["SCHEDULE_GROUP"],
-        os.environ["STATE_MACHINE_ARN"],
-        os.environ["SCHEDULER_ROLE_ARN"],
-        os.environ.get("SCHEDULE_DEAD_LETTER_ARN"),
+        settings.schedule_group,
+        settings.state_machine_arn,
+        settings.scheduler_role_arn,
+        settings.dead_letter_arn or None,
     )
 else:  # the embedded local runtime has no scheduler: past deadlines start at once, later ones wait to be fired
-    timers = ImmediateTimers(os.environ["STATE_MACHINE_ARN"], now=clock.now)
+    timers = ImmediateTimers(settings.state_machine_arn, now=clock.now)
 
 
 def record_handler(record: DynamoDBRecord) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from typing import Any
 
@@ -10,29 +9,31 @@ import boto3
 from aws_lambda_powertools import Logger
 
 from carebird import clock
-from carebird.calendar import OpeningHours
+from carebird import settings as configuration
 from carebird.cursors import DynamoCursors
 from carebird.health import alert_text, check_ingestion
 from carebird.secrets import x_credentials
-from carebird.store import DynamoCaseStore, _dynamo
+from carebird.store import DynamoCaseStore
+from carebird.table import to_dynamo
 from carebird.xadmin import XAdmin
 from carebird.xclient import XReader, XReadError
 
 logger = Logger(service="carebird-health")
-TABLE = os.environ["CASES_TABLE"]
+settings = configuration.health()
+TABLE = settings.cases_table
 store = DynamoCaseStore(TABLE)
 cursors = DynamoCursors(TABLE)
-hours = OpeningHours.from_env()
+hours = settings.hours
 sns = boto3.client("sns")
-SILENCE = timedelta(minutes=int(os.environ.get("SILENCE_MINUTES") or 120))
-READ_CAP = int(os.environ.get("WATCH_DAILY_READ_CAP") or 500)
-BRAND_HANDLE = os.environ["BRAND_HANDLE"]
+SILENCE = settings.silence
+READ_CAP = settings.daily_read_cap
+BRAND_HANDLE = settings.brand_handle
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     now = clock.now()
-    credentials = x_credentials(os.environ["X_SECRET_ARN"])
+    credentials = x_credentials(settings.secret_arn)
     recent = store.cases_opened_between(now - timedelta(days=2), now)
     last_event = max((c.last_activity_at for c in recent), default=None)
     mentions = None
@@ -51,9 +52,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     report = check_ingestion(
         XAdmin(credentials), last_event_at=last_event, recent_mentions=mentions, hours=hours, now=now, silence=SILENCE
     )
-    store.client.put_item(TableName=TABLE, Item=_dynamo({"pk": "HEALTH#status", "sk": "HEALTH", **report.as_item()}))
+    store.client.put_item(TableName=TABLE, Item=to_dynamo({"pk": "HEALTH#status", "sk": "HEALTH", **report.as_item()}))
     if not report.healthy:
         subject, body = alert_text(report, BRAND_HANDLE)
-        sns.publish(TopicArn=os.environ["ALERT_TOPIC_ARN"], Subject=subject, Message=body)
+        sns.publish(TopicArn=settings.alert_topic_arn, Subject=subject, Message=body)
     logger.info("health check", extra={"healthy": report.healthy, "problems": report.problems})
     return report.as_item()

@@ -2,25 +2,23 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
 from carebird import clock
-from carebird.config import WebhookSettings
+from carebird import settings as configuration
 from carebird.cursors import DynamoCursors
 from carebird.polling import run_poll
 from carebird.secrets import x_credentials
 from carebird.store import DynamoCaseStore
-from carebird.watch import WatchSettings
 from carebird.xclient import XReader
 
 logger = Logger(service="carebird-poller")
-settings = WebhookSettings.from_env()
-watch = WatchSettings.from_env()
+settings = configuration.webhook()
+watch = configuration.watch()
 store = DynamoCaseStore(settings.cases_table)
-cursors = DynamoCursors(os.environ["CASES_TABLE"])
+cursors = DynamoCursors(settings.cases_table)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -11,14 +11,14 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from carebird import clock
-from carebird.config import WebhookSettings
+from carebird import settings as configuration
 from carebird.metrics import emit
 from carebird.secrets import consumer_secret
 from carebird.store import DynamoCaseStore
 from carebird.webhook import Webhook, handle_http
 
 logger = Logger(service="carebird-webhook")
-settings = WebhookSettings.from_env()
+settings = configuration.webhook()
 store = DynamoCaseStore(settings.cases_table)
 webhook = Webhook(settings, store, lambda: consumer_secret(settings.secret_arn), quarantine=store, now=clock.now)
 

@@ -184,7 +184,7 @@ def test_a_brand_answer_delivered_before_the_mention_answers_it_when_it_arrives(
 
 
 def test_redelivering_the_first_message_of_a_closed_case_is_a_200_duplicate(deployed):
-    from carebird_local.answer import close_case
+    from carebird.answering import close_case
 
     post(deployed, fixture("aaa-mention.json"))
     close_case(deployed.store, f"public-{MENTION_ID}")

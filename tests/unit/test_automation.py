@@ -3,9 +3,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from carebird.automation import AutomationSettings, RetryLater, acknowledge, announce
+from carebird.automation import Acknowledged, Announced, AutomationSettings, RetryLater, acknowledge, announce
 from carebird.calendar import OpeningHours
-from carebird.xclient import XOutcome, XResult
+from carebird.model import Via, XOutcome, XResult
 from tests.helpers import EVENING_CASE_ITEM
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -68,21 +68,22 @@ def test_an_out_of_hours_case_is_acknowledged_once_by_reply():
     first = acknowledge(CASE, NIGHT, SETTINGS, claims, x, log)
     second = acknowledge(CASE | {"case_id": "dm-2", "family": "dm", "channel": "dm"}, NIGHT, SETTINGS, claims, x, log)
 
-    assert first == "reply: sent" and second == "already acknowledged in this closed period"
+    assert (first.status, first.via, second.status) == (Acknowledged.SENT, Via.REPLY, Acknowledged.ALREADY)
     assert [c[0] for c in x.calls] == ["reply"] and log.records == [("public-1", "reply", XOutcome.SENT)]
 
 
 def test_a_refused_reply_falls_back_to_a_dm():
     x, log = FakeX(reply=XOutcome.REPLY_NOT_ALLOWED), Log()
 
-    assert acknowledge(CASE, NIGHT, SETTINGS, Claims(), x, log) == "dm: sent"
+    result = acknowledge(CASE, NIGHT, SETTINGS, Claims(), x, log)
+    assert (result.status, result.via, str(result)) == (Acknowledged.SENT, Via.DM, "dm: sent")
     assert [(c[0], c[1]) for c in x.calls] == [("reply", "1"), ("dm", "42")]
 
 
 def test_when_neither_reply_nor_dm_is_possible_it_is_left_to_a_person():
     x, log = FakeX(reply=XOutcome.REPLY_NOT_ALLOWED, dm=XOutcome.FAILED), Log()
 
-    assert acknowledge(CASE, NIGHT, SETTINGS, Claims(), x, log).startswith("left to a person")
+    assert acknowledge(CASE, NIGHT, SETTINGS, Claims(), x, log).status is Acknowledged.LEFT_TO_A_PERSON
     assert log.records == [("public-1", "left to a person", XOutcome.FAILED)]
 
 
@@ -91,16 +92,19 @@ def test_rate_limits_are_retried_later_not_swallowed_and_the_claim_is_given_back
     with pytest.raises(RetryLater):
         acknowledge(CASE, NIGHT, SETTINGS, claims, FakeX(reply=XOutcome.RETRY_LATER), Log())
 
-    assert acknowledge(CASE, NIGHT, SETTINGS, claims, FakeX(), Log()) == "reply: sent"
+    assert acknowledge(CASE, NIGHT, SETTINGS, claims, FakeX(), Log()).via is Via.REPLY
 
 
 def test_nothing_is_sent_during_opening_hours_or_when_switched_off():
     x = FakeX()
     daytime = CASE | {"opened_at": "2025-11-25T10:00:00Z"}
 
-    assert acknowledge(daytime, datetime(2025, 11, 25, 11, tzinfo=PARIS), SETTINGS, Claims(), x, Log()) == "not needed"
+    assert (
+        acknowledge(daytime, datetime(2025, 11, 25, 11, tzinfo=PARIS), SETTINGS, Claims(), x, Log()).status
+        is Acknowledged.NOT_NEEDED
+    )
     off = AutomationSettings(hours=SETTINGS.hours, brand_handle="x", acknowledgements=False)
-    assert acknowledge(CASE, NIGHT, off, Claims(), x, Log()) == "acknowledgements off"
+    assert acknowledge(CASE, NIGHT, off, Claims(), x, Log()).status is Acknowledged.OFF
     assert x.calls == []
 
 
@@ -108,18 +112,18 @@ def test_an_announcement_is_posted_once_per_occurrence():
     claims, x = Claims(), FakeX()
     opening = datetime(2025, 11, 25, 9, tzinfo=PARIS)
 
-    assert announce("opening", opening, SETTINGS, claims, x) == "sent"
-    assert announce("opening", opening, SETTINGS, claims, x) == "already posted"
+    assert announce("opening", opening, SETTINGS, claims, x).status is Announced.POSTED
+    assert announce("opening", opening, SETTINGS, claims, x).status is Announced.ALREADY
     assert len(x.calls) == 1
 
 
 def test_an_announcement_x_already_has_counts_as_posted():
     claims = Claims()
 
-    assert (
-        announce("closing", datetime(2025, 11, 25, 18, tzinfo=PARIS), SETTINGS, claims, FakeX(post=XOutcome.DUPLICATE))
-        == "duplicate"
+    result = announce(
+        "closing", datetime(2025, 11, 25, 18, tzinfo=PARIS), SETTINGS, claims, FakeX(post=XOutcome.DUPLICATE)
     )
+    assert result.status is Announced.POSTED and result.x.outcome is XOutcome.DUPLICATE
     assert claims.completed["closing#2025-11-25"][0] is XOutcome.DUPLICATE
 
 

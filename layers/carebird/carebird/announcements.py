@@ -8,8 +8,8 @@ and none carries a link (a post with a link costs 13 times more on X's pay-per-u
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 
 from carebird.calendar import OpeningHours
 
@@ -157,6 +157,54 @@ def plan_announcement(
         back = when_text(hours.next_opening(moment), hours, language, moment)
         return Announcement("closing", f"closing#{local_date}", text.format(day=day, next_opening=back))
     raise ValueError(f"unknown announcement kind {kind!r}")
+
+
+@dataclass(frozen=True)
+class PlannedAnnouncement:
+    """One announcement to schedule: its kind, its instant (UTC) and a name unique to the occurrence."""
+
+    kind: str  # opening | closing (a holiday is announced by the opening, see plan_announcement)
+    at: datetime
+
+    @property
+    def name(self) -> str:
+        """The one-time schedule's name: the same on every planning run, so a plan is never made twice."""
+        return f"announce-{self.kind}-{self.at.astimezone(UTC):%Y%m%dT%H%M}"
+
+    def event(self) -> dict[str, str]:
+        """What the announcer receives when the schedule fires."""
+        return {"kind": self.kind, "scheduled_time": self.at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+
+
+def plan_day(hours: OpeningHours, day: date, holiday_message: bool = True) -> list[PlannedAnnouncement]:
+    """The announcements of one local date, from the calendar alone: the day's first opening and last closing.
+
+    A break in the day (lunch) is not announced; a period that goes on from the day before (past midnight) is no
+    opening, one that goes on into the next day no closing. On a closed holiday, the holiday message goes out at
+    the hour the team would have opened (nothing on a day the team never works). DST comes with the time zone.
+    """
+    periods = hours.periods_on(day)
+    if not periods:
+        if not holiday_message or day not in hours.holidays:
+            return []
+        usual = replace(hours, holidays=frozenset()).periods_on(day)
+        return [PlannedAnnouncement("opening", usual[0][0])] if usual else []
+    planned = []
+    first_start, last_end = periods[0][0], periods[-1][1]
+    if not hours.is_open(first_start - timedelta(minutes=1)):
+        planned.append(PlannedAnnouncement("opening", first_start))
+    if not hours.is_open(last_end):
+        planned.append(PlannedAnnouncement("closing", last_end))
+    return planned
+
+
+def plan_days(
+    hours: OpeningHours, now: datetime, days: int = 2, holiday_message: bool = True
+) -> list[PlannedAnnouncement]:
+    """Every announcement still ahead of `now` in the brand's next `days` local dates (today included)."""
+    today = now.astimezone(hours.zone).date()
+    planned = [a for offset in range(days) for a in plan_day(hours, today + timedelta(days=offset), holiday_message)]
+    return [a for a in planned if a.at > now]
 
 
 @dataclass(frozen=True)

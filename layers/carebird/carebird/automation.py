@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Protocol
 
+from carebird import settings
 from carebird.announcements import plan_acknowledgement, plan_announcement
+from carebird.answering import reply_else_dm
 from carebird.calendar import OpeningHours
-from carebird.xclient import XOutcome, XResult
+from carebird.model import Family, Via, XOutcome, XResult
 
 
 class RetryLater(Exception):
@@ -44,41 +46,67 @@ class AcknowledgementLog(Protocol):
 class AutomationSettings:
     hours: OpeningHours
     brand_handle: str
-    language: str = "fr"
-    acknowledgements: bool = True
-    holiday_message: bool = True
-    dry_run: bool = False
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> AutomationSettings:
-        def flag(name: str, default: bool) -> bool:
-            return (env.get(name) or str(default)).strip().lower() in ("1", "true", "yes", "on")
-
-        return cls(
-            hours=OpeningHours.from_env(env),
-            brand_handle=env.get("BRAND_HANDLE", ""),
-            language=(env.get("ANNOUNCE_LANGUAGE") or "fr").lower(),
-            acknowledgements=flag("ACK_ENABLED", True),
-            holiday_message=flag("HOLIDAY_MESSAGE", True),
-            dry_run=flag("X_DRY_RUN", False),
-        )
+    language: str = settings.ANNOUNCE_LANGUAGE.default
+    acknowledgements: bool = settings.ACK_ENABLED.default
+    holiday_message: bool = settings.HOLIDAY_MESSAGE.default
+    dry_run: bool = settings.X_DRY_RUN.default
 
 
-def announce(kind: str, moment: datetime, settings: AutomationSettings, claims: Claims, x: Poster) -> str:
+class Announced(StrEnum):
+    NOTHING = "nothing to announce"  # the calendar says no announcement is due at this moment
+    ALREADY = "already posted"
+    POSTED = "posted"
+    NOT_POSTED = "not posted"  # X refused for good (a person should look)
+
+
+@dataclass(frozen=True)
+class AnnouncementResult:
+    status: Announced
+    x: XResult | None = None
+
+    def __str__(self) -> str:
+        return f"{self.status.value}: {self.x.outcome.value}" if self.x else self.status.value
+
+
+def announce(
+    kind: str, moment: datetime, settings: AutomationSettings, claims: Claims, x: Poster
+) -> AnnouncementResult:
     """Post the scheduled announcement once for its occurrence, whatever the retries."""
     plan = plan_announcement(
         kind, moment, settings.hours, settings.language, settings.brand_handle, settings.holiday_message
     )
     if plan is None:
-        return "nothing to announce"
+        return AnnouncementResult(Announced.NOTHING)
     if not claims.claim(plan.occurrence, moment):
-        return "already posted"
+        return AnnouncementResult(Announced.ALREADY)
     result = x.post(plan.text)
     if result.outcome is XOutcome.RETRY_LATER:
         claims.release(plan.occurrence)
         raise RetryLater(result)
     claims.complete(plan.occurrence, result, plan.text)
-    return result.outcome.value
+    return AnnouncementResult(Announced.POSTED if result.done else Announced.NOT_POSTED, result)
+
+
+class Acknowledged(StrEnum):
+    OFF = "acknowledgements off"
+    NOT_NEEDED = "not needed"
+    ALREADY = "already acknowledged in this closed period"
+    SENT = "sent"
+    LEFT_TO_A_PERSON = "left to a person"  # X refused both the reply and the DM
+
+
+@dataclass(frozen=True)
+class AcknowledgementResult:
+    status: Acknowledged
+    via: Via | None = None
+    x: XResult | None = None
+
+    def __str__(self) -> str:
+        if self.status is Acknowledged.SENT and self.via and self.x:
+            return f"{self.via.value}: {self.x.outcome.value}"
+        if self.status is Acknowledged.LEFT_TO_A_PERSON and self.x:
+            return f"left to a person: {self.x.detail}"
+        return self.status.value
 
 
 def acknowledge(
@@ -88,24 +116,25 @@ def acknowledge(
     claims: Claims,
     x: Poster,
     log: AcknowledgementLog,
-) -> str:
+) -> AcknowledgementResult:
     """One courteous out-of-hours answer per customer per closed period: by reply, else by DM."""
     if not settings.acknowledgements:
-        return "acknowledgements off"
+        return AcknowledgementResult(Acknowledged.OFF)
     plan = plan_acknowledgement(dict(case), settings.hours, now, settings.language)
     if plan is None:
-        return "not needed"
+        return AcknowledgementResult(Acknowledged.NOT_NEEDED)
     if not claims.claim(plan.claim_key, now):
-        return "already acknowledged in this closed period"
+        return AcknowledgementResult(Acknowledged.ALREADY)
     log.expect_automated(plan.customer_id, plan.text, now)  # before posting: X may echo it back at once
-    via, result = "dm", None
-    if plan.reply_to_id:
-        via, result = "reply", x.reply(plan.text, plan.reply_to_id)
-    if result is None or result.outcome is XOutcome.REPLY_NOT_ALLOWED:
-        via, result = "dm", x.send_dm(plan.customer_id, plan.text)
+    family = Family.PUBLIC if plan.reply_to_id else Family.DM
+    via, result = reply_else_dm(x, plan.text, family, plan.reply_to_id, plan.customer_id)
     if result.outcome is XOutcome.RETRY_LATER:
         claims.release(plan.claim_key)
         raise RetryLater(result)
     claims.complete(plan.claim_key, result, plan.text)
-    log.record_acknowledgement(case["case_id"], via if result.done else "left to a person", result, plan.text, now)
-    return f"{via}: {result.outcome.value}" if result.done else f"left to a person: {result.detail}"
+    log.record_acknowledgement(
+        case["case_id"], via.value if result.done else "left to a person", result, plan.text, now
+    )
+    if result.done:
+        return AcknowledgementResult(Acknowledged.SENT, via, result)
+    return AcknowledgementResult(Acknowledged.LEFT_TO_A_PERSON, via, result)

@@ -6,19 +6,19 @@ computation is done on aware UTC datetimes.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from carebird import settings
 from carebird.errors import ConfigurationError
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DEFAULT_HOURS = "mon-fri 09:00-18:00"
-DEFAULT_TIME_ZONE = "Europe/Paris"
+DEFAULT_HOURS = settings.OPENING_HOURS.default
+DEFAULT_TIME_ZONE = settings.TIME_ZONE.default
 OPENING_EPOCH = date(2020, 1, 6)  # a Monday: the origin of `opening_index`
 SEARCH_DAYS = 400  # how far ahead an opening is looked for before the calendar is declared closed for good
 
@@ -54,10 +54,6 @@ class OpeningHours:
             weekly=parse_weekly(hours or DEFAULT_HOURS),
             holidays=parse_holidays(holidays or ""),
         )
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> OpeningHours:
-        return cls.from_settings(env.get("OPENING_HOURS"), env.get("TIME_ZONE"), env.get("HOLIDAYS"))
 
     # --- periods -----------------------------------------------------------------------------
     def periods_on(self, day: date) -> list[tuple[datetime, datetime]]:

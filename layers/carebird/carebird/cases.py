@@ -5,16 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from carebird.model import Author, Channel, Message
+from carebird.model import Author, CaseStatus, Channel, Family, Message
 from carebird.timeparse import to_iso
 from carebird.triage import NORMAL_BAND, Kind, Profile, Triage, TriageRules, queue_rank, triage
 
-OPEN = "open"
-ANSWERED = "answered"
-ESCALATED = "escalated"
-CLOSED = "closed"
-NOISE = "noise"  # spam, scams, bots: out of the working queue, no SLA, no acknowledgement; an agent can undo it
-PRAISE = "praise"  # thanks or praise that asks nothing: worth a like or a thank-you, never an escalation
+OPEN, ANSWERED, ESCALATED = CaseStatus.OPEN, CaseStatus.ANSWERED, CaseStatus.ESCALATED
+CLOSED, NOISE, PRAISE = CaseStatus.CLOSED, CaseStatus.NOISE, CaseStatus.PRAISE
 HISTORY_LIMIT = 10
 
 # What a case keeps of its customer's words for re-triage: the opening words and the latest ones. Bounded so
@@ -30,9 +26,9 @@ class Case:
 
     case_id: str
     customer: Author
-    family: str
+    family: Family
     channel: Channel
-    status: str
+    status: CaseStatus
     opened_at: datetime
     last_activity_at: datetime
     waiting_since: datetime | None

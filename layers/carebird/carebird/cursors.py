@@ -6,7 +6,7 @@ import contextlib
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from carebird.store import _dynamo, _plain
+from carebird.table import from_dynamo, to_dynamo
 
 
 class DynamoCursors:
@@ -19,16 +19,16 @@ class DynamoCursors:
 
     def since(self, feed: str) -> str | None:
         item = self.client.get_item(
-            TableName=self.table, Key=_dynamo({"pk": f"CURSOR#{feed}", "sk": "CURSOR"}), ConsistentRead=True
+            TableName=self.table, Key=to_dynamo({"pk": f"CURSOR#{feed}", "sk": "CURSOR"}), ConsistentRead=True
         ).get("Item")
-        return _plain(item).get("since_id") if item else None
+        return from_dynamo(item).get("since_id") if item else None
 
     def advance(self, feed: str, newest_id: str) -> None:
         """Move the cursor forward only (ids are numeric strings; a late writer never moves it back)."""
         with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
             self.client.put_item(
                 TableName=self.table,
-                Item=_dynamo(
+                Item=to_dynamo(
                     {
                         "pk": f"CURSOR#{feed}",
                         "sk": "CURSOR",
@@ -38,7 +38,7 @@ class DynamoCursors:
                     }
                 ),
                 ConditionExpression="attribute_not_exists(since_key) OR since_key < :new",
-                ExpressionAttributeValues=_dynamo({":new": int(newest_id)}),
+                ExpressionAttributeValues=to_dynamo({":new": int(newest_id)}),
             )
 
     def reserve_reads(self, day: date, count: int, cap: int) -> bool:
@@ -46,10 +46,10 @@ class DynamoCursors:
         try:
             self.client.update_item(
                 TableName=self.table,
-                Key=_dynamo({"pk": f"READS#{day:%Y-%m-%d}", "sk": "READS"}),
+                Key=to_dynamo({"pk": f"READS#{day:%Y-%m-%d}", "sk": "READS"}),
                 UpdateExpression="ADD post_reads :n SET expires_at = :expires",
                 ConditionExpression="attribute_not_exists(post_reads) OR post_reads <= :room",
-                ExpressionAttributeValues=_dynamo(
+                ExpressionAttributeValues=to_dynamo(
                     {":n": count, ":room": cap - count, ":expires": _epoch(day + timedelta(days=40))}
                 ),
             )
@@ -61,14 +61,14 @@ class DynamoCursors:
         if count > 0:
             self.client.update_item(
                 TableName=self.table,
-                Key=_dynamo({"pk": f"READS#{day:%Y-%m-%d}", "sk": "READS"}),
+                Key=to_dynamo({"pk": f"READS#{day:%Y-%m-%d}", "sk": "READS"}),
                 UpdateExpression="ADD post_reads :n",
-                ExpressionAttributeValues=_dynamo({":n": -count}),
+                ExpressionAttributeValues=to_dynamo({":n": -count}),
             )
 
     def reads_on(self, day: date) -> int:
-        item = self.client.get_item(TableName=self.table, Key=_dynamo({"pk": f"READS#{day:%Y-%m-%d}", "sk": "READS"}))
-        return int(_plain(item["Item"]).get("post_reads", 0)) if "Item" in item else 0
+        item = self.client.get_item(TableName=self.table, Key=to_dynamo({"pk": f"READS#{day:%Y-%m-%d}", "sk": "READS"}))
+        return int(from_dynamo(item["Item"]).get("post_reads", 0)) if "Item" in item else 0
 
 
 def _epoch(day: date) -> int:

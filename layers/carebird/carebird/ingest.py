@@ -13,6 +13,7 @@ from datetime import timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from carebird import settings
 from carebird.announcements import could_be_automatic
 from carebird.cases import (
     Case,
@@ -113,7 +114,7 @@ class CaseStore(Protocol):
 @dataclass(frozen=True)
 class IngestSettings:
     rules: TriageRules = field(default_factory=TriageRules)
-    idle_before_new_case: timedelta = timedelta(days=3)
+    idle_before_new_case: timedelta = timedelta(hours=settings.CASE_IDLE_HOURS.default)
 
 
 @dataclass(frozen=True)

@@ -141,9 +141,11 @@ class MetricPoint:
 
 def stream_metrics(old: dict | None, new: dict | None, hours: OpeningHours) -> list[MetricPoint]:
     """KPI metrics a case change implies: first response (in opening minutes), escalations, SLA breaches."""
+    from carebird.table import case_image
     from carebird.timeparse import from_iso
 
-    if not new or new.get("sk") != "CASE":
+    new = case_image(new)
+    if not new:
         return []
     old = old or {}
     channel = {"channel": str(new.get("channel", "unknown"))}

@@ -18,9 +18,34 @@ class Channel(StrEnum):
     TOPIC = "topic"
 
     @property
-    def family(self) -> str:
+    def family(self) -> Family:
         """A case groups one customer's messages per family: a public thread or a DM conversation."""
-        return "dm" if self is Channel.DM else "public"
+        return Family.DM if self is Channel.DM else Family.PUBLIC
+
+
+class Family(StrEnum):
+    """The two conversations a customer can have with the brand: public posts, or direct messages."""
+
+    PUBLIC = "public"
+    DM = "dm"
+
+
+class Via(StrEnum):
+    """How the brand's answer reached the customer."""
+
+    REPLY = "reply"  # in the public thread
+    DM = "dm"
+
+
+class CaseStatus(StrEnum):
+    """Where a case stands."""
+
+    OPEN = "open"  # the customer waits (or waited and wrote again)
+    ANSWERED = "answered"
+    ESCALATED = "escalated"  # the SLA passed: the team was emailed
+    CLOSED = "closed"
+    NOISE = "noise"  # spam, scams, bots: out of the working queue, no SLA, no acknowledgement; an agent can undo it
+    PRAISE = "praise"  # thanks or praise that asks nothing: worth a like or a thank-you, never an escalation
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,3 +104,25 @@ class Deletion:
 
 
 Event = Message | Deletion
+
+
+class XOutcome(StrEnum):
+    SENT = "sent"
+    RECORDED = "recorded"  # dry run
+    DUPLICATE = "duplicate"  # X already has it: treat as done
+    RETRY_LATER = "retry_later"  # rate limited or X unavailable: try again at retry_at
+    REPLY_NOT_ALLOWED = "reply_not_allowed"  # self-serve reply restriction: DM or a person instead
+    INVALID = "invalid"  # refused before calling X (too long, empty)
+    FAILED = "failed"  # anything else X refused; a person should look
+
+
+@dataclass(frozen=True)
+class XResult:
+    outcome: XOutcome
+    post_id: str | None = None
+    retry_at: datetime | None = None
+    detail: str = ""
+
+    @property
+    def done(self) -> bool:
+        return self.outcome in (XOutcome.SENT, XOutcome.RECORDED, XOutcome.DUPLICATE)

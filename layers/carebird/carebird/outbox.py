@@ -6,9 +6,9 @@ import contextlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from carebird.store import _dynamo, automated_text_key, case_key
+from carebird.model import XResult
+from carebird.table import automated_text_key, case_key, to_dynamo
 from carebird.timeparse import to_iso
-from carebird.xclient import XResult
 
 CLAIM_LEASE = timedelta(minutes=3)
 CLAIM_DAYS = 60
@@ -29,7 +29,7 @@ class DynamoOutbox:
         try:
             self.client.put_item(
                 TableName=self.table,
-                Item=_dynamo(
+                Item=to_dynamo(
                     {
                         "pk": f"OUTBOX#{key}",
                         "sk": "OUTBOX",
@@ -41,7 +41,7 @@ class DynamoOutbox:
                 ),
                 ConditionExpression="attribute_not_exists(pk) OR (#s = :claimed AND claimed_at < :stale)",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=_dynamo({":claimed": "claimed", ":stale": to_iso(now - CLAIM_LEASE)}),
+                ExpressionAttributeValues=to_dynamo({":claimed": "claimed", ":stale": to_iso(now - CLAIM_LEASE)}),
             )
         except self.client.exceptions.ConditionalCheckFailedException:
             return False
@@ -50,10 +50,10 @@ class DynamoOutbox:
     def complete(self, key: str, result: XResult, text: str) -> None:
         self.client.update_item(
             TableName=self.table,
-            Key=_dynamo({"pk": f"OUTBOX#{key}", "sk": "OUTBOX"}),
+            Key=to_dynamo({"pk": f"OUTBOX#{key}", "sk": "OUTBOX"}),
             UpdateExpression="SET #s = :s, post_id = :id, #t = :t, detail = :d",
             ExpressionAttributeNames={"#s": "status", "#t": "text"},
-            ExpressionAttributeValues=_dynamo(
+            ExpressionAttributeValues=to_dynamo(
                 {
                     ":s": "sent" if result.done else result.outcome.value,
                     ":id": result.post_id or "",
@@ -68,23 +68,23 @@ class DynamoOutbox:
         with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
             self.client.delete_item(
                 TableName=self.table,
-                Key=_dynamo({"pk": f"OUTBOX#{key}", "sk": "OUTBOX"}),
+                Key=to_dynamo({"pk": f"OUTBOX#{key}", "sk": "OUTBOX"}),
                 ConditionExpression="#s = :claimed",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=_dynamo({":claimed": "claimed"}),
+                ExpressionAttributeValues=to_dynamo({":claimed": "claimed"}),
             )
 
     def get(self, key: str) -> dict[str, Any] | None:
-        from carebird.store import _plain
+        from carebird.table import from_dynamo
 
-        item = self.client.get_item(TableName=self.table, Key=_dynamo({"pk": f"OUTBOX#{key}", "sk": "OUTBOX"}))
-        return _plain(item["Item"]) if "Item" in item else None
+        item = self.client.get_item(TableName=self.table, Key=to_dynamo({"pk": f"OUTBOX#{key}", "sk": "OUTBOX"}))
+        return from_dynamo(item["Item"]) if "Item" in item else None
 
     def expect_automated(self, customer_id: str, text: str, at: datetime) -> None:
         """Announce an automatic message before sending it, so its echo in the feed answers nothing."""
         self.client.put_item(
             TableName=self.table,
-            Item=_dynamo(
+            Item=to_dynamo(
                 {
                     **automated_text_key(customer_id, text),
                     "type": "automated-text",
@@ -99,15 +99,15 @@ class DynamoOutbox:
             with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
                 self.client.put_item(
                     TableName=self.table,
-                    Item=_dynamo(
+                    Item=to_dynamo(
                         {"pk": f"MSGID#{result.post_id}", "sk": "MSGID", "type": "automated", "case_id": case_id}
                     ),
                     ConditionExpression="attribute_not_exists(pk)",
                 )
         self.client.update_item(
             TableName=self.table,
-            Key=_dynamo(case_key(case_id)),
+            Key=to_dynamo(case_key(case_id)),
             UpdateExpression="SET acknowledged_at = :at, ack_via = :via, "
             "version = if_not_exists(version, :zero) + :one",
-            ExpressionAttributeValues=_dynamo({":at": to_iso(at), ":via": via, ":zero": 0, ":one": 1}),
+            ExpressionAttributeValues=to_dynamo({":at": to_iso(at), ":via": via, ":zero": 0, ":one": 1}),
         )

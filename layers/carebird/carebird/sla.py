@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from carebird import settings
 from carebird.calendar import OpeningHours
-from carebird.errors import ConfigurationError
+from carebird.table import case_image
 from carebird.timeparse import from_iso, to_iso
 
 SCHEDULE_NAME_LIMIT = 64  # EventBridge Scheduler's limit on a schedule's name
@@ -20,11 +20,16 @@ SCHEDULE_NAME_LIMIT = 64  # EventBridge Scheduler's limit on a schedule's name
 class SlaPolicy:
     """90 opening minutes by default; an optional second level for the manager after a further period."""
 
-    minutes: int = 90
-    second_level_minutes: int = 0
+    minutes: int = settings.SLA_MINUTES.default
+    second_level_minutes: int = settings.SECOND_LEVEL_MINUTES.default
     hours: OpeningHours = field(default_factory=OpeningHours)
-    channel_minutes: dict[str, int] = field(default_factory=lambda: {"citation": 240, "topic": 0})
-    urgent_minutes: int = 30
+    channel_minutes: dict[str, int] = field(
+        default_factory=lambda: {
+            "citation": settings.CITATION_SLA_MINUTES.default,
+            "topic": settings.TOPIC_SLA_MINUTES.default,
+        }
+    )
+    urgent_minutes: int = settings.URGENT_SLA_MINUTES.default
 
     def minutes_for(self, channel: str | None, band: str | None = None) -> int:
         """The SLA of a case: its channel's (watch cases longer, topics none), shortened for the urgent band."""
@@ -36,33 +41,6 @@ class SlaPolicy:
     def minutes_for_case(self, case: Any) -> int:
         """The SLA of one case (0: none), from its channel and band."""
         return self.minutes_for(case.channel.value, case.band)
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> SlaPolicy:
-        try:
-            minutes = int(env.get("SLA_MINUTES") or 90)
-            second = int(env.get("SECOND_LEVEL_MINUTES") or 0)
-            urgent = int(env.get("URGENT_SLA_MINUTES") or 30)
-        except ValueError as exc:
-            raise ConfigurationError(f"SLA minutes must be whole numbers: {exc}") from exc
-        if minutes <= 0 or second < 0 or urgent <= 0:
-            raise ConfigurationError(
-                "SLA_MINUTES and URGENT_SLA_MINUTES must be positive, SECOND_LEVEL_MINUTES not negative"
-            )
-        try:
-            channel_minutes = {
-                "citation": int(env.get("CITATION_SLA_MINUTES") or 240),
-                "topic": int(env.get("TOPIC_SLA_MINUTES") or 0),
-            }
-        except ValueError as exc:
-            raise ConfigurationError(f"watch SLA minutes must be whole numbers: {exc}") from exc
-        return cls(
-            minutes=minutes,
-            second_level_minutes=second,
-            hours=OpeningHours.from_env(env),
-            channel_minutes=channel_minutes,
-            urgent_minutes=urgent,
-        )
 
 
 @dataclass(frozen=True)
@@ -82,7 +60,8 @@ def timer_name(case_id: str, reopened: int, level: int = 1) -> str:
 
 def needs_timer(old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any] | None) -> bool:
     """A case item that starts waiting: a new case, or a reopened one."""
-    if not new_image or new_image.get("sk") != "CASE" or not new_image.get("waiting_since"):
+    new_image = case_image(new_image)
+    if not new_image or not new_image.get("waiting_since"):
         return False
     if new_image.get("status") == "closed":
         return False

@@ -9,22 +9,33 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
 from carebird.cases import Case
 from carebird.errors import StorageRefused, StorageUnavailable
 from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage, Known
-from carebird.model import Author, Channel, Deletion, Message
-from carebird.timeparse import from_iso, to_iso
+from carebird.model import Deletion, Message
+from carebird.table import (
+    DAY_INDEX,
+    QUARANTINE_DAYS,
+    QUARANTINE_KEY,
+    QUEUE_INDEX,
+    QUEUE_KEY,
+    TOMBSTONE_DAYS,
+    automated_text_key,
+    case_from_item,
+    case_key,
+    case_to_item,
+    from_dynamo,
+    message_from_item,
+    message_id_key,
+    message_sk,
+    message_to_item,
+    pointer_key,
+    to_dynamo,
+)
+from carebird.timeparse import to_iso
 
-QUEUE_INDEX = "OpenQueue"
-DAY_INDEX = "CasesByDay"
-QUEUE_KEY = "OPEN"
-CASE_SK = "CASE"
-TOMBSTONE_DAYS = 7
-QUARANTINE_KEY = "QUARANTINE"
-QUARANTINE_DAYS = 30
 QUARANTINE_RAW_LIMIT = 100_000  # characters of raw JSON kept; a DynamoDB item holds 400 KB
 # DynamoDB errors that mean "not now" (X must redeliver: 503), as opposed to "never" (this event is refused).
 OUTAGE_CODES = frozenset(
@@ -44,194 +55,6 @@ OUTAGE_CODES = frozenset(
 )
 REFUSAL_CODES = frozenset({"ValidationException", "ItemCollectionSizeLimitExceededException", "SerializationException"})
 OUTAGE_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"})
-
-_serializer = TypeSerializer()
-_deserializer = TypeDeserializer()
-
-
-def case_key(case_id: str) -> dict[str, str]:
-    return {"pk": f"CASE#{case_id}", "sk": CASE_SK}
-
-
-def _pointer_key(customer_id: str, family: str) -> dict[str, str]:
-    return {"pk": f"OPEN#{customer_id}#{family}", "sk": "OPEN"}
-
-
-def _message_id_key(message_id: str) -> dict[str, str]:
-    return {"pk": f"MSGID#{message_id}", "sk": "MSGID"}
-
-
-def automated_text_key(customer_id: str, text: str) -> dict[str, str]:
-    """Key of an automatic message's fingerprint: the customer, and the text without leading @mentions."""
-    import hashlib
-    import re
-    import unicodedata
-
-    body = unicodedata.normalize("NFC", re.sub(r"^(?:@\w+\s+)+", "", text.strip())).strip()
-    return {"pk": f"AUTOTEXT#{customer_id}", "sk": hashlib.sha256(body.encode("utf-8")).hexdigest()}
-
-
-def _message_sk(message: Message) -> str:
-    return f"MSG#{to_iso(message.created_at)}#{message.id}"
-
-
-def _dynamo(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _serializer.serialize(v) for k, v in item.items() if v is not None and v != set() and v != []}
-
-
-def _plain(item: dict[str, Any]) -> dict[str, Any]:
-    return {k: _deserializer.deserialize(v) for k, v in item.items()}
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return to_iso(moment) if moment else None
-
-
-def case_to_item(case: Case) -> dict[str, Any]:
-    """The case as a plain item; queue attributes only while the customer awaits a reply (sparse index)."""
-    item: dict[str, Any] = {
-        **case_key(case.case_id),
-        "type": "case",
-        "case_id": case.case_id,
-        "reference": case.reference,
-        "customer_id": case.customer.id,
-        "customer_handle": case.customer.handle,
-        "customer_name": case.customer.name,
-        "customer_followers": case.customer.followers,
-        "customer_verified": case.customer.verified,
-        "family": case.family,
-        "channel": case.channel.value,
-        "status": case.status,
-        "opened_at": to_iso(case.opened_at),
-        "last_activity_at": to_iso(case.last_activity_at),
-        "waiting_since": _iso(case.waiting_since),
-        "priority": case.priority,
-        "topic": case.topic,
-        "reasons": list(case.reasons),
-        "inbound_count": case.inbound_count,
-        "triage_text": case.triage_text,
-        "preview": case.preview,
-        "lang": case.lang,
-        "reply_to_id": case.reply_to_id,
-        "first_response_at": _iso(case.first_response_at),
-        "last_response_at": _iso(case.last_response_at),
-        "response_count": case.response_count,
-        "reopened": case.reopened,
-        "escalation_level": case.escalation_level,
-        "escalated_at": case.escalated_at,
-        "conversation_id": case.conversation_id,
-        "acknowledged_at": case.acknowledged_at,
-        "ack_via": case.ack_via,
-        "link": case.link,
-        "reasons_text": "; ".join(case.reasons),
-        "answerable_by_api": case.channel.value not in ("citation", "topic"),
-        "deleted_ids": set(case.deleted_ids),
-        "waited_since": _iso(case.waited_since),
-        "kind": case.kind,
-        "band": case.band,
-        "history": [list(entry) for entry in case.history],
-        "outcome": case.outcome,
-        "noise_override": case.noise_override,
-        "customer_following": case.customer.following,
-        "customer_since": _iso(case.customer.created_at),
-        "version": case.version,
-    }
-    item["day"] = f"DAY#{case.opened_at:%Y-%m-%d}"  # CasesByDay index: the KPIs and the digest read by day
-    if case.awaiting_reply and case.rank is not None:
-        item["queue"] = QUEUE_KEY
-        item["queue_rank"] = case.rank
-    return item
-
-
-def case_from_item(item: dict[str, Any]) -> Case:
-    def moment(name: str) -> datetime | None:
-        return from_iso(item[name]) if item.get(name) else None
-
-    return Case(
-        case_id=item["case_id"],
-        customer=Author(
-            id=item["customer_id"],
-            handle=item.get("customer_handle", ""),
-            name=item.get("customer_name", ""),
-            followers=int(item.get("customer_followers", 0)),
-            verified=bool(item.get("customer_verified", False)),
-            following=int(item.get("customer_following", 0)),
-            created_at=moment("customer_since"),
-        ),
-        family=item["family"],
-        channel=Channel(item["channel"]),
-        status=item["status"],
-        opened_at=from_iso(item["opened_at"]),
-        last_activity_at=from_iso(item["last_activity_at"]),
-        waiting_since=moment("waiting_since"),
-        priority=int(item.get("priority", 0)),
-        topic=item.get("topic", "other"),
-        reasons=tuple(item.get("reasons", ())),
-        rank=int(item["queue_rank"]) if "queue_rank" in item else None,
-        inbound_count=int(item.get("inbound_count", 0)),
-        triage_text=item.get("triage_text", ""),
-        preview=item.get("preview", ""),
-        lang=item.get("lang"),
-        reply_to_id=item.get("reply_to_id"),
-        first_response_at=moment("first_response_at"),
-        last_response_at=moment("last_response_at"),
-        response_count=int(item.get("response_count", 0)),
-        reopened=int(item.get("reopened", 0)),
-        escalation_level=int(item.get("escalation_level", 0)),
-        escalated_at=item.get("escalated_at"),
-        conversation_id=item.get("conversation_id"),
-        acknowledged_at=item.get("acknowledged_at"),
-        ack_via=item.get("ack_via"),
-        deleted_ids=frozenset(item.get("deleted_ids", ())),
-        waited_since=moment("waited_since"),
-        kind=item.get("kind", "request"),
-        band=item.get("band", "normal"),
-        history=tuple((str(opened), str(status)) for opened, status in item.get("history", ())),
-        outcome=item.get("outcome"),
-        noise_override=item.get("noise_override"),
-        version=int(item.get("version", 0)),
-    )
-
-
-def message_to_item(case_id: str, message: Message) -> dict[str, Any]:
-    return {
-        "pk": f"CASE#{case_id}",
-        "sk": _message_sk(message),
-        "type": "message",
-        "case_id": case_id,
-        "message_id": message.id,
-        "direction": "out" if message.from_brand else "in",
-        "channel": message.channel.value,
-        "author_id": message.author.id,
-        "author_handle": message.author.handle,
-        "text": message.text,
-        "created_at": to_iso(message.created_at),
-        "lang": message.lang,
-        "in_reply_to_id": message.in_reply_to_id,
-        "in_reply_to_user_id": message.in_reply_to_user_id,
-        "recipient_id": message.recipient_id,
-        "quoted_id": message.quoted_id,
-        "feed": message.feed,
-        "encrypted": message.encrypted or None,
-    }
-
-
-def message_from_item(item: dict[str, Any]) -> Message:
-    """A message as stored (used for a held early answer)."""
-    return Message(
-        id=item["message_id"],
-        channel=Channel(item["channel"]),
-        author=Author(id=item["author_id"], handle=item.get("author_handle", "")),
-        text=item.get("text", ""),
-        created_at=from_iso(item["created_at"]),
-        from_brand=item.get("direction") == "out",
-        lang=item.get("lang"),
-        in_reply_to_id=item.get("in_reply_to_id"),
-        in_reply_to_user_id=item.get("in_reply_to_user_id"),
-        quoted_id=item.get("quoted_id"),
-        recipient_id=item.get("recipient_id"),
-        feed=item.get("feed", "aaa"),
-    )
 
 
 class DynamoCaseStore:
@@ -278,8 +101,8 @@ class DynamoCaseStore:
 
     # --- reads -------------------------------------------------------------------------------
     def _get(self, key: dict[str, str]) -> dict[str, Any] | None:
-        response = self._call("get_item", TableName=self.table, Key=_dynamo(key), ConsistentRead=True)
-        return _plain(response["Item"]) if "Item" in response else None
+        response = self._call("get_item", TableName=self.table, Key=to_dynamo(key), ConsistentRead=True)
+        return from_dynamo(response["Item"]) if "Item" in response else None
 
     def lookup(
         self,
@@ -292,13 +115,13 @@ class DynamoCaseStore:
         """Everything ingestion must know before writing, in one consistent BatchGetItem: whether the message
         is stored (or held, or deleted), the customer's open cases, the case of the post it replies to, and
         whether its text is one of carebird's own acknowledgements."""
-        wanted: dict[str, dict[str, str]] = {"self": _message_id_key(message_id)}
+        wanted: dict[str, dict[str, str]] = {"self": message_id_key(message_id)}
         if customer_id:
-            wanted |= {f"open:{family}": _pointer_key(customer_id, family) for family in families}
+            wanted |= {f"open:{family}": pointer_key(customer_id, family) for family in families}
             if automated_text is not None:
                 wanted["automated"] = automated_text_key(customer_id, automated_text)
         if reply_to_id:
-            wanted["reply"] = _message_id_key(reply_to_id)
+            wanted["reply"] = message_id_key(reply_to_id)
         found = self._batch_get(list(wanted.values()))
         item = {name: found.get((key["pk"], key["sk"])) for name, key in wanted.items()}
         own, reply = item["self"] or {}, item.get("reply") or {}
@@ -315,12 +138,12 @@ class DynamoCaseStore:
     def _batch_get(self, keys: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
         """Items by (pk, sk), read consistently; unprocessed keys (throttling) are asked again."""
         unique = list({(k["pk"], k["sk"]): k for k in keys}.values())
-        request: dict[str, Any] = {self.table: {"Keys": [_dynamo(k) for k in unique], "ConsistentRead": True}}
+        request: dict[str, Any] = {self.table: {"Keys": [to_dynamo(k) for k in unique], "ConsistentRead": True}}
         found: dict[tuple[str, str], dict[str, Any]] = {}
         for _ in range(5):
             response = self._call("batch_get_item", RequestItems=request)
             for raw in response.get("Responses", {}).get(self.table, []):
-                plain = _plain(raw)
+                plain = from_dynamo(raw)
                 found[(plain["pk"], plain["sk"])] = plain
             request = response.get("UnprocessedKeys") or {}
             if not request:
@@ -328,15 +151,15 @@ class DynamoCaseStore:
         raise StorageUnavailable("DynamoDB BatchGetItem: keys left unprocessed")
 
     def open_case_id(self, customer_id: str, family: str) -> str | None:
-        item = self._get(_pointer_key(customer_id, family))
+        item = self._get(pointer_key(customer_id, family))
         return item["case_id"] if item else None
 
     def case_id_for_message(self, message_id: str) -> str | None:
-        item = self._get(_message_id_key(message_id))
+        item = self._get(message_id_key(message_id))
         return item.get("case_id") if item else None
 
     def message_text(self, message_id: str) -> str | None:
-        located = self._get(_message_id_key(message_id)) or {}
+        located = self._get(message_id_key(message_id)) or {}
         if not located.get("message_sk") or not located.get("case_id"):
             return None
         item = self._get({"pk": f"CASE#{located['case_id']}", "sk": located["message_sk"]})
@@ -352,11 +175,11 @@ class DynamoCaseStore:
         kwargs: dict[str, Any] = {
             "TableName": self.table,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :msg)",
-            "ExpressionAttributeValues": _dynamo({":pk": f"CASE#{case_id}", ":msg": "MSG#"}),
+            "ExpressionAttributeValues": to_dynamo({":pk": f"CASE#{case_id}", ":msg": "MSG#"}),
         }
         while True:
             page = self._call("query", **kwargs)
-            items += [_plain(i) for i in page["Items"]]
+            items += [from_dynamo(i) for i in page["Items"]]
             if "LastEvaluatedKey" not in page:
                 return items
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -372,13 +195,13 @@ class DynamoCaseStore:
                 "IndexName": DAY_INDEX,
                 "KeyConditionExpression": "#d = :day AND opened_at BETWEEN :since AND :until",
                 "ExpressionAttributeNames": {"#d": "day"},
-                "ExpressionAttributeValues": _dynamo(
+                "ExpressionAttributeValues": to_dynamo(
                     {":day": f"DAY#{day:%Y-%m-%d}", ":since": to_iso(since), ":until": to_iso(until)}
                 ),
             }
             while True:
                 page = self._call("query", **kwargs)
-                yield from (case_from_item(_plain(i)) for i in page["Items"])
+                yield from (case_from_item(from_dynamo(i)) for i in page["Items"])
                 if "LastEvaluatedKey" not in page:
                     break
                 kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -392,12 +215,12 @@ class DynamoCaseStore:
             "IndexName": QUEUE_INDEX,
             "KeyConditionExpression": "#q = :open",
             "ExpressionAttributeNames": {"#q": "queue"},
-            "ExpressionAttributeValues": _dynamo({":open": QUEUE_KEY}),
+            "ExpressionAttributeValues": to_dynamo({":open": QUEUE_KEY}),
             "ScanIndexForward": True,
         }
         while len(cases) < limit:
             page = self._call("query", Limit=limit - len(cases), **kwargs)
-            cases += [case_from_item(_plain(i)) for i in page["Items"]]
+            cases += [case_from_item(from_dynamo(i)) for i in page["Items"]]
             if "LastEvaluatedKey" not in page:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
@@ -408,12 +231,12 @@ class DynamoCaseStore:
         """The message and its id guard: a second copy of the message fails the guard (a redelivery)."""
         guard: dict[str, Any] = {
             "TableName": self.table,
-            "Item": _dynamo(
+            "Item": to_dynamo(
                 {
-                    **_message_id_key(message.id),
+                    **message_id_key(message.id),
                     "type": "message-id",
                     "case_id": case_id,
-                    "message_sk": _message_sk(message),
+                    "message_sk": message_sk(message),
                 }
             ),
             "ConditionExpression": "attribute_not_exists(pk)",
@@ -422,10 +245,10 @@ class DynamoCaseStore:
         if replaces_held_answer:  # the guard's place holds the brand's early answer to this message
             guard["ConditionExpression"] = "attribute_not_exists(pk) OR #type = :held"
             guard["ExpressionAttributeNames"] = {"#type": "type"}
-            guard["ExpressionAttributeValues"] = _dynamo({":held": "early-answer"})
+            guard["ExpressionAttributeValues"] = to_dynamo({":held": "early-answer"})
         return [
             {"Put": guard},
-            {"Put": {"TableName": self.table, "Item": _dynamo(message_to_item(case_id, message))}},
+            {"Put": {"TableName": self.table, "Item": to_dynamo(message_to_item(case_id, message))}},
         ]
 
     def _messages_puts(
@@ -437,25 +260,25 @@ class DynamoCaseStore:
     def _case_put(self, case: Case, expected_version: int | None) -> dict[str, Any]:
         put: dict[str, Any] = {
             "TableName": self.table,
-            "Item": _dynamo(case_to_item(case) | {"version": (expected_version or 0) + 1}),
+            "Item": to_dynamo(case_to_item(case) | {"version": (expected_version or 0) + 1}),
         }
         if expected_version is None:
             put["ConditionExpression"] = "attribute_not_exists(pk)"
         else:
             put["ConditionExpression"] = "version = :v"
-            put["ExpressionAttributeValues"] = _dynamo({":v": expected_version})
+            put["ExpressionAttributeValues"] = to_dynamo({":v": expected_version})
         return {"Put": put}
 
     def _pointer_put(self, customer_id: str, family: str, case_id: str, replacing: str | None) -> dict[str, Any]:
         pointer: dict[str, Any] = {
             "TableName": self.table,
-            "Item": _dynamo({**_pointer_key(customer_id, family), "type": "pointer", "case_id": case_id}),
+            "Item": to_dynamo({**pointer_key(customer_id, family), "type": "pointer", "case_id": case_id}),
         }
         if replacing is None:
             pointer["ConditionExpression"] = "attribute_not_exists(pk)"
         else:
             pointer["ConditionExpression"] = "case_id = :old"
-            pointer["ExpressionAttributeValues"] = _dynamo({":old": replacing})
+            pointer["ExpressionAttributeValues"] = to_dynamo({":old": replacing})
         return {"Put": pointer}
 
     def create_case(
@@ -500,7 +323,7 @@ class DynamoCaseStore:
         assert answer.in_reply_to_id
         expires = answer.created_at + timedelta(days=TOMBSTONE_DAYS)
         item = {
-            **_message_id_key(answer.in_reply_to_id),
+            **message_id_key(answer.in_reply_to_id),
             **{k: v for k, v in message_to_item("held", answer).items() if k not in ("pk", "sk", "case_id")},
             "type": "early-answer",
             "expires_at": int(expires.timestamp()),
@@ -513,28 +336,28 @@ class DynamoCaseStore:
             self._call(
                 "put_item",
                 TableName=self.table,
-                Item=_dynamo(item),
+                Item=to_dynamo(item),
                 ConditionExpression="attribute_not_exists(pk)",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
             return True
         except self.client.exceptions.ConditionalCheckFailedException as exc:
-            existing = _plain(exc.response.get("Item") or {})
+            existing = from_dynamo(exc.response.get("Item") or {})
             if existing.get("type") == "message-id":
                 raise ConcurrentUpdate("the message was stored meanwhile") from exc
             return False
 
     def mark_message_deleted(self, case: Case, expected_version: int, deletion: Deletion) -> None:
-        located = self._get(_message_id_key(deletion.message_id)) or {}
+        located = self._get(message_id_key(deletion.message_id)) or {}
         actions = [self._case_put(case, expected_version)]
         if located.get("message_sk"):
             actions.append(
                 {
                     "Update": {
                         "TableName": self.table,
-                        "Key": _dynamo({"pk": f"CASE#{case.case_id}", "sk": located["message_sk"]}),
+                        "Key": to_dynamo({"pk": f"CASE#{case.case_id}", "sk": located["message_sk"]}),
                         "UpdateExpression": "SET deleted_at = :at",
-                        "ExpressionAttributeValues": _dynamo({":at": to_iso(deletion.deleted_at)}),
+                        "ExpressionAttributeValues": to_dynamo({":at": to_iso(deletion.deleted_at)}),
                     }
                 }
             )
@@ -549,7 +372,7 @@ class DynamoCaseStore:
         expires = deletion.deleted_at + timedelta(days=TOMBSTONE_DAYS)
         return self._put_once(
             {
-                **_message_id_key(deletion.message_id),
+                **message_id_key(deletion.message_id),
                 "type": "tombstone",
                 "deleted_at": to_iso(deletion.deleted_at),
                 "expires_at": int(expires.timestamp()),
@@ -580,10 +403,10 @@ class DynamoCaseStore:
             "query",
             TableName=self.table,
             KeyConditionExpression="pk = :q",
-            ExpressionAttributeValues=_dynamo({":q": QUARANTINE_KEY}),
+            ExpressionAttributeValues=to_dynamo({":q": QUARANTINE_KEY}),
             Limit=limit,
         )["Items"]
-        return sorted((_plain(i) for i in items), key=lambda i: i.get("received_at", ""), reverse=True)
+        return sorted((from_dynamo(i) for i in items), key=lambda i: i.get("received_at", ""), reverse=True)
 
     def _transact(self, actions: list[dict[str, Any]]) -> None:
         try:
@@ -597,7 +420,7 @@ class DynamoCaseStore:
                 raise StorageRefused(f"DynamoDB transaction: {reasons}") from exc
             message_guarded = actions[0].get("Put", {}).get("Item", {}).get("pk", {}).get("S", "").startswith("MSGID#")
             if message_guarded and reasons and reasons[0] == "ConditionalCheckFailed":
-                existing = _plain(cancelled[0].get("Item") or {})
+                existing = from_dynamo(cancelled[0].get("Item") or {})
                 if existing.get("type") == "early-answer":
                     raise AnsweredEarly(message_from_item(existing)) from exc
                 raise DuplicateMessage() from exc

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from carebird.announcements import PlannedAnnouncement
 from carebird.sla import TimerStart
 
 EARLIEST_LEAD = timedelta(minutes=1)  # a deadline already past (a late stream record) fires a minute from now
@@ -40,27 +41,52 @@ class SchedulerTimers:
     def start(self, timer: TimerStart) -> bool:
         """True when this call created the schedule, False when it was already there."""
         fire_at = max(timer.fire_at, self.now() + EARLIEST_LEAD)
-        target: dict[str, Any] = {
-            "Arn": self.state_machine_arn,
-            "RoleArn": self.role_arn,
-            "Input": json.dumps(timer.input),
-            "RetryPolicy": {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 3600},
-        }
-        if self.dead_letter_arn:
-            target["DeadLetterConfig"] = {"Arn": self.dead_letter_arn}
-        try:
-            self.client.create_schedule(
-                Name=timer.name,
-                GroupName=self.group,
-                ScheduleExpression=f"at({fire_at.astimezone(UTC):%Y-%m-%dT%H:%M:%S})",
-                ScheduleExpressionTimezone="UTC",
-                FlexibleTimeWindow={"Mode": "OFF"},
-                ActionAfterCompletion="DELETE",
-                Target=target,
-            )
-        except self.client.exceptions.ConflictException:
-            return False
-        return True
+        return create_one_time_schedule(
+            self.client,
+            self.group,
+            timer.name,
+            fire_at,
+            {"Arn": self.state_machine_arn, "RoleArn": self.role_arn, "Input": json.dumps(timer.input)},
+            self.dead_letter_arn,
+        )
+
+
+def create_one_time_schedule(
+    client: Any, group: str, name: str, at: datetime, target: dict[str, Any], dead_letter_arn: str | None = None
+) -> bool:
+    """An `at(...)` schedule in UTC, deleted once it has fired; False when one of that name already exists."""
+    target = {"RetryPolicy": {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 3600}, **target}
+    if dead_letter_arn:
+        target["DeadLetterConfig"] = {"Arn": dead_letter_arn}
+    try:
+        client.create_schedule(
+            Name=name,
+            GroupName=group,
+            ScheduleExpression=f"at({at.astimezone(UTC):%Y-%m-%dT%H:%M:%S})",
+            ScheduleExpressionTimezone="UTC",
+            FlexibleTimeWindow={"Mode": "OFF"},
+            ActionAfterCompletion="DELETE",
+            Target=target,
+        )
+    except client.exceptions.ConflictException:
+        return False
+    return True
+
+
+class AnnouncementSchedules:
+    """The day's announcements as one-time schedules that invoke the announcer at each opening and closing."""
+
+    def __init__(self, group: str, role_arn: str, client: Any = None) -> None:
+        if client is None:
+            import boto3
+
+            client = boto3.client("scheduler")
+        self.group, self.role_arn, self.client = group, role_arn, client
+
+    def schedule(self, announcement: PlannedAnnouncement, announcer_arn: str) -> bool:
+        """True when this call planned it, False when an earlier planning run already had."""
+        target = {"Arn": announcer_arn, "RoleArn": self.role_arn, "Input": json.dumps(announcement.event())}
+        return create_one_time_schedule(self.client, self.group, announcement.name, announcement.at, target)
 
 
 class ImmediateTimers:

@@ -7,12 +7,11 @@ took (webhook, poller or watch, even all three at once).
 
 from __future__ import annotations
 
-import json
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
+from carebird import settings
 from carebird.model import Channel, Message
 from carebird.normalise import Brand, parse_delivery, watched_post
 
@@ -31,23 +30,8 @@ class WatchQuery:
 @dataclass(frozen=True)
 class WatchSettings:
     queries: tuple[WatchQuery, ...] = ()
-    daily_read_cap: int = 500
+    daily_read_cap: int = settings.WATCH_DAILY_READ_CAP.default
     max_results: int = 50
-    sla_minutes: dict[str, int] = field(default_factory=lambda: {"citation": 240, "topic": 0})
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> WatchSettings:
-        """`WATCH_QUERIES` is JSON: [{"name": "brand", "terms": ["Lumière Télécom"], "channel": "citation"}, ...]."""
-        raw = json.loads(env.get("WATCH_QUERIES") or "[]")
-        queries = tuple(WatchQuery(q["name"], tuple(q["terms"]), Channel(q.get("channel", "citation"))) for q in raw)
-        return cls(
-            queries=queries,
-            daily_read_cap=int(env.get("WATCH_DAILY_READ_CAP") or 500),
-            sla_minutes={
-                "citation": int(env.get("CITATION_SLA_MINUTES") or 240),
-                "topic": int(env.get("TOPIC_SLA_MINUTES") or 0),
-            },
-        )
 
 
 def search_query(query: WatchQuery, brand: Brand) -> str:

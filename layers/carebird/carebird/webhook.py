@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from carebird import signature
-from carebird.config import WebhookSettings
 from carebird.errors import ConfigurationError, PayloadError, StorageRefused
 from carebird.ingest import CaseStore, Outcome, Result, apply_event
 from carebird.model import Event, Message
 from carebird.normalise import Delivery, Rejected, parse_delivery
+from carebird.settings import WebhookSettings
 
 
 class Quarantine(Protocol):

@@ -12,9 +12,9 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
+from carebird.model import XOutcome, XResult
 from carebird.textlength import MAX_WEIGHTED_LENGTH, parse_text
 
 POST_LIMIT = MAX_WEIGHTED_LENGTH
@@ -22,28 +22,6 @@ DM_LIMIT = 10_000
 SERVER_ERROR_ATTEMPTS = 3
 DUPLICATE_MARKERS = ("duplicate content", "status is a duplicate")
 REPLY_RESTRICTED_MARKERS = ("reply to this conversation is not allowed", "not been mentioned or otherwise engaged")
-
-
-class XOutcome(StrEnum):
-    SENT = "sent"
-    RECORDED = "recorded"  # dry run
-    DUPLICATE = "duplicate"  # X already has it: treat as done
-    RETRY_LATER = "retry_later"  # rate limited or X unavailable: try again at retry_at
-    REPLY_NOT_ALLOWED = "reply_not_allowed"  # self-serve reply restriction: DM or a person instead
-    INVALID = "invalid"  # refused before calling X (too long, empty)
-    FAILED = "failed"  # anything else X refused; a person should look
-
-
-@dataclass(frozen=True)
-class XResult:
-    outcome: XOutcome
-    post_id: str | None = None
-    retry_at: datetime | None = None
-    detail: str = ""
-
-    @property
-    def done(self) -> bool:
-        return self.outcome in (XOutcome.SENT, XOutcome.RECORDED, XOutcome.DUPLICATE)
 
 
 def dry_run_id() -> str:

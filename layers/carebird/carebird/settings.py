@@ -1,0 +1,397 @@
+"""What can be configured: every setting once, with its default, its template parameter and its meaning.
+
+The functions read their settings from the environment once, at cold start, through the views at the end of
+this file (one per function); the template passes each variable from its parameter of the same meaning.
+Tests hold the three together: every variable a function's view reads is passed to that function by the
+template, and every parameter's default is the default written here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from carebird.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from carebird.automation import AutomationSettings
+    from carebird.calendar import OpeningHours
+    from carebird.ingest import IngestSettings
+    from carebird.normalise import Brand
+    from carebird.sla import SlaPolicy
+    from carebird.triage import TriageRules
+    from carebird.watch import WatchSettings
+
+T = TypeVar("T")
+REQUIRED: Any = None  # a setting with no default: the deployment must give it
+
+
+def _flag(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("must be true or false")
+
+
+def _whole(minimum: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < minimum:
+            raise ValueError(f"must be at least {minimum}")
+        return value
+
+    return parse
+
+
+def _positive_number(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise ValueError("must be positive")
+    return value
+
+
+def _json_list(text: str) -> list[Any]:
+    value = json.loads(text)
+    if not isinstance(value, list):
+        raise ValueError("must be a JSON list")
+    return value
+
+
+@dataclass(frozen=True)
+class Setting(Generic[T]):
+    """One environment variable: its parser, its default (REQUIRED: none), and the parameter that sets it."""
+
+    name: str
+    default: T
+    parse: Callable[[str], T]
+    parameter: str | None
+    help: str
+
+    def template_default(self) -> str | None:
+        """The default as a template parameter writes it."""
+        if self.default is REQUIRED:
+            return None
+        if isinstance(self.default, bool):
+            return "true" if self.default else "false"
+        return str(self.default)
+
+
+def _text(text: str) -> str:
+    return text.strip()
+
+
+# --- the deployment: resources and identity ------------------------------------------------------------------
+CASES_TABLE = Setting("CASES_TABLE", REQUIRED, _text, None, "The DynamoDB table (cases, messages, claims).")
+X_SECRET_ARN = Setting("X_SECRET_ARN", REQUIRED, _text, None, "Secrets Manager secret with the X app's keys.")
+BRAND_USER_ID = Setting("BRAND_USER_ID", REQUIRED, _text, "BrandUserId", "The brand account's numeric X user id.")
+BRAND_HANDLE = Setting("BRAND_HANDLE", REQUIRED, _text, "BrandHandle", "The brand account's handle, without @.")
+X_DRY_RUN = Setting("X_DRY_RUN", False, _flag, "DryRun", "true: log what would be posted on X, post nothing.")
+
+# --- the calendar ----------------------------------------------------------------------------------------------
+TIME_ZONE = Setting("TIME_ZONE", "Europe/Paris", _text, "TimeZone", "IANA time zone of the opening hours.")
+OPENING_HOURS = Setting(
+    "OPENING_HOURS", "mon-fri 09:00-18:00", _text, "OpeningHours", "Weekly hours, e.g. 'mon-fri 09:00-18:00'."
+)
+HOLIDAYS = Setting("HOLIDAYS", "", _text, "Holidays", "Closed dates, comma-separated YYYY-MM-DD.")
+
+# --- triage and cases ------------------------------------------------------------------------------------------
+TRIAGE_RULES = Setting("TRIAGE_RULES", "", _text, "TriageRules", "JSON overrides of the triage rules.")
+CASE_IDLE_HOURS = Setting(
+    "CASE_IDLE_HOURS", 72, _whole(1), "CaseIdleHours", "Hours of silence after which a new message opens a new case."
+)
+
+# --- the SLA ---------------------------------------------------------------------------------------------------
+SLA_MINUTES = Setting("SLA_MINUTES", 90, _whole(1), "SlaMinutes", "Opening minutes before a waiting case escalates.")
+URGENT_SLA_MINUTES = Setting(
+    "URGENT_SLA_MINUTES", 30, _whole(1), "UrgentSlaMinutes", "Shorter SLA for urgent cases (risk, outages)."
+)
+SECOND_LEVEL_MINUTES = Setting(
+    "SECOND_LEVEL_MINUTES", 60, _whole(0), "SecondLevelMinutes", "Further minutes before the manager (0: never)."
+)
+CITATION_SLA_MINUTES = Setting(
+    "CITATION_SLA_MINUTES", 240, _whole(0), "CitationSlaMinutes", "SLA of citations found by the watch (0: none)."
+)
+TOPIC_SLA_MINUTES = Setting(
+    "TOPIC_SLA_MINUTES", 0, _whole(0), "TopicSlaMinutes", "SLA of topic-watch cases (0: none, they never page)."
+)
+
+# --- what carebird says on its own ----------------------------------------------------------------------------
+ANNOUNCE_LANGUAGE = Setting(
+    "ANNOUNCE_LANGUAGE", "fr", lambda t: t.strip().lower(), "AnnounceLanguage", "fr or en: announcements' language."
+)
+ACK_ENABLED = Setting(
+    "ACK_ENABLED", True, _flag, "AcknowledgeOutOfHours", "One courteous acknowledgement per out-of-hours contact."
+)
+HOLIDAY_MESSAGE = Setting("HOLIDAY_MESSAGE", True, _flag, "HolidayMessage", "Post a message on closed holidays.")
+ANNOUNCEMENT_SCHEDULE_GROUP = Setting(
+    "ANNOUNCEMENT_SCHEDULE_GROUP", "", _text, None, "Scheduler group of the day's announcements ('': not planned)."
+)
+ANNOUNCEMENT_ROLE_ARN = Setting(
+    "ANNOUNCEMENT_ROLE_ARN", "", _text, None, "Role EventBridge Scheduler uses to invoke the announcer."
+)
+
+# --- watch and polling -----------------------------------------------------------------------------------------
+WATCH_QUERIES = Setting("WATCH_QUERIES", "[]", _text, "WatchQueries", "JSON list of saved searches.")
+WATCH_DAILY_READ_CAP = Setting(
+    "WATCH_DAILY_READ_CAP", 500, _whole(0), "WatchDailyReadCap", "Posts read from X per day at most (billed)."
+)
+
+# --- ingestion limits ------------------------------------------------------------------------------------------
+MAX_BODY_BYTES = Setting("MAX_BODY_BYTES", 524288, _whole(1024), None, "Largest webhook delivery accepted.")
+WEBHOOK_PARALLELISM = Setting(
+    "WEBHOOK_PARALLELISM", 16, _whole(1), None, "Conversations of one delivery stored at once."
+)
+
+# --- escalation, digest and health -----------------------------------------------------------------------------
+STATE_MACHINE_ARN = Setting("STATE_MACHINE_ARN", REQUIRED, _text, None, "The SLA escalation workflow.")
+SCHEDULE_GROUP = Setting("SCHEDULE_GROUP", "", _text, None, "Scheduler group of SLA timers ('': local runtime).")
+SCHEDULER_ROLE_ARN = Setting("SCHEDULER_ROLE_ARN", "", _text, None, "Role the SLA timers start the workflow with.")
+SCHEDULE_DEAD_LETTER_ARN = Setting("SCHEDULE_DEAD_LETTER_ARN", "", _text, None, "Queue for timers that cannot fire.")
+DIGEST_TOPIC_ARN = Setting("DIGEST_TOPIC_ARN", REQUIRED, _text, None, "SNS topic the daily digest is sent to.")
+DIGEST_PERIOD_HOURS = Setting("DIGEST_PERIOD_HOURS", 24.0, _positive_number, None, "Hours a digest covers.")
+ALERT_TOPIC_ARN = Setting("ALERT_TOPIC_ARN", REQUIRED, _text, None, "SNS topic of operational alerts.")
+SILENCE_MINUTES = Setting(
+    "SILENCE_MINUTES", 120, _whole(1), "SilenceMinutes", "Open minutes without events before the health check looks."
+)
+
+SETTINGS: tuple[Setting[Any], ...] = tuple(v for v in list(globals().values()) if isinstance(v, Setting))
+
+
+class Environment:
+    """Typed reads of settings from a mapping (os.environ in Lambda); remembers which it was asked for."""
+
+    def __init__(self, env: Mapping[str, str] | None = None) -> None:
+        self.env = os.environ if env is None else env
+        self.read: set[str] = set()
+
+    def __call__(self, setting: Setting[T]) -> T:
+        self.read.add(setting.name)
+        raw = self.env.get(setting.name)
+        if raw is None or not raw.strip():
+            if setting.default is REQUIRED:
+                raise ConfigurationError(f"setting {setting.name} is required")
+            return setting.default
+        try:
+            return setting.parse(raw)
+        except ValueError as exc:
+            raise ConfigurationError(f"setting {setting.name}={raw[:80]!r} is invalid: {exc}") from exc
+
+
+def _environment(env: Mapping[str, str] | Environment | None) -> Environment:
+    return env if isinstance(env, Environment) else Environment(env)
+
+
+# --- views: what each function reads --------------------------------------------------------------------------
+def opening_hours(env: Mapping[str, str] | Environment | None = None) -> OpeningHours:
+    from carebird.calendar import OpeningHours
+
+    read = _environment(env)
+    return OpeningHours.from_settings(read(OPENING_HOURS), read(TIME_ZONE), read(HOLIDAYS))
+
+
+def brand(env: Mapping[str, str] | Environment | None = None) -> Brand:
+    from carebird.normalise import Brand
+
+    read = _environment(env)
+    return Brand(user_id=read(BRAND_USER_ID), handle=read(BRAND_HANDLE))
+
+
+def triage_rules(env: Mapping[str, str] | Environment | None = None) -> TriageRules:
+    from carebird.triage import TriageRules
+
+    read = _environment(env)
+    hours = opening_hours(read)
+    try:
+        return TriageRules.from_json(read(TRIAGE_RULES), hours)
+    except (ValueError, TypeError) as exc:
+        raise ConfigurationError(f"setting TRIAGE_RULES is invalid: {exc}") from exc
+
+
+def ingestion(env: Mapping[str, str] | Environment | None = None) -> IngestSettings:
+    from carebird.ingest import IngestSettings
+
+    read = _environment(env)
+    return IngestSettings(rules=triage_rules(read), idle_before_new_case=timedelta(hours=read(CASE_IDLE_HOURS)))
+
+
+def sla_policy(env: Mapping[str, str] | Environment | None = None) -> SlaPolicy:
+    from carebird.sla import SlaPolicy
+
+    read = _environment(env)
+    return SlaPolicy(
+        minutes=read(SLA_MINUTES),
+        second_level_minutes=read(SECOND_LEVEL_MINUTES),
+        hours=opening_hours(read),
+        channel_minutes={"citation": read(CITATION_SLA_MINUTES), "topic": read(TOPIC_SLA_MINUTES)},
+        urgent_minutes=read(URGENT_SLA_MINUTES),
+    )
+
+
+def automation(env: Mapping[str, str] | Environment | None = None) -> AutomationSettings:
+    from carebird.automation import AutomationSettings
+
+    read = _environment(env)
+    return AutomationSettings(
+        hours=opening_hours(read),
+        brand_handle=read(BRAND_HANDLE),
+        language=read(ANNOUNCE_LANGUAGE),
+        acknowledgements=read(ACK_ENABLED),
+        holiday_message=read(HOLIDAY_MESSAGE),
+        dry_run=read(X_DRY_RUN),
+    )
+
+
+def watch(env: Mapping[str, str] | Environment | None = None) -> WatchSettings:
+    from carebird.model import Channel
+    from carebird.watch import WatchQuery, WatchSettings
+
+    read = _environment(env)
+    try:
+        queries = tuple(
+            WatchQuery(str(q["name"]), tuple(str(t) for t in q["terms"]), Channel(q.get("channel", "citation")))
+            for q in _json_list(read(WATCH_QUERIES))
+        )
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise ConfigurationError(f"setting WATCH_QUERIES is invalid: {exc!r}") from exc
+    return WatchSettings(queries=queries, daily_read_cap=read(WATCH_DAILY_READ_CAP))
+
+
+@dataclass(frozen=True)
+class WebhookSettings:
+    """The webhook's view (also the watcher's and the poller's: they ingest the same way)."""
+
+    cases_table: str
+    secret_arn: str
+    brand: Brand
+    max_body_bytes: int = MAX_BODY_BYTES.default
+    ingest: IngestSettings = field(default_factory=lambda: ingestion({}))
+    parallelism: int = WEBHOOK_PARALLELISM.default
+
+
+def webhook(env: Mapping[str, str] | Environment | None = None) -> WebhookSettings:
+    read = _environment(env)
+    return WebhookSettings(
+        cases_table=read(CASES_TABLE),
+        secret_arn=read(X_SECRET_ARN),
+        brand=brand(read),
+        max_body_bytes=read(MAX_BODY_BYTES),
+        ingest=ingestion(read),
+        parallelism=read(WEBHOOK_PARALLELISM),
+    )
+
+
+@dataclass(frozen=True)
+class DispatcherSettings:
+    cases_table: str
+    policy: SlaPolicy
+    state_machine_arn: str
+    schedule_group: str  # '' in the local runtime: no scheduler there
+    scheduler_role_arn: str
+    dead_letter_arn: str
+
+
+def dispatcher(env: Mapping[str, str] | Environment | None = None) -> DispatcherSettings:
+    read = _environment(env)
+    return DispatcherSettings(
+        cases_table=read(CASES_TABLE),
+        policy=sla_policy(read),
+        state_machine_arn=read(STATE_MACHINE_ARN),
+        schedule_group=read(SCHEDULE_GROUP),
+        scheduler_role_arn=read(SCHEDULER_ROLE_ARN),
+        dead_letter_arn=read(SCHEDULE_DEAD_LETTER_ARN),
+    )
+
+
+@dataclass(frozen=True)
+class AnnouncerSettings:
+    cases_table: str
+    automation: AutomationSettings
+    secret_arn: str
+    schedule_group: str  # '' in the local runtime: the runtime fires the planned announcements itself
+    role_arn: str
+
+
+def announcer(env: Mapping[str, str] | Environment | None = None) -> AnnouncerSettings:
+    read = _environment(env)
+    return AnnouncerSettings(
+        cases_table=read(CASES_TABLE),
+        automation=automation(read),
+        secret_arn=read(X_SECRET_ARN),
+        schedule_group=read(ANNOUNCEMENT_SCHEDULE_GROUP),
+        role_arn=read(ANNOUNCEMENT_ROLE_ARN),
+    )
+
+
+@dataclass(frozen=True)
+class AcknowledgerSettings:
+    cases_table: str
+    automation: AutomationSettings
+    secret_arn: str
+
+
+def acknowledger(env: Mapping[str, str] | Environment | None = None) -> AcknowledgerSettings:
+    read = _environment(env)
+    return AcknowledgerSettings(read(CASES_TABLE), automation(read), read(X_SECRET_ARN))
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    cases_table: str
+    topic_arn: str
+    period: timedelta
+    brand_handle: str
+    policy: SlaPolicy
+
+
+def digest(env: Mapping[str, str] | Environment | None = None) -> DigestSettings:
+    read = _environment(env)
+    return DigestSettings(
+        cases_table=read(CASES_TABLE),
+        topic_arn=read(DIGEST_TOPIC_ARN),
+        period=timedelta(hours=read(DIGEST_PERIOD_HOURS)),
+        brand_handle=read(BRAND_HANDLE),
+        policy=sla_policy(read),
+    )
+
+
+@dataclass(frozen=True)
+class HealthSettings:
+    cases_table: str
+    secret_arn: str
+    alert_topic_arn: str
+    brand_handle: str
+    hours: OpeningHours
+    silence: timedelta
+    daily_read_cap: int
+
+
+def health(env: Mapping[str, str] | Environment | None = None) -> HealthSettings:
+    read = _environment(env)
+    return HealthSettings(
+        cases_table=read(CASES_TABLE),
+        secret_arn=read(X_SECRET_ARN),
+        alert_topic_arn=read(ALERT_TOPIC_ARN),
+        brand_handle=read(BRAND_HANDLE),
+        hours=opening_hours(read),
+        silence=timedelta(minutes=read(SILENCE_MINUTES)),
+        daily_read_cap=read(WATCH_DAILY_READ_CAP),
+    )
+
+
+# Each function's view, by the function's folder under functions/ (the settings test reads this).
+VIEWS: dict[str, Callable[[Environment], Any]] = {
+    "webhook": webhook,
+    "watcher": lambda read: (webhook(read), watch(read)),
+    "poller": lambda read: (webhook(read), watch(read)),
+    "dispatcher": dispatcher,
+    "announcer": announcer,
+    "acknowledger": acknowledger,
+    "digest": digest,
+    "health": health,
+}

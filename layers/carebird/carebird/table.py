@@ -1,0 +1,258 @@
+"""What is stored: the table's keys, its indexes and the codec of every item (single-table design).
+
+Every adapter, handler and stream consumer builds keys and reads items through this module; the template's
+key schema, indexes and stream filters and the SLA workflow's keys are checked against it by tests
+(docs/data-model.md draws the layout).
+
+| item                  | pk                          | sk                          | written by            |
+|-----------------------|-----------------------------|-----------------------------|-----------------------|
+| case                  | CASE#{case_id}              | CASE                        | ingestion, agents     |
+| message               | CASE#{case_id}              | MSG#{created_at}#{id}       | ingestion             |
+| message id (dedupe)   | MSGID#{message_id}          | MSGID                       | ingestion, outbox     |
+| open-case pointer     | OPEN#{customer_id}#{family} | OPEN                        | ingestion             |
+| automatic text        | AUTOTEXT#{customer_id}      | sha256 of the text          | acknowledger          |
+| outbox claim          | OUTBOX#{key}                | OUTBOX                      | announcer, acknowledger |
+| feed cursor           | CURSOR#{feed}               | CURSOR                      | watcher, poller       |
+| X reads of a day      | READS#{YYYY-MM-DD}          | READS                       | watcher, poller, health |
+| health status         | HEALTH#status               | HEALTH                      | health                |
+| quarantined event     | QUARANTINE                  | sha256 of the raw event     | webhook               |
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Mapping
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from carebird.cases import Case
+from carebird.model import Author, CaseStatus, Channel, Family, Message
+from carebird.timeparse import from_iso, to_iso
+
+PARTITION_KEY, SORT_KEY = "pk", "sk"
+QUEUE_INDEX = "OpenQueue"
+DAY_INDEX = "CasesByDay"
+QUEUE_KEY = "OPEN"
+CASE_SK = "CASE"
+TOMBSTONE_DAYS = 7
+QUARANTINE_KEY = "QUARANTINE"
+QUARANTINE_DAYS = 30
+
+
+@cache
+def _codec() -> tuple[Any, Any]:
+    """boto3's attribute-value codec, imported on first use (domain code reading stream images needs no boto3)."""
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
+
+
+def case_key(case_id: str) -> dict[str, str]:
+    return {"pk": f"CASE#{case_id}", "sk": CASE_SK}
+
+
+def pointer_key(customer_id: str, family: str) -> dict[str, str]:
+    return {"pk": f"OPEN#{customer_id}#{family}", "sk": "OPEN"}
+
+
+def message_id_key(message_id: str) -> dict[str, str]:
+    return {"pk": f"MSGID#{message_id}", "sk": "MSGID"}
+
+
+def automated_text_key(customer_id: str, text: str) -> dict[str, str]:
+    """Key of an automatic message's fingerprint: the customer, and the text without leading @mentions."""
+
+    body = unicodedata.normalize("NFC", re.sub(r"^(?:@\w+\s+)+", "", text.strip())).strip()
+    return {"pk": f"AUTOTEXT#{customer_id}", "sk": hashlib.sha256(body.encode("utf-8")).hexdigest()}
+
+
+def message_sk(message: Message) -> str:
+    return f"MSG#{to_iso(message.created_at)}#{message.id}"
+
+
+def to_dynamo(item: dict[str, Any]) -> dict[str, Any]:
+    serializer = _codec()[0]
+    return {k: serializer.serialize(v) for k, v in item.items() if v is not None and v != set() and v != []}
+
+
+def from_dynamo(item: dict[str, Any]) -> dict[str, Any]:
+    deserializer = _codec()[1]
+    return {k: deserializer.deserialize(v) for k, v in item.items()}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return to_iso(moment) if moment else None
+
+
+def case_to_item(case: Case) -> dict[str, Any]:
+    """The case as a plain item; queue attributes only while the customer awaits a reply (sparse index)."""
+    item: dict[str, Any] = {
+        **case_key(case.case_id),
+        "type": "case",
+        "case_id": case.case_id,
+        "reference": case.reference,
+        "customer_id": case.customer.id,
+        "customer_handle": case.customer.handle,
+        "customer_name": case.customer.name,
+        "customer_followers": case.customer.followers,
+        "customer_verified": case.customer.verified,
+        "family": case.family.value,
+        "channel": case.channel.value,
+        "status": case.status.value,
+        "opened_at": to_iso(case.opened_at),
+        "last_activity_at": to_iso(case.last_activity_at),
+        "waiting_since": _iso(case.waiting_since),
+        "priority": case.priority,
+        "topic": case.topic,
+        "reasons": list(case.reasons),
+        "inbound_count": case.inbound_count,
+        "triage_text": case.triage_text,
+        "preview": case.preview,
+        "lang": case.lang,
+        "reply_to_id": case.reply_to_id,
+        "first_response_at": _iso(case.first_response_at),
+        "last_response_at": _iso(case.last_response_at),
+        "response_count": case.response_count,
+        "reopened": case.reopened,
+        "escalation_level": case.escalation_level,
+        "escalated_at": case.escalated_at,
+        "conversation_id": case.conversation_id,
+        "acknowledged_at": case.acknowledged_at,
+        "ack_via": case.ack_via,
+        "link": case.link,
+        "reasons_text": "; ".join(case.reasons),
+        "answerable_by_api": case.channel.value not in ("citation", "topic"),
+        "deleted_ids": set(case.deleted_ids),
+        "waited_since": _iso(case.waited_since),
+        "kind": case.kind,
+        "band": case.band,
+        "history": [list(entry) for entry in case.history],
+        "outcome": case.outcome,
+        "noise_override": case.noise_override,
+        "customer_following": case.customer.following,
+        "customer_since": _iso(case.customer.created_at),
+        "version": case.version,
+    }
+    item["day"] = f"DAY#{case.opened_at:%Y-%m-%d}"  # CasesByDay index: the KPIs and the digest read by day
+    if case.awaiting_reply and case.rank is not None:
+        item["queue"] = QUEUE_KEY
+        item["queue_rank"] = case.rank
+    return item
+
+
+def case_from_item(item: dict[str, Any]) -> Case:
+    def moment(name: str) -> datetime | None:
+        return from_iso(item[name]) if item.get(name) else None
+
+    return Case(
+        case_id=item["case_id"],
+        customer=Author(
+            id=item["customer_id"],
+            handle=item.get("customer_handle", ""),
+            name=item.get("customer_name", ""),
+            followers=int(item.get("customer_followers", 0)),
+            verified=bool(item.get("customer_verified", False)),
+            following=int(item.get("customer_following", 0)),
+            created_at=moment("customer_since"),
+        ),
+        family=Family(item["family"]),
+        channel=Channel(item["channel"]),
+        status=CaseStatus(item["status"]),
+        opened_at=from_iso(item["opened_at"]),
+        last_activity_at=from_iso(item["last_activity_at"]),
+        waiting_since=moment("waiting_since"),
+        priority=int(item.get("priority", 0)),
+        topic=item.get("topic", "other"),
+        reasons=tuple(item.get("reasons", ())),
+        rank=int(item["queue_rank"]) if "queue_rank" in item else None,
+        inbound_count=int(item.get("inbound_count", 0)),
+        triage_text=item.get("triage_text", ""),
+        preview=item.get("preview", ""),
+        lang=item.get("lang"),
+        reply_to_id=item.get("reply_to_id"),
+        first_response_at=moment("first_response_at"),
+        last_response_at=moment("last_response_at"),
+        response_count=int(item.get("response_count", 0)),
+        reopened=int(item.get("reopened", 0)),
+        escalation_level=int(item.get("escalation_level", 0)),
+        escalated_at=item.get("escalated_at"),
+        conversation_id=item.get("conversation_id"),
+        acknowledged_at=item.get("acknowledged_at"),
+        ack_via=item.get("ack_via"),
+        deleted_ids=frozenset(item.get("deleted_ids", ())),
+        waited_since=moment("waited_since"),
+        kind=item.get("kind", "request"),
+        band=item.get("band", "normal"),
+        history=tuple((str(opened), str(status)) for opened, status in item.get("history", ())),
+        outcome=item.get("outcome"),
+        noise_override=item.get("noise_override"),
+        version=int(item.get("version", 0)),
+    )
+
+
+def message_to_item(case_id: str, message: Message) -> dict[str, Any]:
+    return {
+        "pk": case_key(case_id)["pk"],
+        "sk": message_sk(message),
+        "type": "message",
+        "case_id": case_id,
+        "message_id": message.id,
+        "direction": "out" if message.from_brand else "in",
+        "channel": message.channel.value,
+        "author_id": message.author.id,
+        "author_handle": message.author.handle,
+        "text": message.text,
+        "created_at": to_iso(message.created_at),
+        "lang": message.lang,
+        "in_reply_to_id": message.in_reply_to_id,
+        "in_reply_to_user_id": message.in_reply_to_user_id,
+        "recipient_id": message.recipient_id,
+        "quoted_id": message.quoted_id,
+        "feed": message.feed,
+        "encrypted": message.encrypted or None,
+    }
+
+
+def message_from_item(item: dict[str, Any]) -> Message:
+    """A message as stored (used for a held early answer)."""
+    return Message(
+        id=item["message_id"],
+        channel=Channel(item["channel"]),
+        author=Author(id=item["author_id"], handle=item.get("author_handle", "")),
+        text=item.get("text", ""),
+        created_at=from_iso(item["created_at"]),
+        from_brand=item.get("direction") == "out",
+        lang=item.get("lang"),
+        in_reply_to_id=item.get("in_reply_to_id"),
+        in_reply_to_user_id=item.get("in_reply_to_user_id"),
+        quoted_id=item.get("quoted_id"),
+        recipient_id=item.get("recipient_id"),
+        feed=item.get("feed", "aaa"),
+    )
+
+
+def outbox_key(claim: str) -> dict[str, str]:
+    return {"pk": f"OUTBOX#{claim}", "sk": "OUTBOX"}
+
+
+def cursor_key(feed: str) -> dict[str, str]:
+    return {"pk": f"CURSOR#{feed}", "sk": "CURSOR"}
+
+
+def reads_key(day: Any) -> dict[str, str]:
+    return {"pk": f"READS#{day:%Y-%m-%d}", "sk": "READS"}
+
+
+HEALTH_KEY = {"pk": "HEALTH#status", "sk": "HEALTH"}
+
+# Stream records the SLA dispatcher and the acknowledger receive: case items only (the template's filters).
+STREAM_CASE_FILTER = {"dynamodb": {"Keys": {"sk": {"S": [CASE_SK]}}}}
+STREAM_NEW_CASE_FILTER = {"eventName": ["INSERT"], **STREAM_CASE_FILTER}
+
+
+def case_image(image: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
+    """A stream image (already deserialised) when it is a case item, else None: the one test of "is a case"."""
+    return image if image and image.get(SORT_KEY) == CASE_SK else None
