@@ -50,11 +50,16 @@ def write_units(item: dict[str, Any]) -> int:
 
 
 INDEX_KEYS = ("queue", "day")  # a case item is copied (projection ALL) into OpenQueue and CasesByDay
+# KEYS_ONLY indexes on what never changes (reference, handle): one small copy when the case is created only.
+CREATION_INDEX_KEYS = ("reference", "handle_key")
 
 
-def index_write_units(item: dict[str, Any]) -> int:
-    """What the secondary indexes cost for a written item: one copy per index whose key it carries."""
-    return sum(write_units(item) for key in INDEX_KEYS if key in item)
+def index_write_units(item: dict[str, Any], request: dict[str, Any] | None = None) -> int:
+    """What the secondary indexes cost for a written item: one copy per index whose key it carries (the lookup
+    indexes only when the write creates the item: their keys and projection never change afterwards)."""
+    units = sum(write_units(item) for key in INDEX_KEYS if key in item)
+    creating = "attribute_not_exists" in str((request or {}).get("ConditionExpression", ""))
+    return units + (sum(1 for key in CREATION_INDEX_KEYS if key in item) if creating else 0)
 
 
 @dataclass
@@ -80,12 +85,12 @@ class Meter:
     def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         self.calls[model.name] += 1
         if model.name == "PutItem":
-            self.write_units += write_units(params["Item"]) + index_write_units(params["Item"])
+            self.write_units += write_units(params["Item"]) + index_write_units(params["Item"], params)
         elif model.name == "TransactWriteItems":
             for action in params["TransactItems"]:
                 ((kind, body),) = action.items()
                 item = body.get("Item") or body.get("Key") or {}
                 if kind in ("Put", "Update", "Delete"):
-                    self.write_units += 2 * write_units(item) + index_write_units(item)
+                    self.write_units += 2 * write_units(item) + index_write_units(item, body)
         elif model.name in ("GetItem", "BatchGetItem", "Query"):
             self.read_calls += 1

@@ -118,8 +118,12 @@ def demo(as_json: bool) -> None:
 @click.option("--brand-id", default="1500000000000000001", show_default=True, help="The brand's X user id.")
 @click.option("--brand-handle", default="LumiereAide", show_default=True, help="The brand's X handle.")
 @click.option("--sla-minutes", default=90, show_default=True, help="Opening minutes before escalation.")
-def serve(host: str, port: int, secret: str, brand_id: str, brand_handle: str, sla_minutes: int) -> None:
+@click.option("--aws-port", default=0, help="Port of the embedded AWS on 127.0.0.1 (default: any free one).")
+def serve(host: str, port: int, secret: str, brand_id: str, brand_handle: str, sla_minutes: int, aws_port: int) -> None:
     """Serve the webhook over real HTTP on embedded AWS (try real or recorded payloads).
+
+    The embedded AWS stays reachable while it runs: in another terminal, `carebird queue --local`, `case`,
+    `reply`, `close`, `kpi` and `quarantine` work on it as on a deployed stack (replies go to the dry-run log).
 
     Example: carebird serve --port 8080
     """
@@ -143,14 +147,21 @@ def serve(host: str, port: int, secret: str, brand_id: str, brand_handle: str, s
             server = build_server(stack, host, port, report=click.echo)
         except OSError as exc:
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+        try:
+            exposed = local.ExposedStack(stack, aws_port)
+        except OSError as exc:
+            raise click.ClickException(f"cannot listen on 127.0.0.1:{aws_port}: {exc.strerror or exc}") from exc
         click.echo(f"carebird webhook on http://{host}:{server.server_port}/webhook (embedded AWS, X in dry run)")
         shown = secret if secret == DEFAULT_LOCAL_SECRET else '"$CAREBIRD_CONSUMER_SECRET" (the secret you gave)'
         url = f"http://{host}:{server.server_port}/webhook"
         click.echo(f"sign deliveries with: carebird send FILE --url {url} --secret {shown}")
+        click.echo(f"embedded AWS on {exposed.endpoint}: try `carebird queue --local` in another terminal")
         try:
             server.serve_forever()
         except KeyboardInterrupt:
             click.echo("stopped")
+        finally:
+            exposed.close()
 
 
 @main.command()
@@ -185,33 +196,48 @@ def send(file: Path, url: str, secret: str | None, stack_name: str | None) -> No
 # --- around a deployment ---------------------------------------------------------------------------
 
 
-def stack_outputs(stack_name: str, cloudformation: Any = None) -> dict[str, str]:
-    import boto3
+def stack_options(function: Any) -> Any:
+    """`--stack NAME` (a deployed stack) or `--local` (the one `carebird serve` runs): the command gets a Stack."""
+    from functools import wraps
 
-    cloudformation = cloudformation or boto3.client("cloudformation")
+    @click.option("--local", "use_local", is_flag=True, help="Work on the stack `carebird serve` is running.")
+    @click.option("--stack", "stack_name", envvar="CAREBIRD_STACK", help="Deployed stack name (or CAREBIRD_STACK).")
+    @wraps(function)
+    def wrapper(*args: Any, stack_name: str | None, use_local: bool, **kwargs: Any) -> Any:
+        if bool(stack_name) == use_local:
+            raise click.UsageError("give --stack NAME (a deployed stack) or --local (the one `carebird serve` runs)")
+        return function(*args, stack=open_stack(stack_name, use_local), **kwargs)
+
+    return wrapper
+
+
+def open_stack(stack_name: str | None, use_local: bool) -> Any:
+    from carebird_local.target import TargetError
+    from carebird_local.target import open_stack as open_target
+
     try:
-        stack = cloudformation.describe_stacks(StackName=stack_name)["Stacks"][0]
-    except Exception as exc:  # botocore's ClientError and credential errors alike
-        raise click.ClickException(f"cannot read stack {stack_name}: {exc}") from exc
-    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+        return open_target(stack_name, use_local)
+    except TargetError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
-def _store(stack_name: str) -> Any:
-    from carebird.store import DynamoCaseStore
-
-    return DynamoCaseStore(stack_outputs(stack_name)["CasesTableName"])
+def find_case(stack: Any, case_id: str) -> Any:
+    case = stack.find_case(case_id)
+    if case is None:
+        raise click.ClickException(f"no case {case_id}")
+    return case
 
 
 @main.command()
-@click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
+@stack_options
 @click.option("--limit", default=50, show_default=True, help="How many items.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document (reason, raw JSON) instead of lines.")
-def quarantine(stack_name: str, limit: int, as_json: bool) -> None:
+def quarantine(stack: Any, limit: int, as_json: bool) -> None:
     """What X sent that the webhook could not store as cases, newest first, with the reason and the raw JSON.
 
     Example: carebird quarantine --stack carebird --json > quarantined.json
     """
-    items = _store(stack_name).quarantined(limit)
+    items = stack.store().quarantined(limit)
     if as_json:
         click.echo(json.dumps([{**i, "raw": json.loads(i["raw"]) if not i.get("truncated") else i["raw"]}
                                for i in items], indent=2, ensure_ascii=False, default=str))  # fmt: skip
@@ -224,26 +250,26 @@ def quarantine(stack_name: str, limit: int, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
+@stack_options
 @click.option("--limit", default=50, show_default=True, help="How many cases.")
 @click.option("--all", "every_status", is_flag=True, help="Cases of every status (noise, praise, answered...).")
 @click.option("--days", default=30, show_default=True, help="With --all: cases opened in the last DAYS days.")
 @click.option("--json", "as_json", is_flag=True)
-def queue(stack_name: str, limit: int, every_status: bool, days: int, as_json: bool) -> None:
+def queue(stack: Any, limit: int, every_status: bool, days: int, as_json: bool) -> None:
     """The cases waiting for the team, most urgent first (priority aged in opening minutes, reasons).
 
     Example: carebird queue --stack carebird --all --json
     """
-    from carebird.triage import TriageRules, effective_priority
+    from carebird.triage import effective_priority
 
-    store = _store(stack_name)
+    store = stack.store()
     now = datetime.now(UTC)
     cases = store.open_queue(limit)
     if every_status:
         waiting = {c.case_id for c in cases}
         others = [c for c in store.cases_opened_between(now - timedelta(days=days), now) if c.case_id not in waiting]
         cases = (cases + sorted(others, key=lambda c: c.opened_at, reverse=True))[:limit]
-    rules = TriageRules()
+    rules = configuration.triage_rules(stack.environment())  # the stack's own hours and aging
     rows = [
         {
             "case": c.case_id,
@@ -251,7 +277,7 @@ def queue(stack_name: str, limit: int, every_status: bool, days: int, as_json: b
             "author": c.customer.handle,
             "customer": c.customer.handle,
             "channel": c.channel.value,
-            "status": c.status,
+            "status": c.status.value,
             "kind": c.kind,
             "band": c.band,
             "priority": c.priority,
@@ -280,37 +306,30 @@ def queue(stack_name: str, limit: int, every_status: bool, days: int, as_json: b
 @main.command()
 @click.argument("case_id")
 @click.argument("verdict", type=click.Choice(["noise", "not-noise"]))
-@click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
-def mark(case_id: str, verdict: str, stack_name: str) -> None:
+@stack_options
+def mark(case_id: str, verdict: str, stack: Any) -> None:
     """An agent's word on noise: `noise` takes a case out of the queue; `not-noise` puts it back, with an SLA.
 
     Example: carebird mark public-1870000000000000002 not-noise --stack carebird
     """
     from carebird.cases import mark_noise
-    from carebird.triage import TriageRules
 
-    store = _store(stack_name)
-    case = store.get_case(case_id)
-    if case is None:
-        raise click.ClickException(f"no case {case_id}")
-    updated = mark_noise(case, verdict == "noise", TriageRules(), datetime.now(UTC))
+    store, case = stack.store(), find_case(stack, case_id)
+    updated = mark_noise(case, verdict == "noise", configuration.triage_rules(stack.environment()), clock.now())
     store.save_case(updated, case.version)
-    click.echo(f"case {case.reference} is now {updated.status}")
+    click.echo(f"case {case.reference} is now {updated.status.value}")
 
 
 @main.command("case")
 @click.argument("case_id")
-@click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
-def case_command(case_id: str, stack_name: str) -> None:
-    """One case in full: customer, triage, history, times and every message.
+@stack_options
+def case_command(case_id: str, stack: Any) -> None:
+    """One case in full (by its id or the CB-… reference of the emails): customer, triage, history, messages.
 
-    Example: carebird case public-1860000000000000101 --stack carebird
+    Example: carebird case CB-000101 --stack carebird
     """
-    store = _store(stack_name)
-    case = store.get_case(case_id)
-    if case is None:
-        raise click.ClickException(f"no case {case_id}")
-    click.echo(f"{case.reference}  {case.case_id}  {case.status}  priority {case.priority} ({case.topic})")
+    store, case = stack.store(), find_case(stack, case_id)
+    click.echo(f"{case.reference}  {case.case_id}  {case.status.value}  priority {case.priority} ({case.topic})")
     click.echo(
         f"customer @{case.customer.handle} ({case.customer.name}), {case.customer.followers} followers"
         f"{', verified' if case.customer.verified else ''}"
@@ -326,7 +345,7 @@ def case_command(case_id: str, stack_name: str) -> None:
         earlier = ", ".join(f"{opened[:10]} {status}" for opened, status in case.history[-5:])
         click.echo(f"previous cases ({len(case.history)}): {earlier}")
     click.echo(f"answer on X: {case.link}")
-    for message in store.messages(case_id):
+    for message in store.messages(case.case_id):
         arrow = "→" if message["direction"] == "out" else "←"
         deleted = " [deleted]" if message.get("deleted_at") else ""
         click.echo(f"  {message['created_at']} {arrow} @{message.get('author_handle', '')}: {message['text']}{deleted}")
@@ -342,15 +361,15 @@ def case_command(case_id: str, stack_name: str) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The brand's templates file (default: the ones shipped with carebird).",
 )
-@click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
-@click.option("--dry-run", is_flag=True, help="Record instead of posting (nothing reaches X).")
+@stack_options
+@click.option("--dry-run", is_flag=True, help="Record instead of posting (nothing reaches X; always so with --local).")
 @click.option("--yes", is_flag=True, help="Post without asking for confirmation.")
 def reply(
     case_id: str,
     text: str | None,
     template_name: str | None,
     templates_file: Path | None,
-    stack_name: str,
+    stack: Any,
     dry_run: bool,
     yes: bool,
 ) -> None:
@@ -362,10 +381,8 @@ def reply(
     from carebird.xclient import XClient
     from carebird_local.replies import coach, load_templates, render
 
-    store = _store(stack_name)
-    case = store.get_case(case_id)
-    if case is None:
-        raise click.ClickException(f"no case {case_id}")
+    store, case = stack.store(), find_case(stack, case_id)
+    environment = stack.environment()
     if case.channel.value in ("citation", "topic"):
         raise click.ClickException(
             f"{case.reference} comes from the brand watch: X only lets the API reply to "
@@ -377,18 +394,20 @@ def reply(
     if template_name:
         from carebird.announcements import language_of, when_text
 
-        hours = configuration.opening_hours()
+        hours = configuration.opening_hours(environment)
         text = render(
             load_templates(templates_file),
             template_name,
-            language_of(case.lang, "fr"),
+            language_of(case.lang, configuration.automation(environment).language),
             customer_name=case.customer.name,
             handle=case.customer.handle,
             reference=case.reference,
-            next_opening=when_text(hours.next_opening(datetime.now(UTC)), hours, language_of(case.lang)),
+            next_opening=when_text(hours.next_opening(clock.now()), hours, language_of(case.lang)),
         )
     assert text is not None
-    report = coach(text, customer_name=case.customer.name, handle=case.customer.handle, public=case.family != "dm")
+    report = coach(
+        text, customer_name=case.customer.name, handle=case.customer.handle, public=case.family.value != "dm"
+    )
     click.echo(
         f"Draft for @{case.customer.handle} ({report.weighted_length}/280, engagement cues: "
         f"{', '.join(report.cues) or 'none'}):\n  {report.draft}"
@@ -397,10 +416,10 @@ def reply(
         click.echo(f"  {'✓' if item.applied else '•'} {item.rule}: {item.message}")
     if not yes and not click.confirm("Post it?", default=True):
         raise click.Abort()
-    x = XClient(dry_run=True) if dry_run else XClient(credentials=_credentials(stack_name, None))
-    outcome = answer_case(
-        store, case, report.draft, x, clock.now(), brand_id=stack_outputs(stack_name).get("BrandUserId", "")
-    )
+    x = XClient(dry_run=True) if dry_run or stack.local else XClient(credentials=stack.x_credentials())
+    outcome = answer_case(store, case, report.draft, x, clock.now(), brand_id=environment["BRAND_USER_ID"])
+    if stack.local:
+        click.echo(f"dry run (local stack): {x.recorded[-1].action} {x.recorded[-1].text!r}" if x.recorded else "")
     click.echo(outcome.message)
     if not outcome.answered:
         sys.exit(1)
@@ -408,15 +427,15 @@ def reply(
 
 @main.command()
 @click.argument("case_id")
-@click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
-def close(case_id: str, stack_name: str) -> None:
+@stack_options
+def close(case_id: str, stack: Any) -> None:
     """Close CASE_ID: it leaves the queue, and the customer's next message opens a new case.
 
     Example: carebird close public-1860000000000000101 --stack carebird
     """
     from carebird.answering import close_case
 
-    message = close_case(_store(stack_name), case_id)
+    message = close_case(stack.store(), find_case(stack, case_id).case_id)
     if message.startswith("no case"):
         raise click.ClickException(message)
     click.echo(message)
@@ -424,27 +443,30 @@ def close(case_id: str, stack_name: str) -> None:
 
 @main.command()
 @click.option("--since", "start", type=SINCE, default="7d", show_default=True, help="Window: 24h, 7d or an ISO time.")
-@click.option("--stack", "stack_name", required=True, help="Deployed stack name.")
-@click.option("--sla-minutes", default=90, show_default=True)
+@stack_options
+@click.option("--sla-minutes", type=int, help="Hold every case to this SLA instead of the stack's own SLAs.")
 @click.option("--json", "as_json", is_flag=True, help="Only JSON on stdout (progress goes to stderr).")
-def kpi(start: datetime, stack_name: str, sla_minutes: int, as_json: bool) -> None:
+def kpi(start: datetime, stack: Any, sla_minutes: int | None, as_json: bool) -> None:
     """Care KPIs from the table: volume, first response, breaches, topics, with a small chart.
 
     Example: carebird kpi --since 7d --stack carebird
     """
     from carebird import kpi as kpis
 
-    now = datetime.now(UTC)
-    hours = configuration.opening_hours()
-    outputs = stack_outputs(stack_name)
+    now = clock.now()
+    environment = stack.environment()
+    policy = configuration.sla_policy(environment)
+    hours = policy.hours
     progress(f"reading the cases opened since {start:%Y-%m-%d %H:%M} UTC…")
-    cases = list(_store(stack_name).cases_opened_between(start, now))
+    cases = list(stack.store().cases_opened_between(start, now))
     progress(f"{len(cases)} case(s) read")
-    report = kpis.compute(cases, hours, sla_minutes, start, now)
+    report = kpis.compute(cases, hours, sla_minutes or policy.minutes_for_case, start, now)
     if as_json:
         click.echo(json.dumps(report.__dict__, default=str, indent=2))
         return
-    _, body = kpis.render_digest(report, hours, sla_minutes, outputs.get("BrandHandle") or "the brand")
+    _, body = kpis.render_digest(
+        report, hours, sla_minutes or policy.minutes, environment["BRAND_HANDLE"] or "the brand"
+    )
     click.echo(body)
     per_day: dict[str, float] = {}
     for case in sorted(cases, key=lambda c: c.opened_at):
@@ -463,10 +485,7 @@ def _credentials(stack_name: str | None, credentials_file: Path | None) -> dict[
         return json.loads(credentials_file.read_text(encoding="utf-8"))
     if not stack_name:
         raise click.UsageError("give --stack (reads the deployed secret) or --credentials FILE")
-    import boto3
-
-    arn = stack_outputs(stack_name)["XSecretArn"]
-    return json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=arn)["SecretString"])
+    return open_stack(stack_name, False).x_credentials()
 
 
 def _admin(ctx: click.Context) -> Any:
@@ -564,16 +583,10 @@ def status(ctx: click.Context, revalidate: bool) -> None:
     Example: carebird x --stack carebird status --revalidate
     """
     if ctx.obj["stack"]:
-        from carebird.table import from_dynamo, to_dynamo
+        from carebird.table import HEALTH_KEY, from_dynamo, to_dynamo
 
-        health = (
-            _store(ctx.obj["stack"])
-            .client.get_item(
-                TableName=stack_outputs(ctx.obj["stack"])["CasesTableName"],
-                Key=to_dynamo({"pk": "HEALTH#status", "sk": "HEALTH"}),
-            )
-            .get("Item")
-        )
+        deployed = open_stack(ctx.obj["stack"], False)
+        health = deployed.client("dynamodb").get_item(TableName=deployed.table, Key=to_dynamo(HEALTH_KEY)).get("Item")
         if health:
             status = from_dynamo(health)
             state = "healthy" if status.get("healthy") else "PROBLEMS: " + "; ".join(status.get("problems", []))

@@ -268,7 +268,9 @@ class EmbeddedStack:
         sns = boto3.client("sns")
         template = load_template()
         create_cases_table(self.dynamodb, table_name, template)
-        secret_arn = create_x_secret(boto3.client("secretsmanager"), f"{table_name}-x", consumer_secret)
+        secret_arn = self.secret_arn = create_x_secret(
+            boto3.client("secretsmanager"), f"{table_name}-x", consumer_secret
+        )
         team_topic, self.team_inbox = create_inbox(sns, self.sqs, f"{table_name}-team")
         manager_topic, self.manager_inbox = create_inbox(sns, self.sqs, f"{table_name}-manager")
         self.state_machine = create_sla_state_machine(
@@ -297,6 +299,36 @@ class EmbeddedStack:
         self.acknowledger = load_function("acknowledger")
         self.announcer = load_function("announcer")
         self.stream = StreamReader(self.dynamodb, table_name)
+
+    def publish(self, name: str) -> str:
+        """A CloudFormation stack (on the embedded AWS) describing this one as a deployment would: its outputs and
+        its parameters at the values the functions run with, so stack commands read it like a deployed stack."""
+        import json
+
+        import boto3
+
+        from carebird import settings as configuration
+
+        parameters = {
+            s.parameter: self.environ[s.name] for s in configuration.SETTINGS if s.parameter and s.name in self.environ
+        }
+        outputs = {
+            "CasesTableName": self.table_name,
+            "XSecretArn": self.secret_arn,
+            "BrandUserId": self.environ["BRAND_USER_ID"],
+            "BrandHandle": self.environ["BRAND_HANDLE"],
+        }
+        template = {
+            "Parameters": {name: {"Type": "String"} for name in parameters},
+            "Resources": {"Placeholder": {"Type": "AWS::SQS::Queue"}},  # a stack needs one resource
+            "Outputs": {key: {"Value": value} for key, value in outputs.items()},
+        }
+        boto3.client("cloudformation").create_stack(
+            StackName=name,
+            TemplateBody=json.dumps(template),
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+        )
+        return name
 
     def reload(self, function: str, **settings: str) -> ModuleType:
         """A new cold start of one function with changed settings."""
@@ -357,3 +389,33 @@ class EmbeddedStack:
         key = {"pk": {"S": f"CASE#{case_id}"}, "sk": {"S": "CASE"}}
         item = self.dynamodb.get_item(TableName=self.table_name, Key=key)["Item"]
         return {k: TypeDeserializer().deserialize(v) for k, v in item.items()}
+
+
+class ExposedStack:
+    """The embedded stack's AWS made reachable on loopback for other processes (`carebird queue --local`...).
+
+    A moto server thread shares the in-process backends, so what the functions store is what the commands read;
+    the stack is published as a CloudFormation stack, and its address is left in the local state file.
+    """
+
+    def __init__(self, stack: EmbeddedStack, port: int = 0, name: str = "carebird-local") -> None:
+        import json
+        import os
+
+        from moto.server import ThreadedMotoServer
+
+        from carebird_local.target import local_state_path
+
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self.server.start()
+        host, bound = self.server.get_host_and_port()
+        self.endpoint = f"http://{host}:{bound}"
+        self.name = stack.publish(name)
+        self.state = local_state_path()
+        self.state.parent.mkdir(parents=True, exist_ok=True)
+        region = os.environ.get("AWS_DEFAULT_REGION", "eu-west-3")
+        self.state.write_text(json.dumps({"endpoint": self.endpoint, "region": region, "stack": self.name}))
+
+    def close(self) -> None:
+        self.state.unlink(missing_ok=True)
+        self.server.stop()

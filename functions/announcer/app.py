@@ -39,7 +39,7 @@ def plan(announcer_arn: str) -> dict[str, Any]:
     automation = settings.automation
     planned = plan_days(automation.hours, clock.now(), holiday_message=automation.holiday_message)
     created = sum(1 for p in planned if schedules and schedules.schedule(p, announcer_arn))
-    logger.info("announcements planned", extra={"planned": [p.name for p in planned], "created": created})
+    logger.info("announcements planned", extra={"planned": [p.name for p in planned], "schedules_created": created})
     return {"kind": "plan", "planned": [{"name": p.name, **p.event()} for p in planned], "created": created}
 
 
@@ -50,4 +50,4 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return plan(context.invoked_function_arn)
     result = announce(kind, scheduled_moment(event), settings.automation, claims, x)
     logger.info("announcement", extra={"kind": kind, "outcome": str(result), "dry_run": settings.automation.dry_run})
-    return {"kind": kind, "outcome": str(result)}
+    return {"kind": kind, "outcome": result.status.value, "x": result.x.outcome.value if result.x else None}

@@ -14,7 +14,7 @@ from carebird.cursors import DynamoCursors
 from carebird.health import alert_text, check_ingestion
 from carebird.secrets import x_credentials
 from carebird.store import DynamoCaseStore
-from carebird.table import to_dynamo
+from carebird.table import HEALTH_KEY, to_dynamo
 from carebird.xadmin import XAdmin
 from carebird.xclient import XReader, XReadError
 
@@ -52,7 +52,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     report = check_ingestion(
         XAdmin(credentials), last_event_at=last_event, recent_mentions=mentions, hours=hours, now=now, silence=SILENCE
     )
-    store.client.put_item(TableName=TABLE, Item=to_dynamo({"pk": "HEALTH#status", "sk": "HEALTH", **report.as_item()}))
+    store.client.put_item(TableName=TABLE, Item=to_dynamo({**HEALTH_KEY, **report.as_item()}))
     if not report.healthy:
         subject, body = alert_text(report, BRAND_HANDLE)
         sns.publish(TopicArn=settings.alert_topic_arn, Subject=subject, Message=body)

@@ -135,26 +135,73 @@ def test_announcements_are_posted_once_per_occurrence_in_dry_run(stack):
     again = stack.announce("opening", "2025-11-25T08:00:00Z")
     closing = stack.announce("closing", "2025-11-25T17:00:00Z")
 
-    assert (opening["outcome"], again["outcome"], closing["outcome"]) == ("recorded", "already posted", "recorded")
+    assert (opening["outcome"], again["outcome"], closing["outcome"]) == ("posted", "already posted", "posted")
+    assert (opening["x"], again["x"]) == ("recorded", None)
     texts = [c.text for c in stack.announcer.x.recorded]
     assert len(texts) == 2 and "mardi 25 novembre" in texts[0] and "demain à 9h00" in texts[1]
 
 
-def test_the_schedules_fire_at_the_calendar_times_in_the_brand_time_zone():
+def with_announcement_schedules(stack, **settings):
+    import boto3
+
+    scheduler = boto3.client("scheduler")
+    scheduler.create_schedule_group(Name="carebird-announcements")
+    stack.reload(
+        "announcer",
+        ANNOUNCEMENT_SCHEDULE_GROUP="carebird-announcements",
+        ANNOUNCEMENT_ROLE_ARN="arn:aws:iam::123456789012:role/announcements",
+        **settings,
+    )
+    return scheduler
+
+
+def schedules(scheduler) -> dict:
+    names = [s["Name"] for s in scheduler.list_schedules(GroupName="carebird-announcements")["Schedules"]]
+    return {n: scheduler.get_schedule(Name=n, GroupName="carebird-announcements") for n in names}
+
+
+def test_the_nightly_plan_schedules_the_calendars_own_times_saturday_included_and_only_once(stack):
+    """Hours that the old default crons (09:00/18:00 Mon-Fri) got wrong: 10:00-19:00 and a Saturday morning."""
+    scheduler = with_announcement_schedules(stack, OPENING_HOURS="mon-fri 10:00-19:00; sat 10:00-13:00")
+    clock.travel_to(datetime(2025, 11, 28, 0, 5, tzinfo=UTC))  # Friday 01:05 in Paris
+
+    first = stack.announcer.lambda_handler({"kind": "plan"}, stack.context)
+    again = stack.announcer.lambda_handler({"kind": "plan"}, stack.context)
+
+    planned = schedules(scheduler)
+    assert sorted((s["ScheduleExpression"], json.loads(s["Target"]["Input"])["kind"]) for s in planned.values()) == [
+        ("at(2025-11-28T09:00:00)", "opening"),  # Friday 10:00 Paris
+        ("at(2025-11-28T18:00:00)", "closing"),  # Friday 19:00
+        ("at(2025-11-29T09:00:00)", "opening"),  # Saturday 10:00
+        ("at(2025-11-29T12:00:00)", "closing"),  # Saturday 13:00
+    ]
+    assert (first["created"], again["created"]) == (4, 0)
+    one = next(iter(planned.values()))
+    assert one["ScheduleExpressionTimezone"] == "UTC" and one["ActionAfterCompletion"] == "DELETE"
+    assert one["Target"]["Arn"] == stack.context.invoked_function_arn
+
+
+def test_a_planned_schedule_fires_the_announcement_the_calendar_expects(stack):
+    scheduler = with_announcement_schedules(stack, OPENING_HOURS="mon-fri 10:00-19:00; sat 10:00-13:00")
+    clock.travel_to(datetime(2025, 11, 29, 0, 5, tzinfo=UTC))  # Saturday
+    stack.announcer.lambda_handler({"kind": "plan"}, stack.context)
+    closing = next(s for s in schedules(scheduler).values() if "closing" in s["Name"])
+
+    clock.travel_to(datetime(2025, 11, 29, 12, 0, tzinfo=UTC))
+    fired = stack.announcer.lambda_handler(json.loads(closing["Target"]["Input"]), stack.context)
+
+    assert fired["outcome"] == "posted"
+    assert "lundi 1 décembre à 10h00" in stack.announcer.x.recorded[-1].text
+
+
+def test_the_plan_runs_nightly_in_the_brand_time_zone_and_no_hand_kept_cron_remains():
     template = load_template()
-    params = template["Parameters"]
     events = template["Resources"]["AnnouncerFunction"]["Properties"]["Events"]
 
-    assert params["OpeningSchedule"]["Default"] == "cron(0 9 ? * MON-FRI *)"
-    assert params["ClosingSchedule"]["Default"] == "cron(0 18 ? * MON-FRI *)"
-    assert params["OpeningHours"]["Default"] == "mon-fri 09:00-18:00"
-    for name, kind in (("Opening", "opening"), ("Closing", "closing")):
-        props = events[name]["Properties"]
-        assert events[name]["Type"] == "ScheduleV2"
-        assert props["ScheduleExpressionTimezone"] == {"Ref": "TimeZone"}
-        assert props["ScheduleExpression"] == {"Ref": f"{name}Schedule"}
-        assert json.loads(props["Input"])["kind"] == kind
-        assert "<aws.scheduler.scheduled-time>" in props["Input"]
+    assert not {"OpeningSchedule", "ClosingSchedule"} & set(template["Parameters"])
+    assert list(events) == ["DailyPlan"]
+    props = events["DailyPlan"]["Properties"]
+    assert props["ScheduleExpressionTimezone"] == {"Ref": "TimeZone"} and json.loads(props["Input"]) == {"kind": "plan"}
 
 
 def test_an_echo_faster_than_the_post_id_guard_is_still_recognised_by_its_text(stack):

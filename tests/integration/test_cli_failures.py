@@ -52,8 +52,7 @@ def test_an_unexpected_error_is_one_line_unless_debugging(monkeypatch):
     def boom(*_args, **_kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(carebird_local.cli, "_store", boom)
-    monkeypatch.setattr(carebird_local.cli, "stack_outputs", lambda *_: {})
+    monkeypatch.setattr(carebird_local.cli, "open_stack", boom)
 
     result = run("kpi", "--stack", "carebird")
 

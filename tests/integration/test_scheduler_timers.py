@@ -46,7 +46,7 @@ def test_each_deadline_is_a_one_time_utc_schedule_that_starts_the_workflow_and_d
 
 def test_a_redelivered_stream_record_schedules_nothing_twice(scheduler):
     timers = SchedulerTimers("carebird-sla", MACHINE, ROLE, client=scheduler, now=lambda: NOW)
-    (timer,) = timers_for(CASE, SlaPolicy())
+    (timer,) = timers_for(CASE, SlaPolicy(second_level_minutes=0))
 
     assert timers.start(timer) is True
     assert timers.start(timer) is False
@@ -56,7 +56,7 @@ def test_a_redelivered_stream_record_schedules_nothing_twice(scheduler):
 def test_a_deadline_already_past_fires_a_minute_from_now(scheduler):
     late = NOW + timedelta(days=10)
     timers = SchedulerTimers("carebird-sla", MACHINE, ROLE, client=scheduler, now=lambda: late)
-    (timer,) = timers_for(CASE, SlaPolicy())
+    (timer,) = timers_for(CASE, SlaPolicy(second_level_minutes=0))
 
     timers.start(timer)
 

@@ -77,3 +77,15 @@ def test_every_item_of_a_case_is_written_once_whatever_the_redeliveries(deployed
 
     assert outcomes == {Outcome.DUPLICATE}
     assert item_count(deployed.dynamodb) == once
+
+
+def test_a_case_is_found_by_the_reference_of_its_emails_and_by_its_customers_handle(deployed):
+    apply_event(deployed.store, first_event("aaa-mention.json"), IngestSettings())
+    apply_event(deployed.store, first_event("aaa-mention-influencer.json"), IngestSettings())
+    case = deployed.store.get_case("public-1860000000000000101")
+
+    assert deployed.store.case_by_reference(case.reference).case_id == case.case_id
+    assert deployed.store.case_by_reference(case.reference.lower()).case_id == case.case_id
+    assert deployed.store.case_by_reference("CB-999999") is None
+    assert [c.case_id for c in deployed.store.cases_of_customer("@Claire_Dupont")] == [case.case_id]
+    assert deployed.store.cases_of_customer("nobody") == [] and deployed.store.cases_of_customer("@") == []

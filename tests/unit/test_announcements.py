@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from carebird.announcements import plan_acknowledgement, plan_announcement
+from carebird.announcements import plan_acknowledgement, plan_announcement, plan_day, plan_days
 from carebird.calendar import OpeningHours
 from carebird.textlength import weighted_length
 from tests.helpers import EVENING_CASE_ITEM
@@ -105,3 +105,52 @@ def test_noise_and_praise_are_never_acknowledged(status):
     case = CASE | {"status": status, "waiting_since": None}
 
     assert plan_acknowledgement(case, HOURS, paris(2025, 11, 25, 21, 31)) is None
+
+
+def planned(hours, day):
+    return [(p.kind, p.at.astimezone(hours.zone).strftime("%a %H:%M")) for p in plan_day(hours, day)]
+
+
+def test_the_plan_follows_the_calendar_not_fixed_crons():
+    hours = OpeningHours.from_settings("mon-fri 10:00-19:00; sat 10:00-13:00", "Europe/Paris", "")
+
+    assert planned(hours, date(2025, 11, 28)) == [("opening", "Fri 10:00"), ("closing", "Fri 19:00")]
+    assert planned(hours, date(2025, 11, 29)) == [("opening", "Sat 10:00"), ("closing", "Sat 13:00")]
+    assert planned(hours, date(2025, 11, 30)) == []
+
+
+def test_a_lunch_break_is_not_announced_only_the_first_opening_and_last_closing():
+    hours = OpeningHours.from_settings("mon-fri 09:00-12:00,14:00-18:00", "Europe/Paris", "")
+
+    assert planned(hours, date(2025, 11, 25)) == [("opening", "Tue 09:00"), ("closing", "Tue 18:00")]
+
+
+def test_dst_moves_the_utc_instant_not_the_local_hour():
+    before, after = plan_day(HOURS, date(2025, 3, 28)), plan_day(HOURS, date(2025, 3, 31))
+
+    assert [p.at.strftime("%H:%M") for p in before] == ["08:00", "17:00"]  # UTC+1
+    assert [p.at.strftime("%H:%M") for p in after] == ["07:00", "16:00"]  # UTC+2
+    assert before[0].name == "announce-opening-20250328T0800"
+
+
+def test_a_holiday_gets_its_message_at_the_usual_opening_and_no_closing():
+    assert planned(HOURS, date(2025, 12, 25)) == [("opening", "Thu 09:00")]
+    assert plan_announcement("opening", plan_day(HOURS, date(2025, 12, 25))[0].at, HOURS, "fr", "x").kind == "holiday"
+    assert plan_day(HOURS, date(2025, 12, 25), holiday_message=False) == []
+
+
+def test_round_the_clock_hours_announce_nothing_and_overnight_hours_announce_each_edge_once():
+    always = OpeningHours.from_settings("mon-sun 00:00-24:00", "Europe/Paris", "")
+    assert plan_day(always, date(2025, 11, 25)) == []
+    nights = OpeningHours.from_settings("mon-sun 20:00-02:00", "Europe/Paris", "")
+    assert planned(nights, date(2025, 11, 25)) == [("opening", "Tue 20:00"), ("closing", "Tue 02:00")]
+
+
+def test_the_plan_covers_today_and_tomorrow_and_skips_what_is_past():
+    names = [p.name for p in plan_days(HOURS, paris(2025, 11, 25, 12))]
+
+    assert names == [
+        "announce-closing-20251125T1700",
+        "announce-opening-20251126T0800",
+        "announce-closing-20251126T1700",
+    ]

@@ -101,8 +101,10 @@ def test_every_parameter_default_is_the_default_written_in_settings():
         assert setting.parameter in PARAMETERS, f"{setting.name}: no parameter {setting.parameter}"
         declared = PARAMETERS[setting.parameter].get("Default")
         assert (None if declared is None else str(declared)) == setting.template_default(), setting.name
-        assert setting.parameter in parameters_in(GLOBAL_ENV.get(setting.name)), (
-            f"{setting.name}: not from its parameter"
+        places = [GLOBAL_ENV] + [r["Properties"].get("Environment", {}).get("Variables", {}) for _, r in functions()]
+        values = [env[setting.name] for env in places if setting.name in env]
+        assert values and all(setting.parameter in parameters_in(v) for v in values), (
+            f"{setting.name}: not its parameter"
         )
 
 

@@ -179,9 +179,10 @@ class PlannedAnnouncement:
 def plan_day(hours: OpeningHours, day: date, holiday_message: bool = True) -> list[PlannedAnnouncement]:
     """The announcements of one local date, from the calendar alone: the day's first opening and last closing.
 
-    A break in the day (lunch) is not announced; a period that goes on from the day before (past midnight) is no
-    opening, one that goes on into the next day no closing. On a closed holiday, the holiday message goes out at
-    the hour the team would have opened (nothing on a day the team never works). DST comes with the time zone.
+    A break in the day (lunch) is not announced; an edge that is no edge (a period going on past midnight) is not
+    either, so overnight hours announce their 02:00 closing and their 20:00 opening on each date. On a closed
+    holiday, the holiday message goes out at the hour the team would have opened (nothing on a day the team never
+    works). DST comes with the time zone.
     """
     periods = hours.periods_on(day)
     if not periods:
@@ -189,13 +190,10 @@ def plan_day(hours: OpeningHours, day: date, holiday_message: bool = True) -> li
             return []
         usual = replace(hours, holidays=frozenset()).periods_on(day)
         return [PlannedAnnouncement("opening", usual[0][0])] if usual else []
-    planned = []
-    first_start, last_end = periods[0][0], periods[-1][1]
-    if not hours.is_open(first_start - timedelta(minutes=1)):
-        planned.append(PlannedAnnouncement("opening", first_start))
-    if not hours.is_open(last_end):
-        planned.append(PlannedAnnouncement("closing", last_end))
-    return planned
+    openings = [start for start, _ in periods if not hours.is_open(start - timedelta(minutes=1))]
+    closings = [end for _, end in periods if not hours.is_open(end)]
+    planned = [PlannedAnnouncement("opening", openings[0])] if openings else []
+    return planned + ([PlannedAnnouncement("closing", closings[-1])] if closings else [])
 
 
 def plan_days(

@@ -16,17 +16,20 @@ from carebird.errors import StorageRefused, StorageUnavailable
 from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage, Known
 from carebird.model import Deletion, Message
 from carebird.table import (
+    CUSTOMER_INDEX,
     DAY_INDEX,
     QUARANTINE_DAYS,
     QUARANTINE_KEY,
     QUEUE_INDEX,
     QUEUE_KEY,
+    REFERENCE_INDEX,
     TOMBSTONE_DAYS,
     automated_text_key,
     case_from_item,
     case_key,
     case_to_item,
     from_dynamo,
+    handle_key,
     message_from_item,
     message_id_key,
     message_sk,
@@ -206,6 +209,40 @@ class DynamoCaseStore:
                     break
                 kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
             day += timedelta(days=1)
+
+    def case_by_reference(self, reference: str) -> Case | None:
+        """The case an email's CB-… reference names (the newest, should two cases ever share one)."""
+        found = self._call(
+            "query",
+            TableName=self.table,
+            IndexName=REFERENCE_INDEX,
+            KeyConditionExpression="reference = :r",
+            ExpressionAttributeValues=to_dynamo({":r": reference.strip().upper()}),
+        ).get("Items", [])
+        cases = self._cases([from_dynamo(i) for i in found])
+        return max(cases, key=lambda c: c.opened_at) if cases else None
+
+    def cases_of_customer(self, handle: str, limit: int = 20) -> list[Case]:
+        """A customer's cases by handle (any case, with or without @), newest first."""
+        key = handle_key(handle)
+        if not key:
+            return []
+        found = self._call(
+            "query",
+            TableName=self.table,
+            IndexName=CUSTOMER_INDEX,
+            KeyConditionExpression="handle_key = :h",
+            ExpressionAttributeValues=to_dynamo({":h": key}),
+            ScanIndexForward=False,
+            Limit=limit,
+        ).get("Items", [])
+        return sorted(self._cases([from_dynamo(i) for i in found]), key=lambda c: c.opened_at, reverse=True)
+
+    def _cases(self, keys: list[dict[str, Any]]) -> list[Case]:
+        if not keys:
+            return []
+        items = self._batch_get([{"pk": k["pk"], "sk": k["sk"]} for k in keys])
+        return [case_from_item(item) for item in items.values()]
 
     def open_queue(self, limit: int = 100) -> list[Case]:
         """Cases awaiting a reply, most urgent first (effective priority with aging): one Query."""

@@ -34,6 +34,8 @@ from carebird.timeparse import from_iso, to_iso
 
 PARTITION_KEY, SORT_KEY = "pk", "sk"
 QUEUE_INDEX = "OpenQueue"
+REFERENCE_INDEX = "CasesByReference"
+CUSTOMER_INDEX = "CasesByCustomer"
 DAY_INDEX = "CasesByDay"
 QUEUE_KEY = "OPEN"
 CASE_SK = "CASE"
@@ -94,6 +96,7 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "type": "case",
         "case_id": case.case_id,
         "reference": case.reference,
+        "handle_key": handle_key(case.customer.handle),
         "customer_id": case.customer.id,
         "customer_handle": case.customer.handle,
         "customer_name": case.customer.name,
@@ -141,6 +144,11 @@ def case_to_item(case: Case) -> dict[str, Any]:
         item["queue"] = QUEUE_KEY
         item["queue_rank"] = case.rank
     return item
+
+
+def handle_key(handle: str) -> str | None:
+    """X handles are case-insensitive: the CasesByCustomer index keys on the lower-cased handle, without @."""
+    return handle.strip().lstrip("@").lower() or None
 
 
 def case_from_item(item: dict[str, Any]) -> Case:
