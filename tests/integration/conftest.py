@@ -130,12 +130,14 @@ X_CREDENTIALS = {
 }
 
 
-def create_deployed_stack(name: str = "carebird") -> str:
-    """A CloudFormation stack on moto whose outputs point at the embedded table and an X secret; its ARN."""
+def create_deployed_stack(name: str = "carebird", parameters: dict[str, str] | None = None) -> str:
+    """A CloudFormation stack on moto whose outputs point at the embedded table and an X secret, deployed with
+    `parameters` (the others at their defaults); the secret's ARN."""
     import json
 
     secret = boto3.client("secretsmanager").create_secret(Name=f"{name}-x", SecretString=json.dumps(X_CREDENTIALS))
     template = {
+        "Parameters": {key: {"Type": "String"} for key in parameters or {}},
         "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
         "Outputs": {
             "CasesTableName": {"Value": TABLE},
@@ -144,5 +146,9 @@ def create_deployed_stack(name: str = "carebird") -> str:
             "BrandHandle": {"Value": "LumiereAide"},
         },
     }
-    boto3.client("cloudformation").create_stack(StackName=name, TemplateBody=json.dumps(template))
+    boto3.client("cloudformation").create_stack(
+        StackName=name,
+        TemplateBody=json.dumps(template),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in (parameters or {}).items()],
+    )
     return secret["ARN"]

@@ -169,6 +169,28 @@ def test_queue_all_lists_every_status_and_an_agent_can_undo_noise(deployed_stack
     assert "spammy" in [r["author"] for r in after]
 
 
+def test_kpi_holds_cases_to_the_deployed_stacks_own_sla_not_a_local_default(deployed_stack):
+    """Claire waited 60 opening minutes (10:00 to 11:00 Paris): inside the default 90, outside a stack's 45."""
+    create_deployed_stack("strict", {"SlaMinutes": "45", "OpeningHours": "mon-fri 09:00-18:00"})
+    window = ["--json", "--since", "2025-11-01T00:00:00Z"]
+
+    default = json.loads(CliRunner().invoke(main, ["kpi", "--stack", "carebird", *window]).stdout)
+    strict = json.loads(CliRunner().invoke(main, ["kpi", "--stack", "strict", *window]).stdout)
+
+    assert (default["answered"], strict["answered"]) == (1, 1)
+    assert strict["breaches"] == default["breaches"] + 1
+
+
+def test_case_accepts_the_reference_shown_in_the_queue_and_the_emails(deployed_stack):
+    rows = json.loads(CliRunner().invoke(main, ["queue", "--stack", "carebird", "--json"]).output)
+
+    result = CliRunner().invoke(main, ["case", rows[0]["ref"], "--stack", "carebird"])
+
+    assert result.exit_code == 0 and rows[0]["case"] in result.output
+    unknown = CliRunner().invoke(main, ["case", "CB-999999", "--stack", "carebird"])
+    assert unknown.exit_code == 1 and "no case CB-999999" in unknown.output
+
+
 def test_case_shows_one_case_in_full(deployed_stack):
     result = CliRunner().invoke(main, ["case", "public-1860000000000000101", "--stack", "carebird"])
 
