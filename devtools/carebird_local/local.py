@@ -7,6 +7,7 @@ definition and the functions exactly as deployed.
 from __future__ import annotations
 
 import base64
+import functools
 import importlib.util
 import json
 import sys
@@ -75,8 +76,24 @@ def create_x_secret(secretsmanager: Any, name: str, consumer_secret: str) -> str
     return secretsmanager.create_secret(Name=name, SecretString=json.dumps(document))["ARN"]
 
 
+@functools.cache
+def service_names() -> dict[str, str]:
+    """Each function's POWERTOOLS_SERVICE_NAME as the template sets it, by the function's folder."""
+    names = {}
+    for resource in load_template()["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            props = resource["Properties"]
+            folder = props["CodeUri"].rstrip("/").split("/")[-1]
+            names[folder] = props["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
+    return names
+
+
 def load_function(name: str) -> ModuleType:
-    """Import functions/<name>/app.py afresh under a unique module name (its cold start)."""
+    """Import functions/<name>/app.py afresh under a unique module name (its cold start), with the service name
+    its Lambda has (the rest of its environment is the caller's, as EmbeddedStack sets it)."""
+    import os
+
+    os.environ["POWERTOOLS_SERVICE_NAME"] = service_names().get(name, f"carebird-{name}")
     module_name = f"carebird_function_{name}"
     sys.modules.pop(module_name, None)
     spec = importlib.util.spec_from_file_location(module_name, FUNCTIONS_DIR / name / "app.py")

@@ -14,9 +14,11 @@ from carebird.automation import Acknowledged, acknowledge
 from carebird.metrics import emit
 from carebird.outbox import DynamoOutbox
 from carebird.table import case_image
+from carebird.tracing import tracer_for
 from carebird.xfactory import x_client
 
-logger = Logger(service="carebird-acknowledger")
+logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
+tracer = tracer_for(configuration.tracing())
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 settings = configuration.acknowledger()
 outbox = DynamoOutbox(settings.cases_table)
@@ -35,5 +37,6 @@ def record_handler(record: DynamoDBRecord) -> str:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -19,9 +19,11 @@ from carebird.automation import announce
 from carebird.outbox import DynamoOutbox
 from carebird.timeparse import from_iso
 from carebird.timers import AnnouncementSchedules
+from carebird.tracing import tracer_for
 from carebird.xfactory import x_client
 
-logger = Logger(service="carebird-announcer")
+logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
+tracer = tracer_for(configuration.tracing())
 settings = configuration.announcer()
 claims = DynamoOutbox(settings.cases_table)
 x = x_client(settings.secret_arn, settings.automation.dry_run)
@@ -44,6 +46,7 @@ def plan(announcer_arn: str) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     kind = str(event.get("kind", ""))
     if kind == "plan":

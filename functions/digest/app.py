@@ -11,8 +11,10 @@ from carebird import clock
 from carebird import settings as configuration
 from carebird.kpi import compute, render_digest
 from carebird.store import DynamoCaseStore
+from carebird.tracing import tracer_for
 
-logger = Logger(service="carebird-digest")
+logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
+tracer = tracer_for(configuration.tracing())
 settings = configuration.digest()
 policy = settings.policy
 store = DynamoCaseStore(settings.cases_table)
@@ -20,6 +22,7 @@ sns = boto3.client("sns")
 
 
 @logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     until = clock.now()
     since = until - settings.period

@@ -14,8 +14,10 @@ from carebird.kpi import stream_metrics
 from carebird.metrics import emit
 from carebird.sla import on_case_change
 from carebird.timers import ImmediateTimers, SchedulerTimers
+from carebird.tracing import tracer_for
 
-logger = Logger(service="carebird-dispatcher")
+logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
+tracer = tracer_for(configuration.tracing())
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 settings = configuration.dispatcher()
 policy = settings.policy
@@ -44,5 +46,6 @@ def record_handler(record: DynamoDBRecord) -> str:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -15,10 +15,12 @@ from carebird.health import alert_text, check_ingestion
 from carebird.secrets import x_credentials
 from carebird.store import DynamoCaseStore
 from carebird.table import HEALTH_KEY, to_dynamo
+from carebird.tracing import tracer_for
 from carebird.xadmin import XAdmin
 from carebird.xclient import XReader, XReadError
 
-logger = Logger(service="carebird-health")
+logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
+tracer = tracer_for(configuration.tracing())
 settings = configuration.health()
 TABLE = settings.cases_table
 store = DynamoCaseStore(TABLE)
@@ -31,6 +33,7 @@ BRAND_HANDLE = settings.brand_handle
 
 
 @logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     now = clock.now()
     credentials = x_credentials(settings.secret_arn)

@@ -12,9 +12,11 @@ from carebird.cursors import DynamoCursors
 from carebird.polling import run_poll
 from carebird.secrets import x_credentials
 from carebird.store import DynamoCaseStore
+from carebird.tracing import tracer_for
 from carebird.xclient import XReader
 
-logger = Logger(service="carebird-poller")
+logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
+tracer = tracer_for(configuration.tracing())
 settings = configuration.webhook()
 watch = configuration.watch()
 store = DynamoCaseStore(settings.cases_table)
@@ -22,6 +24,7 @@ cursors = DynamoCursors(settings.cases_table)
 
 
 @logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     reader = XReader(credentials=x_credentials(settings.secret_arn))
     report = run_poll(watch, settings.brand, reader, cursors, store, settings.ingest, clock.now().date())

@@ -148,6 +148,12 @@ WEBHOOK_PARALLELISM = Setting(
     "WEBHOOK_PARALLELISM", 16, _whole(1), None, "Conversations of one delivery stored at once."
 )
 
+# --- observability ---------------------------------------------------------------------------------------------
+# powertools' own variable; the template sets it from the Tracing parameter (Active: false, PassThrough: true).
+TRACE_DISABLED = Setting(
+    "POWERTOOLS_TRACE_DISABLED", True, _flag, None, "false: X-Ray traces with powertools' Tracer (Tracing=Active)."
+)
+
 # --- escalation, digest and health -----------------------------------------------------------------------------
 STATE_MACHINE_ARN = Setting("STATE_MACHINE_ARN", REQUIRED, _text, None, "The SLA escalation workflow.")
 SCHEDULE_GROUP = Setting("SCHEDULE_GROUP", "", _text, None, "Scheduler group of SLA timers ('': local runtime).")
@@ -384,14 +390,19 @@ def health(env: Mapping[str, str] | Environment | None = None) -> HealthSettings
     )
 
 
+def tracing(env: Mapping[str, str] | Environment | None = None) -> bool:
+    """Whether the function traces with X-Ray (every function reads this besides its own view)."""
+    return not _environment(env)(TRACE_DISABLED)
+
+
 # Each function's view, by the function's folder under functions/ (the settings test reads this).
 VIEWS: dict[str, Callable[[Environment], Any]] = {
-    "webhook": webhook,
-    "watcher": lambda read: (webhook(read), watch(read)),
-    "poller": lambda read: (webhook(read), watch(read)),
-    "dispatcher": dispatcher,
-    "announcer": announcer,
-    "acknowledger": acknowledger,
-    "digest": digest,
-    "health": health,
+    "webhook": lambda read: (webhook(read), tracing(read)),
+    "watcher": lambda read: (webhook(read), watch(read), tracing(read)),
+    "poller": lambda read: (webhook(read), watch(read), tracing(read)),
+    "dispatcher": lambda read: (dispatcher(read), tracing(read)),
+    "announcer": lambda read: (announcer(read), tracing(read)),
+    "acknowledger": lambda read: (acknowledger(read), tracing(read)),
+    "digest": lambda read: (digest(read), tracing(read)),
+    "health": lambda read: (health(read), tracing(read)),
 }

@@ -6,6 +6,7 @@ import hashlib
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ from carebird.table import (
     case_from_item,
     case_key,
     case_to_item,
+    day_key,
     from_dynamo,
     handle_key,
     message_from_item,
@@ -88,8 +90,26 @@ class DynamoCaseStore:
 
     def _call(self, operation: str, **kwargs: Any) -> Any:
         """One DynamoDB call; an outage (throttling, service error, missing table) becomes StorageUnavailable."""
-        try:
+        with self._mapped_errors(operation):
             return getattr(self.client, operation)(**kwargs)
+
+    def _query(self, limit: int | None = None, **query: Any) -> Iterator[dict[str, Any]]:
+        """The items of a Query, page by page through boto3's paginator (one 1 MB page held at a time)."""
+        config = {"MaxItems": limit, "PageSize": limit} if limit else {}
+        pages = iter(
+            self.client.get_paginator("query").paginate(TableName=self.table, PaginationConfig=config, **query)
+        )
+        while True:
+            with self._mapped_errors("query"):
+                page = next(pages, None)
+            if page is None:
+                return
+            yield from (from_dynamo(item) for item in page["Items"])
+
+    @contextmanager
+    def _mapped_errors(self, operation: str) -> Iterator[None]:
+        try:
+            yield
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "")
             if code in OUTAGE_CODES:
@@ -174,18 +194,12 @@ class DynamoCaseStore:
 
     def messages(self, case_id: str) -> list[dict[str, Any]]:
         """The case's messages, oldest first."""
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "KeyConditionExpression": "pk = :pk AND begins_with(sk, :msg)",
-            "ExpressionAttributeValues": to_dynamo({":pk": f"CASE#{case_id}", ":msg": "MSG#"}),
-        }
-        while True:
-            page = self._call("query", **kwargs)
-            items += [from_dynamo(i) for i in page["Items"]]
-            if "LastEvaluatedKey" not in page:
-                return items
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return list(
+            self._query(
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :msg)",
+                ExpressionAttributeValues=to_dynamo({":pk": case_key(case_id)["pk"], ":msg": "MSG#"}),
+            )
+        )
 
     def cases_opened_between(self, since: datetime, until: datetime) -> Iterator[Case]:
         """Cases opened in [since, until], one Query per UTC day on the CasesByDay index, page by page.
@@ -193,21 +207,15 @@ class DynamoCaseStore:
         A generator: a 50,000-case day is read one 1 MB page at a time, never held whole in memory."""
         day = since.date()
         while day <= until.date():
-            kwargs: dict[str, Any] = {
-                "TableName": self.table,
-                "IndexName": DAY_INDEX,
-                "KeyConditionExpression": "#d = :day AND opened_at BETWEEN :since AND :until",
-                "ExpressionAttributeNames": {"#d": "day"},
-                "ExpressionAttributeValues": to_dynamo(
-                    {":day": f"DAY#{day:%Y-%m-%d}", ":since": to_iso(since), ":until": to_iso(until)}
+            items = self._query(
+                IndexName=DAY_INDEX,
+                KeyConditionExpression="#d = :day AND opened_at BETWEEN :since AND :until",
+                ExpressionAttributeNames={"#d": "day"},
+                ExpressionAttributeValues=to_dynamo(
+                    {":day": day_key(day), ":since": to_iso(since), ":until": to_iso(until)}
                 ),
-            }
-            while True:
-                page = self._call("query", **kwargs)
-                yield from (case_from_item(from_dynamo(i)) for i in page["Items"])
-                if "LastEvaluatedKey" not in page:
-                    break
-                kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            )
+            yield from (case_from_item(item) for item in items)
             day += timedelta(days=1)
 
     def case_by_reference(self, reference: str) -> Case | None:
@@ -246,22 +254,15 @@ class DynamoCaseStore:
 
     def open_queue(self, limit: int = 100) -> list[Case]:
         """Cases awaiting a reply, most urgent first (effective priority with aging): one Query."""
-        cases: list[Case] = []
-        kwargs: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": QUEUE_INDEX,
-            "KeyConditionExpression": "#q = :open",
-            "ExpressionAttributeNames": {"#q": "queue"},
-            "ExpressionAttributeValues": to_dynamo({":open": QUEUE_KEY}),
-            "ScanIndexForward": True,
-        }
-        while len(cases) < limit:
-            page = self._call("query", Limit=limit - len(cases), **kwargs)
-            cases += [case_from_item(from_dynamo(i)) for i in page["Items"]]
-            if "LastEvaluatedKey" not in page:
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        return cases
+        items = self._query(
+            limit,
+            IndexName=QUEUE_INDEX,
+            KeyConditionExpression="#q = :open",
+            ExpressionAttributeNames={"#q": "queue"},
+            ExpressionAttributeValues=to_dynamo({":open": QUEUE_KEY}),
+            ScanIndexForward=True,
+        )
+        return [case_from_item(item) for item in items]
 
     # --- writes ------------------------------------------------------------------------------
     def _message_puts(self, case_id: str, message: Message, replaces_held_answer: bool = False) -> list[dict[str, Any]]:
@@ -436,14 +437,11 @@ class DynamoCaseStore:
 
     def quarantined(self, limit: int = 100) -> list[dict[str, Any]]:
         """What the webhook could not store, newest first."""
-        items = self._call(
-            "query",
-            TableName=self.table,
-            KeyConditionExpression="pk = :q",
-            ExpressionAttributeValues=to_dynamo({":q": QUARANTINE_KEY}),
-            Limit=limit,
-        )["Items"]
-        return sorted((from_dynamo(i) for i in items), key=lambda i: i.get("received_at", ""), reverse=True)
+        # Keyed by the event's digest, not by time: read them all (they expire after 30 days), then the newest.
+        items = self._query(
+            KeyConditionExpression="pk = :q", ExpressionAttributeValues=to_dynamo({":q": QUARANTINE_KEY})
+        )
+        return sorted(items, key=lambda i: i.get("received_at", ""), reverse=True)[:limit]
 
     def _transact(self, actions: list[dict[str, Any]]) -> None:
         try:

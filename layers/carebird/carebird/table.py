@@ -139,11 +139,16 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "customer_since": _iso(case.customer.created_at),
         "version": case.version,
     }
-    item["day"] = f"DAY#{case.opened_at:%Y-%m-%d}"  # CasesByDay index: the KPIs and the digest read by day
+    item["day"] = day_key(case.opened_at)  # CasesByDay index: the KPIs and the digest read by day
     if case.awaiting_reply and case.rank is not None:
         item["queue"] = QUEUE_KEY
         item["queue_rank"] = case.rank
     return item
+
+
+def day_key(day: Any) -> str:
+    """The CasesByDay index's partition: the UTC date a case was opened."""
+    return f"DAY#{day:%Y-%m-%d}"
 
 
 def handle_key(handle: str) -> str | None:
