@@ -8,16 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Protocol
 
 from carebird.cases import Case, close
-from carebird.ingest import CaseStore, IngestSettings, Outcome, apply_event
+from carebird.ingest import IngestSettings, Outcome, apply_event
 from carebird.model import Author, CaseStatus, Channel, Family, Message, Via, XOutcome, XResult
-
-
-class Sender(Protocol):
-    def reply(self, text: str, in_reply_to_id: str) -> XResult: ...
-    def send_dm(self, participant_id: str, text: str) -> XResult: ...
+from carebird.ports import CaseStore, Sender
 
 
 def reply_else_dm(

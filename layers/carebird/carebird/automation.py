@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
 from carebird import settings
 from carebird.announcements import plan_acknowledgement, plan_announcement
 from carebird.answering import reply_else_dm
 from carebird.calendar import OpeningHours
 from carebird.model import Family, Via, XOutcome, XResult
+from carebird.ports import AcknowledgementLog, Claims, Poster
 
 
 class RetryLater(Exception):
@@ -21,25 +22,6 @@ class RetryLater(Exception):
     def __init__(self, result: XResult) -> None:
         super().__init__(f"{result.detail}; retry after {result.retry_at}")
         self.result = result
-
-
-class Claims(Protocol):
-    """At-most-once guard for automatic messages (DynamoDB conditional writes in production)."""
-
-    def claim(self, key: str, now: datetime) -> bool: ...
-    def complete(self, key: str, result: XResult, text: str) -> None: ...
-    def release(self, key: str) -> None: ...
-
-
-class Poster(Protocol):
-    def post(self, text: str) -> XResult: ...
-    def reply(self, text: str, in_reply_to_id: str) -> XResult: ...
-    def send_dm(self, participant_id: str, text: str) -> XResult: ...
-
-
-class AcknowledgementLog(Protocol):
-    def expect_automated(self, customer_id: str, text: str, at: datetime) -> None: ...
-    def record_acknowledgement(self, case_id: str, via: str, result: XResult, text: str, at: datetime) -> None: ...
 
 
 @dataclass(frozen=True)

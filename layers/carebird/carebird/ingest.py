@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import StrEnum
-from typing import Protocol
 
 from carebird import settings
 from carebird.announcements import could_be_automatic
@@ -27,6 +26,7 @@ from carebird.cases import (
     withdraw_response,
 )
 from carebird.model import Channel, Deletion, Event, Message
+from carebird.ports import CaseStore
 from carebird.triage import TriageRules
 
 MAX_ATTEMPTS = 6
@@ -73,42 +73,6 @@ class Known:
     reply_target: str | None = None  # what occupies that post's id (for a brand answer held earlier)
     reply_target_answer_id: str | None = None
     automated: bool = False  # the text is carebird's own acknowledgement to this customer
-
-
-class CaseStore(Protocol):
-    """What ingestion needs from storage (DynamoDB in production, a dict in unit tests)."""
-
-    def lookup(
-        self,
-        message_id: str,
-        customer_id: str | None,
-        families: tuple[str, ...],
-        reply_to_id: str | None = None,
-        automated_text: str | None = None,
-    ) -> Known: ...
-    def case_id_for_message(self, message_id: str) -> str | None: ...
-    def get_case(self, case_id: str) -> Case | None: ...
-    def create_case(
-        self,
-        case: Case,
-        message: Message,
-        replacing: Case | None = None,
-        answered_by: Message | None = None,
-        replaces_held: bool = False,
-    ) -> None: ...
-    def save_case(
-        self,
-        case: Case,
-        expected_version: int,
-        message: Message | None = None,
-        answered_by: Message | None = None,
-        replaces_held: bool = False,
-        link_family: str | None = None,
-    ) -> None: ...
-    def mark_message_deleted(self, case: Case, expected_version: int, deletion: Deletion) -> None: ...
-    def remember_deleted(self, deletion: Deletion) -> bool: ...
-    def hold_early_answer(self, answer: Message) -> bool: ...
-    def message_text(self, message_id: str) -> str | None: ...
 
 
 @dataclass(frozen=True)

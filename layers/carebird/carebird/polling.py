@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
-from typing import Any, Protocol
+from typing import Any
 
-from carebird.ingest import CaseStore, IngestSettings, apply_event
+from carebird.ingest import IngestSettings, apply_event
 from carebird.model import Message
 from carebird.normalise import Brand
+from carebird.ports import CaseStore, Cursors
 from carebird.watch import (
     WatchSettings,
     messages_from_dm_events,
@@ -19,13 +20,6 @@ from carebird.watch import (
 )
 
 MAX_PAGES = 10
-
-
-class Cursors(Protocol):
-    def since(self, feed: str) -> str | None: ...
-    def advance(self, feed: str, newest_id: str) -> None: ...
-    def reserve_reads(self, day: date, count: int, cap: int) -> bool: ...
-    def refund_reads(self, day: date, count: int) -> None: ...
 
 
 def _pages(

@@ -6,10 +6,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from carebird import settings
 from carebird.calendar import OpeningHours
+from carebird.ports import Timers
 from carebird.table import case_image
 from carebird.timeparse import from_iso, to_iso
 
@@ -128,10 +129,6 @@ def human_duration(span: timedelta) -> str:
 def local_text(moment: datetime, hours: OpeningHours) -> str:
     local = moment.astimezone(hours.zone)
     return f"{local:%a %d %b %Y %H:%M} ({hours.time_zone})"
-
-
-class Timers(Protocol):
-    def start(self, timer: TimerStart) -> bool: ...
 
 
 def on_case_change(

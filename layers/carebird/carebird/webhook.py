@@ -11,20 +11,15 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
 from carebird import signature
 from carebird.errors import ConfigurationError, PayloadError, StorageRefused
-from carebird.ingest import CaseStore, Outcome, Result, apply_event
+from carebird.ingest import Outcome, Result, apply_event
 from carebird.model import Event, Message
 from carebird.normalise import Delivery, Rejected, parse_delivery
+from carebird.ports import CaseStore, Quarantine
 from carebird.settings import WebhookSettings
-
-
-class Quarantine(Protocol):
-    """Where events that cannot be stored as cases are kept, with their raw JSON and the reason."""
-
-    def quarantine(self, reason: str, raw: Any, feed: str, received_at: datetime) -> bool: ...
 
 
 @dataclass
