@@ -416,7 +416,7 @@ def transitions_per_path() -> tuple[list[tuple[str, str]], dict[str, int]]:
             customer = Author(f"16000000000000000{n}", f"path{n}", "Path", 100)
             mention = sim.tweet(customer, "@LumiereAide ma box ne marche plus", at, BRAND)
             stack.deliver(mention)
-            queue = stack.webhook.webhook.store.open_queue(10)
+            queue = stack.store.open_queue(10)
             case_id = next(c.case_id for c in queue if c.customer.id == customer.id)
             item = stack.case_item(case_id)
             if path == "answered":
@@ -424,12 +424,12 @@ def transitions_per_path() -> tuple[list[tuple[str, str]], dict[str, int]]:
                                         in_reply_to=(sim.post_id_of(mention), customer)))  # fmt: skip
             level = 2 if path == "manager" else 1
             if level == 2:
-                stack.dispatcher.timers.start(timers_for(item, settings.sla_policy())[0])
+                stack.timers.start(timers_for(item, settings.sla_policy())[0])
                 stack.wait_for_executions()
                 item = stack.case_item(case_id)
             before = {e["executionArn"] for e in stack.executions()}
             timer = next(t for t in timers_for(item, settings.sla_policy()) if t.input.get("level") == str(level))
-            stack.dispatcher.timers.start(timer)
+            stack.timers.start(timer)
             stack.wait_for_executions()
             execution = next(e for e in stack.executions() if e["executionArn"] not in before)
             history = stack.sfn.get_execution_history(executionArn=execution["executionArn"])["events"]

@@ -64,7 +64,7 @@ class SinceParam(click.ParamType):
         if isinstance(value, datetime):
             return value
         try:
-            return parse_since(str(value), datetime.now(UTC))
+            return parse_since(str(value), clock.now())
         except ValueError:
             self.fail(
                 f"{value!r} is not a window: use 90m, 24h, 7d or an ISO time such as 2026-11-28T09:00Z", param, ctx
@@ -263,7 +263,7 @@ def queue(stack: Any, limit: int, every_status: bool, days: int, as_json: bool) 
     from carebird.triage import effective_priority
 
     store = stack.store()
-    now = datetime.now(UTC)
+    now = clock.now()
     cases = store.open_queue(limit)
     if every_status:
         waiting = {c.case_id for c in cases}
@@ -627,7 +627,7 @@ def replay(ctx: click.Context, start: datetime, end: datetime | None, webhook_id
 
     Example: carebird x --stack carebird replay --since 2h
     """
-    end = end or datetime.now(UTC)
+    end = end or clock.now()
     if start >= end:
         raise click.UsageError("--since must be before --until")
     admin = _admin(ctx)

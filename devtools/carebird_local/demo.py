@@ -278,7 +278,7 @@ class LocalTimers:
         )["executionArn"]
         while (status := self.stack.sfn.describe_execution(executionArn=arn)["status"]) == "RUNNING":
             time.sleep(0.01)
-        case = self.stack.webhook.webhook.store.get_case(timer.input["case_id"])
+        case = self.stack.store.get_case(timer.input["case_id"])
         late = case is not None and case.escalation_level > 0 and case.reopened == int(timer.input["reopened"])
         who = f"{case.reference} @{case.customer.handle}" if case else timer.input["case_id"]
         outcome = "still waiting: escalated, team emailed" if late else "answered in time: nothing sent"
@@ -294,7 +294,7 @@ class Simulation:
         self.seq = itertools.count()
         self.timeline: list[dict[str, Any]] = []
         self.snapshots: dict[str, tuple[datetime, list[Case]]] = {}
-        self.stack.dispatcher.timers = LocalTimers(self.schedule, self.stack)
+        self.stack.timers = LocalTimers(self.schedule, self.stack)
         self.template = local.load_template()
         self.steps: list[sim.Step] = []
         self.posts: list[tuple[datetime, Any]] = []  # what went to X (dry run), with when
@@ -306,7 +306,7 @@ class Simulation:
         response = self.stack.deliver(step.payload)
         body = json.loads(response["body"])
         self.pump()
-        store = self.stack.webhook.webhook.store
+        store = self.stack.store
         case_id = store.case_id_for_message(sim.message_id_of(step.payload))
         case = store.get_case(case_id) if case_id else None
         outcomes = body.get("outcomes", body)
@@ -330,7 +330,7 @@ class Simulation:
         return {"story": f"{kind} schedule fires", "outcome": result["outcome"]}
 
     def snapshot(self, label: str) -> dict[str, Any]:
-        queue = self.stack.webhook.webhook.store.open_queue()
+        queue = self.stack.store.open_queue()
         self.snapshots[label] = (clock.now(), queue)
         return {"story": f"queue snapshot ({label})", "open": len(queue)}
 
@@ -384,7 +384,7 @@ def run_demo(out: TextIO = sys.stdout, as_json: bool = False) -> int:
 
 def _report(simulation: Simulation) -> dict[str, Any]:
     stack = simulation.stack
-    store = stack.webhook.webhook.store
+    store = stack.store
     case_ids = sorted(
         i["case_id"]["S"]
         for i in stack.dynamodb.scan(

@@ -26,7 +26,14 @@ FUNCTIONS_DIR = PROJECT_ROOT / "functions"
 
 
 def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
-    """The SAM template as data; CloudFormation short tags become their long forms."""
+    """The SAM template as data; CloudFormation short tags become their long forms (parsed once per file)."""
+    import copy
+
+    return copy.deepcopy(_parsed_template(path, path.stat().st_mtime_ns))
+
+
+@functools.cache
+def _parsed_template(path: Path, _modified: int) -> dict[str, Any]:
     import yaml
 
     class CfnLoader(yaml.SafeLoader):
@@ -377,6 +384,31 @@ class EmbeddedStack:
     def plan_announcements(self) -> list[dict[str, str]]:
         """What the announcer's nightly planning run schedules (locally nothing is created: the caller fires them)."""
         return self.announcer.lambda_handler({"kind": "plan"}, self.context)["planned"]
+
+    @property
+    def store(self) -> Any:
+        """The case store on the stack's table (what the functions read and write)."""
+        from carebird.store import DynamoCaseStore
+
+        return DynamoCaseStore(self.table_name, self.dynamodb)
+
+    @property
+    def timers(self) -> Any:
+        """The local runtime's SLA timers (EventBridge Scheduler's part): pending deadlines, fired on demand."""
+        return self.dispatcher.timers
+
+    @timers.setter
+    def timers(self, timers: Any) -> None:
+        """Another scheduler for the dispatcher (the demo's, which fires deadlines on its simulated clock)."""
+        self.dispatcher.timers = timers
+
+    def acknowledgements(self) -> list[Any]:
+        """What the acknowledger would have sent on X (dry run)."""
+        return list(self.acknowledger.x.recorded)
+
+    def announcements(self) -> list[Any]:
+        """What the announcer would have posted on X (dry run)."""
+        return list(self.announcer.x.recorded)
 
     def x_calls(self) -> list[Any]:
         """Everything the functions would have posted on X (dry run)."""

@@ -33,19 +33,46 @@ def serialise_aws_calls(monkeypatch):
     monkeypatch.setattr(BaseClient, "_make_api_call", one_at_a_time)
 
 
-@pytest.fixture
-def aws(monkeypatch):
-    serialise_aws_calls(monkeypatch)
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
+@pytest.fixture(scope="session")
+def embedded_aws():
+    """One embedded AWS for the whole session (moto, state machines really executed): its boto3 session, service
+    models and the parsed template are paid for once. Each test still starts from an empty account (`aws`)."""
+    import os
+    import time
+
+    saved = dict(os.environ)
+    os.environ.update(AWS_DEFAULT_REGION="eu-west-3", TZ="UTC")
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN"):
-        monkeypatch.setenv(name, "testing")
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+        os.environ[name] = "testing"
+    os.environ.pop("AWS_PROFILE", None)
+    time.tzset()
+    mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+    mock.start()
+    yield mock
+    mock.stop()
+    os.environ.clear()
+    os.environ.update(saved)
+    time.tzset()
+
+
+@pytest.fixture
+def aws(embedded_aws, monkeypatch):
+    """An empty AWS account for this test (every moto backend reset), the environment and clock restored after."""
+    import os
+
     from aws_lambda_powertools.utilities.parameters import base
 
+    from carebird import clock
+
+    serialise_aws_calls(monkeypatch)
+    saved = dict(os.environ)  # functions' settings live in the environment, as in Lambda: restored after the test
+    embedded_aws.reset()
     base.DEFAULT_PROVIDERS.clear()
-    with mock_aws():
-        yield
+    yield
     base.DEFAULT_PROVIDERS.clear()
+    clock.reset()
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 @pytest.fixture
@@ -72,27 +99,6 @@ def item_count(dynamodb) -> int:
     return dynamodb.scan(TableName=TABLE, Select="COUNT")["Count"]
 
 
-# Everything EmbeddedStack writes into the environment; removed before and restored after each test.
-CONFIGURATION = (
-    "CASES_TABLE",
-    "X_SECRET_ARN",
-    "BRAND_USER_ID",
-    "BRAND_HANDLE",
-    "STATE_MACHINE_ARN",
-    "SLA_MINUTES",
-    "SECOND_LEVEL_MINUTES",
-    "OPENING_HOURS",
-    "TIME_ZONE",
-    "HOLIDAYS",
-    "ANNOUNCE_LANGUAGE",
-    "X_DRY_RUN",
-    "ACK_ENABLED",
-    "POWERTOOLS_METRICS_DISABLED",
-    "DIGEST_TOPIC_ARN",
-    "ALERT_TOPIC_ARN",
-)
-
-
 @pytest.fixture
 def embedded_settings():
     """Override in a test module to change the functions' settings (SLA_MINUTES, OPENING_HOURS, ...)."""
@@ -100,25 +106,9 @@ def embedded_settings():
 
 
 @pytest.fixture
-def embedded(monkeypatch, embedded_settings):
-    """The whole stack on moto (real state machine executions), as `carebird demo` runs it."""
-    import time
-
-    from carebird import clock
-
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
-    for name in CONFIGURATION:
-        monkeypatch.delenv(name, raising=False)
-    from aws_lambda_powertools.utilities.parameters import base
-
-    base.DEFAULT_PROVIDERS.clear()
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        yield local.EmbeddedStack(SECRET, "1500000000000000001", "LumiereAide", TABLE, settings=embedded_settings)
-    base.DEFAULT_PROVIDERS.clear()
-    clock.reset()
-    time.tzset()
+def embedded(aws, embedded_settings):
+    """The whole stack on the embedded AWS (real state machine executions), as `carebird demo` runs it."""
+    return local.EmbeddedStack(SECRET, "1500000000000000001", "LumiereAide", TABLE, settings=embedded_settings)
 
 
 X_CREDENTIALS = {

@@ -25,7 +25,7 @@ def stack(embedded):
     # Claire's DM comes first, so it is a DM case of its own (a DM after her mention would join that case)
     for name in ("aaa-dm-incoming.json", "aaa-mention.json", "aaa-mention-influencer.json"):
         for event in parse_delivery(fixture(name), BRAND).events:
-            apply_event(embedded.webhook.webhook.store, event, IngestSettings())
+            apply_event(embedded.store, event, IngestSettings())
     return embedded
 
 
@@ -41,7 +41,7 @@ def test_reply_shows_the_coach_posts_in_thread_and_answers_the_case(stack):
     assert "engagement cues:" in result.output and "✓ smiley" in result.output
     sent = json.loads(responses.calls[0].request.body)
     assert sent["reply"] == {"in_reply_to_tweet_id": "1860000000000000102"} and sent["text"].startswith("Hi Max")
-    case = stack.webhook.webhook.store.get_case("public-1860000000000000102")
+    case = stack.store.get_case("public-1860000000000000102")
     assert case.status == "answered" and case.first_response_at is not None
 
     echo = fixture("aaa-brand-reply.json")
@@ -72,7 +72,7 @@ def test_a_refused_reply_is_sent_by_dm_and_still_answers_the_public_case(stack):
 
     assert result.exit_code == 0, result.output
     assert "sent by dm" in result.output
-    assert stack.webhook.webhook.store.get_case("public-1860000000000000101").status == "answered"
+    assert stack.store.get_case("public-1860000000000000101").status == "answered"
 
 
 @responses.activate
@@ -88,14 +88,14 @@ def test_a_reply_x_refuses_leaves_the_case_open_and_says_why(stack):
     )
 
     assert result.exit_code == 1 and "not sent (failed)" in result.output
-    assert stack.webhook.webhook.store.get_case("dm-1860000000000000201").status == "open"
+    assert stack.store.get_case("dm-1860000000000000201").status == "open"
 
 
 def test_close_takes_the_case_out_of_the_queue(stack):
     result = CliRunner().invoke(main, ["close", "public-1860000000000000101", "--stack", "carebird"])
 
     assert result.exit_code == 0 and "closed" in result.output
-    assert "public-1860000000000000101" not in [c.case_id for c in stack.webhook.webhook.store.open_queue()]
+    assert "public-1860000000000000101" not in [c.case_id for c in stack.store.open_queue()]
     again = CliRunner().invoke(main, ["close", "public-1860000000000000101", "--stack", "carebird"])
     assert "already closed" in again.output
 

@@ -38,7 +38,7 @@ def test_an_evening_mention_gets_one_reply_and_a_second_contact_nothing_more(sta
 
     stack.dispatch()
 
-    calls = stack.acknowledger.x.recorded
+    calls = stack.acknowledgements()
     assert [(c.action, c.target) for c in calls] == [("reply", "1860000000000000101")]
     assert calls[0].text.startswith("Bonjour Claire") and "demain à 9h00" in calls[0].text
     case = stack.case_item("public-1860000000000000101")
@@ -54,7 +54,7 @@ def test_a_redelivered_stream_record_sends_no_second_acknowledgement(stack):
     stack.dispatch(event)
     stack.dispatch(event)
 
-    assert len(stack.acknowledger.x.recorded) == 1
+    assert len(stack.acknowledgements()) == 1
 
 
 def test_the_echo_of_the_acknowledgement_answers_nothing(stack):
@@ -78,7 +78,7 @@ def test_no_acknowledgement_during_opening_hours(stack):
 
     stack.dispatch()
 
-    assert stack.acknowledger.x.recorded == []
+    assert stack.acknowledgements() == []
 
 
 def an_evening_mention_with_a_real_x_client(stack, monkeypatch):
@@ -137,7 +137,7 @@ def test_announcements_are_posted_once_per_occurrence_in_dry_run(stack):
 
     assert (opening["outcome"], again["outcome"], closing["outcome"]) == ("posted", "already posted", "posted")
     assert (opening["x"], again["x"]) == ("recorded", None)
-    texts = [c.text for c in stack.announcer.x.recorded]
+    texts = [c.text for c in stack.announcements()]
     assert len(texts) == 2 and "mardi 25 novembre" in texts[0] and "demain à 9h00" in texts[1]
 
 
@@ -191,7 +191,7 @@ def test_a_planned_schedule_fires_the_announcement_the_calendar_expects(stack):
     fired = stack.announcer.lambda_handler(json.loads(closing["Target"]["Input"]), stack.context)
 
     assert fired["outcome"] == "posted"
-    assert "lundi 1 décembre à 10h00" in stack.announcer.x.recorded[-1].text
+    assert "lundi 1 décembre à 10h00" in stack.announcements()[-1].text
 
 
 def test_the_plan_runs_nightly_in_the_brand_time_zone_and_no_hand_kept_cron_remains():
@@ -208,7 +208,7 @@ def test_an_echo_faster_than_the_post_id_guard_is_still_recognised_by_its_text(s
     clock.travel_to(EVENING + timedelta(minutes=1))
     stack.deliver(at_night("aaa-mention.json", EVENING))
     stack.dispatch()
-    text = stack.acknowledger.x.recorded[0].text
+    text = stack.acknowledgements()[0].text
     echo = at_night("aaa-brand-reply.json", EVENING + timedelta(minutes=1))
     echo["tweet_create_events"][0].update(id_str="1870000000000000777", text=f"@claire_dupont {text}")
 

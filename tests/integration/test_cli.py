@@ -3,6 +3,7 @@
 import json
 import os
 import threading
+from datetime import UTC, datetime
 
 import pytest
 import responses
@@ -10,6 +11,7 @@ from carebird_local.cli import main, parse_since
 from carebird_local.server import build_server
 from click.testing import CliRunner
 
+from carebird import clock
 from carebird.ingest import IngestSettings, apply_event
 from carebird.normalise import parse_delivery
 from tests.helpers import BRAND, FIXTURES, fixture
@@ -37,7 +39,7 @@ def test_send_signs_a_payload_and_the_local_server_turns_it_into_a_case(server):
     assert result.exit_code == 0, result.output
     status, body = result.output.split(" ", 1)
     assert status == "200" and json.loads(body)["outcomes"] == {"created": 1}
-    assert [c.customer.handle for c in stack.webhook.webhook.store.open_queue()] == ["claire_dupont"]
+    assert [c.customer.handle for c in stack.store.open_queue()] == ["claire_dupont"]
     assert lines and lines[0].startswith("POST /webhook -> 200")
 
 
@@ -105,7 +107,7 @@ def test_a_payload_signed_with_the_wrong_secret_is_refused(server):
     result = CliRunner().invoke(main, ["send", str(FIXTURES / "aaa-mention.json"), "--url", url, "--secret", "nope"])
 
     assert result.exit_code == 1 and result.output.startswith("401")
-    assert stack.webhook.webhook.store.open_queue() == []
+    assert stack.store.open_queue() == []
 
 
 @pytest.fixture
@@ -119,7 +121,7 @@ def deployed_stack(embedded):
         "aaa-brand-reply.json",
     ):
         for event in parse_delivery(fixture(name), BRAND).events:
-            apply_event(embedded.webhook.webhook.store, event, IngestSettings())
+            apply_event(embedded.store, event, IngestSettings())
     return embedded
 
 
@@ -154,7 +156,8 @@ def test_queue_all_lists_every_status_and_an_agent_can_undo_noise(deployed_stack
     deployed_stack.deliver(spam)
 
     waiting = json.loads(CliRunner().invoke(main, ["queue", "--stack", "carebird", "--json"]).output)
-    everything = json.loads(CliRunner().invoke(main, ["queue", "--stack", "carebird", "--all", "--days", "9999",
+    clock.travel_to(datetime(2025, 11, 27, tzinfo=UTC))  # two days after the deliveries
+    everything = json.loads(CliRunner().invoke(main, ["queue", "--stack", "carebird", "--all", "--days", "7",
                                                       "--json"]).output)  # fmt: skip
 
     assert "spammy" not in [r["author"] for r in waiting]
@@ -172,7 +175,8 @@ def test_queue_all_lists_every_status_and_an_agent_can_undo_noise(deployed_stack
 def test_kpi_holds_cases_to_the_deployed_stacks_own_sla_not_a_local_default(deployed_stack):
     """Claire waited 60 opening minutes (10:00 to 11:00 Paris): inside the default 90, outside a stack's 45."""
     create_deployed_stack("strict", {"SlaMinutes": "45", "OpeningHours": "mon-fri 09:00-18:00"})
-    window = ["--json", "--since", "2025-11-01T00:00:00Z"]
+    clock.travel_to(datetime(2025, 11, 27, tzinfo=UTC))
+    window = ["--json", "--since", "7d"]
 
     default = json.loads(CliRunner().invoke(main, ["kpi", "--stack", "carebird", *window]).stdout)
     strict = json.loads(CliRunner().invoke(main, ["kpi", "--stack", "strict", *window]).stdout)

@@ -1,11 +1,13 @@
 """Issue 17: every command fails with one clear line and a non-zero exit, never a traceback (click's runner)."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from carebird_local.cli import main
 from click.testing import CliRunner
 
+from carebird import clock
 from tests.helpers import FIXTURES
 
 pytestmark = pytest.mark.integration
@@ -99,8 +101,9 @@ class TestWithADeployedStack:
         assert result.exit_code == 2 and "templates:" in result.output
 
     def test_kpi_json_prints_only_json_and_the_brand_handle_heads_the_text(self):
-        as_json = CliRunner().invoke(main, ["kpi", "--since", "9999d", "--stack", "carebird", "--json"])
-        text = run("kpi", "--since", "9999d", "--stack", "carebird")
+        clock.travel_to(datetime(2025, 11, 27, tzinfo=UTC))  # two days after the delivery
+        as_json = CliRunner().invoke(main, ["kpi", "--since", "7d", "--stack", "carebird", "--json"])
+        text = run("kpi", "--since", "7d", "--stack", "carebird")
 
         assert json.loads(as_json.stdout)["cases"] == 1 and "reading" in as_json.stderr
         assert "@LumiereAide" in text.output and "@brand" not in text.output

@@ -8,7 +8,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def report():
+def report(embedded_aws):
+    embedded_aws.reset()  # `carebird demo` starts from an empty account, as on a new machine
     out = io.StringIO()
     code = run_demo(out, as_json=True)
     result = json.loads(out.getvalue())
@@ -75,7 +76,7 @@ def test_the_day_reads_in_paris_time_and_the_kpis_match_what_was_sent(report):
     assert any(p["to"] == "reply to @lea_m (CB-000020)" for p in report["x_posts"])
 
 
-def test_the_demo_fails_when_what_it_stored_is_not_what_it_sent(monkeypatch):
+def test_the_demo_fails_when_what_it_stored_is_not_what_it_sent(aws, monkeypatch):
     # the bug the demo once had: Paris time written with a Z, every X Activity API message an hour late
     from carebird_local import simulate
 
@@ -87,7 +88,7 @@ def test_the_demo_fails_when_what_it_stored_is_not_what_it_sent(monkeypatch):
     assert any("Nora" in p and "sent at 2025-11-25T10:00:00Z, stored at 2025-11-25T11:00:00Z" in p for p in problems)
 
 
-def test_the_printed_day_is_plain_when_piped():
+def test_the_printed_day_is_plain_when_piped(aws):
     out = io.StringIO()
 
     assert run_demo(out) == 0

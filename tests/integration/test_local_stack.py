@@ -72,7 +72,7 @@ def test_serve_send_then_queue_case_reply_and_kpi_work_offline_on_the_local_stac
     # A year-old mention is long past its 45-minute SLA: the local state machine has escalated it already.
     assert top["ref"].startswith("CB-") and top["status"] == "escalated" and top["channel"] == "mention"
     # Waiting time counted in the stack's own hours (open round the clock), not the default mon-fri 09-18.
-    waited = (datetime.now(UTC) - stack.webhook.webhook.store.get_case(top["case"]).waiting_since).total_seconds()
+    waited = (datetime.now(UTC) - stack.store.get_case(top["case"]).waiting_since).total_seconds()
     assert top["waiting_minutes"] >= 0.99 * waited / 60 - 1
 
     shown = carebird(state, "case", top["ref"], "--local")

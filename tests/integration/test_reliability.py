@@ -212,67 +212,56 @@ def test_interleaved_redeliveries_never_duplicate(deployed):
     assert len(store.messages(case.case_id)) == 3
 
 
-def test_step_functions_unavailable_then_back_starts_exactly_one_timer(monkeypatch):
+def test_step_functions_unavailable_then_back_starts_exactly_one_timer(aws):
     from tests.integration.test_sla import Stack
 
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
-    from moto import mock_aws
+    stack = Stack()
+    stack.deliver("aaa-mention-influencer.json")
+    event = stack.stream.next_event()
+    client = stack.timers.client
 
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        stack = Stack(monkeypatch)
-        stack.deliver("aaa-mention-influencer.json")
-        event = stack.stream.next_event()
-        client = stack.dispatcher.timers.client
+    class Down:
+        exceptions = client.exceptions
 
-        class Down:
-            exceptions = client.exceptions
+        def start_execution(self, **_):
+            raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "injected"}}, "StartExecution")
 
-            def start_execution(self, **_):
-                raise ClientError({"Error": {"Code": "ServiceUnavailable", "Message": "injected"}}, "StartExecution")
+    stack.timers.client = Down()
+    failed = stack.dispatch(event)["batchItemFailures"]
+    stack.timers.client = client
+    retried = stack.dispatch(event)["batchItemFailures"]
+    again = stack.dispatch(event)["batchItemFailures"]
 
-        stack.dispatcher.timers.client = Down()
-        failed = stack.dispatch(event)["batchItemFailures"]
-        stack.dispatcher.timers.client = client
-        retried = stack.dispatch(event)["batchItemFailures"]
-        again = stack.dispatch(event)["batchItemFailures"]
-
-        assert len(failed) == 1 and retried == [] and again == []
-        stack.wait_for_executions()
-        assert len(stack.executions()) == 1 and len(stack.team_emails()) == 1
+    assert len(failed) == 1 and retried == [] and again == []
+    stack.wait_for_executions()
+    assert len(stack.executions()) == 1 and len(stack.team_emails()) == 1
 
 
-def test_sns_failing_during_escalation_is_retried_and_the_email_sent_once(monkeypatch):
+def test_sns_failing_during_escalation_is_retried_and_the_email_sent_once(aws):
     """The topic does not exist when the state machine first publishes; it appears before the retry."""
     import boto3
-    from moto import mock_aws
 
     from tests.integration.test_sla import Stack
 
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        stack = Stack(monkeypatch)
-        sns = boto3.client("sns")
-        topic = "arn:aws:sns:eu-west-3:123456789012:late-team"
-        machine = local.create_sla_state_machine(
-            stack.sfn, {"CasesTable": stack.table_name, "TeamTopicArn": topic, "ManagerTopicArn": topic}, name="late"
-        )
-        stack.dispatcher.timers.state_machine_arn = machine
-        stack.state_machine = machine
-        stack.deliver("aaa-mention-influencer.json")
-        stack.dispatch()
-        time.sleep(0.5)
-        _, inbox = local.create_inbox(sns, stack.sqs, "late-team")
+    stack = Stack()
+    sns = boto3.client("sns")
+    topic = "arn:aws:sns:eu-west-3:123456789012:late-team"
+    machine = local.create_sla_state_machine(
+        stack.sfn, {"CasesTable": stack.table_name, "TeamTopicArn": topic, "ManagerTopicArn": topic}, name="late"
+    )
+    stack.timers.state_machine_arn = machine
+    stack.state_machine = machine
+    stack.deliver("aaa-mention-influencer.json")
+    stack.dispatch()
+    time.sleep(0.5)
+    _, inbox = local.create_inbox(sns, stack.sqs, "late-team")
 
-        executions = stack.wait_for_executions(timeout=40)
+    executions = stack.wait_for_executions(timeout=40)
 
-        assert [e["status"] for e in executions] == ["SUCCEEDED"]
-        assert len(local.read_inbox(stack.sqs, inbox)) == 1
-        history = stack.sfn.get_execution_history(executionArn=executions[0]["executionArn"])["events"]
-        assert sum(e["type"] == "TaskFailed" for e in history) >= 1
+    assert [e["status"] for e in executions] == ["SUCCEEDED"]
+    assert len(local.read_inbox(stack.sqs, inbox)) == 1
+    history = stack.sfn.get_execution_history(executionArn=executions[0]["executionArn"])["events"]
+    assert sum(e["type"] == "TaskFailed" for e in history) >= 1
 
 
 def test_streams_that_keep_failing_go_to_a_dead_letter_queue_with_an_alarm():
@@ -287,7 +276,7 @@ def test_streams_that_keep_failing_go_to_a_dead_letter_queue_with_an_alarm():
     assert alarm["AlarmActions"] == [{"Ref": "AlertsTopic"}]
 
 
-def test_secrets_never_appear_in_the_logs_of_a_full_run(caplog, capfd, monkeypatch):
+def test_secrets_never_appear_in_the_logs_of_a_full_run(aws, caplog, capfd, monkeypatch):
     """The whole demo day at DEBUG: no credential value may show in any log line or output."""
     import io
 

@@ -1,41 +1,28 @@
 """SLA escalation end to end on moto: webhook → stream → dispatcher → real ASL → SNS."""
 
 import json
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from carebird_local import local
-from moto import mock_aws
 
 from carebird.sla import SlaPolicy, timers_for
 from tests.helpers import fixture, stamped
-from tests.integration.conftest import CONFIGURATION, SECRET, TABLE
+from tests.integration.conftest import SECRET, TABLE
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def stack(monkeypatch):
+def stack(aws):
     """Webhook, dispatcher, state machine and mailboxes, always open so deadlines are near."""
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-3")
-    from aws_lambda_powertools.utilities.parameters import base
-
-    base.DEFAULT_PROVIDERS.clear()
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
-        yield Stack(monkeypatch)
-    base.DEFAULT_PROVIDERS.clear()
-    time.tzset()
+    return Stack()
 
 
 class Stack(local.EmbeddedStack):
     """The embedded stack with test conveniences (fixtures by name, items as plain values)."""
 
-    def __init__(self, monkeypatch):
-        for name in CONFIGURATION:
-            monkeypatch.delenv(name, raising=False)  # restored after the test
+    def __init__(self):
         super().__init__(
             SECRET,
             "1500000000000000001",
@@ -101,10 +88,10 @@ def test_a_case_answered_before_its_deadline_sends_nothing_when_the_deadline_fir
     due_in_a_minute = now()
     stack.deliver("aaa-mention.json", at=due_in_a_minute)
     stack.dispatch()
-    assert stack.executions() == [] and len(stack.dispatcher.timers.pending) == 1  # nothing waits in the workflow
+    assert stack.executions() == [] and len(stack.timers.pending) == 1  # nothing waits in the workflow
 
     stack.deliver("aaa-brand-reply.json", at=now())
-    assert stack.dispatcher.timers.fire_due(now() + timedelta(minutes=2)) == 1  # the schedule fires
+    assert stack.timers.fire_due(now() + timedelta(minutes=2)) == 1  # the schedule fires
 
     assert [e["status"] for e in stack.wait_for_executions()] == ["SUCCEEDED"]
     assert stack.team_emails() == []
@@ -174,7 +161,7 @@ def test_no_second_level_when_the_case_is_answered_between_the_levels(stack):
 def test_a_step_functions_failure_is_reported_as_a_partial_batch_failure(stack, monkeypatch):
     stack.deliver("aaa-mention.json")
     event = stack.stream.next_event()
-    monkeypatch.setattr(stack.dispatcher.timers, "state_machine_arn", stack.state_machine + "-missing")
+    monkeypatch.setattr(stack.timers, "state_machine_arn", stack.state_machine + "-missing")
 
     response = stack.dispatch(event)
 

@@ -69,7 +69,7 @@ def test_the_search_query_names_the_brand_without_its_handle_retweets_or_own_pos
 
 @responses.activate
 def test_watch_pages_through_results_keeps_since_id_and_opens_citation_cases(stack):
-    store, cursors = stack.webhook.webhook.store, DynamoCursors(TABLE, stack.dynamodb)
+    store, cursors = stack.store, DynamoCursors(TABLE, stack.dynamodb)
     responses.get(
         SEARCH,
         json={
@@ -128,7 +128,7 @@ def test_watch_cases_get_their_own_sla_or_none(stack):
 
 @responses.activate
 def test_the_daily_read_cap_stops_the_watch_and_the_count_is_kept(stack):
-    store, cursors = stack.webhook.webhook.store, DynamoCursors(TABLE, stack.dynamodb)
+    store, cursors = stack.store, DynamoCursors(TABLE, stack.dynamodb)
     page = {
         "data": [post(f"18700000000000010{i:02d}", "1600000000000000009", f"Lumière Télécom {i}") for i in range(10)],
         "includes": USERS,
@@ -147,7 +147,7 @@ def test_the_daily_read_cap_stops_the_watch_and_the_count_is_kept(stack):
 
 @responses.activate
 def test_webhook_poller_and_watch_feed_the_same_cases_without_duplicates(stack):
-    store, cursors = stack.webhook.webhook.store, DynamoCursors(TABLE, stack.dynamodb)
+    store, cursors = stack.store, DynamoCursors(TABLE, stack.dynamodb)
     stack.deliver(fixture("aaa-mention.json"))  # Claire's mention arrives by webhook first
     mention = post(
         "1860000000000000101",

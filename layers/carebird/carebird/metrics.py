@@ -18,7 +18,8 @@ def emit(name: str, value: float, unit: str = "Count", dimensions: Mapping[str, 
     properties of the line, not CloudWatch dimensions (each dimension value would be a paid series)."""
     from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
-    metrics = EphemeralMetrics(namespace=NAMESPACE)
+    # service="": powertools would otherwise add POWERTOOLS_SERVICE_NAME as a dimension, a paid series per function.
+    metrics = EphemeralMetrics(namespace=NAMESPACE, service="")
     for key, detail in (dimensions or {}).items():
         metrics.add_metadata(key=key, value=detail)
     metrics.add_metric(name=name, unit=MetricUnit(unit), value=value)
