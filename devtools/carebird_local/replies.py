@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from carebird.announcements import first_name
 from carebird.textlength import MAX_WEIGHTED_LENGTH as POST_LIMIT
 from carebird.textlength import weighted_length
 
@@ -97,15 +98,6 @@ def load_templates(path: Path | None = None) -> dict[str, dict[str, str]]:
             if unknown:
                 raise TemplateError(f"template {name}/{language} uses unknown placeholders {sorted(unknown)}")
     return templates
-
-
-def first_name(name: str, handle: str) -> str:
-    """`Claire Dupont` → `Claire`; falls back to @handle for names that are not names (`Max | Tech reviews`)."""
-    candidate = re.split(r"[\s|·•,]+", name.strip())[0] if name.strip() else ""
-    candidate = candidate.strip(string.punctuation)
-    if candidate and candidate[0].isalpha() and len(candidate) > 1 and candidate.lower() not in ("the", "le", "la"):
-        return candidate
-    return f"@{handle}" if handle else ""
 
 
 def render(

@@ -154,3 +154,24 @@ def test_the_plan_covers_today_and_tomorrow_and_skips_what_is_past():
         "announce-opening-20251126T0800",
         "announce-closing-20251126T1700",
     ]
+
+
+@pytest.mark.parametrize(
+    ("display_name", "greeted"),
+    [
+        ("Max | Tech reviews", "Max"),
+        ("🎮 GamerZ", "@claire"),
+        ("", "@claire"),
+        ("Le Chat", "@claire"),
+    ],
+)
+def test_the_acknowledgement_greets_by_the_same_first_name_rule_as_the_reply_templates(display_name, greeted):
+    from carebird_local.replies import render
+
+    case = EVENING_CASE_ITEM | {"customer_name": display_name}
+    plan = plan_acknowledgement(case, HOURS, paris(2025, 11, 25, 21, 31))
+
+    assert plan.text.startswith(f"Bonjour {greeted},")
+    templates = {"hello": {"fr": "Bonjour {first_name} !"}}
+    text = render(templates, "hello", "fr", customer_name=display_name, handle="claire", reference="CB-000001")
+    assert text == f"Bonjour {greeted} !"

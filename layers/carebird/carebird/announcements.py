@@ -8,6 +8,7 @@ and none carries a link (a post with a link costs 13 times more on X's pay-per-u
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -100,6 +101,15 @@ class Announcement:
     kind: str  # opening | closing | holiday
     occurrence: str  # idempotency key: one post per kind per local date
     text: str
+
+
+def first_name(name: str, handle: str) -> str:
+    """`Claire Dupont` → `Claire`; falls back to @handle for names that are not names (`Max | Tech reviews`)."""
+    candidate = re.split(r"[\s|·•,]+", name.strip())[0] if name.strip() else ""
+    candidate = candidate.strip(string.punctuation)
+    if candidate and candidate[0].isalpha() and len(candidate) > 1 and candidate.lower() not in ("the", "le", "la"):
+        return candidate
+    return f"@{handle}" if handle else ""
 
 
 def language_of(value: str | None, default: str = "fr") -> str:
@@ -237,7 +247,7 @@ def plan_acknowledgement(
     if now >= reopening:
         return None
     language = language_of(case.get("lang"), default_language)
-    name = (str(case.get("customer_name") or "").split() or [""])[0].strip(",.!?:;|") or f"@{case['customer_handle']}"
+    name = first_name(str(case.get("customer_name") or ""), str(case.get("customer_handle") or ""))
     text = ACKNOWLEDGEMENT[language].format(
         name=name, next_opening=when_text(reopening, hours, language, now), reference=case["reference"]
     )
