@@ -378,8 +378,8 @@ def reply(
     Example: carebird reply public-1860000000000000101 --template fixed --stack carebird
     """
     from carebird.answering import answer_case
+    from carebird.replies import coach, load_templates, render
     from carebird.xclient import XClient
-    from carebird_local.replies import coach, load_templates, render
 
     store, case = stack.store(), find_case(stack, case_id)
     environment = stack.environment()

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from urllib.parse import urlencode
 
 from carebird.signature import SIGNATURE_HEADER, sign
 
@@ -146,7 +147,7 @@ def http_api_event(
         "version": "2.0",
         "routeKey": f"{method} {path}",
         "rawPath": path,
-        "rawQueryString": "&".join(f"{k}={v}" for k, v in (query or {}).items()),
+        "rawQueryString": urlencode(query or {}),
         "queryStringParameters": query,
         "headers": {"content-type": "application/json", **{k.lower(): v for k, v in (headers or {}).items()}},
         "requestContext": {
@@ -322,6 +323,7 @@ class EmbeddedStack:
         self.dispatcher = load_function("dispatcher")
         self.acknowledger = load_function("acknowledger")
         self.announcer = load_function("announcer")
+        self.inbox = load_function("inbox")
         self.stream = StreamReader(self.dynamodb, table_name)
 
     def publish(self, name: str) -> str:
@@ -412,7 +414,8 @@ class EmbeddedStack:
 
     def x_calls(self) -> list[Any]:
         """Everything the functions would have posted on X (dry run)."""
-        return [*self.acknowledger.x.recorded, *self.announcer.x.recorded]
+        answers = self.inbox._x.recorded if self.inbox._x is not None else []
+        return [*self.acknowledger.x.recorded, *self.announcer.x.recorded, *answers]
 
     def executions(self) -> list[dict[str, Any]]:
         return self.sfn.list_executions(stateMachineArn=self.state_machine)["executions"]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
+import secrets
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,6 +28,34 @@ def build_server(
     so requests reach the stack one at a time, once their body has fully arrived.
     """
     stack_lock = threading.Lock()
+    signing_key = secrets.token_bytes(32)  # development sign-in tokens die with this server
+
+    def inbox_request(method: str, path: str, event: dict[str, Any], body: bytes | None) -> dict[str, Any] | None:
+        """What API Gateway does before the inbox function: the JWT check on /inbox/api (here, the development
+        sign-in's token), and the development sign-in itself, which exists only in this local server."""
+        if path == "/inbox/dev/sign-in" and method == "POST":
+            try:
+                name = str(json.loads(body or b"{}").get("name") or "").strip()
+            except (ValueError, AttributeError):
+                name = ""
+            if not 0 < len(name) <= 60:
+                return _error(400, "give an agent name (1 to 60 characters)")
+            return {
+                "statusCode": 200,
+                "headers": {"Content-Type": "application/json", "Cache-Control": "no-store"},
+                "body": json.dumps({"token": dev_token(signing_key, name), "development": True}),
+            }
+        if path.startswith("/inbox/api/"):
+            header = next((v for k, v in event["headers"].items() if k.lower() == "authorization"), "")
+            name = dev_agent(signing_key, header.removeprefix("Bearer ").strip())
+            if name is None:
+                return {
+                    "statusCode": 401,
+                    "headers": {"Content-Type": "application/json"},
+                    "body": '{"message":"Unauthorized"}',
+                }
+            event["requestContext"]["authorizer"] = {"jwt": {"claims": {"email": name, "dev": "true"}, "scopes": None}}
+        return None
 
     class WebhookHandler(BaseHTTPRequestHandler):
         timeout = CLIENT_TIMEOUT_SECONDS  # a client that stops sending is dropped, not waited for
@@ -55,6 +87,16 @@ def build_server(
                 query=query,
                 base64_encoded=body is not None,
             )
+            if parts.path == "/inbox" or parts.path.startswith("/inbox/"):
+                response = inbox_request(method, parts.path, event, body)
+                if response is None:
+                    with stack_lock:
+                        response = stack.inbox.lambda_handler(event, stack.context)
+                        if method == "POST" and response["statusCode"] < 300:
+                            stack.dispatch()  # the stream consumers react to what the agent did
+                report(f"{method} {parts.path} -> {response['statusCode']}")
+                self._reply(response)
+                return
             with stack_lock:
                 response = stack.webhook.lambda_handler(event, stack.context)
                 if method == "POST" and response["statusCode"] == 200:
@@ -81,6 +123,27 @@ def build_server(
             return
 
     return ThreadingHTTPServer((host, port), WebhookHandler)
+
+
+def dev_token(key: bytes, name: str) -> str:
+    """A development sign-in token: the agent's name, signed with the server's key (not a JWT, not for AWS)."""
+    payload = base64.urlsafe_b64encode(name.encode("utf-8")).decode("ascii")
+    signature = hmac.new(key, payload.encode("ascii"), hashlib.sha256).hexdigest()
+    return f"dev.{payload}.{signature}"
+
+
+def dev_agent(key: bytes, token: str) -> str | None:
+    """The agent a development token names, or None when it was not made by this server."""
+    parts = token.split(".")
+    if len(parts) != 3 or parts[0] != "dev":
+        return None
+    expected = hmac.new(key, parts[1].encode("ascii"), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected, parts[2]):
+        return None
+    try:
+        return base64.urlsafe_b64decode(parts[1].encode("ascii")).decode("utf-8")
+    except ValueError:
+        return None
 
 
 def _error(status: int, message: str) -> dict[str, Any]:

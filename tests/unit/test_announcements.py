@@ -166,7 +166,7 @@ def test_the_plan_covers_today_and_tomorrow_and_skips_what_is_past():
     ],
 )
 def test_the_acknowledgement_greets_by_the_same_first_name_rule_as_the_reply_templates(display_name, greeted):
-    from carebird_local.replies import render
+    from carebird.replies import render
 
     case = EVENING_CASE_ITEM | {"customer_name": display_name}
     plan = plan_acknowledgement(case, HOURS, paris(2025, 11, 25, 21, 31))

@@ -1,7 +1,8 @@
 import json
 
 import pytest
-from carebird_local.replies import (
+
+from carebird.replies import (
     LINK,
     PUNCTUATION,
     SMILEY,
@@ -11,7 +12,6 @@ from carebird_local.replies import (
     load_templates,
     render,
 )
-
 from carebird.textlength import weighted_length
 
 TEMPLATES = load_templates()

@@ -35,13 +35,20 @@ class AnswerOutcome:
 
 
 def answer_case(
-    store: CaseStore, case: Case, text: str, x: Sender, now: datetime, brand_id: str = "", agent: str = ""
+    store: CaseStore,
+    case: Case,
+    text: str,
+    x: Sender,
+    now: datetime,
+    brand_id: str = "",
+    agent: str = "",
+    by_dm: bool = False,
 ) -> AnswerOutcome:
-    """Post `text` to the customer and record it on the case as the brand's answer, with X's post id.
-
-    The webhook's echo of the sent post is then a duplicate, so the case is answered exactly once.
+    """Post `text` to the customer (by DM when `by_dm`) and record it on the case as the brand's answer, with
+    X's post id. The webhook's echo of the sent post is then a duplicate, so the case is answered exactly once.
     """
-    via, result = reply_else_dm(x, text, case.family, case.reply_to_id, case.customer.id)
+    family = Family.DM if by_dm else case.family
+    via, result = reply_else_dm(x, text, family, case.reply_to_id, case.customer.id)
     if not result.done:
         return AnswerOutcome(False, f"not sent ({result.outcome.value}): {result.detail}", result, via)
     message = Message(

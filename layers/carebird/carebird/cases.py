@@ -57,6 +57,8 @@ class Case:
     history: tuple[tuple[str, str], ...] = ()  # the customer's previous cases: (opened_at ISO, status), newest last
     outcome: str | None = None  # how the conversation ended for the customer: "thanked" after an answer
     noise_override: bool | None = None  # an agent's word: True = noise, False = not noise
+    claimed_by: str | None = None  # the agent working on it (inbox): others see it and cannot answer
+    claimed_at: datetime | None = None
     version: int = 0
 
     @property

@@ -154,6 +154,12 @@ TRACE_DISABLED = Setting(
     "POWERTOOLS_TRACE_DISABLED", True, _flag, None, "false: X-Ray traces with powertools' Tracer (Tracing=Active)."
 )
 
+# --- the team's inbox ------------------------------------------------------------------------------------------
+INBOX_AUTH_URL = Setting(
+    "INBOX_AUTH_URL", "", _text, None, "Cognito sign-in domain of the inbox ('': development sign-in, local only)."
+)
+INBOX_CLIENT_ID = Setting("INBOX_CLIENT_ID", "", _text, None, "Cognito app client of the inbox page (public, PKCE).")
+
 # --- escalation, digest and health -----------------------------------------------------------------------------
 STATE_MACHINE_ARN = Setting("STATE_MACHINE_ARN", REQUIRED, _text, None, "The SLA escalation workflow.")
 SCHEDULE_GROUP = Setting("SCHEDULE_GROUP", "", _text, None, "Scheduler group of SLA timers ('': local runtime).")
@@ -390,6 +396,32 @@ def health(env: Mapping[str, str] | Environment | None = None) -> HealthSettings
     )
 
 
+@dataclass(frozen=True)
+class InboxSettings:
+    cases_table: str
+    secret_arn: str
+    brand: Brand
+    automation: AutomationSettings
+    policy: SlaPolicy
+    rules: TriageRules
+    auth_url: str
+    client_id: str
+
+
+def inbox(env: Mapping[str, str] | Environment | None = None) -> InboxSettings:
+    read = _environment(env)
+    return InboxSettings(
+        cases_table=read(CASES_TABLE),
+        secret_arn=read(X_SECRET_ARN),
+        brand=brand(read),
+        automation=automation(read),
+        policy=sla_policy(read),
+        rules=triage_rules(read),
+        auth_url=read(INBOX_AUTH_URL).rstrip("/"),
+        client_id=read(INBOX_CLIENT_ID),
+    )
+
+
 def tracing(env: Mapping[str, str] | Environment | None = None) -> bool:
     """Whether the function traces with X-Ray (every function reads this besides its own view)."""
     return not _environment(env)(TRACE_DISABLED)
@@ -405,4 +437,5 @@ VIEWS: dict[str, Callable[[Environment], Any]] = {
     "acknowledger": lambda read: (acknowledger(read), tracing(read)),
     "digest": lambda read: (digest(read), tracing(read)),
     "health": lambda read: (health(read), tracing(read)),
+    "inbox": lambda read: (inbox(read), tracing(read)),
 }

@@ -17,6 +17,7 @@ from carebird.errors import StorageRefused, StorageUnavailable
 from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage, Known
 from carebird.model import Deletion, Message
 from carebird.table import (
+    ACTIVITY_PREFIX,
     CUSTOMER_INDEX,
     DAY_INDEX,
     QUARANTINE_DAYS,
@@ -344,13 +345,30 @@ class DynamoCaseStore:
         answered_by: Message | None = None,
         replaces_held: bool = False,
         link_family: str | None = None,
+        activity: dict[str, Any] | None = None,
     ) -> None:
         """The case at its next version, with the message that changed it; `link_family` also points that
-        family of the customer's conversations (a DM continuing a public case) at this case."""
+        family of the customer's conversations (a DM continuing a public case) at this case; `activity` (an
+        agent's action, table.activity_item) is recorded in the same transaction."""
         actions = self._messages_puts(case.case_id, message, answered_by, replaces_held)
         if link_family:
             actions.append(self._pointer_put(case.customer.id, link_family, case.case_id, None))
+        if activity:
+            actions.append({"Put": {"TableName": self.table, "Item": to_dynamo(activity)}})
         self._transact([*actions, self._case_put(case, expected_version)])
+
+    def record(self, activity: dict[str, Any]) -> None:
+        """An agent's action that changes nothing on the case itself (a note, an answer already recorded)."""
+        self._call("put_item", TableName=self.table, Item=to_dynamo(activity))
+
+    def activity(self, case_id: str) -> list[dict[str, Any]]:
+        """What agents did on the case, oldest first."""
+        return list(
+            self._query(
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :act)",
+                ExpressionAttributeValues=to_dynamo({":pk": case_key(case_id)["pk"], ":act": ACTIVITY_PREFIX}),
+            )
+        )
 
     def hold_early_answer(self, answer: Message) -> bool:
         """Keep a brand answer whose customer message has not arrived yet, where that message's guard will go.

@@ -135,6 +135,8 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "history": [list(entry) for entry in case.history],
         "outcome": case.outcome,
         "noise_override": case.noise_override,
+        "claimed_by": case.claimed_by,
+        "claimed_at": _iso(case.claimed_at),
         "customer_following": case.customer.following,
         "customer_since": _iso(case.customer.created_at),
         "version": case.version,
@@ -202,6 +204,8 @@ def case_from_item(item: dict[str, Any]) -> Case:
         history=tuple((str(opened), str(status)) for opened, status in item.get("history", ())),
         outcome=item.get("outcome"),
         noise_override=item.get("noise_override"),
+        claimed_by=item.get("claimed_by"),
+        claimed_at=moment("claimed_at"),
         version=int(item.get("version", 0)),
     )
 
@@ -245,6 +249,27 @@ def message_from_item(item: dict[str, Any]) -> Message:
         recipient_id=item.get("recipient_id"),
         feed=item.get("feed", "aaa"),
     )
+
+
+ACTIVITY_PREFIX = "ACT#"
+
+
+def activity_item(case_id: str, at: datetime, agent: str, action: str, detail: str = "") -> dict[str, Any]:
+    """One agent action on a case (claim, reply, note, close, noise...), kept with the case, in time order."""
+    import time
+    import uuid
+
+    # time_ns keeps two actions of one second in the order they happened; the random tail keeps keys unique.
+    return {
+        "pk": case_key(case_id)["pk"],
+        "sk": f"{ACTIVITY_PREFIX}{to_iso(at)}#{time.time_ns():020d}#{uuid.uuid4().hex[:6]}",
+        "type": "activity",
+        "case_id": case_id,
+        "at": to_iso(at),
+        "agent": agent,
+        "action": action,
+        "detail": detail,
+    }
 
 
 def outbox_key(claim: str) -> dict[str, str]:

@@ -88,7 +88,7 @@ def load_templates(path: Path | None = None) -> dict[str, dict[str, str]]:
     text = (
         path.read_text(encoding="utf-8")
         if path
-        else (resources.files("carebird_local.data").joinpath("replies.json").read_text(encoding="utf-8"))
+        else (resources.files("carebird").joinpath("data", "replies.json").read_text(encoding="utf-8"))
     )
     data = json.loads(text)
     templates = {name: value for name, value in data.items() if not name.startswith("_")}

@@ -1,0 +1,191 @@
+"""Issue 18: the inbox's API through the local server (the development sign-in standing in for Cognito's JWT
+authorizer): the queue, a case in full, claims between two agents, answers, notes, search, KPIs, and the
+request checks that make it safe by construction."""
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+import requests
+from carebird_local.server import build_server
+
+from carebird import clock
+from tests.helpers import fixture
+
+pytestmark = pytest.mark.integration
+AT = datetime(2025, 11, 25, 10, 30, tzinfo=UTC)  # Tuesday 11:30 in Paris, open
+
+
+@pytest.fixture
+def inbox(embedded):
+    clock.travel_to(AT)
+    for name in ("aaa-mention.json", "aaa-mention-influencer.json", "aaa-reply-to-brand-post.json"):
+        assert embedded.deliver(fixture(name))["statusCode"] == 200
+    embedded.dispatch()
+    http = build_server(embedded, "127.0.0.1", 0, report=lambda _line: None)
+    threading.Thread(target=http.serve_forever, daemon=True).start()
+    yield Client(f"http://127.0.0.1:{http.server_port}"), embedded
+    http.shutdown()
+
+
+class Client:
+    def __init__(self, base):
+        self.base, self.tokens = base, {}
+
+    def sign_in(self, name):
+        response = requests.post(f"{self.base}/inbox/dev/sign-in", json={"name": name}, timeout=10)
+        assert response.status_code == 200
+        self.tokens[name] = response.json()["token"]
+
+    def get(self, path, agent="alice", **params):
+        return requests.get(f"{self.base}/inbox/api/{path}", params=params, timeout=30, headers=self._auth(agent))
+
+    def post(self, path, payload=None, agent="alice", **headers):
+        return requests.post(
+            f"{self.base}/inbox/api/{path}", json=payload or {}, timeout=30, headers={**self._auth(agent), **headers}
+        )
+
+    def _auth(self, agent):
+        if agent not in self.tokens:
+            self.sign_in(agent)
+        return {"Authorization": f"Bearer {self.tokens[agent]}"}
+
+
+def test_the_page_is_served_with_a_strict_content_security_policy_and_no_secret(inbox):
+    client, _ = inbox
+    page = requests.get(f"{client.base}/inbox", timeout=10)
+
+    assert page.status_code == 200 and page.headers["Content-Type"].startswith("text/html")
+    policy = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "<script>" not in page.text
+    assert "secret" not in page.text.lower() and page.headers["X-Content-Type-Options"] == "nosniff"
+    assert requests.get(f"{client.base}/inbox/static/inbox.js", timeout=10).status_code == 200
+
+
+def test_the_api_needs_a_signed_in_agent(inbox):
+    client, _ = inbox
+
+    assert requests.get(f"{client.base}/inbox/api/queue", timeout=10).status_code == 401
+    forged = {"Authorization": "Bearer dev.YWxpY2U.0000"}
+    assert requests.get(f"{client.base}/inbox/api/queue", headers=forged, timeout=10).status_code == 401
+
+
+def test_the_queue_is_in_priority_order_with_reasons_waiting_time_and_sla_countdown(inbox):
+    client, _ = inbox
+    clock.travel_to(datetime(2025, 11, 25, 11, 0, tzinfo=UTC))
+
+    rows = client.get("queue").json()["cases"]
+
+    assert sorted(r["author"] for r in rows) == ["claire_dupont", "maxtech", "sam_b"]
+    assert [r["effective"] for r in rows] == sorted((r["effective"] for r in rows), reverse=True)
+    maxtech = next(r for r in rows if r["author"] == "maxtech")  # wrote at 09:15 UTC, 10:15 in Paris
+    assert maxtech["reasons"] and maxtech["ref"].startswith("CB-") and maxtech["channel"] == "mention"
+    assert maxtech["waiting_minutes"] == 105 and maxtech["due_in_minutes"] == maxtech["sla_minutes"] - 105
+    assert maxtech["effective"] > maxtech["priority"]  # aged by the opening minutes it waited
+    assert client.get("queue", status="answered").json()["cases"] == []
+    assert [r["author"] for r in client.get("queue", channel="reply").json()["cases"]] == ["sam_b"]
+    assert client.get("queue", status="everything").status_code == 400
+
+
+def test_a_claimed_case_shows_who_has_it_and_a_second_agent_can_neither_claim_nor_answer_it(inbox):
+    client, stack = inbox
+    case_id = client.get("queue").json()["cases"][0]["id"]
+
+    assert client.post(f"cases/{case_id}/claim").json() == {"claimed_by": "alice"}
+    taken = client.post(f"cases/{case_id}/claim", agent="bob")
+    answered = client.post(f"cases/{case_id}/reply", {"text": "Bonjour, on regarde !"}, agent="bob")
+
+    assert taken.status_code == 409 and taken.json()["claimed_by"] == "alice"
+    assert answered.status_code == 409 and stack.x_calls() == []
+    assert client.get(f"cases/{case_id}", agent="bob").json()["claimed_by"] == "alice"
+    assert client.get("queue", agent="bob").json()["cases"][0]["claimed_by"] == "alice"
+
+
+def test_answering_with_a_template_posts_in_the_thread_answers_the_case_and_records_who(inbox):
+    client, stack = inbox
+    case = client.get("cases/public-1860000000000000102").json()
+    template = next(t for t in case["templates"] if t["name"] == "investigating")
+    assert "Max" in template["text"] or "@maxtech" in template["text"]
+
+    sent = client.post("cases/public-1860000000000000102/reply", {"text": template["text"]})
+
+    assert sent.status_code == 200 and sent.json()["via"] == "reply"
+    (post,) = stack.x_calls()
+    assert post.action == "reply" and post.target == "1860000000000000102" and post.text == template["text"]
+    after = client.get("cases/public-1860000000000000102").json()
+    assert after["status"] == "answered" and after["conversation"][-1]["direction"] == "out"
+    assert [(a["agent"], a["action"]) for a in after["activity"]] == [("alice", "claim"), ("alice", "reply")]
+    assert "public-1860000000000000102" not in [r["id"] for r in client.get("queue").json()["cases"]]
+
+
+def test_notes_close_and_noise_are_recorded_with_the_agent(inbox):
+    client, _ = inbox
+    case_id = "public-1860000000000000101"
+
+    assert client.post(f"cases/{case_id}/notes", {"text": "VIP: called yesterday"}).status_code == 201
+    assert client.post(f"cases/{case_id}/notes", {"text": "   "}).status_code == 400
+    assert client.post(f"cases/{case_id}/noise", {"noise": True}).json()["status"] == "noise"
+    assert client.post(f"cases/{case_id}/noise", {"noise": False}).json()["status"] == "open"
+    assert client.post(f"cases/{case_id}/close").json()["status"] == "closed"
+
+    detail = client.get(f"cases/{case_id}").json()
+    assert detail["notes"] == [{"agent": "alice", "text": "VIP: called yesterday", "at": detail["notes"][0]["at"]}]
+    assert [a["action"] for a in detail["activity"]] == ["note", "noise", "not noise", "close"]
+
+
+def test_the_coach_advises_as_you_type_with_xs_weighted_length(inbox):
+    client, _ = inbox
+
+    report = client.post("coach", {"text": "ok", "case_id": "public-1860000000000000102"}).json()
+    long = client.post("coach", {"text": "é" * 300, "case_id": "public-1860000000000000102"}).json()
+
+    assert report["weighted_length"] == 2 and report["limit"] == 280 and not report["too_long"]
+    assert any(not a["applied"] and a["rule"] == "personal touch" for a in report["advice"])
+    assert long["too_long"] and long["weighted_length"] == 300
+
+
+def test_search_finds_past_cases_by_reference_or_handle_and_the_kpis_count_the_day(inbox):
+    client, _ = inbox
+    ref = client.get("cases/public-1860000000000000101").json()["ref"]
+
+    assert [c["author"] for c in client.get("search", q=ref).json()["cases"]] == ["claire_dupont"]
+    assert [c["ref"] for c in client.get("search", q="@Claire_Dupont").json()["cases"]] == [ref]
+    kpi = client.get("kpi", days=7).json()
+    assert kpi["cases"] == 3 and sum(d["total"] for d in kpi["by_day"]) == 3 and len(kpi["by_day"]) == 8
+
+
+def test_state_changing_requests_must_be_json_from_this_page(inbox):
+    """No cookies are used (a token travels in a header), and a form or a foreign page is refused anyway."""
+    client, _ = inbox
+    url = f"{client.base}/inbox/api/cases/public-1860000000000000101/close"
+    auth = client._auth("alice")
+
+    as_form = requests.post(url, data={"x": "1"}, headers=auth, timeout=10)
+    foreign = requests.post(url, json={}, headers={**auth, "Origin": "https://evil.example"}, timeout=10)
+
+    assert as_form.status_code == 400 and foreign.status_code == 401
+    assert client.get("cases/public-1860000000000000101").json()["status"] != "closed"
+
+
+def test_a_watch_case_cannot_be_answered_through_the_api(inbox):
+    client, stack = inbox
+    from carebird.ingest import IngestSettings, apply_event
+    from carebird.model import Channel
+    from carebird.normalise import parse_delivery
+    from tests.helpers import BRAND
+
+    (event,) = parse_delivery(fixture("aaa-mention.json"), BRAND).events
+    from dataclasses import replace
+
+    citation = replace(event, id="1870000000000000999", channel=Channel.CITATION)
+    apply_event(
+        stack.store, replace(citation, author=replace(event.author, id="999", handle="someone")), IngestSettings()
+    )
+
+    refused = client.post("cases/public-1870000000000000999/reply", {"text": "Bonjour !"})
+
+    assert (refused.status_code == 400 and "X app" in refused.json()["error"]) or "answer from" in refused.json()[
+        "error"
+    ]
+    assert stack.x_calls() == []
