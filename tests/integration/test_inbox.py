@@ -189,3 +189,30 @@ def test_a_watch_case_cannot_be_answered_through_the_api(inbox):
         "error"
     ]
     assert stack.x_calls() == []
+
+
+def test_the_inbox_uses_only_the_table_actions_its_role_allows(inbox):
+    from tests.integration.test_template import RESOURCES, _dynamodb_actions
+
+    client, stack = inbox
+    used: set[str] = set()
+
+    def record(params, model, **_):
+        if model.name == "TransactWriteItems":
+            used.update({"Put": "PutItem", "Update": "UpdateItem"}[next(iter(i))] for i in params["TransactItems"])
+        else:
+            used.add(model.name)
+
+    stack.inbox.store.client.meta.events.register("before-parameter-build.dynamodb.*", record)
+    case_id = client.get("queue").json()["cases"][0]["id"]
+    client.get(f"cases/{case_id}")
+    client.post(f"cases/{case_id}/notes", {"text": "checking"})
+    client.post(f"cases/{case_id}/reply", {"text": "Bonjour, c'est réglé !"})
+    client.post(f"cases/{case_id}/close")
+    client.get("search", q="@maxtech")
+    client.get("search", q="CB-000102")
+    client.get("kpi")
+    client.get("queue", status="closed")
+
+    allowed = {a.split(":")[1] for a in _dynamodb_actions(RESOURCES["InboxFunction"])}
+    assert used and used <= allowed, used - allowed

@@ -104,6 +104,13 @@ def test_every_function_and_the_workflow_get_only_the_table_actions_they_use():
         "PollerFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
         "HealthFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"},
         "DispatcherFunction": set(),
+        "InboxFunction": {
+            "dynamodb:GetItem",
+            "dynamodb:BatchGetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+        },
         "SlaStateMachine": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
     }
     assert {name: _dynamodb_actions(RESOURCES[name]) for name in expected} == expected
@@ -128,3 +135,30 @@ def test_failures_are_visible_logs_are_kept_and_customer_text_is_encrypted():
     assert all(a["AlarmActions"] == [{"Ref": "AlertsTopic"}] for a in alarms.values())
     for topic in ("TeamTopic", "ManagerTopic"):
         assert RESOURCES[topic]["Properties"]["KmsMasterKeyId"] == "alias/aws/sns"
+
+
+def test_the_inbox_is_for_the_team_only_behind_cognitos_jwt_authorizer():
+    routes = {
+        r["Properties"]["RouteKey"]: r["Properties"]
+        for r in RESOURCES.values()
+        if r["Type"] == "AWS::ApiGatewayV2::Route"
+    }
+    inbox = {key: route for key, route in routes.items() if " /inbox" in key}
+    # Only the page and its static files load without a token: they hold no data and no secret.
+    assert {k for k, r in inbox.items() if r["AuthorizationType"] == "NONE"} == {
+        "GET /inbox",
+        "GET /inbox/static/{file}",
+    }
+    for key in ("GET /inbox/api/{proxy+}", "POST /inbox/api/{proxy+}"):
+        assert inbox[key]["AuthorizationType"] == "JWT" and inbox[key]["AuthorizerId"] == {"Ref": "InboxAuthorizer"}
+    assert not any("dev" in key for key in routes), "the development sign-in exists only in the local server"
+    authorizer = RESOURCES["InboxAuthorizer"]["Properties"]
+    assert authorizer["JwtConfiguration"]["Audience"] == [{"Ref": "InboxUserPoolClient"}]
+    assert "InboxUserPool" in authorizer["JwtConfiguration"]["Issuer"]["Fn::Sub"]
+    pool = RESOURCES["InboxUserPool"]["Properties"]
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True  # invited, never self signed up
+    client = RESOURCES["InboxUserPoolClient"]["Properties"]
+    assert client["GenerateSecret"] is False and client["AllowedOAuthFlows"] == ["code"]
+    # The webhook stays open to X (its signature is its check).
+    webhook_events = RESOURCES["WebhookFunction"]["Properties"]["Events"]
+    assert all("Auth" not in e["Properties"] for e in webhook_events.values())
