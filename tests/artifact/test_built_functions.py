@@ -91,7 +91,13 @@ def stack(built: dict[str, Any], aws: dict[str, str]) -> dict[str, str]:
         boto3.client("stepfunctions"), {"CasesTable": table, "TeamTopicArn": team, "ManagerTopicArn": manager}
     )
     boto3.client("scheduler").create_schedule_group(Name="carebird-sla")
+    boto3.client("scheduler").create_schedule_group(Name="carebird-announcements")
     return {
+        "AnnouncementScheduleGroup": "carebird-announcements",
+        "AnnouncementSchedulerRole.Arn": "arn:aws:iam::123456789012:role/carebird-announcements",
+        "InboxUserPoolDomain": "carebird-1a2b3c4d",
+        "InboxUserPoolClient": "1example23456789client",
+        "AWS::Region": REGION,
         "CasesTable": table,
         "XCredentials": secret_arn,
         "TeamTopic": team,
@@ -114,6 +120,10 @@ def _resolve(value: Any, template: dict[str, Any], resources: dict[str, str]) ->
         return str(SETTINGS.get(name, parameter.get("Default", "")))
     if "Fn::GetAtt" in value:
         return resources[".".join(value["Fn::GetAtt"])]
+    if "Fn::Sub" in value:
+        import re
+
+        return re.sub(r"\$\{([^}]+)\}", lambda m: resources[m.group(1)], value["Fn::Sub"])
     if "Fn::If" in value:
         _condition, _when_true, when_false = value["Fn::If"]
         return _resolve(when_false, template, resources)  # optional features (manager, polling) off by default
@@ -167,6 +177,12 @@ def _signed_post(payload: bytes) -> dict[str, Any]:
     )
 
 
+def _as_agent(event: dict[str, Any]) -> dict[str, Any]:
+    """What API Gateway's JWT authorizer adds to an inbox request once Cognito's token checked out."""
+    event["requestContext"]["authorizer"] = {"jwt": {"claims": {"email": "alice@brand.example"}, "scopes": None}}
+    return event
+
+
 def _case_record(table: str) -> dict[str, Any]:
     items = boto3.client("dynamodb").scan(TableName=table)["Items"]
     case = next(item for item in items if item["sk"]["S"] == "CASE")
@@ -203,7 +219,7 @@ def test_every_built_function_imports_and_handles_a_representative_event(built, 
     monday_opening = "2026-11-30T08:00:00Z"  # 09:00 in Europe/Paris, the template's default opening
     events: dict[str, list[Any]] = {
         "WebhookFunction": [local.http_api_event("GET", query={"crc_token": "abcDEF123"}), _signed_post(mention)],
-        "AnnouncerFunction": [{"kind": "opening", "scheduled_time": monday_opening}],
+        "AnnouncerFunction": [{"kind": "plan"}, {"kind": "opening", "scheduled_time": monday_opening}],
         "DigestFunction": [{}],
         "WatcherFunction": [{}],
         "PollerFunction": [{}],
@@ -213,6 +229,12 @@ def test_every_built_function_imports_and_handles_a_representative_event(built, 
     reports["WebhookFunction"] = invoke(built, "WebhookFunction", stack, events["WebhookFunction"])
     record = _case_record(stack["CasesTable"])  # the stream consumers get the case the webhook stored
     events["DispatcherFunction"] = events["AcknowledgerFunction"] = [{"Records": [record]}]
+    events["InboxFunction"] = [
+        local.http_api_event("GET", "/inbox"),
+        _as_agent(local.http_api_event("GET", "/inbox/api/queue")),
+        _as_agent(local.http_api_event("POST", "/inbox/api/cases/public-1860000000000000101/reply",
+                                       body=json.dumps({"text": "Bonjour Claire, c'est réparé !"}).encode())),
+    ]  # fmt: skip
     for name in _functions(built):
         if name not in reports:
             reports[name] = invoke(built, name, stack, events[name])
@@ -227,7 +249,14 @@ def test_every_built_function_imports_and_handles_a_representative_event(built, 
         assert reports[consumer]["result"] == [{"batchItemFailures": []}], consumer
     schedules = boto3.client("scheduler").list_schedules(GroupName="carebird-sla")["Schedules"]
     assert [s["Name"] for s in schedules] == ["public-1860000000000000101-r0-l1"]  # the deadline, scheduled
-    assert reports["AnnouncerFunction"]["result"] == [{"kind": "opening", "outcome": "sent"}]  # posted through tweepy
+    plan, opening = reports["AnnouncerFunction"]["result"]
+    assert opening == {"kind": "opening", "outcome": "posted", "x": "sent"}  # posted through tweepy
+    planned = boto3.client("scheduler").list_schedules(GroupName="carebird-announcements")["Schedules"]
+    assert plan["created"] == len(planned) > 0  # the day's announcements, planned from the calendar
+    page, queue, answer = reports["InboxFunction"]["result"]
+    assert page["statusCode"] == 200 and "Content-Security-Policy" in page["headers"]
+    assert queue["statusCode"] == 200 and json.loads(queue["body"])["cases"][0]["author"] == "claire_dupont"
+    assert answer["statusCode"] == 200 and json.loads(answer["body"])["via"] == "reply"  # through tweepy
     for name, report in reports.items():
         assert str(BUILD) in report["module"], f"{name} was not imported from the build"
 
