@@ -155,6 +155,7 @@ def serve(host: str, port: int, secret: str, brand_id: str, brand_handle: str, s
         shown = secret if secret == DEFAULT_LOCAL_SECRET else '"$CAREBIRD_CONSUMER_SECRET" (the secret you gave)'
         url = f"http://{host}:{server.server_port}/webhook"
         click.echo(f"sign deliveries with: carebird send FILE --url {url} --secret {shown}")
+        click.echo(f"the team's inbox: http://{host}:{server.server_port}/inbox (development sign-in: any agent name)")
         click.echo(f"embedded AWS on {exposed.endpoint}: try `carebird queue --local` in another terminal")
         try:
             server.serve_forever()
@@ -475,6 +476,80 @@ def kpi(start: datetime, stack: Any, sla_minutes: int | None, as_json: bool) -> 
     click.echo("\nCases per day")
     for line in kpis.bar_chart(per_day):
         click.echo("  " + line)
+
+
+# --- the team's inbox accounts ----------------------------------------------------------------------------
+
+
+def _user_pool(stack: Any) -> str:
+    if stack.local:
+        raise click.ClickException("the local inbox has no accounts: sign in with any agent name (development sign-in)")
+    pool = stack.outputs.get("InboxUserPoolId")
+    if not pool:
+        raise click.ClickException(f"stack {stack.name} has no InboxUserPoolId output: deploy this version first")
+    return pool
+
+
+@main.group()
+def agents() -> None:
+    """The care team's inbox accounts: invited by e-mail, nobody can sign up alone.
+
+    Example: carebird agents invite ana@brand.example --stack carebird
+    """
+
+
+@agents.command()
+@click.argument("email")
+@stack_options
+def invite(email: str, stack: Any) -> None:
+    """Invite EMAIL to the inbox: Cognito e-mails a first password, changed at first sign-in.
+
+    Example: carebird agents invite ana@brand.example --stack carebird
+    """
+    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+        raise click.UsageError(f"{email!r} is not an e-mail address")
+    cognito = stack.client("cognito-idp")
+    try:
+        cognito.admin_create_user(
+            UserPoolId=_user_pool(stack),
+            Username=email,
+            UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
+            DesiredDeliveryMediums=["EMAIL"],
+        )
+    except cognito.exceptions.UsernameExistsException as exc:
+        raise click.ClickException(f"{email} is already invited") from exc
+    click.echo(f"invited {email}: the inbox is at {stack.outputs.get('InboxUrl', 'the InboxUrl output')}")
+
+
+@agents.command("list")
+@stack_options
+def list_agents(stack: Any) -> None:
+    """The inbox's accounts and their state.
+
+    Example: carebird agents list --stack carebird
+    """
+    users = stack.client("cognito-idp").list_users(UserPoolId=_user_pool(stack)).get("Users", [])
+    for user in users:
+        email = next((a["Value"] for a in user.get("Attributes", []) if a["Name"] == "email"), user["Username"])
+        click.echo(f"{email}  {user.get('UserStatus', '')}{'' if user.get('Enabled', True) else '  (disabled)'}")
+    if not users:
+        click.echo("no agents yet: carebird agents invite EMAIL --stack NAME")
+
+
+@agents.command()
+@click.argument("email")
+@stack_options
+def remove(email: str, stack: Any) -> None:
+    """Remove EMAIL's access to the inbox (their past actions stay recorded on the cases).
+
+    Example: carebird agents remove ana@brand.example --stack carebird
+    """
+    cognito = stack.client("cognito-idp")
+    try:
+        cognito.admin_delete_user(UserPoolId=_user_pool(stack), Username=email)
+    except cognito.exceptions.UserNotFoundException as exc:
+        raise click.ClickException(f"no agent {email}") from exc
+    click.echo(f"removed {email}")
 
 
 # --- X ---------------------------------------------------------------------------------------------

@@ -120,7 +120,9 @@ X_CREDENTIALS = {
 }
 
 
-def create_deployed_stack(name: str = "carebird", parameters: dict[str, str] | None = None) -> str:
+def create_deployed_stack(
+    name: str = "carebird", parameters: dict[str, str] | None = None, outputs: dict[str, str] | None = None
+) -> str:
     """A CloudFormation stack on moto whose outputs point at the embedded table and an X secret, deployed with
     `parameters` (the others at their defaults); the secret's ARN."""
     import json
@@ -134,6 +136,7 @@ def create_deployed_stack(name: str = "carebird", parameters: dict[str, str] | N
             "XSecretArn": {"Value": secret["ARN"]},
             "BrandUserId": {"Value": "1500000000000000001"},
             "BrandHandle": {"Value": "LumiereAide"},
+            **{key: {"Value": value} for key, value in (outputs or {}).items()},
         },
     }
     boto3.client("cloudformation").create_stack(

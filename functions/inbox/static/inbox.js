@@ -158,9 +158,9 @@ async function loadQueue(table) {
 }
 function sla(row) {
   if (row.due_in_minutes === null || row.due_in_minutes === undefined) return el("span", { class: "muted", text: "–" });
-  return row.due_in_minutes < 0
-    ? el("span", { class: "overdue", text: `overdue ${minutes(-row.due_in_minutes)}` })
-    : el("span", { class: "due", text: `due in ${minutes(row.due_in_minutes)}` });
+  if (row.due_in_minutes < 0) return el("span", { class: "overdue", text: `overdue ${minutes(-row.due_in_minutes)}` });
+  if (row.due_in_minutes === 0) return el("span", { class: "overdue", text: "due now" });
+  return el("span", { class: "due", text: `due in ${minutes(row.due_in_minutes)}` });
 }
 function queueRow(row) {
   return el("tr", { "data-case": row.id, class: row.claimed_by ? "claimed" : "", onclick: () => { location.hash = `#/case/${encodeURIComponent(row.id)}`; } },
