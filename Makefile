@@ -52,7 +52,7 @@ $(SAM_VENV)/.installed:
 install: $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(VENV)/bin/carebird demo
+	$(VENV)/bin/carebird demo --serve
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -95,14 +95,39 @@ def main() -> None:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report instead of tables.")
-def demo(as_json: bool) -> None:
+@click.option("--serve", is_flag=True, help="Then serve the team's inbox on the day's stack (in a terminal).")
+@click.option("--port", default=8080, show_default=True, help="With --serve: the port on 127.0.0.1.")
+def demo(as_json: bool, serve: bool, port: int) -> None:
     """Run a simulated day of X care traffic through the whole product on embedded AWS.
+
+    With --serve (what `make demo` does), the day's stack then stays up with the team's inbox at
+    http://127.0.0.1:8080/inbox until Ctrl-C; only when attached to a terminal, so scripts never hang.
 
     Example: carebird demo --json > day.json
     """
     from carebird_local.demo import run_demo
 
-    sys.exit(run_demo(sys.stdout, as_json=as_json))
+    def serve_inbox(stack: Any) -> None:
+        from carebird_local import local
+        from carebird_local.server import build_server
+
+        try:
+            server = build_server(stack, "127.0.0.1", port, report=lambda _line: None)
+            exposed = local.ExposedStack(stack)
+        except OSError as exc:
+            click.echo(f"\nnot serving the inbox: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc})", err=True)
+            return
+        click.echo(f"\nThe team's inbox on this day's cases: http://127.0.0.1:{server.server_port}/inbox")
+        click.echo("(development sign-in: any agent name; answers go to the dry-run log). Ctrl-C to stop.")
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            click.echo("stopped")
+        finally:
+            exposed.close()
+
+    interactive = serve and sys.stdin.isatty() and sys.stdout.isatty()
+    sys.exit(run_demo(sys.stdout, as_json=as_json, then=serve_inbox if interactive else None))
 
 
 @main.command()

@@ -355,8 +355,11 @@ class Simulation:
             self.posts += [(event.at, call) for call in self.stack.x_calls() if id(call) not in before]
 
 
-def run_demo(out: TextIO = sys.stdout, as_json: bool = False) -> int:
-    """Run the simulated day; 0 when the pipeline behaved as a care desk should."""
+def run_demo(
+    out: TextIO = sys.stdout, as_json: bool = False, then: Callable[[local.EmbeddedStack], None] | None = None
+) -> int:
+    """Run the simulated day; 0 when the pipeline behaved as a care desk should. `then` gets the stack at the day's
+    end, its clock still there (`carebird demo --serve` serves the inbox on it)."""
     saved = dict(os.environ)
     try:
         os.environ.update(AWS_DEFAULT_REGION="eu-west-3", TZ="UTC")
@@ -369,6 +372,14 @@ def run_demo(out: TextIO = sys.stdout, as_json: bool = False) -> int:
             simulation = Simulation()
             simulation.run()
             report = _report(simulation)
+            if then is not None:
+                if as_json:
+                    json.dump(report, out, indent=2, ensure_ascii=False, default=str)
+                else:
+                    _print(report, out, colour=out.isatty())
+                out.flush()
+                then(simulation.stack)
+                return 1 if report["problems"] else 0
     finally:
         clock.reset()
         os.environ.clear()

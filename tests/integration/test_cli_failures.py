@@ -64,7 +64,8 @@ def test_an_unexpected_error_is_one_line_unless_debugging(monkeypatch):
 @pytest.mark.parametrize(
     "command",
     [["demo"], ["serve"], ["send"], ["queue"], ["quarantine"], ["mark"], ["case"], ["reply"], ["close"], ["kpi"],
-     ["agents"], ["agents", "invite"], ["x"], ["x", "register"], ["x", "whoami"], ["x", "subscribe"], ["x", "status"], ["x", "replay"]],
+     ["agents"], ["agents", "invite"], ["agents", "list"], ["agents", "remove"], ["x"], ["x", "register"],
+     ["x", "whoami"], ["x", "subscribe"], ["x", "status"], ["x", "replay"]],
 )  # fmt: skip
 def test_every_command_has_help_with_an_example(command):
     result = run(*command, "--help")

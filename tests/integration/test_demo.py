@@ -95,3 +95,26 @@ def test_the_printed_day_is_plain_when_piped(aws):
     text = out.getvalue()
     assert "\033[" not in text and "The day, hour by hour (Paris time)" in text
     assert "public-18" not in text and "SUCCEEDED" not in text and "{'" not in text
+
+
+def test_at_the_end_of_the_day_the_inbox_serves_its_cases(aws):
+    """`make demo` (carebird demo --serve, in a terminal) then serves the inbox on the day's stack."""
+    import threading
+
+    import requests
+    from carebird_local.server import build_server
+
+    seen = {}
+
+    def serve(stack):
+        http = build_server(stack, "127.0.0.1", 0, report=lambda _line: None)
+        threading.Thread(target=http.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{http.server_port}/inbox"
+        token = requests.post(f"{base}/dev/sign-in", json={"name": "alice"}, timeout=10).json()["token"]
+        queue = requests.get(f"{base}/api/queue", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()
+        seen["authors"] = [c["author"] for c in queue["cases"]]
+        seen["page"] = requests.get(base, timeout=10).status_code
+        http.shutdown()
+
+    assert run_demo(io.StringIO(), then=serve) == 0
+    assert seen["page"] == 200 and seen["authors"]  # the day's waiting customers, in the inbox
