@@ -543,6 +543,82 @@ FREE_TIER = {"metrics": 10, "alarms": 10, "dashboards": 3, "xray_traces": 100_00
 FIXED_DETAILS = ("alarms_count", "traces", "log_gb")
 
 
+def inbox_probe(open_cases: int = 500, runs: int = 15) -> tuple[list[tuple[str, str]], dict[str, float]]:
+    """The inbox's server time (the function, DynamoDB on moto in process) for a queue of `open_cases` waiting
+    cases: the queue API (one Query of the open-queue index, then the rows) and a case in full."""
+    from datetime import UTC, datetime, timedelta
+
+    from carebird_local import local
+    from carebird_local.demo import BRAND
+    from moto import mock_aws
+
+    from carebird import clock
+    from carebird.ingest import IngestSettings, apply_event
+    from carebird.model import Author, Channel, Message
+
+    key_level_transaction_rollback()
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        stack = local.EmbeddedStack("bench-secret", BRAND.id, BRAND.handle, "bench-inbox",
+                                    settings={"OPENING_HOURS": "mon-sun 00:00-24:00"})  # fmt: skip
+        start = datetime(2025, 11, 25, 8, 0, tzinfo=UTC)
+        settings = IngestSettings()
+        texts = ("ma box ne marche plus depuis ce matin", "ma facture est fausse, je veux un remboursement",
+                 "colis jamais reçu, commande 4411", "pas de réseau 4G dans mon quartier")  # fmt: skip
+        for n in range(open_cases):
+            author = Author(f"17{n:017d}", f"client{n}", f"Client {n}", followers=(n * 37) % 5000)
+            text = f"@{BRAND.handle} {texts[n % len(texts)]}"
+            at = start + timedelta(seconds=n)
+            message = Message(id=f"19{n:017d}", channel=Channel.MENTION, author=author, text=text, created_at=at)
+            apply_event(stack.store, message, settings)
+        clock.travel_to(start + timedelta(hours=2))
+        event = local.http_api_event("GET", "/inbox/api/queue")
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": {"email": "bench@brand.example"}}}
+        one = local.http_api_event("GET", f"/inbox/api/cases/public-19{0:017d}")
+        one["requestContext"]["authorizer"] = event["requestContext"]["authorizer"]
+
+        from moto.core.botocore_stubber import BotocoreStubber
+
+        emulated = [0.0]  # seconds spent inside moto's DynamoDB emulation (not carebird, not botocore)
+        real_call = BotocoreStubber.__call__
+
+        def timed_emulation(self: object, *args: object, **kwargs: object) -> object:
+            began = time.perf_counter()
+            try:
+                return real_call(self, *args, **kwargs)
+            finally:
+                emulated[0] += time.perf_counter() - began
+
+        BotocoreStubber.__call__ = timed_emulation  # type: ignore[method-assign]
+
+        def timed(request: dict) -> float:
+            """Milliseconds of the function's own time: its code, botocore's request and parsing, not moto."""
+            emulated[0] = 0.0
+            began = time.perf_counter()
+            response = stack.inbox.lambda_handler(request, stack.context)
+            assert response["statusCode"] == 200, response
+            return (time.perf_counter() - began - emulated[0]) * 1000
+
+        timed(event)  # warm, as a second agent's refresh would be
+        queue_ms = statistics.median(timed(event) for _ in range(runs))
+        case_ms = statistics.median(timed(one) for _ in range(runs))
+        shown = len(json.loads(stack.inbox.lambda_handler(event, stack.context)["body"])["cases"])
+        BotocoreStubber.__call__ = real_call  # type: ignore[method-assign]
+        from bench.capacity import item_size
+
+        waiting = stack.dynamodb.scan(TableName="bench-inbox", FilterExpression="attribute_exists(queue)")["Items"]
+        queue_bytes = sum(item_size(item) for item in waiting)
+        clock.reset()
+    pages = -(-queue_bytes // 1_048_576)
+    rows = [
+        (f"inbox queue API, {open_cases} open cases: the function's time (median of {runs})",
+         f"{queue_ms:.0f} ms, {shown} rows (carebird + botocore; moto's own DynamoDB emulation excluded)"),
+        ("inbox queue API: what DynamoDB reads for it", f"{queue_bytes / 1024:.0f} KB in {pages} Query page(s)"),
+        ("inbox case API, a case in full: the function's time", f"{case_ms:.0f} ms"),
+    ]  # fmt: skip
+    return rows, {"inbox_queue_ms_500_open": round(queue_ms, 1), "inbox_case_ms": round(case_ms, 1),
+                  "inbox_queue_query_pages": pages}  # fmt: skip
+
+
 def variable_costs(per_kind: dict[str, dict], transitions: dict[str, int]) -> dict[str, float]:
     """AWS cost per 1,000 cases from the measured calls, write units and CPU of each kind of event."""
     cases = 1000
@@ -688,6 +764,9 @@ def claimed_vs_measured(figures: dict) -> list[tuple[str, str, str, bool]]:
         ("concurrent storm: lost / duplicated messages", "0 / 0", f"{figures['lost']} / {figures['duplicated']}",
          figures["lost"] == 0 and figures["duplicated"] == 0),
         ("open executions waiting per case", "none", "none: one-time schedules start Express executions", True),
+        ("inbox queue, 500 open cases, server time", "≤ 300 ms",
+         f"{figures['inbox_queue_ms_500_open']:.0f} ms + {figures['inbox_queue_query_pages']} DynamoDB Query page(s)",
+         figures["inbox_queue_ms_500_open"] + 50 * figures["inbox_queue_query_pages"] <= 300),
     ]  # fmt: skip
 
 
@@ -715,9 +794,10 @@ def main(argv: list[str]) -> None:
     probe_rows, probe = handler_probes()
     path_rows, transitions = transitions_per_path()
     storm_rows, storm = concurrent_storm()
+    inbox_rows, inbox = inbox_probe()
     variable = variable_costs(probe["per_kind"], transitions)
     fixed = {per_day: fixed_costs(per_day, len(probe["metric_series"])) for per_day in (100, 10_000)}
-    rows += probe_rows + path_rows + storm_rows + cost_rows(variable, fixed)
+    rows += probe_rows + path_rows + storm_rows + inbox_rows + cost_rows(variable, fixed)
     figures = {
         "cost_per_1000_cases_usd": round(variable["total"], 5),
         "fixed_cost_per_month_usd_100_cases_day": round(fixed_total(fixed[100]), 3),
@@ -732,6 +812,7 @@ def main(argv: list[str]) -> None:
         "metric_series": probe["metric_series"],
         "per_kind": probe["per_kind"],
         **storm,
+        **inbox,
     }
     write_doc(figures, rows)
     if "--json" in argv:
