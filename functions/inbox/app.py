@@ -202,6 +202,13 @@ def claim(case_id: str) -> Response:
     return reply(200, {"claimed_by": done.case.claimed_by})
 
 
+@app.post("/api/cases/<case_id>/assign")
+def assign(case_id: str) -> Response:
+    colleague = str(body().get("agent") or "")
+    done = apply(case_id, lambda case: desk.assign(case, agent(), colleague, clock.now()))
+    return reply(200, {"claimed_by": done.case.claimed_by})
+
+
 @app.post("/api/cases/<case_id>/release")
 def release(case_id: str) -> Response:
     body()

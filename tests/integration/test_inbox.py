@@ -100,6 +100,14 @@ def test_a_claimed_case_shows_who_has_it_and_a_second_agent_can_neither_claim_no
     assert answered.status_code == 409 and stack.x_calls() == []
     assert client.get(f"cases/{case_id}", agent="bob").json()["claimed_by"] == "alice"
     assert client.get("queue", agent="bob").json()["cases"][0]["claimed_by"] == "alice"
+    assert client.post(f"cases/{case_id}/assign", {"agent": "carol"}, agent="bob").status_code == 409
+    assert client.post(f"cases/{case_id}/assign", {"agent": "bob"}).json() == {"claimed_by": "bob"}
+    assert client.post(f"cases/{case_id}/claim").status_code == 409  # now bob's: alice handed it over
+    activity = client.get(f"cases/{case_id}", agent="bob").json()["activity"]
+    assert [(a["agent"], a["action"], a["detail"]) for a in activity] == [
+        ("alice", "claim", ""),
+        ("alice", "assign", "bob"),
+    ]
 
 
 def test_answering_with_a_template_posts_in_the_thread_answers_the_case_and_records_who(inbox):

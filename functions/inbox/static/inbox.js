@@ -221,6 +221,8 @@ async function showCase(caseId) {
   const actions = el("div", { class: "actions" },
     el("button", { id: "claim-button", type: "button", disabled: theirs, onclick: () => act("claim", {}, "Claimed"), text: data.claimed_by === me ? "Renew claim" : "Claim" }),
     data.claimed_by === me ? el("button", { id: "release-button", type: "button", onclick: () => act("release", {}, "Released"), text: "Release" }) : null,
+    el("input", { id: "assign-to", placeholder: "colleague", maxlength: 120, disabled: theirs, "aria-label": "Assign to a colleague" }),
+    el("button", { id: "assign-button", type: "button", disabled: theirs, onclick: () => act("assign", { agent: document.getElementById("assign-to").value }, "Assigned"), text: "Assign" }),
     el("button", { id: "close-button", type: "button", disabled: theirs || data.status === "closed", onclick: () => act("close", {}, "Closed"), text: "Close" }),
     el("button", { id: "noise-button", type: "button", disabled: theirs, onclick: () => act("noise", { noise: data.status !== "noise" }, "Updated"), text: data.status === "noise" ? "Not noise" : "Noise" }));
   const replyBox = el("div", { id: "reply" },

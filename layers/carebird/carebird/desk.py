@@ -67,6 +67,13 @@ def claim(case: Case, agent: str, now: datetime) -> Action:
     return Action(replace(case, claimed_by=agent, claimed_at=now), "claim")
 
 
+def assign(case: Case, agent: str, colleague: str, now: datetime) -> Action:
+    """Hand the case to a colleague (a free case, or one's own); they see it as theirs."""
+    agent, colleague = check_agent(agent), check_agent(colleague)
+    _mine(case, agent, now)
+    return Action(replace(case, claimed_by=colleague, claimed_at=now), "assign", colleague)
+
+
 def release(case: Case, agent: str, now: datetime) -> Action:
     agent = check_agent(agent)
     _mine(case, agent, now)

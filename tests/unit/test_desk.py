@@ -1,0 +1,73 @@
+"""Agents' actions on a case, as plain functions: two agents never answer the same customer."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from carebird import desk
+from carebird.cases import open_case
+from carebird.ingest import IngestSettings
+from carebird.model import CaseStatus
+from carebird.normalise import parse_delivery
+from tests.helpers import BRAND, fixture
+
+NOW = datetime(2025, 11, 25, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def case():
+    (message,) = parse_delivery(fixture("aaa-mention.json"), BRAND).events
+    return open_case(message, IngestSettings().rules)
+
+
+def test_a_claim_is_the_agents_until_released_and_a_colleague_is_told_who_has_it(case):
+    mine = desk.claim(case, "alice", NOW).case
+
+    with pytest.raises(desk.ClaimedByAnother) as refused:
+        desk.claim(mine, "bob", NOW + timedelta(minutes=5))
+    assert refused.value.agent == "alice" and desk.holder(mine, NOW) == "alice"
+    assert desk.claim(mine, "alice", NOW + timedelta(minutes=5)).case.claimed_at == NOW + timedelta(minutes=5)
+    with pytest.raises(desk.ClaimedByAnother):
+        desk.release(mine, "bob", NOW)
+    assert desk.holder(desk.release(mine, "alice", NOW).case, NOW) is None
+
+
+def test_a_claim_left_overnight_lapses_so_the_customer_is_not_stuck(case):
+    mine = desk.claim(case, "alice", NOW).case
+    later = NOW + desk.CLAIM_EXPIRY
+
+    assert desk.holder(mine, later) is None
+    assert desk.claim(mine, "bob", later).case.claimed_by == "bob"
+
+
+def test_closing_noise_and_answers_follow_the_claim(case):
+    mine = desk.claim(case, "alice", NOW).case
+
+    with pytest.raises(desk.ClaimedByAnother):
+        desk.close_by(mine, "bob", NOW)
+    with pytest.raises(desk.ClaimedByAnother):
+        desk.before_answer(mine, "bob", NOW)
+    closed = desk.close_by(mine, "alice", NOW).case
+    assert closed.status is CaseStatus.CLOSED and closed.claimed_by is None
+    with pytest.raises(desk.NotAllowed):
+        desk.close_by(closed, "alice", NOW)
+    noise = desk.mark_noise_by(case, "bob", True, IngestSettings().rules, NOW)
+    assert noise.case.status is CaseStatus.NOISE and noise.action == "noise"
+
+
+def test_notes_need_words_and_an_agent_and_are_bounded(case):
+    assert desk.note(case, "alice", "  VIP  ").detail == "VIP"
+    assert len(desk.note(case, "alice", "x" * 5000).detail) == desk.NOTE_LIMIT
+    with pytest.raises(desk.NotAllowed):
+        desk.note(case, "alice", "   ")
+    with pytest.raises(desk.NotAllowed):
+        desk.claim(case, "  ", NOW)
+
+
+def test_a_case_is_handed_to_a_colleague_only_by_whoever_holds_it(case):
+    mine = desk.claim(case, "alice", NOW).case
+
+    handed = desk.assign(mine, "alice", "bob", NOW)
+    assert handed.case.claimed_by == "bob" and handed.detail == "bob"
+    with pytest.raises(desk.ClaimedByAnother):
+        desk.assign(handed.case, "alice", "carol", NOW)
