@@ -93,6 +93,16 @@ def main() -> None:
 # --- local ---------------------------------------------------------------------------------------
 
 
+def serve_until_interrupted(server: Any, exposed: Any) -> None:
+    """Serve until Ctrl-C, then take the local stack's address down (stack commands stop finding it)."""
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        exposed.close()
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report instead of tables.")
 @click.option("--serve", is_flag=True, help="Then serve the team's inbox on the day's stack (in a terminal).")
@@ -119,12 +129,7 @@ def demo(as_json: bool, serve: bool, port: int) -> None:
             return
         click.echo(f"\nThe team's inbox on this day's cases: http://127.0.0.1:{server.server_port}/inbox")
         click.echo("(development sign-in: any agent name; answers go to the dry-run log). Ctrl-C to stop.")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            click.echo("stopped")
-        finally:
-            exposed.close()
+        serve_until_interrupted(server, exposed)
 
     interactive = serve and sys.stdin.isatty() and sys.stdout.isatty()
     sys.exit(run_demo(sys.stdout, as_json=as_json, then=serve_inbox if interactive else None))
@@ -182,12 +187,7 @@ def serve(host: str, port: int, secret: str, brand_id: str, brand_handle: str, s
         click.echo(f"sign deliveries with: carebird send FILE --url {url} --secret {shown}")
         click.echo(f"the team's inbox: http://{host}:{server.server_port}/inbox (development sign-in: any agent name)")
         click.echo(f"embedded AWS on {exposed.endpoint}: try `carebird queue --local` in another terminal")
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            click.echo("stopped")
-        finally:
-            exposed.close()
+        serve_until_interrupted(server, exposed)
 
 
 @main.command()
