@@ -89,3 +89,21 @@ def test_a_case_is_found_by_the_reference_of_its_emails_and_by_its_customers_han
     assert deployed.store.case_by_reference("CB-999999") is None
     assert [c.case_id for c in deployed.store.cases_of_customer("@Claire_Dupont")] == [case.case_id]
     assert deployed.store.cases_of_customer("nobody") == [] and deployed.store.cases_of_customer("@") == []
+
+
+def test_the_latest_case_is_one_small_query_per_day_whatever_the_volume(deployed):
+    from datetime import UTC, datetime, timedelta
+
+    for name in ("aaa-mention.json", "aaa-mention-influencer.json", "aaa-reply-to-brand-post.json"):
+        apply_event(deployed.store, first_event(name), IngestSettings())
+    calls = []
+    deployed.store.client.meta.events.register(
+        "before-parameter-build.dynamodb.*", lambda model, **_: calls.append(model.name)
+    )
+    now = datetime(2025, 11, 26, 8, 0, tzinfo=UTC)  # the next day: today's partition is empty, yesterday's is not
+
+    latest = deployed.store.latest_case(now)
+
+    assert latest.customer.handle == "sam_b"  # 09:30, the last of the three
+    assert calls == ["Query", "Query"]
+    assert deployed.store.latest_case(now + timedelta(days=5)) is None

@@ -219,6 +219,25 @@ class DynamoCaseStore:
             yield from (case_from_item(item) for item in items)
             day += timedelta(days=1)
 
+    def latest_case(self, now: datetime, days: int = 2) -> Case | None:
+        """The case opened last in the `days` UTC days up to `now`: one Query of one item per day looked at
+        (the health check's sign of life, whatever the day's volume)."""
+        for back in range(days):
+            day = (now - timedelta(days=back)).date()
+            found = self._call(
+                "query",
+                TableName=self.table,
+                IndexName=DAY_INDEX,
+                KeyConditionExpression="#d = :day AND opened_at <= :now",
+                ExpressionAttributeNames={"#d": "day"},
+                ExpressionAttributeValues=to_dynamo({":day": day_key(day), ":now": to_iso(now)}),
+                ScanIndexForward=False,
+                Limit=1,
+            ).get("Items", [])
+            if found:
+                return case_from_item(from_dynamo(found[0]))
+        return None
+
     def case_by_reference(self, reference: str) -> Case | None:
         """The case an email's CB-… reference names (the newest, should two cases ever share one)."""
         found = self._call(
