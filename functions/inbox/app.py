@@ -166,8 +166,8 @@ def queue() -> Response:
         if status == "waiting":
             cases = inbox.select(store.open_queue(inbox.QUEUE_LIMIT), status, channel)
         else:
-            since = now - timedelta(days=inbox.HISTORY_DAYS)
-            cases = inbox.select(store.cases_opened_between(since, now), status, channel)[: inbox.QUEUE_LIMIT]
+            newest = store.cases_newest_first(now, inbox.HISTORY_DAYS)
+            cases = inbox.select(newest, status, channel, read_cap=inbox.HISTORY_READ_CAP)
     except ValueError as exc:
         raise BadRequestError(str(exc)) from exc
     rows = [inbox.queue_row(c, now, settings.rules, settings.policy) for c in cases]

@@ -27,6 +27,7 @@ STATUS_FILTERS = ("waiting", "answered", "escalated", "noise", "praise", "closed
 CHANNEL_FILTERS = ("mention", "reply", "quote", "dm", "citation", "topic")
 QUEUE_LIMIT = 500
 HISTORY_DAYS = 30  # how far back the non-waiting filters look
+HISTORY_READ_CAP = 5_000  # cases read at most to fill a non-waiting filter
 PREVIOUS_CASES = 10
 DRAFT_LIMIT = 10_000  # a DM may be that long; a public reply is held to X's 280 weighted characters
 WATCH_CHANNELS = ("citation", "topic")
@@ -68,17 +69,24 @@ def queue_row(case: Case, now: datetime, rules: TriageRules, policy: SlaPolicy) 
     }
 
 
-def select(cases: Iterable[Case], status: str, channel: str | None) -> list[Case]:
-    """The cases a filter shows: 'waiting' keeps the queue's order, the others newest first."""
+def select(cases: Iterable[Case], status: str, channel: str | None, read_cap: int | None = None) -> list[Case]:
+    """The cases a filter shows (at most QUEUE_LIMIT): 'waiting' in the queue's order; the others from cases given
+    newest first, reading no more than `read_cap` of them (a rare status on a busy desk never reads a month)."""
     if status not in STATUS_FILTERS:
         raise ValueError(f"status must be one of {', '.join(STATUS_FILTERS)}")
     if channel and channel not in CHANNEL_FILTERS:
         raise ValueError(f"channel must be one of {', '.join(CHANNEL_FILTERS)}")
-    chosen = [c for c in cases if not channel or c.channel.value == channel]
-    if status == "waiting":
-        return [c for c in chosen if c.awaiting_reply]
-    chosen = [c for c in chosen if c.status.value == status]
-    return sorted(chosen, key=lambda c: c.last_activity_at, reverse=True)
+    chosen: list[Case] = []
+    for read, case in enumerate(cases, start=1):
+        if (not channel or case.channel.value == channel) and (
+            case.awaiting_reply if status == "waiting" else case.status.value == status
+        ):
+            chosen.append(case)
+            if len(chosen) >= QUEUE_LIMIT:
+                break
+        if read_cap is not None and read >= read_cap:
+            break
+    return chosen if status == "waiting" else sorted(chosen, key=lambda c: c.last_activity_at, reverse=True)
 
 
 def order_queue(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -219,6 +219,21 @@ class DynamoCaseStore:
             yield from (case_from_item(item) for item in items)
             day += timedelta(days=1)
 
+    def cases_newest_first(self, until: datetime, days: int) -> Iterator[Case]:
+        """Cases opened in the `days` UTC days up to `until`, newest first, page by page (stop reading any time)."""
+        for back in range(days):
+            day = (until - timedelta(days=back)).date()
+            yield from (
+                case_from_item(item)
+                for item in self._query(
+                    IndexName=DAY_INDEX,
+                    KeyConditionExpression="#d = :day AND opened_at <= :until",
+                    ExpressionAttributeNames={"#d": "day"},
+                    ExpressionAttributeValues=to_dynamo({":day": day_key(day), ":until": to_iso(until)}),
+                    ScanIndexForward=False,
+                )
+            )
+
     def latest_case(self, now: datetime, days: int = 2) -> Case | None:
         """The case opened last in the `days` UTC days up to `now`: one Query of one item per day looked at
         (the health check's sign of life, whatever the day's volume)."""
