@@ -48,3 +48,13 @@ def test_nothing_in_the_layer_imports_development_tooling():
     }
 
     assert offenders == set()
+
+
+def test_dependencies_are_declared_once_in_pyproject_and_pinned_once_for_the_layer():
+    root = LAYER.parents[2]
+    listed = sorted(
+        str(p.relative_to(root))
+        for p in root.rglob("requirements*.txt")
+        if not any(part.startswith(".") for part in p.relative_to(root).parts)
+    )
+    assert listed == ["layers/carebird/requirements.txt"]  # generated from pyproject.toml by `make lock`
