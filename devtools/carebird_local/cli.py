@@ -443,7 +443,10 @@ def reply(
     if not yes and not click.confirm("Post it?", default=True):
         raise click.Abort()
     x = XClient(dry_run=True) if dry_run or stack.local else XClient(credentials=stack.x_credentials())
-    outcome = answer_case(store, case, report.draft, x, clock.now(), brand_id=environment["BRAND_USER_ID"])
+    outcome = answer_case(
+        store, case, report.draft, x, clock.now(), environment["BRAND_USER_ID"],
+        settings=configuration.ingestion(environment),
+    )  # fmt: skip
     if stack.local:
         click.echo(f"dry run (local stack): {x.recorded[-1].action} {x.recorded[-1].text!r}" if x.recorded else "")
     click.echo(outcome.message)

@@ -170,7 +170,7 @@ def queue() -> Response:
             cases = inbox.select(newest, status, channel, read_cap=inbox.HISTORY_READ_CAP)
     except ValueError as exc:
         raise BadRequestError(str(exc)) from exc
-    rows = [inbox.queue_row(c, now, settings.rules, settings.policy) for c in cases]
+    rows = [inbox.queue_row(c, now, settings.ingest.rules, settings.policy) for c in cases]
     ordered = inbox.order_queue(rows) if status == "waiting" else rows
     return reply(200, {"status": status, "channel": channel, "cases": ordered, "at": clock.now().isoformat()})
 
@@ -186,7 +186,7 @@ def case_view(case_id: str) -> Response:
         store.activity(case.case_id),
         previous,
         clock.now(),
-        settings.rules,
+        settings.ingest.rules,
         settings.policy,
     )
     detail["templates"] = inbox.templates_for(
@@ -226,7 +226,7 @@ def close(case_id: str) -> Response:
 @app.post("/api/cases/<case_id>/noise")
 def noise(case_id: str) -> Response:
     is_noise = bool(body().get("noise", True))
-    done = apply(case_id, lambda case: desk.mark_noise_by(case, agent(), is_noise, settings.rules, clock.now()))
+    done = apply(case_id, lambda case: desk.mark_noise_by(case, agent(), is_noise, settings.ingest.rules, clock.now()))
     return reply(200, {"status": done.case.status.value})
 
 
@@ -254,7 +254,7 @@ def answer(case_id: str) -> Response:
     if claimed.case != case:
         store.save_case(claimed.case, case.version, activity=activity_item(case.case_id, clock.now(), who, "claim"))
     outcome = answer_case(
-        store, case, text, x_client(), clock.now(), brand_id=settings.brand.user_id, agent=who, by_dm=by_dm
+        store, case, text, x_client(), clock.now(), settings.brand.user_id, who, by_dm, settings.ingest
     )
     via = outcome.via.value if outcome.via else ""
     store.record(activity_item(case.case_id, clock.now(), who, "reply" if outcome.answered else "reply failed", via))
@@ -285,7 +285,7 @@ def search() -> Response:
         cases = store.cases_of_customer(query, 50)
     now = clock.now()
     return reply(
-        200, {"query": query, "cases": [inbox.queue_row(c, now, settings.rules, settings.policy) for c in cases]}
+        200, {"query": query, "cases": [inbox.queue_row(c, now, settings.ingest.rules, settings.policy) for c in cases]}
     )
 
 

@@ -43,6 +43,7 @@ def answer_case(
     brand_id: str = "",
     agent: str = "",
     by_dm: bool = False,
+    settings: IngestSettings | None = None,
 ) -> AnswerOutcome:
     """Post `text` to the customer (by DM when `by_dm`) and record it on the case as the brand's answer, with
     X's post id. The webhook's echo of the sent post is then a duplicate, so the case is answered exactly once.
@@ -65,7 +66,7 @@ def answer_case(
     if via is Via.DM and case.family is Family.PUBLIC:
         # A DM answers the public case it was sent for: record it there, not on a DM case.
         message = replace(message, channel=Channel.REPLY, in_reply_to_id=case.reply_to_id, recipient_id=None)
-    outcome = apply_event(store, message, IngestSettings())
+    outcome = apply_event(store, message, settings or IngestSettings())
     state = "answered" if outcome.outcome in (Outcome.ANSWERED, Outcome.DUPLICATE) else outcome.outcome.value
     return AnswerOutcome(True, f"sent by {via} ({result.outcome.value}); case {case.reference} {state}", result, via)
 

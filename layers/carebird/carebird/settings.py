@@ -398,12 +398,14 @@ def health(env: Mapping[str, str] | Environment | None = None) -> HealthSettings
 
 @dataclass(frozen=True)
 class InboxSettings:
+    """The inbox's view: the desk's rules, the brand, the X secret and the team's sign-in."""
+
     cases_table: str
     secret_arn: str
     brand: Brand
     automation: AutomationSettings
     policy: SlaPolicy
-    rules: TriageRules
+    ingest: IngestSettings
     auth_url: str
     client_id: str
 
@@ -416,7 +418,7 @@ def inbox(env: Mapping[str, str] | Environment | None = None) -> InboxSettings:
         brand=brand(read),
         automation=automation(read),
         policy=sla_policy(read),
-        rules=triage_rules(read),
+        ingest=ingestion(read),
         auth_url=read(INBOX_AUTH_URL).rstrip("/"),
         client_id=read(INBOX_CLIENT_ID),
     )
