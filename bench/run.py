@@ -17,6 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # `bench.capacity`, whether run as a script (make bench) or imported
 FUNCTIONS = ("webhook", "dispatcher", "acknowledger", "announcer", "digest")
 ENV = {
     "AWS_DEFAULT_REGION": "eu-west-3",

@@ -94,9 +94,10 @@ class DynamoCaseStore:
         with self._mapped_errors(operation):
             return getattr(self.client, operation)(**kwargs)
 
-    def _query(self, limit: int | None = None, **query: Any) -> Iterator[dict[str, Any]]:
-        """The items of a Query, page by page through boto3's paginator (one 1 MB page held at a time)."""
-        config = {"MaxItems": limit, "PageSize": limit} if limit else {}
+    def _query(self, limit: int | None = None, page: bool = False, **query: Any) -> Iterator[dict[str, Any]]:
+        """The items of a Query, page by page through boto3's paginator (one 1 MB page held at a time): at most
+        `limit` items, or with `page`, pages of `limit` items for as long as the caller reads."""
+        config = ({"PageSize": limit} if page else {"MaxItems": limit, "PageSize": limit}) if limit else {}
         pages = iter(
             self.client.get_paginator("query").paginate(TableName=self.table, PaginationConfig=config, **query)
         )
@@ -219,39 +220,28 @@ class DynamoCaseStore:
             yield from (case_from_item(item) for item in items)
             day += timedelta(days=1)
 
-    def cases_newest_first(self, until: datetime, days: int) -> Iterator[Case]:
-        """Cases opened in the `days` UTC days up to `until`, newest first, page by page (stop reading any time)."""
+    def cases_newest_first(self, until: datetime, days: int, page_size: int | None = None) -> Iterator[Case]:
+        """Cases opened in the `days` UTC days up to `until`, newest first, page by page (stop reading any time;
+        `page_size` keeps each read that small)."""
         for back in range(days):
             day = (until - timedelta(days=back)).date()
             yield from (
                 case_from_item(item)
                 for item in self._query(
+                    page_size,
                     IndexName=DAY_INDEX,
                     KeyConditionExpression="#d = :day AND opened_at <= :until",
                     ExpressionAttributeNames={"#d": "day"},
                     ExpressionAttributeValues=to_dynamo({":day": day_key(day), ":until": to_iso(until)}),
                     ScanIndexForward=False,
+                    page=True,
                 )
             )
 
     def latest_case(self, now: datetime, days: int = 2) -> Case | None:
-        """The case opened last in the `days` UTC days up to `now`: one Query of one item per day looked at
-        (the health check's sign of life, whatever the day's volume)."""
-        for back in range(days):
-            day = (now - timedelta(days=back)).date()
-            found = self._call(
-                "query",
-                TableName=self.table,
-                IndexName=DAY_INDEX,
-                KeyConditionExpression="#d = :day AND opened_at <= :now",
-                ExpressionAttributeNames={"#d": "day"},
-                ExpressionAttributeValues=to_dynamo({":day": day_key(day), ":now": to_iso(now)}),
-                ScanIndexForward=False,
-                Limit=1,
-            ).get("Items", [])
-            if found:
-                return case_from_item(from_dynamo(found[0]))
-        return None
+        """The case opened last in the `days` UTC days up to `now`: a one-item read per day looked at (the health
+        check's sign of life, whatever the day's volume)."""
+        return next(self.cases_newest_first(now, days, page_size=1), None)
 
     def case_by_reference(self, reference: str) -> Case | None:
         """The case an email's CB-… reference names (the newest, should two cases ever share one)."""
