@@ -19,7 +19,7 @@ logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
 tracer = tracer_for(configuration.tracing())
 settings = configuration.webhook()
 watch = configuration.watch()
-store = DynamoCaseStore(settings.cases_table)
+store = DynamoCaseStore(settings.cases_table, remember_cases=True)  # ingestion: see DynamoCaseStore
 cursors = DynamoCursors(settings.cases_table)
 
 

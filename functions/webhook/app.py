@@ -22,7 +22,7 @@ from carebird.webhook import Webhook, handle_http
 logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
 tracer = tracer_for(configuration.tracing())
 settings = configuration.webhook()
-store = DynamoCaseStore(settings.cases_table)
+store = DynamoCaseStore(settings.cases_table, remember_cases=True)  # ingestion: see DynamoCaseStore
 webhook = Webhook(settings, store, lambda: consumer_secret(settings.secret_arn), quarantine=store, now=clock.now)
 
 

@@ -43,7 +43,7 @@ def test_a_new_case_costs_two_calls_and_its_redelivery_one(metered):
     assert redelivered == {"duplicate": 1} and again == {"BatchGetItem": 1} and units == 0
 
 
-def test_a_follow_up_costs_three_calls_and_a_brand_answer_too_its_redelivery_one(metered):
+def test_in_a_warm_container_a_follow_up_and_a_brand_answer_cost_two_calls_a_redelivery_one(metered):
     mention = sim.tweet(CLAIRE, "@LumiereAide ma box ne marche plus", START, BRAND)
     metered(mention)
     follow_up = sim.tweet(CLAIRE, "@LumiereAide toujours rien", START + timedelta(minutes=5), BRAND)
@@ -56,10 +56,38 @@ def test_a_follow_up_costs_three_calls_and_a_brand_answer_too_its_redelivery_one
     answered, (answer_calls, _) = metered(answer)
     again, (redelivery_calls, _) = metered(answer)
 
-    assert appended == {"appended": 1} and sum(follow_calls.values()) == 3
-    assert follow_calls == {"BatchGetItem": 1, "GetItem": 1, "TransactWriteItems": 1}
-    assert answered == {"answered": 1} and sum(answer_calls.values()) == 3
+    # The case this container wrote last is remembered: no read before the (version-conditional) write.
+    assert appended == {"appended": 1} and follow_calls == {"BatchGetItem": 1, "TransactWriteItems": 1}
+    assert answered == {"answered": 1} and answer_calls == {"BatchGetItem": 1, "TransactWriteItems": 1}
     assert again == {"duplicate": 1} and redelivery_calls == {"BatchGetItem": 1}
+
+
+def test_a_container_that_never_saw_the_case_reads_it_first(metered, deployed):
+    metered(sim.tweet(CLAIRE, "@LumiereAide ma box ne marche plus", START, BRAND))
+    deployed.module.webhook.store._recent.clear()  # another container: it never saw this case
+
+    appended, (calls, _) = metered(sim.tweet(CLAIRE, "@LumiereAide toujours rien", START + timedelta(minutes=5), BRAND))
+
+    assert appended == {"appended": 1} and calls == {"BatchGetItem": 1, "GetItem": 1, "TransactWriteItems": 1}
+
+
+def test_a_copy_made_stale_by_another_writer_fails_its_write_and_the_retry_reads_afresh(metered, deployed):
+    """The SLA workflow (or the inbox, another container) changed the case: the remembered copy must not win."""
+    metered(sim.tweet(CLAIRE, "@LumiereAide ma box ne marche plus", START, BRAND))
+    case_id = deployed.store.open_case_id(CLAIRE.id, "public")
+    deployed.dynamodb.update_item(  # what the escalation does: a new status and version
+        TableName=TABLE, Key={"pk": {"S": f"CASE#{case_id}"}, "sk": {"S": "CASE"}},
+        UpdateExpression="SET #s = :e, escalation_level = :one, version = version + :one",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":e": {"S": "escalated"}, ":one": {"N": "1"}},
+    )  # fmt: skip
+
+    appended, (calls, _) = metered(sim.tweet(CLAIRE, "@LumiereAide toujours rien", START + timedelta(minutes=5), BRAND))
+
+    assert appended == {"appended": 1}
+    assert calls == {"BatchGetItem": 2, "TransactWriteItems": 2, "GetItem": 1}  # the stale try, then the retry
+    case = deployed.store.get_case(case_id)
+    assert case.escalation_level == 1 and case.inbound_count == 2  # the escalation kept, the follow-up added
 
 
 def test_write_units_per_follow_up_do_not_grow_with_the_conversation(metered, deployed):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,6 +44,7 @@ from carebird.table import (
 )
 from carebird.timeparse import to_iso
 
+REMEMBERED_CASES = 512  # cases an ingesting container keeps (a few hundred KB)
 QUARANTINE_RAW_LIMIT = 100_000  # characters of raw JSON kept; a DynamoDB item holds 400 KB
 # DynamoDB errors that mean "not now" (X must redeliver: 503), as opposed to "never" (this event is refused).
 OUTAGE_CODES = frozenset(
@@ -66,10 +69,16 @@ OUTAGE_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", 
 class DynamoCaseStore:
     """The case store on one DynamoDB table, every write conditional (idempotent under redelivery)."""
 
-    def __init__(self, table_name: str, client: Any = None) -> None:
+    def __init__(self, table_name: str, client: Any = None, remember_cases: bool = False) -> None:
+        """`remember_cases` (ingestion only): keep the cases this store last wrote or read, so a follow-up or an
+        answer in the same warm container skips the case read; every case write is conditional on the version, so
+        a copy another writer made stale fails its write, is forgotten, and the retry reads the case afresh."""
         self.table = table_name
         self._client = client
         self._client_lock = threading.Lock()
+        self.remember_cases = remember_cases
+        self._recent: OrderedDict[str, Case] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     @property
     def client(self) -> Any:
@@ -191,8 +200,41 @@ class DynamoCaseStore:
         return item.get("text") if item else None
 
     def get_case(self, case_id: str) -> Case | None:
+        if self.remember_cases:
+            with self._recent_lock:
+                if case_id in self._recent:
+                    self._recent.move_to_end(case_id)
+                    return self._recent[case_id]
         item = self._get(case_key(case_id))
-        return case_from_item(item) if item else None
+        case = case_from_item(item) if item else None
+        if case is not None:
+            self._remember(case)
+        return case
+
+    def _remember(self, case: Case) -> None:
+        if not self.remember_cases:
+            return
+        with self._recent_lock:
+            self._recent[case.case_id] = case
+            self._recent.move_to_end(case.case_id)
+            while len(self._recent) > REMEMBERED_CASES:
+                self._recent.popitem(last=False)
+
+    def _forget(self, case_id: str) -> None:
+        with self._recent_lock:
+            self._recent.pop(case_id, None)
+
+    def _transact_cases(self, actions: list[dict[str, Any]], cases: list[tuple[Case, int | None]]) -> None:
+        """A transaction writing these cases (each at its expected version): remembered at their new version once
+        written, forgotten if it fails (a stale copy, a race: the retry reads them afresh)."""
+        try:
+            self._transact(actions)
+        except Exception:
+            for case, _ in cases:
+                self._forget(case.case_id)
+            raise
+        for case, expected in cases:
+            self._remember(replace(case, version=(expected or 0) + 1))
 
     def messages(self, case_id: str) -> list[dict[str, Any]]:
         """The case's messages, oldest first."""
@@ -357,9 +399,11 @@ class DynamoCaseStore:
         )
         messages = self._messages_puts(case.case_id, message, answered_by, replaces_held)
         actions = [*messages, pointer, self._case_put(case, None)]
+        written: list[tuple[Case, int | None]] = [(case, None)]
         if replacing is not None:
             actions.append(self._case_put(replacing, replacing.version))
-        self._transact(actions)
+            written.append((replacing, replacing.version))
+        self._transact_cases(actions, written)
 
     def save_case(
         self,
@@ -379,7 +423,7 @@ class DynamoCaseStore:
             actions.append(self._pointer_put(case.customer.id, link_family, case.case_id, None))
         if activity:
             actions.append({"Put": {"TableName": self.table, "Item": to_dynamo(activity)}})
-        self._transact([*actions, self._case_put(case, expected_version)])
+        self._transact_cases([*actions, self._case_put(case, expected_version)], [(case, expected_version)])
 
     def record(self, activity: dict[str, Any]) -> None:
         """An agent's action that changes nothing on the case itself (a note, an answer already recorded)."""
@@ -441,7 +485,7 @@ class DynamoCaseStore:
                     }
                 }
             )
-        self._transact(actions)
+        self._transact_cases(actions, [(case, expected_version)])
 
     def remember_deleted(self, deletion: Deletion) -> bool:
         """A deletion that arrived before its post: a tombstone stops the late post from opening a case.
