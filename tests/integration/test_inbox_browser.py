@@ -129,3 +129,16 @@ def test_a_tweet_carrying_html_and_script_renders_as_text(browser, site):
     preview = page.evaluate("() => document.body.innerHTML.includes('<script>window.__xss')")
     assert preview is False  # escaped in the DOM as text, never parsed as markup
     assert errors == []
+
+
+def test_the_kpi_page_charts_the_days_cases_by_channel(browser, site):
+    url, _ = site
+    page, errors = sign_in(browser, url, "alice")
+
+    page.click("#nav-kpi")
+    page.wait_for_selector("#kpi-chart rect")
+
+    assert page.locator("#kpis strong").first.inner_text() == "3"  # the day's three cases
+    assert page.locator("#kpi-chart rect").count() == 1  # one day, one channel (mentions): one segment
+    assert page.locator("#kpi-legend .legend").all_inner_texts() == ["mention"]
+    assert errors == []

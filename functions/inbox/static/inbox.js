@@ -274,17 +274,27 @@ async function showKpi() {
   const chart = document.createElementNS(svgNS, "svg");
   chart.setAttribute("class", "chart"); chart.setAttribute("viewBox", `0 0 ${width} ${height + 30}`); chart.setAttribute("id", "kpi-chart");
   const step = width / Math.max(1, data.by_day.length);
+  const channels = [...new Set(data.by_day.flatMap((d) => Object.keys(d.channels)))].sort();
   data.by_day.forEach((d, i) => {
-    const bar = document.createElementNS(svgNS, "rect");
-    const h = (d.total / max) * height;
-    bar.setAttribute("x", i * step + 4); bar.setAttribute("y", height - h); bar.setAttribute("width", step - 8); bar.setAttribute("height", h);
-    const title = document.createElementNS(svgNS, "title");
-    title.textContent = `${d.day}: ${d.total} (${Object.entries(d.channels).map(([k, v]) => `${k} ${v}`).join(", ")})`;
-    bar.append(title);
+    let top = height;
+    for (const channel of channels) {  // one stacked segment per channel
+      const count = d.channels[channel] || 0;
+      if (!count) continue;
+      const h = (count / max) * height;
+      top -= h;
+      const bar = document.createElementNS(svgNS, "rect");
+      bar.setAttribute("x", i * step + 4); bar.setAttribute("y", top); bar.setAttribute("width", step - 8); bar.setAttribute("height", h);
+      bar.setAttribute("class", `channel-${channels.indexOf(channel) % 6}`);
+      const title = document.createElementNS(svgNS, "title");
+      title.textContent = `${d.day}: ${channel} ${count}`;
+      bar.append(title);
+      chart.append(bar);
+    }
     const label = document.createElementNS(svgNS, "text");
     label.setAttribute("x", i * step + 4); label.setAttribute("y", height + 16); label.textContent = `${d.day.slice(5)} · ${d.total}`;
-    chart.append(bar, label);
+    chart.append(label);
   });
+  const legend = el("p", { id: "kpi-legend" }, ...channels.map((c, i) => el("span", { class: `legend channel-${i % 6}`, text: c })));
   const card = (label, value) => el("div", {}, el("strong", { text: value }), el("span", { class: "muted", text: label }));
   view.replaceChildren(
     el("h1", { text: "Last 7 days" }),
@@ -292,7 +302,7 @@ async function showKpi() {
       card("cases", data.cases), card("answered", data.answered), card("first response, median", minutes(data.median_first_response_minutes)),
       card("first response, 90th percentile", minutes(data.p90_first_response_minutes)), card(`SLA breaches (${data.sla_minutes} min)`, data.breaches),
       card("escalated", data.escalated)),
-    el("h2", { text: "Cases by day" }), chart,
+    el("h2", { text: "Cases by day and channel" }), chart, legend,
     el("p", { class: "muted", text: `By channel: ${Object.entries(data.by_channel).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}` }));
 }
 
