@@ -250,7 +250,9 @@ async function showCase(caseId) {
         el("p", { class: "muted", text: `${customer.followers} followers${customer.verified ? " · verified" : ""}` }),
         el("h3", { text: "Why here" }), el("ul", {}, ...data.reasons.map((r) => el("li", { text: r }))),
         el("h3", { text: "Previous cases" }),
-        el("ul", {}, ...customer.previous_cases.map((c) => el("li", {}, el("a", { href: `#/case/${encodeURIComponent(c.id)}`, text: c.ref }), el("span", { class: "muted", text: ` ${c.status} · ${when(c.opened_at)}` })))),
+        customer.previous_cases.length
+          ? el("ul", {}, ...customer.previous_cases.map((c) => el("li", {}, el("a", { href: `#/case/${encodeURIComponent(c.id)}`, text: c.ref }), el("span", { class: "muted", text: ` ${c.status} · ${when(c.opened_at)}` }))))
+          : el("p", { class: "muted", text: "none: a first contact" }),
         el("h3", { text: "Activity" }),
         el("ul", {}, ...data.activity.map((a) => el("li", { class: "muted", text: `${when(a.at)} ${a.agent}: ${a.action}${a.detail && a.action !== "note" ? ` (${a.detail})` : ""}` }))),
         el("p", {}, el("a", { href: data.link, rel: "noopener noreferrer", target: "_blank", text: "Open on X" })))));
