@@ -9,7 +9,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -251,15 +251,7 @@ class DynamoCaseStore:
         A generator: a 50,000-case day is read one 1 MB page at a time, never held whole in memory."""
         day = since.date()
         while day <= until.date():
-            items = self._query(
-                IndexName=DAY_INDEX,
-                KeyConditionExpression="#d = :day AND opened_at BETWEEN :since AND :until",
-                ExpressionAttributeNames={"#d": "day"},
-                ExpressionAttributeValues=to_dynamo(
-                    {":day": day_key(day), ":since": to_iso(since), ":until": to_iso(until)}
-                ),
-            )
-            yield from (case_from_item(item) for item in items)
+            yield from self._cases_opened_on(day, until, since)
             day += timedelta(days=1)
 
     def cases_newest_first(self, until: datetime, days: int, page_size: int | None = None) -> Iterator[Case]:
@@ -267,18 +259,29 @@ class DynamoCaseStore:
         `page_size` keeps each read that small)."""
         for back in range(days):
             day = (until - timedelta(days=back)).date()
-            yield from (
-                case_from_item(item)
-                for item in self._query(
-                    page_size,
-                    IndexName=DAY_INDEX,
-                    KeyConditionExpression="#d = :day AND opened_at <= :until",
-                    ExpressionAttributeNames={"#d": "day"},
-                    ExpressionAttributeValues=to_dynamo({":day": day_key(day), ":until": to_iso(until)}),
-                    ScanIndexForward=False,
-                    page=True,
-                )
-            )
+            yield from self._cases_opened_on(day, until, newest_first=True, page_size=page_size)
+
+    def _cases_opened_on(
+        self,
+        day: date,
+        until: datetime,
+        since: datetime | None = None,
+        newest_first: bool = False,
+        page_size: int | None = None,
+    ) -> Iterator[Case]:
+        """One UTC day's partition of the CasesByDay index, opened up to `until` (and from `since`)."""
+        window = "opened_at BETWEEN :since AND :until" if since else "opened_at <= :until"
+        values = {":day": day_key(day), ":until": to_iso(until)} | ({":since": to_iso(since)} if since else {})
+        items = self._query(
+            page_size,
+            IndexName=DAY_INDEX,
+            KeyConditionExpression=f"#d = :day AND {window}",
+            ExpressionAttributeNames={"#d": "day"},
+            ExpressionAttributeValues=to_dynamo(values),
+            ScanIndexForward=not newest_first,
+            page=True,
+        )
+        return (case_from_item(item) for item in items)
 
     def latest_case(self, now: datetime, days: int = 2) -> Case | None:
         """The case opened last in the `days` UTC days up to `now`: a one-item read per day looked at (the health
