@@ -9,6 +9,7 @@ from typing import Any
 
 from carebird.cases import Case
 from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage, Known
+from carebird.memory import RecentCases
 from carebird.model import Deletion, Message
 from carebird.normalise import Brand
 
@@ -46,9 +47,17 @@ def stamped(payload: dict, moment: Any) -> dict:
 
 
 class InMemoryCaseStore:
-    """The CaseStore contract in plain dicts: conditional writes behave as in DynamoDB."""
+    """The CaseStore contract in plain dicts: conditional writes behave as in DynamoDB.
 
-    def __init__(self) -> None:
+    With `remember`, it also remembers what it last wrote or read as an ingesting container does
+    (carebird.memory): copies that go stale when another writer (a second store on the same dicts) changes a case.
+    """
+
+    def __init__(self, remember: bool = False, shared: InMemoryCaseStore | None = None) -> None:
+        self.recent = RecentCases() if remember else None
+        if shared is not None:  # another container on the same table
+            self.__dict__.update({k: v for k, v in shared.__dict__.items() if k != "recent"})
+            return
         self.cases: dict[str, Case] = {}
         self.pointers: dict[tuple[str, str], str] = {}
         self.message_ids: dict[str, str | None] = {}
@@ -72,6 +81,12 @@ class InMemoryCaseStore:
             return None
 
         held_reply = self.held_answers.get(reply_to_id or "")
+        if self.recent is not None and customer_id:
+            for family in families:
+                if (customer_id, family) in self.pointers:
+                    self.recent.points(customer_id, family, self.pointers[(customer_id, family)])
+        if self.recent is not None and reply_to_id and self.message_ids.get(reply_to_id):
+            self.recent.holds(self.message_ids[reply_to_id], reply_to_id)
         return Known(
             stored=occupant(message_id),
             held_answer=self.held_answers.get(message_id),
@@ -86,7 +101,32 @@ class InMemoryCaseStore:
         return self.message_ids.get(message_id)
 
     def get_case(self, case_id: str) -> Case | None:
-        return self.cases.get(case_id)
+        if self.recent is not None and (case := self.recent.case(case_id)) is not None:
+            return case
+        case = self.cases.get(case_id)
+        if case is not None and self.recent is not None:
+            self.recent.seen(case)
+        return case
+
+    def remembered_case(self, customer_id: str, family: str) -> Case | None:
+        return self.recent.current(customer_id, family) if self.recent is not None else None
+
+    def remembered_case_holding(self, message_id: str) -> Case | None:
+        return self.recent.holding(message_id) if self.recent is not None else None
+
+    def _remember(self, case_id: str, messages: tuple[Message | None, ...], family: str | None = None) -> None:
+        if self.recent is None:
+            return
+        case = self.cases[case_id]
+        self.recent.seen(case)
+        self.recent.holds(case_id, *(m.id for m in messages if m is not None))
+        if family:
+            self.recent.points(case.customer.id, family, case_id)
+
+    def _forget(self, *cases: Case | None) -> None:
+        for case in cases:
+            if case is not None and self.recent is not None:
+                self.recent.forget(case.case_id)
 
     def _guard_message(self, message: Message | None, replaces_held: bool = False) -> None:
         if message is None:
@@ -110,6 +150,23 @@ class InMemoryCaseStore:
         replacing: Case | None = None,
         answered_by: Message | None = None,
         replaces_held: bool = False,
+    ) -> None:
+        try:
+            self._create_case(case, message, replacing, answered_by, replaces_held)
+        except Exception:
+            self._forget(case, replacing)
+            raise
+        if replacing is not None:
+            self._remember(replacing.case_id, ())
+        self._remember(case.case_id, (message, answered_by), case.family)
+
+    def _create_case(
+        self,
+        case: Case,
+        message: Message,
+        replacing: Case | None,
+        answered_by: Message | None,
+        replaces_held: bool,
     ) -> None:
         self._guard_message(message, replaces_held)
         if answered_by is not None and answered_by.id in self.message_ids:
@@ -139,6 +196,22 @@ class InMemoryCaseStore:
         replaces_held: bool = False,
         link_family: str | None = None,
     ) -> None:
+        try:
+            self._save_case(case, expected_version, message, answered_by, replaces_held, link_family)
+        except Exception:
+            self._forget(case)
+            raise
+        self._remember(case.case_id, (message, answered_by), link_family)
+
+    def _save_case(
+        self,
+        case: Case,
+        expected_version: int,
+        message: Message | None,
+        answered_by: Message | None,
+        replaces_held: bool,
+        link_family: str | None,
+    ) -> None:
         self._guard_message(message, replaces_held)
         if answered_by is not None and answered_by.id in self.message_ids:
             raise ConcurrentUpdate("the answer is stored already")
@@ -153,10 +226,10 @@ class InMemoryCaseStore:
 
     def hold_early_answer(self, answer: Message) -> bool:
         assert answer.in_reply_to_id
-        if answer.in_reply_to_id in self.message_ids:
+        if self.message_ids.get(answer.in_reply_to_id) is not None:
             raise ConcurrentUpdate("the message arrived meanwhile")
-        if answer.in_reply_to_id in self.held_answers:
-            return False
+        if answer.in_reply_to_id in self.held_answers or answer.in_reply_to_id in self.message_ids:
+            return False  # held before, or a tombstone: the post it answers was deleted
         self.held_answers[answer.in_reply_to_id] = answer
         return True
 

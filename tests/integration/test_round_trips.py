@@ -33,17 +33,20 @@ def metered(deployed):
     return send
 
 
-def test_a_new_case_costs_two_calls_and_its_redelivery_one(metered):
+def test_a_new_case_costs_two_calls_and_its_redelivery_one(metered, deployed):
     mention = sim.tweet(CLAIRE, "@LumiereAide ma box ne marche plus", START, BRAND)
 
     created, (calls, _) = metered(mention)
-    redelivered, (again, units) = metered(mention)
+    redelivered, (again, _) = metered(mention)
+    deployed.module.webhook.store.recent.clear()  # the redelivery lands in another container
+    elsewhere, (read_only, units) = metered(mention)
 
     assert created == {"created": 1} and calls == {"BatchGetItem": 1, "TransactWriteItems": 1}
-    assert redelivered == {"duplicate": 1} and again == {"BatchGetItem": 1} and units == 0
+    assert redelivered == {"duplicate": 1} and again == {"TransactWriteItems": 1}  # its id guard refuses the write
+    assert elsewhere == {"duplicate": 1} and read_only == {"BatchGetItem": 1} and units == 0
 
 
-def test_in_a_warm_container_a_follow_up_and_a_brand_answer_cost_two_calls_a_redelivery_one(metered):
+def test_in_a_warm_container_a_follow_up_a_brand_answer_and_their_redeliveries_cost_one_call(metered):
     mention = sim.tweet(CLAIRE, "@LumiereAide ma box ne marche plus", START, BRAND)
     metered(mention)
     follow_up = sim.tweet(CLAIRE, "@LumiereAide toujours rien", START + timedelta(minutes=5), BRAND)
@@ -53,18 +56,21 @@ def test_in_a_warm_container_a_follow_up_and_a_brand_answer_cost_two_calls_a_red
     )  # fmt: skip
 
     appended, (follow_calls, _) = metered(follow_up)
+    follow_again, (follow_redelivery_calls, _) = metered(follow_up)
     answered, (answer_calls, _) = metered(answer)
     again, (redelivery_calls, _) = metered(answer)
 
-    # The case this container wrote last is remembered: no read before the (version-conditional) write.
-    assert appended == {"appended": 1} and follow_calls == {"BatchGetItem": 1, "TransactWriteItems": 1}
-    assert answered == {"answered": 1} and answer_calls == {"BatchGetItem": 1, "TransactWriteItems": 1}
-    assert again == {"duplicate": 1} and redelivery_calls == {"BatchGetItem": 1}
+    # The case this container wrote last is remembered: one write, conditional on its version and the message's
+    # id guard; a redelivery fails the guard in that same call.
+    assert appended == {"appended": 1} and follow_calls == {"TransactWriteItems": 1}
+    assert follow_again == {"duplicate": 1} and follow_redelivery_calls == {"TransactWriteItems": 1}
+    assert answered == {"answered": 1} and answer_calls == {"TransactWriteItems": 1}
+    assert again == {"duplicate": 1} and redelivery_calls == {"TransactWriteItems": 1}
 
 
 def test_a_container_that_never_saw_the_case_reads_it_first(metered, deployed):
     metered(sim.tweet(CLAIRE, "@LumiereAide ma box ne marche plus", START, BRAND))
-    deployed.module.webhook.store._recent.clear()  # another container: it never saw this case
+    deployed.module.webhook.store.recent.clear()  # another container: it never saw this case
 
     appended, (calls, _) = metered(sim.tweet(CLAIRE, "@LumiereAide toujours rien", START + timedelta(minutes=5), BRAND))
 
@@ -85,7 +91,7 @@ def test_a_copy_made_stale_by_another_writer_fails_its_write_and_the_retry_reads
     appended, (calls, _) = metered(sim.tweet(CLAIRE, "@LumiereAide toujours rien", START + timedelta(minutes=5), BRAND))
 
     assert appended == {"appended": 1}
-    assert calls == {"BatchGetItem": 2, "TransactWriteItems": 2, "GetItem": 1}  # the stale try, then the retry
+    assert calls == {"TransactWriteItems": 2, "BatchGetItem": 1, "GetItem": 1}  # the stale try, then read afresh
     case = deployed.store.get_case(case_id)
     assert case.escalation_level == 1 and case.inbound_count == 2  # the escalation kept, the follow-up added
 
@@ -102,3 +108,23 @@ def test_write_units_per_follow_up_do_not_grow_with_the_conversation(metered, de
     case_item = deployed.dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": f"CASE#{case_id}"}, "sk": {"S": "CASE"}})
     assert units[3] == units[-1], units  # the 4th follow-up costs what the 40th does
     assert item_size(case_item["Item"]) < 3 * 1024  # a bounded case item
+
+
+def test_a_brand_answer_to_a_case_made_stale_elsewhere_is_read_afresh_and_answers_it(metered, deployed):
+    follow_up = sim.tweet(CLAIRE, "@LumiereAide ma box ne marche plus", START, BRAND)
+    metered(follow_up)
+    case_id = deployed.store.open_case_id(CLAIRE.id, "public")
+    deployed.dynamodb.update_item(  # an agent's note: a new version
+        TableName=TABLE, Key={"pk": {"S": f"CASE#{case_id}"}, "sk": {"S": "CASE"}},
+        UpdateExpression="SET version = version + :one", ExpressionAttributeValues={":one": {"N": "1"}},
+    )  # fmt: skip
+    answer = sim.tweet(
+        BRAND, "@claire on regarde ça", START + timedelta(minutes=9), BRAND,
+        in_reply_to=(sim.post_id_of(follow_up), CLAIRE),
+    )  # fmt: skip
+
+    answered, (calls, _) = metered(answer)
+
+    assert answered == {"answered": 1}
+    assert calls == {"TransactWriteItems": 2, "BatchGetItem": 1, "GetItem": 1}
+    assert deployed.store.get_case(case_id).first_response_at is not None

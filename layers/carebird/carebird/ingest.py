@@ -111,6 +111,9 @@ def _families(message: Message) -> tuple[str, ...]:
 
 
 def _apply_customer_message(store: CaseStore, message: Message, settings: IngestSettings) -> Result:
+    remembered = _append_to_remembered_case(store, message, settings)
+    if remembered is not None:
+        return remembered
     known = store.lookup(message.id, message.author.id, _families(message))
     if known.stored == "early-answer" and known.held_answer is not None:
         return _store_answered_early(store, message, settings, known, known.held_answer)
@@ -120,6 +123,24 @@ def _apply_customer_message(store: CaseStore, message: Message, settings: Ingest
         return _store_customer_message(store, message, settings, known, None, False)
     except AnsweredEarly as early:  # the brand's answer was held between the read and the write
         return _store_answered_early(store, message, settings, known, early.answer)
+
+
+def _append_to_remembered_case(store: CaseStore, message: Message, settings: IngestSettings) -> Result | None:
+    """A follow-up to the live case this container last wrote or read for the customer: one conditional write.
+
+    The write is conditional on the message's id guard (a redelivery fails it: a duplicate, still one call) and on
+    the case's version (a copy made stale elsewhere fails it: None, and the caller reads the table afresh)."""
+    current = store.remembered_case(message.author.id, message.family)
+    if current is None or is_stale(current, message.created_at, settings.idle_before_new_case):
+        return None
+    updated = add_inbound(current, message, settings.rules)
+    try:
+        store.save_case(updated, current.version, message)
+    except DuplicateMessage:
+        return Result(Outcome.DUPLICATE)
+    except (ConcurrentUpdate, AnsweredEarly):
+        return None  # stale, or the brand's answer to it was held: the full path handles both
+    return Result(Outcome.APPENDED, updated.case_id, message.channel, updated.topic)
 
 
 def _store_answered_early(
@@ -181,6 +202,10 @@ def _current_case(
 def _apply_brand_message(store: CaseStore, message: Message) -> Result:
     customer_id = message.customer_id
     automated_text = message.text if customer_id and could_be_automatic(message.text) else None
+    if automated_text is None:
+        remembered = _answer_remembered_case(store, message)
+        if remembered is not None:
+            return remembered
     known = store.lookup(message.id, customer_id, _families(message), message.in_reply_to_id, automated_text)
     if known.stored in ("message-id", "tombstone"):
         return Result(Outcome.DUPLICATE)  # recorded already: one read, no write
@@ -196,6 +221,26 @@ def _apply_brand_message(store: CaseStore, message: Message) -> Result:
         return Result(Outcome.IGNORED)
     updated = record_response(case, message)
     store.save_case(updated, case.version, message)
+    return Result(Outcome.ANSWERED, case.case_id, message.channel, case.topic)
+
+
+def _answer_remembered_case(store: CaseStore, message: Message) -> Result | None:
+    """The brand answering a case this container last wrote or read: one conditional write, as for a follow-up.
+
+    The case is the one holding the post answered, or for an answer that replies to no post (a DM), the customer's
+    current case of that family: the cases the full path would find first."""
+    if message.in_reply_to_id:
+        case = store.remembered_case_holding(message.in_reply_to_id)
+    else:
+        case = store.remembered_case(message.customer_id, message.family) if message.customer_id else None
+    if case is None:
+        return None
+    try:
+        store.save_case(record_response(case, message), case.version, message)
+    except DuplicateMessage:
+        return Result(Outcome.DUPLICATE)
+    except (ConcurrentUpdate, AnsweredEarly):
+        return None
     return Result(Outcome.ANSWERED, case.case_id, message.channel, case.topic)
 
 

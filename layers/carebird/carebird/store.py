@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -17,6 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from carebird.cases import Case
 from carebird.errors import StorageRefused, StorageUnavailable
 from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage, Known
+from carebird.memory import RecentCases
 from carebird.model import Deletion, Message
 from carebird.table import (
     ACTIVITY_PREFIX,
@@ -44,7 +44,6 @@ from carebird.table import (
 )
 from carebird.timeparse import to_iso
 
-REMEMBERED_CASES = 512  # cases an ingesting container keeps (a few hundred KB)
 QUARANTINE_RAW_LIMIT = 100_000  # characters of raw JSON kept; a DynamoDB item holds 400 KB
 # DynamoDB errors that mean "not now" (X must redeliver: 503), as opposed to "never" (this event is refused).
 OUTAGE_CODES = frozenset(
@@ -70,15 +69,13 @@ class DynamoCaseStore:
     """The case store on one DynamoDB table, every write conditional (idempotent under redelivery)."""
 
     def __init__(self, table_name: str, client: Any = None, remember_cases: bool = False) -> None:
-        """`remember_cases` (ingestion only): keep the cases this store last wrote or read, so a follow-up or an
-        answer in the same warm container skips the case read; every case write is conditional on the version, so
-        a copy another writer made stale fails its write, is forgotten, and the retry reads the case afresh."""
+        """`remember_cases` (ingestion only): keep the cases this store last wrote or read (carebird.memory), so a
+        follow-up or an answer in the same warm container is one conditional write; a copy another writer made
+        stale fails its write, is forgotten, and the retry reads the case afresh."""
         self.table = table_name
         self._client = client
         self._client_lock = threading.Lock()
-        self.remember_cases = remember_cases
-        self._recent: OrderedDict[str, Case] = OrderedDict()
-        self._recent_lock = threading.Lock()
+        self.recent = RecentCases() if remember_cases else None
 
     @property
     def client(self) -> Any:
@@ -159,6 +156,12 @@ class DynamoCaseStore:
         found = self._batch_get(list(wanted.values()))
         item = {name: found.get((key["pk"], key["sk"])) for name, key in wanted.items()}
         own, reply = item["self"] or {}, item.get("reply") or {}
+        if self.recent is not None and customer_id:
+            for family in families:
+                if pointer := item.get(f"open:{family}"):
+                    self.recent.points(customer_id, family, pointer["case_id"])
+        if self.recent is not None and reply_to_id and reply.get("type") == "message-id":
+            self.recent.holds(reply["case_id"], reply_to_id)
         return Known(
             stored=own.get("type"),
             held_answer=message_from_item(own) if own.get("type") == "early-answer" else None,
@@ -200,41 +203,46 @@ class DynamoCaseStore:
         return item.get("text") if item else None
 
     def get_case(self, case_id: str) -> Case | None:
-        if self.remember_cases:
-            with self._recent_lock:
-                if case_id in self._recent:
-                    self._recent.move_to_end(case_id)
-                    return self._recent[case_id]
+        if self.recent is not None and (case := self.recent.case(case_id)) is not None:
+            return case
         item = self._get(case_key(case_id))
         case = case_from_item(item) if item else None
-        if case is not None:
-            self._remember(case)
+        if case is not None and self.recent is not None:
+            self.recent.seen(case)
         return case
 
-    def _remember(self, case: Case) -> None:
-        if not self.remember_cases:
-            return
-        with self._recent_lock:
-            self._recent[case.case_id] = case
-            self._recent.move_to_end(case.case_id)
-            while len(self._recent) > REMEMBERED_CASES:
-                self._recent.popitem(last=False)
+    def remembered_case(self, customer_id: str, family: str) -> Case | None:
+        """The customer's current case of this family as this container last saw it, without a read (or None)."""
+        return self.recent.current(customer_id, family) if self.recent is not None else None
 
-    def _forget(self, case_id: str) -> None:
-        with self._recent_lock:
-            self._recent.pop(case_id, None)
+    def remembered_case_holding(self, message_id: str) -> Case | None:
+        """The case holding this message as this container last saw it, without a read (or None)."""
+        return self.recent.holding(message_id) if self.recent is not None else None
 
-    def _transact_cases(self, actions: list[dict[str, Any]], cases: list[tuple[Case, int | None]]) -> None:
+    def _transact_cases(
+        self,
+        actions: list[dict[str, Any]],
+        cases: list[tuple[Case, int | None]],
+        messages: tuple[Message | None, ...] = (),
+        pointers: tuple[tuple[str, str, str], ...] = (),
+    ) -> None:
         """A transaction writing these cases (each at its expected version): remembered at their new version once
-        written, forgotten if it fails (a stale copy, a race: the retry reads them afresh)."""
+        written, with the messages they now hold and the pointers written; forgotten if it fails (a stale copy, a
+        race: the retry reads them afresh)."""
         try:
             self._transact(actions)
-        except Exception:
-            for case, _ in cases:
-                self._forget(case.case_id)
+        except Exception as failure:
+            if self.recent is not None and not _only_the_guard_failed(failure):
+                for case, _ in cases:
+                    self.recent.forget(case.case_id)
             raise
+        if self.recent is None:
+            return
         for case, expected in cases:
-            self._remember(replace(case, version=(expected or 0) + 1))
+            self.recent.seen(replace(case, version=(expected or 0) + 1))
+        self.recent.holds(cases[0][0].case_id, *(m.id for m in messages if m is not None))
+        for customer_id, family, case_id in pointers:
+            self.recent.points(customer_id, family, case_id)
 
     def messages(self, case_id: str) -> list[dict[str, Any]]:
         """The case's messages, oldest first."""
@@ -406,7 +414,8 @@ class DynamoCaseStore:
         if replacing is not None:
             actions.append(self._case_put(replacing, replacing.version))
             written.append((replacing, replacing.version))
-        self._transact_cases(actions, written)
+        pointed = ((case.customer.id, case.family, case.case_id),)
+        self._transact_cases(actions, written, (message, answered_by), pointed)
 
     def save_case(
         self,
@@ -426,7 +435,13 @@ class DynamoCaseStore:
             actions.append(self._pointer_put(case.customer.id, link_family, case.case_id, None))
         if activity:
             actions.append({"Put": {"TableName": self.table, "Item": to_dynamo(activity)}})
-        self._transact_cases([*actions, self._case_put(case, expected_version)], [(case, expected_version)])
+        pointed = ((case.customer.id, link_family, case.case_id),) if link_family else ()
+        self._transact_cases(
+            [*actions, self._case_put(case, expected_version)],
+            [(case, expected_version)],
+            (message, answered_by),
+            pointed,
+        )
 
     def record(self, activity: dict[str, Any]) -> None:
         """An agent's action that changes nothing on the case itself (a note, an answer already recorded)."""
@@ -551,3 +566,12 @@ class DynamoCaseStore:
             if "ConditionalCheckFailed" in reasons or "TransactionConflict" in reasons:
                 raise ConcurrentUpdate(str(reasons)) from exc
             raise
+
+
+def _only_the_guard_failed(failure: Exception) -> bool:
+    """A redelivery refused by its message's id guard alone: every other condition (the case versions) held, so
+    the copies written from are current."""
+    if not isinstance(failure, DuplicateMessage) or not isinstance(failure.__cause__, ClientError):
+        return False
+    reasons = [r.get("Code") for r in failure.__cause__.response.get("CancellationReasons", [])]
+    return bool(reasons) and all(code in (None, "None") for code in reasons[1:])
