@@ -64,33 +64,37 @@ def index_write_units(item: dict[str, Any], request: dict[str, Any] | None = Non
 
 @dataclass
 class Meter:
-    """Counts, for every call a DynamoDB client makes, the operation and the write/read units it costs."""
+    """Counts, for every call a DynamoDB client makes, the operation and the write/read units it costs.
 
-    calls: Counter[str] = field(default_factory=Counter)
-    write_units: int = 0
-    read_calls: int = 0
+    The hook only keeps the request; units are computed when asked (`snapshot`), so a timed handler pays
+    next to nothing for being metered."""
+
+    requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     def attach(self, client: Any) -> Meter:
         client.meta.events.register("before-parameter-build.dynamodb.*", self._record)
         return self
 
     def reset(self) -> None:
-        self.calls.clear()
-        self.write_units = 0
-        self.read_calls = 0
+        self.requests.clear()
 
     def snapshot(self) -> tuple[dict[str, int], int]:
-        return dict(self.calls), self.write_units
+        """(calls by operation, write units) since the last reset."""
+        return dict(Counter(name for name, _ in self.requests)), sum(_units(n, p) for n, p in self.requests)
 
     def _record(self, params: dict[str, Any], model: Any, **_: Any) -> None:
-        self.calls[model.name] += 1
-        if model.name == "PutItem":
-            self.write_units += write_units(params["Item"]) + index_write_units(params["Item"], params)
-        elif model.name == "TransactWriteItems":
-            for action in params["TransactItems"]:
-                ((kind, body),) = action.items()
-                item = body.get("Item") or body.get("Key") or {}
-                if kind in ("Put", "Update", "Delete"):
-                    self.write_units += 2 * write_units(item) + index_write_units(item, body)
-        elif model.name in ("GetItem", "BatchGetItem", "Query"):
-            self.read_calls += 1
+        self.requests.append((model.name, params))
+
+
+def _units(name: str, params: dict[str, Any]) -> int:
+    if name == "PutItem":
+        return write_units(params["Item"]) + index_write_units(params["Item"], params)
+    if name == "TransactWriteItems":
+        units = 0
+        for action in params["TransactItems"]:
+            ((kind, body),) = action.items()
+            item = body.get("Item") or body.get("Key") or {}
+            if kind in ("Put", "Update", "Delete"):
+                units += 2 * write_units(item) + index_write_units(item, body)
+        return units
+    return 0

@@ -220,7 +220,9 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=128)
 def _matcher(words: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
-    """One compiled alternation per list (longest first): whole words, or prefixes for entries ending in `*`."""
+    """One compiled scan per list: at every word start (not inside a word, a #hashtag or an @handle), the longest
+    entry that matches there, whole words or prefixes for entries ending in `*`. The entries sit in a lookahead,
+    so the scan tries every word start, even inside an earlier cue: overlapping cues are all found."""
     folded = {fold(w).rstrip("*") + ("*" if w.endswith("*") else ""): w for w in words if w.strip("*")}
     if not folded:
         return None, {}
@@ -231,7 +233,7 @@ def _matcher(words: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dict[str, 
         else:
             parts.append(rf"(?P<p{len(parts)}>{re.escape(entry)})(?![\w])")
     groups = {f"p{i}": folded_entry for i, folded_entry in enumerate(sorted(folded, key=len, reverse=True))}
-    pattern = re.compile("|".join(parts))  # tried at each word start: overlapping cues are all found
+    pattern = re.compile(r"(?<![\w#@])(?=[\w#'])(?=" + "|".join(parts) + ")")
     return pattern, {group: folded[entry] for group, entry in groups.items()}
 
 
@@ -241,21 +243,14 @@ def _negated(folded: str, start: int) -> bool:
     return any(word in NEGATIONS or word.startswith("n'") for word in before)
 
 
-@lru_cache(maxsize=512)
-def _word_starts(folded: str) -> tuple[int, ...]:
-    """Where words begin (not inside a word, a #hashtag or an @handle): the only places a cue may start."""
-    return tuple(m.start() for m in re.finditer(r"(?<![\w#@])[\w#']", folded))
-
-
 def _hits(folded: str, words: tuple[str, ...], negatable: bool = False) -> list[str]:
     """The words of `words` found in `folded` (each once, in the list's order); negated ones left out."""
     pattern, by_group = _matcher(tuple(words))
     if pattern is None:
         return []
     found: set[str] = set()
-    for start in _word_starts(folded):
-        match = pattern.match(folded, start)
-        if match is None or (negatable and _negated(folded, start)):
+    for match in pattern.finditer(folded):
+        if negatable and _negated(folded, match.start()):
             continue
         found.add(by_group[match.lastgroup or ""])
     return [w for w in words if w in found]
