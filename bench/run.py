@@ -124,13 +124,12 @@ def cpu_per_event() -> list[tuple[str, str]]:
     bodies = [(ROOT / "tests" / "fixtures" / name).read_bytes() for name in fixtures]
     signed = [(body, signature.sign("secret", body)) for body in bodies]
 
-    from carebird.triage import _word_starts, fold, risks_of
+    from carebird.triage import fold, risks_of
 
     def pipeline() -> None:
         for body, header in signed:
             fold.cache_clear()  # every event a text never seen before: no help from the per-text caches
             risks_of.cache_clear()
-            _word_starts.cache_clear()
             signature.verify("secret", body, header)
             for event in parse_delivery(json.loads(body), brand).events:
                 open_case(event, rules)

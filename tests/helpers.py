@@ -101,12 +101,7 @@ class InMemoryCaseStore:
         return self.message_ids.get(message_id)
 
     def get_case(self, case_id: str) -> Case | None:
-        if self.recent is not None and (case := self.recent.case(case_id)) is not None:
-            return case
-        case = self.cases.get(case_id)
-        if case is not None and self.recent is not None:
-            self.recent.seen(case)
-        return case
+        return self.recent.read_through(case_id, self.cases.get) if self.recent is not None else self.cases.get(case_id)
 
     def remembered_case(self, customer_id: str, family: str) -> Case | None:
         return self.recent.current(customer_id, family) if self.recent is not None else None

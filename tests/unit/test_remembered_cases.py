@@ -150,3 +150,22 @@ def test_two_remembering_containers_store_what_a_store_without_memory_stores(tra
         assert got.outcome == expected.outcome, (index, container)
 
     assert stored(a) == stored(reference)
+
+
+def test_the_memory_is_bounded_and_knows_a_current_case_only_with_its_pointer():
+    from carebird.memory import RecentCases
+
+    store = InMemoryCaseStore()
+    apply_event(store, event("aaa-mention.json"), SETTINGS)
+    case = store.cases["public-1860000000000000101"]
+    recent = RecentCases(size=2)
+
+    recent.seen(case)
+    assert recent.current(case.customer.id, "public") is None  # no pointer seen: not known as current
+    recent.points(case.customer.id, "public", case.case_id)
+    assert recent.current(case.customer.id, "public") == case
+    recent.forget(case.case_id)
+    assert recent.current(case.customer.id, "public") is None  # a failed write forgets the copy
+    for n in range(3):
+        recent.seen(replace(case, case_id=f"other-{n}"))
+    assert recent.case("other-0") is None and recent.case("other-2") is not None  # least recently used out

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -38,6 +39,13 @@ class RecentCases:
             if case is not None:
                 self._cases.move_to_end(case_id)
             return case
+
+    def read_through(self, case_id: str, read: Callable[[str], Case | None]) -> Case | None:
+        """The remembered case, else `read` it from the table and remember it."""
+        case = self.case(case_id)
+        if case is None and (case := read(case_id)) is not None:
+            self.seen(case)
+        return case
 
     def current(self, customer_id: str, family: str) -> Case | None:
         """The customer's current case of this family, if both the pointer and the case are remembered."""

@@ -203,13 +203,13 @@ class DynamoCaseStore:
         return item.get("text") if item else None
 
     def get_case(self, case_id: str) -> Case | None:
-        if self.recent is not None and (case := self.recent.case(case_id)) is not None:
-            return case
+        if self.recent is not None:
+            return self.recent.read_through(case_id, self._read_case)
+        return self._read_case(case_id)
+
+    def _read_case(self, case_id: str) -> Case | None:
         item = self._get(case_key(case_id))
-        case = case_from_item(item) if item else None
-        if case is not None and self.recent is not None:
-            self.recent.seen(case)
-        return case
+        return case_from_item(item) if item else None
 
     def remembered_case(self, customer_id: str, family: str) -> Case | None:
         """The customer's current case of this family as this container last saw it, without a read (or None)."""
