@@ -27,10 +27,22 @@ def x_credentials(secret_arn: str) -> dict[str, Any]:
     protect_logs()
     from aws_lambda_powertools.utilities import parameters
 
+    _share_the_sdk_session()
     value = parameters.get_secret(secret_arn, transform="json", max_age=CACHE_SECONDS)
     if not isinstance(value, dict):
         raise ConfigurationError("the X secret must be a JSON object")
     return value
+
+
+def _share_the_sdk_session() -> None:
+    """powertools' secrets provider on boto3's default session (carebird.sdk) rather than on a session of its own:
+    the function's DynamoDB client shares it, so a cold start reads botocore's endpoint data once, not twice."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider, base
+
+    from carebird import sdk
+
+    if "secrets" not in base.DEFAULT_PROVIDERS:
+        base.DEFAULT_PROVIDERS["secrets"] = SecretsProvider(boto3_client=sdk.client("secretsmanager"))
 
 
 def consumer_secret(secret_arn: str) -> str:

@@ -81,14 +81,15 @@ class DynamoCaseStore:
     def client(self) -> Any:
         """Created on first use: loading the DynamoDB service model costs ~70 ms of cold start."""
         if self._client is None:
-            with self._client_lock:  # boto3's default session is not thread-safe when creating clients
+            with self._client_lock:
                 if self._client is None:
-                    import boto3
                     from botocore.config import Config
+
+                    from carebird import sdk
 
                     # Every request is built here from typed items: botocore's per-call validation of the
                     # parameters (about a tenth of a call's CPU) would check what cannot be wrong.
-                    self._client = boto3.client("dynamodb", config=Config(parameter_validation=False))
+                    self._client = sdk.client("dynamodb", config=Config(parameter_validation=False))
         return self._client
 
     @client.setter
