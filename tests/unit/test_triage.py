@@ -1,6 +1,8 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carebird.model import Channel
 from carebird.triage import (
@@ -259,3 +261,40 @@ def test_a_customer_back_within_ten_days_is_scored_as_a_repeat_contact():
     )  # fmt: skip
 
     assert third.priority > first.priority and "3rd contact in 10 days (+16)" in third.reasons
+
+
+def _regex_hits(folded, words, negatable=False):
+    """The reference the cue lookup replaced (issue 16): one regular expression per list, tried at each word start."""
+    import re as regex
+
+    from carebird.triage import _negated, fold
+
+    entries = {fold(w).rstrip("*") + ("*" if w.endswith("*") else ""): w for w in words if w.strip("*")}
+    if not entries:
+        return []
+    ordered = sorted(entries, key=len, reverse=True)
+    parts = [
+        rf"(?P<p{i}>{regex.escape(e[:-1])}\w*)" if e.endswith("*") else rf"(?P<p{i}>{regex.escape(e)})(?![\w])"
+        for i, e in enumerate(ordered)
+    ]
+    pattern = regex.compile("|".join(parts))
+    found = set()
+    for start in (m.start() for m in regex.finditer(r"(?<![\w#@])[\w#']", folded)):
+        match = pattern.match(folded, start)
+        if match and not (negatable and _negated(folded, start)):
+            found.add(entries[ordered[int(match.lastgroup[1:])]])
+    return [w for w in words if w in found]
+
+
+CUE_WORDS = ["panne*", "bug", "ne marche plus", "arnaque*", "urgent", "pas", "not", "rembours*", "box", "l'offre"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*CUE_WORDS, "#panne", "@bug", "bugs", "urgente", "x", "é", "_", "'", "!", " "]),
+                max_size=14))  # fmt: skip
+def test_cue_lookup_finds_what_the_regular_expression_found(pieces):
+    from carebird.triage import _hits, fold
+
+    folded = fold(" ".join(pieces))
+    for negatable in (False, True):
+        assert _hits(folded, tuple(CUE_WORDS), negatable) == _regex_hits(folded, CUE_WORDS, negatable)

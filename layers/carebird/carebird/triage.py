@@ -218,23 +218,37 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+# (the folded text of an entry, True for a prefix entry `word*`, the entry as written)
+Cue = tuple[str, bool, str]
+WORD_START = re.compile(r"(?<![\w#@])[\w#']")  # not inside a word, a #hashtag or an @handle
+
+
 @lru_cache(maxsize=128)
-def _matcher(words: tuple[str, ...]) -> tuple[re.Pattern[str] | None, dict[str, str]]:
-    """One compiled scan per list: at every word start (not inside a word, a #hashtag or an @handle), the longest
-    entry that matches there, whole words or prefixes for entries ending in `*`. The entries sit in a lookahead,
-    so the scan tries every word start, even inside an earlier cue: overlapping cues are all found."""
+def _matcher(words: tuple[str, ...]) -> dict[str, list[Cue]]:
+    """A list's entries by their first character, longest first: at a word start, the first that matches wins
+    (whole words, or prefixes for entries ending in `*`). Plain lookups, no regular expression to compile: a
+    list of a hundred entries is ready in a fraction of a millisecond, on the first event of a cold start too."""
     folded = {fold(w).rstrip("*") + ("*" if w.endswith("*") else ""): w for w in words if w.strip("*")}
-    if not folded:
-        return None, {}
-    parts = []
+    by_first: dict[str, list[Cue]] = {}
     for entry in sorted(folded, key=len, reverse=True):
-        if entry.endswith("*"):
-            parts.append(rf"(?P<p{len(parts)}>{re.escape(entry[:-1])}\w*)")
-        else:
-            parts.append(rf"(?P<p{len(parts)}>{re.escape(entry)})(?![\w])")
-    groups = {f"p{i}": folded_entry for i, folded_entry in enumerate(sorted(folded, key=len, reverse=True))}
-    pattern = re.compile(r"(?<![\w#@])(?=[\w#'])(?=" + "|".join(parts) + ")")
-    return pattern, {group: folded[entry] for group, entry in groups.items()}
+        core = entry.rstrip("*")
+        by_first.setdefault(core[0], []).append((core, entry.endswith("*"), folded[entry]))
+    return by_first
+
+
+@lru_cache(maxsize=512)
+def _word_starts(folded: str) -> tuple[int, ...]:
+    """Where words begin: the only places a cue may start."""
+    return tuple(m.start() for m in WORD_START.finditer(folded))
+
+
+def _cue_at(folded: str, start: int, candidates: list[Cue]) -> str | None:
+    for core, prefix, word in candidates:
+        if folded.startswith(core, start):
+            end = start + len(core)
+            if prefix or end == len(folded) or not (folded[end].isalnum() or folded[end] == "_"):
+                return word
+    return None
 
 
 def _negated(folded: str, start: int) -> bool:
@@ -244,15 +258,18 @@ def _negated(folded: str, start: int) -> bool:
 
 
 def _hits(folded: str, words: tuple[str, ...], negatable: bool = False) -> list[str]:
-    """The words of `words` found in `folded` (each once, in the list's order); negated ones left out."""
-    pattern, by_group = _matcher(tuple(words))
-    if pattern is None:
+    """The words of `words` found in `folded` (each once, in the list's order); negated ones left out. Every word
+    start is tried, even inside an earlier cue: overlapping cues are all found."""
+    by_first = _matcher(tuple(words))
+    if not by_first:
         return []
     found: set[str] = set()
-    for match in pattern.finditer(folded):
-        if negatable and _negated(folded, match.start()):
+    for start in _word_starts(folded):
+        candidates = by_first.get(folded[start])
+        word = _cue_at(folded, start, candidates) if candidates else None
+        if word is None or (negatable and _negated(folded, start)):
             continue
-        found.add(by_group[match.lastgroup or ""])
+        found.add(word)
     return [w for w in words if w in found]
 
 
