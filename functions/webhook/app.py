@@ -13,7 +13,7 @@ from aws_lambda_powertools import Logger
 
 from carebird import clock
 from carebird import settings as configuration
-from carebird.metrics import emit
+from carebird.metrics import emit, emit_together
 from carebird.secrets import consumer_secret
 from carebird.store import DynamoCaseStore
 from carebird.tracing import tracer_for
@@ -31,8 +31,8 @@ webhook = Webhook(settings, store, lambda: consumer_secret(settings.secret_arn),
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     response = handle_http(webhook, event, logger)
     summary = response.pop("summary", None)
-    for name, dimensions in summary.metrics() if summary else ():
-        emit(name, 1, dimensions=dimensions)
+    for values, details in summary.metrics() if summary else ():
+        emit_together(values, details)
     if response["statusCode"] >= 500:
         emit("WebhookUnavailable", 1)  # a 503 is a normal Lambda response: this metric carries the alarm
     return response

@@ -3,7 +3,10 @@
 import json
 from pathlib import Path
 
+import pytest
 from carebird_local.local import load_template
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from carebird import table
 from carebird.cases import open_case
@@ -61,3 +64,27 @@ def test_a_case_survives_its_codec_with_typed_status_and_family():
     assert again.status is CaseStatus.OPEN and again.family is Family.PUBLIC
     assert item["handle_key"] == "claire_dupont" and item["reference"] == case.reference
     assert table.case_image(item) is item and table.case_image({"pk": "MSGID#1", "sk": "MSGID"}) is None
+
+
+ATTRIBUTE_VALUES = st.recursive(
+    st.none() | st.booleans() | st.text(max_size=8) | st.integers(min_value=-(10**40), max_value=10**40)
+    | st.decimals(allow_nan=False, allow_infinity=False, places=3) | st.binary(max_size=4)
+    | st.frozensets(st.text(max_size=4), min_size=1, max_size=3).map(set)
+    | st.sampled_from(list(CaseStatus)),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children, max_size=3),
+    max_leaves=12,
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(ATTRIBUTE_VALUES)
+def test_the_item_codec_writes_what_boto3s_serializer_writes(value):
+    from boto3.dynamodb.types import TypeSerializer
+
+    try:
+        expected = TypeSerializer().serialize(value)
+    except Exception as refused:  # what boto3 refuses (a number DynamoDB cannot hold) stays refused
+        with pytest.raises(type(refused)):
+            table.attribute_value(value)
+        return
+    assert table.attribute_value(value) == expected

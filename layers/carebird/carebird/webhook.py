@@ -33,16 +33,19 @@ class Summary:
     unknown_types: list[str] = field(default_factory=list)
     results: list[Result] = field(default_factory=list)
 
-    def metrics(self) -> list[tuple[str, dict[str, str]]]:
-        """(metric, dimensions) per stored customer message: volume by channel and topic; quarantined events."""
-        points = []
+    def metrics(self) -> list[tuple[dict[str, int], dict[str, str]]]:
+        """(metrics, details) per EMF line: one line per stored customer message (volume by channel, and for a new
+        case by topic too), one for the quarantined events."""
+        lines: list[tuple[dict[str, int], dict[str, str]]] = []
         for result in self.results:
-            if result.outcome in (Outcome.CREATED, Outcome.APPENDED) and result.channel:
-                points.append(("MessagesReceived", {"channel": result.channel.value}))
             if result.outcome is Outcome.CREATED and result.channel:
-                points.append(("CasesOpened", {"channel": result.channel.value, "topic": result.topic or "other"}))
-        points += [("EventsQuarantined", {})] * len(self.quarantined)
-        return points
+                details = {"channel": result.channel.value, "topic": result.topic or "other"}
+                lines.append(({"MessagesReceived": 1, "CasesOpened": 1}, details))
+            elif result.outcome is Outcome.APPENDED and result.channel:
+                lines.append(({"MessagesReceived": 1}, {"channel": result.channel.value}))
+        if self.quarantined:
+            lines.append(({"EventsQuarantined": len(self.quarantined)}, {}))
+        return lines
 
     def as_body(self) -> dict[str, Any]:
         """`outcomes` counts every event of the delivery once: stored, duplicate, ignored or quarantined."""
