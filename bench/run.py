@@ -770,10 +770,11 @@ def claimed_vs_measured(figures: dict) -> list[tuple[str, str, str, bool]]:
         ("AWS fixed cost a month, 100 cases/day, beyond the free tier", "≤ $1", f"${fixed_100:.2f}", fixed_100 <= 1),
         ("AWS fixed cost a month, 10,000 cases/day (Tracing Active)", "shown",
          f"${figures['fixed_cost_per_month_usd_10000_cases_day']:.2f}", True),
-        ("calls: duplicate / new case / follow-up / brand reply (warm container)", "1 / ≤2 / ≤2 / ≤2",
+        ("calls: duplicate / new case / follow-up / brand reply (warm container)", "≤1 / ≤2 / ≤2 / ≤2",
          f"{calls('duplicate')} / {calls('new_case')} / {calls('follow_up')} / {calls('brand_reply')}"
-         " (a case the container never saw: a redelivery 1, a follow-up or answer 3)",
-         calls("duplicate") == 1 and others <= 2),
+         " (a redelivery of what another container stored: 1; a follow-up or answer to a case this container"
+         " never saw: 3)",
+         calls("duplicate") <= 1 and others <= 2),
         ("write units per follow-up", "constant in conversation length",
          f"{per_kind['follow_up']['write_units']} (4th = 40th: tests/integration/test_round_trips.py)", True),
         ("whole webhook handler CPU per event, warm (AWS's answers replayed, as issue 16 measured it)", "≤ 1.0 ms",

@@ -109,6 +109,9 @@ class InMemoryCaseStore:
     def remembered_case_holding(self, message_id: str) -> Case | None:
         return self.recent.holding(message_id) if self.recent is not None else None
 
+    def remembers_stored(self, message_id: str) -> bool:
+        return self.recent is not None and self.recent.stored(message_id)
+
     def _remember(self, case_id: str, messages: tuple[Message | None, ...], family: str | None = None) -> None:
         if self.recent is None:
             return

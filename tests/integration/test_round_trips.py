@@ -33,7 +33,7 @@ def metered(deployed):
     return send
 
 
-def test_a_new_case_costs_two_calls_and_its_redelivery_one(metered, deployed):
+def test_a_new_case_costs_two_calls_its_redelivery_none_here_and_one_elsewhere(metered, deployed):
     mention = sim.tweet(CLAIRE, "@LumiereAide ma box ne marche plus", START, BRAND)
 
     created, (calls, _) = metered(mention)
@@ -42,11 +42,11 @@ def test_a_new_case_costs_two_calls_and_its_redelivery_one(metered, deployed):
     elsewhere, (read_only, units) = metered(mention)
 
     assert created == {"created": 1} and calls == {"BatchGetItem": 1, "TransactWriteItems": 1}
-    assert redelivered == {"duplicate": 1} and again == {"TransactWriteItems": 1}  # its id guard refuses the write
+    assert redelivered == {"duplicate": 1} and again == {}  # this container stored it: no call at all
     assert elsewhere == {"duplicate": 1} and read_only == {"BatchGetItem": 1} and units == 0
 
 
-def test_in_a_warm_container_a_follow_up_a_brand_answer_and_their_redeliveries_cost_one_call(metered):
+def test_in_a_warm_container_a_follow_up_and_a_brand_answer_cost_one_call_their_redeliveries_none(metered):
     mention = sim.tweet(CLAIRE, "@LumiereAide ma box ne marche plus", START, BRAND)
     metered(mention)
     follow_up = sim.tweet(CLAIRE, "@LumiereAide toujours rien", START + timedelta(minutes=5), BRAND)
@@ -61,11 +61,25 @@ def test_in_a_warm_container_a_follow_up_a_brand_answer_and_their_redeliveries_c
     again, (redelivery_calls, _) = metered(answer)
 
     # The case this container wrote last is remembered: one write, conditional on its version and the message's
-    # id guard; a redelivery fails the guard in that same call.
+    # id guard; what it stored itself it knows to be stored: a redelivery costs no call.
     assert appended == {"appended": 1} and follow_calls == {"TransactWriteItems": 1}
-    assert follow_again == {"duplicate": 1} and follow_redelivery_calls == {"TransactWriteItems": 1}
+    assert follow_again == {"duplicate": 1} and follow_redelivery_calls == {}
     assert answered == {"answered": 1} and answer_calls == {"TransactWriteItems": 1}
-    assert again == {"duplicate": 1} and redelivery_calls == {"TransactWriteItems": 1}
+    assert again == {"duplicate": 1} and redelivery_calls == {}
+
+
+def test_a_redelivery_a_container_stored_elsewhere_is_refused_by_its_id_guard_in_the_one_write(metered, deployed):
+    mention = sim.tweet(CLAIRE, "@LumiereAide ma box ne marche plus", START, BRAND)
+    follow_up = sim.tweet(CLAIRE, "@LumiereAide toujours rien", START + timedelta(minutes=5), BRAND)
+    metered(mention)
+    metered(follow_up)
+    store = deployed.module.webhook.store
+    store.recent._holders.clear()  # the follow-up was stored by another container; this one still has the case
+
+    again, (calls, _) = metered(follow_up)
+
+    assert again == {"duplicate": 1} and calls == {"TransactWriteItems": 1}
+    assert deployed.store.get_case(deployed.store.open_case_id(CLAIRE.id, "public")).inbound_count == 2
 
 
 def test_a_container_that_never_saw_the_case_reads_it_first(metered, deployed):

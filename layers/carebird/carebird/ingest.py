@@ -91,6 +91,8 @@ class Result:
 
 def apply_event(store: CaseStore, event: Event, settings: IngestSettings) -> Result:
     """Apply one event, retrying on concurrent updates; raise ConcurrentUpdate if it never settles."""
+    if isinstance(event, Message) and store.remembers_stored(event.id):
+        return Result(Outcome.DUPLICATE)  # this container stored it: X's redelivery, known without a call
     for _ in range(MAX_ATTEMPTS):
         try:
             if isinstance(event, Deletion):

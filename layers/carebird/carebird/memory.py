@@ -59,6 +59,11 @@ class RecentCases:
             case_id = self._holders.get(message_id)
         return self.case(case_id) if case_id else None
 
+    def stored(self, message_id: str) -> bool:
+        """The message is in the table: this container stored it, or read its id guard (guards never expire)."""
+        with self._lock:
+            return message_id in self._holders
+
     def seen(self, case: Case) -> None:
         """The case as the table has it now (just read, or just written at this version)."""
         with self._lock:

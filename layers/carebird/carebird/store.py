@@ -220,6 +220,10 @@ class DynamoCaseStore:
         """The case holding this message as this container last saw it, without a read (or None)."""
         return self.recent.holding(message_id) if self.recent is not None else None
 
+    def remembers_stored(self, message_id: str) -> bool:
+        """This container stored the message (or read its id guard): a redelivery, known without a call."""
+        return self.recent is not None and self.recent.stored(message_id)
+
     def _transact_cases(
         self,
         actions: list[dict[str, Any]],
