@@ -9,7 +9,7 @@ from typing import Any
 
 from carebird.cases import Case
 from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage, Known
-from carebird.memory import RecentCases
+from carebird.memory import RecentCases, RemembersCases
 from carebird.model import Deletion, Message
 from carebird.normalise import Brand
 
@@ -46,7 +46,7 @@ def stamped(payload: dict, moment: Any) -> dict:
     return payload
 
 
-class InMemoryCaseStore:
+class InMemoryCaseStore(RemembersCases):
     """The CaseStore contract in plain dicts: conditional writes behave as in DynamoDB.
 
     With `remember`, it also remembers what it last wrote or read as an ingesting container does
@@ -102,15 +102,6 @@ class InMemoryCaseStore:
 
     def get_case(self, case_id: str) -> Case | None:
         return self.recent.read_through(case_id, self.cases.get) if self.recent is not None else self.cases.get(case_id)
-
-    def remembered_case(self, customer_id: str, family: str) -> Case | None:
-        return self.recent.current(customer_id, family) if self.recent is not None else None
-
-    def remembered_case_holding(self, message_id: str) -> Case | None:
-        return self.recent.holding(message_id) if self.recent is not None else None
-
-    def remembers_stored(self, message_id: str) -> bool:
-        return self.recent is not None and self.recent.stored(message_id)
 
     def _remember(self, case_id: str, messages: tuple[Message | None, ...], family: str | None = None) -> None:
         if self.recent is None:

@@ -91,6 +91,24 @@ class RecentCases:
             self._holders.clear()
 
 
+class RemembersCases:
+    """The CaseStore's questions to the container's memory, for a store with `recent` (None: it remembers nothing)."""
+
+    recent: RecentCases | None = None
+
+    def remembered_case(self, customer_id: str, family: str) -> Case | None:
+        """The customer's current case of this family as this container last saw it, without a read (or None)."""
+        return self.recent.current(customer_id, family) if self.recent is not None else None
+
+    def remembered_case_holding(self, message_id: str) -> Case | None:
+        """The case holding this message as this container last saw it, without a read (or None)."""
+        return self.recent.holding(message_id) if self.recent is not None else None
+
+    def remembers_stored(self, message_id: str) -> bool:
+        """This container stored the message (or read its id guard): a redelivery, known without a call."""
+        return self.recent is not None and self.recent.stored(message_id)
+
+
 def _put(entries: OrderedDict, key: object, value: object, size: int) -> None:
     entries[key] = value
     entries.move_to_end(key)

@@ -16,7 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from carebird.cases import Case
 from carebird.errors import StorageRefused, StorageUnavailable
 from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage, Known
-from carebird.memory import RecentCases
+from carebird.memory import RecentCases, RemembersCases
 from carebird.model import Deletion, Message
 from carebird.table import (
     ACTIVITY_PREFIX,
@@ -65,7 +65,7 @@ REFUSAL_CODES = frozenset({"ValidationException", "ItemCollectionSizeLimitExceed
 OUTAGE_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"})
 
 
-class DynamoCaseStore:
+class DynamoCaseStore(RemembersCases):
     """The case store on one DynamoDB table, every write conditional (idempotent under redelivery)."""
 
     def __init__(self, table_name: str, client: Any = None, remember_cases: bool = False) -> None:
@@ -211,18 +211,6 @@ class DynamoCaseStore:
     def _read_case(self, case_id: str) -> Case | None:
         item = self._get(case_key(case_id))
         return case_from_item(item) if item else None
-
-    def remembered_case(self, customer_id: str, family: str) -> Case | None:
-        """The customer's current case of this family as this container last saw it, without a read (or None)."""
-        return self.recent.current(customer_id, family) if self.recent is not None else None
-
-    def remembered_case_holding(self, message_id: str) -> Case | None:
-        """The case holding this message as this container last saw it, without a read (or None)."""
-        return self.recent.holding(message_id) if self.recent is not None else None
-
-    def remembers_stored(self, message_id: str) -> bool:
-        """This container stored the message (or read its id guard): a redelivery, known without a call."""
-        return self.recent is not None and self.recent.stored(message_id)
 
     def _transact_cases(
         self,
