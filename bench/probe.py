@@ -46,14 +46,13 @@ def load_webhook() -> Any:
     return app
 
 
-def sender(app: Any, secret: str, emf: list[str]) -> Callable[[Any], None]:
-    """Delivers a payload (signed here) or an already signed ("signed", event) to the handler, keeps its EMF lines."""
+def sender(app: Any, emf: list[str]) -> Callable[[dict], None]:
+    """Delivers a signed HTTP event to the handler, keeps its EMF lines."""
     from carebird_local import local
 
     context = local.LambdaContext(function_name="carebird-webhook")
 
-    def send(payload: dict | tuple) -> None:
-        event = payload[1] if isinstance(payload, tuple) else local.signed_delivery(payload, secret)
+    def send(event: dict) -> None:
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
             response = app.lambda_handler(event, context)
@@ -121,7 +120,7 @@ def measure_warm(app: Any, send: Callable[[Any], None], rounds: int, run: str, s
     from carebird_local import local
 
     for kind, payload in traffic(run, rounds):
-        signed = ("signed", local.signed_delivery(payload, secret))  # X's work: JSON and signature, not timed
+        signed = local.signed_delivery(payload, secret)  # X's work: JSON and signature, not timed
         meter.reset()
         in_botocore[0] = 0.0
         before = time.process_time()
@@ -188,10 +187,9 @@ def record(secret: str, rounds: int, path: str) -> None:
         os.environ["X_SECRET_ARN"] = local.create_x_secret(boto3.client("secretsmanager"), "probe-x", secret)
         answers.clear()
         app = load_webhook()
-        send = sender(app, secret, [])
-        send(first_mention("0"))
-        for _, payload in traffic("0", rounds):
-            send(payload)
+        send = sender(app, [])
+        for payload in (first_mention("0"), *(payload for _, payload in traffic("0", rounds))):
+            send(local.signed_delivery(payload, secret))
     Path(path).write_text(json.dumps(answers))
 
 
@@ -201,6 +199,7 @@ def replay(secret: str, rounds: int, path: str) -> dict[str, Any]:
     import base64
 
     from botocore.awsrequest import AWSResponse
+    from carebird_local import local
 
     answers = iter(json.loads(Path(path).read_text()))
     empty_item = {"target": "DynamoDB_20120810.GetItem", "status": 200, "body": base64.b64encode(b"{}").decode(),
@@ -228,11 +227,11 @@ def replay(secret: str, rounds: int, path: str) -> dict[str, Any]:
 
     from botocore.handlers import BUILTIN_HANDLERS
 
-    BUILTIN_HANDLERS.append(("before-send", answer))  # every session (powertools makes its own), as moto does
+    BUILTIN_HANDLERS.append(("before-send", answer))  # every session the function makes, as moto does
     app = load_webhook()
     emf: list[str] = []
-    send = sender(app, secret, emf)
-    send(first_mention("0"))
+    send = sender(app, emf)
+    send(local.signed_delivery(first_mention("0"), secret))
     report = measure_warm(app, send, rounds, "0", secret)
     report["metric_series"] = metric_series(emf)
     return report
@@ -271,7 +270,7 @@ def main() -> None:
     assert response["statusCode"] == 200 and '"created"' in response["body"], response
     report: dict[str, Any] = {"import_cpu_s": imported - started, "first_event_cpu_s": first_event - started}
     emf: list[str] = []
-    send = sender(app, secret, emf)
+    send = sender(app, emf)
     run = str(time.time_ns())[-9:]
     if "--warm" in sys.argv:
         rounds = int(sys.argv[sys.argv.index("--warm") + 1])

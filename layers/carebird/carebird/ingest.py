@@ -130,19 +130,15 @@ def _apply_customer_message(store: CaseStore, message: Message, settings: Ingest
 def _append_to_remembered_case(store: CaseStore, message: Message, settings: IngestSettings) -> Result | None:
     """A follow-up to the live case this container last wrote or read for the customer: one conditional write.
 
-    The write is conditional on the message's id guard (a redelivery fails it: a duplicate, still one call) and on
-    the case's version (a copy made stale elsewhere fails it: None, and the caller reads the table afresh)."""
+    The write is conditional on the message's id guard (a redelivery another container stored fails it: a
+    duplicate, still one call) and on the case's version (a copy made stale elsewhere fails it: None, and the
+    caller reads the table afresh)."""
     current = store.remembered_case(message.author.id, message.family)
     if current is None or is_stale(current, message.created_at, settings.idle_before_new_case):
         return None
     updated = add_inbound(current, message, settings.rules)
-    try:
-        store.save_case(updated, current.version, message)
-    except DuplicateMessage:
-        return Result(Outcome.DUPLICATE)
-    except (ConcurrentUpdate, AnsweredEarly):
-        return None  # stale, or the brand's answer to it was held: the full path handles both
-    return Result(Outcome.APPENDED, updated.case_id, message.channel, updated.topic)
+    appended = Result(Outcome.APPENDED, updated.case_id, message.channel, updated.topic)
+    return _save_from_memory(store, updated, current.version, message, appended)
 
 
 def _store_answered_early(
@@ -237,13 +233,22 @@ def _answer_remembered_case(store: CaseStore, message: Message) -> Result | None
         case = store.remembered_case(message.customer_id, message.family) if message.customer_id else None
     if case is None:
         return None
+    answered = Result(Outcome.ANSWERED, case.case_id, message.channel, case.topic)
+    return _save_from_memory(store, record_response(case, message), case.version, message, answered)
+
+
+def _save_from_memory(store: CaseStore, updated: Case, expected_version: int, message: Message, done: Result
+                      ) -> Result | None:  # fmt: skip
+    """One write from a remembered copy, conditional on its version and the message's id guard: `done` once
+    written, a duplicate when the guard refuses it, None (take the full path) when the copy was stale or the
+    brand's answer to the message was held."""
     try:
-        store.save_case(record_response(case, message), case.version, message)
+        store.save_case(updated, expected_version, message)
     except DuplicateMessage:
         return Result(Outcome.DUPLICATE)
     except (ConcurrentUpdate, AnsweredEarly):
         return None
-    return Result(Outcome.ANSWERED, case.case_id, message.channel, case.topic)
+    return done
 
 
 def _case_answered_by(store: CaseStore, known: Known) -> Case | None:

@@ -49,14 +49,15 @@ class RecentCases:
 
     def current(self, customer_id: str, family: str) -> Case | None:
         """The customer's current case of this family, if both the pointer and the case are remembered."""
-        with self._lock:
-            case_id = self._current.get((customer_id, family))
-        return self.case(case_id) if case_id else None
+        return self._case_via(self._current, (customer_id, family))
 
     def holding(self, message_id: str) -> Case | None:
         """The case that holds this stored message, if remembered."""
+        return self._case_via(self._holders, message_id)
+
+    def _case_via(self, index: OrderedDict, key: object) -> Case | None:
         with self._lock:
-            case_id = self._holders.get(message_id)
+            case_id = index.get(key)
         return self.case(case_id) if case_id else None
 
     def stored(self, message_id: str) -> bool:
