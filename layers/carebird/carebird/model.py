@@ -114,6 +114,7 @@ class XOutcome(StrEnum):
     REPLY_NOT_ALLOWED = "reply_not_allowed"  # self-serve reply restriction: DM or a person instead
     INVALID = "invalid"  # refused before calling X (too long, empty)
     FAILED = "failed"  # anything else X refused; a person should look
+    BLOCKED = "blocked"  # X stopped the app (authorization lost, no credits, usage cap): automation pauses
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from carebird.cases import Case
     from carebird.ingest import Known
     from carebird.model import Deletion, Message, XResult
+    from carebird.pause import Pause
     from carebird.sla import TimerStart
 
 
@@ -94,3 +95,15 @@ class Quarantine(Protocol):
     """Where events that cannot be stored as cases are kept, with their raw JSON and the reason."""
 
     def quarantine(self, reason: str, raw: Any, feed: str, received_at: datetime) -> bool: ...
+
+
+class AutomationState(Protocol):
+    """Whether carebird may post on its own (acknowledgements, announcements): X can stop it until someone acts."""
+
+    def paused(self) -> Pause | None: ...
+    def pause(self, kind: str, reason: str, now: datetime) -> bool: ...  # True only for the call that paused it
+    def resume(self) -> None: ...
+
+
+class Alerts(Protocol):
+    def alert(self, subject: str, body: str) -> None: ...

@@ -16,6 +16,8 @@ key schema, indexes and stream filters and the SLA workflow's keys are checked a
 | X reads of a day      | READS#{YYYY-MM-DD}          | READS                       | watcher, poller, health |
 | health status         | HEALTH#status               | HEALTH                      | health                |
 | quarantined event     | QUARANTINE                  | sha256 of the raw event     | webhook               |
+| automation pause      | AUTOMATION#state            | AUTOMATION                  | any function X stops  |
+| refresh-token claim   | OAUTH2#{sha256 of token}    | REFRESH                     | functions calling X   |
 """
 
 from __future__ import annotations
@@ -305,6 +307,32 @@ def reads_key(day: Any) -> dict[str, str]:
 
 
 HEALTH_KEY = {"pk": "HEALTH#status", "sk": "HEALTH"}
+# Automatic posting paused (X stopped carebird: revoked, refused refresh, no credits, usage cap): one item.
+AUTOMATION_KEY = {"pk": "AUTOMATION#state", "sk": "AUTOMATION"}
+
+
+def refresh_claim_key(refresh_token: str) -> dict[str, str]:
+    """Who spends this single-use refresh token: keyed by its digest, never by the token itself."""
+    return {"pk": f"OAUTH2#{hashlib.sha256(refresh_token.encode()).hexdigest()[:40]}", "sk": "REFRESH"}
+
+
+def pause_to_item(reason: str, kind: str, since: datetime) -> dict[str, Any]:
+    return {
+        **AUTOMATION_KEY,
+        "type": "automation",
+        "paused": True,
+        "reason": reason,
+        "kind": kind,
+        "since": to_iso(since),
+    }
+
+
+def pause_from_item(item: Mapping[str, Any] | None) -> tuple[str, str, datetime] | None:
+    """(reason, kind, since) while automatic posting is paused, else None."""
+    if not item or not item.get("paused"):
+        return None
+    return str(item.get("reason", "")), str(item.get("kind", "")), from_iso(str(item["since"]))
+
 
 # Stream records the SLA dispatcher and the acknowledger receive: case items only (the template's filters).
 STREAM_CASE_FILTER = {"dynamodb": {"Keys": {"sk": {"S": [CASE_SK]}}}}

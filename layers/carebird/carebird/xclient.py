@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from carebird.model import XOutcome, XResult
+from carebird.pause import StopKind
 from carebird.textlength import MAX_WEIGHTED_LENGTH, parse_text
 
 POST_LIMIT = MAX_WEIGHTED_LENGTH
@@ -22,6 +23,7 @@ DM_LIMIT = 10_000
 SERVER_ERROR_ATTEMPTS = 3
 DUPLICATE_MARKERS = ("duplicate content", "status is a duplicate")
 REPLY_RESTRICTED_MARKERS = ("reply to this conversation is not allowed", "not been mentioned or otherwise engaged")
+USAGE_CAP_MARKERS = ("usagecapexceeded", "usage-capped", "usage cap")
 
 
 def dry_run_id() -> str:
@@ -56,20 +58,18 @@ class XClient:
     sleep: Callable[[float], None] = time.sleep
     max_backoff_seconds: float = 4.0
     recorded: list[RecordedCall] = field(default_factory=list)
+    tokens: Any = None  # oauth2.BrandTokens: the brand's OAuth 2.0 user context; None: the OAuth 1.0a keys
+    on_stop: Callable[[StopKind, str], Any] = lambda kind, detail: None  # pause.Brakes.stop
+
+    @property
+    def user_auth(self) -> bool:
+        """tweepy's OAuth 1.0a user context, unless the brand authorized carebird with OAuth 2.0."""
+        return self.tokens is None
 
     def _tweepy(self) -> Any:
         if self.client is None:
-            import tweepy
-
-            self.client = tweepy.Client(
-                bearer_token=self.credentials.get("bearer_token"),
-                consumer_key=self.credentials.get("consumer_key"),
-                consumer_secret=self.credentials.get("consumer_secret"),
-                access_token=self.credentials.get("access_token"),
-                access_token_secret=self.credentials.get("access_token_secret"),
-                wait_on_rate_limit=False,  # never sleep up to 15 minutes inside a Lambda
-            )
-        return self.client
+            self.client = _tweepy_client(self.credentials)
+        return _with_brand_token(self.client, self.tokens)
 
     # --- actions -------------------------------------------------------------------------------
     def post(self, text: str) -> XResult:
@@ -85,7 +85,9 @@ class XClient:
             self.recorded.append(RecordedCall("dm", text, participant_id))
             return XResult(XOutcome.RECORDED, post_id=dry_run_id())
         return self._call(
-            lambda: self._tweepy().create_direct_message(participant_id=participant_id, text=text, user_auth=True),
+            lambda: self._tweepy().create_direct_message(
+                participant_id=participant_id, text=text, user_auth=self.user_auth
+            ),
             id_key="dm_event_id",
         )
 
@@ -94,7 +96,7 @@ class XClient:
         if self.dry_run or not user_ids:
             return []
         response = self._tweepy().get_users(
-            ids=user_ids[:100], user_fields=["public_metrics", "verified", "name", "username"], user_auth=True
+            ids=user_ids[:100], user_fields=["public_metrics", "verified", "name", "username"], user_auth=self.user_auth
         )
         return [dict(user.data) for user in response.data or []]
 
@@ -107,18 +109,29 @@ class XClient:
             self.recorded.append(RecordedCall("reply" if in_reply_to_id else "post", text, in_reply_to_id))
             return XResult(XOutcome.RECORDED, post_id=dry_run_id())
         return self._call(
-            lambda: self._tweepy().create_tweet(text=text, in_reply_to_tweet_id=in_reply_to_id, user_auth=True),
+            lambda: self._tweepy().create_tweet(
+                text=text, in_reply_to_tweet_id=in_reply_to_id, user_auth=self.user_auth
+            ),
             id_key="id",
         )
 
     def _call(self, send: Callable[[], Any], id_key: str) -> XResult:
         import tweepy
 
+        from carebird.oauth2 import AuthorizationLost, AuthorizationMissing, RefreshUnavailable
+
         delay = 0.5
         for attempt in range(1, SERVER_ERROR_ATTEMPTS + 1):
             try:
                 response = send()
+            except (AuthorizationLost, AuthorizationMissing) as exc:
+                return XResult(XOutcome.BLOCKED, detail=str(exc))  # BrandTokens paused automation if X refused
+            except RefreshUnavailable as exc:
+                return XResult(XOutcome.RETRY_LATER, retry_at=datetime.now(UTC) + timedelta(minutes=1), detail=str(exc))
             except tweepy.TooManyRequests as exc:
+                if _usage_capped(exc):
+                    self.on_stop(StopKind.USAGE_CAP, _describe(exc))
+                    return XResult(XOutcome.BLOCKED, detail=f"X usage cap reached: {_describe(exc)}"[:500])
                 return XResult(XOutcome.RETRY_LATER, retry_at=_reset_time(exc), detail="rate limited by X")
             except tweepy.Forbidden as exc:
                 return _forbidden(exc)
@@ -130,10 +143,43 @@ class XClient:
                 delay *= 2
                 continue
             except tweepy.HTTPException as exc:
+                if _status(exc) == 402:
+                    self.on_stop(StopKind.CREDITS_DEPLETED, _describe(exc))
+                    return XResult(XOutcome.BLOCKED, detail=f"X credits depleted (402): {_describe(exc)}"[:500])
                 return XResult(XOutcome.FAILED, detail=_describe(exc))
             data = getattr(response, "data", None) or {}
             return XResult(XOutcome.SENT, post_id=str(data.get(id_key) or data.get("id") or ""))
         raise AssertionError("unreachable")
+
+
+def _tweepy_client(credentials: Mapping[str, str], **options: Any) -> Any:
+    import tweepy
+
+    return tweepy.Client(
+        bearer_token=credentials.get("bearer_token"),
+        consumer_key=credentials.get("consumer_key"),
+        consumer_secret=credentials.get("consumer_secret"),
+        access_token=credentials.get("access_token"),
+        access_token_secret=credentials.get("access_token_secret"),
+        wait_on_rate_limit=False,  # never sleep up to 15 minutes inside a Lambda
+        **options,
+    )
+
+
+def _with_brand_token(client: Any, tokens: Any) -> Any:
+    """With OAuth 2.0, tweepy sends the brand's access token as the bearer (user_auth=False): a fresh one each call."""
+    if tokens is not None:
+        client.bearer_token = tokens.access_token()
+    return client
+
+
+def _status(exc: Any) -> int:
+    return int(getattr(getattr(exc, "response", None), "status_code", 0) or 0)
+
+
+def _usage_capped(exc: Any) -> bool:
+    """A 429 that is a usage cap (waiting a window does not help), not a rate limit."""
+    return any(marker in _describe(exc).lower() for marker in USAGE_CAP_MARKERS)
 
 
 def _forbidden(exc: Any) -> XResult:
@@ -192,31 +238,35 @@ class XReader:
 
     credentials: Mapping[str, str] = field(default_factory=dict)
     client: Any = None
+    tokens: Any = None  # oauth2.BrandTokens, as for XClient
+    on_stop: Callable[[StopKind, str], Any] = lambda kind, detail: None
+
+    @property
+    def user_auth(self) -> bool:
+        return self.tokens is None
 
     def _tweepy(self) -> Any:
         if self.client is None:
-            import tweepy
-
-            c = self.credentials
-            self.client = tweepy.Client(
-                bearer_token=c.get("bearer_token"),
-                consumer_key=c.get("consumer_key"),
-                consumer_secret=c.get("consumer_secret"),
-                access_token=c.get("access_token"),
-                access_token_secret=c.get("access_token_secret"),
-                return_type=dict,
-                wait_on_rate_limit=False,
-            )
-        return self.client
+            self.client = _tweepy_client(self.credentials, return_type=dict)
+        return _with_brand_token(self.client, self.tokens)
 
     def _read(self, call: Callable[[], Any]) -> dict[str, Any]:
         import tweepy
 
+        from carebird.oauth2 import AuthorizationLost, AuthorizationMissing, RefreshUnavailable
+
         try:
             return call() or {}
+        except (AuthorizationLost, AuthorizationMissing, RefreshUnavailable) as exc:
+            raise XReadError(str(exc)) from exc
         except tweepy.TooManyRequests as exc:
+            if _usage_capped(exc):
+                self.on_stop(StopKind.USAGE_CAP, _describe(exc))
+                raise XReadError(f"X usage cap reached: {_describe(exc)}"[:500]) from exc
             raise XReadError("rate limited by X", _reset_time(exc)) from exc
         except tweepy.HTTPException as exc:
+            if _status(exc) == 402:
+                self.on_stop(StopKind.CREDITS_DEPLETED, _describe(exc))
             raise XReadError(_describe(exc)) from exc
 
     def search_recent(
@@ -246,7 +296,7 @@ class XReader:
                 expansions=["author_id", "referenced_tweets.id"],
                 tweet_fields=TWEET_FIELDS,
                 user_fields=USER_FIELDS,
-                user_auth=True,
+                user_auth=self.user_auth,
             )
         )
 
@@ -267,6 +317,6 @@ class XReader:
                 ],
                 expansions=["sender_id"],
                 user_fields=USER_FIELDS,
-                user_auth=True,
+                user_auth=self.user_auth,
             )
         )
