@@ -13,6 +13,7 @@ from carebird import settings as configuration
 from carebird.automation import Acknowledged, acknowledge
 from carebird.metrics import emit
 from carebird.outbox import DynamoOutbox
+from carebird.pause import DynamoAutomationState
 from carebird.table import case_image
 from carebird.tracing import tracer_for
 from carebird.xfactory import x_client
@@ -21,15 +22,17 @@ logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
 tracer = tracer_for(configuration.tracing())
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 settings = configuration.acknowledger()
+TABLE, BRAND = settings.cases_table, settings.automation.brand_handle
 outbox = DynamoOutbox(settings.cases_table)
-x = x_client(settings.secret_arn, settings.automation.dry_run)
+x = x_client(settings.secret_arn, settings.automation.dry_run, TABLE, settings.alert_topic_arn, BRAND)
+state = DynamoAutomationState(TABLE)
 
 
 def record_handler(record: DynamoDBRecord) -> str:
     case = case_image(record.dynamodb.new_image if record.dynamodb else None)
     if record.event_name is None or record.event_name.name != "INSERT" or not case:
         return "skipped"
-    result = acknowledge(case, clock.now(), settings.automation, outbox, x, outbox)
+    result = acknowledge(case, clock.now(), settings.automation, outbox, x, outbox, state)
     if result.status is Acknowledged.SENT and result.via:
         emit("Acknowledgements", 1, dimensions={"via": result.via.value})
     logger.info("out-of-hours acknowledgement", extra={"case_id": case.get("case_id"), "outcome": str(result)})

@@ -17,6 +17,7 @@ from carebird import settings as configuration
 from carebird.announcements import plan_days
 from carebird.automation import announce
 from carebird.outbox import DynamoOutbox
+from carebird.pause import DynamoAutomationState
 from carebird.timeparse import from_iso
 from carebird.timers import AnnouncementSchedules
 from carebird.tracing import tracer_for
@@ -25,8 +26,10 @@ from carebird.xfactory import x_client
 logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
 tracer = tracer_for(configuration.tracing())
 settings = configuration.announcer()
+TABLE, BRAND = settings.cases_table, settings.automation.brand_handle
 claims = DynamoOutbox(settings.cases_table)
-x = x_client(settings.secret_arn, settings.automation.dry_run)
+x = x_client(settings.secret_arn, settings.automation.dry_run, TABLE, settings.alert_topic_arn, BRAND)
+state = DynamoAutomationState(TABLE)
 schedules = AnnouncementSchedules(settings.schedule_group, settings.role_arn) if settings.schedule_group else None
 
 
@@ -51,6 +54,6 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     kind = str(event.get("kind", ""))
     if kind == "plan":
         return plan(context.invoked_function_arn)
-    result = announce(kind, scheduled_moment(event), settings.automation, claims, x)
+    result = announce(kind, scheduled_moment(event), settings.automation, claims, x, state)
     logger.info("announcement", extra={"kind": kind, "outcome": str(result), "dry_run": settings.automation.dry_run})
     return {"kind": kind, "outcome": result.status.value, "x": result.x.outcome.value if result.x else None}

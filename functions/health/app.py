@@ -52,7 +52,14 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         except XReadError as exc:
             logger.warning("could not read recent mentions", extra={"reason": str(exc)})
     report = check_ingestion(
-        XAdmin(credentials), last_event_at=last_event, recent_mentions=mentions, hours=hours, now=now, silence=SILENCE
+        XAdmin(credentials),
+        last_event_at=last_event,
+        recent_mentions=mentions,
+        hours=hours,
+        now=now,
+        silence=SILENCE,
+        feed=settings.feed,
+        brand_user_id=settings.brand_user_id,
     )
     store.client.put_item(TableName=TABLE, Item=to_dynamo({**HEALTH_KEY, **report.as_item()}))
     if not report.healthy:

@@ -66,7 +66,13 @@ def x_client() -> Any:
     if _x is None:
         from carebird.xfactory import x_client as make
 
-        _x = make(settings.secret_arn, settings.automation.dry_run)
+        _x = make(
+            settings.secret_arn,
+            settings.automation.dry_run,
+            settings.cases_table,
+            settings.alert_topic_arn,
+            settings.brand.handle,
+        )
     return _x
 
 

@@ -10,10 +10,9 @@ from carebird import clock
 from carebird import settings as configuration
 from carebird.cursors import DynamoCursors
 from carebird.polling import run_watch
-from carebird.secrets import x_credentials
 from carebird.store import DynamoCaseStore
 from carebird.tracing import tracer_for
-from carebird.xclient import XReader
+from carebird.xfactory import x_reader
 
 logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
 tracer = tracer_for(configuration.tracing())
@@ -26,7 +25,7 @@ cursors = DynamoCursors(settings.cases_table)
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    reader = XReader(credentials=x_credentials(settings.secret_arn))
+    reader = x_reader(settings.secret_arn, settings.cases_table, settings.alert_topic_arn, settings.brand.handle)
     report = run_watch(watch, settings.brand, reader, cursors, store, settings.ingest, clock.now().date())
     logger.info("watch run", extra={"report": report})
     return report

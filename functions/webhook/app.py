@@ -14,6 +14,7 @@ from aws_lambda_powertools import Logger
 from carebird import clock
 from carebird import settings as configuration
 from carebird.metrics import emit, emit_together
+from carebird.pause import revocation_brakes
 from carebird.secrets import consumer_secret
 from carebird.store import DynamoCaseStore
 from carebird.tracing import tracer_for
@@ -23,7 +24,10 @@ logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
 tracer = tracer_for(configuration.tracing())
 settings = configuration.webhook()
 store = DynamoCaseStore(settings.cases_table, remember_cases=True)  # ingestion: see DynamoCaseStore
-webhook = Webhook(settings, store, lambda: consumer_secret(settings.secret_arn), quarantine=store, now=clock.now)
+on_revoke = revocation_brakes(settings.cases_table, settings.alert_topic_arn, settings.brand.handle)
+webhook = Webhook(
+    settings, store, lambda: consumer_secret(settings.secret_arn), quarantine=store, now=clock.now, on_revoke=on_revoke
+)
 
 
 @logger.inject_lambda_context(clear_state=True)

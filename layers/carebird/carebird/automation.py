@@ -13,7 +13,7 @@ from carebird.announcements import plan_acknowledgement, plan_announcement
 from carebird.answering import reply_else_dm
 from carebird.calendar import OpeningHours
 from carebird.model import Family, Via, XOutcome, XResult
-from carebird.ports import AcknowledgementLog, Claims, Poster
+from carebird.ports import AcknowledgementLog, AutomationState, Claims, Poster
 
 
 class RetryLater(Exception):
@@ -39,6 +39,7 @@ class Announced(StrEnum):
     ALREADY = "already posted"
     POSTED = "posted"
     NOT_POSTED = "not posted"  # X refused for good (a person should look)
+    PAUSED = "paused"  # X stopped carebird (authorization, credits, usage cap): nothing posted until fixed
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,12 @@ class AnnouncementResult:
 
 
 def announce(
-    kind: str, moment: datetime, settings: AutomationSettings, claims: Claims, x: Poster
+    kind: str,
+    moment: datetime,
+    settings: AutomationSettings,
+    claims: Claims,
+    x: Poster,
+    state: AutomationState | None = None,
 ) -> AnnouncementResult:
     """Post the scheduled announcement once for its occurrence, whatever the retries."""
     plan = plan_announcement(
@@ -59,12 +65,17 @@ def announce(
     )
     if plan is None:
         return AnnouncementResult(Announced.NOTHING)
+    if state is not None and state.paused():
+        return AnnouncementResult(Announced.PAUSED)
     if not claims.claim(plan.occurrence, moment):
         return AnnouncementResult(Announced.ALREADY)
     result = x.post(plan.text)
     if result.outcome is XOutcome.RETRY_LATER:
         claims.release(plan.occurrence)
         raise RetryLater(result)
+    if result.outcome is XOutcome.BLOCKED:
+        claims.release(plan.occurrence)
+        return AnnouncementResult(Announced.PAUSED, result)
     claims.complete(plan.occurrence, result, plan.text)
     return AnnouncementResult(Announced.POSTED if result.done else Announced.NOT_POSTED, result)
 
@@ -75,6 +86,7 @@ class Acknowledged(StrEnum):
     ALREADY = "already acknowledged in this closed period"
     SENT = "sent"
     LEFT_TO_A_PERSON = "left to a person"  # X refused both the reply and the DM
+    PAUSED = "paused"  # X stopped carebird (authorization, credits, usage cap): the case waits for a person
 
 
 @dataclass(frozen=True)
@@ -98,6 +110,7 @@ def acknowledge(
     claims: Claims,
     x: Poster,
     log: AcknowledgementLog,
+    state: AutomationState | None = None,
 ) -> AcknowledgementResult:
     """One courteous out-of-hours answer per customer per closed period: by reply, else by DM."""
     if not settings.acknowledgements:
@@ -105,6 +118,8 @@ def acknowledge(
     plan = plan_acknowledgement(dict(case), settings.hours, now, settings.language)
     if plan is None:
         return AcknowledgementResult(Acknowledged.NOT_NEEDED)
+    if state is not None and state.paused():
+        return AcknowledgementResult(Acknowledged.PAUSED)
     if not claims.claim(plan.claim_key, now):
         return AcknowledgementResult(Acknowledged.ALREADY)
     log.expect_automated(plan.customer_id, plan.text, now)  # before posting: X may echo it back at once
@@ -113,6 +128,9 @@ def acknowledge(
     if result.outcome is XOutcome.RETRY_LATER:
         claims.release(plan.claim_key)
         raise RetryLater(result)
+    if result.outcome is XOutcome.BLOCKED:
+        claims.release(plan.claim_key)
+        return AcknowledgementResult(Acknowledged.PAUSED, via, result)
     claims.complete(plan.claim_key, result, plan.text)
     log.record_acknowledgement(
         case["case_id"], via.value if result.done else "left to a person", result, plan.text, now

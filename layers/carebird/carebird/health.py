@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from carebird import xsubscriptions
 from carebird.calendar import OpeningHours
 from carebird.timeparse import to_iso
 
@@ -17,6 +18,8 @@ class HealthReport:
     webhook_valid: bool | None = None
     revalidated: bool = False
     subscribed: bool | None = None
+    feed: str = "xaa"
+    missing_subscriptions: list[str] | None = None
     last_event_at: str | None = None
     x_recent_mentions: int | None = None
     problems: list[str] = field(default_factory=list)
@@ -37,10 +40,13 @@ def check_ingestion(
     hours: OpeningHours,
     now: datetime,
     silence: timedelta,
+    feed: str = "xaa",
+    brand_user_id: str = "",
 ) -> HealthReport:
     """Check X's side (webhook validity, subscription), repair what can be repaired, and judge the silence."""
     report = HealthReport(
         checked_at=to_iso(now),
+        feed=feed,
         last_event_at=to_iso(last_event_at) if last_event_at else None,
         x_recent_mentions=recent_mentions,
     )
@@ -58,9 +64,19 @@ def check_ingestion(
         )
         if not report.webhook_valid:
             report.problems.append(f"webhook {report.webhook_id} is invalid and the CRC re-check did not fix it")
-    report.subscribed = admin.subscribed(report.webhook_id)
-    if not report.subscribed:
-        report.problems.append("the brand account is not subscribed: run carebird x subscribe")
+    if feed == "xaa":
+        wants = xsubscriptions.wanted(brand_user_id, report.webhook_id)
+        report.missing_subscriptions = xsubscriptions.missing(admin.activity_subscriptions(), wants)
+        report.subscribed = not report.missing_subscriptions
+        if report.missing_subscriptions:
+            report.problems.append(
+                f"X Activity API subscriptions missing on webhook {report.webhook_id}: "
+                f"{', '.join(report.missing_subscriptions)}: run carebird x subscribe"
+            )
+    else:
+        report.subscribed = admin.subscribed(report.webhook_id)
+        if not report.subscribed:
+            report.problems.append("the brand account is not subscribed: run carebird x subscribe --feed aaa")
     quiet_since = now - silence
     silent = last_event_at is None or last_event_at < quiet_since
     team_open_long_enough = (

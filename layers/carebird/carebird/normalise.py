@@ -70,6 +70,7 @@ class Delivery:
     event_uuid: str | None = None
     event_type: str | None = None
     unknown_types: list[str] = field(default_factory=list)
+    revoked: bool = False  # the brand withdrew the app's access (oauth.revoke, AAA user_event revoke)
 
 
 def parse_delivery(body: Any, brand: Brand, received_at: datetime | None = None) -> Delivery:
@@ -242,6 +243,8 @@ def _parse_account_activity(
     if for_user_id is not None and str(for_user_id) != brand.user_id:
         delivery.ignored.append(f"delivery for another account ({str(for_user_id)[:30]})")
         return delivery
+    revoke = _object(_object(body.get("user_event")).get("revoke"))
+    delivery.revoked = delivery.revoked or str(_object(revoke.get("source")).get("user_id") or "") == brand.user_id
     raw_users = body.get("users")
     users = _users_by_id(raw_users.items() if isinstance(raw_users, dict) else (), lambda key: key)
     _each(body, "tweet_create_events", delivery, lambda t: _legacy_tweet(t, brand, delivery.feed))
@@ -402,6 +405,8 @@ def _parse_activity_envelope(data: JsonObject, brand: Brand, delivery: Delivery,
         "profile and chat settings" if event_type.startswith(_KNOWN_UNUSED_PREFIXES) else None
     )
     if unused:
+        if event_type == "oauth.revoke":
+            delivery.revoked = str(_object(data.get("payload")).get("user_id") or "") == brand.user_id
         delivery.ignored.append(f"{event_type}: not used by carebird ({unused})")
         return
     payload = data.get("payload")

@@ -286,14 +286,15 @@ class RefreshClaims:
             ExpressionAttributeValues=to_dynamo({":o": outcome}),
         )
 
-    def release(self, refresh_token: str, holder: str) -> None:
+    def release(self, refresh_token: str, holder: str, now: datetime) -> None:
         """X could not be reached: let the next attempt (this container's or another's) spend the token."""
         with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
-            self.client.delete_item(
+            self.client.update_item(
                 TableName=self.table,
                 Key=to_dynamo(refresh_claim_key(refresh_token)),
+                UpdateExpression="SET lease_until = :over",
                 ConditionExpression="holder = :h AND attribute_not_exists(outcome)",
-                ExpressionAttributeValues=to_dynamo({":h": holder}),
+                ExpressionAttributeValues=to_dynamo({":h": holder, ":over": to_iso(now - CLAIM_LEASE)}),
             )
 
     def outcome(self, refresh_token: str) -> str | None:
@@ -353,7 +354,7 @@ class BrandTokens:
             self.on_lost(str(exc))
             raise AuthorizationLost(str(exc)) from exc
         except Exception:
-            self.claims.release(stale.refresh_token, self.holder)
+            self.claims.release(stale.refresh_token, self.holder, self.now())
             raise
         self._store(fresh)  # the new refresh token is safe before the new access token is used
         self.claims.settle(stale.refresh_token, "stored")

@@ -134,3 +134,15 @@ class Brakes:
         )
         self.alerts.alert(subject, body)
         return True
+
+
+def revocation_brakes(table_name: str, alert_topic_arn: str, brand_handle: str) -> Callable[[], bool]:
+    """For the webhook: pause and alert when the brand revokes carebird's access (adapters made on first use)."""
+
+    def stop() -> bool:
+        from carebird import clock
+
+        brakes = Brakes(DynamoAutomationState(table_name), SnsAlerts(alert_topic_arn), brand_handle, clock.now)
+        return brakes.stop(StopKind.REVOKED)
+
+    return stop

@@ -86,6 +86,13 @@ def _text(text: str) -> str:
     return text.strip()
 
 
+def _one_of(text: str, choices: tuple[str, ...]) -> str:
+    value = text.strip().lower()
+    if value not in choices:
+        raise ValueError(f"must be one of {', '.join(choices)}")
+    return value
+
+
 # --- the deployment: resources and identity ------------------------------------------------------------------
 CASES_TABLE = Setting("CASES_TABLE", REQUIRED, _text, None, "The DynamoDB table (cases, messages, claims).")
 X_SECRET_ARN = Setting("X_SECRET_ARN", REQUIRED, _text, None, "Secrets Manager secret with the X app's keys.")
@@ -170,6 +177,18 @@ DIGEST_PERIOD_HOURS = Setting("DIGEST_PERIOD_HOURS", 24.0, _positive_number, Non
 ALERT_TOPIC_ARN = Setting("ALERT_TOPIC_ARN", REQUIRED, _text, None, "SNS topic of operational alerts.")
 SILENCE_MINUTES = Setting(
     "SILENCE_MINUTES", 120, _whole(1), "SilenceMinutes", "Open minutes without events before the health check looks."
+)
+
+# --- X: which feed, and who hears when X stops carebird ----------------------------------------------------------
+X_FEED = Setting(
+    "X_FEED",
+    "xaa",
+    lambda t: _one_of(t, ("xaa", "aaa")),
+    "XFeed",
+    "xaa: X Activity API subscriptions (default); aaa: the deprecated Account Activity API.",
+)
+X_ALERT_TOPIC_ARN = Setting(
+    "X_ALERT_TOPIC_ARN", "", _text, None, "SNS topic told once when X stops automatic posting ('': logged only)."
 )
 
 SETTINGS: tuple[Setting[Any], ...] = tuple(v for v in list(globals().values()) if isinstance(v, Setting))
@@ -284,6 +303,7 @@ class WebhookSettings:
     max_body_bytes: int = MAX_BODY_BYTES.default
     ingest: IngestSettings = field(default_factory=lambda: ingestion({}))
     parallelism: int = WEBHOOK_PARALLELISM.default
+    alert_topic_arn: str = X_ALERT_TOPIC_ARN.default
 
 
 def webhook(env: Mapping[str, str] | Environment | None = None) -> WebhookSettings:
@@ -295,6 +315,7 @@ def webhook(env: Mapping[str, str] | Environment | None = None) -> WebhookSettin
         max_body_bytes=read(MAX_BODY_BYTES),
         ingest=ingestion(read),
         parallelism=read(WEBHOOK_PARALLELISM),
+        alert_topic_arn=read(X_ALERT_TOPIC_ARN),
     )
 
 
@@ -327,6 +348,7 @@ class AnnouncerSettings:
     secret_arn: str
     schedule_group: str  # '' in the local runtime: the runtime fires the planned announcements itself
     role_arn: str
+    alert_topic_arn: str = X_ALERT_TOPIC_ARN.default
 
 
 def announcer(env: Mapping[str, str] | Environment | None = None) -> AnnouncerSettings:
@@ -337,6 +359,7 @@ def announcer(env: Mapping[str, str] | Environment | None = None) -> AnnouncerSe
         secret_arn=read(X_SECRET_ARN),
         schedule_group=read(ANNOUNCEMENT_SCHEDULE_GROUP),
         role_arn=read(ANNOUNCEMENT_ROLE_ARN),
+        alert_topic_arn=read(X_ALERT_TOPIC_ARN),
     )
 
 
@@ -345,11 +368,12 @@ class AcknowledgerSettings:
     cases_table: str
     automation: AutomationSettings
     secret_arn: str
+    alert_topic_arn: str = X_ALERT_TOPIC_ARN.default
 
 
 def acknowledger(env: Mapping[str, str] | Environment | None = None) -> AcknowledgerSettings:
     read = _environment(env)
-    return AcknowledgerSettings(read(CASES_TABLE), automation(read), read(X_SECRET_ARN))
+    return AcknowledgerSettings(read(CASES_TABLE), automation(read), read(X_SECRET_ARN), read(X_ALERT_TOPIC_ARN))
 
 
 @dataclass(frozen=True)
@@ -381,6 +405,8 @@ class HealthSettings:
     hours: OpeningHours
     silence: timedelta
     daily_read_cap: int
+    brand_user_id: str = ""
+    feed: str = X_FEED.default
 
 
 def health(env: Mapping[str, str] | Environment | None = None) -> HealthSettings:
@@ -393,6 +419,8 @@ def health(env: Mapping[str, str] | Environment | None = None) -> HealthSettings
         hours=opening_hours(read),
         silence=timedelta(minutes=read(SILENCE_MINUTES)),
         daily_read_cap=read(WATCH_DAILY_READ_CAP),
+        brand_user_id=read(BRAND_USER_ID),
+        feed=read(X_FEED),
     )
 
 
@@ -408,6 +436,7 @@ class InboxSettings:
     ingest: IngestSettings
     auth_url: str
     client_id: str
+    alert_topic_arn: str = X_ALERT_TOPIC_ARN.default
 
 
 def inbox(env: Mapping[str, str] | Environment | None = None) -> InboxSettings:
@@ -421,6 +450,7 @@ def inbox(env: Mapping[str, str] | Environment | None = None) -> InboxSettings:
         ingest=ingestion(read),
         auth_url=read(INBOX_AUTH_URL).rstrip("/"),
         client_id=read(INBOX_CLIENT_ID),
+        alert_topic_arn=read(X_ALERT_TOPIC_ARN),
     )
 
 

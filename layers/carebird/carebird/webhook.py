@@ -97,6 +97,7 @@ class Webhook:
     secret: Callable[[], str]
     quarantine: Quarantine | None = None
     now: Callable[[], datetime] = field(default_factory=lambda: _utc_now)
+    on_revoke: Callable[[], Any] | None = None  # the brand withdrew carebird's access: pause.Brakes.stop(REVOKED)
 
     def challenge(self, crc_token: str | None) -> dict[str, str]:
         if not crc_token:
@@ -116,6 +117,8 @@ class Webhook:
         """Store every valid event; keep every other one in the quarantine. Raise only on an outage (503)."""
         summary = Summary(feed=delivery.feed, ignored=list(delivery.ignored), unknown_types=delivery.unknown_types)
         summary.outcomes[Outcome.IGNORED.value] += len(delivery.ignored)
+        if delivery.revoked and self.on_revoke is not None:
+            self.on_revoke()
         rejected = list(delivery.rejected)
         outage: Exception | None = None
         for raw, outcome in self._apply_all(delivery):

@@ -1,7 +1,8 @@
 """Wiring a deployment to X (API v2): register the webhook, subscribe the brand, check, replay.
 
-App-level calls use the bearer token; the subscription is made in the brand's user context (OAuth 1.0a).
-X's failure codes become sentences a DevOps engineer can act on.
+App-level calls use the bearer token. X Activity API subscriptions to private events are created with the
+brand's OAuth 2.0 access token (`user_token`); the Account Activity API subscription in the brand's OAuth 1.0a
+user context. X's failure codes become sentences a DevOps engineer can act on.
 """
 
 from __future__ import annotations
@@ -46,8 +47,11 @@ class XAdmin:
         c = self.credentials
         return OAuth1(c["consumer_key"], c["consumer_secret"], c["access_token"], c["access_token_secret"])
 
-    def _call(self, method: str, path: str, *, user: bool = False, **kwargs: Any) -> dict[str, Any]:
-        headers = {} if user else {"Authorization": f"Bearer {self.credentials.get('bearer_token', '')}"}
+    def _call(
+        self, method: str, path: str, *, user: bool = False, user_token: str = "", **kwargs: Any
+    ) -> dict[str, Any]:
+        bearer = user_token or self.credentials.get("bearer_token", "")
+        headers = {} if user else {"Authorization": f"Bearer {bearer}"}
         response = self.session.request(
             method,
             self.api + path,
@@ -83,8 +87,32 @@ class XAdmin:
         body = self._call("GET", f"/2/account_activity/webhooks/{webhook_id}/subscriptions/all", user=True)
         return bool(body.get("data", {}).get("subscribed"))
 
-    def whoami(self) -> dict[str, Any]:
+    # --- X Activity API ---------------------------------------------------------------------------
+    def activity_subscriptions(self) -> list[dict[str, Any]]:
+        """Every subscription of the app (all pages)."""
+        found: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"max_results": 1000}
+        for _ in range(50):
+            body = self._call("GET", "/2/activity/subscriptions", params=params)
+            found.extend(s for s in body.get("data") or [] if isinstance(s, dict))
+            next_token = (body.get("meta") or {}).get("next_token")
+            if not next_token:
+                break
+            params = {"max_results": 1000, "pagination_token": next_token}
+        return found
+
+    def create_activity_subscription(self, request: dict[str, Any], user_token: str) -> dict[str, Any]:
+        """POST /2/activity/subscriptions in the brand's OAuth 2.0 context (private events need its consent)."""
+        return self._call("POST", "/2/activity/subscriptions", user_token=user_token, json=request)
+
+    def delete_activity_subscription(self, subscription_id: str) -> bool:
+        body = self._call("DELETE", f"/2/activity/subscriptions/{subscription_id}")
+        return bool((body.get("data") or {}).get("deleted"))
+
+    def whoami(self, user_token: str = "") -> dict[str, Any]:
         """The account the user tokens act for: its numeric id is the stack's BrandUserId."""
+        if user_token:
+            return self._call("GET", "/2/users/me", user_token=user_token).get("data", {})
         return self._call("GET", "/2/users/me", user=True).get("data", {})
 
     def replay(self, webhook_id: str, since: datetime, until: datetime) -> dict[str, Any]:
@@ -113,6 +141,10 @@ def explain(status: int, body: Any) -> str:
         return "X refused the credentials (401): check the bearer token and the app keys in the secret"
     if status == 403:
         return f"X forbids this for the app's access level (403): {_detail(body)}"
+    if status == 402:
+        return "X says the app's credits are depleted (402): top up in the developer console"
+    if status == 429 and "usagecap" in text.lower().replace("-", ""):
+        return "X usage cap reached (429 UsageCapExceeded): raise the cap in the developer console"
     if status == 429:
         return "X rate limit reached (429): wait for the window to reset and try again"
     return f"X answered {status}: {_detail(body)}"

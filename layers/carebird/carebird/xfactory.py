@@ -1,13 +1,60 @@
-"""Build the X client a function needs: dry-run, or real with the credentials from Secrets Manager."""
+"""Build the X client a function needs: dry-run, or real with the credentials from Secrets Manager.
+
+When the brand authorized carebird with OAuth 2.0 (`carebird x authorize` put an `oauth2` entry in the secret),
+the client acts with the brand's access token, refreshed in time (oauth2.BrandTokens); otherwise with the
+OAuth 1.0a keys. Either way, X stopping carebird (refused refresh, 402, usage cap) pauses automatic posting and
+alerts the team once (pause.Brakes).
+"""
 
 from __future__ import annotations
 
-from carebird.xclient import XClient
+from typing import TYPE_CHECKING, Any
+
+from carebird.xclient import XClient, XReader
+
+if TYPE_CHECKING:
+    from carebird.pause import Brakes
 
 
-def x_client(secret_arn: str, dry_run: bool) -> XClient:
-    if dry_run:
-        return XClient(dry_run=True)
+def brakes(table_name: str, alert_topic_arn: str, brand_handle: str) -> Brakes:
+    from carebird import clock
+    from carebird.pause import Brakes, DynamoAutomationState, SnsAlerts
+
+    return Brakes(DynamoAutomationState(table_name), SnsAlerts(alert_topic_arn), brand_handle, clock.now)
+
+
+def brand_access(
+    secret_arn: str, table_name: str = "", alert_topic_arn: str = "", brand_handle: str = ""
+) -> dict[str, Any]:
+    """XClient/XReader keyword arguments: the credentials, and the brand's OAuth 2.0 tokens when it has them."""
     from carebird.secrets import x_credentials
 
-    return XClient(credentials=x_credentials(secret_arn))
+    credentials = x_credentials(secret_arn)
+    if not table_name:
+        return {"credentials": credentials}
+    from carebird import clock
+    from carebird.oauth2 import BrandToken, BrandTokens, RefreshClaims, SecretVault
+    from carebird.pause import StopKind
+
+    stop = brakes(table_name, alert_topic_arn, brand_handle).stop
+    access: dict[str, Any] = {"credentials": credentials, "on_stop": stop}
+    if BrandToken.from_secret(credentials) is not None:
+        access["tokens"] = BrandTokens(
+            SecretVault(secret_arn),
+            RefreshClaims(table_name),
+            clock.now,
+            on_lost=lambda detail: stop(StopKind.REFRESH_REFUSED, detail),
+        )
+    return access
+
+
+def x_client(
+    secret_arn: str, dry_run: bool, table_name: str = "", alert_topic_arn: str = "", brand_handle: str = ""
+) -> XClient:
+    if dry_run:
+        return XClient(dry_run=True)
+    return XClient(**brand_access(secret_arn, table_name, alert_topic_arn, brand_handle))
+
+
+def x_reader(secret_arn: str, table_name: str = "", alert_topic_arn: str = "", brand_handle: str = "") -> XReader:
+    return XReader(**brand_access(secret_arn, table_name, alert_topic_arn, brand_handle))
