@@ -659,28 +659,140 @@ def whoami(ctx: click.Context) -> None:
     )
 
 
+FEED = click.Choice(["xaa", "aaa"])
+
+
+def _feed(ctx: click.Context, feed: str | None) -> str:
+    """--feed, else the stack's XFeed parameter, else the X Activity API."""
+    if feed:
+        return feed
+    stack_name = ctx.obj["stack"]
+    return open_stack(stack_name, False).parameters.get("XFeed", "xaa") if stack_name else "xaa"
+
+
+def _deployed(ctx: click.Context, what: str) -> Any:
+    if not ctx.obj["stack"]:
+        raise click.UsageError(f"{what} needs the deployed stack: carebird x --stack NAME ...")
+    return open_stack(ctx.obj["stack"], False)
+
+
 @x.command()
-@click.option("--webhook-id", help="Which webhook (default: the app's only one).")
+@click.option("--client-id", envvar="X_CLIENT_ID", help="OAuth 2.0 Client ID (default: the secret's client_id).")
+@click.option(
+    "--client-secret",
+    envvar="X_CLIENT_SECRET",
+    help="OAuth 2.0 Client Secret of a confidential app, from X_CLIENT_SECRET (default: the secret's).",
+)
+@click.option(
+    "--port", default=8765, show_default=True, help="Loopback port X redirects to (a callback URL of the app)."
+)
+@click.option("--paste", is_flag=True, help="No browser here: paste the address X sent the browser to.")
+@click.option("--no-browser", is_flag=True, help="Print the address instead of opening a browser.")
 @click.pass_context
 @_x_errors
-def subscribe(ctx: click.Context, webhook_id: str | None) -> None:
-    """Subscribe the brand account to the webhook (its activity starts flowing).
+def authorize(
+    ctx: click.Context, client_id: str | None, client_secret: str | None, port: int, paste: bool, no_browser: bool
+) -> None:
+    """Let the brand account authorize carebird (OAuth 2.0 with PKCE); the tokens go into the stack's secret.
+
+    Sign in to X as the brand account in the browser. The app's callback URLs must include
+    http://127.0.0.1:PORT/callback. Automatic posting paused by X resumes.
+
+    Example: carebird x --stack carebird authorize
+    """
+    from carebird_local import xlive
+
+    stack = _deployed(ctx, "authorize")
+
+    def get_redirect(attempt: Any) -> str:
+        if paste:
+            click.echo(f"Open this address in a browser signed in to X as the brand account:\n\n  {attempt.url}\n")
+            return click.prompt("Paste the address the browser was sent to (http://127.0.0.1...)", hide_input=True)
+
+        def ready() -> None:
+            click.echo(
+                f"Waiting for X on {xlive.redirect_uri(port)}. Sign in as the brand account:\n\n  {attempt.url}\n"
+            )
+            if not no_browser:
+                import webbrowser
+
+                webbrowser.open(attempt.url)
+
+        return xlive.wait_for_redirect(port, ready)
+
+    try:
+        token, user = xlive.authorize(
+            stack, lambda doc: _admin_with(doc), client_id or "", client_secret or "", port, get_redirect
+        )
+    except xlive.GoLiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"@{user.get('username')} ({token.user_id}) authorized carebird: {token.scope or 'scopes not listed'}; "
+        f"tokens stored in the stack's secret (access valid until {token.expires_at:%H:%M} UTC, renewed by carebird)"
+    )
+    click.echo("next: carebird x subscribe")
+
+
+def _admin_with(credentials: dict[str, Any]) -> Any:
+    from carebird.xadmin import XAdmin
+
+    return XAdmin(credentials)
+
+
+@x.command()
+@click.option("--webhook-id", help="Which webhook (default: the app's only one).")
+@click.option("--feed", type=FEED, help="xaa: X Activity API (default, or the stack's XFeed); aaa: Account Activity.")
+@click.pass_context
+@_x_errors
+def subscribe(ctx: click.Context, webhook_id: str | None, feed: str | None) -> None:
+    """Subscribe the brand account's activity to the webhook (X Activity API by default), idempotently.
 
     Example: carebird x --stack carebird subscribe
     """
     admin = _admin(ctx)
     hook = admin.find(webhook_id)
-    if admin.subscribe(str(hook["id"])):
-        click.echo(f"the brand account is subscribed to webhook {hook['id']}")
-    else:
+    if _feed(ctx, feed) == "aaa":
+        if admin.subscribe(str(hook["id"])):
+            click.echo(f"the brand account is subscribed to webhook {hook['id']}")
+            return
         raise click.ClickException("X did not confirm the subscription")
+    from carebird_local import xlive
+
+    stack = _deployed(ctx, "subscribe")
+    try:
+        report = xlive.subscribe(admin, xlive.brand_tokens(stack), stack.outputs["BrandUserId"], str(hook["id"]))
+    except xlive.GoLiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for line in report.lines():
+        click.echo(line)
+
+
+@x.command()
+@click.pass_context
+def resume(ctx: click.Context) -> None:
+    """Resume automatic posting after X stopped it (credits topped up, usage cap raised).
+
+    Example: carebird x --stack carebird resume
+    """
+    from carebird.pause import DynamoAutomationState
+
+    stack = _deployed(ctx, "resume")
+    state = DynamoAutomationState(stack.table, stack.client("dynamodb"))
+    paused = state.paused()
+    state.resume()
+    click.echo(
+        f"automatic posting resumed (was paused since {paused.since:%Y-%m-%d %H:%M} UTC)"
+        if paused
+        else "automatic posting was not paused"
+    )
 
 
 @x.command()
 @click.option("--revalidate", is_flag=True, help="Re-trigger the CRC check of an invalid webhook.")
+@click.option("--feed", type=FEED, help="xaa: X Activity API (default, or the stack's XFeed); aaa: Account Activity.")
 @click.pass_context
 @_x_errors
-def status(ctx: click.Context, revalidate: bool) -> None:
+def status(ctx: click.Context, revalidate: bool, feed: str | None) -> None:
     """Show the app's webhooks, their validity and the brand's subscription.
 
     Example: carebird x --stack carebird status --revalidate
@@ -701,12 +813,47 @@ def status(ctx: click.Context, revalidate: bool) -> None:
     hooks = admin.webhooks()
     if not hooks:
         click.echo("no webhook registered: carebird x register URL")
+    xaa = _feed(ctx, feed) == "xaa"
+    if xaa:
+        _status_of_x_activity(ctx, admin, hooks)
     for hook in hooks:
-        subscribed = admin.subscribed(str(hook["id"]))
-        click.echo(f"webhook {hook['id']} {hook.get('url')} valid={hook.get('valid')} brand subscribed={subscribed}")
+        if xaa:
+            click.echo(f"webhook {hook['id']} {hook.get('url')} valid={hook.get('valid')}")
+        else:
+            subscribed = admin.subscribed(str(hook["id"]))
+            click.echo(
+                f"webhook {hook['id']} {hook.get('url')} valid={hook.get('valid')} brand subscribed={subscribed}"
+            )
         if revalidate and not hook.get("valid"):
             admin.revalidate(str(hook["id"]))
             click.echo(f"CRC check re-triggered for {hook['id']}")
+
+
+def _status_of_x_activity(ctx: click.Context, admin: Any, hooks: list[dict[str, Any]]) -> None:
+    """The brand's authorization, the pause, and each X Activity API subscription carebird needs with its state."""
+    from carebird import xsubscriptions
+
+    if not ctx.obj["stack"]:
+        return
+    from carebird.oauth2 import BrandToken
+    from carebird.pause import DynamoAutomationState
+
+    stack = open_stack(ctx.obj["stack"], False)
+    token = BrandToken.from_secret(stack.x_credentials())
+    click.echo(
+        f"OAuth 2.0: authorized (account {token.user_id}, access token until {token.expires_at:%Y-%m-%d %H:%M} UTC)"
+        if token
+        else "OAuth 2.0: not authorized: run carebird x authorize"
+    )
+    paused = DynamoAutomationState(stack.table, stack.client("dynamodb")).paused()
+    if paused:
+        click.echo(f"automatic posting PAUSED since {paused.since:%Y-%m-%d %H:%M} UTC: {paused.reason}")
+    subscriptions = admin.activity_subscriptions()
+    for hook in hooks:
+        for event_type, state, sid in xsubscriptions.states(
+            subscriptions, xsubscriptions.wanted(stack.outputs.get("BrandUserId", ""), str(hook["id"]))
+        ):
+            click.echo(f"  {event_type:<20} {state}{f' ({sid})' if sid else ''}")
 
 
 def parse_since(value: str, now: datetime) -> datetime:
