@@ -222,7 +222,7 @@ def test_x_register_then_subscribe_with_the_deployed_credentials(deployed_stack)
     )
 
     registered = CliRunner().invoke(main, ["x", "--stack", "carebird", "register", "https://h/webhook"])
-    subscribed = CliRunner().invoke(main, ["x", "--stack", "carebird", "subscribe"])
+    subscribed = CliRunner().invoke(main, ["x", "--stack", "carebird", "subscribe", "--feed", "aaa"])
 
     assert registered.exit_code == 0 and "webhook 99 registered, valid: True" in registered.output
     assert subscribed.exit_code == 0 and "subscribed to webhook 99" in subscribed.output
@@ -258,7 +258,9 @@ def test_x_status_shows_validity_and_revalidates_an_invalid_webhook(tmp_path):
     )
     responses.put("https://api.x.com/2/webhooks/7", json={"data": {"valid": True}})
 
-    result = CliRunner().invoke(main, ["x", "--credentials", str(credentials), "status", "--revalidate"])
+    result = CliRunner().invoke(
+        main, ["x", "--credentials", str(credentials), "status", "--revalidate", "--feed", "aaa"]
+    )
 
     assert result.exit_code == 0, result.output
     assert "valid=False brand subscribed=False" in result.output and "CRC check re-triggered for 7" in result.output

@@ -209,6 +209,7 @@ def health(stack, monkeypatch):
     secret = boto3.client("secretsmanager").create_secret(Name="x-creds", SecretString=json.dumps(CREDENTIALS))
     monkeypatch.setenv("ALERT_TOPIC_ARN", topic)
     monkeypatch.setenv("X_SECRET_ARN", secret["ARN"])
+    monkeypatch.setenv("X_FEED", "aaa")  # these checks concern the Account Activity subscription
     template = {
         "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
         "Outputs": {"CasesTableName": {"Value": TABLE}, "XSecretArn": {"Value": secret["ARN"]}},
@@ -262,5 +263,5 @@ def test_health_alerts_when_ingestion_is_dead_and_x_status_shows_it(stack, healt
     assert "not subscribed" in emails[0]["message"] and "ingestion looks dead" in emails[0]["message"]
     assert "2 mention(s)" in emails[0]["message"]
 
-    status = CliRunner().invoke(main, ["x", "--stack", "carebird", "status"])
+    status = CliRunner().invoke(main, ["x", "--stack", "carebird", "status", "--feed", "aaa"])
     assert "PROBLEMS: " in status.output and "not subscribed" in status.output

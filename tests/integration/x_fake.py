@@ -27,9 +27,10 @@ from carebird import clock
 from tests.helpers import FIXTURES
 
 DOCS = FIXTURES / "x-docs"
-SPEC = json.loads((DOCS / "openapi" / "x-api-v2.167-activity.json").read_text(encoding="utf-8"))
-TOKEN_DOCS = json.loads((DOCS / "oauth2-token.json").read_text(encoding="utf-8"))
-QUICKSTART = json.loads((DOCS / "activity-subscriptions.quickstart.json").read_text(encoding="utf-8"))
+GO_LIVE = DOCS / "go-live"  # X's OpenAPI spec and pages for subscriptions and tokens
+SPEC = json.loads((GO_LIVE / "x-api-v2.167-activity.json").read_text(encoding="utf-8"))
+TOKEN_DOCS = json.loads((GO_LIVE / "oauth2-token.json").read_text(encoding="utf-8"))
+QUICKSTART = json.loads((GO_LIVE / "activity-subscriptions.quickstart.json").read_text(encoding="utf-8"))
 OAUTH2 = SPEC["components"]["securitySchemes"]["OAuth2UserToken"]["flows"]["authorizationCode"]
 APP_BEARER = "bt"
 WEBHOOK_ID = "1976325569252868099"
