@@ -18,7 +18,6 @@ from enum import StrEnum
 from typing import Any
 
 from carebird.ports import Alerts, AutomationState
-from carebird.table import AUTOMATION_KEY, from_dynamo, pause_from_item, pause_to_item, to_dynamo
 from carebird.timeparse import to_iso
 
 log = logging.getLogger(__name__)
@@ -54,7 +53,8 @@ class Pause:
 
 
 class DynamoAutomationState:
-    """The pause flag: one item (table.AUTOMATION_KEY), written with a condition so only one caller pauses it."""
+    """The pause flag: one item (table.AUTOMATION_KEY), written with a condition so only one caller pauses it.
+    carebird.table is imported on use: the X client imports this module for StopKind and stays light."""
 
     def __init__(self, table_name: str, client: Any = None) -> None:
         if client is None:
@@ -65,11 +65,15 @@ class DynamoAutomationState:
         self.client = client
 
     def paused(self) -> Pause | None:
+        from carebird.table import AUTOMATION_KEY, from_dynamo, pause_from_item, to_dynamo
+
         item = self.client.get_item(TableName=self.table, Key=to_dynamo(AUTOMATION_KEY), ConsistentRead=True)
         found = pause_from_item(from_dynamo(item["Item"]) if "Item" in item else None)
         return Pause(kind=found[1], reason=found[0], since=found[2]) if found else None
 
     def pause(self, kind: str, reason: str, now: datetime) -> bool:
+        from carebird.table import pause_to_item, to_dynamo
+
         try:
             self.client.put_item(
                 TableName=self.table,
@@ -82,6 +86,8 @@ class DynamoAutomationState:
         return True
 
     def resume(self) -> None:
+        from carebird.table import AUTOMATION_KEY, to_dynamo
+
         self.client.update_item(
             TableName=self.table,
             Key=to_dynamo(AUTOMATION_KEY),
