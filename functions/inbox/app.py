@@ -309,6 +309,16 @@ def kpis() -> Response:
     return reply(200, inbox.kpi_view(report, cases, settings.policy))
 
 
+@app.get("/api/automation")
+def automation_state() -> Response:
+    """The banner's flag: whether X stopped carebird's automatic posting, why, since when, and what to do."""
+    agent()
+    from carebird.pause import DynamoAutomationState
+
+    paused = DynamoAutomationState(settings.cases_table, store.client).paused()
+    return reply(200, {"paused": paused is not None, "banner": paused.as_banner() if paused else None})
+
+
 # --- errors: a clear message and the right status, never a stack trace ---------------------------------------
 @app.exception_handler(desk.ClaimedByAnother)
 def claimed_by_another(exc: desk.ClaimedByAnother) -> Response:

@@ -342,3 +342,23 @@ def test_health_names_the_x_activity_subscriptions_that_are_missing(live, monkey
         "chat.received",
     ]  # fmt: skip
     assert "run carebird x subscribe" in report.problems[0] and live.fake.violations == []
+
+
+def test_the_inbox_api_gives_the_banner_flag_while_automation_is_paused(live):
+    inbox = local.load_function("inbox")
+    context = local.LambdaContext(function_name="carebird-inbox")
+
+    def banner() -> dict:
+        event = local.http_api_event("GET", "/inbox/api/automation")
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": {"email": "alice@example.com"}}}
+        response = inbox.lambda_handler(event, context)
+        assert response["statusCode"] == 200
+        return json.loads(response["body"])
+
+    before = banner()
+    live.deliver(docs_event("oauth.revoke.json"))
+    after = banner()
+
+    assert before == {"paused": False, "banner": None}
+    assert after["paused"] is True and after["banner"]["kind"] == "revoked"
+    assert "carebird x authorize" in after["banner"]["reason"]
