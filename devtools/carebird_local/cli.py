@@ -442,7 +442,7 @@ def reply(
         click.echo(f"  {'✓' if item.applied else '•'} {item.rule}: {item.message}")
     if not yes and not click.confirm("Post it?", default=True):
         raise click.Abort()
-    x = XClient(dry_run=True) if dry_run or stack.local else XClient(credentials=stack.x_credentials())
+    x = XClient(dry_run=True) if dry_run or stack.local else _brand_client(stack)
     outcome = answer_case(
         store, case, report.draft, x, clock.now(), environment["BRAND_USER_ID"],
         settings=configuration.ingestion(environment),
@@ -581,6 +581,19 @@ def remove(email: str, stack: Any) -> None:
 
 
 # --- X ---------------------------------------------------------------------------------------------
+
+
+def _brand_client(stack: Any) -> Any:
+    """X as the brand: with its OAuth 2.0 tokens once it authorized carebird (refreshed as the functions do)."""
+    from carebird_local import xlive
+
+    from carebird.oauth2 import BrandToken
+    from carebird.xclient import XClient
+
+    credentials = stack.x_credentials()
+    if BrandToken.from_secret(credentials) is None:
+        return XClient(credentials=credentials)
+    return XClient(credentials=credentials, tokens=xlive.brand_tokens(stack))
 
 
 def _credentials(stack_name: str | None, credentials_file: Path | None) -> dict[str, str]:

@@ -143,6 +143,8 @@ class XClient:
                 delay *= 2
                 continue
             except tweepy.HTTPException as exc:
+                if _status(exc) == 401 and self.tokens is not None:
+                    self.tokens.forget()  # revoked or replaced: the next call reads the secret again
                 if _status(exc) == 402:
                     self.on_stop(StopKind.CREDITS_DEPLETED, _describe(exc))
                     return XResult(XOutcome.BLOCKED, detail=f"X credits depleted (402): {_describe(exc)}"[:500])
