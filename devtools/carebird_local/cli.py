@@ -585,10 +585,9 @@ def remove(email: str, stack: Any) -> None:
 
 def _brand_client(stack: Any) -> Any:
     """X as the brand: with its OAuth 2.0 tokens once it authorized carebird (refreshed as the functions do)."""
-    from carebird_local import xlive
-
     from carebird.oauth2 import BrandToken
     from carebird.xclient import XClient
+    from carebird_local import xlive
 
     credentials = stack.x_credentials()
     if BrandToken.from_secret(credentials) is None:
