@@ -15,7 +15,17 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from carebird import clock, xsubscriptions
-from carebird.oauth2 import Authorization, BrandToken, BrandTokens, RefreshClaims, SecretVault, digest
+from carebird.oauth2 import (
+    Authorization,
+    AuthorizationLost,
+    BrandToken,
+    BrandTokens,
+    RefreshClaims,
+    RefreshRefused,
+    RefreshUnavailable,
+    SecretVault,
+    digest,
+)
 from carebird.pause import DynamoAutomationState
 
 CALLBACK_PATH = "/callback"
@@ -107,7 +117,10 @@ def authorize(
             "no OAuth 2.0 Client ID: pass --client-id (developer console, Keys and tokens, OAuth 2.0 Client ID)"
         )
     attempt = Authorization(client_id, client_secret, redirect_uri(port), session=session)
-    token = attempt.exchange(get_redirect(attempt), clock.now())
+    try:
+        token = attempt.exchange(get_redirect(attempt), clock.now())
+    except (AuthorizationLost, RefreshRefused, RefreshUnavailable) as exc:
+        raise GoLiveError(f"{exc} (nothing was stored)") from exc
     user = admin_for(secret.document).whoami(user_token=token.access_token)
     brand_id = stack.outputs.get("BrandUserId", "")
     if brand_id and str(user.get("id")) != brand_id:

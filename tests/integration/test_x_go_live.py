@@ -362,3 +362,27 @@ def test_the_inbox_api_gives_the_banner_flag_while_automation_is_paused(live):
     assert before == {"paused": False, "banner": None}
     assert after["paused"] is True and after["banner"]["kind"] == "revoked"
     assert "carebird x authorize" in after["banner"]["reason"]
+
+
+def test_a_usage_cap_told_only_by_the_problem_type_is_still_a_usage_cap(live, monkeypatch):
+    assert authorize_in_browser(live, monkeypatch).exit_code == 0
+    live.fake.post_answer = (429, {"title": "Too Many Requests", "type": "https://api.x.com/2/problems/usage-capped"})
+
+    assert live.container().reply("Merci !", "2080765813578191303").outcome is XOutcome.BLOCKED
+    assert live.state.paused().kind == "usage_cap"
+
+
+def test_a_consent_x_refuses_to_exchange_is_one_clear_line_and_stores_nothing(live):
+    from carebird_local import xlive
+    from carebird_local.target import open_stack
+
+    from carebird.xadmin import XAdmin
+
+    def stale_code(attempt) -> str:
+        redirect = live.fake.approve(attempt.url)
+        live.fake.codes.clear()  # more than X's 30 seconds went by
+        return redirect
+
+    with pytest.raises(xlive.GoLiveError, match=r"X refused the token request \(400.*nothing was stored"):
+        xlive.authorize(open_stack("carebird", False), XAdmin, "cid", "", 8765, stale_code)
+    assert "oauth2" not in live.secret()

@@ -41,7 +41,7 @@ SECRET_KEY = "oauth2"
 REFRESH_MARGIN = timedelta(minutes=5)  # refresh when less than this is left of the two hours
 CLAIM_LEASE = timedelta(seconds=60)  # a claimant that crashed before X answered frees the token after this
 CLAIM_DAYS = 3
-WAIT_ATTEMPTS = 20
+WAIT_ATTEMPTS = 12  # 6 s at most: within the inbox's 10 s timeout
 WAIT_SECONDS = 0.5
 TIMEOUT = 20
 

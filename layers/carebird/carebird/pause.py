@@ -138,7 +138,11 @@ class Brakes:
                 "The inbox shows a banner until this is fixed.",
             ]
         )
-        self.alerts.alert(subject, body)
+        try:
+            self.alerts.alert(subject, body)
+        except Exception:
+            self.state.resume()  # the next caller X stops pauses again and retries the alert: never a silent pause
+            raise
         return True
 
 

@@ -180,8 +180,10 @@ def _status(exc: Any) -> int:
 
 
 def _usage_capped(exc: Any) -> bool:
-    """A 429 that is a usage cap (waiting a window does not help), not a rate limit."""
-    return any(marker in _describe(exc).lower() for marker in USAGE_CAP_MARKERS)
+    """A 429 that is a usage cap (waiting a window does not help), not a rate limit: X's problem type
+    (`.../usage-capped`), its title `UsageCapExceeded` or its detail say so."""
+    body = str(getattr(getattr(exc, "response", None), "text", "") or "")
+    return any(marker in f"{_describe(exc)} {body}".lower() for marker in USAGE_CAP_MARKERS)
 
 
 def _forbidden(exc: Any) -> XResult:
