@@ -386,3 +386,15 @@ def test_a_consent_x_refuses_to_exchange_is_one_clear_line_and_stores_nothing(li
     with pytest.raises(xlive.GoLiveError, match=r"X refused the token request \(400.*nothing was stored"):
         xlive.authorize(open_stack("carebird", False), XAdmin, "cid", "", 8765, stale_code)
     assert "oauth2" not in live.secret()
+
+
+def test_a_container_whose_access_token_another_refresh_ended_reads_the_new_one_and_posts(live, monkeypatch):
+    assert authorize_in_browser(live, monkeypatch).exit_code == 0
+    clock.travel_to(MONDAY + timedelta(minutes=10))
+    early = live.container()  # holds the first access token, fresh for another hour and a half
+    live.fake.invalidate_on_refresh = True
+    later = BrandTokens(SecretVault(live.secret_arn), RefreshClaims(TABLE), lambda: MONDAY + timedelta(hours=2))
+    renewed = later.access_token()  # another container, nearer the expiry, refreshed
+
+    assert early.reply("Merci !", "2080765813578191303").outcome is XOutcome.SENT
+    assert live.fake.posts[-1]["bearer"] == renewed and len(live.fake.spent) == 1

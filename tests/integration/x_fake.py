@@ -64,6 +64,7 @@ class FakeX:
         self.refused: list[str] = []
         self.refuse_refresh = False
         self.refresh_delay = 0.0
+        self.invalidate_on_refresh = False  # whether a refresh also ends the access tokens issued before
         self.subscriptions: list[dict[str, Any]] = []
         self.posts: list[dict[str, Any]] = []
         self.post_answer: tuple[int, dict[str, Any]] | None = None
@@ -142,6 +143,8 @@ class FakeX:
                 return 400, {}, json.dumps(TOKEN_DOCS["token_refusal"])
             self.refresh_tokens.discard(token)  # single-use
             self.spent.append(token)
+            if self.invalidate_on_refresh:
+                self.access.clear()
         time.sleep(self.refresh_delay)
         return 200, {}, json.dumps(self._issue())
 

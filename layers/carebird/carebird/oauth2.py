@@ -321,24 +321,24 @@ class BrandTokens:
     holder: str = field(default_factory=lambda: uuid.uuid4().hex)
     wait_attempts: int = WAIT_ATTEMPTS
     wait_seconds: float = WAIT_SECONDS
-    _token: BrandToken | None = field(default=None, repr=False)
+    held: BrandToken | None = field(default=None, repr=False)  # the token in use (seeded from a secret read)
 
     def access_token(self) -> str:
         now = self.now()
-        if self._token is not None and self._token.fresh(now):
-            return self._token.access_token
+        if self.held is not None and self.held.fresh(now):
+            return self.held.access_token
         document = self.vault.read()
         token = BrandToken.from_secret(document)
         if token is None:
             raise AuthorizationMissing("no OAuth 2.0 authorization in the X secret: run `carebird x authorize`")
         if not token.fresh(now):
             token = self._refresh(document, token)
-        self._token = token
+        self.held = token
         return token.access_token
 
     def forget(self) -> None:
         """Drop the token held in memory (X said it is no longer valid): the next call reads the secret."""
-        self._token = None
+        self.held = None
 
     def _refresh(self, document: Mapping[str, Any], stale: BrandToken) -> BrandToken:
         if self.claims.claim(stale.refresh_token, self.holder, self.now()):

@@ -120,7 +120,7 @@ class XClient:
 
         from carebird.oauth2 import AuthorizationLost, AuthorizationMissing, RefreshUnavailable
 
-        delay = 0.5
+        delay, token_renewed = 0.5, False
         for attempt in range(1, SERVER_ERROR_ATTEMPTS + 1):
             try:
                 response = send()
@@ -143,8 +143,10 @@ class XClient:
                 delay *= 2
                 continue
             except tweepy.HTTPException as exc:
-                if _status(exc) == 401 and self.tokens is not None:
-                    self.tokens.forget()  # revoked or replaced: the next call reads the secret again
+                if _status(exc) == 401 and self.tokens is not None and not token_renewed:
+                    self.tokens.forget()  # replaced by another container's refresh: read the secret, try once more
+                    token_renewed = True
+                    continue
                 if _status(exc) == 402:
                     self.on_stop(StopKind.CREDITS_DEPLETED, _describe(exc))
                     return XResult(XOutcome.BLOCKED, detail=f"X credits depleted (402): {_describe(exc)}"[:500])

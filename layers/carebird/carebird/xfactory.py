@@ -38,12 +38,14 @@ def brand_access(
 
     stop = brakes(table_name, alert_topic_arn, brand_handle).stop
     access: dict[str, Any] = {"credentials": credentials, "on_stop": stop}
-    if BrandToken.from_secret(credentials) is not None:
+    held = BrandToken.from_secret(credentials)
+    if held is not None:
         access["tokens"] = BrandTokens(
             SecretVault(secret_arn),
             RefreshClaims(table_name),
             clock.now,
             on_lost=lambda detail: stop(StopKind.REFRESH_REFUSED, detail),
+            held=held,  # the secret was just read: no second read while this token is fresh
         )
     return access
 
