@@ -144,3 +144,16 @@ def test_the_authorize_address_asks_for_pkce_and_the_scopes_carebird_needs():
     assert attempt.url.startswith("https://x.com/i/oauth2/authorize?response_type=code&client_id=cid")
     assert "code_challenge_method=S256" in attempt.url and "offline.access" in attempt.url
     assert "dm.read" in attempt.url and "tweet.write" in attempt.url
+
+
+def test_a_container_started_before_the_authorization_picks_it_up_within_minutes():
+    moments = [NOW]
+    vault = Vault()
+    brand = tokens(vault, clock=lambda: moments[-1])
+
+    assert brand.authorized() is False
+    vault.store_token(token(1, NOW + timedelta(hours=2)))  # `carebird x authorize` meanwhile
+    moments.append(NOW + timedelta(minutes=1))
+    assert brand.authorized() is False and vault.reads == 1  # not looked at again yet
+    moments.append(NOW + timedelta(minutes=6))
+    assert brand.authorized() is True and brand.access_token() == "access-1"

@@ -41,6 +41,7 @@ SECRET_KEY = "oauth2"
 REFRESH_MARGIN = timedelta(minutes=5)  # refresh when less than this is left of the two hours
 CLAIM_LEASE = timedelta(seconds=60)  # a claimant that crashed before X answered frees the token after this
 CLAIM_DAYS = 3
+RECHECK = timedelta(minutes=5)  # how often a container not yet authorized looks at the secret again
 WAIT_ATTEMPTS = 12  # 6 s at most: within the inbox's 10 s timeout
 WAIT_SECONDS = 0.5
 TIMEOUT = 20
@@ -322,6 +323,19 @@ class BrandTokens:
     wait_attempts: int = WAIT_ATTEMPTS
     wait_seconds: float = WAIT_SECONDS
     held: BrandToken | None = field(default=None, repr=False)  # the token in use (seeded from a secret read)
+    checked_at: datetime | None = field(default=None, repr=False)
+
+    def authorized(self) -> bool:
+        """Whether the brand authorized carebird with OAuth 2.0. Until it has, the secret is looked at again every
+        few minutes, so containers started before `carebird x authorize` switch to the brand's token by themselves."""
+        if self.held is not None:
+            return True
+        now = self.now()
+        if self.checked_at is not None and now - self.checked_at < RECHECK:
+            return False
+        self.checked_at = now
+        self.held = BrandToken.from_secret(self.vault.read())
+        return self.held is not None
 
     def access_token(self) -> str:
         now = self.now()
@@ -338,7 +352,7 @@ class BrandTokens:
 
     def forget(self) -> None:
         """Drop the token held in memory (X said it is no longer valid): the next call reads the secret."""
-        self.held = None
+        self.held, self.checked_at = None, None
 
     def _refresh(self, document: Mapping[str, Any], stale: BrandToken) -> BrandToken:
         if self.claims.claim(stale.refresh_token, self.holder, self.now()):

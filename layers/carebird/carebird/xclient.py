@@ -64,7 +64,7 @@ class XClient:
     @property
     def user_auth(self) -> bool:
         """tweepy's OAuth 1.0a user context, unless the brand authorized carebird with OAuth 2.0."""
-        return self.tokens is None
+        return self.tokens is None or not self.tokens.authorized()
 
     def _tweepy(self) -> Any:
         if self.client is None:
@@ -143,7 +143,7 @@ class XClient:
                 delay *= 2
                 continue
             except tweepy.HTTPException as exc:
-                if _status(exc) == 401 and self.tokens is not None and not token_renewed:
+                if _status(exc) == 401 and not self.user_auth and not token_renewed:
                     self.tokens.forget()  # replaced by another container's refresh: read the secret, try once more
                     token_renewed = True
                     continue
@@ -172,7 +172,7 @@ def _tweepy_client(credentials: Mapping[str, str], **options: Any) -> Any:
 
 def _with_brand_token(client: Any, tokens: Any) -> Any:
     """With OAuth 2.0, tweepy sends the brand's access token as the bearer (user_auth=False): a fresh one each call."""
-    if tokens is not None:
+    if tokens is not None and tokens.authorized():
         client.bearer_token = tokens.access_token()
     return client
 
@@ -249,7 +249,7 @@ class XReader:
 
     @property
     def user_auth(self) -> bool:
-        return self.tokens is None
+        return self.tokens is None or not self.tokens.authorized()
 
     def _tweepy(self) -> Any:
         if self.client is None:

@@ -1,9 +1,9 @@
 """Build the X client a function needs: dry-run, or real with the credentials from Secrets Manager.
 
 When the brand authorized carebird with OAuth 2.0 (`carebird x authorize` put an `oauth2` entry in the secret),
-the client acts with the brand's access token, refreshed in time (oauth2.BrandTokens); otherwise with the
-OAuth 1.0a keys. Either way, X stopping carebird (refused refresh, 402, usage cap) pauses automatic posting and
-alerts the team once (pause.Brakes).
+the client acts with the brand's access token, refreshed in time (oauth2.BrandTokens); until then with the
+OAuth 1.0a keys (a container looks at the secret again every few minutes). Either way, X stopping carebird
+(refused refresh, 402, usage cap) pauses automatic posting and alerts the team once (pause.Brakes).
 """
 
 from __future__ import annotations
@@ -38,15 +38,14 @@ def brand_access(
 
     stop = brakes(table_name, alert_topic_arn, brand_handle).stop
     access: dict[str, Any] = {"credentials": credentials, "on_stop": stop}
-    held = BrandToken.from_secret(credentials)
-    if held is not None:
-        access["tokens"] = BrandTokens(
-            SecretVault(secret_arn),
-            RefreshClaims(table_name),
-            clock.now,
-            on_lost=lambda detail: stop(StopKind.REFRESH_REFUSED, detail),
-            held=held,  # the secret was just read: no second read while this token is fresh
-        )
+    access["tokens"] = BrandTokens(
+        SecretVault(secret_arn),
+        RefreshClaims(table_name),
+        clock.now,
+        on_lost=lambda detail: stop(StopKind.REFRESH_REFUSED, detail),
+        held=BrandToken.from_secret(credentials),  # the secret was just read: no second read while this is fresh
+        checked_at=clock.now(),
+    )
     return access
 
 
