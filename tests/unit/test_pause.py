@@ -67,3 +67,22 @@ def test_the_banner_says_what_happened_since_when_and_what_to_do():
         "reason": "X refused to renew carebird's access token: run `carebird x authorize`",
         "since": "2026-12-07T10:00:00Z",
     }
+
+
+def test_a_paused_desk_announces_nothing_and_keeps_the_occurrence_for_after_the_fix():
+    from carebird.automation import Announced, announce
+    from carebird.model import XOutcome
+    from tests.unit.test_automation import PARIS, SETTINGS, Claims, FakeX
+
+    opening = datetime(2025, 11, 25, 9, tzinfo=PARIS)
+    state, claims, x = State(), Claims(), FakeX()
+    state.pause("credits_depleted", "top up", NOW)
+
+    assert announce("opening", opening, SETTINGS, claims, x, state).status is Announced.PAUSED
+    assert x.calls == [] and claims.claimed == set()
+
+    state.resume()
+    blocked = FakeX(post=XOutcome.BLOCKED)  # X stops carebird at the post itself: the claim is given back
+    assert announce("opening", opening, SETTINGS, claims, blocked, state).status is Announced.PAUSED
+    assert claims.claimed == set()
+    assert announce("opening", opening, SETTINGS, claims, x, state).status is Announced.POSTED
