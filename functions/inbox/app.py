@@ -188,6 +188,7 @@ def case_view(case_id: str) -> Response:
         clock.now(),
         settings.ingest.rules,
         settings.policy,
+        opted_out_at=store.opted_out_at(case.customer.id),
     )
     detail["templates"] = inbox.templates_for(
         case, templates, settings.policy, settings.automation.language, clock.now()

@@ -40,7 +40,7 @@ def test_an_evening_mention_gets_one_reply_and_a_second_contact_nothing_more(sta
 
     calls = stack.acknowledgements()
     assert [(c.action, c.target) for c in calls] == [("reply", "1860000000000000101")]
-    assert calls[0].text.startswith("Bonjour Claire") and "demain à 9h00" in calls[0].text
+    assert calls[0].text.startswith("Bonjour, merci") and "demain à 9h00" in calls[0].text
     case = stack.case_item("public-1860000000000000101")
     assert case["ack_via"] == "reply" and case["acknowledged_at"] and "first_response_at" not in case
     assert case["status"] == "open" and case["queue"] == "OPEN"  # an acknowledgement is not an answer
@@ -91,7 +91,7 @@ def an_evening_mention_with_a_real_x_client(stack, monkeypatch):
     stack.deliver(at_night("aaa-mention.json", EVENING))
 
 
-def test_a_refused_reply_falls_back_to_a_dm_through_tweepy(stack, monkeypatch):
+def test_a_refused_reply_is_recorded_on_the_case_and_no_dm_goes_to_a_public_only_customer(stack, monkeypatch):
     an_evening_mention_with_a_real_x_client(stack, monkeypatch)
     with responses.RequestsMock() as x:
         x.post(
@@ -103,16 +103,27 @@ def test_a_refused_reply_falls_back_to_a_dm_through_tweepy(stack, monkeypatch):
                 "status": 403,
             },
         )
-        x.post(
-            "https://api.twitter.com/2/dm_conversations/with/1600000000000000002/messages",
-            status=201,
-            json={"data": {"dm_conversation_id": "a-b", "dm_event_id": "991"}},
-        )
 
         response = stack.dispatch()
 
+        assert [c.request.url for c in x.calls] == ["https://api.twitter.com/2/tweets"]  # and no DM
     assert response["batchItemFailures"] == []
-    assert stack.case_item("public-1860000000000000101")["ack_via"] == "dm"
+    assert stack.case_item("public-1860000000000000101")["ack_via"] == "reply refused by X: left to a person"
+
+
+def test_a_customer_who_wrote_stop_gets_no_acknowledgement_the_next_night(stack):
+    clock.travel_to(EVENING + timedelta(minutes=1))
+    stop = at_night("aaa-dm-incoming.json", EVENING)
+    stop["direct_message_events"][0]["message_create"]["message_data"]["text"] = "STOP"
+    stack.deliver(stop)
+    stack.dispatch()
+    next_night = EVENING + timedelta(days=1)
+    clock.travel_to(next_night + timedelta(minutes=1))
+
+    stack.deliver(at_night("aaa-mention.json", next_night))
+    stack.dispatch()
+
+    assert stack.acknowledgements() == []
 
 
 def test_a_rate_limited_acknowledgement_is_retried_by_the_stream_then_sent_once(stack, monkeypatch):

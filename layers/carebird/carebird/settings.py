@@ -129,6 +129,12 @@ ACK_ENABLED = Setting(
     "ACK_ENABLED", True, _flag, "AcknowledgeOutOfHours", "One courteous acknowledgement per out-of-hours contact."
 )
 HOLIDAY_MESSAGE = Setting("HOLIDAY_MESSAGE", True, _flag, "HolidayMessage", "Post a message on closed holidays.")
+PRIVACY_POLICY_URL = Setting(
+    "PRIVACY_POLICY_URL", "", _text, "PrivacyPolicyUrl", "https link to the brand's privacy policy ('': no automated DM)."
+)
+OPT_OUT_WORDS = Setting(
+    "OPT_OUT_WORDS", "", _text, "OptOutWords", "Words (comma-separated) that also opt a customer out of automation."
+)
 ANNOUNCEMENT_SCHEDULE_GROUP = Setting(
     "ANNOUNCEMENT_SCHEDULE_GROUP", "", _text, None, "Scheduler group of the day's announcements ('': not planned)."
 )
@@ -229,7 +235,13 @@ def ingestion(env: Mapping[str, str] | Environment | None = None) -> IngestSetti
     from carebird.ingest import IngestSettings
 
     read = _environment(env)
-    return IngestSettings(rules=triage_rules(read), idle_before_new_case=timedelta(hours=read(CASE_IDLE_HOURS)))
+    from carebird.xrules import opt_out_words
+
+    return IngestSettings(
+        rules=triage_rules(read),
+        idle_before_new_case=timedelta(hours=read(CASE_IDLE_HOURS)),
+        opt_out_words=opt_out_words(read(OPT_OUT_WORDS)),
+    )
 
 
 def sla_policy(env: Mapping[str, str] | Environment | None = None) -> SlaPolicy:
@@ -256,6 +268,7 @@ def automation(env: Mapping[str, str] | Environment | None = None) -> Automation
         acknowledgements=read(ACK_ENABLED),
         holiday_message=read(HOLIDAY_MESSAGE),
         dry_run=read(X_DRY_RUN),
+        privacy_policy_url=read(PRIVACY_POLICY_URL),
     )
 
 

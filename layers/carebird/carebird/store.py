@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
@@ -39,6 +40,8 @@ from carebird.table import (
     message_id_key,
     message_sk,
     message_to_item,
+    opt_out_item,
+    opt_out_key,
     pointer_key,
     to_dynamo,
 )
@@ -513,6 +516,21 @@ class DynamoCaseStore(RemembersCases):
                 "expires_at": int(expires.timestamp()),
             }
         )
+
+    # --- opt-outs ---------------------------------------------------------------------------------
+    def record_opt_out(self, customer_id: str, message_id: str, at: datetime) -> None:
+        """The customer asked for no more automated messages: kept once (the first word counts), for good."""
+        with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
+            self._call(
+                "put_item",
+                TableName=self.table,
+                Item=to_dynamo(opt_out_item(customer_id, message_id, at)),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+
+    def opted_out_at(self, customer_id: str) -> str | None:
+        """When the customer opted out of automated messages (ISO), or None: what agents see on the case."""
+        return (self._get(opt_out_key(customer_id)) or {}).get("opted_out_at")
 
     # --- quarantine ------------------------------------------------------------------------------
     def quarantine(self, reason: str, raw: Any, feed: str, received_at: datetime) -> bool:

@@ -16,6 +16,9 @@ key schema, indexes and stream filters and the SLA workflow's keys are checked a
 | X reads of a day      | READS#{YYYY-MM-DD}          | READS                       | watcher, poller, health |
 | health status         | HEALTH#status               | HEALTH                      | health                |
 | quarantined event     | QUARANTINE                  | sha256 of the raw event     | webhook               |
+| customer's opt-out    | OPTOUT#{customer_id}        | OPTOUT                      | ingestion             |
+| X usage of a day      | XUSAGE#{YYYY-MM-DD}         | XUSAGE                      | every function calling X |
+| compliance job        | COMPLIANCE#{job_id}         | COMPLIANCE                  | compliance            |
 """
 
 from __future__ import annotations
@@ -314,3 +317,12 @@ STREAM_NEW_CASE_FILTER = {"eventName": ["INSERT"], **STREAM_CASE_FILTER}
 def case_image(image: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     """A stream image (already deserialised) when it is a case item, else None: the one test of "is a case"."""
     return image if image and image.get(SORT_KEY) == CASE_SK else None
+
+
+def opt_out_key(customer_id: str) -> dict[str, str]:
+    """A customer who wrote "stop" (or another opt-out word): no automated message reaches them again."""
+    return {"pk": f"OPTOUT#{customer_id}", "sk": "OPTOUT"}
+
+
+def opt_out_item(customer_id: str, message_id: str, at: datetime) -> dict[str, Any]:
+    return {**opt_out_key(customer_id), "type": "opt-out", "opted_out_at": to_iso(at), "message_id": message_id}
