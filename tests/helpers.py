@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from carebird.cases import Case

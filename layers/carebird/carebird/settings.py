@@ -130,7 +130,7 @@ ACK_ENABLED = Setting(
 )
 HOLIDAY_MESSAGE = Setting("HOLIDAY_MESSAGE", True, _flag, "HolidayMessage", "Post a message on closed holidays.")
 PRIVACY_POLICY_URL = Setting(
-    "PRIVACY_POLICY_URL", "", _text, "PrivacyPolicyUrl", "https link to the brand's privacy policy ('': no automated DM)."
+    "PRIVACY_POLICY_URL", "", _text, "PrivacyPolicyUrl", "https link to the privacy policy ('': no automated DM)."
 )
 OPT_OUT_WORDS = Setting(
     "OPT_OUT_WORDS", "", _text, "OptOutWords", "Words (comma-separated) that also opt a customer out of automation."
