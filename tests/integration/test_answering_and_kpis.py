@@ -31,7 +31,7 @@ def stack(embedded):
 
 @responses.activate
 def test_reply_shows_the_coach_posts_in_thread_and_answers_the_case(stack):
-    responses.post("https://api.twitter.com/2/tweets", json={"data": {"id": "1860000000000000999"}}, status=201)
+    responses.post("https://api.x.com/2/tweets", json={"data": {"id": "1860000000000000999"}}, status=201)
 
     result = CliRunner().invoke(
         main, ["reply", "public-1860000000000000102", "--template", "fixed", "--stack", "carebird", "--yes"]
@@ -52,7 +52,7 @@ def test_reply_shows_the_coach_posts_in_thread_and_answers_the_case(stack):
 @responses.activate
 def test_a_refused_reply_is_sent_by_dm_and_still_answers_the_public_case(stack):
     responses.post(
-        "https://api.twitter.com/2/tweets",
+        "https://api.x.com/2/tweets",
         status=403,
         json={
             "detail": "Reply to this conversation is not allowed because you have not been mentioned or otherwise "
@@ -60,7 +60,7 @@ def test_a_refused_reply_is_sent_by_dm_and_still_answers_the_public_case(stack):
         },
     )
     responses.post(
-        "https://api.twitter.com/2/dm_conversations/with/1600000000000000002/messages",
+        "https://api.x.com/2/dm_conversations/with/1600000000000000002/messages",
         status=201,
         json={"data": {"dm_conversation_id": "x", "dm_event_id": "4242"}},
     )
@@ -78,7 +78,7 @@ def test_a_refused_reply_is_sent_by_dm_and_still_answers_the_public_case(stack):
 @responses.activate
 def test_a_reply_x_refuses_leaves_the_case_open_and_says_why(stack):
     responses.post(
-        "https://api.twitter.com/2/dm_conversations/with/1600000000000000002/messages",
+        "https://api.x.com/2/dm_conversations/with/1600000000000000002/messages",
         status=403,
         json={"detail": "You cannot send messages to this user."},
     )

@@ -95,7 +95,7 @@ def test_a_refused_reply_is_recorded_on_the_case_and_no_dm_goes_to_a_public_only
     an_evening_mention_with_a_real_x_client(stack, monkeypatch)
     with responses.RequestsMock() as x:
         x.post(
-            "https://api.twitter.com/2/tweets",
+            "https://api.x.com/2/tweets",
             status=403,
             json={
                 "detail": "Reply to this conversation is not allowed because you have not been mentioned or otherwise "
@@ -106,7 +106,7 @@ def test_a_refused_reply_is_recorded_on_the_case_and_no_dm_goes_to_a_public_only
 
         response = stack.dispatch()
 
-        assert [c.request.url for c in x.calls] == ["https://api.twitter.com/2/tweets"]  # and no DM
+        assert [c.request.url for c in x.calls] == ["https://api.x.com/2/tweets"]  # and no DM
     assert response["batchItemFailures"] == []
     assert stack.case_item("public-1860000000000000101")["ack_via"] == "reply refused by X: left to a person"
 
@@ -130,12 +130,12 @@ def test_a_rate_limited_acknowledgement_is_retried_by_the_stream_then_sent_once(
     an_evening_mention_with_a_real_x_client(stack, monkeypatch)
     event = stack.stream.next_event()
     with responses.RequestsMock() as x:
-        x.post("https://api.twitter.com/2/tweets", status=429, headers={"x-rate-limit-reset": "1764104400"})
+        x.post("https://api.x.com/2/tweets", status=429, headers={"x-rate-limit-reset": "1764104400"})
         failures = stack.acknowledger.lambda_handler(event, stack.context)["batchItemFailures"]
     assert len(failures) == 1  # reported to Lambda, which retries the record
 
     with responses.RequestsMock() as x:
-        x.post("https://api.twitter.com/2/tweets", status=201, json={"data": {"id": "992"}})
+        x.post("https://api.x.com/2/tweets", status=201, json={"data": {"id": "992"}})
         assert stack.acknowledger.lambda_handler(event, stack.context)["batchItemFailures"] == []
         assert stack.acknowledger.lambda_handler(event, stack.context)["batchItemFailures"] == []
         assert len(x.calls) == 1

@@ -25,9 +25,9 @@ from tests.integration.conftest import TABLE, X_CREDENTIALS
 
 pytestmark = pytest.mark.integration
 BRAND = Brand("1500000000000000001", "LumiereAide")
-SEARCH = "https://api.twitter.com/2/tweets/search/recent"
-MENTIONS = "https://api.twitter.com/2/users/1500000000000000001/mentions"
-DMS = "https://api.twitter.com/2/dm_events"
+SEARCH = "https://api.x.com/2/tweets/search/recent"
+MENTIONS = "https://api.x.com/2/users/1500000000000000001/mentions"
+DMS = "https://api.x.com/2/dm_events"
 CREDENTIALS = X_CREDENTIALS
 
 
