@@ -176,5 +176,6 @@ def test_posting_goes_to_api_x_com():
     with responses.RequestsMock() as mocked:
         mocked.post(TWEETS, json={"data": {"id": "5"}}, status=201)
         result = XClient(credentials=CREDENTIALS).post("Bonjour !")
+        url = mocked.calls[0].request.url
 
-    assert result.post_id == "5" and mocked.calls[0].request.url == "https://api.x.com/2/tweets"
+    assert result.post_id == "5" and url == "https://api.x.com/2/tweets"
