@@ -22,7 +22,7 @@ tracer = tracer_for(configuration.tracing())
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 settings = configuration.acknowledger()
 outbox = DynamoOutbox(settings.cases_table)
-x = x_client(settings.secret_arn, settings.automation.dry_run)
+x = x_client(settings.secret_arn, settings.automation.dry_run, usage_table=settings.cases_table)
 
 
 def record_handler(record: DynamoDBRecord) -> str:

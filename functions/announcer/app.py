@@ -26,7 +26,7 @@ logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
 tracer = tracer_for(configuration.tracing())
 settings = configuration.announcer()
 claims = DynamoOutbox(settings.cases_table)
-x = x_client(settings.secret_arn, settings.automation.dry_run)
+x = x_client(settings.secret_arn, settings.automation.dry_run, usage_table=settings.cases_table)
 schedules = AnnouncementSchedules(settings.schedule_group, settings.role_arn) if settings.schedule_group else None
 
 

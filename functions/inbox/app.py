@@ -66,7 +66,7 @@ def x_client() -> Any:
     if _x is None:
         from carebird.xfactory import x_client as make
 
-        _x = make(settings.secret_arn, settings.automation.dry_run)
+        _x = make(settings.secret_arn, settings.automation.dry_run, usage_table=settings.cases_table)
     return _x
 
 

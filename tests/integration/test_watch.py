@@ -245,7 +245,7 @@ def test_health_alerts_when_ingestion_is_dead_and_x_status_shows_it(stack, healt
         "https://api.x.com/2/account_activity/webhooks/7/subscriptions/all", json={"data": {"subscribed": False}}
     )
     responses.get(
-        SEARCH,
+        MENTIONS,  # the brand's own mentions: an owned read, not a search
         json={
             "data": [
                 post("1", "2", "@LumiereAide allô ?", at="2025-11-25T13:30:00.000Z"),

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from carebird.sla import SlaPolicy
     from carebird.triage import TriageRules
     from carebird.watch import WatchSettings
+    from carebird.xbill import XPrices
 
 T = TypeVar("T")
 REQUIRED: Any = None  # a setting with no default: the deployment must give it
@@ -140,6 +141,11 @@ ANNOUNCEMENT_SCHEDULE_GROUP = Setting(
 )
 ANNOUNCEMENT_ROLE_ARN = Setting(
     "ANNOUNCEMENT_ROLE_ARN", "", _text, None, "Role EventBridge Scheduler uses to invoke the announcer."
+)
+
+# --- the X bill -------------------------------------------------------------------------------------------------
+X_PRICES = Setting(
+    "X_PRICES", "", _text, "XPrices", "JSON overrides of X's prices in dollars (xbill.XPrices), e.g. {\"reply\": 0.015}."
 )
 
 # --- watch and polling -----------------------------------------------------------------------------------------
@@ -272,6 +278,15 @@ def automation(env: Mapping[str, str] | Environment | None = None) -> Automation
     )
 
 
+def x_prices(env: Mapping[str, str] | Environment | None = None) -> XPrices:
+    from carebird.xbill import XPrices
+
+    try:
+        return XPrices.from_json(_environment(env)(X_PRICES))
+    except (ValueError, TypeError) as exc:
+        raise ConfigurationError(f"setting X_PRICES is invalid: {exc}") from exc
+
+
 def watch(env: Mapping[str, str] | Environment | None = None) -> WatchSettings:
     from carebird.model import Channel
     from carebird.watch import WatchQuery, WatchSettings
@@ -372,6 +387,7 @@ class DigestSettings:
     period: timedelta
     brand_handle: str
     policy: SlaPolicy
+    prices: XPrices | None = None
 
 
 def digest(env: Mapping[str, str] | Environment | None = None) -> DigestSettings:
@@ -382,6 +398,7 @@ def digest(env: Mapping[str, str] | Environment | None = None) -> DigestSettings
         period=timedelta(hours=read(DIGEST_PERIOD_HOURS)),
         brand_handle=read(BRAND_HANDLE),
         policy=sla_policy(read),
+        prices=x_prices(read),
     )
 
 
@@ -394,6 +411,7 @@ class HealthSettings:
     hours: OpeningHours
     silence: timedelta
     daily_read_cap: int
+    brand_user_id: str = ""  # the health check reads the brand's mentions: an owned read when the app is the brand's
 
 
 def health(env: Mapping[str, str] | Environment | None = None) -> HealthSettings:
@@ -406,6 +424,7 @@ def health(env: Mapping[str, str] | Environment | None = None) -> HealthSettings
         hours=opening_hours(read),
         silence=timedelta(minutes=read(SILENCE_MINUTES)),
         daily_read_cap=read(WATCH_DAILY_READ_CAP),
+        brand_user_id=read(BRAND_USER_ID),
     )
 
 

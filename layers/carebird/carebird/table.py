@@ -326,3 +326,11 @@ def opt_out_key(customer_id: str) -> dict[str, str]:
 
 def opt_out_item(customer_id: str, message_id: str, at: datetime) -> dict[str, Any]:
     return {**opt_out_key(customer_id), "type": "opt-out", "opted_out_at": to_iso(at), "message_id": message_id}
+
+
+def usage_key(day: Any) -> dict[str, str]:
+    """What carebird did on X on a UTC day, by xbill.USAGE name: the X bill's counters."""
+    return {"pk": f"XUSAGE#{day:%Y-%m-%d}", "sk": "XUSAGE"}
+
+
+USAGE_DAYS = 400  # counters kept for a year of bills
