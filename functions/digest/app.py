@@ -11,9 +11,9 @@ from carebird import clock
 from carebird import settings as configuration
 from carebird.kpi import compute, render_digest
 from carebird.store import DynamoCaseStore
+from carebird.tracing import tracer_for
 from carebird.usage import DynamoUsage
 from carebird.xbill import delivered_events, spend_line, week_usage
-from carebird.tracing import tracer_for
 
 logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
 tracer = tracer_for(configuration.tracing())

@@ -145,7 +145,7 @@ ANNOUNCEMENT_ROLE_ARN = Setting(
 
 # --- the X bill -------------------------------------------------------------------------------------------------
 X_PRICES = Setting(
-    "X_PRICES", "", _text, "XPrices", "JSON overrides of X's prices in dollars (xbill.XPrices), e.g. {\"reply\": 0.015}."
+    "X_PRICES", "", _text, "XPrices", 'JSON overrides of X\'s prices in dollars (xbill.XPrices): {"reply": 0.015}.'
 )
 
 # --- watch and polling -----------------------------------------------------------------------------------------
