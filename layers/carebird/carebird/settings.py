@@ -148,6 +148,11 @@ X_PRICES = Setting(
     "X_PRICES", "", _text, "XPrices", 'JSON overrides of X\'s prices in dollars (xbill.XPrices): {"reply": 0.015}.'
 )
 
+# --- customers' deletions -------------------------------------------------------------------------------------
+DELETION_CHECK_DAYS = Setting(
+    "DELETION_CHECK_DAYS", 30, _whole(1), "DeletionCheckDays", "Days of customers' posts checked for deletion on X."
+)
+
 # --- watch and polling -----------------------------------------------------------------------------------------
 WATCH_QUERIES = Setting("WATCH_QUERIES", "[]", _text, "WatchQueries", "JSON list of saved searches.")
 WATCH_DAILY_READ_CAP = Setting(
@@ -456,6 +461,24 @@ def inbox(env: Mapping[str, str] | Environment | None = None) -> InboxSettings:
     )
 
 
+@dataclass(frozen=True)
+class ComplianceSettings:
+    cases_table: str
+    secret_arn: str
+    window: timedelta
+    ingest: IngestSettings
+
+
+def compliance(env: Mapping[str, str] | Environment | None = None) -> ComplianceSettings:
+    read = _environment(env)
+    return ComplianceSettings(
+        cases_table=read(CASES_TABLE),
+        secret_arn=read(X_SECRET_ARN),
+        window=timedelta(days=read(DELETION_CHECK_DAYS)),
+        ingest=ingestion(read),
+    )
+
+
 def tracing(env: Mapping[str, str] | Environment | None = None) -> bool:
     """Whether the function traces with X-Ray (every function reads this besides its own view)."""
     return not _environment(env)(TRACE_DISABLED)
@@ -472,4 +495,5 @@ VIEWS: dict[str, Callable[[Environment], Any]] = {
     "digest": lambda read: (digest(read), tracing(read)),
     "health": lambda read: (health(read), tracing(read)),
     "inbox": lambda read: (inbox(read), tracing(read)),
+    "compliance": lambda read: (compliance(read), tracing(read)),
 }

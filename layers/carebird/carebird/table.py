@@ -18,7 +18,7 @@ key schema, indexes and stream filters and the SLA workflow's keys are checked a
 | quarantined event     | QUARANTINE                  | sha256 of the raw event     | webhook               |
 | customer's opt-out    | OPTOUT#{customer_id}        | OPTOUT                      | ingestion             |
 | X usage of a day      | XUSAGE#{YYYY-MM-DD}         | XUSAGE                      | every function calling X |
-| compliance job        | COMPLIANCE#{job_id}         | COMPLIANCE                  | compliance            |
+| compliance jobs       | COMPLIANCE#jobs             | COMPLIANCE                  | compliance            |
 """
 
 from __future__ import annotations
@@ -334,3 +334,5 @@ def usage_key(day: Any) -> dict[str, str]:
 
 
 USAGE_DAYS = 400  # counters kept for a year of bills
+
+COMPLIANCE_KEY = {"pk": "COMPLIANCE#jobs", "sk": "COMPLIANCE"}  # X's batch compliance jobs carebird awaits
