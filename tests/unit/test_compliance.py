@@ -110,7 +110,14 @@ def test_a_job_x_failed_or_never_finished_is_dropped_and_the_next_submission_cov
 
 
 def test_hostile_or_malformed_result_lines_are_refused_one_by_one():
-    lines = [line("100"), "not json", '{"id": "\\uff11\\uff12\\uff13", "action": "delete"}', '{"id": "7; DROP"}', "[]", line("200")]
+    lines = [
+        line("100"),
+        "not json",
+        '{"id": "\\uff11\\uff12\\uff13", "action": "delete"}',
+        '{"id": "7; DROP"}',
+        "[]",
+        line("200"),
+    ]
 
     removed, refused = removed_posts(lines)
 
