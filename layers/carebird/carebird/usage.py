@@ -7,6 +7,7 @@ from typing import Any
 
 from carebird.table import USAGE_DAYS, from_dynamo, reads_key, to_dynamo, usage_key
 
+BATCH_ATTEMPTS = 3
 READS_AS = {"post_reads": "post_read"}  # the watch's daily read budget (cursors.py) counts billed post reads
 
 
@@ -43,9 +44,16 @@ class DynamoUsage:
     def days(self, until: date, days: int = 7) -> list[dict[str, Any]]:
         """The counters of the `days` UTC days up to `until` (included), the watch's reads among them."""
         wanted = [until - timedelta(days=n) for n in range(days)]
-        keys = [usage_key(d) for d in wanted] + [reads_key(d) for d in wanted]
-        answer = self.client.batch_get_item(RequestItems={self.table: {"Keys": [to_dynamo(k) for k in keys]}})
-        items = [from_dynamo(i) for i in answer.get("Responses", {}).get(self.table, [])]
+        request = {self.table: {"Keys": [to_dynamo(k) for k in [*map(usage_key, wanted), *map(reads_key, wanted)]]}}
+        items: list[dict[str, Any]] = []
+        for _ in range(BATCH_ATTEMPTS):  # keys DynamoDB left unprocessed (throttling) are asked again
+            answer = self.client.batch_get_item(RequestItems=request)
+            items += [from_dynamo(i) for i in answer.get("Responses", {}).get(self.table, [])]
+            request = answer.get("UnprocessedKeys") or {}
+            if not request:
+                break
+        else:
+            raise RuntimeError("DynamoDB kept the X usage counters unprocessed: the week's spend would be understated")
         return [{READS_AS.get(k, k): v for k, v in item.items()} for item in items]
 
 

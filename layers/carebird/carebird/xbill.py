@@ -9,8 +9,8 @@ computed here and nowhere else.
 
 from __future__ import annotations
 
-import contextlib
 import json
+import logging
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, fields, replace
@@ -115,8 +115,10 @@ class MeteredX:
     def _counted(self, kind: str, text: str, result: XResult) -> XResult:
         name = sent(kind, text, result)
         if name:
-            with contextlib.suppress(Exception):  # a bill counter never costs a customer their answer
+            try:
                 self.meter.count(name, self.today())
+            except Exception as exc:  # a bill counter never costs a customer their answer; the log says it
+                logging.getLogger("carebird.xbill").warning("X usage not counted (%s): %s", name, exc)
         return result
 
     def post(self, text: str) -> XResult:
