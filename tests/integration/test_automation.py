@@ -11,7 +11,11 @@ from carebird import clock
 from tests.helpers import fixture, stamped
 
 pytestmark = pytest.mark.integration
-NIGHT_ONLY = {"OPENING_HOURS": "mon-sun 09:00-18:00", "TIME_ZONE": "Europe/Paris"}
+NIGHT_ONLY = {
+    "OPENING_HOURS": "mon-sun 09:00-18:00",
+    "TIME_ZONE": "Europe/Paris",
+    "PRIVACY_POLICY_URL": "https://lumiere.example/confidentialite",
+}
 
 
 @pytest.fixture
@@ -69,6 +73,25 @@ def test_the_echo_of_the_acknowledgement_answers_nothing(stack):
 
     assert body["outcomes"] == {"ignored": 1}  # recognised as carebird's own post, not an answer
     assert "first_response_at" not in stack.case_item("public-1860000000000000101")
+
+
+def test_a_night_dm_is_acknowledged_by_dm_with_the_privacy_link_and_its_echo_answers_nothing(stack):
+    clock.travel_to(EVENING + timedelta(minutes=1))
+    stack.deliver(at_night("aaa-dm-incoming.json", EVENING))
+    stack.dispatch()
+    ((call,),) = [stack.acknowledgements()]
+    assert call.action == "dm" and "Confidentialité : https://lumiere.example/confidentialite" in call.text
+    outbox = stack.acknowledger.outbox.get("ack#1600000000000000002#20251126T0800")
+    echo = at_night("aaa-dm-outgoing.json", EVENING + timedelta(minutes=1))
+    wrapped = outbox["text"].replace("https://lumiere.example/confidentialite", "https://t.co/Zx81kQ")
+    echo["direct_message_events"][0]["id"] = "1860000000000000777"  # X's id for the DM, not the dry run's
+    echo["direct_message_events"][0]["message_create"]["message_data"]["text"] = wrapped
+
+    body = json.loads(stack.deliver(echo)["body"])
+
+    assert body["outcomes"] == {"ignored": 1}  # carebird's own DM, its link wrapped by X: not an answer
+    (case,) = stack.store.cases_opened_between(EVENING - timedelta(hours=1), EVENING)
+    assert case.first_response_at is None
 
 
 def test_no_acknowledgement_during_opening_hours(stack):

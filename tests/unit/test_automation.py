@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from carebird.announcements import could_be_automatic
 from carebird.automation import Acknowledged, Announced, AutomationSettings, RetryLater, acknowledge, announce
 from carebird.calendar import OpeningHours
 from carebird.model import Via, XOutcome, XResult
@@ -109,8 +110,19 @@ def test_a_customer_who_dmed_first_gets_an_automated_dm_with_the_privacy_policy_
     assert (result.status, result.via) == (Acknowledged.SENT, Via.DM)
     ((kind, target, text),) = x.calls
     assert (kind, target) == ("dm", "42")
-    assert text.endswith("Confidentialité : https://lumiere.example/confidentialite")
-    assert log.expected == [("42", text)]  # the echo of the DM, link included, is recognised as carebird's own
+    assert "\nConfidentialité : https://lumiere.example/confidentialite\n(réf. CB-000001)" in text
+    assert could_be_automatic(text) and log.expected == [("42", text)]  # its echo is known as carebird's own
+
+
+def test_the_echo_of_an_automated_dm_is_known_even_with_its_link_wrapped_by_x():
+    from carebird.table import automated_text_key
+
+    x = FakeX()
+    acknowledge(DM_CASE, NIGHT, WITH_POLICY, Claims(), x, Log())
+    ((_, _, sent),) = x.calls
+    echoed = sent.replace("https://lumiere.example/confidentialite", "https://t.co/AbC123xyZ")
+
+    assert automated_text_key("42", echoed) == automated_text_key("42", sent)
 
 
 def test_a_dm_that_x_refuses_is_left_to_a_person_and_recorded():

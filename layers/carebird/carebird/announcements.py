@@ -90,6 +90,15 @@ def could_be_automatic(text: str) -> bool:
 
 # No name, handle or any other profile text: an automatic post says only what the brand wrote (a display name is
 # whatever its owner typed: "Hi https://evil.example/phish," was once posted as the brand).
+def with_privacy_line(text: str, line: str) -> str:
+    """An acknowledgement sent by DM: the brand's privacy-policy line before its reference, which stays last (the
+    mark of carebird's own texts)."""
+    marker = AUTOMATIC_MARKER.search(text)
+    if marker is None:
+        return f"{text}\n{line}"
+    return f"{text[: marker.start()].rstrip()}\n{line}\n{text[marker.start() :]}"
+
+
 ACKNOWLEDGEMENT = {
     "fr": "Bonjour, merci pour votre message ! Notre équipe est fermée pour le moment : nous vous "
     "répondons dès {next_opening}. (réf. {reference})",

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from carebird import settings
-from carebird.announcements import plan_acknowledgement, plan_announcement
+from carebird.announcements import plan_acknowledgement, plan_announcement, with_privacy_line
 from carebird.calendar import OpeningHours
 from carebird.model import Family, Via, XOutcome, XResult
 from carebird.ports import AcknowledgementLog, Claims, Poster
@@ -120,7 +120,9 @@ def acknowledge(
         return AcknowledgementResult(Acknowledged.OPTED_OUT)
     if not claims.claim(plan.claim_key, now):
         return AcknowledgementResult(Acknowledged.ALREADY)
-    text = f"{plan.text}\n\n{privacy_line(settings.privacy_policy_url, plan.language)}" if by_dm else plan.text
+    text = (
+        with_privacy_line(plan.text, privacy_line(settings.privacy_policy_url, plan.language)) if by_dm else plan.text
+    )
     log.expect_automated(plan.customer_id, text, now)  # before posting: X may echo it back at once
     via = Via.DM if by_dm else Via.REPLY
     result = x.send_dm(plan.customer_id, text) if by_dm else x.reply(text, str(plan.reply_to_id))

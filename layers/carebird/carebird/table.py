@@ -68,9 +68,11 @@ def message_id_key(message_id: str) -> dict[str, str]:
 
 
 def automated_text_key(customer_id: str, text: str) -> dict[str, str]:
-    """Key of an automatic message's fingerprint: the customer, and the text without leading @mentions."""
+    """Key of an automatic message's fingerprint: the customer, and the text without leading @mentions; links count
+    as one placeholder (X hands a sent link back wrapped in t.co)."""
 
     body = unicodedata.normalize("NFC", re.sub(r"^(?:@\w+\s+)+", "", text.strip())).strip()
+    body = re.sub(r"https?://\S+", "<link>", body)
     return {"pk": f"AUTOTEXT#{customer_id}", "sk": hashlib.sha256(body.encode("utf-8")).hexdigest()}
 
 
