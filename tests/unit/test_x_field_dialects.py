@@ -110,3 +110,15 @@ def test_a_post_found_by_a_read_is_parsed_alike_in_both_dialects(dialect):
     assert message is not None and message.author.id == "2222222222222222222"
     repost = load("post.repost.create", dialect)["data"]["payload"]
     assert watched_post(repost, includes, EXAMPLE_USER, Channel.CITATION) is None
+
+
+@pytest.mark.parametrize("dialect", BOTH)
+def test_a_polled_mentions_page_classifies_a_reply_alike_in_both_dialects(dialect):
+    from carebird.watch import messages_from_mentions
+
+    data = load("post.reply.create", dialect)["data"]
+    page = {"data": [data["payload"]], "includes": data.get("includes", {})}
+
+    (message,) = messages_from_mentions(page, EXAMPLE_USER)
+
+    assert (message.channel, message.in_reply_to_id, message.feed) == (Channel.REPLY, "2080761390344937796", "poll")
