@@ -237,3 +237,12 @@ def test_a_customer_who_wrote_stop_is_shown_opted_out_of_automation_on_their_cas
 
     automation = client.get(f"cases/{case_id}").json()["automation"]
     assert automation["opted_out_at"] is not None and automation["acknowledgement"] is None
+
+
+def test_the_kpis_show_what_x_bills_for_the_period(inbox):
+    client, _ = inbox
+
+    spend = client.get("kpi", days=7).json()["x_spend"]
+
+    # three customer posts delivered by X; the local stack posts in dry run, which X never bills
+    assert spend == {"usd": 0.015, "usage": {"post_event": 3, "dm_event": 0}, "days": 7}

@@ -445,6 +445,7 @@ class InboxSettings:
     ingest: IngestSettings
     auth_url: str
     client_id: str
+    prices: XPrices | None = None
 
 
 def inbox(env: Mapping[str, str] | Environment | None = None) -> InboxSettings:
@@ -458,6 +459,7 @@ def inbox(env: Mapping[str, str] | Environment | None = None) -> InboxSettings:
         ingest=ingestion(read),
         auth_url=read(INBOX_AUTH_URL).rstrip("/"),
         client_id=read(INBOX_CLIENT_ID),
+        prices=x_prices(read),
     )
 
 

@@ -92,6 +92,15 @@ def add(*usages: Mapping[str, int]) -> dict[str, int]:
     return total
 
 
+DELIVERED = ("post_event", "dm_event")
+
+
+def period_usage(messages_in: Mapping[str, int], brand_posts: int, counted: Mapping[str, int]) -> dict[str, int]:
+    """A period's usage: the deliveries of its cases (counted live) and the calls counted on its days."""
+    calls = {name: count for name, count in counted.items() if name not in DELIVERED}
+    return add(delivered_events(messages_in, brand_posts), calls)
+
+
 def spend_line(usage: Mapping[str, int], prices: XPrices | None = None, days: int = 7) -> str:
     """The digest's line: what X billed over the period, and for what."""
     parts = [f"{name} {count}" for name, count in sorted(usage.items()) if count]
