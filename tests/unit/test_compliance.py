@@ -25,7 +25,7 @@ class Store(InMemoryCaseStore):
     def last_compliance_submit(self):
         return self.last
 
-    def customer_post_ids(self, since, until, limit):
+    def customer_post_ids(self, since, until, limit, max_cases):
         ids = [m.id for ms in self.messages.values() for m in ms if not m.from_brand and m.channel is not Channel.DM]
         return [i for i in ids if i not in self.deleted_messages][:limit]
 

@@ -26,6 +26,7 @@ from carebird.ports import CaseStore
 SUBMIT_EVERY = timedelta(hours=12)  # with an hourly collection: a deletion on X is redacted here within ~13 h
 GIVE_UP_AFTER = timedelta(days=2)  # a job X never finished (its upload expired): dropped, the next one covers it
 MAX_IDS = 100_000  # ids per job (one upload); a bigger window is checked newest first, up to this bound
+MAX_CASES = 20_000  # cases read per submission (one small Query each: ~100 s of the function's 300 s at most)
 MAX_RESULT_LINES = MAX_IDS  # X answers at most one line per id uploaded
 MAX_LINE = 2_000
 NOT_THE_TEXT = frozenset({"scrub_geo"})  # reasons that concern something else than the post's words
@@ -67,7 +68,7 @@ class ComplianceStore(CaseStore, Protocol):
     def compliance_jobs(self) -> list[PendingJob]: ...
     def save_compliance_jobs(self, jobs: list[PendingJob], last_submitted_at: datetime | None) -> None: ...
     def last_compliance_submit(self) -> datetime | None: ...
-    def customer_post_ids(self, since: datetime, until: datetime, limit: int) -> list[str]: ...
+    def customer_post_ids(self, since: datetime, until: datetime, limit: int, max_cases: int) -> list[str]: ...
 
 
 def removed_posts(lines: Iterable[str]) -> tuple[set[str], int]:
@@ -107,7 +108,7 @@ def run_compliance(
     last = store.last_compliance_submit()
     if last is not None and now - last < SUBMIT_EVERY:
         return report
-    ids = store.customer_post_ids(now - window, now, MAX_IDS)
+    ids = store.customer_post_ids(now - window, now, MAX_IDS, MAX_CASES)
     if not ids:
         store.save_compliance_jobs(store.compliance_jobs(), now)
         return report

@@ -547,12 +547,14 @@ class DynamoCaseStore(RemembersCases):
         }
         self._call("put_item", TableName=self.table, Item=to_dynamo(item))
 
-    def customer_post_ids(self, since: datetime, until: datetime, limit: int) -> list[str]:
+    def customer_post_ids(self, since: datetime, until: datetime, limit: int, max_cases: int) -> list[str]:
         """The ids of customers' posts (not DMs, not already deleted) in the cases opened in [since, until], newest
-        cases first, at most `limit`: what a compliance job asks X about."""
+        cases first, at most `limit` ids from at most `max_cases` cases: what a compliance job asks X about."""
         ids: list[str] = []
         days = (until.date() - since.date()).days + 1
-        for case in self.cases_newest_first(until, days, page_size=100):
+        for read, case in enumerate(self.cases_newest_first(until, days, page_size=100)):
+            if read >= max_cases:
+                return ids
             if case.opened_at < since:
                 continue
             for message in self.messages(case.case_id):
