@@ -28,6 +28,7 @@ def test_a_short_message_led_by_an_opt_out_word_is_an_opt_out(text):
         "",
         "@LumiereAide",
         "non-stop",
+        "@LumiereAide " * 12 + "stop",
     ],
 )
 def test_a_message_that_only_contains_the_word_is_not_an_opt_out(text):

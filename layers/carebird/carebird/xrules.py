@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 DEFAULT_OPT_OUT_WORDS = ("stop", "arrêt", "arret", "unsubscribe", "désabonner", "desinscription", "désinscription")
+OPT_OUT_MAX_CHARACTERS = 140  # three words and a few @mentions
 OPT_OUT_MAX_WORDS = 3  # "STOP", "stop please", "arrêt svp": a short message led by the word, not "won't stop crashing"
 
 # A link in the customer's words: an automatic answer would endorse or amplify it (phishing lures arrive this way).
@@ -51,6 +52,8 @@ def opt_out_words(setting: str) -> tuple[str, ...]:
 
 def is_opt_out(text: str, words: tuple[str, ...] = DEFAULT_OPT_OUT_WORDS) -> bool:
     """A short message led by an opt-out word (@mentions aside): "STOP", "@brand stop please", "Arrêt svp"."""
+    if len(text) > OPT_OUT_MAX_CHARACTERS:
+        return False  # the webhook asks this of every message: most are longer, and cost nothing more
     tokens = WORD.findall(fold(MENTION.sub(" ", text)))
     if not tokens or len(tokens) > OPT_OUT_MAX_WORDS:
         return False
