@@ -54,6 +54,9 @@ def is_opt_out(text: str, words: tuple[str, ...] = DEFAULT_OPT_OUT_WORDS) -> boo
     """A short message led by an opt-out word (@mentions aside): "STOP", "@brand stop please", "Arrêt svp"."""
     if len(text) > OPT_OUT_MAX_CHARACTERS:
         return False  # the webhook asks this of every message: most are longer, and cost nothing more
+    worded = sum(1 for t in text.split() if not t.startswith("@") and any(c.isalnum() for c in t))
+    if worded > OPT_OUT_MAX_WORDS:
+        return False  # each such piece holds a word at least: too many words, without folding the text
     tokens = WORD.findall(fold(MENTION.sub(" ", text)))
     if not tokens or len(tokens) > OPT_OUT_MAX_WORDS:
         return False
