@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 DEFAULT_OPT_OUT_WORDS = ("stop", "arrêt", "arret", "unsubscribe", "désabonner", "desinscription", "désinscription")
@@ -50,17 +51,25 @@ def opt_out_words(setting: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(fold(w) for w in (*DEFAULT_OPT_OUT_WORDS, *extra)))
 
 
+@cache
+def _opt_out_forms(words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The opt-out words folded, and the first word of each (what a message must begin with)."""
+    folded = frozenset(" ".join(WORD.findall(fold(w))) for w in words)
+    return folded, frozenset(w.split(" ")[0] for w in folded if w)
+
+
 def is_opt_out(text: str, words: tuple[str, ...] = DEFAULT_OPT_OUT_WORDS) -> bool:
     """A short message led by an opt-out word (@mentions aside): "STOP", "@brand stop please", "Arrêt svp"."""
     if len(text) > OPT_OUT_MAX_CHARACTERS:
         return False  # the webhook asks this of every message: most are longer, and cost nothing more
-    worded = sum(1 for t in text.split() if not t.startswith("@") and any(c.isalnum() for c in t))
-    if worded > OPT_OUT_MAX_WORDS:
-        return False  # each such piece holds a word at least: too many words, without folding the text
+    folded, first_words = _opt_out_forms(words)
+    lead = next((t for t in text.split() if not t.startswith("@")), "")
+    first = WORD.search(fold(lead[:40]))
+    if first is None or first.group() not in first_words:
+        return False  # decided on the first word alone: ordinary messages never fold their whole text
     tokens = WORD.findall(fold(MENTION.sub(" ", text)))
     if not tokens or len(tokens) > OPT_OUT_MAX_WORDS:
         return False
-    folded = {fold(w) for w in words}
     return tokens[0] in folded or " ".join(tokens) in folded
 
 
