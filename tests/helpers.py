@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ class InMemoryCaseStore(RemembersCases):
         self.messages: dict[str, list[Message]] = {}
         self.deleted_messages: set[str] = set()
         self.held_answers: dict[str, Message] = {}
+        self.opt_outs: dict[str, tuple[str, Any]] = {}
 
     def lookup(
         self,
@@ -229,6 +231,9 @@ class InMemoryCaseStore(RemembersCases):
     def message_text(self, message_id: str) -> str | None:
         case_id = self.message_ids.get(message_id)
         return next((m.text for m in self.messages.get(case_id or "", []) if m.id == message_id), None)
+
+    def record_opt_out(self, customer_id: str, message_id: str, at: datetime) -> None:
+        self.opt_outs.setdefault(customer_id, (message_id, at))
 
     def remember_deleted(self, deletion: Deletion) -> bool:
         if deletion.message_id in self.message_ids:

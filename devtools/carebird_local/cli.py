@@ -405,6 +405,8 @@ def reply(
     """
     from carebird.answering import answer_case
     from carebird.replies import coach, load_templates, render
+    from carebird.usage import DynamoUsage
+    from carebird.xbill import MeteredX
     from carebird.xclient import XClient
 
     store, case = stack.store(), find_case(stack, case_id)
@@ -443,6 +445,7 @@ def reply(
     if not yes and not click.confirm("Post it?", default=True):
         raise click.Abort()
     x = XClient(dry_run=True) if dry_run or stack.local else _brand_client(stack)
+    x = MeteredX(x, DynamoUsage(store.table, store.client), lambda: clock.now().date())  # the X bill's counters
     outcome = answer_case(
         store, case, report.draft, x, clock.now(), environment["BRAND_USER_ID"],
         settings=configuration.ingestion(environment),
@@ -481,6 +484,8 @@ def kpi(start: datetime, stack: Any, sla_minutes: int | None, as_json: bool) -> 
     Example: carebird kpi --since 7d --stack carebird
     """
     from carebird import kpi as kpis
+    from carebird.usage import DynamoUsage
+    from carebird.xbill import spend_line, week_usage
 
     now = clock.now()
     environment = stack.environment()
@@ -493,8 +498,12 @@ def kpi(start: datetime, stack: Any, sla_minutes: int | None, as_json: bool) -> 
     if as_json:
         click.echo(json.dumps(report.__dict__, default=str, indent=2))
         return
+    table = stack.store()
+    x_spend = spend_line(
+        week_usage(DynamoUsage(table.table, table.client).days(now.date(), 7)), configuration.x_prices(environment)
+    )  # the calls carebird made and the deliveries each digest counted, over the last 7 days
     _, body = kpis.render_digest(
-        report, hours, sla_minutes or policy.minutes, environment["BRAND_HANDLE"] or "the brand"
+        report, hours, sla_minutes or policy.minutes, environment["BRAND_HANDLE"] or "the brand", x_spend
     )
     click.echo(body)
     per_day: dict[str, float] = {}

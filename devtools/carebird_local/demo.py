@@ -456,8 +456,10 @@ def _check(
     if unanswered != ["sam_b"]:
         problems.append(f"every case but Sam's should be answered, unanswered: {unanswered}")
     acknowledgements = [c for c in x_calls if c["action"] in ("reply", "dm")]
-    if len(acknowledgements) != 1 or "Léa" not in acknowledgements[0]["text"]:
-        problems.append(f"expected one out-of-hours acknowledgement, to Léa: {acknowledgements}")
+    # to Léa's evening mention (her DM of the same closed period gets nothing more), without her name: no profile
+    # text of a customer's in anything carebird posts by itself
+    if len(acknowledgements) != 1 or acknowledgements[0]["at"] != "Tue 21:30" or "Léa" in acknowledgements[0]["text"]:
+        problems.append(f"expected one out-of-hours acknowledgement, to Léa, without her name: {acknowledgements}")
     announcements = [c for c in x_calls if c["action"] == "post"]
     if len(announcements) != 3:
         problems.append(f"expected opening, closing and next opening announcements, got {len(announcements)}")

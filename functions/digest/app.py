@@ -12,12 +12,15 @@ from carebird import settings as configuration
 from carebird.kpi import compute, render_digest
 from carebird.store import DynamoCaseStore
 from carebird.tracing import tracer_for
+from carebird.usage import DynamoUsage
+from carebird.xbill import delivered_events, spend_line, week_usage
 
 logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
 tracer = tracer_for(configuration.tracing())
 settings = configuration.digest()
 policy = settings.policy
 store = DynamoCaseStore(settings.cases_table)
+usage = DynamoUsage(settings.cases_table)
 sns = boto3.client("sns")
 
 
@@ -27,7 +30,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     until = clock.now()
     since = until - settings.period
     report = compute(store.cases_opened_between(since, until), policy.hours, policy.minutes_for_case, since, until)
-    subject, body = render_digest(report, policy.hours, policy.minutes, settings.brand_handle)
+    usage.set_delivered(until.date(), delivered_events(report.messages_in, report.brand_posts))
+    x_spend = spend_line(week_usage(usage.days(until.date(), 7)), settings.prices)
+    subject, body = render_digest(report, policy.hours, policy.minutes, settings.brand_handle, x_spend)
     sns.publish(TopicArn=settings.topic_arn, Subject=subject, Message=body)
     logger.info("digest sent", extra={"cases": report.cases, "breaches": report.breaches})
-    return {"cases": report.cases, "subject": subject}
+    return {"cases": report.cases, "subject": subject, "x_spend": x_spend}

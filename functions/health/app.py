@@ -43,7 +43,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     silent = last_event is None or now - last_event >= SILENCE
     if silent and hours.is_open(now) and cursors.reserve_reads(now.date(), 10, READ_CAP):
         try:
-            page = XReader(credentials).search_recent(f"@{BRAND_HANDLE} -from:{BRAND_HANDLE}", None, None, 10)
+            page = XReader(credentials).mentions(settings.brand_user_id, None, None, 10)  # an owned read: $0.001
             mentions = sum(
                 1
                 for post in page.get("data") or []

@@ -33,6 +33,8 @@ from carebird.replies import load_templates
 from carebird.store import DynamoCaseStore
 from carebird.table import activity_item
 from carebird.tracing import tracer_for
+from carebird.usage import DynamoUsage
+from carebird.xbill import period_usage, week_usage, x_cost
 
 logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
 tracer = tracer_for(configuration.tracing())
@@ -194,6 +196,7 @@ def case_view(case_id: str) -> Response:
         clock.now(),
         settings.ingest.rules,
         settings.policy,
+        opted_out_at=store.opted_out_at(case.customer.id),
     )
     detail["templates"] = inbox.templates_for(
         case, templates, settings.policy, settings.automation.language, clock.now()
@@ -306,7 +309,10 @@ def kpis() -> Response:
     since = until - timedelta(days=days)
     cases = list(store.cases_opened_between(since, until))
     report = compute(cases, settings.policy.hours, settings.policy.minutes_for_case, since, until)
-    return reply(200, inbox.kpi_view(report, cases, settings.policy))
+    counted = week_usage(DynamoUsage(settings.cases_table, store.client).days(until.date(), days))
+    spend = period_usage(report.messages_in, report.brand_posts, counted)
+    view = inbox.kpi_view(report, cases, settings.policy)
+    return reply(200, view | {"x_spend": {"usd": x_cost(spend, settings.prices), "usage": spend, "days": days}})
 
 
 @app.get("/api/automation")

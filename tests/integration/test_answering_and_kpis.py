@@ -31,7 +31,7 @@ def stack(embedded):
 
 @responses.activate
 def test_reply_shows_the_coach_posts_in_thread_and_answers_the_case(stack):
-    responses.post("https://api.twitter.com/2/tweets", json={"data": {"id": "1860000000000000999"}}, status=201)
+    responses.post("https://api.x.com/2/tweets", json={"data": {"id": "1860000000000000999"}}, status=201)
 
     result = CliRunner().invoke(
         main, ["reply", "public-1860000000000000102", "--template", "fixed", "--stack", "carebird", "--yes"]
@@ -52,7 +52,7 @@ def test_reply_shows_the_coach_posts_in_thread_and_answers_the_case(stack):
 @responses.activate
 def test_a_refused_reply_is_sent_by_dm_and_still_answers_the_public_case(stack):
     responses.post(
-        "https://api.twitter.com/2/tweets",
+        "https://api.x.com/2/tweets",
         status=403,
         json={
             "detail": "Reply to this conversation is not allowed because you have not been mentioned or otherwise "
@@ -60,7 +60,7 @@ def test_a_refused_reply_is_sent_by_dm_and_still_answers_the_public_case(stack):
         },
     )
     responses.post(
-        "https://api.twitter.com/2/dm_conversations/with/1600000000000000002/messages",
+        "https://api.x.com/2/dm_conversations/with/1600000000000000002/messages",
         status=201,
         json={"data": {"dm_conversation_id": "x", "dm_event_id": "4242"}},
     )
@@ -78,7 +78,7 @@ def test_a_refused_reply_is_sent_by_dm_and_still_answers_the_public_case(stack):
 @responses.activate
 def test_a_reply_x_refuses_leaves_the_case_open_and_says_why(stack):
     responses.post(
-        "https://api.twitter.com/2/dm_conversations/with/1600000000000000002/messages",
+        "https://api.x.com/2/dm_conversations/with/1600000000000000002/messages",
         status=403,
         json={"detail": "You cannot send messages to this user."},
     )
@@ -119,6 +119,28 @@ def test_the_digest_function_emails_the_last_24_hours(stack, monkeypatch):
     assert result["cases"] == 3 and len(emails) == 1
     assert emails[0]["subject"].startswith("[carebird] @LumiereAide digest Tue 25 Nov: 3 cases")
     assert "Still waiting for an answer:" in emails[0]["message"]
+
+
+@responses.activate
+def test_the_digest_shows_x_spend_this_week_from_the_events_seen_and_the_calls_made(stack, monkeypatch):
+    responses.post("https://api.x.com/2/tweets", json={"data": {"id": "1860000000000000999"}}, status=201)
+    clock.travel_to(datetime(2025, 11, 25, 16, 0, tzinfo=UTC))
+    answered = CliRunner().invoke(
+        main, ["reply", "public-1860000000000000102", "--template", "fixed", "--stack", "carebird", "--yes"]
+    )
+    assert answered.exit_code == 0, answered.output
+    topic, inbox = local.create_inbox(boto3.client("sns"), stack.sqs, "digest")
+    monkeypatch.setenv("DIGEST_TOPIC_ARN", topic)
+    digest = local.load_function("digest")
+    clock.travel_to(datetime(2025, 11, 25, 17, 0, tzinfo=UTC))
+
+    result = digest.lambda_handler({}, stack.context)
+    again = digest.lambda_handler({}, stack.context)  # a retried digest counts the day's deliveries once
+
+    # 2 mentions and the brand's public answer delivered as posts, 1 DM received, 1 summoned reply sent
+    expected = "X spend this week: $0.035 (dm_event 1, post_event 3, reply 1; 7 days)"
+    assert result["x_spend"] == again["x_spend"] == expected
+    assert expected in local.read_inbox(stack.sqs, inbox)[0]["message"]
 
 
 def test_the_webhook_emits_volume_metrics_as_emf(stack, monkeypatch, capsys):

@@ -11,7 +11,11 @@ from carebird import clock
 from tests.helpers import fixture, stamped
 
 pytestmark = pytest.mark.integration
-NIGHT_ONLY = {"OPENING_HOURS": "mon-sun 09:00-18:00", "TIME_ZONE": "Europe/Paris"}
+NIGHT_ONLY = {
+    "OPENING_HOURS": "mon-sun 09:00-18:00",
+    "TIME_ZONE": "Europe/Paris",
+    "PRIVACY_POLICY_URL": "https://lumiere.example/confidentialite",
+}
 
 
 @pytest.fixture
@@ -40,7 +44,7 @@ def test_an_evening_mention_gets_one_reply_and_a_second_contact_nothing_more(sta
 
     calls = stack.acknowledgements()
     assert [(c.action, c.target) for c in calls] == [("reply", "1860000000000000101")]
-    assert calls[0].text.startswith("Bonjour Claire") and "demain à 9h00" in calls[0].text
+    assert calls[0].text.startswith("Bonjour, merci") and "demain à 9h00" in calls[0].text
     case = stack.case_item("public-1860000000000000101")
     assert case["ack_via"] == "reply" and case["acknowledged_at"] and "first_response_at" not in case
     assert case["status"] == "open" and case["queue"] == "OPEN"  # an acknowledgement is not an answer
@@ -71,6 +75,25 @@ def test_the_echo_of_the_acknowledgement_answers_nothing(stack):
     assert "first_response_at" not in stack.case_item("public-1860000000000000101")
 
 
+def test_a_night_dm_is_acknowledged_by_dm_with_the_privacy_link_and_its_echo_answers_nothing(stack):
+    clock.travel_to(EVENING + timedelta(minutes=1))
+    stack.deliver(at_night("aaa-dm-incoming.json", EVENING))
+    stack.dispatch()
+    ((call,),) = [stack.acknowledgements()]
+    assert call.action == "dm" and "Confidentialité : https://lumiere.example/confidentialite" in call.text
+    outbox = stack.acknowledger.outbox.get("ack#1600000000000000002#20251126T0800")
+    echo = at_night("aaa-dm-outgoing.json", EVENING + timedelta(minutes=1))
+    wrapped = outbox["text"].replace("https://lumiere.example/confidentialite", "https://t.co/Zx81kQ")
+    echo["direct_message_events"][0]["id"] = "1860000000000000777"  # X's id for the DM, not the dry run's
+    echo["direct_message_events"][0]["message_create"]["message_data"]["text"] = wrapped
+
+    body = json.loads(stack.deliver(echo)["body"])
+
+    assert body["outcomes"] == {"ignored": 1}  # carebird's own DM, its link wrapped by X: not an answer
+    (case,) = stack.store.cases_opened_between(EVENING - timedelta(hours=1), EVENING)
+    assert case.first_response_at is None
+
+
 def test_no_acknowledgement_during_opening_hours(stack):
     daytime = datetime(2025, 11, 25, 10, tzinfo=UTC)
     clock.travel_to(daytime + timedelta(minutes=1))
@@ -91,11 +114,11 @@ def an_evening_mention_with_a_real_x_client(stack, monkeypatch):
     stack.deliver(at_night("aaa-mention.json", EVENING))
 
 
-def test_a_refused_reply_falls_back_to_a_dm_through_tweepy(stack, monkeypatch):
+def test_a_refused_reply_is_recorded_on_the_case_and_no_dm_goes_to_a_public_only_customer(stack, monkeypatch):
     an_evening_mention_with_a_real_x_client(stack, monkeypatch)
     with responses.RequestsMock() as x:
         x.post(
-            "https://api.twitter.com/2/tweets",
+            "https://api.x.com/2/tweets",
             status=403,
             json={
                 "detail": "Reply to this conversation is not allowed because you have not been mentioned or otherwise "
@@ -103,28 +126,39 @@ def test_a_refused_reply_falls_back_to_a_dm_through_tweepy(stack, monkeypatch):
                 "status": 403,
             },
         )
-        x.post(
-            "https://api.twitter.com/2/dm_conversations/with/1600000000000000002/messages",
-            status=201,
-            json={"data": {"dm_conversation_id": "a-b", "dm_event_id": "991"}},
-        )
 
         response = stack.dispatch()
 
+        assert [c.request.url for c in x.calls] == ["https://api.x.com/2/tweets"]  # and no DM
     assert response["batchItemFailures"] == []
-    assert stack.case_item("public-1860000000000000101")["ack_via"] == "dm"
+    assert stack.case_item("public-1860000000000000101")["ack_via"] == "reply refused by X: left to a person"
+
+
+def test_a_customer_who_wrote_stop_gets_no_acknowledgement_the_next_night(stack):
+    clock.travel_to(EVENING + timedelta(minutes=1))
+    stop = at_night("aaa-dm-incoming.json", EVENING)
+    stop["direct_message_events"][0]["message_create"]["message_data"]["text"] = "STOP"
+    stack.deliver(stop)
+    stack.dispatch()
+    next_night = EVENING + timedelta(days=1)
+    clock.travel_to(next_night + timedelta(minutes=1))
+
+    stack.deliver(at_night("aaa-mention.json", next_night))
+    stack.dispatch()
+
+    assert stack.acknowledgements() == []
 
 
 def test_a_rate_limited_acknowledgement_is_retried_by_the_stream_then_sent_once(stack, monkeypatch):
     an_evening_mention_with_a_real_x_client(stack, monkeypatch)
     event = stack.stream.next_event()
     with responses.RequestsMock() as x:
-        x.post("https://api.twitter.com/2/tweets", status=429, headers={"x-rate-limit-reset": "1764104400"})
+        x.post("https://api.x.com/2/tweets", status=429, headers={"x-rate-limit-reset": "1764104400"})
         failures = stack.acknowledger.lambda_handler(event, stack.context)["batchItemFailures"]
     assert len(failures) == 1  # reported to Lambda, which retries the record
 
     with responses.RequestsMock() as x:
-        x.post("https://api.twitter.com/2/tweets", status=201, json={"data": {"id": "992"}})
+        x.post("https://api.x.com/2/tweets", status=201, json={"data": {"id": "992"}})
         assert stack.acknowledger.lambda_handler(event, stack.context)["batchItemFailures"] == []
         assert stack.acknowledger.lambda_handler(event, stack.context)["batchItemFailures"] == []
         assert len(x.calls) == 1

@@ -53,7 +53,7 @@ def test_announcements_and_one_acknowledgement_are_posted_in_dry_run(report):
     posts = [c for c in report["x_posts"] if c["action"] == "post"]
     replies = [c for c in report["x_posts"] if c["action"] != "post"]
     assert len(posts) == 3 and "18h00" in posts[0]["text"] and "demain à 9h00" in posts[1]["text"]
-    assert len(replies) == 1 and replies[0]["text"].startswith("Bonjour Léa")
+    assert len(replies) == 1 and replies[0]["text"].startswith("Bonjour, merci")  # no profile text in it
 
 
 def test_the_kpis_summarise_the_day(report):

@@ -224,3 +224,25 @@ def test_the_inbox_uses_only_the_table_actions_its_role_allows(inbox):
 
     allowed = {a.split(":")[1] for a in _dynamodb_actions(RESOURCES["InboxFunction"])}
     assert used and used <= allowed, used - allowed
+
+
+def test_a_customer_who_wrote_stop_is_shown_opted_out_of_automation_on_their_case(inbox):
+    client, stack = inbox
+    case_id = "public-1860000000000000101"
+    assert client.get(f"cases/{case_id}").json()["automation"]["opted_out_at"] is None
+    stop = fixture("aaa-dm-incoming.json")
+    stop["direct_message_events"][0]["message_create"]["message_data"]["text"] = "STOP"
+
+    assert stack.deliver(stop)["statusCode"] == 200
+
+    automation = client.get(f"cases/{case_id}").json()["automation"]
+    assert automation["opted_out_at"] is not None and automation["acknowledgement"] is None
+
+
+def test_the_kpis_show_what_x_bills_for_the_period(inbox):
+    client, _ = inbox
+
+    spend = client.get("kpi", days=7).json()["x_spend"]
+
+    # three customer posts delivered by X; the local stack posts in dry run, which X never bills
+    assert spend == {"usd": 0.015, "usage": {"post_event": 3, "dm_event": 0}, "days": 7}

@@ -25,9 +25,9 @@ from tests.integration.conftest import TABLE, X_CREDENTIALS
 
 pytestmark = pytest.mark.integration
 BRAND = Brand("1500000000000000001", "LumiereAide")
-SEARCH = "https://api.twitter.com/2/tweets/search/recent"
-MENTIONS = "https://api.twitter.com/2/users/1500000000000000001/mentions"
-DMS = "https://api.twitter.com/2/dm_events"
+SEARCH = "https://api.x.com/2/tweets/search/recent"
+MENTIONS = "https://api.x.com/2/users/1500000000000000001/mentions"
+DMS = "https://api.x.com/2/dm_events"
 CREDENTIALS = X_CREDENTIALS
 
 
@@ -246,7 +246,7 @@ def test_health_alerts_when_ingestion_is_dead_and_x_status_shows_it(stack, healt
         "https://api.x.com/2/account_activity/webhooks/7/subscriptions/all", json={"data": {"subscribed": False}}
     )
     responses.get(
-        SEARCH,
+        MENTIONS,  # the brand's own mentions: an owned read, not a search
         json={
             "data": [
                 post("1", "2", "@LumiereAide allô ?", at="2025-11-25T13:30:00.000Z"),

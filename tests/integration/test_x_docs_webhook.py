@@ -49,3 +49,16 @@ def test_a_day_of_documented_x_activity_events_lands_as_the_desk_expects(example
     assert case.customer.handle == "OtherUser" and case.inbound_count == 4
     assert case.awaiting_reply  # her DM after the XChat answer waits for the team
     assert store.quarantined() == []
+
+
+@pytest.mark.parametrize("dialect", ["tweets", "posts"])
+def test_both_spellings_of_xs_fields_answer_a_case_through_the_webhook(example_user_webhook, dialect):
+    deliver, store = example_user_webhook
+
+    mention = deliver(f"dialects/post.mention.create.{dialect}.json")
+    answer = deliver(f"dialects/post.create.reply.derived.{dialect}.json")
+
+    assert mention[0] == answer[0] == 200
+    assert (mention[1]["outcomes"], answer[1]["outcomes"]) == ({"created": 1}, {"answered": 1})
+    case = store.get_case("public-2080765813578191303")
+    assert case.status == "answered" and case.first_response_at is not None

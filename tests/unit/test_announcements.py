@@ -65,10 +65,11 @@ def test_unknown_kinds_are_refused():
 CASE = EVENING_CASE_ITEM
 
 
-def test_an_out_of_hours_case_gets_a_personal_acknowledgement_with_the_next_opening():
+def test_an_out_of_hours_case_gets_an_acknowledgement_with_the_next_opening_and_no_profile_text():
     plan = plan_acknowledgement(CASE, HOURS, paris(2025, 11, 25, 21, 31))
 
-    assert plan.text.startswith("Bonjour Claire, merci") and "demain à 9h00" in plan.text and "CB-000001" in plan.text
+    assert plan.text.startswith("Bonjour, merci") and "Claire" not in plan.text
+    assert "demain à 9h00" in plan.text and "CB-000001" in plan.text
     assert plan.reply_to_id == "1" and plan.claim_key == "ack#42#20251126T0800"
     assert weighted_length(plan.text) <= 280
 
@@ -88,7 +89,7 @@ def test_a_dm_case_is_acknowledged_by_dm_in_english_when_the_customer_writes_eng
         CASE | {"family": "dm", "channel": "dm", "lang": "en"}, HOURS, paris(2025, 11, 25, 21, 31)
     )
 
-    assert plan.reply_to_id is None and plan.text.startswith("Hi Claire")
+    assert plan.reply_to_id is None and plan.text.startswith("Hi, thanks")
 
 
 def test_the_claim_key_is_shared_by_every_case_of_one_customer_in_one_closed_period():
@@ -157,21 +158,14 @@ def test_the_plan_covers_today_and_tomorrow_and_skips_what_is_past():
 
 
 @pytest.mark.parametrize(
-    ("display_name", "greeted"),
-    [
-        ("Max | Tech reviews", "Max"),
-        ("🎮 GamerZ", "@claire"),
-        ("", "@claire"),
-        ("Le Chat", "@claire"),
-    ],
+    "display_name",
+    ["https://evil.example/phish", "Max | Tech reviews", "@LumiereAide_Support", "Claire Dupont", "🎮 GamerZ"],
 )
-def test_the_acknowledgement_greets_by_the_same_first_name_rule_as_the_reply_templates(display_name, greeted):
-    from carebird.replies import render
+def test_no_display_name_or_handle_ever_reaches_the_acknowledgement(display_name):
+    case = EVENING_CASE_ITEM | {"customer_name": display_name, "customer_handle": "free_iphone_dot_com"}
 
-    case = EVENING_CASE_ITEM | {"customer_name": display_name}
     plan = plan_acknowledgement(case, HOURS, paris(2025, 11, 25, 21, 31))
 
-    assert plan.text.startswith(f"Bonjour {greeted},")
-    templates = {"hello": {"fr": "Bonjour {first_name} !"}}
-    text = render(templates, "hello", "fr", customer_name=display_name, handle="claire", reference="CB-000001")
-    assert text == f"Bonjour {greeted} !"
+    first_word = display_name.split()[0].strip("|")
+    assert first_word not in plan.text and "free_iphone" not in plan.text
+    assert plan.text.startswith("Bonjour, merci pour votre message !")

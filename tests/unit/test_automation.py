@@ -3,6 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from carebird.announcements import could_be_automatic
 from carebird.automation import Acknowledged, Announced, AutomationSettings, RetryLater, acknowledge, announce
 from carebird.calendar import OpeningHours
 from carebird.model import Via, XOutcome, XResult
@@ -12,6 +13,9 @@ PARIS = ZoneInfo("Europe/Paris")
 SETTINGS = AutomationSettings(hours=OpeningHours(holidays=frozenset({date(2025, 12, 25)})), brand_handle="LumiereAide")
 CASE = EVENING_CASE_ITEM
 NIGHT = datetime(2025, 11, 25, 21, 31, tzinfo=PARIS)
+WITH_POLICY = AutomationSettings(
+    hours=SETTINGS.hours, brand_handle="LumiereAide", privacy_policy_url="https://lumiere.example/confidentialite"
+)
 
 
 class Claims:
@@ -51,9 +55,13 @@ class FakeX:
 
 
 class Log:
-    def __init__(self):
+    def __init__(self, opted_out=()):
         self.records = []
         self.expected = []
+        self.opted_out_customers = set(opted_out)
+
+    def opted_out(self, customer_id):
+        return customer_id in self.opted_out_customers
 
     def expect_automated(self, customer_id, text, at):
         self.expected.append((customer_id, text))
@@ -66,25 +74,129 @@ def test_an_out_of_hours_case_is_acknowledged_once_by_reply():
     claims, x, log = Claims(), FakeX(), Log()
 
     first = acknowledge(CASE, NIGHT, SETTINGS, claims, x, log)
-    second = acknowledge(CASE | {"case_id": "dm-2", "family": "dm", "channel": "dm"}, NIGHT, SETTINGS, claims, x, log)
+    dm_case = CASE | {"case_id": "dm-2", "family": "dm", "channel": "dm"}
+    second = acknowledge(dm_case, NIGHT, WITH_POLICY, claims, x, log)
 
     assert (first.status, first.via, second.status) == (Acknowledged.SENT, Via.REPLY, Acknowledged.ALREADY)
     assert [c[0] for c in x.calls] == ["reply"] and log.records == [("public-1", "reply", XOutcome.SENT)]
 
 
-def test_a_refused_reply_falls_back_to_a_dm():
+def test_a_refused_public_acknowledgement_is_recorded_on_the_case_and_never_turned_into_a_dm():
     x, log = FakeX(reply=XOutcome.REPLY_NOT_ALLOWED), Log()
 
     result = acknowledge(CASE, NIGHT, SETTINGS, Claims(), x, log)
-    assert (result.status, result.via, str(result)) == (Acknowledged.SENT, Via.DM, "dm: sent")
-    assert [(c[0], c[1]) for c in x.calls] == [("reply", "1"), ("dm", "42")]
+
+    assert (result.status, result.via) == (Acknowledged.LEFT_TO_A_PERSON, Via.REPLY)
+    assert [(c[0], c[1]) for c in x.calls] == [("reply", "1")]  # no DM to someone who only posted publicly
+    assert log.records == [("public-1", "reply refused by X: left to a person", XOutcome.REPLY_NOT_ALLOWED)]
 
 
-def test_when_neither_reply_nor_dm_is_possible_it_is_left_to_a_person():
-    x, log = FakeX(reply=XOutcome.REPLY_NOT_ALLOWED, dm=XOutcome.FAILED), Log()
+def test_a_public_case_with_no_post_to_reply_to_gets_no_automated_message():
+    x = FakeX()
 
-    assert acknowledge(CASE, NIGHT, SETTINGS, Claims(), x, log).status is Acknowledged.LEFT_TO_A_PERSON
-    assert log.records == [("public-1", "left to a person", XOutcome.FAILED)]
+    result = acknowledge(CASE | {"reply_to_id": None}, NIGHT, SETTINGS, Claims(), x, Log())
+
+    assert result.status is Acknowledged.NOT_NEEDED and x.calls == []
+
+
+DM_CASE = CASE | {"case_id": "dm-7", "family": "dm", "channel": "dm", "reply_to_id": None}
+
+
+def test_a_customer_who_dmed_first_gets_an_automated_dm_with_the_privacy_policy_link():
+    x, log = FakeX(), Log()
+
+    result = acknowledge(DM_CASE, NIGHT, WITH_POLICY, Claims(), x, log)
+
+    assert (result.status, result.via) == (Acknowledged.SENT, Via.DM)
+    ((kind, target, text),) = x.calls
+    assert (kind, target) == ("dm", "42")
+    assert "\nConfidentialité : https://lumiere.example/confidentialite\n(réf. CB-000001)" in text
+    assert could_be_automatic(text) and log.expected == [("42", text)]  # its echo is known as carebird's own
+
+
+def test_the_echo_of_an_automated_dm_is_known_even_with_its_link_wrapped_by_x():
+    from carebird.table import automated_text_key
+
+    x = FakeX()
+    acknowledge(DM_CASE, NIGHT, WITH_POLICY, Claims(), x, Log())
+    ((_, _, sent),) = x.calls
+    echoed = sent.replace("https://lumiere.example/confidentialite", "https://t.co/AbC123xyZ")
+
+    assert automated_text_key("42", echoed) == automated_text_key("42", sent)
+
+
+def test_a_dm_that_x_refuses_is_left_to_a_person_and_recorded():
+    x, log = FakeX(dm=XOutcome.FAILED), Log()
+
+    assert acknowledge(DM_CASE, NIGHT, WITH_POLICY, Claims(), x, log).status is Acknowledged.LEFT_TO_A_PERSON
+    assert log.records == [("dm-7", "refused by X: left to a person", XOutcome.FAILED)]
+
+
+def test_no_automated_dm_is_sent_before_the_brand_sets_its_privacy_policy_link():
+    x, claims = FakeX(), Claims()
+
+    result = acknowledge(DM_CASE, NIGHT, SETTINGS, claims, x, Log())
+
+    assert result.status is Acknowledged.NO_PRIVACY_POLICY and x.calls == [] and claims.claimed == set()
+
+
+def test_a_customer_who_opted_out_gets_no_automated_message_on_any_channel():
+    x, log = FakeX(), Log(opted_out={"42"})
+
+    public = acknowledge(CASE, NIGHT, WITH_POLICY, Claims(), x, log)
+    private = acknowledge(DM_CASE, NIGHT, WITH_POLICY, Claims(), x, log)
+
+    assert public.status is private.status is Acknowledged.OPTED_OUT
+    assert x.calls == [] and log.records == []
+
+
+def test_one_interaction_gets_at_most_one_automated_reply_whatever_the_redeliveries():
+    claims, x, log = Claims(), FakeX(), Log()
+
+    results = [acknowledge(CASE, NIGHT, SETTINGS, claims, x, log) for _ in range(3)]
+    follow_up = acknowledge(CASE | {"case_id": "public-2", "reply_to_id": "2"}, NIGHT, SETTINGS, claims, x, log)
+
+    assert [r.status for r in results] == [Acknowledged.SENT, Acknowledged.ALREADY, Acknowledged.ALREADY]
+    assert follow_up.status is Acknowledged.ALREADY and len(x.calls) == 1
+
+
+def test_the_automatic_reply_carries_no_profile_text_of_the_customer():
+    x = FakeX()
+    hostile = CASE | {"customer_name": "https://evil.example/phish", "customer_handle": "phisher", "lang": "en"}
+
+    acknowledge(hostile, NIGHT, SETTINGS, Claims(), x, Log())
+
+    ((_, _, text),) = x.calls
+    assert "evil" not in text and "phish" not in text and "Claire" not in text
+    assert text.startswith("Hi, thanks for your message!")
+
+
+@pytest.mark.parametrize(
+    ("change", "why"),
+    [
+        ({"channel": "quote"}, "a quote"),
+        ({"triage_text": "Mon colis https://t.co/abc n'est pas arrivé"}, "a link"),
+        ({"triage_text": "regardez www.promo-lumiere.xyz"}, "a link"),
+        ({"triage_text": "Bande d'abrutis, toujours en panne"}, "abuse"),
+        ({"triage_text": "fuck you @LumiereAide"}, "abuse"),
+        ({"status": "noise"}, "noise"),
+        ({"kind": "noise"}, "noise"),
+    ],
+)
+def test_no_acknowledgement_to_quotes_links_abuse_or_noise(change, why):
+    x = FakeX()
+
+    result = acknowledge(CASE | change, NIGHT, SETTINGS, Claims(), x, Log())
+
+    assert result.status is Acknowledged.NOT_NEEDED, why
+    assert x.calls == []
+
+
+def test_ordinary_complaints_that_only_look_rude_once_folded_are_still_acknowledged():
+    x = FakeX()
+    calm = CASE | {"triage_text": "Train en retard, pneu crevé, la technique ne répond pas. C'est con !"}
+
+    assert acknowledge(calm, NIGHT, SETTINGS, Claims(), x, Log()).status is Acknowledged.SENT
 
 
 def test_rate_limits_are_retried_later_not_swallowed_and_the_claim_is_given_back():

@@ -7,8 +7,8 @@ import responses
 
 from carebird.xclient import XClient, XOutcome, check_post_text
 
-TWEETS = "https://api.twitter.com/2/tweets"
-DMS = "https://api.twitter.com/2/dm_conversations/with/42/messages"
+TWEETS = "https://api.x.com/2/tweets"
+DMS = "https://api.x.com/2/dm_conversations/with/42/messages"
 CREDENTIALS = {
     "consumer_key": "ck",
     "consumer_secret": "cs",
@@ -129,3 +129,53 @@ def test_dry_run_records_and_never_calls_x():
         assert client.send_dm("42", "Bonjour").outcome is XOutcome.RECORDED
         assert len(mocked.calls) == 0
     assert [(c.action, c.target) for c in client.recorded] == [("post", None), ("dm", "42")]
+
+
+SEARCH = "https://api.x.com/2/tweets/search/recent"
+
+
+def test_reads_go_to_api_x_com_and_ask_for_the_post_fields_of_xs_current_spec():
+    from carebird.xclient import XReader
+
+    with responses.RequestsMock() as mocked:
+        mocked.get(SEARCH, json={"data": [], "meta": {"result_count": 0}})
+        XReader(credentials=CREDENTIALS).search_recent("@LumiereAide", None, None, 10)
+        (call,) = mocked.calls
+
+    from urllib.parse import parse_qs, urlsplit
+
+    params = parse_qs(urlsplit(call.request.url).query)
+    assert call.request.url.startswith(SEARCH)
+    assert "referenced_posts" in params["post.fields"][0] and params["expansions"] == ["author_id,referenced_posts"]
+    assert "tweet.fields" not in params
+
+
+def test_a_reader_that_x_refuses_the_new_field_names_speaks_the_old_dialect_from_then_on():
+    from urllib.parse import parse_qs, urlsplit
+
+    from carebird.xclient import XReader
+
+    reader = XReader(credentials=CREDENTIALS)
+    with responses.RequestsMock() as mocked:
+        mocked.get(
+            SEARCH,
+            status=400,
+            json={"errors": [{"parameters": {"post.fields": ["..."]}, "message": "The query parameter is not one of"}]},
+        )
+        mocked.get(SEARCH, json={"data": [], "meta": {"result_count": 0}})
+        mocked.get(SEARCH, json={"data": [], "meta": {"result_count": 0}})
+        reader.search_recent("@LumiereAide", None, None, 10)
+        reader.search_recent("@LumiereAide", None, None, 10)
+        asked = [parse_qs(urlsplit(c.request.url).query) for c in mocked.calls]
+
+    assert ["post.fields" in a for a in asked] == [True, False, False]
+    assert asked[1]["expansions"] == ["author_id,referenced_tweets.id"] and "note_tweet" in asked[2]["tweet.fields"][0]
+
+
+def test_posting_goes_to_api_x_com():
+    with responses.RequestsMock() as mocked:
+        mocked.post(TWEETS, json={"data": {"id": "5"}}, status=201)
+        result = XClient(credentials=CREDENTIALS).post("Bonjour !")
+        url = mocked.calls[0].request.url
+
+    assert result.post_id == "5" and url == "https://api.x.com/2/tweets"

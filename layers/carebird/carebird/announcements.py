@@ -88,10 +88,21 @@ def could_be_automatic(text: str) -> bool:
     return bool(AUTOMATIC_MARKER.search(text))
 
 
+# No name, handle or any other profile text: an automatic post says only what the brand wrote (a display name is
+# whatever its owner typed: "Hi https://evil.example/phish," was once posted as the brand).
+def with_privacy_line(text: str, line: str) -> str:
+    """An acknowledgement sent by DM: the brand's privacy-policy line before its reference, which stays last (the
+    mark of carebird's own texts)."""
+    marker = AUTOMATIC_MARKER.search(text)
+    if marker is None:
+        return f"{text}\n{line}"
+    return f"{text[: marker.start()].rstrip()}\n{line}\n{text[marker.start() :]}"
+
+
 ACKNOWLEDGEMENT = {
-    "fr": "Bonjour {name}, merci pour votre message ! Notre équipe est fermée pour le moment : nous vous "
+    "fr": "Bonjour, merci pour votre message ! Notre équipe est fermée pour le moment : nous vous "
     "répondons dès {next_opening}. (réf. {reference})",
-    "en": "Hi {name}, thanks for your message! Our team is closed right now: we'll get back to you from "
+    "en": "Hi, thanks for your message! Our team is closed right now: we'll get back to you from "
     "{next_opening}. (ref. {reference})",
 }
 
@@ -221,9 +232,11 @@ class Acknowledgement:
     text: str
     reply_to_id: str | None  # public: reply in thread; None: DM
     customer_id: str
+    language: str = "fr"
 
 
-AUTOMATIC_CHANNELS = ("mention", "reply", "quote", "dm")
+# Who addressed the brand and may get an automatic answer: not a quote (answering it amplifies someone else's post).
+AUTOMATIC_CHANNELS = ("mention", "reply", "dm")
 
 
 def plan_acknowledgement(
@@ -231,12 +244,17 @@ def plan_acknowledgement(
 ) -> Acknowledgement | None:
     """The courteous out-of-hours answer for a newly opened case, or None when none is due.
 
-    Only customers who addressed the brand (mention, reply, quote, DM) and wait for an answer get one: never
-    an unsolicited public @reply, never noise or praise. Nothing is sent once the team has opened again.
+    Only customers who addressed the brand (mention, reply, DM) and wait for an answer get one: never an
+    unsolicited public @reply, never a quote, a message with a link or abusive words, noise or praise
+    (`xrules.why_not_acknowledged`). Nothing is sent once the team has opened again. The text carries no profile
+    text of the customer's: only the brand's words, the reopening time and the case reference.
     """
     from carebird.timeparse import from_iso
+    from carebird.xrules import why_not_acknowledged
 
     if case.get("channel") not in AUTOMATIC_CHANNELS or case.get("acknowledged_at"):
+        return None
+    if why_not_acknowledged(case):
         return None
     if not case.get("waiting_since") or case.get("status") in ("noise", "praise", "closed"):
         return None  # noise and praise are never acknowledged: nobody waits for an answer
@@ -247,9 +265,8 @@ def plan_acknowledgement(
     if now >= reopening:
         return None
     language = language_of(case.get("lang"), default_language)
-    name = first_name(str(case.get("customer_name") or ""), str(case.get("customer_handle") or ""))
     text = ACKNOWLEDGEMENT[language].format(
-        name=name, next_opening=when_text(reopening, hours, language, now), reference=case["reference"]
+        next_opening=when_text(reopening, hours, language, now), reference=case["reference"]
     )
     public = case.get("family") != "dm" and case.get("reply_to_id")
     return Acknowledgement(
@@ -257,4 +274,5 @@ def plan_acknowledgement(
         text=text,
         reply_to_id=str(case["reply_to_id"]) if public else None,
         customer_id=str(case["customer_id"]),
+        language=language,
     )

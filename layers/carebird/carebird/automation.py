@@ -9,11 +9,11 @@ from enum import StrEnum
 from typing import Any
 
 from carebird import settings
-from carebird.announcements import plan_acknowledgement, plan_announcement
-from carebird.answering import reply_else_dm
+from carebird.announcements import plan_acknowledgement, plan_announcement, with_privacy_line
 from carebird.calendar import OpeningHours
 from carebird.model import Family, Via, XOutcome, XResult
 from carebird.ports import AcknowledgementLog, AutomationState, Claims, Poster
+from carebird.xrules import privacy_line, valid_privacy_url
 
 
 class RetryLater(Exception):
@@ -32,6 +32,7 @@ class AutomationSettings:
     acknowledgements: bool = settings.ACK_ENABLED.default
     holiday_message: bool = settings.HOLIDAY_MESSAGE.default
     dry_run: bool = settings.X_DRY_RUN.default
+    privacy_policy_url: str = settings.PRIVACY_POLICY_URL.default  # required before any automated DM
 
 
 class Announced(StrEnum):
@@ -84,8 +85,10 @@ class Acknowledged(StrEnum):
     OFF = "acknowledgements off"
     NOT_NEEDED = "not needed"
     ALREADY = "already acknowledged in this closed period"
+    OPTED_OUT = "the customer opted out of automated messages"
+    NO_PRIVACY_POLICY = "no automated DM without the brand's privacy-policy link (PrivacyPolicyUrl)"
     SENT = "sent"
-    LEFT_TO_A_PERSON = "left to a person"  # X refused both the reply and the DM
+    LEFT_TO_A_PERSON = "left to a person"  # X refused the reply (never turned into a DM), or the DM
     PAUSED = "paused"  # X stopped carebird (authorization, credits, usage cap): the case waits for a person
 
 
@@ -112,29 +115,42 @@ def acknowledge(
     log: AcknowledgementLog,
     state: AutomationState | None = None,
 ) -> AcknowledgementResult:
-    """One courteous out-of-hours answer per customer per closed period: by reply, else by DM."""
+    """One courteous out-of-hours answer per customer per closed period, within X's automation rules.
+
+    A public message is answered in its thread only: when X refuses the reply, the refusal is recorded on the case
+    and a person answers (an automated DM goes only to customers who DMed the brand first). A DM is answered by DM
+    with the brand's privacy-policy link, never without one. A customer who opted out gets nothing automated.
+    """
     if not settings.acknowledgements:
         return AcknowledgementResult(Acknowledged.OFF)
     plan = plan_acknowledgement(dict(case), settings.hours, now, settings.language)
-    if plan is None:
+    if plan is None or (case.get("family") != Family.DM.value and not plan.reply_to_id):
         return AcknowledgementResult(Acknowledged.NOT_NEEDED)
     if state is not None and state.paused():
         return AcknowledgementResult(Acknowledged.PAUSED)
+    by_dm = plan.reply_to_id is None
+    if by_dm and not valid_privacy_url(settings.privacy_policy_url):
+        return AcknowledgementResult(Acknowledged.NO_PRIVACY_POLICY)
+    if log.opted_out(plan.customer_id):
+        return AcknowledgementResult(Acknowledged.OPTED_OUT)
     if not claims.claim(plan.claim_key, now):
         return AcknowledgementResult(Acknowledged.ALREADY)
-    log.expect_automated(plan.customer_id, plan.text, now)  # before posting: X may echo it back at once
-    family = Family.PUBLIC if plan.reply_to_id else Family.DM
-    via, result = reply_else_dm(x, plan.text, family, plan.reply_to_id, plan.customer_id)
+    text = (
+        with_privacy_line(plan.text, privacy_line(settings.privacy_policy_url, plan.language)) if by_dm else plan.text
+    )
+    log.expect_automated(plan.customer_id, text, now)  # before posting: X may echo it back at once
+    via = Via.DM if by_dm else Via.REPLY
+    result = x.send_dm(plan.customer_id, text) if by_dm else x.reply(text, str(plan.reply_to_id))
     if result.outcome is XOutcome.RETRY_LATER:
         claims.release(plan.claim_key)
         raise RetryLater(result)
     if result.outcome is XOutcome.BLOCKED:
         claims.release(plan.claim_key)
         return AcknowledgementResult(Acknowledged.PAUSED, via, result)
-    claims.complete(plan.claim_key, result, plan.text)
-    log.record_acknowledgement(
-        case["case_id"], via.value if result.done else "left to a person", result, plan.text, now
-    )
+    claims.complete(plan.claim_key, result, text)
     if result.done:
+        log.record_acknowledgement(case["case_id"], via.value, result, text, now)
         return AcknowledgementResult(Acknowledged.SENT, via, result)
+    refused = "reply refused by X" if result.outcome is XOutcome.REPLY_NOT_ALLOWED else "refused by X"
+    log.record_acknowledgement(case["case_id"], f"{refused}: left to a person", result, text, now)
     return AcknowledgementResult(Acknowledged.LEFT_TO_A_PERSON, via, result)

@@ -114,8 +114,10 @@ def case_detail(
     now: datetime,
     rules: TriageRules,
     policy: SlaPolicy,
+    opted_out_at: str | None = None,
 ) -> dict[str, Any]:
-    """A case in full: the conversation (public and DM), the customer, why it ranks there, notes and who has it."""
+    """A case in full: the conversation (public and DM), the customer, why it ranks there, notes and who has it,
+    and what carebird did or may do on its own (its acknowledgement, the customer's opt-out of automation)."""
     answerable = case.channel.value not in WATCH_CHANNELS
     return {
         **queue_row(case, now, rules, policy),
@@ -144,6 +146,11 @@ def case_detail(
             for a in activity
         ],
         "first_response_at": _iso(case.first_response_at),
+        "automation": {
+            "acknowledged_at": case.acknowledged_at,
+            "acknowledgement": case.ack_via,  # "reply", "dm", or why none went out ("reply refused by X: ...")
+            "opted_out_at": opted_out_at,  # the customer wrote "stop": nothing automated reaches them
+        },
         "answerable": answerable,
         "public_reply": answerable and case.family is Family.PUBLIC and bool(case.reply_to_id),
         "why_not_answerable": None

@@ -28,6 +28,7 @@ from carebird.cases import (
 from carebird.model import Channel, Deletion, Event, Message
 from carebird.ports import CaseStore
 from carebird.triage import TriageRules
+from carebird.xrules import DEFAULT_OPT_OUT_WORDS, is_opt_out
 
 MAX_ATTEMPTS = 6
 
@@ -79,6 +80,7 @@ class Known:
 class IngestSettings:
     rules: TriageRules = field(default_factory=TriageRules)
     idle_before_new_case: timedelta = timedelta(hours=settings.CASE_IDLE_HOURS.default)
+    opt_out_words: tuple[str, ...] = DEFAULT_OPT_OUT_WORDS  # a customer who writes one gets nothing automated
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,8 @@ def _families(message: Message) -> tuple[str, ...]:
 
 
 def _apply_customer_message(store: CaseStore, message: Message, settings: IngestSettings) -> Result:
+    if settings.opt_out_words and is_opt_out(message.text, settings.opt_out_words):
+        store.record_opt_out(message.author.id, message.id, message.created_at)  # before the case: its stream
     remembered = _append_to_remembered_case(store, message, settings)
     if remembered is not None:
         return remembered

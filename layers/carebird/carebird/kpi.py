@@ -42,6 +42,10 @@ class KpiReport:
     unanswered_cases: list[str] = field(default_factory=list)  # the first UNANSWERED_LISTED of them
     noise: int = 0  # kept out of the figures above: nobody had to answer them
     praise: int = 0
+    # What X delivered for these cases (noise included: X bills it too): customer messages by channel, and the
+    # brand's answers in public conversations (each a post X delivers back and bills). For xbill.delivered_events.
+    messages_in: dict[str, int] = field(default_factory=dict)
+    brand_posts: int = 0
 
     @property
     def breach_rate(self) -> float:
@@ -89,10 +93,13 @@ def compute(
     hours_opened: Counter[int] = Counter()
     responses: list[float] = []
     unanswered: list[str] = []
-    chosen = breaches = escalated = acknowledged = unanswered_count = noise = praise = 0
+    chosen = breaches = escalated = acknowledged = unanswered_count = noise = praise = brand_posts = 0
+    messages_in: Counter[str] = Counter()
     for case in cases:
         if not since <= case.opened_at <= now:
             continue
+        messages_in[case.channel.value] += case.inbound_count
+        brand_posts += case.response_count if case.family.value == "public" else 0
         if case.status in ("noise", "praise") and case.first_response_at is None:
             noise += case.status == "noise"
             praise += case.status == "praise"
@@ -128,6 +135,8 @@ def compute(
         unanswered_cases=unanswered,
         noise=noise,
         praise=praise,
+        messages_in=dict(messages_in),
+        brand_posts=brand_posts,
     )
 
 
@@ -161,8 +170,10 @@ def stream_metrics(old: dict | None, new: dict | None, hours: OpeningHours) -> l
     return points
 
 
-def render_digest(report: KpiReport, hours: OpeningHours, sla_minutes: int, brand_handle: str) -> tuple[str, str]:
-    """The daily digest email: (subject, body) written for a person."""
+def render_digest(
+    report: KpiReport, hours: OpeningHours, sla_minutes: int, brand_handle: str, x_spend: str | None = None
+) -> tuple[str, str]:
+    """The daily digest email: (subject, body) written for a person; `x_spend`: xbill.spend_line's figure."""
 
     def minutes(value: float | None) -> str:
         return "n/a" if value is None else f"{value:.0f} min"
@@ -187,6 +198,7 @@ def render_digest(report: KpiReport, hours: OpeningHours, sla_minutes: int, bran
         f"By channel: {channels}",
         f"Top topics: {topics}",
         f"Busiest hours: {busiest}",
+        *([x_spend] if x_spend else []),
     ]
     if report.unanswered_cases:
         more = report.unanswered - len(report.unanswered_cases)

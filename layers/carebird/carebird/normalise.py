@@ -432,12 +432,35 @@ def _parse_activity_envelope(data: JsonObject, brand: Brand, delivery: Delivery,
     _each({"payload": [payload]}, "payload", delivery, parse)
 
 
+# X's OpenAPI 2.167 (2026-08) renamed the post fields; its documented examples still use the old names, and a
+# delivery may carry either. Each pair: (the name X documents in its examples, the current name). The edit history
+# (`edit_history_tweet_ids`/`edit_history_post_ids`) is not read: an edit arrives as a new post, a follow-up.
+REFERENCES = ("referenced_tweets", "referenced_posts")
+NOTE = ("note_tweet", "note_post")
+INCLUDED_POSTS = ("tweets", "posts")
+
+
+def either(obj: JsonObject, names: tuple[str, str]) -> Any:
+    """A field under either of its spellings (the first present wins)."""
+    value = obj.get(names[0])
+    return obj.get(names[1]) if value is None else value
+
+
+def _references(post: JsonObject) -> dict[str, str | None]:
+    """What a post refers to, by type (replied_to, quoted, retweeted), in either dialect."""
+    return {
+        str(r.get("type")): _optional_id(r.get("id"), "referenced post id")
+        for r in _list(either(post, REFERENCES))
+        if isinstance(r, dict)
+    }
+
+
 def _v2_users(includes: JsonObject) -> dict[str, Author]:
     return _users_by_id(((None, user) for user in _list(includes.get("users"))), lambda _: None)
 
 
 def _v2_text(post: JsonObject) -> str:
-    note = _object(post.get("note_tweet"))
+    note = _object(either(post, NOTE))
     return _text(note.get("text") or post.get("text"), "text")
 
 
@@ -446,19 +469,15 @@ def _v2_post(post: Any, includes: JsonObject, brand: Brand, addressed_as: Channe
     post_id = x_id(post.get("id"), "post id")
     author_id = x_id(post.get("author_id"), "author_id")
     author = _v2_users(includes).get(author_id) or Author(id=author_id)
-    references = {
-        str(r.get("type")): _optional_id(r.get("id"), "referenced_tweets.id")
-        for r in _list(post.get("referenced_tweets"))
-        if isinstance(r, dict)
-    }
+    references = _references(post)
     if "retweeted" in references:
         return f"retweet {post_id}: ignored"
-    tweets = {str(t.get("id")): t for t in _list(includes.get("tweets")) if isinstance(t, dict)}
+    # post.create's documented reply marker, when the post carries no replied_to reference
+    replied_to = references.get("replied_to") or _optional_id(post.get("in_reply_to_tweet_id"), "in_reply_to_tweet_id")
+    tweets = {str(t.get("id")): t for t in _list(either(includes, INCLUDED_POSTS)) if isinstance(t, dict)}
     quoted_id = references.get("quoted")
     quoted_author = _optional_id(_object(tweets.get(quoted_id or "")).get("author_id"), "quoted author_id")
-    replied_author = _optional_id(
-        _object(tweets.get(references.get("replied_to") or "")).get("author_id"), "replied author_id"
-    )
+    replied_author = _optional_id(_object(tweets.get(replied_to or "")).get("author_id"), "replied author_id")
     mentions = [m for m in _list(_object(post.get("entities")).get("mentions")) if isinstance(m, dict)]
     mentions_brand = addressed_as is Channel.MENTION or any(
         str(m.get("id") or "") == brand.user_id or brand.is_named(m.get("username")) for m in mentions
@@ -476,7 +495,7 @@ def _v2_post(post: Any, includes: JsonObject, brand: Brand, addressed_as: Channe
         text=_v2_text(post),
         created_at=_x_time(post.get("created_at"), "created_at"),
         lang=_lang(post.get("lang")),
-        in_reply_to_id=references.get("replied_to"),
+        in_reply_to_id=replied_to,
         in_reply_to_user_id=in_reply_to_user,
         quoted_id=quoted_id,
         quoted_author_id=quoted_author,
@@ -486,7 +505,7 @@ def _v2_post(post: Any, includes: JsonObject, brand: Brand, addressed_as: Channe
 
 def watched_post(post: JsonObject, includes: JsonObject, brand: Brand, channel: Channel) -> Message | None:
     """A post found by the brand watch, as a customer message of `channel` (None for retweets and the brand)."""
-    references = {str(r.get("type")) for r in _list(post.get("referenced_tweets")) if isinstance(r, dict)}
+    references = _references(post)
     author_id = x_id(post.get("author_id"), "author_id")
     if "retweeted" in references or author_id == brand.user_id:
         return None

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from carebird.model import XResult
-from carebird.table import automated_text_key, case_key, to_dynamo
+from carebird.table import automated_text_key, case_key, opt_out_key, to_dynamo
 from carebird.timeparse import to_iso
 
 CLAIM_LEASE = timedelta(minutes=3)
@@ -79,6 +79,11 @@ class DynamoOutbox:
 
         item = self.client.get_item(TableName=self.table, Key=to_dynamo({"pk": f"OUTBOX#{key}", "sk": "OUTBOX"}))
         return from_dynamo(item["Item"]) if "Item" in item else None
+
+    def opted_out(self, customer_id: str) -> bool:
+        """Whether the customer asked for no automated message (strongly consistent: a "stop" just stored counts)."""
+        item = self.client.get_item(TableName=self.table, Key=to_dynamo(opt_out_key(customer_id)), ConsistentRead=True)
+        return "Item" in item
 
     def expect_automated(self, customer_id: str, text: str, at: datetime) -> None:
         """Announce an automatic message before sending it, so its echo in the feed answers nothing."""

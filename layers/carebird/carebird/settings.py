@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from carebird.sla import SlaPolicy
     from carebird.triage import TriageRules
     from carebird.watch import WatchSettings
+    from carebird.xbill import XPrices
 
 T = TypeVar("T")
 REQUIRED: Any = None  # a setting with no default: the deployment must give it
@@ -136,11 +137,27 @@ ACK_ENABLED = Setting(
     "ACK_ENABLED", True, _flag, "AcknowledgeOutOfHours", "One courteous acknowledgement per out-of-hours contact."
 )
 HOLIDAY_MESSAGE = Setting("HOLIDAY_MESSAGE", True, _flag, "HolidayMessage", "Post a message on closed holidays.")
+PRIVACY_POLICY_URL = Setting(
+    "PRIVACY_POLICY_URL", "", _text, "PrivacyPolicyUrl", "https link to the privacy policy ('': no automated DM)."
+)
+OPT_OUT_WORDS = Setting(
+    "OPT_OUT_WORDS", "", _text, "OptOutWords", "Words (comma-separated) that also opt a customer out of automation."
+)
 ANNOUNCEMENT_SCHEDULE_GROUP = Setting(
     "ANNOUNCEMENT_SCHEDULE_GROUP", "", _text, None, "Scheduler group of the day's announcements ('': not planned)."
 )
 ANNOUNCEMENT_ROLE_ARN = Setting(
     "ANNOUNCEMENT_ROLE_ARN", "", _text, None, "Role EventBridge Scheduler uses to invoke the announcer."
+)
+
+# --- the X bill -------------------------------------------------------------------------------------------------
+X_PRICES = Setting(
+    "X_PRICES", "", _text, "XPrices", 'JSON overrides of X\'s prices in dollars (xbill.XPrices): {"reply": 0.015}.'
+)
+
+# --- customers' deletions -------------------------------------------------------------------------------------
+DELETION_CHECK_DAYS = Setting(
+    "DELETION_CHECK_DAYS", 30, _whole(1), "DeletionCheckDays", "Days of customers' posts checked for deletion on X."
 )
 
 # --- watch and polling -----------------------------------------------------------------------------------------
@@ -248,7 +265,13 @@ def ingestion(env: Mapping[str, str] | Environment | None = None) -> IngestSetti
     from carebird.ingest import IngestSettings
 
     read = _environment(env)
-    return IngestSettings(rules=triage_rules(read), idle_before_new_case=timedelta(hours=read(CASE_IDLE_HOURS)))
+    from carebird.xrules import opt_out_words
+
+    return IngestSettings(
+        rules=triage_rules(read),
+        idle_before_new_case=timedelta(hours=read(CASE_IDLE_HOURS)),
+        opt_out_words=opt_out_words(read(OPT_OUT_WORDS)),
+    )
 
 
 def sla_policy(env: Mapping[str, str] | Environment | None = None) -> SlaPolicy:
@@ -275,7 +298,17 @@ def automation(env: Mapping[str, str] | Environment | None = None) -> Automation
         acknowledgements=read(ACK_ENABLED),
         holiday_message=read(HOLIDAY_MESSAGE),
         dry_run=read(X_DRY_RUN),
+        privacy_policy_url=read(PRIVACY_POLICY_URL),
     )
+
+
+def x_prices(env: Mapping[str, str] | Environment | None = None) -> XPrices:
+    from carebird.xbill import XPrices
+
+    try:
+        return XPrices.from_json(_environment(env)(X_PRICES))
+    except (ValueError, TypeError) as exc:
+        raise ConfigurationError(f"setting X_PRICES is invalid: {exc}") from exc
 
 
 def watch(env: Mapping[str, str] | Environment | None = None) -> WatchSettings:
@@ -383,6 +416,7 @@ class DigestSettings:
     period: timedelta
     brand_handle: str
     policy: SlaPolicy
+    prices: XPrices | None = None
 
 
 def digest(env: Mapping[str, str] | Environment | None = None) -> DigestSettings:
@@ -393,6 +427,7 @@ def digest(env: Mapping[str, str] | Environment | None = None) -> DigestSettings
         period=timedelta(hours=read(DIGEST_PERIOD_HOURS)),
         brand_handle=read(BRAND_HANDLE),
         policy=sla_policy(read),
+        prices=x_prices(read),
     )
 
 
@@ -405,7 +440,7 @@ class HealthSettings:
     hours: OpeningHours
     silence: timedelta
     daily_read_cap: int
-    brand_user_id: str = ""
+    brand_user_id: str = ""  # the health check reads the brand's mentions: an owned read when the app is the brand's
     feed: str = X_FEED.default
 
 
@@ -437,6 +472,7 @@ class InboxSettings:
     auth_url: str
     client_id: str
     alert_topic_arn: str = X_ALERT_TOPIC_ARN.default
+    prices: XPrices | None = None
 
 
 def inbox(env: Mapping[str, str] | Environment | None = None) -> InboxSettings:
@@ -451,6 +487,25 @@ def inbox(env: Mapping[str, str] | Environment | None = None) -> InboxSettings:
         auth_url=read(INBOX_AUTH_URL).rstrip("/"),
         client_id=read(INBOX_CLIENT_ID),
         alert_topic_arn=read(X_ALERT_TOPIC_ARN),
+        prices=x_prices(read),
+    )
+
+
+@dataclass(frozen=True)
+class ComplianceSettings:
+    cases_table: str
+    secret_arn: str
+    window: timedelta
+    ingest: IngestSettings
+
+
+def compliance(env: Mapping[str, str] | Environment | None = None) -> ComplianceSettings:
+    read = _environment(env)
+    return ComplianceSettings(
+        cases_table=read(CASES_TABLE),
+        secret_arn=read(X_SECRET_ARN),
+        window=timedelta(days=read(DELETION_CHECK_DAYS)),
+        ingest=ingestion(read),
     )
 
 
@@ -470,4 +525,5 @@ VIEWS: dict[str, Callable[[Environment], Any]] = {
     "digest": lambda read: (digest(read), tracing(read)),
     "health": lambda read: (health(read), tracing(read)),
     "inbox": lambda read: (inbox(read), tracing(read)),
+    "compliance": lambda read: (compliance(read), tracing(read)),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
@@ -14,12 +15,14 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from carebird.cases import Case
+from carebird.compliance import PendingJob
 from carebird.errors import StorageRefused, StorageUnavailable
 from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage, Known
 from carebird.memory import RecentCases, RemembersCases
 from carebird.model import Deletion, Message
 from carebird.table import (
     ACTIVITY_PREFIX,
+    COMPLIANCE_KEY,
     CUSTOMER_INDEX,
     DAY_INDEX,
     QUARANTINE_DAYS,
@@ -39,10 +42,12 @@ from carebird.table import (
     message_id_key,
     message_sk,
     message_to_item,
+    opt_out_item,
+    opt_out_key,
     pointer_key,
     to_dynamo,
 )
-from carebird.timeparse import to_iso
+from carebird.timeparse import from_iso, to_iso
 
 QUARANTINE_RAW_LIMIT = 100_000  # characters of raw JSON kept; a DynamoDB item holds 400 KB
 # DynamoDB errors that mean "not now" (X must redeliver: 503), as opposed to "never" (this event is refused).
@@ -491,8 +496,10 @@ class DynamoCaseStore(RemembersCases):
                     "Update": {
                         "TableName": self.table,
                         "Key": to_dynamo({"pk": f"CASE#{case.case_id}", "sk": located["message_sk"]}),
-                        "UpdateExpression": "SET deleted_at = :at",
+                        # a customer's deleted words leave carebird (X's policy); the brand's own stay on record
+                        "UpdateExpression": "SET deleted_at = :at" + ("" if deletion.by_brand else " REMOVE #t"),
                         "ExpressionAttributeValues": to_dynamo({":at": to_iso(deletion.deleted_at)}),
+                        **({} if deletion.by_brand else {"ExpressionAttributeNames": {"#t": "text"}}),
                     }
                 }
             )
@@ -513,6 +520,65 @@ class DynamoCaseStore(RemembersCases):
                 "expires_at": int(expires.timestamp()),
             }
         )
+
+    # --- customers' deletions (X's batch compliance) ----------------------------------------------
+    def _compliance_state(self) -> dict[str, Any]:
+        return self._get(COMPLIANCE_KEY) or {}
+
+    def compliance_jobs(self) -> list[PendingJob]:
+        return [
+            PendingJob(str(j["id"]), from_iso(j["created_at"]), str(j["download_url"]), int(j.get("ids", 0)))
+            for j in self._compliance_state().get("jobs", [])
+        ]
+
+    def last_compliance_submit(self) -> datetime | None:
+        moment = self._compliance_state().get("last_submitted_at")
+        return from_iso(moment) if moment else None
+
+    def save_compliance_jobs(self, jobs: list[PendingJob], last_submitted_at: datetime | None) -> None:
+        item = {
+            **COMPLIANCE_KEY,
+            "type": "compliance",
+            "jobs": [
+                {"id": j.id, "created_at": to_iso(j.created_at), "download_url": j.download_url, "ids": j.ids}
+                for j in jobs
+            ],
+            "last_submitted_at": to_iso(last_submitted_at) if last_submitted_at else None,
+        }
+        self._call("put_item", TableName=self.table, Item=to_dynamo(item))
+
+    def customer_post_ids(self, since: datetime, until: datetime, limit: int, max_cases: int) -> list[str]:
+        """The ids of customers' posts (not DMs, not already deleted) in the cases opened in [since, until], newest
+        cases first, at most `limit` ids from at most `max_cases` cases: what a compliance job asks X about."""
+        ids: list[str] = []
+        days = (until.date() - since.date()).days + 1
+        for read, case in enumerate(self.cases_newest_first(until, days, page_size=100)):
+            if read >= max_cases:
+                return ids
+            if case.opened_at < since:
+                continue
+            for message in self.messages(case.case_id):
+                public = message.get("direction") == "in" and message.get("channel") not in ("dm", None)
+                if public and not message.get("deleted_at") and str(message.get("message_id", "")).isascii():
+                    ids.append(str(message["message_id"]))
+                    if len(ids) >= limit:
+                        return ids
+        return ids
+
+    # --- opt-outs ---------------------------------------------------------------------------------
+    def record_opt_out(self, customer_id: str, message_id: str, at: datetime) -> None:
+        """The customer asked for no more automated messages: kept once (the first word counts), for good."""
+        with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
+            self._call(
+                "put_item",
+                TableName=self.table,
+                Item=to_dynamo(opt_out_item(customer_id, message_id, at)),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+
+    def opted_out_at(self, customer_id: str) -> str | None:
+        """When the customer opted out of automated messages (ISO), or None: what agents see on the case."""
+        return (self._get(opt_out_key(customer_id)) or {}).get("opted_out_at")
 
     # --- quarantine ------------------------------------------------------------------------------
     def quarantine(self, reason: str, raw: Any, feed: str, received_at: datetime) -> bool:

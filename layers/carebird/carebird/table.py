@@ -18,6 +18,9 @@ key schema, indexes and stream filters and the SLA workflow's keys are checked a
 | quarantined event     | QUARANTINE                  | sha256 of the raw event     | webhook               |
 | automation pause      | AUTOMATION#state            | AUTOMATION                  | any function X stops  |
 | refresh-token claim   | OAUTH2#{sha256 of token}    | REFRESH                     | functions calling X   |
+| customer's opt-out    | OPTOUT#{customer_id}        | OPTOUT                      | ingestion             |
+| X usage of a day      | XUSAGE#{YYYY-MM-DD}         | XUSAGE                      | every function calling X |
+| compliance jobs       | COMPLIANCE#jobs             | COMPLIANCE                  | compliance            |
 """
 
 from __future__ import annotations
@@ -67,9 +70,11 @@ def message_id_key(message_id: str) -> dict[str, str]:
 
 
 def automated_text_key(customer_id: str, text: str) -> dict[str, str]:
-    """Key of an automatic message's fingerprint: the customer, and the text without leading @mentions."""
+    """Key of an automatic message's fingerprint: the customer, and the text without leading @mentions; links count
+    as one placeholder (X hands a sent link back wrapped in t.co)."""
 
     body = unicodedata.normalize("NFC", re.sub(r"^(?:@\w+\s+)+", "", text.strip())).strip()
+    body = re.sub(r"https?://\S+", "<link>", body)
     return {"pk": f"AUTOTEXT#{customer_id}", "sk": hashlib.sha256(body.encode("utf-8")).hexdigest()}
 
 
@@ -342,3 +347,22 @@ STREAM_NEW_CASE_FILTER = {"eventName": ["INSERT"], **STREAM_CASE_FILTER}
 def case_image(image: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     """A stream image (already deserialised) when it is a case item, else None: the one test of "is a case"."""
     return image if image and image.get(SORT_KEY) == CASE_SK else None
+
+
+def opt_out_key(customer_id: str) -> dict[str, str]:
+    """A customer who wrote "stop" (or another opt-out word): no automated message reaches them again."""
+    return {"pk": f"OPTOUT#{customer_id}", "sk": "OPTOUT"}
+
+
+def opt_out_item(customer_id: str, message_id: str, at: datetime) -> dict[str, Any]:
+    return {**opt_out_key(customer_id), "type": "opt-out", "opted_out_at": to_iso(at), "message_id": message_id}
+
+
+def usage_key(day: Any) -> dict[str, str]:
+    """What carebird did on X on a UTC day, by xbill.USAGE name: the X bill's counters."""
+    return {"pk": f"XUSAGE#{day:%Y-%m-%d}", "sk": "XUSAGE"}
+
+
+USAGE_DAYS = 400  # counters kept for a year of bills
+
+COMPLIANCE_KEY = {"pk": "COMPLIANCE#jobs", "sk": "COMPLIANCE"}  # X's batch compliance jobs carebird awaits

@@ -26,6 +26,24 @@ REPLY_RESTRICTED_MARKERS = ("reply to this conversation is not allowed", "not be
 USAGE_CAP_MARKERS = ("usagecapexceeded", "usage-capped", "usage cap")
 
 
+API_HOST = "https://api.x.com"  # X's current host; tweepy still writes api.twitter.com (which answers too)
+LEGACY_HOST = "https://api.twitter.com"
+
+
+def on_current_host(client: Any) -> Any:
+    """A tweepy client whose requests go to api.x.com (tweepy 4.17 hard-codes the old host)."""
+    import requests
+
+    class CurrentHost(requests.Session):
+        def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+            if url.startswith(LEGACY_HOST):
+                url = API_HOST + url[len(LEGACY_HOST) :]
+            return super().request(method, url, *args, **kwargs)
+
+    client.session = CurrentHost()
+    return client
+
+
 def dry_run_id() -> str:
     """An id shaped like X's (19 digits, starting 9: no real post has one yet), for what a dry run records."""
     return "9" + str(uuid.uuid4().int)[-18:]
@@ -159,14 +177,16 @@ class XClient:
 def _tweepy_client(credentials: Mapping[str, str], **options: Any) -> Any:
     import tweepy
 
-    return tweepy.Client(
-        bearer_token=credentials.get("bearer_token"),
-        consumer_key=credentials.get("consumer_key"),
-        consumer_secret=credentials.get("consumer_secret"),
-        access_token=credentials.get("access_token"),
-        access_token_secret=credentials.get("access_token_secret"),
-        wait_on_rate_limit=False,  # never sleep up to 15 minutes inside a Lambda
-        **options,
+    return on_current_host(
+        tweepy.Client(
+            bearer_token=credentials.get("bearer_token"),
+            consumer_key=credentials.get("consumer_key"),
+            consumer_secret=credentials.get("consumer_secret"),
+            access_token=credentials.get("access_token"),
+            access_token_secret=credentials.get("access_token_secret"),
+            wait_on_rate_limit=False,  # never sleep up to 15 minutes inside a Lambda
+            **options,
+        )
     )
 
 
@@ -225,16 +245,20 @@ class XReadError(Exception):
         self.retry_at = retry_at
 
 
-TWEET_FIELDS = [
-    "created_at",
-    "lang",
-    "author_id",
-    "referenced_tweets",
-    "entities",
-    "in_reply_to_user_id",
-    "note_tweet",
-    "conversation_id",
-]
+# What a read asks X for, in the dialect of X's OpenAPI 2.167 (`post.fields`, `referenced_posts`), else in the one
+# its examples and tweepy use (`tweet.fields`, `referenced_tweets.id`): a reader that gets 400 for the first falls
+# back to the second for the rest of its life (one extra call per container at most). normalise reads both answers.
+POST_FIELDS = ["created_at", "lang", "author_id", "entities", "in_reply_to_user_id", "conversation_id"]
+FIELD_DIALECTS = (
+    {
+        "post.fields": ",".join([*POST_FIELDS, "referenced_posts", "note_post"]),
+        "expansions": "author_id,referenced_posts",
+    },
+    {
+        "tweet.fields": ",".join([*POST_FIELDS, "referenced_tweets", "note_tweet"]),
+        "expansions": "author_id,referenced_tweets.id",
+    },
+)
 USER_FIELDS = ["name", "username", "verified", "public_metrics"]
 
 
@@ -246,6 +270,7 @@ class XReader:
     client: Any = None
     tokens: Any = None  # oauth2.BrandTokens, as for XClient
     on_stop: Callable[[StopKind, str], Any] = lambda kind, detail: None
+    dialect: int = 0  # index in FIELD_DIALECTS
 
     @property
     def user_auth(self) -> bool:
@@ -256,13 +281,16 @@ class XReader:
             self.client = _tweepy_client(self.credentials, return_type=dict)
         return _with_brand_token(self.client, self.tokens)
 
-    def _read(self, call: Callable[[], Any]) -> dict[str, Any]:
+    def _get(self, route: str, params: dict[str, Any], user_auth: bool, posts: bool = True) -> dict[str, Any]:
+        """One GET on X's v2 API; post reads in the current field dialect, falling back once to the old one."""
         import tweepy
 
         from carebird.oauth2 import AuthorizationLost, AuthorizationMissing, RefreshUnavailable
 
+        query = {k: v for k, v in params.items() if v is not None}
         try:
-            return call() or {}
+            fields = FIELD_DIALECTS[self.dialect] if posts else {}
+            return self._tweepy().request("GET", route, params={**query, **fields}, user_auth=user_auth).json() or {}
         except (AuthorizationLost, AuthorizationMissing, RefreshUnavailable) as exc:
             raise XReadError(str(exc)) from exc
         except tweepy.TooManyRequests as exc:
@@ -270,6 +298,11 @@ class XReader:
                 self.on_stop(StopKind.USAGE_CAP, _describe(exc))
                 raise XReadError(f"X usage cap reached: {_describe(exc)}"[:500]) from exc
             raise XReadError("rate limited by X", _reset_time(exc)) from exc
+        except tweepy.BadRequest as exc:
+            if posts and self.dialect + 1 < len(FIELD_DIALECTS):
+                self.dialect += 1  # X refused the current field names: speak the older dialect from now on
+                return self._get(route, params, user_auth, posts)
+            raise XReadError(_describe(exc)) from exc
         except tweepy.HTTPException as exc:
             if _status(exc) == 402:
                 self.on_stop(StopKind.CREDITS_DEPLETED, _describe(exc))
@@ -278,51 +311,25 @@ class XReader:
     def search_recent(
         self, query: str, since_id: str | None, next_token: str | None, max_results: int
     ) -> dict[str, Any]:
-        return self._read(
-            lambda: self._tweepy().search_recent_tweets(
-                query=query,
-                since_id=since_id,
-                next_token=next_token,
-                max_results=max(10, min(100, max_results)),
-                expansions=["author_id", "referenced_tweets.id"],
-                tweet_fields=TWEET_FIELDS,
-                user_fields=USER_FIELDS,
-            )
-        )
+        params = {"query": query, "since_id": since_id, "next_token": next_token}
+        params |= {"max_results": max(10, min(100, max_results)), "user.fields": ",".join(USER_FIELDS)}
+        return self._get("/2/tweets/search/recent", params, user_auth=False)
 
     def mentions(
         self, user_id: str, since_id: str | None, pagination_token: str | None, max_results: int
     ) -> dict[str, Any]:
-        return self._read(
-            lambda: self._tweepy().get_users_mentions(
-                user_id,
-                since_id=since_id,
-                pagination_token=pagination_token,
-                max_results=max(5, min(100, max_results)),
-                expansions=["author_id", "referenced_tweets.id"],
-                tweet_fields=TWEET_FIELDS,
-                user_fields=USER_FIELDS,
-                user_auth=self.user_auth,
-            )
-        )
+        """The brand's mentions: an owned read when the app's owner is the brand ($0.001 a post, not $0.005)."""
+        params = {"since_id": since_id, "pagination_token": pagination_token}
+        params |= {"max_results": max(5, min(100, max_results)), "user.fields": ",".join(USER_FIELDS)}
+        return self._get(f"/2/users/{user_id}/mentions", params, user_auth=self.user_auth)
 
     def dm_events(self, pagination_token: str | None, max_results: int) -> dict[str, Any]:
-        return self._read(
-            lambda: self._tweepy().get_direct_message_events(
-                pagination_token=pagination_token,
-                max_results=max(1, min(100, max_results)),
-                event_types="MessageCreate",
-                dm_event_fields=[
-                    "id",
-                    "text",
-                    "event_type",
-                    "created_at",
-                    "sender_id",
-                    "dm_conversation_id",
-                    "participant_ids",
-                ],
-                expansions=["sender_id"],
-                user_fields=USER_FIELDS,
-                user_auth=self.user_auth,
-            )
-        )
+        params = {
+            "pagination_token": pagination_token,
+            "max_results": max(1, min(100, max_results)),
+            "event_types": "MessageCreate",
+            "dm_event.fields": "id,text,event_type,created_at,sender_id,dm_conversation_id,participant_ids",
+            "expansions": "sender_id",
+            "user.fields": ",".join(USER_FIELDS),
+        }
+        return self._get("/2/dm_events", params, user_auth=self.user_auth, posts=False)

@@ -3,7 +3,8 @@
 When the brand authorized carebird with OAuth 2.0 (`carebird x authorize` put an `oauth2` entry in the secret),
 the client acts with the brand's access token, refreshed in time (oauth2.BrandTokens); until then with the
 OAuth 1.0a keys (a container looks at the secret again every few minutes). Either way, X stopping carebird
-(refused refresh, 402, usage cap) pauses automatic posting and alerts the team once (pause.Brakes).
+(refused refresh, 402, usage cap) pauses automatic posting and alerts the team once (pause.Brakes). A function
+that names its table also gets the client metered: the X bill's counters (carebird.usage, xbill.MeteredX).
 """
 
 from __future__ import annotations
@@ -49,12 +50,24 @@ def brand_access(
     return access
 
 
+def metered(client: Any, table_name: str) -> Any:
+    """The client counting what X bills for each call it makes, in the table's XUSAGE#<day> items."""
+    from carebird import clock
+    from carebird.usage import DynamoUsage
+    from carebird.xbill import MeteredX
+
+    return MeteredX(client, DynamoUsage(table_name), lambda: clock.now().date())
+
+
 def x_client(
     secret_arn: str, dry_run: bool, table_name: str = "", alert_topic_arn: str = "", brand_handle: str = ""
-) -> XClient:
+) -> Any:
+    """An XClient (a MeteredX around it when the table is named: same methods, the calls counted)."""
     if dry_run:
-        return XClient(dry_run=True)
-    return XClient(**brand_access(secret_arn, table_name, alert_topic_arn, brand_handle))
+        client = XClient(dry_run=True)
+    else:
+        client = XClient(**brand_access(secret_arn, table_name, alert_topic_arn, brand_handle))
+    return metered(client, table_name) if table_name else client
 
 
 def x_reader(secret_arn: str, table_name: str = "", alert_topic_arn: str = "", brand_handle: str = "") -> XReader:

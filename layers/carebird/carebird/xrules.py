@@ -1,0 +1,112 @@
+"""X's automation rules, as carebird keeps them (X's developer guidelines and policy, docs/x-rules in README).
+
+Plain functions on texts and case items: no storage, no X client, no settings. What they decide:
+- a customer's opt-out ("stop", "arrêt", "unsubscribe"...): after it, no automated message reaches them;
+- which messages carebird may acknowledge on its own: never a quote, a message with a link, abusive words or noise;
+- that an automated DM carries the brand's privacy-policy link (and is not sent without one).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+DEFAULT_OPT_OUT_WORDS = ("stop", "arrêt", "arret", "unsubscribe", "désabonner", "desinscription", "désinscription")
+OPT_OUT_MAX_CHARACTERS = 140  # three words and a few @mentions
+OPT_OUT_MAX_WORDS = 3  # "STOP", "stop please", "arrêt svp": a short message led by the word, not "won't stop crashing"
+
+# A link in the customer's words: an automatic answer would endorse or amplify it (phishing lures arrive this way).
+LINK = re.compile(r"https?://|www\.|\b[\w-]+\.(?:com|net|org|io|xyz|site|top|click|info|biz|ru|cn|ly|co|me|fr)/", re.I)
+
+# Abusive words, threats and slurs (folded: lower case, no accents). An automatic "thanks for your message" to an
+# insult reads as mockery and repeats the thread to the brand's followers: a person answers these, or nobody.
+ABUSE_CUES = frozenset(
+    {
+        "idiot", "idiots", "stupid", "stupide", "stupides", "moron", "morons", "cretin", "cretins", "imbecile",
+        "imbeciles", "abruti", "abrutis", "connard", "connards", "connasse", "salaud", "salauds", "salope", "pute",
+        "encule", "encules", "enculer", "batard", "batards", "merde", "fuck", "fucking", "fucker", "motherfucker",
+        "shit", "bullshit", "bitch", "asshole", "bastard", "dickhead", "wanker", "retarded", "nazi", "nazis",
+        "ntm", "fdp", "stfu", "kys", "crevez", "nique", "niquez",
+    }
+)  # fmt: skip
+# Not "retard" (French for delay), "crevé" (a flat tyre) or "con" (too many innocent uses once folded).
+ABUSE_PHRASES = ("kill yourself", "ta gueule", "va te faire", "allez vous faire", "go to hell", "i will find you")
+
+WORD = re.compile(r"\w+")
+MENTION = re.compile(r"(?<!\w)@\w+")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: "Arrêt" and "ARRET" are one word."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def opt_out_words(setting: str) -> tuple[str, ...]:
+    """The words a brand adds (comma-separated) to X's and carebird's defaults, folded."""
+    extra = tuple(w.strip() for w in setting.split(",") if w.strip())
+    return tuple(dict.fromkeys(fold(w) for w in (*DEFAULT_OPT_OUT_WORDS, *extra)))
+
+
+@cache
+def _opt_out_forms(words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """The opt-out words folded, and the first word of each (what a message must begin with)."""
+    folded = frozenset(" ".join(WORD.findall(fold(w))) for w in words)
+    return folded, frozenset(w.split(" ")[0] for w in folded if w)
+
+
+def is_opt_out(text: str, words: tuple[str, ...] = DEFAULT_OPT_OUT_WORDS) -> bool:
+    """A short message led by an opt-out word (@mentions aside): "STOP", "@brand stop please", "Arrêt svp"."""
+    if len(text) > OPT_OUT_MAX_CHARACTERS:
+        return False  # the webhook asks this of every message: most are longer, and cost nothing more
+    folded, first_words = _opt_out_forms(words)
+    lead = next((t for t in text.split() if not t.startswith("@")), "")
+    first = WORD.search(fold(lead[:40]))
+    if first is None or first.group() not in first_words:
+        return False  # decided on the first word alone: ordinary messages never fold their whole text
+    tokens = WORD.findall(fold(MENTION.sub(" ", text)))
+    if not tokens or len(tokens) > OPT_OUT_MAX_WORDS:
+        return False
+    return tokens[0] in folded or " ".join(tokens) in folded
+
+
+def has_link(text: str) -> bool:
+    return bool(LINK.search(text))
+
+
+def abuse_cues(text: str) -> list[str]:
+    """The abusive words and phrases in a text, folded (empty: none)."""
+    folded = fold(text)
+    words = [w for w in WORD.findall(folded) if w in ABUSE_CUES]
+    return words + [p for p in ABUSE_PHRASES if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", folded)]
+
+
+def why_not_acknowledged(case: Mapping[str, Any]) -> str | None:
+    """Why carebird must not answer this new case on its own (a case item), or None when it may.
+
+    Only what the customer wrote and how decides: quotes (an automatic answer to a quote amplifies someone else's
+    post), links, abusive words, noise. Profile text never enters an automatic message at all (announcements).
+    """
+    if case.get("channel") == "quote":
+        return "a quote"
+    if case.get("status") == "noise" or case.get("kind") == "noise":
+        return "noise"
+    words = f"{case.get('triage_text') or ''} {case.get('preview') or ''}"
+    if has_link(words):
+        return "a message with a link"
+    if abuse_cues(words):
+        return "abusive words"
+    return None
+
+
+def privacy_line(url: str, language: str) -> str:
+    """The line an automated DM ends with: where the brand says what it does with the customer's data."""
+    return f"Confidentialité : {url}" if language == "fr" else f"Privacy: {url}"
+
+
+def valid_privacy_url(url: str) -> bool:
+    """An https address without spaces: what a DM can carry as the brand's privacy policy."""
+    return bool(re.fullmatch(r"https://[^\s/]+\.[^\s/]+(?:/\S*)?", url.strip())) and len(url) <= 500
