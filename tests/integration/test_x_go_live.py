@@ -256,6 +256,26 @@ def test_credits_depleted_or_a_usage_cap_pauses_automation_alerts_once_and_resum
     assert resumed.exit_code == 0 and "resumed" in resumed.output and live.state.paused() is None
 
 
+def test_a_functions_client_answers_with_the_brands_token_and_bills_only_what_x_carried_out(live, monkeypatch):
+    from carebird.usage import DynamoUsage
+    from carebird.xbill import week_usage
+
+    assert authorize_in_browser(live, monkeypatch).exit_code == 0
+    container = live.container()
+
+    sent = container.reply("Merci !", "2080765813578191303")
+    live.fake.post_answer = (
+        402,
+        {"title": "Payment Required", "type": "https://api.x.com/2/problems/credits-depleted"},
+    )
+    blocked = container.reply("Merci encore !", "2080765813578191303")
+
+    assert (sent.outcome, blocked.outcome) == (XOutcome.SENT, XOutcome.BLOCKED)
+    assert live.fake.posts[-1]["bearer"] == live.secret()["oauth2"]["access_token"]
+    assert week_usage(DynamoUsage(TABLE).days(clock.now().date(), 1)) == {"reply": 1}
+    assert live.state.paused().kind == "credits_depleted"
+
+
 def test_a_rate_limit_429_is_retried_later_without_pausing_anything(live, monkeypatch):
     assert authorize_in_browser(live, monkeypatch).exit_code == 0
     live.fake.post_answer = (429, {"title": "Too Many Requests", "detail": "Too Many Requests", "status": 429})
