@@ -29,7 +29,7 @@ webhook = Webhook(settings, store, lambda: consumer_secret(settings.secret_arn),
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    response = handle_http(webhook, event, logger)
+    response = handle_http(webhook, event, logger, lambda: context.get_remaining_time_in_millis() / 1000)
     summary = response.pop("summary", None)
     for values, details in summary.metrics() if summary else ():
         emit_together(values, details)

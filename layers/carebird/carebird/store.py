@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import reprlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -516,9 +517,16 @@ class DynamoCaseStore(RemembersCases):
 
     # --- quarantine ------------------------------------------------------------------------------
     def quarantine(self, reason: str, raw: Any, feed: str, received_at: datetime) -> bool:
-        """Keep what could not be stored as a case, with its raw JSON and why; once per distinct content."""
-        text = json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
+        """Keep what could not be stored as a case, with its raw JSON and why; once per distinct content.
+
+        Whatever the raw holds is storable: nesting deeper than the encoder goes is kept as a bounded excerpt, a
+        character UTF-8 cannot carry (an unpaired surrogate) as its `\\uXXXX` escape."""
+        try:
+            text = json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
+        except (ValueError, RecursionError):
+            text = reprlib.Repr(maxlevel=20, maxstring=1000, maxother=1000).repr(raw)
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
         item = {
             "pk": QUARANTINE_KEY,
             "sk": f"{digest[:40]}",
