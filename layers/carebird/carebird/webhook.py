@@ -6,6 +6,7 @@ import base64
 import binascii
 import json
 import re
+import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -342,21 +343,56 @@ def _conversation_key(event: Event) -> str:
     return f"post:{event.message_id}"
 
 
+@dataclass
+class RejectionLog:
+    """Refused requests (forged signatures, bodies that are no delivery, junk CRC tokens) logged as they cost: the
+    first at once, then one line per `interval` seconds per container with the count by status since the last
+    line, never one line per request (a junk flood would be billed a log line each). The counts also leave as
+    the WebhookRejected metric, in that same line."""
+
+    interval: float = 60.0
+    clock: Callable[[], float] = time.monotonic
+    counts: Counter[int] = field(default_factory=Counter)
+    last_line: float | None = None
+
+    def refused(self, status: int, reason: str, log: Any) -> int:
+        """Count one refusal; log the line when due. The number of refusals the line reports (0: not logged)."""
+        self.counts[status] += 1
+        now = self.clock()
+        if self.last_line is not None and now - self.last_line < self.interval:
+            return 0
+        reported = sum(self.counts.values())
+        by_status = {str(code): count for code, count in sorted(self.counts.items())}
+        log.warning("requests refused (one line a minute at most)", extra={"by_status": by_status, "latest": reason})
+        self.counts.clear()
+        self.last_line = now
+        return reported
+
+
+REJECTIONS = RejectionLog()  # per container: a warm container's count carries over between requests
+
+
 def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
     return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
 
 
 def handle_http(
-    webhook: Webhook, event: Mapping[str, Any], log: Any, seconds_left: Callable[[], float] | None = None
+    webhook: Webhook,
+    event: Mapping[str, Any],
+    log: Any,
+    seconds_left: Callable[[], float] | None = None,
+    rejections: RejectionLog = REJECTIONS,
 ) -> dict[str, Any]:
-    """Route an HTTP API (payload 2.0) or Function URL event; every error becomes its status here, and only here."""
+    """Route an HTTP API (payload 2.0) or Function URL event; every error becomes its status here, and only here.
+
+    A refused request's response carries `refused`: the refusals its sampled log line reports (usually 0)."""
     from carebird.errors import ConfigurationError, SignatureError
 
     context = event.get("requestContext") or {}
     method = str((context.get("http") or {}).get("method") or event.get("httpMethod") or "").upper()
     path = str(event.get("rawPath") or event.get("path") or "/")
     if path.rstrip("/") not in ("/webhook", ""):
-        return _response(404, {"error": f"no route {path}"})
+        return _response(404, {"error": f"no route {path}"}) | {"refused": rejections.refused(404, "no route", log)}
     try:
         if method == "GET":
             query = event.get("queryStringParameters") or {}
@@ -371,13 +407,14 @@ def handle_http(
             for name in summary.unknown_types:
                 log.warning("unknown X Activity event type", extra={"event_type": name})
             return _response(200, summary.as_body()) | {"summary": summary}
-        return _response(405, {"error": f"method {method} not allowed: GET (CRC) or POST (deliveries)"})
+        refused = rejections.refused(405, f"method {method[:10]}", log)
+        return _response(405, {"error": f"method {method} not allowed: GET (CRC) or POST (deliveries)"}) | {
+            "refused": refused
+        }
     except SignatureError as error:
-        log.warning("rejected unsigned delivery", extra={"reason": str(error)})
-        return _response(401, {"error": str(error)})
+        return _response(401, {"error": str(error)}) | {"refused": rejections.refused(401, str(error), log)}
     except PayloadError as error:
-        log.warning("rejected delivery", extra={"reason": str(error)})
-        return _response(400, {"error": str(error)})
+        return _response(400, {"error": str(error)}) | {"refused": rejections.refused(400, str(error), log)}
     except OutOfTime as error:
         log.warning("delivery cut short before the timeout; X redelivers the rest", extra={"reason": str(error)})
         return _response(503, {"error": "partly stored, retry later"})
