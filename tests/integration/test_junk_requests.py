@@ -55,3 +55,33 @@ def test_a_thousand_junk_requests_are_refused_with_one_log_line_and_counted_in_t
     assert every_line == [{"400": 1}, {"400": 333, "401": 667}]
     metrics = [line["WebhookRejected"] for line in lines(capsys.readouterr().out) if "WebhookRejected" in line]
     assert metrics == [[1.0], [1000.0]]
+
+
+def test_refusals_and_throttling_on_the_webhook_route_each_raise_an_alarm():
+    from carebird_local.local import load_template
+
+    resources = load_template()["Resources"]
+    access_format = resources["WebhookApi"]["Properties"]["AccessLogSettings"]["Format"]
+    filters = {
+        r["Properties"]["MetricTransformations"][0]["MetricName"]: r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Logs::MetricFilter"
+    }
+    alarms = {r["Properties"]["MetricName"]: r["Properties"] for r in resources.values() if "Alarm" in r["Type"]}
+
+    assert '"status":"$context.status"' in access_format and '"path":"$context.path"' in access_format
+    assert filters["WebhookClientErrors"]["FilterPattern"] == '{ ($.path = "/webhook") && ($.status = "4*") }'
+    assert filters["ThrottledRequests"]["FilterPattern"] == '{ $.status = "429" }'
+    for metric in ("WebhookClientErrors", "ThrottledRequests"):
+        assert filters[metric]["LogGroupName"] == {"Ref": "WebhookAccessLogGroup"}
+        assert alarms[metric]["Namespace"] == "carebird" and alarms[metric]["AlarmActions"] == [{"Ref": "AlertsTopic"}]
+    assert alarms["ThrottledRequests"]["Threshold"] == 0  # one 429 may be one of X's deliveries refused
+
+
+def test_the_crc_checks_and_the_deliveries_are_throttled_apart():
+    from carebird_local.local import load_template
+
+    routes = load_template()["Resources"]["WebhookApi"]["Properties"]["RouteSettings"]
+
+    assert set(routes) == {"POST /webhook", "GET /webhook"}
+    assert routes["GET /webhook"]["ThrottlingRateLimit"] < routes["POST /webhook"]["ThrottlingRateLimit"]
