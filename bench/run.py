@@ -823,6 +823,10 @@ def main(argv: list[str]) -> None:
     variable = variable_costs(probe["per_kind"], transitions)
     fixed = {per_day: fixed_costs(per_day, len(probe["metric_series"])) for per_day in (100, 10_000)}
     rows += probe_rows + path_rows + storm_rows + inbox_rows + cost_rows(variable, fixed)
+    from bench.ingestion import ingestion_rows  # junk cost per million, the largest delivery at the deployed memory
+
+    ingestion_found, ingestion = ingestion_rows()
+    rows += ingestion_found
     figures = {
         "cost_per_1000_cases_usd": round(variable["total"], 5),
         "fixed_cost_per_month_usd_100_cases_day": round(fixed_total(fixed[100]), 3),
@@ -841,6 +845,7 @@ def main(argv: list[str]) -> None:
         "per_kind": probe["per_kind"],
         **storm,
         **inbox,
+        **ingestion,
     }
     write_doc(figures, rows)
     if "--json" in argv:
