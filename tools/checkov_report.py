@@ -26,7 +26,8 @@ ANSWERS = {
     "X): a VPC would need NAT gateways (about $35/month each) or endpoints, for no isolation gained.",
     "CKV_AWS_116": "checkov looks only for `DeadLetterQueue`. Stream consumers have `OnFailure` destinations on their "
     "event source mappings (`StreamDeadLetterQueue`), scheduled functions `EventInvokeConfig` `OnFailure` "
-    "(`ScheduledFailuresQueue`), each alarmed (`test_streams_that_keep_failing_go_to_a_dead_letter_queue_with_an_alarm`); "
+    "(`ScheduledFailuresQueue`), each alarmed "
+    "(`test_streams_that_keep_failing_go_to_a_dead_letter_queue_with_an_alarm`); "
     "the webhook and the inbox are synchronous: their callers retry.",
     "CKV_AWS_115": "The webhook is bounded by its routes' throttles (50/s deliveries, 5/s CRC) and may reserve "
     "executions (`WebhookReservedConcurrency`, off by default: a reservation fails to deploy on accounts whose quota "
@@ -42,12 +43,6 @@ ANSWERS = {
     "only a KMS key.",
     "CKV_AWS_26": "CloudWatch alarms cannot publish to a topic under the AWS managed key. The alerts topic carries "
     "alarm names and figures only, never customer text; the topics that carry customer text are encrypted.",
-    "CKV_AWS_76": "The HTTP API's access log is on (`AccessLogSettings`, every request's status, path and caller); "
-    "checkov reads the property of REST API stages.",
-    "CKV_AWS_120": "HTTP APIs have no cache; nothing the webhook or the inbox answers may be cached.",
-    "CKV_AWS_309": "The webhook must answer X without a token (X signs each delivery, checked in the function: "
-    "`test_forged_or_missing_signatures_are_401_and_write_nothing`); every inbox route but the page and its static "
-    "files has the Cognito JWT authorizer (`test_the_inbox_is_for_the_team_only_behind_cognitos_jwt_authorizer`).",
 }
 
 
