@@ -403,7 +403,7 @@ def transitions_per_path() -> tuple[list[tuple[str, str]], dict[str, int]]:
     from carebird_local.demo import BRAND
     from moto import mock_aws
 
-    from carebird import settings
+    from carebird import clock, settings
     from carebird.model import Author
     from carebird.sla import timers_for
 
@@ -412,6 +412,7 @@ def transitions_per_path() -> tuple[list[tuple[str, str]], dict[str, int]]:
         stack = local.EmbeddedStack("bench-secret", BRAND.id, BRAND.handle, "bench-sla",
                                     settings={"X_DRY_RUN": "true", "SECOND_LEVEL_MINUTES": "60"})  # fmt: skip
         at = sim.datetime(2025, 11, 25, 9, 0, tzinfo=sim.UTC)
+        clock.travel_to(at + sim.timedelta(days=1))  # received a day later: every deadline past, the times kept
         for n, path in enumerate(("answered", "escalated", "manager")):
             customer = Author(f"16000000000000000{n}", f"path{n}", "Path", 100)
             mention = sim.tweet(customer, "@LumiereAide ma box ne marche plus", at, BRAND)
@@ -434,6 +435,7 @@ def transitions_per_path() -> tuple[list[tuple[str, str]], dict[str, int]]:
             execution = next(e for e in stack.executions() if e["executionArn"] not in before)
             history = stack.sfn.get_execution_history(executionArn=execution["executionArn"])["events"]
             found[path] = sum(1 for e in history if e["type"].endswith("StateEntered"))
+    clock.reset()
     rows = [
         ("escalation workflow: state transitions per deadline",
          ", ".join(f"{path} {count}" for path, count in found.items()) + " (one Express execution each)"),
