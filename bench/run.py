@@ -297,6 +297,12 @@ def concurrent_storm() -> tuple[list[tuple[str, str]], dict[str, float]]:
             },
         )  # fmt: skip
         payloads = _storm_payloads(BRAND, STORM_EVENTS)
+        from carebird_local import simulate as sim
+
+        from carebird import clock
+
+        # received just after the storm's last post (Tuesday, open hours): the posts keep their own times
+        clock.travel_to(sim.paris(sim.datetime(2025, 11, 25), "09:00") + sim.timedelta(seconds=3 * STORM_EVENTS))
         outcomes: Counter[str] = Counter()
         outcomes_lock = threading.Lock()
         done = threading.Event()
@@ -338,6 +344,7 @@ def concurrent_storm() -> tuple[list[tuple[str, str]], dict[str, float]]:
             if "LastEvaluatedKey" not in page:
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        clock.reset()
         stored = sum(1 for k in keys if k["pk"]["S"].startswith("MSGID#"))
         cases = sum(1 for k in keys if k["sk"]["S"] == "CASE")
         waiting = sum(1 for k in keys if k["sk"]["S"] == "CASE" and "queue" in k)
