@@ -9,6 +9,7 @@ VENV := .venv
 VENV313 := .venv-313
 LAMBDA_VENV := .venv-lambda
 SAM_VENV := .venv-sam
+CHECKOV_VENV := .venv-checkov
 PY := $(VENV)/bin/python
 PY313 := $(VENV313)/bin/python
 SAM := $(SAM_VENV)/bin/sam
@@ -20,7 +21,7 @@ LOCK := layers/carebird/requirements.txt
 VALIDATE_REGION ?= us-east-1
 
 .PHONY: install demo test lint format cfn-lint sam-validate pytest pytest-311 pytest-313 bench build \
-	artifact-test deploy lock clean check-lambda-python eval
+	artifact-test deploy lock clean check-lambda-python eval checkov
 
 check-lambda-python:
 	@test -n "$(LAMBDA_PYTHON)" || { echo "make: no python3.13 found (the Lambda runtime's Python). Install it (pyenv install 3.13) or pass LAMBDA_PYTHON=/path/to/python3.13." >&2; exit 2; }
@@ -47,6 +48,13 @@ $(SAM_VENV)/.installed:
 	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli
+	touch $@
+
+# checkov in a venv of its own: its pins would fight the project's lock.
+$(CHECKOV_VENV)/.installed:
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet "checkov>=3,<4"
 	touch $@
 
 install: $(VENV)/.installed
@@ -90,6 +98,10 @@ artifact-test: build $(VENV313)/.installed $(LAMBDA_VENV)/.installed
 
 test: lint cfn-lint sam-validate pytest artifact-test
 
+# checkov on the template; its figures and the answer to each failed check written into docs/reliability.md.
+checkov: $(CHECKOV_VENV)/.installed $(VENV)/.installed
+	$(PY) tools/checkov_report.py $(CHECKOV_VENV)/bin/checkov
+
 bench: $(VENV)/.installed
 	$(PY) bench/run.py $(ARGS)
 
@@ -102,4 +114,4 @@ deploy: build
 	SAM_CLI_TELEMETRY=0 $(SAM) deploy --template-file $(BUILT_TEMPLATE) --config-file $(SAMCONFIG) $(ARGS)
 
 clean:
-	rm -rf $(VENV) $(VENV313) $(LAMBDA_VENV) $(SAM_VENV) .aws-sam .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VENV313) $(LAMBDA_VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache .ruff_cache

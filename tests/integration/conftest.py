@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import boto3
@@ -12,6 +13,7 @@ from moto import mock_aws
 from carebird.store import DynamoCaseStore
 
 TABLE = "carebird-test-cases"
+FIXTURES_RECEIVED_AT = datetime(2025, 11, 25, 12, 0, tzinfo=UTC)  # after every post of tests/fixtures
 SECRET = "test-consumer-secret"
 
 
@@ -65,6 +67,7 @@ def aws(embedded_aws, monkeypatch):
     from carebird import clock
 
     serialise_aws_calls(monkeypatch)
+    clock.travel_to(FIXTURES_RECEIVED_AT)  # X delivers a post within minutes: a time far from its receipt is not kept
     saved = dict(os.environ)  # functions' settings live in the environment, as in Lambda: restored after the test
     embedded_aws.reset()
     base.DEFAULT_PROVIDERS.clear()

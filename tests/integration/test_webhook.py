@@ -156,13 +156,13 @@ def test_events_of_unused_types_are_200_and_ignored(deployed):
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (b"{not json", "not valid JSON"),
         (b"", "empty body"),
         (b"[1, 2]", "JSON object"),
-        ("\u00e9".encode("latin-1"), "not valid JSON"),
+        ("\u00e9".encode("latin-1"), "JSON object"),
     ],
 )
-def test_malformed_bodies_are_400_with_a_clear_message(deployed, body, message):
+def test_bodies_that_are_no_json_object_are_400_with_a_clear_message(deployed, body, message):
+    # (a signed object that fails to decode is split and kept: tests/integration/test_poison_deliveries.py)
     response = deployed.call(
         local.http_api_event("POST", body=body, headers={SIGNATURE_HEADER: sign(SECRET, body)}, base64_encoded=True)
     )

@@ -210,3 +210,39 @@ def test_both_feeds_describe_the_same_post_the_same_way():
         aaa.text,
         aaa.created_at,
     )
+
+
+# --- the edge: ids in ASCII digits, times X could have sent -------------------------------------------
+
+
+@pytest.mark.parametrize("digits", ["\u0661\u0662\u0663\u0664", "\uff11\uff12\uff13", "\u09e7\u09e8"])
+def test_an_id_in_unicode_digits_is_refused_at_the_edge(digits):
+    delivery = fixture("aaa-mention.json")
+    delivery["tweet_create_events"][0].update(id_str=digits, id=None)
+
+    parsed = parse_delivery(delivery, BRAND)
+
+    assert parsed.events == [] and "tweet id is not an X id" in parsed.rejected[0].reason
+
+
+@pytest.mark.parametrize(
+    "dated",
+    [datetime(2025, 12, 25, 9, 0, tzinfo=UTC), datetime(2007, 1, 1, tzinfo=UTC)],
+    ids=["30 days ahead", "in 2007"],
+)
+def test_a_message_dated_where_x_could_not_have_sent_it_is_dated_at_its_receipt(dated):
+    received = datetime(2025, 11, 25, 9, 5, tzinfo=UTC)
+    delivery = fixture("aaa-mention.json")
+    delivery["tweet_create_events"][0]["timestamp_ms"] = str(int(dated.timestamp() * 1000))
+
+    message = parse_delivery(delivery, BRAND, received).events[0]
+
+    assert message.created_at == received
+
+
+def test_a_message_replayed_from_four_days_ago_keeps_its_own_time():
+    received = datetime(2025, 11, 29, 9, 0, tzinfo=UTC)
+
+    message = parse_delivery(fixture("aaa-mention.json"), BRAND, received).events[0]
+
+    assert message.created_at == datetime(2025, 11, 25, 9, 0, tzinfo=UTC)

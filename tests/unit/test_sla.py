@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -50,7 +51,17 @@ def test_a_deadline_is_named_after_the_case_opening_and_level_within_schedulers_
     assert timer_for(CASE, SlaPolicy()).name == "public-1860000000000000102-r0-l1"
     assert timer_for(CASE | {"reopened": 3}, SlaPolicy()).name.endswith("-r3-l1")
     assert len(timer_name("x" * 200, 1)) == 64
-    assert timer_name("dm-1#2", 0, 2) == "dm-1_2-r0-l2"
+    assert re.fullmatch(r"[0-9A-Za-z_.-]{1,64}", timer_name("dm-chat-a:b#é", 0, 2))
+
+
+def test_case_ids_that_fold_or_cut_alike_still_get_timers_of_their_own():
+    folding = ("public-\u0661\u0662", "public-\u0663\u0664", "dm-chat-a:b", "dm-chat-a_b", "dm-chat-a#b")
+    cut = ("dm-chat-" + "a" * 70 + "1", "dm-chat-" + "a" * 70 + "2", "dm-chat-1" + "a" * 70)
+
+    names = [timer_name(case_id, 0) for case_id in (*folding, *cut)]
+
+    assert len(set(names)) == len(names)
+    assert all(re.fullmatch(r"[0-9A-Za-z_.-]{1,64}", name) for name in names)
 
 
 def test_an_urgent_case_is_due_sooner():

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from carebird.errors import PayloadError
@@ -28,7 +28,12 @@ MAX_NAME = 100
 MAX_COUNT = 10**12
 EARLIEST = datetime(2006, 3, 1, tzinfo=UTC)  # X's first post
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
-_X_ID = re.compile(r"\d{1,20}")
+_X_ID = re.compile(r"[0-9]{1,20}")  # ASCII digits only: `\d` would let "١٢٣" (Arabic-Indic digits) pass as an id
+# How old a message X delivers can honestly be: a replay reaches back 5 days (X's docs say 24 h or 5 days).
+# A time outside [received - MAX_DELIVERY_AGE, received] is the sender's word, not X's: the message is dated
+# when carebird received it, so no SLA timer is set 30 days ahead nor escalated at once for a post "from 2007".
+MAX_DELIVERY_AGE = timedelta(days=5)
+_ASCII_DIGITS = re.compile(r"[0-9]{1,15}")
 _OPAQUE_ID = re.compile(r"[A-Za-z0-9_:-]{1,80}")  # XChat message ids are UUIDs
 _HANDLE = re.compile(r"[A-Za-z0-9_]{1,50}")
 _LANG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})?")
@@ -76,7 +81,8 @@ class Delivery:
 def parse_delivery(body: Any, brand: Brand, received_at: datetime | None = None) -> Delivery:
     """Normalise a decoded JSON body; raise PayloadError only if it is not an X activity delivery at all.
 
-    `received_at` dates the events X sends without a time of their own (X Activity API deletions).
+    `received_at` dates the events X sends without a time of their own (X Activity API deletions), and the
+    messages whose own time X could not have sent (after their receipt, or older than MAX_DELIVERY_AGE).
     """
     if not isinstance(body, dict):
         raise PayloadError("body must be a JSON object (an X activity delivery)")
@@ -87,8 +93,22 @@ def parse_delivery(body: Any, brand: Brand, received_at: datetime | None = None)
             _parse_activity_envelope(data, brand, delivery, received_at)
         except Exception as exc:  # hostile input: whatever breaks, the envelope is quarantined, not lost
             delivery.rejected.append(Rejected(f"X Activity envelope malformed: {_describe(exc)}", body))
+        return _clamp_times(delivery, received_at)
+    return _clamp_times(_parse_account_activity(body, brand, Delivery(feed="aaa"), received_at), received_at)
+
+
+def _clamp_times(delivery: Delivery, received_at: datetime | None) -> Delivery:
+    """Messages dated after their receipt, or before anything X could still deliver, dated at their receipt."""
+    if received_at is None:
         return delivery
-    return _parse_account_activity(body, brand, Delivery(feed="aaa"), received_at)
+    earliest = received_at - MAX_DELIVERY_AGE
+    delivery.events = [
+        replace(e, created_at=received_at)
+        if isinstance(e, Message) and not earliest <= e.created_at <= received_at
+        else e
+        for e in delivery.events
+    ]
+    return delivery
 
 
 # --- fields: validated and bounded ------------------------------------------------------------------
@@ -126,7 +146,7 @@ def _count(value: Any) -> int:
     """A follower count: a bounded non-negative integer; anything else counts as unknown (0)."""
     if isinstance(value, bool):
         return 0
-    if isinstance(value, str) and value.isdigit() and len(value) <= 13:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 13:
         value = int(value)
     return min(max(value, 0), MAX_COUNT) if isinstance(value, int) else 0
 
@@ -146,7 +166,7 @@ def _plausible(moment: datetime, name: str) -> datetime:
 
 
 def _epoch_ms(value: Any, name: str) -> datetime:
-    if isinstance(value, bool) or not isinstance(value, str | int) or not str(value).isdigit() or len(str(value)) > 15:
+    if isinstance(value, bool) or not isinstance(value, str | int) or not _ASCII_DIGITS.fullmatch(str(value)):
         raise InvalidField(f"{name} is not a time in milliseconds")
     return _plausible(from_epoch_ms(value), name)
 
@@ -166,7 +186,7 @@ def _moment(value: Any, name: str, received_at: datetime | None) -> datetime:
         if received_at is None:
             raise InvalidField(f"{name} is missing")
         return received_at
-    if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+    if isinstance(value, int) or (isinstance(value, str) and _ASCII_DIGITS.fullmatch(value)):
         return _epoch_ms(value, name)
     return _x_time(value, name)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -54,9 +55,18 @@ class TimerStart:
 
 
 def timer_name(case_id: str, reopened: int, level: int = 1) -> str:
-    """Unique per case opening and level, so a retried or redelivered stream record schedules nothing twice."""
-    safe = re.sub(r"[^A-Za-z0-9_-]", "_", case_id)
-    return f"{safe}-r{reopened}-l{level}"[-SCHEDULE_NAME_LIMIT:]
+    """Unique per case opening and level, so a retried or redelivered stream record schedules nothing twice.
+
+    A case id made of the characters a schedule name allows, short enough, is the name as it is (the names of
+    every X post and DM case). Any other (an XChat id with `:`, anything long) gets a readable ASCII head and a
+    hash of the exact id after a `.`, a character no plain name holds: two ids never fold or cut to one name.
+    """
+    suffix = f"-r{reopened}-l{level}"
+    if re.fullmatch(r"[A-Za-z0-9_-]+", case_id) and len(case_id) + len(suffix) <= SCHEDULE_NAME_LIMIT:
+        return case_id + suffix
+    digest = hashlib.sha256(case_id.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    head = re.sub(r"[^A-Za-z0-9_-]", "_", case_id.encode("ascii", "replace").decode())
+    return f"{head[: SCHEDULE_NAME_LIMIT - len(suffix) - len(digest) - 1]}.{digest}{suffix}"
 
 
 def needs_timer(old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any] | None) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import reprlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from carebird.cases import Case
+from carebird.cases import Case, normalised_reference, reference_for
 from carebird.compliance import PendingJob
 from carebird.errors import StorageRefused, StorageUnavailable
 from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage, Known
@@ -45,10 +46,12 @@ from carebird.table import (
     opt_out_item,
     opt_out_key,
     pointer_key,
+    reference_key,
     to_dynamo,
 )
 from carebird.timeparse import from_iso, to_iso
 
+REFERENCE_ATTEMPTS = 5  # candidates tried for a new case's reference; a clash is ~1 in 34 billion / cases held
 QUARANTINE_RAW_LIMIT = 100_000  # characters of raw JSON kept; a DynamoDB item holds 400 KB
 # DynamoDB errors that mean "not now" (X must redeliver: 503), as opposed to "never" (this event is refused).
 OUTAGE_CODES = frozenset(
@@ -295,13 +298,14 @@ class DynamoCaseStore(RemembersCases):
         return next(self.cases_newest_first(now, days, page_size=1), None)
 
     def case_by_reference(self, reference: str) -> Case | None:
-        """The case an email's CB-… reference names (the newest, should two cases ever share one)."""
+        """The case an email's CB-… reference names, as typed (any case, O for 0, I or L for 1). Two cases share a
+        reference only if both were stored before references were claimed (CB- and 6 digits): the newest then."""
         found = self._call(
             "query",
             TableName=self.table,
             IndexName=REFERENCE_INDEX,
             KeyConditionExpression="reference = :r",
-            ExpressionAttributeValues=to_dynamo({":r": reference.strip().upper()}),
+            ExpressionAttributeValues=to_dynamo({":r": normalised_reference(reference)}),
         ).get("Items", [])
         cases = self._cases([from_dynamo(i) for i in found])
         return max(cases, key=lambda c: c.opened_at) if cases else None
@@ -403,15 +407,41 @@ class DynamoCaseStore(RemembersCases):
         answered_by: Message | None = None,
         replaces_held: bool = False,
     ) -> None:
+        """The case, its first message, its customer's pointer and the claim of its reference, in one transaction.
+
+        A reference another case holds already (a clash of the hash, seen only here) is replaced by the case's next
+        candidate and the transaction tried again: references stay unique for the life of the table."""
+        case = case if case.ref else replace(case, ref=reference_for(case.case_id))
+        for attempt in range(1, REFERENCE_ATTEMPTS + 1):
+            try:
+                self._create_case(case, message, replacing, answered_by, replaces_held)
+                return
+            except ConcurrentUpdate as conflict:
+                if not _only_the_reference_clashed(conflict):
+                    raise
+                case = replace(case, ref=reference_for(case.case_id, attempt))
+        raise ConcurrentUpdate(f"no free reference for {case.case_id} in {REFERENCE_ATTEMPTS} attempts")
+
+    def _create_case(
+        self, case: Case, message: Message, replacing: Case | None, answered_by: Message | None, replaces_held: bool
+    ) -> None:
         pointer = self._pointer_put(
             case.customer.id, case.family, case.case_id, replacing.case_id if replacing else None
         )
         messages = self._messages_puts(case.case_id, message, answered_by, replaces_held)
+        claim = {
+            "Put": {
+                "TableName": self.table,
+                "Item": to_dynamo({**reference_key(case.reference), "type": "reference", "case_id": case.case_id}),
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
         actions = [*messages, pointer, self._case_put(case, None)]
         written: list[tuple[Case, int | None]] = [(case, None)]
         if replacing is not None:
             actions.append(self._case_put(replacing, replacing.version))
             written.append((replacing, replacing.version))
+        actions.append(claim)  # last: a clash is a failure of the last action alone
         pointed = ((case.customer.id, case.family, case.case_id),)
         self._transact_cases(actions, written, (message, answered_by), pointed)
 
@@ -582,9 +612,16 @@ class DynamoCaseStore(RemembersCases):
 
     # --- quarantine ------------------------------------------------------------------------------
     def quarantine(self, reason: str, raw: Any, feed: str, received_at: datetime) -> bool:
-        """Keep what could not be stored as a case, with its raw JSON and why; once per distinct content."""
-        text = json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
+        """Keep what could not be stored as a case, with its raw JSON and why; once per distinct content.
+
+        Whatever the raw holds is storable: nesting deeper than the encoder goes is kept as a bounded excerpt, a
+        character UTF-8 cannot carry (an unpaired surrogate) as its `\\uXXXX` escape."""
+        try:
+            text = json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
+        except (ValueError, RecursionError):
+            text = reprlib.Repr(maxlevel=20, maxstring=1000, maxother=1000).repr(raw)
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
         item = {
             "pk": QUARANTINE_KEY,
             "sk": f"{digest[:40]}",
@@ -625,6 +662,14 @@ class DynamoCaseStore(RemembersCases):
             if "ConditionalCheckFailed" in reasons or "TransactionConflict" in reasons:
                 raise ConcurrentUpdate(str(reasons)) from exc
             raise
+
+
+def _only_the_reference_clashed(failure: Exception) -> bool:
+    """A new case refused only because another case holds its reference: every other condition held."""
+    if not isinstance(failure.__cause__, ClientError):
+        return False
+    reasons = [r.get("Code") for r in failure.__cause__.response.get("CancellationReasons", [])]
+    return bool(reasons) and reasons[-1] == "ConditionalCheckFailed" and all(c in (None, "None") for c in reasons[:-1])
 
 
 def _only_the_guard_failed(failure: Exception) -> bool:

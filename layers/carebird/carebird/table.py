@@ -21,6 +21,7 @@ key schema, indexes and stream filters and the SLA workflow's keys are checked a
 | customer's opt-out    | OPTOUT#{customer_id}        | OPTOUT                      | ingestion             |
 | X usage of a day      | XUSAGE#{YYYY-MM-DD}         | XUSAGE                      | every function calling X |
 | compliance jobs       | COMPLIANCE#jobs             | COMPLIANCE                  | compliance            |
+| reference claim       | REF#{reference}             | REF                         | ingestion             |
 """
 
 from __future__ import annotations
@@ -63,6 +64,11 @@ def case_key(case_id: str) -> dict[str, str]:
 
 def pointer_key(customer_id: str, family: str) -> dict[str, str]:
     return {"pk": f"OPEN#{customer_id}#{family}", "sk": "OPEN"}
+
+
+def reference_key(reference: str) -> dict[str, str]:
+    """The claim that makes a case's reference its own for the life of the table (written with the case)."""
+    return {"pk": f"REF#{reference}", "sk": "REF"}
 
 
 def message_id_key(message_id: str) -> dict[str, str]:
@@ -233,6 +239,7 @@ def case_from_item(item: dict[str, Any]) -> Case:
         noise_override=item.get("noise_override"),
         claimed_by=item.get("claimed_by"),
         claimed_at=moment("claimed_at"),
+        ref=item.get("reference", ""),
         version=int(item.get("version", 0)),
     )
 
