@@ -126,7 +126,8 @@ def test_failures_are_visible_logs_are_kept_and_customer_text_is_encrypted():
         assert groups[f"/aws/lambda/${{{name}}}"]["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
     assert RESOURCES["SlaStateMachine"]["Properties"]["Logging"]["Level"] == "ERROR"
     assert "AccessLogSettings" in RESOURCES["WebhookApi"]["Properties"]
-    for name in ("AnnouncerFunction", "DigestFunction", "WatcherFunction", "PollerFunction", "HealthFunction"):
+    scheduled = ("AnnouncerFunction", "DigestFunction", "WatcherFunction", "PollerFunction", "HealthFunction")
+    for name in (*scheduled, "ComplianceFunction"):
         on_failure = RESOURCES[name]["Properties"]["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
         assert on_failure["Destination"] == {"Fn::GetAtt": ["ScheduledFailuresQueue", "Arn"]}, name
     alarms = {n: r["Properties"] for n, r in RESOURCES.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
