@@ -278,6 +278,7 @@ class LocalTimers:
         )["executionArn"]
         while (status := self.stack.sfn.describe_execution(executionArn=arn)["status"]) == "RUNNING":
             time.sleep(0.01)
+        self.stack.escalate()
         case = self.stack.store.get_case(timer.input["case_id"])
         late = case is not None and case.escalation_level > 0 and case.reopened == int(timer.input["reopened"])
         who = f"{case.reference} @{case.customer.handle}" if case else timer.input["case_id"]
