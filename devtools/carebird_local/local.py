@@ -211,6 +211,76 @@ class PacedClock:
         self.waited += max(seconds, 0.0)
 
 
+EXPRESS_CAP_SECONDS = 300  # AWS stops an Express execution after five minutes (ExecutionsTimedOut)
+
+
+class ExpressCap:
+    """Express's five-minute cap on moto, which has none: while installed, the workflow's retry waits pass on
+    the simulation clock (carebird.clock travels forward) instead of sleeping, and an execution whose waits pass
+    300 s is stopped there, as AWS stops it. moto runs each execution in its own thread: waits add up per thread.
+    """
+
+    def __init__(self, limit: float = EXPRESS_CAP_SECONDS) -> None:
+        self.limit = limit
+        self.waited: dict[int, float] = {}
+        self.timed_out = 0
+
+    def sleep(self, seconds: float) -> None:
+        import threading
+        from datetime import timedelta
+
+        from carebird import clock
+
+        thread = threading.get_ident()
+        self.waited[thread] = self.waited.get(thread, 0.0) + seconds
+        if self.waited[thread] > self.limit:
+            self.timed_out += 1
+            raise TimeoutError(f"Express execution past {self.limit:.0f} s: stopped (ExecutionsTimedOut)")
+        clock.travel_to(clock.now() + timedelta(seconds=seconds))
+
+    def __enter__(self) -> ExpressCap:
+        from types import SimpleNamespace
+
+        from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+        self._module, self._time = retrier_decl, retrier_decl.time
+        retrier_decl.time = SimpleNamespace(sleep=self.sleep)  # type: ignore[assignment]
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._module.time = self._time
+
+
+class SnsOutage:
+    """SNS failing (InternalError on every publish, whoever calls it) until `until` on the simulation clock."""
+
+    def __init__(self, until: Any) -> None:
+        self.until, self.refused = until, 0
+
+    def __enter__(self) -> SnsOutage:
+        from moto.sns.exceptions import InternalError
+        from moto.sns.models import SNSBackend
+
+        from carebird import clock
+
+        self._real = real = SNSBackend.publish
+        outage = self
+
+        def publish(backend: Any, *args: Any, **kwargs: Any) -> Any:
+            if clock.now() < outage.until:
+                outage.refused += 1
+                raise InternalError("SNS unavailable (simulated outage)")
+            return real(backend, *args, **kwargs)
+
+        SNSBackend.publish = publish  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        from moto.sns.models import SNSBackend
+
+        SNSBackend.publish = self._real  # type: ignore[method-assign]
+
+
 def escalation_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
     """SQS messages as Lambda's SQS event source hands them to the escalator."""
     return {
