@@ -194,6 +194,24 @@ def create_sla_state_machine(
     )["stateMachineArn"]
 
 
+def parse_each_definition_once() -> None:
+    """moto parses a state machine's ASL again for every execution (ANTLR in pure Python: a third of a second);
+    its parsed program keeps no execution state (that lives in each execution's environment), so the embedded
+    stack parses each definition once. Installed once per process."""
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    if getattr(ExecutionWorker, "_carebird_cached", False):
+        return
+    parse = functools.lru_cache(maxsize=32)(AmazonStateLanguageParser.parse)
+
+    def entrypoint(worker: Any) -> Any:
+        return parse(worker._evaluation_details.state_machine_details.definition)[0]
+
+    ExecutionWorker._get_evaluation_entrypoint = entrypoint  # type: ignore[method-assign]
+    ExecutionWorker._carebird_cached = True  # type: ignore[attr-defined]
+
+
 class PacedClock:
     """The escalator's pacing clock, locally: its waits pass at once and are added to the clock, so a test sees
     when each email would have gone out (seconds from the simulation clock) without sleeping through them."""
@@ -398,6 +416,7 @@ class EmbeddedStack:
         self.environ = os.environ
         self.dynamodb, self.sqs, self.sfn = boto3.client("dynamodb"), boto3.client("sqs"), boto3.client("stepfunctions")
         sns = boto3.client("sns")
+        parse_each_definition_once()
         template = load_template()
         create_cases_table(self.dynamodb, table_name, template)
         secret_arn = self.secret_arn = create_x_secret(

@@ -76,7 +76,7 @@ def test_each_deadline_has_a_backstop_timer_later_with_the_same_input_so_a_faile
         assert backstop.after_earliest == BACKSTOP_AFTER  # a late start keeps the backstop after the deadline
 
 
-def test_cases_that_wrote_while_closed_share_a_deadline_but_fire_spread_over_ten_minutes():
+def test_cases_that_wrote_while_closed_share_a_deadline_but_fire_spread_over_five_minutes():
     """A weekend's 200 cases are all due Monday at the same second; their timers are not."""
     weekend = [CASE | {"case_id": f"public-{n}", "waiting_since": f"2025-11-22T{n % 24:02d}:{n % 60:02d}:00Z"}
                for n in range(200)]  # fmt: skip
@@ -86,8 +86,8 @@ def test_cases_that_wrote_while_closed_share_a_deadline_but_fire_spread_over_ten
     assert {t.input["due_at"] for t in firsts} == {"2025-11-24T09:30:00Z"}  # the SLA itself is unchanged
     offsets = sorted((t.fire_at - firsts[0].fire_at.replace(minute=30, second=0)).total_seconds() for t in firsts)
     assert offsets[0] >= 0 and offsets[-1] < HERD_SPREAD.total_seconds()
-    assert len(set(offsets)) > 150  # 200 cases over 600 seconds: about 170 distinct seconds expected
-    assert max(sum(1 for o in offsets if s <= o < s + 1) for s in range(600)) <= 3
+    assert len(set(offsets)) > 120  # 200 cases over 300 seconds: about 145 distinct seconds expected
+    assert max(sum(1 for o in offsets if s <= o < s + 1) for s in range(300)) <= 6
 
 
 def test_a_case_that_started_waiting_while_open_fires_at_its_exact_deadline():

@@ -20,7 +20,8 @@ from typing import Any
 from carebird.ports import EscalationLedger, Notifier
 
 LEVELS = ("1", "2")  # the team's deadline, the manager's
-MAX_CASES_PER_EMAIL = 25  # a readable email; also keeps a message far under SNS's 256 KiB
+MAX_CASES_PER_EMAIL = 100  # a whole batch (the event source's BatchSize) in one email
+MAX_EMAIL_BYTES = 200_000  # SNS takes up to 256 KiB per message: a listing that would pass this is split
 MAX_QUOTE_CHARS = 600  # what the customer wrote, quoted in a listing of several cases
 MAX_FIELD_CHARS = 200  # any text field of a queued deadline (ours, but bounded like any input)
 SUBJECT_LIMIT = 99  # SNS refuses an email subject of 100 characters or more
@@ -155,8 +156,19 @@ def _escalate_level(
 
 
 def _chunks(entries: list[Any], size: int) -> Iterable[list[Any]]:
-    for start in range(0, len(entries), size):
-        yield entries[start : start + size]
+    """At most `size` cases per email, and fewer when the listing would pass MAX_EMAIL_BYTES."""
+    chunk: list[Any] = []
+    total = 0
+    for entry in entries:
+        _, due, case = entry
+        block = len(_case_block(due, case, MAX_QUOTE_CHARS).encode("utf-8")) + 64  # with its separator line
+        if chunk and (len(chunk) >= size or total + block > MAX_EMAIL_BYTES):
+            yield chunk
+            chunk, total = [], 0
+        chunk.append(entry)
+        total += block
+    if chunk:
+        yield chunk
 
 
 # --- the texts ---------------------------------------------------------------------------------------------------

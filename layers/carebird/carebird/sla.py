@@ -18,7 +18,7 @@ from carebird.timeparse import from_iso, to_iso
 SCHEDULE_NAME_LIMIT = 64  # EventBridge Scheduler's limit on a schedule's name
 # Everyone who wrote while the desk was closed shares one deadline to the second (opening + the SLA): each such
 # case fires at its own offset in this window (a hash of its id), so Monday's herd arrives as a trickle.
-HERD_SPREAD = timedelta(minutes=10)
+HERD_SPREAD = timedelta(minutes=5)
 # A second timer per deadline, this long after it: it finds the case escalated and stops, unless the first
 # execution could not queue the escalation (the workflow's retry budget spent): then it queues it again.
 BACKSTOP_AFTER = timedelta(minutes=30)
