@@ -514,7 +514,9 @@ class EmbeddedStack:
             self.last_acknowledger_response = {"batchItemFailures": []}
             return {"batchItemFailures": []}
         self.last_acknowledger_response = self.acknowledger.lambda_handler(event, self.context)
-        return self.dispatcher.lambda_handler(event, self.context)
+        response = self.dispatcher.lambda_handler(event, self.context)
+        self.escalate()  # deadlines already past ran at once (ImmediateTimers): their escalations go out now
+        return response
 
     def announce(self, kind: str, scheduled_time: str) -> dict[str, Any]:
         """What EventBridge Scheduler sends the announcer at a scheduled occurrence."""
