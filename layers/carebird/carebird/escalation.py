@@ -103,7 +103,8 @@ def escalate(
     notifier: Notifier,
     now: Callable[[], datetime],
 ) -> BatchOutcome:
-    """Publish the batch's escalations, one message per audience (a few cases each), then mark the cases.
+    """Publish the batch's escalations, one message per audience (split past MAX_CASES_PER_EMAIL or
+    MAX_EMAIL_BYTES), then mark the cases.
 
     `batch` pairs each queued message's id with its deadline; the ids of messages to try again are returned.
     """

@@ -68,7 +68,8 @@ class DynamoEscalationLedger:
 
 class SnsNotifier:
     """One topic per audience; at most one email per MIN_PUBLISH_INTERVAL from this container, and a publish
-    bounded in time (3 attempts, 3 s to connect, 5 s to read) so a batch fits its Lambda timeout."""
+    bounded in time (2 attempts, 2 s to connect, 4 s to read: about 13 s at worst) so that a batch, whose first
+    failed publish ends its publishing, fits the escalator's 30 s timeout."""
 
     def __init__(
         self,
@@ -81,7 +82,7 @@ class SnsNotifier:
             import boto3
             from botocore.config import Config
 
-            config = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=5)
+            config = Config(retries={"mode": "standard", "max_attempts": 2}, connect_timeout=2, read_timeout=4)
             client = boto3.client("sns", config=config)
         self.topics, self.client, self.clock, self.sleep = dict(topics), client, clock, sleep
         self.last: float | None = None

@@ -11,7 +11,7 @@ key schema, indexes and stream filters and the SLA workflow's keys are checked a
 | message id (dedupe)   | MSGID#{message_id}          | MSGID                       | ingestion, outbox     |
 | open-case pointer     | OPEN#{customer_id}#{family} | OPEN                        | ingestion             |
 | automatic text        | AUTOTEXT#{customer_id}      | sha256 of the text          | acknowledger          |
-| outbox claim          | OUTBOX#{key}                | OUTBOX                      | announcer, acknowledger, escalator |
+| outbox claim          | OUTBOX#{key}                | OUTBOX                      | announcer, acknowledger |
 | feed cursor           | CURSOR#{feed}               | CURSOR                      | watcher, poller       |
 | X reads of a day      | READS#{YYYY-MM-DD}          | READS                       | watcher, poller, health |
 | health status         | HEALTH#status               | HEALTH                      | health                |
