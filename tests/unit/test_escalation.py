@@ -220,3 +220,34 @@ def test_a_subject_never_carries_line_breaks_or_passes_99_characters():
     subject, _ = render([(due(1)[1], waiting(1, customer_handle="a\nb" + "c" * 200))])
 
     assert "\n" not in subject and len(subject) <= 99
+
+
+def test_the_sns_notifier_spaces_its_emails_a_second_apart_and_reports_a_refused_publish_as_unavailable():
+    from botocore.exceptions import ClientError
+
+    from carebird.escalation_ledger import MIN_PUBLISH_INTERVAL, SnsNotifier
+
+    now, slept, published = [100.0], [], []
+
+    class Sns:
+        refuse = False
+
+        def publish(self, **request):
+            if self.refuse:
+                raise ClientError({"Error": {"Code": "Throttled", "Message": "Rate exceeded"}}, "Publish")
+            published.append((now[0], request["TopicArn"]))
+
+    def sleep(seconds):
+        slept.append(seconds)
+        now[0] += seconds
+
+    sns = Sns()
+    notifier = SnsNotifier({"1": "arn:team", "2": "arn:manager"}, client=sns, clock=lambda: now[0], sleep=sleep)
+    for audience in ("1", "2", "1"):
+        notifier.publish(audience, "subject", "body")
+    sns.refuse = True
+
+    with pytest.raises(NotifierUnavailable):
+        notifier.publish("1", "subject", "body")
+    assert [at for at, _ in published] == [100.0, 101.0, 102.0] and slept == [MIN_PUBLISH_INTERVAL] * 3
+    assert [topic for _, topic in published] == ["arn:team", "arn:manager", "arn:team"]
