@@ -102,8 +102,8 @@ def test_every_task_has_its_own_timeout_and_a_bounded_retry():
                 assert retrier.get("MaxAttempts", 3) <= 6 and max(retry_delays(retrier)) <= 30, name
 
 
-def test_the_budget_measure_catches_main_before_issue_25_which_retried_a_publish_for_1275_seconds():
-    """The measure itself: main's NotifyTeam retried 8 times from 5 s doubling, and set no TimeoutSeconds."""
+def test_the_budget_measure_finds_a_publish_retried_for_1275_seconds_over_the_cap():
+    """The measure itself: the former NotifyTeam state retried 8 times from 5 s, doubling (1,275 s of waits)."""
     notify = {"Type": "Task", "TimeoutSeconds": 10, "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 5,
               "MaxAttempts": 8, "BackoffRate": 2.0}], "End": True}  # fmt: skip
 
