@@ -236,3 +236,33 @@ def test_the_escalators_deployed_rate_to_one_subscription_is_a_few_emails_per_se
     assert containers / MIN_PUBLISH_INTERVAL <= 2  # SNS suspends an email subscription above 10 messages/s
     assert EVENT_SOURCE["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert QUEUE["VisibilityTimeout"] >= 6 * ESCALATOR["Timeout"]  # AWS's advice for SQS event sources
+
+
+def test_every_way_an_escalation_can_stall_raises_an_alarm_to_the_operations_topic():
+    resources = TEMPLATE["Resources"]
+    watched = {
+        (p["Namespace"], p["MetricName"], json.dumps(p.get("Dimensions", []), sort_keys=True))
+        for r in resources.values()
+        if r["Type"] == "AWS::CloudWatch::Alarm" and (p := r["Properties"])["AlarmActions"] == [{"Ref": "AlertsTopic"}]
+    }
+
+    def dims(name, value):
+        return json.dumps([{"Name": name, "Value": value}], sort_keys=True)
+
+    machine = dims("StateMachineArn", {"Ref": "SlaStateMachine"})
+    expected = {
+        ("AWS/States", "ExecutionsFailed", machine),
+        ("AWS/States", "ExecutionsTimedOut", machine),
+        ("AWS/States", "ExecutionThrottled", machine),
+        ("carebird", "EscalationsDeferred", "[]"),
+        ("AWS/SQS", "ApproximateAgeOfOldestMessage",
+         dims("QueueName", {"Fn::GetAtt": ["EscalationQueue", "QueueName"]})),
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible",
+         dims("QueueName", {"Fn::GetAtt": ["EscalationDeadLetterQueue", "QueueName"]})),
+        ("AWS/SNS", "NumberOfNotificationsFailed", dims("TopicName", {"Fn::GetAtt": ["TeamTopic", "TopicName"]})),
+        ("AWS/SNS", "NumberOfNotificationsFailed", dims("TopicName", {"Fn::GetAtt": ["ManagerTopic", "TopicName"]})),
+    }  # fmt: skip
+    assert expected <= watched
+    redrive = QUEUE["RedrivePolicy"]
+    assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["EscalationDeadLetterQueue", "Arn"]}
+    assert redrive["maxReceiveCount"] * QUEUE["VisibilityTimeout"] >= 4 * 3600  # hours of outage before the DLQ
