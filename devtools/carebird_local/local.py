@@ -239,8 +239,10 @@ class ExpressCap:
     """
 
     def __init__(self, limit: float = EXPRESS_CAP_SECONDS) -> None:
+        import weakref
+
         self.limit = limit
-        self.waited: dict[int, float] = {}
+        self.waited: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()  # by thread object
         self.timed_out = 0
 
     def sleep(self, seconds: float) -> None:
@@ -249,7 +251,7 @@ class ExpressCap:
 
         from carebird import clock
 
-        thread = threading.get_ident()
+        thread = threading.current_thread()  # the object, not its ident: a finished thread's ident is reused
         self.waited[thread] = self.waited.get(thread, 0.0) + seconds
         if self.waited[thread] > self.limit:
             self.timed_out += 1
