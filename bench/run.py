@@ -45,6 +45,7 @@ PRICE = {
     "sfn_express_gb_second": 0.00001667,  # billed per 100 ms, 64 MB minimum
     "scheduler_invocation": 1.00 / 1e6,  # after 14 million free invocations a month
     "sns_publish": 0.50 / 1e6,
+    "sqs_request": 0.40 / 1e6,
     "sns_email": 2.00 / 1e5,
     "x_post_read": 0.005,
     "x_summoned_reply": 0.010,
@@ -665,9 +666,16 @@ def variable_costs(per_kind: dict[str, dict], transitions: dict[str, int]) -> di
     stream_invocations = 2 * 3 * cases  # three case writes, two consumers
     stream = stream_invocations * (PRICE["lambda_request"] + 0.05 * 0.5 * PRICE["lambda_gb_second_arm"])
     dynamodb = wcu * PRICE["dynamodb_write_unit"] + rcu * PRICE["dynamodb_read_unit"]
-    express = cases * (PRICE["sfn_express_request"] + 0.3 * 0.064 * PRICE["sfn_express_gb_second"])
-    scheduler = cases * PRICE["scheduler_invocation"]
-    sns = 0.1 * cases * (PRICE["sns_publish"] + PRICE["sns_email"])  # 10 % escalated
+    # Two schedules per deadline (the deadline and its backstop, which reads the case and stops), so two Express
+    # executions; the 10 % escalated pass through the escalation queue (send, receive, delete) and the escalator
+    # (one batch per escalation at worst: a quiet desk's escalations rarely share a batch) before their email.
+    express = 2 * cases * (PRICE["sfn_express_request"] + 0.3 * 0.064 * PRICE["sfn_express_gb_second"])
+    scheduler = 2 * cases * PRICE["scheduler_invocation"]
+    escalated = 0.1 * cases
+    escalator = escalated * (
+        3 * PRICE["sqs_request"] + PRICE["lambda_request"] + 0.2 * 0.5 * PRICE["lambda_gb_second_arm"]
+    )
+    sns = escalated * (PRICE["sns_publish"] + PRICE["sns_email"]) + escalator
     standard = transitions.get("escalated", 0) * cases * PRICE["sfn_transition"]
     total = webhook + stream + dynamodb + express + scheduler + sns
     return {
@@ -708,7 +716,7 @@ def cost_rows(variable: dict[str, float], fixed: dict[int, dict[str, float]]) ->
         (
             "AWS variable cost per 1,000 cases (measured calls, units, CPU)",
             f"${variable['total']:.4f}  (Lambda ${variable['lambda']:.4f}, DynamoDB ${variable['dynamodb']:.4f}, "
-            f"Express ${variable['express']:.4f}, Scheduler ${variable['scheduler']:.4f}, SNS "
+            f"Express ${variable['express']:.4f}, Scheduler ${variable['scheduler']:.4f}, SNS and its queue "
             f"${variable['sns']:.4f}; the former Standard timer alone: ${variable['former_standard_timer']:.3f})",
         ),
         (

@@ -190,8 +190,135 @@ def create_sla_state_machine(
     for key in resource["DefinitionSubstitutions"]:
         definition = definition.replace("${" + key + "}", substitutions[key])
     return stepfunctions.create_state_machine(
-        name=name, definition=definition, roleArn="arn:aws:iam::123456789012:role/carebird-sla", type="STANDARD"
+        name=name, definition=definition, roleArn="arn:aws:iam::123456789012:role/carebird-sla", type=resource["Type"]
     )["stateMachineArn"]
+
+
+def parse_each_definition_once() -> None:
+    """moto parses a state machine's ASL again for every execution (ANTLR in pure Python: a third of a second);
+    its parsed program keeps no execution state (that lives in each execution's environment), so the embedded
+    stack parses each definition once. Installed once per process."""
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.backend.execution_worker import ExecutionWorker
+
+    if getattr(ExecutionWorker, "_carebird_cached", False):
+        return
+    parse = functools.lru_cache(maxsize=32)(AmazonStateLanguageParser.parse)
+
+    def entrypoint(worker: Any) -> Any:
+        return parse(worker._evaluation_details.state_machine_details.definition)[0]
+
+    ExecutionWorker._get_evaluation_entrypoint = entrypoint  # type: ignore[method-assign]
+    ExecutionWorker._carebird_cached = True  # type: ignore[attr-defined]
+
+
+class PacedClock:
+    """The escalator's pacing clock, locally: its waits pass at once and are added to the clock, so a test sees
+    when each email would have gone out (seconds from the simulation clock) without sleeping through them."""
+
+    def __init__(self) -> None:
+        self.waited = 0.0
+        self.sent: list[tuple[float, str, str]] = []  # (seconds, audience, subject) of every email published
+
+    def __call__(self) -> float:
+        from carebird import clock
+
+        return clock.now().timestamp() + self.waited
+
+    def sleep(self, seconds: float) -> None:
+        self.waited += max(seconds, 0.0)
+
+
+EXPRESS_CAP_SECONDS = 300  # AWS stops an Express execution after five minutes (ExecutionsTimedOut)
+
+
+class ExpressCap:
+    """Express's five-minute cap on moto, which has none: while installed, the workflow's retry waits pass on
+    the simulation clock (carebird.clock travels forward) instead of sleeping, and an execution whose waits pass
+    300 s is stopped there, as AWS stops it. moto runs each execution in its own thread: waits add up per thread.
+    """
+
+    def __init__(self, limit: float = EXPRESS_CAP_SECONDS) -> None:
+        import weakref
+
+        self.limit = limit
+        self.waited: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()  # by thread object
+        self.timed_out = 0
+
+    def sleep(self, seconds: float) -> None:
+        import threading
+        from datetime import timedelta
+
+        from carebird import clock
+
+        thread = threading.current_thread()  # the object, not its ident: a finished thread's ident is reused
+        self.waited[thread] = self.waited.get(thread, 0.0) + seconds
+        if self.waited[thread] > self.limit:
+            self.timed_out += 1
+            raise TimeoutError(f"Express execution past {self.limit:.0f} s: stopped (ExecutionsTimedOut)")
+        clock.travel_to(clock.now() + timedelta(seconds=seconds))
+
+    def __enter__(self) -> ExpressCap:
+        from types import SimpleNamespace
+
+        from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+        self._module, self._time = retrier_decl, retrier_decl.time
+        retrier_decl.time = SimpleNamespace(sleep=self.sleep)  # type: ignore[assignment]
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._module.time = self._time
+
+
+class SnsOutage:
+    """SNS failing (InternalError on every publish, whoever calls it) until `until` on the simulation clock."""
+
+    def __init__(self, until: Any) -> None:
+        self.until, self.refused = until, 0
+
+    def __enter__(self) -> SnsOutage:
+        from moto.sns.exceptions import InternalError
+        from moto.sns.models import SNSBackend
+
+        from carebird import clock
+
+        self._real = real = SNSBackend.publish
+        outage = self
+
+        def publish(backend: Any, *args: Any, **kwargs: Any) -> Any:
+            if clock.now() < outage.until:
+                outage.refused += 1
+                raise InternalError("SNS unavailable (simulated outage)")
+            return real(backend, *args, **kwargs)
+
+        SNSBackend.publish = publish  # type: ignore[method-assign]
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        from moto.sns.models import SNSBackend
+
+        SNSBackend.publish = self._real  # type: ignore[method-assign]
+
+
+def escalation_event(messages: list[dict[str, Any]], queue_arn: str) -> dict[str, Any]:
+    """SQS messages as Lambda's SQS event source hands them to the escalator."""
+    return {
+        "Records": [
+            {
+                "messageId": m["MessageId"],
+                "receiptHandle": m["ReceiptHandle"],
+                "body": m["Body"],
+                "attributes": m.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": m.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": queue_arn.split(":")[3],
+            }
+            for m in messages
+        ]
+    }
 
 
 def create_inbox(sns: Any, sqs: Any, topic_name: str) -> tuple[str, str]:
@@ -291,6 +418,7 @@ class EmbeddedStack:
         self.environ = os.environ
         self.dynamodb, self.sqs, self.sfn = boto3.client("dynamodb"), boto3.client("sqs"), boto3.client("stepfunctions")
         sns = boto3.client("sns")
+        parse_each_definition_once()
         template = load_template()
         create_cases_table(self.dynamodb, table_name, template)
         secret_arn = self.secret_arn = create_x_secret(
@@ -298,9 +426,15 @@ class EmbeddedStack:
         )
         team_topic, self.team_inbox = create_inbox(sns, self.sqs, f"{table_name}-team")
         manager_topic, self.manager_inbox = create_inbox(sns, self.sqs, f"{table_name}-manager")
+        self.escalation_queue = self.sqs.create_queue(QueueName=f"{table_name}-escalations")["QueueUrl"]
+        self.escalation_queue_arn = self.sqs.get_queue_attributes(
+            QueueUrl=self.escalation_queue, AttributeNames=["QueueArn"]
+        )["Attributes"]["QueueArn"]
+        escalator_source = template["Resources"]["EscalatorFunction"]["Properties"]["Events"]["Deadlines"]["Properties"]
+        self.escalation_batch_size = int(escalator_source["BatchSize"])
         self.state_machine = create_sla_state_machine(
             self.sfn,
-            {"CasesTable": table_name, "TeamTopicArn": team_topic, "ManagerTopicArn": manager_topic},
+            {"CasesTable": table_name, "EscalationQueueUrl": self.escalation_queue},
             name=f"{table_name}-sla",
             template=template,
         )
@@ -311,6 +445,8 @@ class EmbeddedStack:
                 "BRAND_USER_ID": brand_user_id,
                 "BRAND_HANDLE": brand_handle,
                 "STATE_MACHINE_ARN": self.state_machine,
+                "TEAM_TOPIC_ARN": team_topic,
+                "MANAGER_TOPIC_ARN": manager_topic,
                 **template_defaults(template),
                 "SECOND_LEVEL_MINUTES": "0",
                 "X_DRY_RUN": "true",
@@ -324,6 +460,9 @@ class EmbeddedStack:
         self.acknowledger = load_function("acknowledger")
         self.announcer = load_function("announcer")
         self.inbox = load_function("inbox")
+        self.escalator = load_function("escalator")
+        self.pace = PacedClock()
+        self.escalator.notifier.clock, self.escalator.notifier.sleep = self.pace, self.pace.sleep
         self.stream = StreamReader(self.dynamodb, table_name)
 
     def publish(self, name: str) -> str:
@@ -377,7 +516,9 @@ class EmbeddedStack:
             self.last_acknowledger_response = {"batchItemFailures": []}
             return {"batchItemFailures": []}
         self.last_acknowledger_response = self.acknowledger.lambda_handler(event, self.context)
-        return self.dispatcher.lambda_handler(event, self.context)
+        response = self.dispatcher.lambda_handler(event, self.context)
+        self.escalate()  # deadlines already past ran at once (ImmediateTimers): their escalations go out now
+        return response
 
     def announce(self, kind: str, scheduled_time: str) -> dict[str, Any]:
         """What EventBridge Scheduler sends the announcer at a scheduled occurrence."""
@@ -417,6 +558,54 @@ class EmbeddedStack:
         answers = self.inbox._x.recorded if self.inbox._x is not None else []
         return [*self.acknowledger.x.recorded, *self.announcer.x.recorded, *answers]
 
+    def escalate(self) -> dict[str, int]:
+        """One pass of Lambda's SQS event source over the escalation queue: batches of the template's BatchSize
+        to the escalator; what it handed back is visible again for the next pass (in AWS: after the queue's
+        visibility timeout, the next attempt). Counts of messages handled and handed back."""
+        handled = retried = 0
+        returned: list[str] = []
+        while True:
+            messages: list[dict[str, Any]] = []
+            while len(messages) < self.escalation_batch_size:
+                got = self.sqs.receive_message(
+                    QueueUrl=self.escalation_queue, MaxNumberOfMessages=10, AttributeNames=["All"]
+                ).get("Messages", [])
+                if not got:
+                    break
+                messages += got
+            if not messages:
+                break
+            self._record_publishes()
+            failures = self.escalator.lambda_handler(
+                escalation_event(messages, self.escalation_queue_arn), self.context
+            )["batchItemFailures"]
+            failed = {f["itemIdentifier"] for f in failures}
+            for message in messages:
+                if message["MessageId"] in failed:
+                    returned.append(message["ReceiptHandle"])
+                else:
+                    self.sqs.delete_message(QueueUrl=self.escalation_queue, ReceiptHandle=message["ReceiptHandle"])
+            handled, retried = handled + len(messages) - len(failed), retried + len(failed)
+        for receipt in returned:
+            self.sqs.change_message_visibility(
+                QueueUrl=self.escalation_queue, ReceiptHandle=receipt, VisibilityTimeout=0
+            )
+        return {"handled": handled, "retried": retried}
+
+    def _record_publishes(self) -> None:
+        """Keep when each email is published (PacedClock.sent), by wrapping the escalator's SNS client once."""
+        client = self.escalator.notifier.client
+        if getattr(client, "_carebird_recorded", False):
+            return
+        publish = client.publish
+
+        def recorded(**kwargs: Any) -> Any:
+            answer = publish(**kwargs)
+            self.pace.sent.append((self.pace(), kwargs["TopicArn"], kwargs.get("Subject", "")))
+            return answer
+
+        client.publish, client._carebird_recorded = recorded, True
+
     def executions(self) -> list[dict[str, Any]]:
         return self.sfn.list_executions(stateMachineArn=self.state_machine)["executions"]
 
@@ -425,6 +614,7 @@ class EmbeddedStack:
         while time.time() < deadline:
             executions = [self.sfn.describe_execution(executionArn=e["executionArn"]) for e in self.executions()]
             if all(e["status"] != "RUNNING" for e in executions):
+                self.escalate()  # what the executions queued, as the escalator's event source delivers it
                 return executions
             time.sleep(0.05)
         raise TimeoutError("SLA executions still running")

@@ -87,8 +87,11 @@ def stack(built: dict[str, Any], aws: dict[str, str]) -> dict[str, str]:
     sns = boto3.client("sns")
     team = sns.create_topic(Name="carebird-team")["TopicArn"]
     manager = sns.create_topic(Name="carebird-manager")["TopicArn"]
+    sqs = boto3.client("sqs")
+    escalations = sqs.create_queue(QueueName="carebird-escalations")["QueueUrl"]
+    escalations_arn = sqs.get_queue_attributes(QueueUrl=escalations, AttributeNames=["QueueArn"])["Attributes"]
     machine = local.create_sla_state_machine(
-        boto3.client("stepfunctions"), {"CasesTable": table, "TeamTopicArn": team, "ManagerTopicArn": manager}
+        boto3.client("stepfunctions"), {"CasesTable": table, "EscalationQueueUrl": escalations}
     )
     boto3.client("scheduler").create_schedule_group(Name="carebird-sla")
     boto3.client("scheduler").create_schedule_group(Name="carebird-announcements")
@@ -101,6 +104,9 @@ def stack(built: dict[str, Any], aws: dict[str, str]) -> dict[str, str]:
         "CasesTable": table,
         "XCredentials": secret_arn,
         "TeamTopic": team,
+        "ManagerTopic": manager,
+        "EscalationQueue": escalations,
+        "EscalationQueue.Arn": escalations_arn["QueueArn"],
         "SlaStateMachine": machine,
         "SlaScheduleGroup": "carebird-sla",
         "SlaSchedulerRole.Arn": "arn:aws:iam::123456789012:role/carebird-sla-scheduler",
@@ -229,6 +235,10 @@ def test_every_built_function_imports_and_handles_a_representative_event(built, 
     reports["WebhookFunction"] = invoke(built, "WebhookFunction", stack, events["WebhookFunction"])
     record = _case_record(stack["CasesTable"])  # the stream consumers get the case the webhook stored
     events["DispatcherFunction"] = events["AcknowledgerFunction"] = [{"Records": [record]}]
+    deadline = {"case_id": "public-1860000000000000101", "level": "1", "reopened": "0", "waited_text": "1 h 30 min"}
+    events["EscalatorFunction"] = [local.escalation_event(
+        [{"MessageId": "m-1", "ReceiptHandle": "r-1", "Body": json.dumps(deadline)}], stack["EscalationQueue.Arn"]
+    )]  # fmt: skip
     events["InboxFunction"] = [
         local.http_api_event("GET", "/inbox"),
         _as_agent(local.http_api_event("GET", "/inbox/api/queue")),
@@ -248,7 +258,11 @@ def test_every_built_function_imports_and_handles_a_representative_event(built, 
     for consumer in ("DispatcherFunction", "AcknowledgerFunction"):
         assert reports[consumer]["result"] == [{"batchItemFailures": []}], consumer
     schedules = boto3.client("scheduler").list_schedules(GroupName="carebird-sla")["Schedules"]
-    assert [s["Name"] for s in schedules] == ["public-1860000000000000101-r0-l1"]  # the deadline, scheduled
+    assert sorted(s["Name"] for s in schedules) == [  # the deadline and its backstop, scheduled
+        "public-1860000000000000101-r0-l1",
+        "public-1860000000000000101-r0-l1-b",
+    ]
+    assert reports["EscalatorFunction"]["result"] == [{"batchItemFailures": []}]  # emailed through SNS
     plan, opening = reports["AnnouncerFunction"]["result"]
     assert opening == {"kind": "opening", "outcome": "posted", "x": "sent"}  # posted through tweepy
     planned = boto3.client("scheduler").list_schedules(GroupName="carebird-announcements")["Schedules"]

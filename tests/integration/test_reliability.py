@@ -3,7 +3,6 @@
 import json
 import logging
 import os
-import time
 
 import pytest
 from botocore.exceptions import ClientError
@@ -237,31 +236,32 @@ def test_step_functions_unavailable_then_back_starts_exactly_one_timer(aws):
     assert len(stack.executions()) == 1 and len(stack.team_emails()) == 1
 
 
-def test_sns_failing_during_escalation_is_retried_and_the_email_sent_once(aws):
-    """The topic does not exist when the state machine first publishes; it appears before the retry."""
-    import boto3
+def test_a_workflow_that_cannot_queue_its_escalation_fails_visibly_marks_nothing_and_the_backstop_sends_it(aws):
+    """The escalation queue is missing for the whole of the first execution (its retries spent inside Express's
+    cap): that execution fails (SlaExecutionsFailedAlarm), the case is not escalated; the backstop timer emails it."""
+    from datetime import timedelta
 
+    from carebird import clock
     from tests.integration.test_sla import Stack
 
     stack = Stack()
-    sns = boto3.client("sns")
-    topic = "arn:aws:sns:eu-west-3:123456789012:late-team"
-    machine = local.create_sla_state_machine(
-        stack.sfn, {"CasesTable": stack.table_name, "TeamTopicArn": topic, "ManagerTopicArn": topic}, name="late"
+    working = stack.state_machine
+    broken = local.create_sla_state_machine(
+        stack.sfn, {"CasesTable": stack.table_name, "EscalationQueueUrl": stack.escalation_queue + "-gone"}, "broken"
     )
-    stack.timers.state_machine_arn = machine
-    stack.state_machine = machine
-    stack.deliver("aaa-mention-influencer.json")
-    stack.dispatch()
-    time.sleep(0.5)
-    _, inbox = local.create_inbox(sns, stack.sqs, "late-team")
+    stack.timers.state_machine_arn = stack.state_machine = broken
+    with local.ExpressCap() as cap:
+        stack.deliver("aaa-mention-influencer.json")
+        stack.dispatch()
+        executions = stack.wait_for_executions()
 
-    executions = stack.wait_for_executions(timeout=40)
+    assert [e["status"] for e in executions] == ["FAILED"] and cap.timed_out == 0
+    assert stack.case("public-1860000000000000102")["escalation_level"] == "0" and stack.team_emails() == []
 
-    assert [e["status"] for e in executions] == ["SUCCEEDED"]
-    assert len(local.read_inbox(stack.sqs, inbox)) == 1
-    history = stack.sfn.get_execution_history(executionArn=executions[0]["executionArn"])["events"]
-    assert sum(e["type"] == "TaskFailed" for e in history) >= 1
+    stack.timers.state_machine_arn = stack.state_machine = working  # the queue is back
+    assert stack.timers.fire_due(clock.now() + timedelta(minutes=31)) == 1  # the backstop timer
+    stack.wait_for_executions()
+    assert len(stack.team_emails()) == 1 and stack.case("public-1860000000000000102")["escalation_level"] == "1"
 
 
 def test_streams_that_keep_failing_go_to_a_dead_letter_queue_with_an_alarm():

@@ -30,9 +30,9 @@ def scheduler(aws):
 def test_each_deadline_is_a_one_time_utc_schedule_that_starts_the_workflow_and_deletes_itself(scheduler):
     timers = SchedulerTimers("carebird-sla", MACHINE, ROLE, "arn:aws:sqs:eu-west-3:123456789012:dlq", scheduler,
                              now=lambda: NOW)  # fmt: skip
-    first, second = timers_for(CASE, SlaPolicy(second_level_minutes=60))
+    first, first_backstop, second, second_backstop = timers_for(CASE, SlaPolicy(second_level_minutes=60))
 
-    assert timers.start(first) and timers.start(second)
+    assert all(timers.start(t) for t in (first, first_backstop, second, second_backstop))
 
     schedule = scheduler.get_schedule(Name=first.name, GroupName="carebird-sla")
     assert schedule["ScheduleExpression"] == "at(2025-11-24T09:00:00)"  # Friday 17:30 Paris + 90 opening minutes
@@ -42,23 +42,28 @@ def test_each_deadline_is_a_one_time_utc_schedule_that_starts_the_workflow_and_d
     assert scheduler.get_schedule(Name=second.name, GroupName="carebird-sla")["ScheduleExpression"] == (
         "at(2025-11-24T10:00:00)"
     )
+    backstop = scheduler.get_schedule(Name=first_backstop.name, GroupName="carebird-sla")
+    assert backstop["ScheduleExpression"] == "at(2025-11-24T09:30:00)" and backstop["Target"] == schedule["Target"]
 
 
 def test_a_redelivered_stream_record_schedules_nothing_twice(scheduler):
     timers = SchedulerTimers("carebird-sla", MACHINE, ROLE, client=scheduler, now=lambda: NOW)
-    (timer,) = timers_for(CASE, SlaPolicy(second_level_minutes=0))
+    timer, backstop = timers_for(CASE, SlaPolicy(second_level_minutes=0))
 
-    assert timers.start(timer) is True
-    assert timers.start(timer) is False
-    assert len(scheduler.list_schedules(GroupName="carebird-sla")["Schedules"]) == 1
+    assert timers.start(timer) is True and timers.start(backstop) is True
+    assert timers.start(timer) is False and timers.start(backstop) is False
+    assert len(scheduler.list_schedules(GroupName="carebird-sla")["Schedules"]) == 2
 
 
-def test_a_deadline_already_past_fires_a_minute_from_now(scheduler):
+def test_a_deadline_already_past_fires_a_minute_from_now_and_its_backstop_still_half_an_hour_later(scheduler):
     late = NOW + timedelta(days=10)
     timers = SchedulerTimers("carebird-sla", MACHINE, ROLE, client=scheduler, now=lambda: late)
-    (timer,) = timers_for(CASE, SlaPolicy(second_level_minutes=0))
+    timer, backstop = timers_for(CASE, SlaPolicy(second_level_minutes=0))
 
     timers.start(timer)
+    timers.start(backstop)
 
     expression = scheduler.get_schedule(Name=timer.name, GroupName="carebird-sla")["ScheduleExpression"]
     assert expression == f"at({late + timedelta(minutes=1):%Y-%m-%dT%H:%M:%S})"
+    expression = scheduler.get_schedule(Name=backstop.name, GroupName="carebird-sla")["ScheduleExpression"]
+    assert expression == f"at({late + timedelta(minutes=31):%Y-%m-%dT%H:%M:%S})"

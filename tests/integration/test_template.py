@@ -112,7 +112,8 @@ def test_every_function_and_the_workflow_get_only_the_table_actions_they_use():
             "dynamodb:UpdateItem",
             "dynamodb:Query",
         },
-        "SlaStateMachine": {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        "EscalatorFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
+        "SlaStateMachine": {"dynamodb:GetItem"},
     }
     assert {name: _dynamodb_actions(RESOURCES[name]) for name in expected} == expected
 

@@ -3,7 +3,17 @@ from datetime import timedelta
 
 import pytest
 
-from carebird.sla import SlaPolicy, human_duration, needs_timer, on_case_change, timer_for, timer_name, timers_for
+from carebird.sla import (
+    BACKSTOP_AFTER,
+    HERD_SPREAD,
+    SlaPolicy,
+    human_duration,
+    needs_timer,
+    on_case_change,
+    timer_for,
+    timer_name,
+    timers_for,
+)
 
 CASE = {
     "sk": "CASE",
@@ -35,8 +45,13 @@ def test_a_friday_evening_case_is_due_monday_at_ten_paris_time():
     assert "second_due_at" not in timer.input
 
 
+def deadlines(timers):
+    """The timers that are deadlines, not backstops."""
+    return [t for t in timers if not t.name.endswith("-b")]
+
+
 def test_the_second_level_is_its_own_deadline_a_further_period_of_opening_time_later():
-    first, second = timers_for(CASE, SlaPolicy(second_level_minutes=60))
+    first, second = deadlines(timers_for(CASE, SlaPolicy(second_level_minutes=60)))
 
     assert (first.input["level"], second.input["level"]) == ("1", "2")
     assert second.fire_at.isoformat() == "2025-11-24T10:00:00+00:00"
@@ -44,7 +59,40 @@ def test_the_second_level_is_its_own_deadline_a_further_period_of_opening_time_l
 
 
 def test_without_a_manager_there_is_one_deadline():
-    assert [t.input["level"] for t in timers_for(CASE, SlaPolicy(second_level_minutes=0))] == ["1"]
+    assert [t.input["level"] for t in deadlines(timers_for(CASE, SlaPolicy(second_level_minutes=0)))] == ["1"]
+
+
+def test_each_deadline_has_a_backstop_timer_later_with_the_same_input_so_a_failed_execution_is_retried():
+    timers = timers_for(CASE, SlaPolicy(second_level_minutes=60))
+
+    names = [t.name for t in timers]
+    assert names == [
+        "public-1860000000000000102-r0-l1",
+        "public-1860000000000000102-r0-l1-b",
+        "public-1860000000000000102-r0-l2",
+        "public-1860000000000000102-r0-l2-b",
+    ]
+    for deadline, backstop in zip(timers[::2], timers[1::2], strict=True):
+        assert backstop.input == deadline.input and backstop.fire_at - deadline.fire_at == BACKSTOP_AFTER
+        assert backstop.after_earliest == BACKSTOP_AFTER  # a late start keeps the backstop after the deadline
+
+
+def test_cases_that_wrote_while_closed_share_a_deadline_but_fire_spread_over_five_minutes():
+    """A weekend's 200 cases are all due Monday at the same second; their timers are not."""
+    weekend = [CASE | {"case_id": f"public-{n}", "waiting_since": f"2025-11-22T{n % 24:02d}:{n % 60:02d}:00Z"}
+               for n in range(200)]  # fmt: skip
+
+    firsts = [deadlines(timers_for(case, SlaPolicy(second_level_minutes=0)))[0] for case in weekend]
+
+    assert {t.input["due_at"] for t in firsts} == {"2025-11-24T09:30:00Z"}  # the SLA itself is unchanged
+    offsets = sorted((t.fire_at - firsts[0].fire_at.replace(minute=30, second=0)).total_seconds() for t in firsts)
+    assert offsets[0] >= 0 and offsets[-1] < HERD_SPREAD.total_seconds()
+    assert len(set(offsets)) > 120  # 200 cases over 300 seconds: about 145 distinct seconds expected
+    assert max(sum(1 for o in offsets if s <= o < s + 1) for s in range(300)) <= 6
+
+
+def test_a_case_that_started_waiting_while_open_fires_at_its_exact_deadline():
+    assert timer_for(CASE, SlaPolicy()).fire_at == timers_for(CASE, SlaPolicy())[0].fire_at
 
 
 def test_a_deadline_is_named_after_the_case_opening_and_level_within_schedulers_limit():

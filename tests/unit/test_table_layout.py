@@ -41,7 +41,7 @@ def test_the_stream_filters_are_the_codes_case_filters():
     assert pattern("AcknowledgerFunction") == table.STREAM_NEW_CASE_FILTER
 
 
-def test_the_sla_workflow_reads_and_updates_the_case_item_by_the_codes_key():
+def test_the_sla_workflow_reads_the_case_item_by_the_codes_key():
     definition = (ROOT / "infra" / "statemachines" / "sla.asl.json").read_text()
     keys = [
         state["Parameters"]["Key"]

@@ -192,6 +192,8 @@ SCHEDULE_DEAD_LETTER_ARN = Setting("SCHEDULE_DEAD_LETTER_ARN", "", _text, None, 
 DIGEST_TOPIC_ARN = Setting("DIGEST_TOPIC_ARN", REQUIRED, _text, None, "SNS topic the daily digest is sent to.")
 DIGEST_PERIOD_HOURS = Setting("DIGEST_PERIOD_HOURS", 24.0, _positive_number, None, "Hours a digest covers.")
 ALERT_TOPIC_ARN = Setting("ALERT_TOPIC_ARN", REQUIRED, _text, None, "SNS topic of operational alerts.")
+TEAM_TOPIC_ARN = Setting("TEAM_TOPIC_ARN", REQUIRED, _text, None, "SNS topic of the team's escalation emails.")
+MANAGER_TOPIC_ARN = Setting("MANAGER_TOPIC_ARN", REQUIRED, _text, None, "SNS topic of second-level escalations.")
 SILENCE_MINUTES = Setting(
     "SILENCE_MINUTES", 120, _whole(1), "SilenceMinutes", "Open minutes without events before the health check looks."
 )
@@ -432,6 +434,17 @@ def digest(env: Mapping[str, str] | Environment | None = None) -> DigestSettings
 
 
 @dataclass(frozen=True)
+class EscalatorSettings:
+    cases_table: str
+    topics: dict[str, str]  # audience ("1": the team, "2": the manager) → SNS topic
+
+
+def escalator(env: Mapping[str, str] | Environment | None = None) -> EscalatorSettings:
+    read = _environment(env)
+    return EscalatorSettings(read(CASES_TABLE), {"1": read(TEAM_TOPIC_ARN), "2": read(MANAGER_TOPIC_ARN)})
+
+
+@dataclass(frozen=True)
 class HealthSettings:
     cases_table: str
     secret_arn: str
@@ -524,6 +537,7 @@ VIEWS: dict[str, Callable[[Environment], Any]] = {
     "acknowledger": lambda read: (acknowledger(read), tracing(read)),
     "digest": lambda read: (digest(read), tracing(read)),
     "health": lambda read: (health(read), tracing(read)),
+    "escalator": lambda read: (escalator(read), tracing(read)),
     "inbox": lambda read: (inbox(read), tracing(read)),
     "compliance": lambda read: (compliance(read), tracing(read)),
 }

@@ -16,6 +16,12 @@ from carebird.table import case_image
 from carebird.timeparse import from_iso, to_iso
 
 SCHEDULE_NAME_LIMIT = 64  # EventBridge Scheduler's limit on a schedule's name
+# Everyone who wrote while the desk was closed shares one deadline to the second (opening + the SLA): each such
+# case fires at its own offset in this window (a hash of its id), so Monday's herd arrives as a trickle.
+HERD_SPREAD = timedelta(minutes=5)
+# A second timer per deadline, this long after it: it finds the case escalated and stops, unless the first
+# execution could not queue the escalation (the workflow's retry budget spent): then it queues it again.
+BACKSTOP_AFTER = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -52,6 +58,7 @@ class TimerStart:
     name: str
     fire_at: datetime
     input: dict[str, Any]
+    after_earliest: timedelta = timedelta(0)  # a late start keeps this distance from the earliest possible fire
 
 
 def timer_name(case_id: str, reopened: int, level: int = 1) -> str:
@@ -82,17 +89,39 @@ def needs_timer(old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any
 
 
 def timers_for(case_item: Mapping[str, Any], policy: SlaPolicy) -> list[TimerStart]:
-    """The deadlines of a case now waiting: the team's, and the manager's when a second level is set."""
+    """The deadlines of a case now waiting: the team's, and the manager's when a second level is set; each
+    with its backstop timer, and shifted within HERD_SPREAD when the case started waiting while closed."""
     first = timer_for(case_item, policy)
-    if "second_due_at" not in first.input:
-        return [first]
-    second_due = from_iso(first.input["second_due_at"])
-    second = TimerStart(
-        name=timer_name(case_item["case_id"], int(case_item.get("reopened", 0)), 2),
-        fire_at=second_due,
-        input=first.input | {"level": "2"},
-    )
-    return [first, second]
+    deadlines = [first]
+    if "second_due_at" in first.input:
+        deadlines.append(
+            TimerStart(
+                name=timer_name(case_item["case_id"], int(case_item.get("reopened", 0)), 2),
+                fire_at=from_iso(first.input["second_due_at"]),
+                input=first.input | {"level": "2"},
+            )
+        )
+    offset = herd_offset(case_item, policy)
+    timers = []
+    for deadline in deadlines:
+        fire_at = deadline.fire_at + offset
+        timers.append(TimerStart(deadline.name, fire_at, deadline.input))
+        timers.append(backstop_for(TimerStart(deadline.name, fire_at, deadline.input)))
+    return timers
+
+
+def herd_offset(case_item: Mapping[str, Any], policy: SlaPolicy) -> timedelta:
+    """0 for a case that started waiting while open; else its own second within HERD_SPREAD (stable per case)."""
+    if policy.hours.is_open(from_iso(case_item["waiting_since"])):
+        return timedelta(0)
+    digest = hashlib.sha256(str(case_item["case_id"]).encode("utf-8")).digest()
+    return timedelta(seconds=int.from_bytes(digest[:4], "big") % int(HERD_SPREAD.total_seconds()))
+
+
+def backstop_for(deadline: TimerStart) -> TimerStart:
+    """The deadline's second chance: same input, BACKSTOP_AFTER later, its own name."""
+    name = f"{deadline.name}-b"[-SCHEDULE_NAME_LIMIT:]
+    return TimerStart(name, deadline.fire_at + BACKSTOP_AFTER, deadline.input, after_earliest=BACKSTOP_AFTER)
 
 
 def timer_for(case_item: Mapping[str, Any], policy: SlaPolicy) -> TimerStart:

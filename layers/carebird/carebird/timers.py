@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,7 +41,7 @@ class SchedulerTimers:
 
     def start(self, timer: TimerStart) -> bool:
         """True when this call created the schedule, False when it was already there."""
-        fire_at = max(timer.fire_at, self.now() + EARLIEST_LEAD)
+        fire_at = max(timer.fire_at, self.now() + EARLIEST_LEAD + timer.after_earliest)
         return create_one_time_schedule(
             self.client,
             self.group,
@@ -106,6 +107,8 @@ class ImmediateTimers:
     def start(self, timer: TimerStart) -> bool:
         if timer.name in self.names:
             return False
+        if timer.after_earliest:  # a backstop keeps its distance from a deadline that fires late, as in AWS
+            timer = replace(timer, fire_at=max(timer.fire_at, self.now() + timer.after_earliest))
         if timer.fire_at <= self.now():
             try:
                 self.fire(timer)  # raises when the workflow cannot start: the stream record is retried
