@@ -112,6 +112,28 @@ def test_case_ids_that_fold_or_cut_alike_still_get_timers_of_their_own():
     assert all(re.fullmatch(r"[0-9A-Za-z_.-]{1,64}", name) for name in names)
 
 
+def test_backstop_timers_are_named_like_their_deadlines_and_never_cut_to_fit():
+    plain = timers_for(CASE, SlaPolicy())
+    long_ids = (
+        "dm-chat-" + "a" * 70 + "1",
+        "dm-chat-" + "a" * 70 + "2",
+        "dm-chat-" + "b" * 45,
+        "dm-chat-" + "c" * 47,
+        "dm-chat-" + "d" * 50,
+    )
+
+    names = [timer.name for case_id in long_ids for timer in timers_for(CASE | {"case_id": case_id}, SlaPolicy())]
+
+    assert [timer.name for timer in plain] == [
+        f"public-1860000000000000102-r0-{s}" for s in ("l1", "l1-b", "l2", "l2-b")
+    ]
+    assert len(set(names)) == len(names) == len(plain) * len(long_ids)
+    assert all(re.fullmatch(r"[0-9A-Za-z_.-]{1,64}", name) for name in names)
+    pairs = zip(names[::2], names[1::2], strict=True)
+    assert all(deadline + "-b" == backstop or "." in backstop for deadline, backstop in pairs)
+    assert all(backstop.endswith(("-l1-b", "-l2-b")) for backstop in names[1::2])
+
+
 def test_an_urgent_case_is_due_sooner():
     normal = timer_for(CASE, SlaPolicy())
     urgent = timer_for(CASE | {"band": "urgent"}, SlaPolicy(urgent_minutes=30))

@@ -61,14 +61,15 @@ class TimerStart:
     after_earliest: timedelta = timedelta(0)  # a late start keeps this distance from the earliest possible fire
 
 
-def timer_name(case_id: str, reopened: int, level: int = 1) -> str:
+def timer_name(case_id: str, reopened: int, level: int = 1, backstop: bool = False) -> str:
     """Unique per case opening and level, so a retried or redelivered stream record schedules nothing twice.
 
     A case id made of the characters a schedule name allows, short enough, is the name as it is (the names of
     every X post and DM case). Any other (an XChat id with `:`, anything long) gets a readable ASCII head and a
     hash of the exact id after a `.`, a character no plain name holds: two ids never fold or cut to one name.
+    A backstop's name is built the same way with `-b` in its suffix (never its deadline's name cut to fit).
     """
-    suffix = f"-r{reopened}-l{level}"
+    suffix = f"-r{reopened}-l{level}" + ("-b" if backstop else "")
     if re.fullmatch(r"[A-Za-z0-9_-]+", case_id) and len(case_id) + len(suffix) <= SCHEDULE_NAME_LIMIT:
         return case_id + suffix
     digest = hashlib.sha256(case_id.encode("utf-8", "surrogatepass")).hexdigest()[:24]
@@ -102,11 +103,13 @@ def timers_for(case_item: Mapping[str, Any], policy: SlaPolicy) -> list[TimerSta
             )
         )
     offset = herd_offset(case_item, policy)
+    reopened = int(case_item.get("reopened", 0))
     timers = []
-    for deadline in deadlines:
+    for level, deadline in enumerate(deadlines, start=1):
         fire_at = deadline.fire_at + offset
         timers.append(TimerStart(deadline.name, fire_at, deadline.input))
-        timers.append(backstop_for(TimerStart(deadline.name, fire_at, deadline.input)))
+        backstop_name = timer_name(case_item["case_id"], reopened, level, backstop=True)
+        timers.append(backstop_for(TimerStart(deadline.name, fire_at, deadline.input), backstop_name))
     return timers
 
 
@@ -118,9 +121,8 @@ def herd_offset(case_item: Mapping[str, Any], policy: SlaPolicy) -> timedelta:
     return timedelta(seconds=int.from_bytes(digest[:4], "big") % int(HERD_SPREAD.total_seconds()))
 
 
-def backstop_for(deadline: TimerStart) -> TimerStart:
-    """The deadline's second chance: same input, BACKSTOP_AFTER later, its own name."""
-    name = f"{deadline.name}-b"[-SCHEDULE_NAME_LIMIT:]
+def backstop_for(deadline: TimerStart, name: str) -> TimerStart:
+    """The deadline's second chance: same input, BACKSTOP_AFTER later, its own name (timer_name's, backstop=True)."""
     return TimerStart(name, deadline.fire_at + BACKSTOP_AFTER, deadline.input, after_earliest=BACKSTOP_AFTER)
 
 
