@@ -1,11 +1,12 @@
 """SLA escalation end to end on moto: webhook → stream → dispatcher → real ASL → SNS."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from carebird_local import local
 
+from carebird import clock
 from carebird.sla import SlaPolicy, timers_for
 from tests.helpers import fixture, stamped
 from tests.integration.conftest import SECRET, TABLE
@@ -48,7 +49,8 @@ class Stack(local.EmbeddedStack):
 
 
 def now() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
+    """The product clock (the fixtures' receipt time): messages stamped with it are kept at their own time."""
+    return clock.now().replace(microsecond=0)
 
 
 def test_an_unanswered_case_gets_exactly_one_escalation_email_and_ends_escalated(stack):
