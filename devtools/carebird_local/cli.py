@@ -117,9 +117,12 @@ def main() -> None:
 # --- local ---------------------------------------------------------------------------------------
 
 
-def serve_until_interrupted(server: Any, exposed: Any) -> None:
-    """Serve until Ctrl-C, then take the local stack's address down (stack commands stop finding it)."""
+def serve_until_interrupted(server: Any, exposed: Any, announce: Any = None) -> None:
+    """Serve until Ctrl-C, then take the local stack's address down (stack commands stop finding it); an
+    interruption while `announce` prints the addresses is one too."""
     try:
+        if announce is not None:
+            announce()
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo("stopped")
@@ -229,14 +232,17 @@ def serve(host: str, port: int, secret: str, brand_id: str, brand_handle: str, s
         except OSError as exc:
             server.server_close()
             raise click.ClickException(f"cannot listen on 127.0.0.1:{aws_port}: {exc.strerror or exc}") from exc
-        stop_on_terminate()
-        click.echo(f"carebird webhook on http://{host}:{server.server_port}/webhook (embedded AWS, X in dry run)")
-        shown = secret if secret == DEFAULT_LOCAL_SECRET else '"$CAREBIRD_CONSUMER_SECRET" (the secret you gave)'
-        url = f"http://{host}:{server.server_port}/webhook"
-        click.echo(f"sign deliveries with: carebird send FILE --now --url {url} --secret {shown}")
-        click.echo(f"the team's inbox: http://{host}:{server.server_port}/inbox (development sign-in: any agent name)")
-        click.echo(f"embedded AWS on {exposed.endpoint}: try `carebird queue --local` in another terminal")
-        serve_until_interrupted(server, exposed)
+
+        def announce() -> None:
+            stop_on_terminate()
+            click.echo(f"carebird webhook on http://{host}:{server.server_port}/webhook (embedded AWS, X in dry run)")
+            shown = secret if secret == DEFAULT_LOCAL_SECRET else '"$CAREBIRD_CONSUMER_SECRET" (the secret you gave)'
+            url = f"http://{host}:{server.server_port}/webhook"
+            click.echo(f"sign deliveries with: carebird send FILE --now --url {url} --secret {shown}")
+            click.echo(f"the team's inbox: http://{host}:{server.server_port}/inbox (development sign-in: any name)")
+            click.echo(f"embedded AWS on {exposed.endpoint}: try `carebird queue --local` in another terminal")
+
+        serve_until_interrupted(server, exposed, announce)
 
 
 def console_line(text: str) -> None:
