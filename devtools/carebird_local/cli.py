@@ -60,18 +60,26 @@ class SinceParam(click.ParamType):
 
     name = "since"
 
+    def __init__(self, past_only: bool = False) -> None:
+        self.past_only = past_only
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
         if isinstance(value, datetime):
             return value
+        now = clock.now()
         try:
-            return parse_since(str(value), clock.now())
+            moment = parse_since(str(value), now)
         except ValueError:
             self.fail(
                 f"{value!r} is not a window: use 90m, 24h, 7d or an ISO time such as 2026-11-28T09:00Z", param, ctx
             )
+        if self.past_only and moment >= now:
+            self.fail(f"{value!r} is not in the past: the window would be empty (use 24h, 7d, a past time)", param, ctx)
+        return moment
 
 
 SINCE = SinceParam()
+PAST = SinceParam(past_only=True)
 PORT = click.IntRange(1, 65535)
 LIMIT = click.IntRange(1, 1000)
 
@@ -549,7 +557,7 @@ def close(case_id: str, stack: Any) -> None:
 
 
 @main.command()
-@click.option("--since", "start", type=SINCE, default="7d", show_default=True, help="Window: 24h, 7d or an ISO time.")
+@click.option("--since", "start", type=PAST, default="7d", show_default=True, help="Window: 24h, 7d or an ISO time.")
 @stack_options
 @click.option(
     "--sla-minutes", type=click.IntRange(1, 10_080), help="Hold every case to this SLA instead of the stack's own SLAs."
@@ -563,11 +571,6 @@ def kpi(start: datetime, stack: Any, sla_minutes: int | None, as_json: bool) -> 
     from carebird import kpi as kpis
 
     now = clock.now()
-    if start >= now:
-        raise click.BadParameter(
-            f"{start:%Y-%m-%d %H:%M} UTC is not in the past: the window would be empty (use 24h, 7d or a past time)",
-            param_hint="--since",
-        )
     environment = stack.environment()
     policy = configuration.sla_policy(environment)
     hours = policy.hours

@@ -24,7 +24,15 @@ LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 def is_loopback(host: str) -> bool:
-    return host in LOOPBACK_HOSTS or host.startswith("127.")
+    """127.0.0.0/8, ::1 or localhost (a name such as 127.0.0.1.evil.example is not)."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def host_allowed(header: str | None, port: int) -> bool:
@@ -76,13 +84,13 @@ def build_server(
             try:
                 request = json.loads(body or b"{}")
                 name = str(request.get("name") or "").strip()
-                given = str(request.get("secret") or "")
+                given = str(request.get("passphrase") or "")
             except (ValueError, AttributeError):
                 name = given = ""
             if not 0 < len(name) <= 60:
                 return _error(400, "give an agent name (1 to 60 characters)")
             if sign_in_secret and not hmac.compare_digest(given.encode("utf-8"), sign_in_secret.encode("utf-8")):
-                return _error(401, "this server listens off loopback: give the secret it was started with")
+                return _error(401, "this server listens off loopback: give its --secret as the passphrase")
             return {
                 "statusCode": 200,
                 "headers": {"Content-Type": "application/json", "Cache-Control": "no-store"},
