@@ -600,7 +600,7 @@ def kpi(start: datetime, stack: Any, sla_minutes: int | None, as_json: bool) -> 
             continue  # the chart counts the cases the figures above count
         label = f"{case.opened_at.astimezone(hours.zone):%a %d %b}"
         per_day[label] = per_day.get(label, 0) + 1
-    click.echo("\nCases opened per day")
+    click.echo("\nCases per day")
     for line in kpis.bar_chart(per_day):
         click.echo("  " + line)
 

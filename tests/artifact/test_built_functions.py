@@ -214,6 +214,46 @@ def test_the_built_layer_ships_no_development_tooling(built):
     assert not any((layer / name).exists() for name in ("click", "moto", "yaml"))
 
 
+def shipped_packages(layer: Path) -> set[str]:
+    """`name==version` of every distribution installed in a built layer's python/ (from its .dist-info)."""
+    import re
+
+    found = set()
+    for metadata in layer.glob("*.dist-info/METADATA"):
+        fields = dict(re.findall(r"^(Name|Version): (.+)$", metadata.read_text(encoding="utf-8"), flags=re.M))
+        found.add(f"{fields['Name'].lower().replace('_', '-').replace('.', '-')}=={fields['Version'].strip()}")
+    return found
+
+
+def locked_packages() -> set[str]:
+    lock = ROOT / "layers" / "carebird" / "requirements.txt"
+    return {line.strip() for line in lock.read_text(encoding="utf-8").splitlines() if "==" in line}
+
+
+def test_the_built_layer_ships_exactly_the_lock_and_nothing_the_runtime_provides(built):
+    layer = BUILD / "CarebirdLayer" / "python"
+    shipped = shipped_packages(layer)
+
+    assert shipped == locked_packages()
+    assert not any((layer / name).exists() for name in ("boto3", "botocore", "s3transfer", "dateutil", "six.py"))
+    owned = {"carebird"} | {  # every top-level file or folder belongs to a locked distribution (its RECORD)
+        row.split(",", 1)[0].split("/", 1)[0]
+        for record in layer.glob("*.dist-info/RECORD")
+        for row in record.read_text(encoding="utf-8").splitlines()
+    }
+    assert {p.name for p in layer.iterdir()} - owned == set()
+
+
+def test_a_layer_holding_a_package_the_lock_does_not_fails_the_check(tmp_path):
+    layer = tmp_path / "python"
+    shutil.copytree(BUILD / "CarebirdLayer" / "python", layer)
+    stray = layer / "six-1.17.0.dist-info"
+    stray.mkdir()
+    (stray / "METADATA").write_text("Metadata-Version: 2.1\nName: six\nVersion: 1.17.0\n", encoding="utf-8")
+
+    assert shipped_packages(layer) - locked_packages() == {"six==1.17.0"}
+
+
 def test_every_built_function_imports_and_handles_a_representative_event(built, stack):
     mention = (FIXTURES / "aaa-mention.json").read_bytes()
     monday_opening = "2026-11-30T08:00:00Z"  # 09:00 in Europe/Paris, the template's default opening
