@@ -40,7 +40,10 @@ def explain_failure(exc: Exception) -> str:
     """What went wrong, in one line a newcomer can act on."""
     name = type(exc).__name__
     if name == "NoRegionError":
-        return "no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION, or a profile with a region) and try again"
+        return (
+            "no AWS region: neither AWS_REGION nor AWS_DEFAULT_REGION is set and the profile "
+            f"{os.environ.get('AWS_PROFILE') or 'default'} has none: export AWS_REGION=eu-west-3 (your region)"
+        )
     if name in ("NoCredentialsError", "PartialCredentialsError", "ProfileNotFound"):
         return f"no usable AWS credentials ({exc}): run `aws configure` or set AWS_PROFILE"
     if name == "ClientError":

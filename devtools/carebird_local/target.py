@@ -149,6 +149,9 @@ def make_client(service: str, endpoint: str | None, region: str | None) -> Any:
     import boto3
 
     if endpoint is None:
+        # boto3 reads AWS_DEFAULT_REGION and the profile's region, not AWS_REGION (which SDKs and the AWS CLI v2 do):
+        # honour it too, so the one variable README suggests works everywhere.
+        region = region or os.environ.get("AWS_REGION") or None
         return boto3.client(service, region_name=region) if region else boto3.client(service)
     # The embedded AWS accepts any key: these are moto's, never the caller's real credentials.
     return boto3.client(

@@ -28,7 +28,8 @@ RUNNER = Path(__file__).with_name("runner.py")
 FIXTURES = ROOT / "tests" / "fixtures"
 CONSUMER_SECRET = "artifact-consumer-secret"
 REGION = "eu-west-3"
-SETTINGS = {  # parameters without a default, and the watch exercising a real X read
+SETTINGS = {  # parameters without a default, the watch exercising a real X read, posts made through tweepy
+    "DryRun": "false",
     "BrandUserId": "1500000000000000001",
     "BrandHandle": "LumiereAide",
     "WatchQueries": json.dumps([{"name": "brand", "terms": ["Lumière"], "channel": "citation"}]),

@@ -178,3 +178,26 @@ def test_the_console_shows_one_line_per_delivery(served):
     requests.post(f"{base}/webhook", data=body, headers={SIGNATURE_HEADER: sign(SECRET, body)}, timeout=10)
 
     assert [line for line in lines if "/webhook" in line] == ["POST /webhook -> 200 aaa delivery: 1 created"]
+
+
+def test_aws_region_alone_is_enough_for_stack_commands(embedded, monkeypatch):
+    from tests.integration.conftest import create_deployed_stack
+
+    create_deployed_stack()
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    monkeypatch.setenv("AWS_REGION", "eu-west-3")
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+
+    result = CliRunner().invoke(main, ["queue", "--stack", "carebird", "--json"])
+
+    assert result.exit_code == 0, result.output
+
+
+def test_without_any_region_the_error_names_both_variables_and_the_profile(monkeypatch):
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent")
+
+    line = fails_in_one_line(["queue", "--stack", "carebird"], "AWS_REGION")
+
+    assert "AWS_DEFAULT_REGION" in line and "profile default" in line
