@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "layers" / "carebird"), str(ROOT / "devtools")]
 
-SAMCONFIG = ROOT / "infra" / "samconfig.toml"
+SAMCONFIG = Path(os.environ.get("CAREBIRD_SAMCONFIG") or ROOT / "infra" / "samconfig.toml")
 OVERRIDE = r'([A-Za-z0-9]+)=(?:"((?:[^"\\]|\\.)*)"|(\S*))'  # SAM's parameter_overrides: Name="value" Name=value
 AWS_CLI_INSTALL = "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html"
 

@@ -153,6 +153,7 @@ def demo(as_json: bool, serve: bool, port: int) -> None:
 
     Example: carebird demo --json > day.json
     """
+    need_a_clone()
     from carebird_local.demo import run_demo
 
     def serve_inbox(stack: Any) -> None:
@@ -171,6 +172,17 @@ def demo(as_json: bool, serve: bool, port: int) -> None:
 
     interactive = serve and sys.stdin.isatty() and sys.stdout.isatty()
     sys.exit(run_demo(sys.stdout, as_json=as_json, then=serve_inbox if interactive else None))
+
+
+def need_a_clone() -> None:
+    """`demo` and `serve` provision embedded AWS from the project's own template and functions: a clone's."""
+    from carebird_local.local import FUNCTIONS_DIR, TEMPLATE_PATH
+
+    if not TEMPLATE_PATH.exists() or not FUNCTIONS_DIR.is_dir():
+        raise click.ClickException(
+            f"no {TEMPLATE_PATH} here: `carebird demo` and `serve` run from a clone of the project "
+            "(git clone, then `make demo` in it), not from an installed package"
+        )
 
 
 def stop_on_terminate() -> None:
@@ -209,6 +221,7 @@ def serve(host: str, port: int, secret: str, brand_id: str, brand_handle: str, s
     """
     from carebird_local.server import is_loopback
 
+    need_a_clone()
     if not is_loopback(host) and secret == DEFAULT_LOCAL_SECRET:
         raise click.BadParameter(
             f"listening on {host} (off loopback) needs your own secret, not the published {DEFAULT_LOCAL_SECRET!r}: "

@@ -201,3 +201,14 @@ def test_without_any_region_the_error_names_both_variables_and_the_profile(monke
     line = fails_in_one_line(["queue", "--stack", "carebird"], "AWS_REGION")
 
     assert "AWS_DEFAULT_REGION" in line and "profile default" in line
+
+
+@pytest.mark.parametrize("command", [["demo"], ["serve"]])
+def test_demo_and_serve_outside_a_clone_say_they_need_one(command, monkeypatch, tmp_path):
+    from carebird_local import local
+
+    monkeypatch.setattr(local, "TEMPLATE_PATH", tmp_path / "infra" / "template.yaml")
+
+    line = fails_in_one_line(command, "template.yaml")
+
+    assert "clone" in line
