@@ -81,7 +81,7 @@ def state(tmp_path):
 def readme_step_two() -> list[str]:
     """The commands of README's step 2 ("Try payloads"), in order, as a user would type them."""
     text = README.read_text(encoding="utf-8")
-    step = text[text.index("2. **Try payloads**") : text.index("3. **Deploy**")]
+    step = text[text.index("2. **Try payloads**") : text.index("3. **Go live**")]
     blocks = re.findall(r"```sh\n(.*?)```", step, flags=re.DOTALL)
     return [line.strip() for block in blocks for line in block.splitlines() if line.strip().startswith(".venv/bin/")]
 
