@@ -212,3 +212,20 @@ def test_demo_and_serve_outside_a_clone_say_they_need_one(command, monkeypatch, 
     line = fails_in_one_line(command, "template.yaml")
 
     assert "clone" in line
+
+
+def test_the_console_shows_the_acknowledgement_carebird_would_post(served):
+    from datetime import UTC, datetime
+
+    from carebird_local.redate import redate_payload
+
+    from carebird import clock
+
+    saturday = datetime(2025, 11, 29, 12, 0, tzinfo=UTC)  # the team is closed: one courteous acknowledgement
+    clock.travel_to(saturday)
+    base, lines = served
+    body = json.dumps(redate_payload(json.loads((FIXTURES / "aaa-mention.json").read_text()), saturday)).encode()
+    requests.post(f"{base}/webhook", data=body, headers={SIGNATURE_HEADER: sign(SECRET, body)}, timeout=10)
+
+    posts = [line for line in lines if "would post on X (dry run)" in line]
+    assert len(posts) == 1 and "reply" in posts[0] and "Claire" in posts[0]
