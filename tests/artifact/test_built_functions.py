@@ -237,7 +237,7 @@ def test_the_built_layer_ships_exactly_the_lock_and_nothing_the_runtime_provides
 
     assert shipped == locked_packages()
     assert not any((layer / name).exists() for name in ("boto3", "botocore", "s3transfer", "dateutil", "six.py"))
-    owned = {"carebird"} | {  # every top-level file or folder belongs to a locked distribution (its RECORD)
+    owned = {"carebird", "__pycache__"} | {  # every top-level entry belongs to a locked distribution (its RECORD)
         row.split(",", 1)[0].split("/", 1)[0]
         for record in layer.glob("*.dist-info/RECORD")
         for row in record.read_text(encoding="utf-8").splitlines()
@@ -310,3 +310,26 @@ def test_a_build_missing_a_dependency_fails_the_artifact_test(built, stack, tmp_
     report = invoke(built, "WatcherFunction", stack, [{}], layer=layer)
     assert not report["ok"]
     assert "No module named 'tweepy'" in report["error"]
+
+
+def test_with_tracing_active_the_tracer_runs_on_the_runtimes_botocore(built):
+    # aws-xray-sdk ships without the botocore it declares: the runtime's own is the one it patches
+    layer = BUILD / "CarebirdLayer" / "python"
+    code = (
+        f"import sys; sys.path.insert(0, {str(layer)!r})\n"
+        "from carebird.tracing import tracer_for\n"
+        "tracer = tracer_for(True)\n"
+        "import aws_xray_sdk, botocore\n"
+        f"assert not botocore.__file__.startswith({str(layer)!r}), botocore.__file__\n"
+        "print(type(tracer).__name__, aws_xray_sdk.__file__.startswith(sys.path[0]))\n"
+    )
+    env = {
+        "POWERTOOLS_SERVICE_NAME": "carebird-test",
+        "AWS_DEFAULT_REGION": REGION,
+        "PATH": os.environ["PATH"],
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }  # fmt: skip (the build stays as sam built it)
+    result = subprocess.run([_runtime_python(), "-c", code], env=env, capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["Tracer", "True"]
