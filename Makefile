@@ -15,22 +15,48 @@ PY313 := $(VENV313)/bin/python
 SAM := $(SAM_VENV)/bin/sam
 TEMPLATE := infra/template.yaml
 BUILT_TEMPLATE := .aws-sam/build/template.yaml
+# Your deploy values (stack name, region, parameters): infra/samconfig.toml, ignored by git, made from the example.
 SAMCONFIG := $(CURDIR)/infra/samconfig.toml
+SAMCONFIG_EXAMPLE := infra/samconfig.example.toml
+# The region for SAM: AWS_REGION or AWS_DEFAULT_REGION when set (SAM reads only the latter), else your profile's
+# or the one saved in infra/samconfig.toml.
+DEPLOY_REGION := $(or $(AWS_REGION),$(AWS_DEFAULT_REGION))
+PORT ?= 8080
 LOCK := layers/carebird/requirements.txt
 # sam validate needs a region to load its schemas; it changes nothing else (deploys take yours, see README).
 VALIDATE_REGION ?= us-east-1
 
 .PHONY: install demo test lint format cfn-lint sam-validate pytest pytest-311 pytest-313 bench build \
-	artifact-test deploy lock clean check-lambda-python eval checkov
+	artifact-test deploy lock clean check-lambda-python eval checkov preflight check-venv-python
 
 check-lambda-python:
 	@test -n "$(LAMBDA_PYTHON)" || { echo "make: no python3.13 found (the Lambda runtime's Python). Install it (pyenv install 3.13) or pass LAMBDA_PYTHON=/path/to/python3.13." >&2; exit 2; }
 
-$(VENV)/.installed: pyproject.toml $(LOCK)
+# A .venv made by a Python older than 3.11 (or one that no longer runs) is rebuilt, saying so.
+NEEDS_311 := import sys; sys.exit(sys.version_info < (3, 11))
+ifneq ($(wildcard $(VENV)),)
+ifneq ($(shell $(PY) -c '$(NEEDS_311)' >/dev/null 2>&1 && echo ok),ok)
+$(info make: .venv was made by $(or $(shell $(PY) --version 2>&1),a Python that no longer runs): carebird needs 3.11+; rebuilding it with $(PYTHON))
+$(shell rm -rf $(VENV))
+endif
+endif
+
+check-venv-python:
+	@$(PYTHON) -c '$(NEEDS_311)' 2>/dev/null || { echo "make: $(PYTHON) is $$($(PYTHON) --version 2>&1);" \
+		"carebird needs Python 3.11 or later: PYTHON=python3.12 make ..." >&2; exit 2; }
+
+# The demo's lighter environment: the runtime and the local extras (moto, click, PyYAML), no test tooling.
+$(VENV)/.installed-local: pyproject.toml $(LOCK) | check-venv-python
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c $(LOCK) -e ".[local]"
+	touch $@
+
+$(VENV)/.installed: pyproject.toml $(LOCK) | check-venv-python
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c $(LOCK) -e ".[dev]"
-	touch $@
+	touch $(VENV)/.installed-local $@
 
 $(VENV313)/.installed: pyproject.toml $(LOCK) | check-lambda-python
 	test -x $(PY313) || $(LAMBDA_PYTHON) -m venv $(VENV313)
@@ -59,8 +85,15 @@ $(CHECKOV_VENV)/.installed:
 
 install: $(VENV)/.installed
 
-demo: $(VENV)/.installed
-	$(VENV)/bin/carebird demo --serve
+demo: $(VENV)/.installed-local
+	$(VENV)/bin/carebird demo --serve --port $(PORT)
+
+# What a first deployment needs, checked offline (tools, Pythons, region, credentials' shape, deploy values).
+preflight: $(VENV)/.installed-local
+	@LAMBDA_PYTHON="$(LAMBDA_PYTHON)" $(PY) tools/preflight.py
+
+$(SAMCONFIG):
+	cp $(SAMCONFIG_EXAMPLE) $@
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -88,7 +121,7 @@ pytest: pytest-313 pytest-311
 lock: $(VENV)/.installed
 	$(PY) tools/lock.py
 
-build: $(SAM_VENV)/.installed | check-lambda-python
+build: check-lambda-python $(SAM_VENV)/.installed $(SAMCONFIG)
 	PATH="$(dir $(LAMBDA_PYTHON)):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM) build --template $(TEMPLATE) \
 		--config-file $(SAMCONFIG)
 
@@ -96,7 +129,7 @@ build: $(SAM_VENV)/.installed | check-lambda-python
 artifact-test: build $(VENV313)/.installed $(LAMBDA_VENV)/.installed
 	CAREBIRD_LAMBDA_PYTHON=$(LAMBDA_VENV)/bin/python $(PY313) -m pytest tests/artifact
 
-test: lint cfn-lint sam-validate pytest artifact-test
+test: check-lambda-python lint cfn-lint sam-validate pytest artifact-test
 
 # checkov on the template; its figures and the answer to each failed check written into docs/reliability.md.
 checkov: $(CHECKOV_VENV)/.installed $(VENV)/.installed
@@ -111,7 +144,8 @@ eval: $(VENV)/.installed
 
 # Deploys what `make build` produced (never the source tree). First time: make deploy ARGS=--guided
 deploy: build
-	SAM_CLI_TELEMETRY=0 $(SAM) deploy --template-file $(BUILT_TEMPLATE) --config-file $(SAMCONFIG) $(ARGS)
+	SAM_CLI_TELEMETRY=0 $(SAM) deploy --template-file $(BUILT_TEMPLATE) --config-file $(SAMCONFIG) \
+		$(if $(DEPLOY_REGION),--region $(DEPLOY_REGION)) $(ARGS)
 
 clean:
 	rm -rf $(VENV) $(VENV313) $(LAMBDA_VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache .ruff_cache

@@ -40,7 +40,10 @@ def explain_failure(exc: Exception) -> str:
     """What went wrong, in one line a newcomer can act on."""
     name = type(exc).__name__
     if name == "NoRegionError":
-        return "no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION, or a profile with a region) and try again"
+        return (
+            "no AWS region: neither AWS_REGION nor AWS_DEFAULT_REGION is set and the profile "
+            f"{os.environ.get('AWS_PROFILE') or 'default'} has none: export AWS_REGION=eu-west-3 (your region)"
+        )
     if name in ("NoCredentialsError", "PartialCredentialsError", "ProfileNotFound"):
         return f"no usable AWS credentials ({exc}): run `aws configure` or set AWS_PROFILE"
     if name == "ClientError":
@@ -60,18 +63,50 @@ class SinceParam(click.ParamType):
 
     name = "since"
 
+    def __init__(self, past_only: bool = False) -> None:
+        self.past_only = past_only
+
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
         if isinstance(value, datetime):
             return value
+        now = clock.now()
         try:
-            return parse_since(str(value), clock.now())
+            moment = parse_since(str(value), now)
         except ValueError:
             self.fail(
                 f"{value!r} is not a window: use 90m, 24h, 7d or an ISO time such as 2026-11-28T09:00Z", param, ctx
             )
+        if self.past_only and moment >= now:
+            self.fail(f"{value!r} is not in the past: the window would be empty (use 24h, 7d, a past time)", param, ctx)
+        return moment
 
 
 SINCE = SinceParam()
+PAST = SinceParam(past_only=True)
+PORT = click.IntRange(1, 65535)
+LIMIT = click.IntRange(1, 1000)
+
+
+class WebhookUrl(click.ParamType):
+    """An http(s) URL with a host, such as http://127.0.0.1:8080/webhook."""
+
+    name = "url"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from urllib.parse import urlsplit
+
+        text = str(value).strip()
+        try:
+            parts = urlsplit(text)
+            _ = parts.port  # raises on a port that is not one
+        except ValueError:
+            parts = None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+            self.fail(f"{text!r} is not a webhook URL: use http(s)://HOST[:PORT]/webhook", param, ctx)
+        return text
+
+
+WEBHOOK_URL = WebhookUrl()
 
 
 def progress(text: str) -> None:
@@ -93,9 +128,12 @@ def main() -> None:
 # --- local ---------------------------------------------------------------------------------------
 
 
-def serve_until_interrupted(server: Any, exposed: Any) -> None:
-    """Serve until Ctrl-C, then take the local stack's address down (stack commands stop finding it)."""
+def serve_until_interrupted(server: Any, exposed: Any, announce: Any = None) -> None:
+    """Serve until Ctrl-C, then take the local stack's address down (stack commands stop finding it); an
+    interruption while `announce` prints the addresses is one too."""
     try:
+        if announce is not None:
+            announce()
         server.serve_forever()
     except KeyboardInterrupt:
         click.echo("stopped")
@@ -106,7 +144,7 @@ def serve_until_interrupted(server: Any, exposed: Any) -> None:
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable report instead of tables.")
 @click.option("--serve", is_flag=True, help="Then serve the team's inbox on the day's stack (in a terminal).")
-@click.option("--port", default=8080, show_default=True, help="With --serve: the port on 127.0.0.1.")
+@click.option("--port", default=8080, show_default=True, type=PORT, help="With --serve: the port on 127.0.0.1.")
 def demo(as_json: bool, serve: bool, port: int) -> None:
     """Run a simulated day of X care traffic through the whole product on embedded AWS.
 
@@ -115,6 +153,7 @@ def demo(as_json: bool, serve: bool, port: int) -> None:
 
     Example: carebird demo --json > day.json
     """
+    need_a_clone()
     from carebird_local.demo import run_demo
 
     def serve_inbox(stack: Any) -> None:
@@ -135,30 +174,62 @@ def demo(as_json: bool, serve: bool, port: int) -> None:
     sys.exit(run_demo(sys.stdout, as_json=as_json, then=serve_inbox if interactive else None))
 
 
+def need_a_clone() -> None:
+    """`demo` and `serve` provision embedded AWS from the project's own template and functions: a clone's."""
+    from carebird_local.local import FUNCTIONS_DIR, TEMPLATE_PATH
+
+    if not TEMPLATE_PATH.exists() or not FUNCTIONS_DIR.is_dir():
+        raise click.ClickException(
+            f"no {TEMPLATE_PATH} here: `carebird demo` and `serve` run from a clone of the project "
+            "(git clone, then `make demo` in it), not from an installed package"
+        )
+
+
+def stop_on_terminate() -> None:
+    """SIGTERM (kill, a service manager) stops `serve` as Ctrl-C does, so its state file goes with it."""
+    import signal
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8080, show_default=True, help="Port to listen on.")
+@click.option("--port", default=8080, show_default=True, type=PORT, help="Port to listen on.")
 @click.option(
     "--secret",
     default=DEFAULT_LOCAL_SECRET,
     show_default=True,
     envvar="CAREBIRD_CONSUMER_SECRET",
-    help="Consumer secret deliveries must be signed with.",
+    help="Consumer secret deliveries must be signed with (off loopback: your own, also the inbox sign-in's).",
 )
 @click.option("--brand-id", default="1500000000000000001", show_default=True, help="The brand's X user id.")
 @click.option("--brand-handle", default="LumiereAide", show_default=True, help="The brand's X handle.")
-@click.option("--sla-minutes", default=90, show_default=True, help="Opening minutes before escalation.")
-@click.option("--aws-port", default=0, help="Port of the embedded AWS on 127.0.0.1 (default: any free one).")
+@click.option("--sla-minutes", default=90, show_default=True, type=click.IntRange(1, 10_080), help="Opening minutes.")
+@click.option("--aws-port", default=0, type=click.IntRange(0, 65535), help="Port of the embedded AWS (default: any).")
 def serve(host: str, port: int, secret: str, brand_id: str, brand_handle: str, sla_minutes: int, aws_port: int) -> None:
     """Serve the webhook over real HTTP on embedded AWS (try real or recorded payloads).
 
     The embedded AWS stays reachable while it runs: in another terminal, `carebird queue --local`, `case`,
     `reply`, `close`, `kpi` and `quarantine` work on it as on a deployed stack (replies go to the dry-run log).
+    Several servers on different ports keep apart; `--local-port PORT` picks one.
+    Off loopback (--host 0.0.0.0) it needs your own --secret: the inbox's sign-in then asks for it.
 
     Example: carebird serve --port 8080
     """
+    from carebird_local.server import is_loopback
+
+    need_a_clone()
+    if not is_loopback(host) and secret == DEFAULT_LOCAL_SECRET:
+        raise click.BadParameter(
+            f"listening on {host} (off loopback) needs your own secret, not the published {DEFAULT_LOCAL_SECRET!r}: "
+            "anyone on the network could sign in to the inbox. Give --secret or CAREBIRD_CONSUMER_SECRET.",
+            param_hint="--secret",
+        )
     os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-3")
-    os.environ.update(TZ="UTC", POWERTOOLS_LOG_LEVEL=os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"))
+    os.environ.update(TZ="UTC", POWERTOOLS_LOG_LEVEL=os.environ.get("POWERTOOLS_LOG_LEVEL", "ERROR"))
     time.tzset()
     import logging
 
@@ -167,39 +238,57 @@ def serve(host: str, port: int, secret: str, brand_id: str, brand_handle: str, s
     from carebird_local import local
     from carebird_local.server import build_server
 
-    logging.getLogger("moto").setLevel(logging.CRITICAL)  # its ASL interpreter logs expected IsPresent misses
+    for noisy in ("moto", "werkzeug", "botocore", "urllib3"):  # access lines and expected ASL misses
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
 
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         stack = local.EmbeddedStack(
             secret, brand_id, brand_handle, "carebird-local", settings={"SLA_MINUTES": str(sla_minutes)}
         )
         try:
-            server = build_server(stack, host, port, report=click.echo)
+            server = build_server(
+                stack, host, port, report=console_line, sign_in_secret=None if is_loopback(host) else secret
+            )
         except OSError as exc:
             raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
         try:
-            exposed = local.ExposedStack(stack, aws_port)
+            exposed = local.ExposedStack(stack, aws_port, served_port=server.server_port)
         except OSError as exc:
+            server.server_close()
             raise click.ClickException(f"cannot listen on 127.0.0.1:{aws_port}: {exc.strerror or exc}") from exc
-        click.echo(f"carebird webhook on http://{host}:{server.server_port}/webhook (embedded AWS, X in dry run)")
-        shown = secret if secret == DEFAULT_LOCAL_SECRET else '"$CAREBIRD_CONSUMER_SECRET" (the secret you gave)'
-        url = f"http://{host}:{server.server_port}/webhook"
-        click.echo(f"sign deliveries with: carebird send FILE --url {url} --secret {shown}")
-        click.echo(f"the team's inbox: http://{host}:{server.server_port}/inbox (development sign-in: any agent name)")
-        click.echo(f"embedded AWS on {exposed.endpoint}: try `carebird queue --local` in another terminal")
-        serve_until_interrupted(server, exposed)
+
+        def announce() -> None:
+            stop_on_terminate()
+            click.echo(f"carebird webhook on http://{host}:{server.server_port}/webhook (embedded AWS, X in dry run)")
+            shown = secret if secret == DEFAULT_LOCAL_SECRET else '"$CAREBIRD_CONSUMER_SECRET" (the secret you gave)'
+            url = f"http://{host}:{server.server_port}/webhook"
+            click.echo(f"sign deliveries with: carebird send FILE --now --url {url} --secret {shown}")
+            click.echo(f"the team's inbox: http://{host}:{server.server_port}/inbox (development sign-in: any name)")
+            click.echo(f"embedded AWS on {exposed.endpoint}: try `carebird queue --local` in another terminal")
+
+        serve_until_interrupted(server, exposed, announce)
+
+
+def console_line(text: str) -> None:
+    """`serve`'s console: one line per delivery and per post carebird would make, with the time."""
+    click.echo(f"{datetime.now(UTC):%H:%M:%S} {text}")
 
 
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--url", required=True, help="Webhook URL (local or deployed).")
+@click.option("--url", required=True, type=WEBHOOK_URL, help="Webhook URL (local or deployed).")
 @click.option("--secret", envvar="CAREBIRD_CONSUMER_SECRET", help="Consumer secret to sign with.")
 @click.option("--stack", "stack_name", help="Read the consumer secret from this deployed stack instead.")
-def send(file: Path, url: str, secret: str | None, stack_name: str | None) -> None:
+@click.option("--now", "redate", is_flag=True, help="Date the payload's messages now, with new ids (a recording).")
+def send(file: Path, url: str, secret: str | None, stack_name: str | None, redate: bool) -> None:
     """Sign a payload FILE with the consumer secret and POST it, as X would.
 
+    With --now a recorded payload is moved to the present: its latest message is dated now (the others keep
+    their spacing) and its message ids are renumbered for today, so a recording is a fresh case, not one
+    already overdue.
+
     \b
-    Example: carebird send tests/fixtures/aaa-mention.json \\
+    Example: carebird send tests/fixtures/aaa-mention.json --now \\
                --url http://127.0.0.1:8080/webhook --secret local-consumer-secret
     """
     import requests
@@ -211,6 +300,13 @@ def send(file: Path, url: str, secret: str | None, stack_name: str | None) -> No
     if not secret:
         raise click.UsageError("give --secret, CAREBIRD_CONSUMER_SECRET or --stack")
     body = file.read_bytes()
+    if redate:
+        from carebird_local.redate import RedateError, redate_payload
+
+        try:
+            body = json.dumps(redate_payload(json.loads(body), clock.now()), ensure_ascii=False).encode("utf-8")
+        except (ValueError, RedateError) as exc:
+            raise click.BadParameter(f"{file}: cannot date it now: {exc}", param_hint="FILE") from exc
     response = requests.post(
         url, data=body, timeout=30, headers={"content-type": "application/json", SIGNATURE_HEADER: sign(secret, body)}
     )
@@ -227,22 +323,24 @@ def stack_options(function: Any) -> Any:
     from functools import wraps
 
     @click.option("--local", "use_local", is_flag=True, help="Work on the stack `carebird serve` is running.")
+    @click.option("--local-port", type=PORT, help="The `carebird serve` on this port (implies --local).")
     @click.option("--stack", "stack_name", envvar="CAREBIRD_STACK", help="Deployed stack name (or CAREBIRD_STACK).")
     @wraps(function)
-    def wrapper(*args: Any, stack_name: str | None, use_local: bool, **kwargs: Any) -> Any:
+    def wrapper(*args: Any, stack_name: str | None, use_local: bool, local_port: int | None, **kwargs: Any) -> Any:
+        use_local = use_local or local_port is not None
         if bool(stack_name) == use_local:
             raise click.UsageError("give --stack NAME (a deployed stack) or --local (the one `carebird serve` runs)")
-        return function(*args, stack=open_stack(stack_name, use_local), **kwargs)
+        return function(*args, stack=open_stack(stack_name, use_local, local_port), **kwargs)
 
     return wrapper
 
 
-def open_stack(stack_name: str | None, use_local: bool) -> Any:
+def open_stack(stack_name: str | None, use_local: bool, local_port: int | None = None) -> Any:
     from carebird_local.target import TargetError
     from carebird_local.target import open_stack as open_target
 
     try:
-        return open_target(stack_name, use_local)
+        return open_target(stack_name, use_local, local_port)
     except TargetError as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -256,7 +354,7 @@ def find_case(stack: Any, case_id: str) -> Any:
 
 @main.command()
 @stack_options
-@click.option("--limit", default=50, show_default=True, help="How many items.")
+@click.option("--limit", default=50, show_default=True, type=LIMIT, help="How many items (1 to 1000).")
 @click.option("--json", "as_json", is_flag=True, help="One JSON document (reason, raw JSON) instead of lines.")
 def quarantine(stack: Any, limit: int, as_json: bool) -> None:
     """What X sent that the webhook could not store as cases, newest first, with the reason and the raw JSON.
@@ -277,9 +375,11 @@ def quarantine(stack: Any, limit: int, as_json: bool) -> None:
 
 @main.command()
 @stack_options
-@click.option("--limit", default=50, show_default=True, help="How many cases.")
+@click.option("--limit", default=50, show_default=True, type=LIMIT, help="How many cases (1 to 1000).")
 @click.option("--all", "every_status", is_flag=True, help="Cases of every status (noise, praise, answered...).")
-@click.option("--days", default=30, show_default=True, help="With --all: cases opened in the last DAYS days.")
+@click.option(
+    "--days", default=30, show_default=True, type=click.IntRange(1, 3660), help="With --all: opened in the last DAYS."
+)
 @click.option("--json", "as_json", is_flag=True)
 def queue(stack: Any, limit: int, every_status: bool, days: int, as_json: bool) -> None:
     """The cases waiting for the team, most urgent first (priority aged in opening minutes, reasons).
@@ -442,6 +542,8 @@ def reply(
     )
     for item in report.advice:
         click.echo(f"  {'✓' if item.applied else '•'} {item.rule}: {item.message}")
+    if not yes and not sys.stdin.isatty():
+        raise click.UsageError("no terminal to confirm the post on: add --yes to post without asking")
     if not yes and not click.confirm("Post it?", default=True):
         raise click.Abort()
     x = XClient(dry_run=True) if dry_run or stack.local else _brand_client(stack)
@@ -474,9 +576,11 @@ def close(case_id: str, stack: Any) -> None:
 
 
 @main.command()
-@click.option("--since", "start", type=SINCE, default="7d", show_default=True, help="Window: 24h, 7d or an ISO time.")
+@click.option("--since", "start", type=PAST, default="7d", show_default=True, help="Window: 24h, 7d or an ISO time.")
 @stack_options
-@click.option("--sla-minutes", type=int, help="Hold every case to this SLA instead of the stack's own SLAs.")
+@click.option(
+    "--sla-minutes", type=click.IntRange(1, 10_080), help="Hold every case to this SLA instead of the stack's own SLAs."
+)
 @click.option("--json", "as_json", is_flag=True, help="Only JSON on stdout (progress goes to stderr).")
 def kpi(start: datetime, stack: Any, sla_minutes: int | None, as_json: bool) -> None:
     """Care KPIs from the table: volume, first response, breaches, topics, with a small chart.
@@ -492,11 +596,14 @@ def kpi(start: datetime, stack: Any, sla_minutes: int | None, as_json: bool) -> 
     policy = configuration.sla_policy(environment)
     hours = policy.hours
     progress(f"reading the cases opened since {start:%Y-%m-%d %H:%M} UTC…")
-    cases = list(stack.store().cases_opened_between(start, now))
+    store = stack.store()
+    cases = list(store.cases_opened_between(start, now))
     progress(f"{len(cases)} case(s) read")
     report = kpis.compute(cases, hours, sla_minutes or policy.minutes_for_case, start, now)
+    waiting = store.open_queue(1000)  # what `carebird queue` lists
+    older = sum(1 for case in waiting if case.opened_at < start)
     if as_json:
-        click.echo(json.dumps(report.__dict__, default=str, indent=2))
+        click.echo(json.dumps({**report.__dict__, "waiting_now": len(waiting)}, default=str, indent=2))
         return
     table = stack.store()
     x_spend = spend_line(
@@ -506,8 +613,16 @@ def kpi(start: datetime, stack: Any, sla_minutes: int | None, as_json: bool) -> 
         report, hours, sla_minutes or policy.minutes, environment["BRAND_HANDLE"] or "the brand", x_spend
     )
     click.echo(body)
+    click.echo(
+        f"Waiting now (carebird queue): {len(waiting)}"
+        + (f", {older} of them opened before this window (widen --since)" if older else "")
+    )
+    if report.noise or report.praise:
+        click.echo(f"Not counted above: {report.noise} noise, {report.praise} praise (carebird queue --all)")
     per_day: dict[str, float] = {}
     for case in sorted(cases, key=lambda c: c.opened_at):
+        if case.status in ("noise", "praise") and case.first_response_at is None:
+            continue  # the chart counts the cases the figures above count
         label = f"{case.opened_at.astimezone(hours.zone):%a %d %b}"
         per_day[label] = per_day.get(label, 0) + 1
     click.echo("\nCases per day")
@@ -606,7 +721,12 @@ def _brand_client(stack: Any) -> Any:
 
 def _credentials(stack_name: str | None, credentials_file: Path | None) -> dict[str, str]:
     if credentials_file:
-        return json.loads(credentials_file.read_text(encoding="utf-8"))
+        from carebird_local.credentials import CredentialsFileError, read_credentials_file
+
+        try:
+            return read_credentials_file(credentials_file)
+        except CredentialsFileError as exc:
+            raise click.BadParameter(str(exc), param_hint="--credentials") from exc
     if not stack_name:
         raise click.UsageError("give --stack (reads the deployed secret) or --credentials FILE")
     return open_stack(stack_name, False).x_credentials()

@@ -45,6 +45,13 @@ NORA = Author("1600000000000000005", "nora_k", "Nora K", 2400)
 TOM = Author("1600000000000000006", "tomr", "Tom R", 15_000, True)
 INES = Author("1600000000000000007", "ines_m", "Inès M", 880)
 LEA = Author("1600000000000000008", "lea_m", "Léa Martin", 930)
+SPAMMER = Author("1600000000000000009", "crypto_gains_777", "Crypto Gains", 12, following=4800)
+PAUL = Author("1600000000000000010", "paul_v", "Paul V", 210)
+HUGO = Author("1600000000000000011", "hugo_l", "Hugo L", 330)
+EMMA = Author("1600000000000000012", "emma_lyon", "Emma", 1200)
+KARIM = Author("1600000000000000013", "karim_b", "Karim B", 95)
+ZOE = Author("1600000000000000014", "zoe_p", "Zoé P", 640)
+OUTAGE_REPORTERS = ("hugo_l", "emma_lyon", "karim_b")  # one outage in Lyon, three customers telling the brand
 BRAND_POST = "1859999999999999000"
 
 
@@ -83,6 +90,16 @@ def day_script() -> list[sim.Step]:
             at("09:12"),
             BRAND,
             lang="en",
+        ),
+    )
+    add(
+        at("09:15"),
+        "a crypto spammer mentions the brand: noise",
+        sim.tweet(
+            SPAMMER,
+            "@LumiereAide 🚀 crypto airdrop gratuit, 100x garanti ! cliquez ici https://moon.xyz/a https://moon.xyz/b",
+            at("09:15"),
+            BRAND,
         ),
     )
     add(
@@ -150,6 +167,34 @@ def day_script() -> list[sim.Step]:
         ),
     )
     add(
+        at("10:10"),
+        "Claire thanks the brand by DM after its answer",
+        sim.dm(CLAIRE, BRAND, "Merci beaucoup, tout remarche 👍", at("10:10"), BRAND),
+    )
+    paul = add(
+        at("10:30"),
+        "Paul (FR): his account was hacked: urgent",
+        sim.tweet(
+            PAUL,
+            "@LumiereAide quelqu'un a piraté mon compte client : mon mot de passe a été changé et une commande "
+            "a été passée à mon nom !",
+            at("10:30"),
+            BRAND,
+        ),
+    )
+    add(
+        at("10:50"),
+        "the brand answers Paul within the urgent SLA",
+        sim.tweet(
+            BRAND,
+            "@paul_v Bonjour Paul, nous bloquons votre compte tout de suite. Écrivez-nous en DM, un conseiller vous "
+            "rappelle dans l'heure.",
+            at("10:50"),
+            BRAND,
+            in_reply_to=(paul, PAUL),
+        ),
+    )
+    add(
         at("10:05"),
         "the brand answers Max",
         sim.tweet(
@@ -191,6 +236,38 @@ def day_script() -> list[sim.Step]:
         at("12:40"),
         "the brand answers Inès by DM",
         sim.activity_dm(BRAND, INES, "Bonjour Inès, je vous explique la démarche : ...", at("12:40"), BRAND),
+    )
+    outage = [
+        (HUGO, "14:02", "@LumiereAide plus d'internet depuis 14h à Lyon 7e, vous avez une panne ?", "fr"),
+        (EMMA, "14:04", "@LumiereAide internet down in Lyon since 2pm, is it just me?", "en"),
+        (KARIM, "14:06", "@LumiereAide coupure internet à Lyon, tout le quartier est touché", "fr"),
+    ]
+    for number, (author, when, text, lang) in enumerate(outage):
+        reported = add(
+            at(when),
+            f"outage in Lyon: @{author.handle} reports it",
+            sim.tweet(author, text, at(when), BRAND, lang=lang),
+        )
+        answer = (
+            f"@{author.handle} Hi, a network outage hits Lyon since 2pm; our technicians are on it, back by 4pm."
+            if lang == "en"
+            else f"@{author.handle} Bonjour, une panne touche Lyon depuis 14h : nos techniciens sont dessus, "
+            "retour prévu vers 16h."
+        )
+        add(
+            at(f"14:{20 + number}"),
+            f"the brand answers @{author.handle} about the outage",
+            sim.tweet(BRAND, answer, at(f"14:{20 + number}"), BRAND, in_reply_to=(reported, author), lang=lang),
+        )
+    add(
+        at("16:10"),
+        "Zoé (FR) praises the fibre installation",
+        sim.tweet(
+            ZOE,
+            "@LumiereAide bravo à l'équipe, installation de la fibre nickel ce matin, technicien au top 👏",
+            at("16:10"),
+            BRAND,
+        ),
     )
     tom = add(
         at("17:40"),
@@ -259,6 +336,19 @@ class _Event:
     run: Callable[[], dict[str, Any]] = field(compare=False)
 
 
+def what_carebird_did(case: Case, outcomes: dict[str, int]) -> str:
+    """The quiet-by-default decision a delivery led to, in a few words (empty when it was an ordinary request)."""
+    if case.status == "noise":
+        return ": set aside as noise, no SLA, no acknowledgement"
+    if case.status == "praise":
+        return ": praise recorded, nobody paged"
+    if "appended" in outcomes and case.outcome == "thanked" and case.status == "answered":
+        return ": thanks recorded, the case stays answered"
+    if case.band == "urgent" and case.waiting_since is not None:
+        return ": urgent, held to the urgent SLA"
+    return ""
+
+
 class LocalTimers:
     """The dispatcher's Step Functions adapter for the simulation: holds each timer until its deadline."""
 
@@ -320,7 +410,9 @@ class Simulation:
         outcome = "; ".join(words.get(name, name) for name in outcomes)
         if case is not None and not set(outcomes) & {"duplicate", "ignored"}:
             outcome += f" {case.reference} (@{case.customer.handle}, {case.status})"
-        return {"story": step.story, "status": response["statusCode"], "outcomes": outcomes, "outcome": outcome}
+            outcome += what_carebird_did(case, outcomes)
+        return {"story": step.story, "status": response["statusCode"], "outcomes": outcomes, "outcome": outcome,
+                "case_kind": case.kind if case else None, "case_status": case.status if case else None}  # fmt: skip
 
     def pump(self) -> None:
         response = self.stack.dispatch()
@@ -349,6 +441,7 @@ class Simulation:
             if start <= moment < end:
                 self.schedule(moment, "schedule", lambda k=planned["kind"], m=moment: self.announce(k, m))
         self.schedule(sim.paris(DAY, "09:45"), "snapshot", lambda: self.snapshot("Tuesday 09:45"))
+        self.schedule(sim.paris(DAY, "10:40"), "snapshot", lambda: self.snapshot("Tuesday 10:40"))
         self.schedule(end - timedelta(minutes=1), "snapshot", lambda: self.snapshot("Wednesday 10:59"))
         while self.events:
             event = heapq.heappop(self.events)
@@ -446,18 +539,40 @@ def _check(
     for case in cases:
         if case:
             by_handle.setdefault(case.customer.handle, []).append(case)
-    # one case per customer conversation: Claire's and Léa's DMs continue their public conversations
-    if len(cases) != 7:
-        problems.append(f"expected 7 cases (one per conversation), found {len(cases)}")
+    # one case per customer conversation (Claire's and Léa's DMs continue their public conversations); the outage's
+    # reports are counted apart: grouping them into one incident is the triage's business, losing one is not
+    others = [c for c in cases if c and c.customer.handle not in OUTAGE_REPORTERS]
+    if len(others) != 10:
+        problems.append(f"expected 10 cases besides the outage (one per conversation), found {len(others)}")
+    for handle in OUTAGE_REPORTERS:
+        reported = [c for c in by_handle.get(handle, []) if c.status not in ("noise", "praise")]
+        sent = [s for s in simulation.steps if s.payload.get("tweet_create_events", [{}])[0].get("user", {}).get(
+            "screen_name") == handle]  # fmt: skip
+        stored = all(simulation.stack.store.case_id_for_message(sim.message_id_of(s.payload)) for s in sent)
+        if not sent or not stored or not reported:
+            problems.append(f"@{handle}'s outage report should be kept as a request, not set aside")
     for handle in ("claire_dupont", "lea_m"):
         joined = [c for c in by_handle.get(handle, []) if c.conversation_id]
         if len(by_handle.get(handle, [])) != 1 or not joined:
             problems.append(f"@{handle}'s DM should continue her public case, found {len(by_handle.get(handle, []))}")
+    quiet = {"crypto_gains_777": "noise", "zoe_p": "praise", "claire_dupont": "answered"}
+    for handle, status in quiet.items():
+        found = [c.status for c in by_handle.get(handle, [])]
+        if found != [status]:
+            problems.append(f"@{handle}'s case should be {status} (quiet by default), found {found}")
+    paul = by_handle.get("paul_v", [])
+    if [c.band for c in paul] != ["urgent"] or paul[0].first_response_at is None:
+        problems.append(f"@paul_v's hacked account should be an urgent case, answered: {[c.band for c in paul]}")
+    waiting_at_1040 = simulation.snapshots.get("Tuesday 10:40", (None, []))[1]
+    if [c.customer.handle for c in waiting_at_1040 if c.band == "urgent"] != ["paul_v"]:
+        problems.append("the 10:40 queue should hold Paul's case in the urgent band")
     if [e["subject"].split("@")[1].split()[0] for e in emails] != ["sam_b"]:
         problems.append(
             f"expected exactly one escalation, for the case nobody answered: {[e['subject'] for e in emails]}"
         )
-    unanswered = [c.customer.handle for c in cases if c and c.first_response_at is None]
+    unanswered = [
+        c.customer.handle for c in cases if c and c.first_response_at is None and c.status not in ("noise", "praise")
+    ]
     if unanswered != ["sam_b"]:
         problems.append(f"every case but Sam's should be answered, unanswered: {unanswered}")
     acknowledgements = [c for c in x_calls if c["action"] in ("reply", "dm")]

@@ -640,23 +640,31 @@ class ExposedStack:
     the stack is published as a CloudFormation stack, and its address is left in the local state file.
     """
 
-    def __init__(self, stack: EmbeddedStack, port: int = 0, name: str = "carebird-local") -> None:
+    def __init__(
+        self, stack: EmbeddedStack, port: int = 0, name: str = "carebird-local", served_port: int | None = None
+    ) -> None:
+        """`served_port`: the port of the server that exposes it (its state file's key); default: moto's own."""
         import json
         import os
 
         from moto.server import ThreadedMotoServer
 
-        from carebird_local.target import local_state_path
+        from carebird_local.target import local_state_path, running_servers
 
         self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self.server.start()
         host, bound = self.server.get_host_and_port()
         self.endpoint = f"http://{host}:{bound}"
         self.name = stack.publish(name)
-        self.state = local_state_path()
-        self.state.parent.mkdir(parents=True, exist_ok=True)
+        running_servers()  # clears what servers that died left behind
+        key = served_port if served_port is not None else bound
+        self.state = local_state_path(key)
+        self.state.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         region = os.environ.get("AWS_DEFAULT_REGION", "eu-west-3")
-        self.state.write_text(json.dumps({"endpoint": self.endpoint, "region": region, "stack": self.name}))
+        state = {"endpoint": self.endpoint, "region": region, "stack": self.name, "port": key, "pid": os.getpid()}
+        temporary = self.state.with_suffix(".tmp")
+        temporary.write_text(json.dumps(state), encoding="utf-8")
+        temporary.replace(self.state)  # a reader never sees half a file
 
     def close(self) -> None:
         self.state.unlink(missing_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -19,27 +20,77 @@ MAX_REQUEST_BYTES = 2 * 1024 * 1024
 CLIENT_TIMEOUT_SECONDS = 10
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 or localhost (a name such as 127.0.0.1.evil.example is not)."""
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def host_allowed(header: str | None, port: int) -> bool:
+    """A loopback server answers only requests addressed to loopback (its Host header), so a web page whose name
+    an attacker re-points at 127.0.0.1 (DNS rebinding) can neither sign in nor read the inbox."""
+    if not header:
+        return False
+    value = header.strip().lower()
+    if value.startswith("["):  # [::1] or [::1]:8080
+        name, _, rest = value[1:].partition("]")
+        given = rest.removeprefix(":")
+    else:
+        name, _, given = value.partition(":")
+    if given and given != str(port):
+        return False
+    return is_loopback(name)
+
+
 def build_server(
-    stack: local.EmbeddedStack, host: str = "127.0.0.1", port: int = 8080, report: Callable[[str], None] = print
+    stack: local.EmbeddedStack,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    report: Callable[[str], None] = print,
+    sign_in_secret: str | None = None,
 ) -> ThreadingHTTPServer:
     """An HTTP server mapping each request to the HTTP API event the deployed webhook receives.
 
     One thread per connection, so a slow client holds up nobody; the embedded AWS (moto) is not thread-safe,
-    so requests reach the stack one at a time, once their body has fully arrived.
+    so requests reach the stack one at a time, once their body has fully arrived. On loopback it answers only
+    requests whose Host is loopback; off loopback the development sign-in needs `sign_in_secret` (required).
     """
+    if not is_loopback(host) and not sign_in_secret:
+        raise ValueError("a server off loopback needs a sign-in secret")
     stack_lock = threading.Lock()
     signing_key = secrets.token_bytes(32)  # development sign-in tokens die with this server
+    posted = [0]  # how many of the stack's dry-run X calls the console has shown
+
+    def show_posts() -> None:
+        """One console line per post, reply or DM carebird would have made on X since the last request."""
+        calls = stack.x_calls()
+        for call in calls[posted[0] :]:
+            report(f"  would post on X (dry run): {call.action} {call.text[:100]!r}")
+        posted[0] = len(calls)
 
     def inbox_request(method: str, path: str, event: dict[str, Any], body: bytes | None) -> dict[str, Any] | None:
         """What API Gateway does before the inbox function: the JWT check on /inbox/api (here, the development
         sign-in's token), and the development sign-in itself, which exists only in this local server."""
         if path == "/inbox/dev/sign-in" and method == "POST":
             try:
-                name = str(json.loads(body or b"{}").get("name") or "").strip()
+                request = json.loads(body or b"{}")
+                name = str(request.get("name") or "").strip()
+                given = str(request.get("passphrase") or "")
             except (ValueError, AttributeError):
-                name = ""
+                name = given = ""
             if not 0 < len(name) <= 60:
                 return _error(400, "give an agent name (1 to 60 characters)")
+            if sign_in_secret and not hmac.compare_digest(given.encode("utf-8"), sign_in_secret.encode("utf-8")):
+                return _error(401, "this server listens off loopback: give its --secret as the passphrase")
             return {
                 "statusCode": 200,
                 "headers": {"Content-Type": "application/json", "Cache-Control": "no-store"},
@@ -47,6 +98,8 @@ def build_server(
             }
         if path.startswith("/inbox/api/"):
             header = next((v for k, v in event["headers"].items() if k.lower() == "authorization"), "")
+            if not header.isascii():
+                return _error(400, "the Authorization header must be ASCII (Bearer TOKEN)")
             name = dev_agent(signing_key, header.removeprefix("Bearer ").strip())
             if name is None:
                 return {
@@ -73,6 +126,10 @@ def build_server(
 
         def _handle(self, method: str) -> None:
             parts = urlsplit(self.path)
+            if is_loopback(host) and not host_allowed(self.headers.get("host"), self.server.server_port):
+                report(f"{method} {parts.path} -> 400 refused: Host {str(self.headers.get('host'))[:60]!r}")
+                self._reply(_error(400, "this server answers requests to 127.0.0.1 or localhost only (Host)"))
+                return
             length = self._length()
             if length is None:
                 return
@@ -94,15 +151,20 @@ def build_server(
                         response = stack.inbox.lambda_handler(event, stack.context)
                         if method == "POST" and response["statusCode"] < 300:
                             stack.dispatch()  # the stream consumers react to what the agent did
-                report(f"{method} {parts.path} -> {response['statusCode']}")
+                        if method == "POST" or response["statusCode"] >= 400:  # not the page's 15 s refresh
+                            report(f"{method} {parts.path} -> {response['statusCode']}")
+                        show_posts()
+                else:
+                    report(f"{method} {parts.path} -> {response['statusCode']}")
                 self._reply(response)
                 return
             with stack_lock:
                 response = stack.webhook.lambda_handler(event, stack.context)
                 if method == "POST" and response["statusCode"] == 200:
                     stack.dispatch()
-            report(f"{method} {parts.path} -> {response['statusCode']} {response.get('body', '')[:160]}")
-            self._reply(response)  # after the report line: a client that saw its answer finds it reported
+                report(delivery_line(method, parts.path, response))
+                show_posts()
+            self._reply(response)  # after the report lines: a client that saw its answer finds it reported
 
         def _reply(self, response: dict[str, Any]) -> None:
             payload = (response.get("body") or "").encode("utf-8")
@@ -113,16 +175,40 @@ def build_server(
             self.end_headers()
             self.wfile.write(payload)
 
+        def _answer(self, method: str) -> None:
+            try:
+                self._handle(method)
+            except Exception as exc:  # one line on the console and a 500, never a traceback
+                report(f"{method} {self.path[:80]} -> 500 {type(exc).__name__}: {str(exc)[:160]}")
+                with contextlib.suppress(OSError):  # the client may be gone
+                    self._reply(_error(500, "the local server failed on this request (see its console)"))
+
         def do_GET(self) -> None:
-            self._handle("GET")
+            self._answer("GET")
 
         def do_POST(self) -> None:
-            self._handle("POST")
+            self._answer("POST")
 
         def log_message(self, format: str, *args: Any) -> None:
             return
 
     return ThreadingHTTPServer((host, port), WebhookHandler)
+
+
+def delivery_line(method: str, path: str, response: dict[str, Any]) -> str:
+    """One console line per request to the webhook: what X's delivery became (created, duplicate...)."""
+    status = response["statusCode"]
+    try:
+        body = json.loads(response.get("body") or "{}")
+    except ValueError:
+        body = {}
+    if method == "POST" and status == 200 and isinstance(body, dict) and isinstance(body.get("outcomes"), dict):
+        counted = ", ".join(f"{n} {k}" for k, n in body["outcomes"].items() if n) or "nothing to store"
+        return f"{method} {path} -> {status} {body.get('feed', '')} delivery: {counted}"
+    if method == "GET" and status == 200:
+        return f"{method} {path} -> {status} CRC challenge answered"
+    reason = body.get("error") or body.get("message") if isinstance(body, dict) else None
+    return f"{method} {path} -> {status}{' ' + str(reason)[:120] if reason else ''}"
 
 
 def dev_token(key: bytes, name: str) -> str:
@@ -135,7 +221,7 @@ def dev_token(key: bytes, name: str) -> str:
 def dev_agent(key: bytes, token: str) -> str | None:
     """The agent a development token names, or None when it was not made by this server."""
     parts = token.split(".")
-    if len(parts) != 3 or parts[0] != "dev":
+    if len(parts) != 3 or parts[0] != "dev" or not token.isascii():
         return None
     expected = hmac.new(key, parts[1].encode("ascii"), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(expected, parts[2]):

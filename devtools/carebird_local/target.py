@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,9 +25,67 @@ class TargetError(Exception):
     """The stack cannot be reached or read; the message says what to do."""
 
 
-def local_state_path() -> Path:
-    """Where `carebird serve` writes the address of its embedded AWS (CAREBIRD_LOCAL_STATE overrides it)."""
-    return Path(os.environ.get(LOCAL_STATE_ENV) or Path(tempfile.gettempdir()) / "carebird-local.json")
+def local_state_dir() -> Path:
+    """Where each `carebird serve` leaves the address of its embedded AWS, one file per port: the user's own state
+    directory ($XDG_STATE_HOME/carebird, else ~/.local/state/carebird); CAREBIRD_LOCAL_STATE names another one."""
+    chosen = os.environ.get(LOCAL_STATE_ENV)
+    if chosen:
+        return Path(chosen)
+    base = os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state"
+    return Path(base) / "carebird"
+
+
+def local_state_path(port: int) -> Path:
+    """The state file of the server listening on `port`."""
+    return local_state_dir() / f"serve-{port}.json"
+
+
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    return True
+
+
+def running_servers() -> dict[int, dict[str, Any]]:
+    """The local servers running now, by port; a file left by a server that died (killed, crashed) is removed."""
+    servers: dict[int, dict[str, Any]] = {}
+    directory = local_state_dir()
+    for path in sorted(directory.glob("serve-*.json")) if directory.is_dir() else []:
+        try:
+            state = json.loads(path.read_text(encoding="utf-8"))
+            port, pid = int(state["port"]), state["pid"]
+            if not all(isinstance(state.get(key), str) for key in ("endpoint", "region", "stack")):
+                raise ValueError("not the shape a server writes")
+        except (OSError, ValueError, KeyError, TypeError):
+            path.unlink(missing_ok=True)  # not a state file a server wrote: nothing can use it
+            continue
+        if _alive(pid):
+            servers[port] = state
+        else:
+            path.unlink(missing_ok=True)
+    return servers
+
+
+def choose_local_server(port: int | None) -> dict[str, Any]:
+    """The state of the server `--local` means: the only one running, or the one on `port`."""
+    servers = running_servers()
+    if not servers:
+        raise TargetError("no local stack is running: start one with `carebird serve` (then try again)")
+    if port is not None:
+        if port not in servers:
+            running = ", ".join(str(p) for p in servers)
+            raise TargetError(f"no local stack serves port {port}; running: {running}")
+        return servers[port]
+    if len(servers) > 1:
+        running = ", ".join(str(p) for p in servers)
+        raise TargetError(f"{len(servers)} local stacks are running (ports {running}): pick one with --local-port PORT")
+    return next(iter(servers.values()))
 
 
 @dataclass
@@ -92,6 +149,9 @@ def make_client(service: str, endpoint: str | None, region: str | None) -> Any:
     import boto3
 
     if endpoint is None:
+        # boto3 reads AWS_DEFAULT_REGION and the profile's region, not AWS_REGION (which SDKs and the AWS CLI v2 do):
+        # honour it too, so the one variable README suggests works everywhere.
+        region = region or os.environ.get("AWS_REGION") or None
         return boto3.client(service, region_name=region) if region else boto3.client(service)
     # The embedded AWS accepts any key: these are moto's, never the caller's real credentials.
     return boto3.client(
@@ -99,15 +159,12 @@ def make_client(service: str, endpoint: str | None, region: str | None) -> Any:
     )
 
 
-def open_stack(name: str | None, local: bool) -> Stack:
-    """The stack to work on: `--stack NAME` (deployed) or `--local` (the one `carebird serve` runs)."""
+def open_stack(name: str | None, local: bool, local_port: int | None = None) -> Stack:
+    """The stack to work on: `--stack NAME` (deployed) or `--local` (the one `carebird serve` runs, or the one
+    on `local_port` when several do)."""
     endpoint = region = None
     if local:
-        path = local_state_path()
-        try:
-            state = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise TargetError("no local stack is running: start one with `carebird serve` (then try again)") from exc
+        state = choose_local_server(local_port)
         endpoint, region, name = state["endpoint"], state["region"], state["stack"]
     assert name is not None
     cloudformation = make_client("cloudformation", endpoint, region)

@@ -28,7 +28,8 @@ RUNNER = Path(__file__).with_name("runner.py")
 FIXTURES = ROOT / "tests" / "fixtures"
 CONSUMER_SECRET = "artifact-consumer-secret"
 REGION = "eu-west-3"
-SETTINGS = {  # parameters without a default, and the watch exercising a real X read
+SETTINGS = {  # parameters without a default, the watch exercising a real X read, posts made through tweepy
+    "DryRun": "false",
     "BrandUserId": "1500000000000000001",
     "BrandHandle": "LumiereAide",
     "WatchQueries": json.dumps([{"name": "brand", "terms": ["Lumière"], "channel": "citation"}]),
@@ -220,6 +221,46 @@ def test_the_built_layer_ships_no_development_tooling(built):
     assert not any((layer / name).exists() for name in ("click", "moto", "yaml"))
 
 
+def shipped_packages(layer: Path) -> set[str]:
+    """`name==version` of every distribution installed in a built layer's python/ (from its .dist-info)."""
+    import re
+
+    found = set()
+    for metadata in layer.glob("*.dist-info/METADATA"):
+        fields = dict(re.findall(r"^(Name|Version): (.+)$", metadata.read_text(encoding="utf-8"), flags=re.M))
+        found.add(f"{fields['Name'].lower().replace('_', '-').replace('.', '-')}=={fields['Version'].strip()}")
+    return found
+
+
+def locked_packages() -> set[str]:
+    lock = ROOT / "layers" / "carebird" / "requirements.txt"
+    return {line.strip() for line in lock.read_text(encoding="utf-8").splitlines() if "==" in line}
+
+
+def test_the_built_layer_ships_exactly_the_lock_and_nothing_the_runtime_provides(built):
+    layer = BUILD / "CarebirdLayer" / "python"
+    shipped = shipped_packages(layer)
+
+    assert shipped == locked_packages()
+    assert not any((layer / name).exists() for name in ("boto3", "botocore", "s3transfer", "dateutil", "six.py"))
+    owned = {"carebird", "__pycache__"} | {  # every top-level entry belongs to a locked distribution (its RECORD)
+        row.split(",", 1)[0].split("/", 1)[0]
+        for record in layer.glob("*.dist-info/RECORD")
+        for row in record.read_text(encoding="utf-8").splitlines()
+    }
+    assert {p.name for p in layer.iterdir()} - owned == set()
+
+
+def test_a_layer_holding_a_package_the_lock_does_not_fails_the_check(tmp_path):
+    layer = tmp_path / "python"
+    shutil.copytree(BUILD / "CarebirdLayer" / "python", layer)
+    stray = layer / "six-1.17.0.dist-info"
+    stray.mkdir()
+    (stray / "METADATA").write_text("Metadata-Version: 2.1\nName: six\nVersion: 1.17.0\n", encoding="utf-8")
+
+    assert shipped_packages(layer) - locked_packages() == {"six==1.17.0"}
+
+
 def test_every_built_function_imports_and_handles_a_representative_event(built, stack):
     mention = (FIXTURES / "aaa-mention.json").read_bytes()
     monday_opening = "2026-11-30T08:00:00Z"  # 09:00 in Europe/Paris, the template's default opening
@@ -283,3 +324,26 @@ def test_a_build_missing_a_dependency_fails_the_artifact_test(built, stack, tmp_
     report = invoke(built, "WatcherFunction", stack, [{}], layer=layer)
     assert not report["ok"]
     assert "No module named 'tweepy'" in report["error"]
+
+
+def test_with_tracing_active_the_tracer_runs_on_the_runtimes_botocore(built):
+    # aws-xray-sdk ships without the botocore it declares: the runtime's own is the one it patches
+    layer = BUILD / "CarebirdLayer" / "python"
+    code = (
+        f"import sys; sys.path.insert(0, {str(layer)!r})\n"
+        "from carebird.tracing import tracer_for\n"
+        "tracer = tracer_for(True)\n"
+        "import aws_xray_sdk, botocore\n"
+        f"assert not botocore.__file__.startswith({str(layer)!r}), botocore.__file__\n"
+        "print(type(tracer).__name__, aws_xray_sdk.__file__.startswith(sys.path[0]))\n"
+    )
+    env = {
+        "POWERTOOLS_SERVICE_NAME": "carebird-test",
+        "AWS_DEFAULT_REGION": REGION,
+        "PATH": os.environ["PATH"],
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }  # fmt: skip (the build stays as sam built it)
+    result = subprocess.run([_runtime_python(), "-c", code], env=env, capture_output=True, text=True, timeout=120)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["Tracer", "True"]

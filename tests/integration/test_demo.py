@@ -23,15 +23,42 @@ def test_the_demo_day_runs_clean(report):
     assert report["exit_code"] == 0, report["problems"]
 
 
+OUTAGE = ("hugo_l", "emma_lyon", "karim_b")
+
+
 def test_one_case_per_conversation_and_every_delivery_accepted(report):
-    # 9 conversations started, two of them DMs continuing a public conversation (Claire's, Léa's): 7 cases
-    assert len(report["cases"]) == 7
-    assert sorted(c["customer"] for c in report["cases"]) == [
-        "claire_dupont", "ines_m", "lea_m", "maxtech", "nora_k", "sam_b", "tomr"
+    # 12 conversations besides the outage, two of them DMs continuing a public conversation (Claire's, Léa's): 10
+    # cases; the outage's three reports are kept as requests, whether or not the triage groups them
+    assert sorted(c["customer"] for c in report["cases"] if c["customer"] not in OUTAGE) == [
+        "claire_dupont", "crypto_gains_777", "ines_m", "lea_m", "maxtech", "nora_k", "paul_v", "sam_b", "tomr",
+        "zoe_p",
     ]  # fmt: skip
+    outage = [c for c in report["cases"] if c["customer"] in OUTAGE]
+    assert 1 <= len(outage) <= 3 and all(c["status"] not in ("noise", "praise") for c in outage)
     deliveries = [e for e in report["timeline"] if e["kind"] == "delivery"]
     assert {e["status"] for e in deliveries} == {200}
     assert {"created", "appended", "answered", "duplicate", "ignored"} <= {k for e in deliveries for k in e["outcomes"]}
+
+
+def test_the_day_shows_what_carebird_does_with_noise_praise_thanks_an_urgent_case_and_an_outage(report):
+    deliveries = {e["story"]: e for e in report["timeline"] if e["kind"] == "delivery"}
+    spam = deliveries["a crypto spammer mentions the brand: noise"]
+    assert spam["case_status"] == "noise" and "set aside as noise" in spam["outcome"]
+    praise = deliveries["Zoé (FR) praises the fibre installation"]
+    assert praise["case_status"] == "praise" and "nobody paged" in praise["outcome"]
+    thanks = deliveries["Claire thanks the brand by DM after its answer"]
+    assert thanks["case_status"] == "answered" and "thanks recorded" in thanks["outcome"]
+    urgent = deliveries["Paul (FR): his account was hacked: urgent"]
+    assert "urgent" in urgent["outcome"]
+    paul = next(c for c in report["cases"] if c["customer"] == "paul_v")
+    assert any("account takeover" in reason for reason in paul["reasons"]) and not paul["escalated"]
+    reports = [e for story, e in deliveries.items() if story.startswith("outage in Lyon")]
+    assert len(reports) == 3 and all(e["case_status"] not in ("noise", "praise") for e in reports)
+    # quiet by default: nobody is acknowledged, timed or emailed about noise, praise or thanks
+    slas = [e["story"] for e in report["timeline"] if e["kind"] == "sla"]
+    assert not [story for story in slas if "crypto_gains_777" in story or "zoe_p" in story]
+    assert any("@paul_v" in story for story in slas)  # the urgent SLA's deadline came, and found it answered
+    assert not [p for p in report["x_posts"] if "crypto_gains_777" in p["to"] or "zoe_p" in p["to"]]
 
 
 def test_the_queue_is_in_priority_order_with_reasons(report):
@@ -46,8 +73,9 @@ def test_only_the_case_nobody_answered_is_escalated_by_the_state_machine(report)
         "[carebird] SLA breach P55 @sam_b unanswered for 1 h 30 min"
     ]
     slas = [e for e in report["timeline"] if e["kind"] == "sla"]
-    # 7 cases, Claire's twice (her DM came after the answer to her mention: she waited again)
-    assert len(slas) == 8 and {e["status"] for e in slas} == {"SUCCEEDED"}
+    # one per case that waited, Claire's twice (her DM came after the answer to her mention: she waited again)
+    waited = [c for c in report["cases"] if c["status"] not in ("noise", "praise")]
+    assert len(slas) == len(waited) + 1 and {e["status"] for e in slas} == {"SUCCEEDED"}
     assert [c["customer"] for c in report["cases"] if c["escalated"]] == ["sam_b"]
 
 
@@ -60,8 +88,15 @@ def test_announcements_and_one_acknowledgement_are_posted_in_dry_run(report):
 
 def test_the_kpis_summarise_the_day(report):
     kpi = report["kpi"]
-    assert (kpi["cases"], kpi["answered"], kpi["unanswered"], kpi["sla_breaches"]) == (7, 6, 1, 1)
-    assert kpi["median_first_response_minutes"] == 30
+    needed = [c for c in report["cases"] if c["status"] not in ("noise", "praise")]
+    assert (kpi["cases"], kpi["answered"], kpi["unanswered"], kpi["sla_breaches"]) == (
+        len(needed),
+        len(needed) - 1,
+        1,
+        1,
+    )
+    assert (kpi["noise"], kpi["praise"]) == (1, 1)  # counted apart: nobody had to answer them
+    assert kpi["median_first_response_minutes"] == 25
     assert kpi["acknowledged"] == 1
 
 
@@ -69,7 +104,7 @@ def test_the_day_reads_in_paris_time_and_the_kpis_match_what_was_sent(report):
     deliveries = [e for e in report["timeline"] if e["kind"] == "delivery"]
     nora = next(e for e in deliveries if e["story"].startswith("Nora"))
     assert nora["at"] == "Tue 11:00" and "CB-" in nora["outcome"]
-    assert report["kpi"]["p90_first_response_minutes"] == 53  # Tom answered at 09:10 after 17:40: 30 + 23 min
+    assert report["kpi"]["p90_first_response_minutes"] == 35  # the 10th of 11 first responses (Sam has none)
     slas = [e for e in report["timeline"] if e["kind"] == "sla"]
     assert [e["outcome"] for e in slas].count("still waiting: escalated, team emailed") == 1
     assert [p["at"] for p in report["x_posts"]] == sorted(

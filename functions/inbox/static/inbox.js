@@ -86,7 +86,8 @@ async function devSignIn(event) {
   event.preventDefault();
   const name = document.getElementById("dev-name").value.trim();
   const response = await fetch("/inbox/dev/sign-in", {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name }),
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ name, passphrase: document.getElementById("dev-passphrase").value }),
   });
   if (!response.ok) { flash("development sign-in is only available locally (carebird serve)"); return; }
   signedIn(name, (await response.json()).token);

@@ -99,7 +99,9 @@ CASES_TABLE = Setting("CASES_TABLE", REQUIRED, _text, None, "The DynamoDB table 
 X_SECRET_ARN = Setting("X_SECRET_ARN", REQUIRED, _text, None, "Secrets Manager secret with the X app's keys.")
 BRAND_USER_ID = Setting("BRAND_USER_ID", REQUIRED, _text, "BrandUserId", "The brand account's numeric X user id.")
 BRAND_HANDLE = Setting("BRAND_HANDLE", REQUIRED, _text, "BrandHandle", "The brand account's handle, without @.")
-X_DRY_RUN = Setting("X_DRY_RUN", False, _flag, "DryRun", "true: log what would be posted on X, post nothing.")
+X_DRY_RUN = Setting(
+    "X_DRY_RUN", True, _flag, "DryRun", "true (the first deployment's default): log what would be posted, post nothing."
+)
 
 # --- the calendar ----------------------------------------------------------------------------------------------
 TIME_ZONE = Setting("TIME_ZONE", "Europe/Paris", _text, "TimeZone", "IANA time zone of the opening hours.")
