@@ -159,10 +159,12 @@ def test_the_plan_covers_today_and_tomorrow_and_skips_what_is_past():
 @pytest.mark.parametrize(
     ("display_name", "greeted"),
     [
-        ("Max | Tech reviews", "Max"),
-        ("🎮 GamerZ", "@claire"),
-        ("", "@claire"),
-        ("Le Chat", "@claire"),
+        ("Claire Dupont", "Bonjour Claire"),
+        ("Max | Tech reviews", "Bonjour"),
+        ("🎮 GamerZ", "Bonjour"),
+        ("", "Bonjour"),
+        ("Le Chat", "Bonjour"),
+        ("Mairie de Saint-Avé", "Bonjour"),
     ],
 )
 def test_the_acknowledgement_greets_by_the_same_first_name_rule_as_the_reply_templates(display_name, greeted):
@@ -171,7 +173,7 @@ def test_the_acknowledgement_greets_by_the_same_first_name_rule_as_the_reply_tem
     case = EVENING_CASE_ITEM | {"customer_name": display_name}
     plan = plan_acknowledgement(case, HOURS, paris(2025, 11, 25, 21, 31))
 
-    assert plan.text.startswith(f"Bonjour {greeted},")
+    assert plan.text.startswith(f"{greeted},")
     templates = {"hello": {"fr": "Bonjour {first_name} !"}}
     text = render(templates, "hello", "fr", customer_name=display_name, handle="claire", reference="CB-000001")
-    assert text == f"Bonjour {greeted} !"
+    assert text == f"{greeted} !"

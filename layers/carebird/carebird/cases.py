@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from carebird.language import message_language
 from carebird.model import Author, CaseStatus, Channel, Family, Message
 from carebird.timeparse import to_iso
 from carebird.triage import NORMAL_BAND, Kind, Profile, Triage, TriageRules, queue_rank, triage
@@ -111,7 +112,7 @@ def _score(case: Case, rules: TriageRules, texts: list[str], at: datetime) -> Tr
 
 
 def _apply(case: Case, result: Triage, rules: TriageRules) -> Case:
-    rank = queue_rank(result.priority, case.waiting_since, rules) if case.waiting_since else None
+    rank = queue_rank(result.priority, case.waiting_since, rules, result.band) if case.waiting_since else None
     return replace(
         case, priority=result.priority, topic=result.topic, reasons=result.reasons, rank=rank, band=result.band
     )
@@ -144,7 +145,7 @@ def open_case(message: Message, rules: TriageRules, previous: Case | None = None
         inbound_count=1,
         triage_text=message.text[:TRIAGE_TEXT_LIMIT],
         preview=message.text[:PREVIEW_LIMIT],
-        lang=message.lang,
+        lang=message_language(message.lang, message.text),
         reply_to_id=None if message.family == "dm" else message.id,
         conversation_id=_conversation_of(message),
         history=history[-HISTORY_LIMIT:],
@@ -201,7 +202,7 @@ def add_inbound(case: Case, message: Message, rules: TriageRules) -> Case:
         escalated_at=None if reopening else case.escalated_at,
         reply_to_id=message.id if message.family == "public" else case.reply_to_id,
         conversation_id=case.conversation_id or _conversation_of(message),
-        lang=case.lang or message.lang,
+        lang=case.lang or message_language(message.lang, message.text),
     )
     if quiet and not reopening:
         return replace(updated, reasons=_quiet_reasons(case, result))  # its score kept, the message noted

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from carebird.announcements import first_name
+from carebird.announcements import first_name, greet
 from carebird.textlength import MAX_WEIGHTED_LENGTH as POST_LIMIT
 from carebird.textlength import weighted_length
 
@@ -115,8 +115,9 @@ def render(
         raise TemplateError(f"no template {name!r}; known: {', '.join(sorted(templates))}")
     variants = templates[name]
     template = variants.get(language) or variants.get("en") or next(iter(variants.values()))
-    text = template.format(
-        first_name=first_name(customer_name, handle), handle=handle, reference=reference, next_opening=next_opening
+    greeted = first_name(customer_name, handle)
+    text = greet(
+        template.format(first_name=greeted, handle=handle, reference=reference, next_opening=next_opening), greeted
     )
     length = weighted_length(text)
     if length > POST_LIMIT:
@@ -129,10 +130,8 @@ def coach(draft: str, *, customer_name: str = "", handle: str = "", public: bool
     text = draft.strip()
     lowered = text.lower()
     name = first_name(customer_name, handle)
-    if name.startswith("@"):
-        personal = name.lower() in lowered.split(" ", 1)[-1]  # the leading @mention of a reply is not personal
-    else:
-        personal = bool(name) and re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered) is not None
+    # A display name that is not a person's gives no name to use (the advice says so, the score has no bonus).
+    personal = bool(name) and re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered) is not None
     has_punctuation = "?" in text or "!" in text
     has_smiley = bool(SMILEYS.search(text))
     has_hashtag = bool(HASHTAG_RE.search(text))
@@ -144,7 +143,9 @@ def coach(draft: str, *, customer_name: str = "", handle: str = "", public: bool
             personal,
             "Greets the customer by name."
             if personal
-            else f"Use the customer's name{f' ({name})' if name else ''}: personal replies get +20% engagement.",
+            else f"Use the customer's name ({name}): personal replies get +20% engagement."
+            if name
+            else "No first name to use: the display name is not a person's, so greet without a name.",
         ),
         Advice(
             "punctuation",

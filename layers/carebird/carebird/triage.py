@@ -440,14 +440,26 @@ def triage(
     return Triage(priority=total, topic=topic, reasons=ordered, kind=kind, band=band)
 
 
-def queue_rank(priority: int, waiting_since: datetime, rules: TriageRules) -> int:
-    """Sort key of the open queue (ascending = most urgent first).
+# Ranks of the urgent band sit this far below any normal rank: opening minutes since 2020 stay far under it for
+# centuries, so no amount of waiting or influence lifts a request above an urgent case.
+URGENT_RANK_OFFSET = 10**12
 
-    Effective priority grows by one point per `aging_open_minutes_per_point` opening minutes of waiting, the
-    SLA's clock (a spam at 21:00 gains nothing overnight on an influencer who wrote at 08:55). Ordering by
-    `opening minutes at waiting_since - priority * aging` is the same ordering at every instant, so it is stored.
+
+def queue_rank(priority: int, waiting_since: datetime, rules: TriageRules, band: str = NORMAL_BAND) -> int:
+    """Sort key of the open queue (ascending = most urgent first): the band first, then waiting and priority.
+
+    Inside a band, effective priority grows by one point per `aging_open_minutes_per_point` opening minutes of
+    waiting, the SLA's clock (a spam at 21:00 gains nothing overnight on an influencer who wrote at 08:55).
+    Ordering by `opening minutes at waiting_since - priority * aging` is the same ordering at every instant, so
+    it is stored. Every urgent case ranks before every case of the normal band.
     """
-    return int(rules.hours.opening_index(waiting_since)) - priority * rules.aging_open_minutes_per_point
+    rank = int(rules.hours.opening_index(waiting_since)) - priority * rules.aging_open_minutes_per_point
+    return rank - URGENT_RANK_OFFSET if band == URGENT_BAND else rank
+
+
+def band_order(band: str) -> int:
+    """The band's place in the queue: urgent (0) before the rest (1)."""
+    return 0 if band == URGENT_BAND else 1
 
 
 def effective_priority(priority: int, waiting_since: datetime, now: datetime, rules: TriageRules) -> int:
