@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -141,12 +142,18 @@ def payload(record: dict[str, Any], replay: Replay) -> dict[str, Any]:
     replied_to = previous if previous else (brand_post if channel == "reply" else None)
     replied_user = user_id(customer["handle"]) if brand else (BRAND_ID if replied_to else None)
     quoted = brand_post if channel == "quote" and not brand else None
+    # The record says X delivered it to the brand as a mention: its entities name the brand (any of its handles).
+    handles = re.findall(r"(?<!\w)@(\w+)", record["text"])
+    mentioned = {h: BRAND_ID if h.lower().startswith("lumiere") else user_id(h) for h in handles}
+    if channel == "mention" and not brand and BRAND_ID not in mentioned.values():
+        mentioned[BRAND_HANDLE] = BRAND_ID
     if feed == "aaa":
         tweet: dict[str, Any] = {
             "id_str": post_id, "id": int(post_id), "text": record["text"], "user": _legacy_user(author, moment),
             "created_at": moment.strftime("%a %b %d %H:%M:%S +0000 %Y"),
             "timestamp_ms": str(int(moment.timestamp() * 1000)), "in_reply_to_status_id_str": replied_to,
             "in_reply_to_user_id_str": replied_user, "is_quote_status": bool(quoted),
+            "entities": {"user_mentions": [{"screen_name": h, "id_str": i} for h, i in mentioned.items()]},
         }  # fmt: skip
         if lang:
             tweet["lang"] = lang
@@ -155,7 +162,8 @@ def payload(record: dict[str, Any], replay: Replay) -> dict[str, Any]:
             tweet["quoted_status"] = {"id_str": quoted, "text": "Lumière", "user": _legacy_user(BRAND_AUTHOR, moment)}
         return {"for_user_id": BRAND_ID, "tweet_create_events": [tweet]}
     post: dict[str, Any] = {"id": post_id, "text": record["text"], "author_id": user_id(author["handle"]),
-                            "created_at": moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")}  # fmt: skip
+                            "created_at": moment.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                            "entities": {"mentions": [{"username": h, "id": i} for h, i in mentioned.items()]}}  # fmt: skip
     if lang:
         post["lang"] = lang
     references = [{"type": "replied_to", "id": replied_to}] if replied_to else []

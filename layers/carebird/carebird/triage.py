@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from carebird.calendar import OpeningHours
+from carebird.cues import CUES, DURATION, IRONY_EMOJI, NEGATABLE, RISK_RECIPES, RISKS
 from carebird.model import Channel
 
 TECHNICAL = "technical"
@@ -68,83 +69,6 @@ DEFAULT_URGENCY: tuple[str, ...] = (
     "aucune reponse", "sans reponse", "toujours pas", "still no", "still not",
 )  # fmt: skip
 
-# Risk first: (label, points, cues). Each is a reason with its weight; any of them makes the message urgent.
-DEFAULT_RISKS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
-    ("account takeover", 40, (
-        "pirate", "piratee", "piratage", "hack*", "compte vole", "account stolen", "stolen account",
-        "quelqu'un s'est connecte", "someone logged in*", "account takeover", "usurpation", "identity theft",
-        "sim swap", "changed my password", "mot de passe a ete change", "n'ai plus acces a mon compte",
-        "locked out of my account",
-    )),
-    ("fraud", 35, (
-        "fraude*", "fraud*", "arnaque*", "escroquerie*", "non autorise*", "unauthori*", "charged twice",
-        "debite deux fois", "preleve deux fois", "double prelevement", "prelevement inconnu", "unknown charge",
-        "phishing", "hameconnage", "scam", "scams", "fake text", "fake sms", "faux sms", "faux mail",
-        "bank details", "coordonnees bancaires",
-    )),
-    ("personal data", 30, (
-        "donnees personnelles", "personal data", "rgpd", "gdpr", "fuite de donnees", "data breach", "data leak",
-        "mes donnees", "my data", "cnil",
-    )),
-    ("vulnerable customer", 35, (
-        "personne agee", "personnes agees", "elderly", "handicap*", "disabled", "disability", "malade", "hopital",
-        "hospital", "teleassistance", "oxygene", "oxygen", "dialyse", "dialysis", "pacemaker", "medical",
-        "medicale", "enceinte", "pregnant", "nourrisson", "newborn", "infirmiere", "carer", "aidant",
-        "mon pere de", "ma mere de", "grand-mere", "grand-pere", "grandmother", "grandfather",
-    )),
-    ("safety", 40, (
-        "danger*", "incendie", "fire", "fumee", "smoke", "brule*", "burn*", "electrocut*", "explos*",
-        "fuite de gaz", "gas leak", "blesse*", "injur*", "securite", "unsafe",
-    )),
-    ("legal or regulator", 25, (
-        "avocat", "lawyer", "attorney", "plainte", "tribunal", "court", "poursuite*", "sue", "suing",
-        "legal action", "mise en demeure", "dgccrf", "arcep", "mediateur", "ombudsman", "que choisir",
-        "trading standards", "ftc", "fcc", "small claims",
-    )),
-    ("widespread outage", 15, (
-        "tout le quartier", "toute la ville", "tout le monde", "tous mes voisins", "whole area", "whole town",
-        "everyone around", "all my neighbours", "all my neighbors", "panne generale", "nationwide",
-        "toute la region", "whole city",
-    )),
-)  # fmt: skip
-
-NOISE_CUES: tuple[str, ...] = (
-    "crypto*", "bitcoin", "btc", "eth", "usdt", "airdrop*", "giveaway*", "nft", "nfts", "forex", "binary option*",
-    "investment opportunit*", "opportunite d'investissement", "earn money", "gagner de l'argent", "dm me", "dm for",
-    "check my bio", "link in bio", "lien en bio", "click here", "cliquez ici", "free followers", "followers gratuits",
-    "buy followers", "onlyfans", "whatsapp", "telegram", "100x", "to the moon", "passive income",
-    "revenu passif", "promo code", "free iphone", "iphone gratuit", "you won", "vous avez gagne", "winner",
-    "claim your", "recovery expert", "recover your funds", "recuperer vos fonds", "hacker for hire",
-)  # fmt: skip
-
-THANKS_CUES: tuple[str, ...] = (
-    "merci", "mercii*", "thanks", "thank you", "thx", "ty", "cheers", "remercie*", "super", "genial", "top",
-    "parfait", "bravo", "excellent", "great", "awesome", "amazing", "love", "adore", "nickel", "impeccable",
-    "formidable", "perfect", "brilliant", "well done", "good job", "bien joue", "ca marche", "ca fonctionne",
-    "ca remarche", "c'est bon", "resolu", "regle", "it works", "works now", "working again", "fixed", "sorted",
-    "resolved", "all good", "tout est ok", "tout est rentre dans l'ordre", "bonne journee", "bonne soiree",
-    "have a nice day", "have a good day", "ok merci", "rapide", "efficace", "quick", "helpful", "au top",
-    "au poil", "reactif*", "best", "meilleur",
-)  # fmt: skip
-THANKS_EMOJI = frozenset("👍🙏❤😍🥰😊🙂👏💯✨🎉💙💚😀😃😄🤩")
-
-# What turns thanks into a request: a question, a complaint, words of disappointment (sarcasm included).
-REQUEST_CUES: tuple[str, ...] = (
-    "pourquoi", "comment", "quand", "est-ce que", "why", "how", "when", "can you", "could you", "pouvez-vous",
-    "pouvez vous", "pourriez", "aidez*", "m'aider", "help me", "need help", "please help", "can you help", "svp",
-    "s'il vous plait", "please", "pls", "besoin", "need", "nul", "nulle", "bad", "terrible", "horrible", "decu*",
-    "disappoint*", "pas content", "not happy", "merci pour rien", "thanks for nothing", "merci du peu",
-    "toujours pas", "still no", "still not", "mais", "but", "sauf", "except", "jamais", "never", "plus de",
-    "ne marche", "not working", "rien", "nothing", "attends", "waiting", "j'attends", "annule*", "cancelled",
-    "canceled", "sans prevenir", "without notice",
-)  # fmt: skip
-# Problem words a thank-you may carry when it says the problem is gone ("fixed my issue", "problème réglé").
-PROBLEM_WORDS: tuple[str, ...] = ("probleme*", "problem*", "issue*", "souci*", "panne*", "bug*")
-RESOLVED_CUES: tuple[str, ...] = (
-    "ca marche", "ca fonctionne", "ca remarche", "c'est bon", "resolu*", "regle", "reglee", "it works", "works now",
-    "working again", "fixed", "sorted", "resolved", "all good", "tout est ok", "tout est rentre dans l'ordre",
-)  # fmt: skip
-
 NEGATIONS = frozenset({"pas", "not", "no", "non", "aucun", "aucune", "never", "jamais", "sans", "nothing", "rien",
                        "isn't", "isnt", "n'est", "nest", "nor", "ni", "without"})  # fmt: skip
 # Acronyms are not shouting: regulators, standards, common tech words.
@@ -172,6 +96,7 @@ class TriageRules:
     noise_threshold: int = 4
     aging_open_minutes_per_point: int = 2  # the queue ages by one point per two opening minutes of waiting
     hours: OpeningHours = field(default_factory=OpeningHours)
+    cues: CueBook = field(default_factory=lambda: DEFAULT_BOOK)
 
     @classmethod
     def from_json(cls, document: str | None, hours: OpeningHours | None = None) -> TriageRules:
@@ -180,14 +105,31 @@ class TriageRules:
         if not document:
             return rules
         overrides: dict[str, Any] = json.loads(document)
+        if not isinstance(overrides, dict):
+            raise ValueError("TRIAGE_RULES must be a JSON object")
         unknown = set(overrides) - (set(cls.__dataclass_fields__) - {"hours"})
         if unknown:
             raise ValueError(f"unknown triage settings: {sorted(unknown)}")
         if "keywords" in overrides:
-            overrides["keywords"] = {k: tuple(v) for k, v in overrides["keywords"].items()}
+            topics = _mapping(overrides["keywords"], "keywords")
+            overrides["keywords"] = {**rules.keywords, **{k: _word_list(v, f"keywords.{k}") for k, v in topics.items()}}
         if "urgency" in overrides:
-            overrides["urgency"] = tuple(overrides["urgency"])
+            overrides["urgency"] = (*rules.urgency, *_word_list(overrides["urgency"], "urgency"))
+        if "cues" in overrides:
+            overrides["cues"] = DEFAULT_BOOK.extended(_mapping(overrides["cues"], "cues"))
         return replace(rules, **overrides)
+
+
+def _mapping(value: Any, key: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"TRIAGE_RULES {key} must be an object of lists of words")
+    return value
+
+
+def _word_list(value: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(w, str) and w.strip("* ") for w in value):
+        raise ValueError(f"TRIAGE_RULES {key} must be a list of words (non-empty strings)")
+    return tuple(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,18 +226,118 @@ def topic_of(text: str, rules: TriageRules) -> tuple[str, list[str]]:
     return best, best_hits
 
 
-@lru_cache(maxsize=512)
+@dataclass(frozen=True, eq=False)
+class CueBook:
+    """Every cue family (carebird.cues) in one index: a text is scanned once, whatever the number of families.
+
+    Entries are indexed by their first two characters; at each word start only those few are tried. Compared by
+    identity (a brand's book is built once, at cold start): texts are cached per book."""
+
+    families: dict[str, tuple[str, ...]]
+
+    def extended(self, additions: dict[str, Any]) -> CueBook:
+        """This book with a brand's words added to existing families; an unknown family is an error naming it."""
+        unknown = sorted(set(additions) - set(self.families))
+        if unknown:
+            raise ValueError(
+                f"unknown cue families in TRIAGE_RULES cues: {unknown}; known: {', '.join(sorted(self.families))}"
+            )
+        merged = dict(self.families)
+        for family, words in additions.items():
+            merged[family] = (*merged[family], *_word_list(words, f"cues.{family}"))
+        return CueBook(merged)
+
+    @property
+    def index(self) -> dict[str, list[tuple[str, bool, str, str]]]:
+        return _index(self)
+
+    def scan(self, folded: str) -> dict[str, tuple[str, ...]]:
+        """The families found in a folded text and the entries that found them; negated hits left out of the
+        families a negation cancels ("pas de fumée")."""
+        return _scan(self, folded)
+
+
+@lru_cache(maxsize=8)
+def _index(book: CueBook) -> dict[str, list[tuple[str, bool, str, str]]]:
+    index: dict[str, list[tuple[str, bool, str, str]]] = {}
+    for family, words in book.families.items():
+        for word in words:
+            core = fold(word.strip()).rstrip("*")
+            if len(core) < 2:
+                continue
+            index.setdefault(core[:2], []).append((core, word.endswith("*"), family, word))
+    return index
+
+
+@lru_cache(maxsize=1024)
+def _scan(book: CueBook, folded: str) -> dict[str, tuple[str, ...]]:
+    index = book.index
+    found: dict[str, list[str]] = {}
+    length = len(folded)
+    for start in _word_starts(folded):
+        candidates = index.get(folded[start : start + 2])
+        if not candidates:
+            continue
+        negated: bool | None = None
+        for core, prefix, family, word in candidates:
+            if not folded.startswith(core, start):
+                continue
+            end = start + len(core)
+            if not prefix and end < length and (folded[end].isalnum() or folded[end] == "_"):
+                continue
+            if family in NEGATABLE:
+                if negated is None:
+                    negated = _negated(folded, start)
+                if negated:
+                    continue
+            hits = found.setdefault(family, [])
+            if word not in hits:
+                hits.append(word)
+    return {family: tuple(hits) for family, hits in found.items()}
+
+
+DEFAULT_BOOK = CueBook(dict(CUES))
+OLD_AGE = re.compile(r"\b(?:[7-9]\d|1[01]\d) ?(?:-? ?ans|yo|y/o|-?years?(?:-old)?|-?year-old)\b")
+DURATION_RE = re.compile(DURATION)
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    family: str  # fraud, safety, vulnerable, personal_data, legal, outage
+    label: str  # what an agent reads
+    points: int
+    words: tuple[str, ...]  # the words that raised it, as written in the cue lists
+
+
+def risks_in(text: str, book: CueBook = DEFAULT_BOOK) -> tuple[Risk, ...]:
+    """The risks a text raises, strongest first: each by the first of its recipes whose families are all there."""
+    return _risks(fold(text), book)
+
+
+@lru_cache(maxsize=1024)
+def _risks(folded: str, book: CueBook) -> tuple[Risk, ...]:
+    found = book.scan(folded)
+    risks = []
+    for family, recipes in RISK_RECIPES.items():
+        words: tuple[str, ...] = ()
+        for recipe in recipes:
+            if all(part in found for part in recipe):
+                words = tuple(found[part][0] for part in recipe)
+                break
+        if family == "vulnerable" and not words and OLD_AGE.search(folded):
+            words = (OLD_AGE.search(folded).group(0),)  # type: ignore[union-attr]
+        if words:
+            label, points = RISKS[family]
+            risks.append(Risk(family, label, points, words))
+    return tuple(sorted(risks, key=lambda risk: -risk.points))
+
+
 def risks_of(text: str) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
-    """The risks a text raises (label, points, the words that raised it), strongest first (cached per text)."""
-    folded = fold(text)
-    found: list[tuple[str, int, tuple[str, ...]]] = []
-    for label, points, cues in DEFAULT_RISKS:
-        hits = _hits(folded, cues, negatable=True)
-        if label == "vulnerable customer" and re.search(r"\b(?:[7-9]\d|1[01]\d) ?(?:ans|years? old|yo)\b", folded):
-            hits.append("old age")
-        if hits:
-            found.append((label, points, tuple(hits)))
-    return tuple(sorted(found, key=lambda risk: -risk[1]))
+    """(label, points, words) of each risk in a text, with the default cues (kept for the bench and tools)."""
+    return tuple((r.label, r.points, r.words) for r in risks_in(text))
+
+
+risks_of.cache_clear = _risks.cache_clear  # type: ignore[attr-defined]
 
 
 def influence_points(followers: int, rules: TriageRules) -> int:
@@ -310,25 +352,34 @@ def _shouting(text: str) -> bool:
     return len([w for w in words if w not in ACRONYMS]) >= 2 or "!!!" in text
 
 
-def noise_signals(text: str, profile: Profile, at: datetime | None, earlier_texts: tuple[str, ...] = ()) -> list[str]:
+THANKS_EMOJI = frozenset("👍🙏❤😍🥰😊🙂👏💯✨🎉💙💚😀😃😄🤩👌🤗😘💪🙌")
+MENTION = re.compile(r"(?<![\w@])@\w+")
+HASHTAG = re.compile(r"(?<![\w#])#\w+")
+LINK = re.compile(r"https?://\S+|\b\w+\.(?:com|net|io|xyz|site|top|click|info|biz|ru|cn|fr|co\.uk|ly|gl)/\S*")
+FIRST = re.compile(r"(?:first|premier|premiere|1er|1ere|frist|prems|1st)\W*", re.IGNORECASE)
+LETTER = re.compile(r"[^\W\d_]")
+
+
+def noise_signals(
+    text: str, profile: Profile, at: datetime | None, earlier_texts: tuple[str, ...] = (), book: CueBook | None = None
+) -> list[str]:
     """Why a message looks like spam, a scam or a bot: each signal named; two or more strong ones make noise."""
-    folded = fold(text)
-    hits = _hits(folded, NOISE_CUES)
+    hits = (book or DEFAULT_BOOK).scan(fold(text)).get("noise", ())
     signals = [f"spam words: {', '.join(h.rstrip('*') for h in hits[:3])}"] if hits else []
     if len(hits) >= 2:
         signals.append("several spam words")
-    links = re.findall(r"https?://\S+|\b\w+\.(?:com|net|io|xyz|site|top|click|info|biz|ru|cn)/\S*", text)
+    links = LINK.findall(text)
     if len(links) >= 2:
         signals.append(f"{len(links)} links")
-    mentions = re.findall(r"(?<!\w)@\w+", text)
+    mentions = MENTION.findall(text)
     if len(mentions) >= 4:
         signals.append(f"mass mention of {len(mentions)} accounts")
     if profile.account_created_at and at and at - profile.account_created_at < timedelta(days=30):
         signals.append("account less than 30 days old")
     if profile.following >= 1000 and profile.followers * 20 < profile.following:
         signals.append(f"follows {profile.following}, followed by {profile.followers}")
-    body = re.sub(r"(?<!\w)@\w+\s*", "", text).strip()
-    if body and len(body) > 20 and any(re.sub(r"(?<!\w)@\w+\s*", "", t).strip() == body for t in earlier_texts):
+    body = MENTION.sub("", text).strip()
+    if body and len(body) > 20 and any(MENTION.sub("", t).strip() == body for t in earlier_texts):
         signals.append("the same text again")
     return signals
 
@@ -338,38 +389,80 @@ def _noise_score(signals: list[str]) -> int:
     return sum(3 if s == "several spam words" else 2 for s in signals)
 
 
-def is_thanks(text: str) -> list[str]:
-    """The thanks, praise or closing words of a message that asks nothing; empty when it asks or complains."""
-    folded = fold(text)
-    cues = _hits(folded, THANKS_CUES, negatable=True)
+def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
+    """What makes a message chatter rather than a customer talking to the care team, as a sentence; None when
+    it says anything about a problem, asks anything of the brand, or thanks it."""
+    body = LINK.sub("", MENTION.sub("", text)).strip()
+    plain_words = [w for w in HASHTAG.sub("", body).split() if LETTER.search(w)]
+    asks = "problem" in found or "request" in found
+    if not LETTER.search(body):
+        return None if any(ch in THANKS_EMOJI for ch in body) or (not body and not text.strip()) else "emoji only"
+    if FIRST.fullmatch(body):
+        return 'a "first!" reply'
+    if "contest" in found and not asks:
+        return f"a contest or giveaway entry ({_quote(found['contest'])})"
+    pitch = found.get("pitch", ())
+    if "problem" not in found and (len(pitch) >= 2 or (pitch and (LINK.search(text) or "dm" in fold(text)))):
+        return f"a sales pitch ({_quote(pitch)})"
+    hashtags = HASHTAG.findall(body)
+    if not asks and ((len(hashtags) >= 2 and len(plain_words) <= 4) or len(hashtags) >= 4):
+        return f"a hashtag campaign ({' '.join(hashtags[:3])})"
+    if not asks and len(MENTION.findall(text)) >= 4 and "thanks" not in found:
+        return f"mass tagging of {len(MENTION.findall(text))} accounts"
+    return None
+
+
+def _quote(words: tuple[str, ...] | list[str], limit: int = 3) -> str:
+    return ", ".join(f"“{w.rstrip('*')}”" for w in words[:limit])
+
+
+def thanks_in(text: str, found: dict[str, tuple[str, ...]]) -> list[str]:
+    """The thanks, praise or closing words of a message that asks nothing; empty when it asks or complains.
+
+    Thanks words in a complaint's context are irony: a problem, a duration ("3 jours sans internet"), an
+    eye-roll, "again", "as usual". A problem said to be gone ("ça remarche") is thanks again, unless irony says
+    otherwise. A short "ok", "👍" or "c'est bon" closes a conversation too."""
+    cues = [*found.get("thanks", ()), *found.get("praise", ())]
     emoji = [ch for ch in text if ch in THANKS_EMOJI]
-    if not cues and not emoji:
+    words = re.findall(r"\w+", MENTION.sub("", fold(text)))
+    closing = list(found.get("resolved", ())) if len(words) <= 8 else []
+    if not cues and not emoji and not closing:
         return []
-    if "?" in text or _hits(folded, REQUEST_CUES) or risks_of(text):
+    if "?" in text or "irony" in found or any(ch in IRONY_EMOJI for ch in text) or "request" in found:
         return []
-    if _hits(folded, PROBLEM_WORDS) and not _hits(folded, RESOLVED_CUES):
+    if ("problem" in found or DURATION_RE.search(fold(text))) and "resolved" not in found:
         return []
-    words = re.findall(r"\w+", re.sub(r"(?<!\w)[@#]\w+", "", folded))
     if len(words) > 40:  # a long message with a "merci" in it is not a thank-you note
         return []
-    return cues + emoji[:1]
+    return [*cues, *closing, *emoji[:1]]
 
 
 def classify(
-    text: str, profile: Profile, at: datetime | None, earlier_texts: tuple[str, ...] = ()
+    text: str,
+    profile: Profile,
+    at: datetime | None,
+    earlier_texts: tuple[str, ...] = (),
+    book: CueBook | None = None,
 ) -> tuple[Kind, list[str]]:
-    """The kind of one message and what decided it (risk beats everything; thanks needs no question)."""
-    risks = risks_of(text)
-    signals = noise_signals(text, profile, at, earlier_texts)
+    """The kind of one message and what decided it (risk beats everything but a bot; thanks asks nothing)."""
+    book = book or DEFAULT_BOOK
+    folded = fold(text)
+    found = book.scan(folded)
+    risks = _risks(folded, book)
+    signals = noise_signals(text, profile, at, earlier_texts, book)
     noisy = _noise_score(signals) >= TriageRules.noise_threshold
     # Scammers bait with risk words ("recover your hacked account"); victims rarely write like spammers. Risk
     # wins unless the author looks like a bot too, or the text is spam through and through.
     from_a_bot = any(not s.startswith(("spam words", "several spam words")) for s in signals)
-    if noisy and (not risks or from_a_bot or len(_hits(fold(text), NOISE_CUES)) >= 3):
+    if noisy and (not risks or from_a_bot or len(found.get("noise", ())) >= 3):
         return Kind.NOISE, signals
+    if not risks:
+        chat = chatter(text, found)
+        if chat:
+            return Kind.NOISE, [chat]
     if risks:
-        return Kind.URGENT, [label for label, _, _ in risks]
-    thanks = is_thanks(text)
+        return Kind.URGENT, [risk.label for risk in risks]
+    thanks = thanks_in(text, found)
     if thanks:
         return Kind.THANKS, thanks
     return Kind.REQUEST, []
@@ -391,18 +484,21 @@ def triage(
     profile = profile or Profile(followers=followers, verified=verified)
     text = "\n".join(texts)
     latest = texts[-1] if texts else ""
-    kind, why = classify(latest, profile, at, tuple(texts[:-1]))
+    kind, why = classify(latest, profile, at, tuple(texts[:-1]), rules.cues)
     if kind is Kind.REQUEST and len(texts) > 1:
-        earlier_kind, earlier_why = classify(text, profile, at)
+        earlier_kind, earlier_why = classify(text, profile, at, (), rules.cues)
         if earlier_kind is Kind.URGENT:
             kind, why = earlier_kind, earlier_why  # a risk stated earlier in the case still stands
     reasons: list[tuple[int, str]] = []
     if kind is Kind.NOISE:
-        return Triage(0, OTHER, (f"noise: {'; '.join(why)}",), Kind.NOISE, NORMAL_BAND)
+        return Triage(0, OTHER, (f"noise: {'; '.join(why)}; not waiting (an agent can say otherwise)",), Kind.NOISE)
     if kind is Kind.THANKS:
-        return Triage(5, OTHER, (f"thanks or praise: {', '.join(w.rstrip('*') for w in why[:3])}",), Kind.THANKS)
-    for label, points, hits in risks_of(text):
-        reasons.append((points, f"risk, {label}: {', '.join(h.rstrip('*') for h in hits[:3])} (+{points})"))
+        return Triage(5, OTHER, (f"thanks or praise: {_quote(why)}, nothing asked; not waiting",), Kind.THANKS)
+    risks = risks_in(text, rules.cues) if kind is Kind.URGENT else ()
+    for risk in risks:
+        reasons.append(
+            (risk.points, f"risk, {risk.label}: {' with '.join(_quote(risk.words).split(', '))} (+{risk.points})")
+        )
     influence = influence_points(followers, rules)
     if influence:
         reasons.append((influence, f"influence: {_compact(followers)} followers (+{influence})"))
@@ -436,8 +532,19 @@ def triage(
     band = NORMAL_BAND
     if kind is Kind.URGENT:
         total, band = max(total, rules.urgent_floor), URGENT_BAND
-    ordered = (*(reason for _, reason in sorted(reasons, key=lambda r: -r[0])), f"base {rules.base}")
+    ordered = (
+        band_reason(band, risks[0].label if risks else ""),
+        *(reason for _, reason in sorted(reasons, key=lambda r: -r[0])),
+        f"base {rules.base}",
+    )
     return Triage(priority=total, topic=topic, reasons=ordered, kind=kind, band=band)
+
+
+def band_reason(band: str, why: str = "") -> str:
+    """The first reason of every waiting case: its band, and so its place in the queue."""
+    if band == URGENT_BAND:
+        return f"urgent band ({why}): ranked above every request, whatever their waiting time or audience"
+    return "request band: ranked after every urgent case, then by priority and waiting time"
 
 
 # Ranks of the urgent band sit this far below any normal rank: opening minutes since 2020 stay far under it for

@@ -1,0 +1,432 @@
+"""The words triage reads, grouped by what they mean (French and English, accent-free lower case).
+
+A **cue family** is a list of words and phrases that mean one thing ("a hazard", "someone else did it", "a
+heating appliance"); `*` marks a stem (`etincel*` finds étincelle, étincelles, étincelait). A **risk** is
+recognised by a meaning-bearing combination of families (a hazard at a place, an order with "not me"), or by a
+family strong enough on its own (`fuite de gaz`, `avocat`): a single word such as "sécurité" or "danger" in an
+option's name raises nothing. Brands add words to any family with TRIAGE_RULES `{"cues": {"family": [...]}}`.
+
+Families whose name starts with a risk (`fraud`, `safety`...) are that risk's words on their own; the others are
+ingredients of the combinations in RISK_RECIPES.
+"""
+
+from __future__ import annotations
+
+RISKS: dict[str, tuple[str, int]] = {
+    # risk family: (what an agent reads, points inside the urgent band)
+    "fraud": ("fraud or account takeover", 40),
+    "safety": ("a safety hazard", 40),
+    "vulnerable": ("a vulnerable customer", 35),
+    "personal_data": ("personal data exposed", 30),
+    "legal": ("legal action or a regulator", 25),
+    "outage": ("a widespread outage", 20),
+}
+
+CUES: dict[str, tuple[str, ...]] = {
+    # --- strong on their own ---------------------------------------------------------------------------------
+    "fraud": (
+        "arnaque*", "arnaqu*", "escroc*", "escroquer*", "scam", "scams", "scammed", "scammer*", "phishing",
+        "hameconn*", "fraud*", "usurpation*", "usurpe*", "identity theft", "vol d'identite", "stolen identity",
+        "sim swap*", "swap de sim", "pirate", "pirates", "piratee", "piratage", "pirater", "hack", "hacked", "hacker*",
+        "hacking", "compte vole", "account stolen", "stolen account", "account takeover", "took over my account",
+        "taken over my account", "pris le controle", "vol de compte", "faux conseiller", "fausse conseillere",
+        "fake advisor", "fake agent", "spoof*", "someone logged into", "someone has logged into",
+        "quelqu'un s'est connecte", "quelqu'un a acces", "someone has access", "someone else has access",
+    ),
+    "safety": (
+        "fuite de gaz", "gas leak", "leaking gas", "odeur de gaz", "smell of gas", "smells of gas", "smell gas",
+        "smelling gas", "sent le gaz", "electrocut*", "electrise*", "electric shock", "choc electrique",
+        "got a shock", "une decharge", "pris le jus", "incendie*", "on fire", "caught fire", "pris feu", "en feu",
+        "flammes", "flames", "explos*", "court-circuit*", "short circuit*", "short-circuit*", "etincel*", "spark*",
+        "fumee*", "smoke", "smoking", "smoulder*", "burning smell", "odeur de brule", "sent le brule", "crame*",
+        "surchauff*", "overheat*", "dangereu*", "dangerous", "dangerously", "unsafe", "hazard*", "blesse*",
+        "injur*", "s'est fait mal", "hurt himself", "hurt herself", "hurt myself", "got hurt", "sparks", "melted",
+        "melting", "a fondu", "fondu", "brule", "brulee", "scorch*", "charred", "noirci*", "risque d'incendie",
+        "fire risk", "fire hazard", "tension apparente",
+    ),
+    "vulnerable": (
+        "personne agee", "personnes agees", "agee", "agees", "elderly", "pensioner*", "old lady", "old man",
+        "vieille dame", "vieux monsieur", "grand-mere", "grand-pere", "grand mere", "grand pere", "grands-parents",
+        "mamie", "mamy", "papy", "papi", "grandma", "grandmother", "grandad", "granddad", "grandfather", "granny",
+        "my nan", "my gran", "disabled", "disabilit*", "aveugle*", "blind", "malvoyant*",
+        "partially sighted", "sourde", "fauteuil roulant", "wheelchair", "mobilite reduite",
+        "alzheimer*", "dementia", "demence", "paralys*", "bedridden", "alite*", "grabataire", "oxygen*", "oxygene",
+        "concentrateur", "respirateur*", "ventilator*", "dialys*", "apnee", "apnoea", "apnea", "cpap",
+        "teleassistance", "tele-assistance", "care alarm", "carephone", "lifeline", "pendant alarm",
+        "personal alarm", "alarm pendant", "stairlift", "stair lift", "monte-escalier", "monte escalier",
+        "lit medicalise", "hospital bed", "insulin*", "insuline", "pacemaker", "defibrillat*", "medical equipment",
+        "materiel medical", "equipement medical", "appareil medical", "medical device", "feeding pump", "bebe",
+        "bebes", "baby", "babies", "nourrisson*", "newborn*", "nouveau-ne", "nouveau-nee", "nouveau ne",
+        "enceinte", "pregnant", "premature*", "infant*", "chimio*", "chemo*", "cancer", "palliati*", "greffe",
+        "transplant*", "hospitalise*", "discharged from hospital", "sortie d'hopital", "sorti de l'hopital",
+        "sortie de l'hopital", "just out of hospital", "convalesc*", "seriously ill", "gravement malade",
+        "tres malade", "terminally ill", "immunodeprim*", "immunocompromised", "vulnerable", "fragile",
+        "medical condition", "medically", "carer", "aidant", "aidante", "auxiliaire de vie", "vit seule",
+        "vit seul", "lives alone", "lives on her own", "lives on his own",
+        "handicap", "handicape", "handicapee", "handicapes", "en situation de handicap", "malentendant*",
+        "hard of hearing", "deaf and", "is deaf", "am deaf", "je suis sourd", "je suis sourde", "est sourd",
+        "est sourde", "octogenaire*", "nonagenaire*", "septuagenaire*", "centenaire*",
+    ),
+    "legal": (
+        "avocat*", "lawyer*", "solicitor*", "attorney*", "tribunal", "tribunaux", "to court", "in court",
+        "court case", "court action", "court claim", "county court", "small claims", "juge", "judge", "proces",
+        "lawsuit*", "sue", "suing", "sued", "en justice", "poursuites", "poursuivre", "huissier*", "bailiff*",
+        "mise en demeure", "formal notice", "letter before action", "porter plainte", "deposer plainte",
+        "depose plainte", "deposerai plainte", "portee plainte", "plainte contre", "police report",
+        "report you to", "reporting you to", "arcep", "cnil", "dgccrf", "mediateur*", "mediatrice",
+        "ombudsman", "ombudsmen", "que choisir", "60 millions", "signalconso", "signal conso", "ofcom",
+        "ofgem", "ico", "information commissioner", "trading standards", "citizens advice", "fcc", "ftc", "bbb",
+        "better business bureau", "commission europeenne", "european commission", "class action",
+        "action collective", "action de groupe", "code de la consommation", "consumer rights act", "regulator*",
+        "regulateur*", "defenseur des droits", "conciliateur*", "watchdog", "legal action", "action en justice",
+        "cisas", "adr scheme",
+    ),
+    "personal_data": (
+        "fuite de donnees", "data breach", "data leak", "donnees ont fuite", "leaked my", "leak of my", "rgpd",
+        "gdpr", "subject access request", "someone else's bill", "someone else's details", "someone else's data",
+        "someone else's address", "someone else's account", "someone else's name", "another customer's",
+        "d'un autre client", "d'une autre cliente", "d'un autre abonne", "other customers' details",
+    ),
+    "outage": (
+        "panne generale", "panne geante", "panne massive", "panne generalisee", "massive outage",
+        "widespread outage", "general outage", "nationwide", "national outage", "across the country",
+        "dans toute la france", "whole country", "tout le pays", "thousands", "milliers", "des centaines",
+        "hundreds of",
+    ),
+    # --- ingredients of combinations -------------------------------------------------------------------------
+    # fraud
+    "unasked thing": (
+        "commande*", "order*", "contrat*", "contract*", "abonnement*", "subscription*", "ligne", "line", "compte",
+        "account", "souscri*", "forfait*", "plan", "sim", "esim", "e-sim", "carte sim", "iphone", "telephone",
+        "phone", "prelevement*", "debit*", "charge", "charges", "charged", "paiement*", "payment*", "transaction*",
+        "credit", "loan", "pret", "purchase*", "achat*", "box", "numero", "number",
+    ),
+    "not me": (
+        "pas moi", "not me", "wasn't me", "wasnt me", "someone else", "quelqu'un d'autre", "a stranger",
+        "un inconnu", "une inconnue", "inconnu", "inconnue", "inconnus", "unknown", "don't recognise",
+        "don't recognize", "dont recognise", "dont recognize", "do not recognise", "do not recognize",
+        "didn't recognise", "ne reconnais", "reconnais pas", "sans mon accord", "sans mon consentement",
+        "without my consent", "without my permission", "without my knowledge", "a mon insu", "non autoris*",
+        "unauthori*", "pas autorise*", "a mon nom", "in my name", "under my name", "never ordered",
+        "jamais commande", "never signed", "jamais signe", "jamais souscrit", "never subscribed",
+        "never asked for", "jamais demande", "didn't order", "did not order", "didn't make", "didn't place",
+        "never placed", "never made", "never opened", "jamais ouvert",
+        "not authorised", "not authorized", "fraudulent*",
+        "connexion inconnue", "appareil inconnu", "unknown device",
+    ),
+    "moved away": (
+        "transfere*", "transfer*", "portee", "portabilite", "ported", "moved", "swapped", "switched",
+        "autre telephone", "another phone", "someone else's phone", "quelqu'un d'autre", "activated on",
+        "activee sur", "active sur", "nouvelle sim", "new sim", "another sim", "autre sim", "autre carte sim",
+        "desactive*", "deactivated", "no longer works on", "ported out", "code rio", "pac code",
+    ),
+    "secret": (
+        "code", "codes", "iban", "rib", "carte bancaire", "card details", "card number", "bank details",
+        "coordonnees bancaires", "password", "mot de passe", "mdp", "identifiant*", "login details", "pin", "cvv",
+        "cryptogramme", "numero de carte", "otp", "verification code", "code de verification", "code secret",
+        "sort code", "security code", "one-time",
+    ),
+    "gave away": (
+        "donne", "donnee", "gave", "given", "entered", "rentre", "saisi", "communique", "typed", "clicked",
+        "clique", "cliquer", "click on", "filled in", "rempli", "read out", "lu le code", "transmis", "envoye",
+        "sent them", "shared",
+    ),
+    "impostor": (
+        "se faisant passer", "se faisait passer", "posing as",
+        "soi-disant", "soi disant", "claimed to be", "claiming to be", "pretendait", "impersonat*",
+        "faux conseiller", "fausse conseillere", "faux sms", "faux mail", "faux site", "faux technicien",
+        "faux agent", "faux appel", "faux numero", "fake", "bogus", "pretending to be", "pretended to be",
+        "pretendait etre", "se presentant comme", "un soi-disant", "une soi-disant",
+    ),
+    "changed": ("change", "changed", "changee", "modifie*", "modified", "reset", "reinitialise*", "updated"),
+    "login": (
+        "connexion", "connexions", "login", "logins", "logged in", "log in", "sign-in", "sign in", "signed in",
+        "connecte", "connectee",
+        "nouvelle connexion", "new sign-in", "new login", "connexion inconnue", "appareil inconnu", "unknown device",
+        "new device",
+    ),
+    # safety
+    "gas": ("gaz", "gas"),
+    "smell or leak": (
+        "odeur*", "smell*", "sent", "sens", "sentir", "fuite*", "leak*", "whiff", "reek*", "pue", "stink*",
+        "sniff*", "hiss*", "siffle*",
+    ),
+    "street equipment": (
+        "cable*", "fil", "fils", "wire*", "wiring", "poteau*", "pole", "poles", "telegraph pole", "armoire*",
+        "cabinet*", "borne*", "trappe", "regard", "manhole", "plaque", "cover", "boitier*", "junction box",
+        "pylone*", "pylon*", "lampadaire*", "compteur", "meter",
+    ),
+    "exposed or down": (
+        "denude*", "a nu", "exposed", "bare", "sous tension", "pend*", "hanging", "dangl*", "trailing",
+        "traine*", "au sol", "par terre", "on the ground", "on the pavement", "sur le trottoir", "trottoir",
+        "pavement", "sidewalk", "across the road", "en travers", "tombe", "tombee", "tombes", "fallen", "fell",
+        "arrache*", "ripped", "torn", "penche*", "leaning", "grande ouverte", "grand ouvert", "wide open",
+        "left open", "laisse ouvert", "laissee ouverte", "knocked", "renverse*", "couche*", "crashed into",
+        "hole", "trou", "tranchee", "trench", "in the road", "dans la rue", "sur la route",
+    ),
+    "device": (
+        "box", "routeur", "router", "chargeur", "charger", "batterie", "battery", "prise*", "socket*", "plug*",
+        "compteur", "meter", "decodeur", "tv box", "modem", "adaptateur", "adapter", "transfo*", "alimentation",
+        "power supply", "telephone", "phone", "cable*", "fil", "wire*", "tableau electrique", "fuse*",
+        "disjoncteur*",
+    ),
+    "heat or burn": (
+        "chaud", "chaude", "hot", "brulant*", "boiling", "tres chaud", "too hot", "melt*", "fondre",
+        "gonfle*", "swollen", "bulging", "buzz*", "gresill*", "crackl*", "crepit*", "bang",
+        "fume", "fumer", "odeur", "smell*", "blackened", "burn*", "brul*",
+    ),
+    "water": (
+        "eau", "water", "fuite d'eau", "inond*", "flood*", "degat des eaux", "ruissel*", "drip*", "goutte*",
+        "coule", "leaking", "leak", "wet", "mouille*", "humid*", "infiltration*", "damp",
+    ),
+    "electrics": (
+        "electr*", "prise*", "socket*", "tableau", "fuse*", "box", "cable*", "wire*",
+        "wiring", "plafonnier", "disjonct*", "switch*", "interrupteur*", "plug*",
+    ),
+    "worker": (
+        "technicien*", "technician*", "engineer*", "installateur*", "installer*", "ouvrier*", "workmen", "workman",
+        "contractor*", "sous-traitant*", "intervenant*",
+    ),
+    "left unsafe": (
+        "trou", "hole", "grande ouverte", "wide open", "left open", "laisse ouvert", "laissee ouverte", "denude*",
+        "exposed", "bare", "sous tension", "live wire*", "tranchee", "trench",
+        "sans protection", "unprotected", "no cover", "sans capot", "sans couvercle", "a nu", "trailing",
+    ),
+    # vulnerable
+    "heating": (
+        "chauffage", "heating", "heat", "chaudiere", "boiler", "radiateur*", "radiator*", "eau chaude",
+        "hot water", "chaleur", "pompe a chaleur", "heat pump",
+    ),
+    "cold": (
+        "froid", "froide", "cold", "freezing", "frozen", "gele", "geler", "gelee", "gelent", "on gele", "glacial*",
+        "caille", "frigorifi*", "congele*", "icy", "chilly",
+
+    ),
+    "no way to call": (
+        "seul moyen", "only way", "only phone", "only line", "seule ligne", "appeler les secours",
+        "call for help", "emergency services", "secours", "samu", "pompiers", "999", "112", "911", "les urgences",
+        "numero d'urgence", "emergency call*", "emergency number", "call an ambulance", "appeler un medecin",
+        "call a doctor", "ambulance", "appeler a l'aide", "can't call anyone", "cannot call anyone",
+        "ne peut appeler personne", "peut pas appeler", "can't call for", "cut off from", "coupee du monde",
+        "isole", "isolee", "isolated",
+    ),
+    "health": ("medical*", "medic*", "sante", "health", "soins", "medecin", "doctor", "gp", "nurse", "infirmier*"),
+    "health need": (
+        "equipment", "device", "condition", "appareil*", "equipement*", "materiel", "machine",
+        "alarm", "alarme", "suivi", "monitor*",
+    ),
+    # personal data
+    "another person": (
+        "quelqu'un d'autre", "someone else", "someone else's", "another customer", "un autre client",
+        "une autre cliente", "autre abonne", "une autre personne", "another person", "a stranger", "un inconnu",
+        "une inconnue", "pas le mien", "pas la mienne", "not mine", "pas a moi", "wrong person", "not my name",
+        "pas mon nom", "in the name of", "other people's",
+        "other customers", "des autres clients", "strangers", "un voisin", "a neighbour", "a neighbor",
+        "my neighbour's", "my neighbor's", "de mon voisin", "de ma voisine", "previous tenant", "ancien locataire",
+        "a mr", "a mrs", "a ms",
+    ),
+    "document": (
+        "facture*", "bill", "bills", "invoice*", "contrat*", "contract*", "iban", "rib", "adresse*", "address*",
+        "courrier*", "letter*", "releve*", "statement*", "donnees", "data", "details", "coordonnees", "nom",
+        "name", "espace client", "dossier", "document*", "infos", "information*", "email*", "mails",
+        "date de naissance", "date of birth", "bank", "phone number", "numero de telephone", "payslip",
+    ),
+    "my details": (
+        "mes donnees", "my data", "my details", "mes infos", "mes informations", "my personal", "mes coordonnees",
+        "my address", "mon adresse", "my information", "personal information", "informations personnelles",
+        "donnees personnelles", "personal data", "personal details", "my name", "mon nom", "mon iban", "my iban",
+        "my bank", "my phone number", "mon numero", "my email", "mon email", "mon mail", "my account details",
+        "ma facture", "my bill", "mon contrat", "my contract",
+    ),
+    "exposure": (
+        "visible*", "expos*", "public*", "fuite*", "leak*", "vendu*", "sold",
+        "accessible", "affiche*", "anyone can",
+        "tout le monde peut", "n'importe qui", "others can", "d'autres clients", "other customers",
+
+        "shared with", "partagees avec", "partagee avec", "en clair", "in plain text", "displayed to", "visible to",
+    ),
+    "asked publicly": (
+        "en public", "publicly", "in public", "in a reply", "en commentaire", "in the replies", "public reply",
+        "reponse publique", "in a tweet", "dans un tweet", "sur twitter", "on twitter",
+    ),
+    "asked": ("demande*", "ask*", "you want", "vous voulez", "request*", "post", "poster", "send", "envoyer"),
+    "press": ("journaliste*", "journalist*", "reporter*", "presse", "press", "media", "medias", "redaction", "newsroom"),
+    "story": (
+        "article", "story", "papier", "enquete", "publish*", "publier", "publie", "ecrire sur", "write about",
+        "writing about", "reportage", "sujet sur", "piece on", "investigat*", "contacted", "contacte",
+    ),
+    # outage
+    "many places": (
+        "tout le quartier", "toute la rue", "tout l'immeuble", "toute la residence", "tout le village",
+        "toute la ville", "toute la commune", "tout le departement", "toute la region", "tous les voisins",
+        "tous mes voisins", "les voisins aussi", "mes voisins aussi", "voisins egalement", "voisins pareil",
+        "les voisins ont", "neighbours too", "neighbors too", "neighbours as well", "neighbors as well",
+        "neighbours also", "all my neighbours", "all my neighbors", "all the neighbours", "all the neighbors",
+        "whole street", "entire street", "whole road", "whole block", "whole building", "whole estate",
+        "whole village", "whole town", "whole city", "whole area", "entire area", "whole region", "whole of",
+        "entire town", "entire city", "entire village", "everyone in", "everyone on", "everybody in",
+        "everybody on", "everyone around",
+        "tout le secteur", "whole postcode", "whole neighbourhood", "whole neighborhood",
+        "the neighbourhood", "le quartier", "half the town", "la moitie de", "plusieurs villes", "several towns",
+        "whole county", "whole department", "many people", "beaucoup de monde", "lots of people",
+        "plein de gens", "loads of people",
+    ),
+    "failure": (
+        "panne*", "down", "outage", "coupure*", "coupe", "coupee", "coupes", "no internet", "pas d'internet",
+        "plus d'internet", "sans internet", "pas de reseau", "plus de reseau", "no signal", "no service",
+        "hors service", "dead", "sans reseau", "sans electricite", "no power", "power cut", "pas de courant",
+        "plus de courant", "plus d'electricite", "dans le noir", "in the dark", "no network", "no connection",
+        "offline", "hs", "not working", "ne marche", "marche plus", "ne fonctionne", "rien ne marche", "no wifi",
+        "pas de wifi", "plus de wifi", "no broadband", "no tv", "plus de tele", "no phone", "no mobile",
+        "no data", "no 4g", "no 5g", "pas de 4g", "ca capte plus", "capte rien", "no bars", "blackout",
+    ),
+    # --- what kind of message -------------------------------------------------------------------------------
+    "noise": (
+        "crypto*", "bitcoin", "btc", "eth", "usdt", "airdrop*", "nft", "nfts", "forex", "binary option*",
+        "investment opportunit*", "opportunite d'investissement", "earn money", "gagner de l'argent", "dm me",
+        "dm for", "check my bio", "link in bio", "lien en bio", "click here", "cliquez ici", "free followers",
+        "followers gratuits", "buy followers", "onlyfans", "whatsapp", "telegram", "100x", "to the moon",
+        "passive income", "revenu passif", "free iphone", "iphone gratuit", "you won", "vous avez gagne",
+        "claim your", "recovery expert", "recover your funds", "recuperer vos fonds", "hacker for hire",
+    ),
+    "contest": (
+        "concours", "#concours", "giveaway*", "#giveaway", "jeu concours", "jeu-concours", "tirage au sort",
+        "je participe", "participe", "je tente ma chance", "tente ma chance", "tenter ma chance",
+        "bonne chance a tous", "good luck everyone", "rt + follow", "rt+follow", "follow + rt", "follow+rt",
+        "rt & follow", "#win", "#gagner", "#contest", "#jeu", "#jeuconcours", "contest", "to win", "pour gagner",
+        "tag a friend", "tag 2", "tag 3", "j'identifie", "enter me", "count me in", "pick me", "choisissez-moi",
+        "#rt", "#follow", "a gagner", "win a", "#competition", "competition", "je joue", "i'm in", "im in",
+        "fingers crossed", "croise les doigts", "#sweepstakes", "entered", "participation",
+    ),
+    "pitch": (
+        "we help", "we can help you", "nous aidons", "notre agence", "our agency", "our team can",
+        "notre solution", "our solution", "our platform", "notre plateforme", "boost your", "grow your",
+        "increase your", "augmentez", "developpez", "seo", "smm", "marketing", "leads", "collab", "collaboration",
+        "partenariat", "partnership", "sponsor*", "dm us", "check out our", "visit our", "decouvrez notre",
+        "our services", "nos services", "we offer", "nous proposons", "book a call", "book a demo", "free audit",
+        "audit gratuit", "engagement rate", "chatbot", "ai-powered", "propuls*", "growth", "b2b", "roi",
+        "conversion*", "agence", "agency", "freelance*", "startup", "saas", "solution", "outil", "tool",
+        "demo", "contact us", "contactez-nous", "let's connect", "let's talk", "brands like", "des marques comme",
+        "vos clients", "your customers", "your support", "votre support", "service client ia", "ai agent",
+        "automatis*", "automate*",
+    ),
+    "thanks": (
+        "merci", "mercii*", "thanks", "thank you", "thank u", "thx", "ty", "tyvm", "cheers", "remercie*",
+        "ok merci", "ok thanks", "bonne journee", "bonne soiree", "have a nice day", "have a good day",
+        "grateful", "reconnaissant*", "appreciate*", "much appreciated",
+        "merci beaucoup", "merci bcp", "mrc", "thank you so much", "many thanks", "big thanks", "top merci",
+    ),
+    "praise": (
+        "super", "genial", "top", "parfait", "bravo", "excellent", "great", "awesome", "amazing", "love", "adore",
+        "nickel", "impeccable", "formidable", "perfect", "brilliant", "well done", "good job", "bien joue",
+        "rapide", "efficace", "quick", "helpful", "au top", "au poil", "reactif*", "best", "meilleur*", "chapeau",
+        "kudos", "shoutout", "shout out", "legend*", "hero", "heroes", "star", "recommend*", "recommande*",
+        "impressed", "impressionne*", "rien a dire", "5 etoiles", "5 stars", "five stars", "10/10", "smooth",
+        "seamless", "painless", "sans souci", "fast", "pro", "professionnel*", "professional", "sympa",
+        "adorable", "charmant*", "lovely", "friendly", "polite", "courteous", "fab", "fantastic", "superb",
+        "magnifique", "incroyable", "incredible", "top notch", "spot on", "faultless", "ravi", "ravie",
+        "delighted", "happy", "content", "contente", "satisfait*", "satisfied", "gg", "class", "belle",
+        "nice", "cool", "good", "bien", "thumbs up", "chef", "queen", "king", "pepite", "crack",
+    ),
+    "resolved": (
+        "ca marche", "ca fonctionne", "ca remarche", "ca refonctionne", "c'est bon", "resolu*", "regle", "reglee",
+        "it works", "works now", "working again", "working now", "fixed", "sorted", "resolved", "all good",
+        "tout est ok", "tout est rentre dans l'ordre", "c'est revenu", "c'est reparti", "back up", "back on",
+        "is back", "est revenu", "est revenue", "de retour", "ca va mieux", "up and running", "done",
+        "c'est fait", "recu", "received", "arrived", "arrive", "bien recu", "all sorted", "ok", "okay", "oki",
+        "d'accord", "daccord", "parfait", "noted", "note", "compris", "understood", "got it", "ca roule", "vu",
+    ),
+    # A complaint's context: thanks or praise words around it are irony, unless the problem is said to be gone.
+    "problem": (
+        "problem*", "probleme*", "issue*", "souci*", "panne*", "bug*", "coupure*", "outage", "down", "slow", "lent",
+        "lente", "erreur*", "error*", "broken", "casse*", "sans internet", "sans reseau", "sans tele", "sans wifi",
+        "sans electricite", "sans chauffage", "sans courant", "sans telephone", "sans ligne", "without internet",
+        "without wifi", "without power", "without heating", "without a phone", "no internet", "no wifi",
+        "no signal", "no service", "no power", "no heating", "pas d'internet", "pas de reseau", "pas de wifi",
+        "plus d'internet", "plus de reseau", "ne marche", "marche pas", "marche plus", "not working",
+        "doesn't work", "doesnt work", "ne fonctionne", "fonctionne pas", "fonctionne plus", "toujours pas",
+        "still no", "still not", "still waiting", "toujours en attente", "waiting", "attente", "attendre",
+        "j'attends", "personne", "nobody", "no one", "no answer", "pas de reponse", "aucune reponse",
+        "sans reponse", "ignored", "ignore", "rien", "nothing", "jamais", "never", "facture*", "bill", "overcharged",
+        "debite*", "preleve*", "late", "retard*", "delay*", "cancel*", "annul*", "lost", "perdu*", "again",
+        "encore", "another", "still", "toujours", "wait", "hold", "on hold",
+    ),
+    # What turns thanks or praise into a request: a question, a complaint, disappointment, irony.
+    "request": (
+        "pourquoi", "comment", "quand", "est-ce que", "why", "how", "when", "can you", "could you",
+        "pouvez-vous", "pouvez vous", "pourriez", "aidez*", "m'aider", "help me", "need help", "please help",
+        "can you help", "svp", "stp", "s'il vous plait", "please", "pls", "plz", "besoin", "need", "nul", "nulle",
+        "bad", "terrible", "horrible", "decu*", "disappoint*", "pas content", "not happy", "merci pour rien",
+        "thanks for nothing", "cheers for nothing", "merci du peu", "toujours pas", "still no", "still not",
+        "mais", "but", "sauf", "except", "jamais", "never", "plus de", "ne marche", "not working", "rien",
+        "nothing", "attends", "waiting", "j'attends", "annule*", "cancelled", "canceled", "sans prevenir",
+        "without notice", "any update", "des nouvelles", "du nouveau", "et maintenant", "what now", "so what",
+        "where is", "ou est", "ou en est", "still waiting", "toujours en attente", "j'ai toujours", "i still",
+        "still have", "still got",
+
+
+
+
+
+
+
+
+        "pas recu", "not received", "never received",
+        "jamais recu", "rembours*", "refund*", "facture*", "bill", "invoice*", "charged", "debite*", "preleve*",
+        "et pour", "and what about", "what about", "question",
+        "quick question", "petite question", "est-il possible", "is it possible", "possible de", "possible to",
+        "want to", "would like", "voudrais", "souhaite*", "je veux", "i want", "looking for", "je cherche",
+        "appel*", "call", "rappel*", "call back",
+    ),
+    "irony": (
+        "merci pour rien", "thanks for nothing", "cheers for nothing", "merci du peu", "encore bravo",
+        "well done again", "quel plaisir", "what a joy", "love that", "love how", "love it when", "gotta love",
+        "faut adorer", "j'adore quand", "j'adore comment", "comme d'hab", "as usual", "as always", "comme toujours",
+        "une fois de plus", "once again", "yet another", "looking into it", "on regarde", "nous regardons",
+        "we're on it", "on s'en occupe", "c'est en cours", "still waiting",
+        "toujours en attente", "toujours rien", "still nothing",
+    ),
+}  # fmt: skip
+
+# Irony marks that make thanks words a complaint on their own (eye-rolls, clapping at a problem).
+IRONY_EMOJI = frozenset("🙄🙃😒😑🤡😤😡🤬💀🥴😬")
+DURATION = r"\b\d+\s*(?:jours?|j|days?|heures?|h|hrs?|hours?|semaines?|sem|weeks?|wks?|mois|months?|ans?|years?)\b"
+
+# Risk recipes: every family of one recipe must be present (a family alone is a strong cue of its own risk).
+RISK_RECIPES: dict[str, tuple[tuple[str, ...], ...]] = {
+    "fraud": (
+        ("fraud",),
+        ("unasked thing", "not me"),
+        ("moved away", "not me"),
+        ("secret", "gave away", "impostor"),
+        ("impostor", "gave away"),
+        ("secret", "changed", "not me"),
+        ("login", "not me"),
+    ),
+    "safety": (
+        ("safety",),
+        ("gas", "smell or leak"),
+        ("street equipment", "exposed or down"),
+        ("device", "heat or burn"),
+        ("water", "electrics"),
+        ("worker", "left unsafe"),
+    ),
+    "vulnerable": (
+        ("vulnerable",),
+        ("heating", "cold"),
+        ("no way to call", "failure"),
+        ("health", "health need"),
+    ),
+    "personal_data": (
+        ("personal_data",),
+        ("another person", "document"),
+        ("my details", "exposure"),
+        ("secret", "asked publicly", "asked"),
+    ),
+    "legal": (("legal",), ("press", "story")),
+    "outage": (("outage",), ("many places", "failure")),
+}
+
+# Families a negation in front cancels ("pas de fumée", "no smell of gas", "not going to sue").
+NEGATABLE = frozenset({"fraud", "safety", "vulnerable", "legal", "personal_data", "outage", "smell or leak",
+                       "heat or burn", "exposed or down", "left unsafe", "thanks", "praise"})  # fmt: skip
