@@ -76,6 +76,8 @@ def load(path: Path) -> list[dict[str, Any]]:
 
 
 def user_id(handle: str) -> str:
+    if handle.lower() == BRAND_HANDLE.lower():
+        return BRAND_ID
     return str(1_600_000_000_000_000_000 + int(hashlib.sha256(handle.lower().encode()).hexdigest()[:12], 16))
 
 
@@ -229,6 +231,8 @@ class Scores:
         return ratio(len(predicted & actual), len(predicted)), ratio(len(predicted & actual), len(actual))
 
     def urgent(self, risk: str | None = None) -> tuple[float, float, int]:
+        """Urgent as labelled, and every member of a burst the writers marked as one outage (the desk counts
+        those customers and ranks their cases urgent: see carebird.outages)."""
         actual = {
             i for i, o in enumerate(self.rows) if o.record["label"] == "urgent" and risk in (None, o.record.get("risk"))
         }
@@ -316,9 +320,24 @@ class Scores:
         return [o for o in self.rows if not _right(o)]
 
 
+def _in_outage(record: dict[str, Any]) -> bool:
+    return bool(record.get("outage_group")) and record.get("group_is_outage") is not False
+
+
+def _expected(record: dict[str, Any]) -> str:
+    """The kind the desk should give: thanks for praise too, urgent for a member of a real outage burst."""
+    label = record["label"]
+    if label in ("request", "urgent") and _in_outage(record):
+        return "urgent"
+    return "thanks" if label == "praise" else label
+
+
+def _risk(record: dict[str, Any]) -> str | None:
+    return record.get("risk") or ("outage" if _in_outage(record) else None)
+
+
 def _right(o: Outcome) -> bool:
-    label = o.record["label"]
-    expected = "thanks" if label == "praise" else label
+    expected = _expected(o.record)
     return o.kind == expected and o.waits == bool(o.record.get("must_answer"))
 
 

@@ -25,13 +25,14 @@ RISKS: dict[str, tuple[str, int]] = {
 CUES: dict[str, tuple[str, ...]] = {
     # --- strong on their own ---------------------------------------------------------------------------------
     "fraud": (
-        "arnaque*", "arnaqu*", "escroc*", "escroquer*", "scam", "scams", "scammed", "scammer*", "phishing",
-        "hameconn*", "fraud*", "usurpation*", "usurpe*", "identity theft", "vol d'identite", "stolen identity",
+        "scammed", "scammer*",
+        "usurpation*", "identity theft", "vol d'identite", "stolen identity",
         "sim swap*", "swap de sim", "pirate", "pirates", "piratee", "piratage", "pirater", "hack", "hacked", "hacker*",
         "hacking", "compte vole", "account stolen", "stolen account", "account takeover", "took over my account",
         "taken over my account", "pris le controle", "vol de compte", "faux conseiller", "fausse conseillere",
         "fake advisor", "fake agent", "spoof*", "someone logged into", "someone has logged into",
         "quelqu'un s'est connecte", "quelqu'un a acces", "someone has access", "someone else has access",
+        "scammed", "been scammed", "me suis fait arnaque*", "j'ai ete arnaque*", "je me suis fait avoir", "victime d'une arnaque", "victime d'arnaque", "victime d'escroquerie", "victim of fraud", "victim of a scam", "fraudulent*", "fraudule*", "usurpe mon", "usurpe ma", "stole my identity", "volé mon identite", "vole mon identite", "taken out in my name", "ouvert a mon nom", "opened in my name",
     ),
     "safety": (
         "fuite de gaz", "gas leak", "leaking gas", "odeur de gaz", "smell of gas", "smells of gas", "smell gas",
@@ -43,12 +44,25 @@ CUES: dict[str, tuple[str, ...]] = {
         "injur*", "s'est fait mal", "hurt himself", "hurt herself", "hurt myself", "got hurt", "sparks", "melted",
         "melting", "a fondu", "fondu", "brule", "brulee", "scorch*", "charred", "noirci*", "risque d'incendie",
         "fire risk", "fire hazard", "tension apparente",
+        "oeuf pourri", "oeufs pourris", "rotten egg", "rotten eggs", "odeur d'oeuf",
     ),
     "vulnerable": (
+        "personne vulnerable", "vulnerable customer", "client vulnerable", "cliente vulnerable", "priority services register", "psr", "registre des clients prioritaires",
+    ),
+    "kin": (
+        "grand-mere", "grand-pere", "grand mere", "grand pere", "grands-parents", "mamie", "mamy", "papy", "papi", "grandma", "grandmother", "grandad", "granddad", "grandfather", "granny", "my nan", "my gran", "ma mere", "mon pere", "my mum", "my mom", "my dad", "my mother", "my father", "vit seule", "vit seul", "lives alone", "lives on her own", "lives on his own",
+    ),
+    "hardship": (
+        "panne*", "down", "outage", "coupure*", "coupe", "coupee", "cut off", "no internet", "pas d'internet", "plus d'internet", "sans internet", "pas de reseau", "plus de reseau", "no signal", "no service", "hors service", "dead", "sans electricite", "no power", "power cut", "pas de courant", "plus de courant", "plus d'electricite", "plus de chauffage", "pas de chauffage", "sans chauffage", "no heating", "no heat", "no hot water", "pas d'eau chaude", "plus d'eau chaude", "dans le noir", "in the dark", "no phone", "no line", "plus de ligne", "pas de ligne", "sans telephone", "sans ligne", "can't", "cannot", "can not", "unable", "impossible", "peut pas", "peux pas", "ne peut", "ne peux", "run out", "ran out", "fail*", "echoue*", "keeps failing", "not working", "ne marche", "marche plus", "ne fonctionne", "fonctionne plus", "froid", "cold", "freezing", "sitting in her coat", "sitting in his coat", "help", "aidez", "aide", "urgent", "vite", "asap", "ring straight away", "appeler", "call", "without", "sans", "n'a plus", "has no", "have no", "no longer", "plus rien", "blocked", "bloque*", "coupes", "disconnect*", "deconnect*", "cut",
+    ),
+    "no heat": (
+        "plus de chauffage", "pas de chauffage", "sans chauffage", "no heating", "no heat", "no hot water", "pas d'eau chaude", "plus d'eau chaude", "sans eau chaude", "froid", "cold", "freezing", "gele", "on gele", "glacial", "caille",
+    ),
+    "vulnerable person": (
         "personne agee", "personnes agees", "agee", "agees", "elderly", "pensioner*", "old lady", "old man",
-        "vieille dame", "vieux monsieur", "grand-mere", "grand-pere", "grand mere", "grand pere", "grands-parents",
-        "mamie", "mamy", "papy", "papi", "grandma", "grandmother", "grandad", "granddad", "grandfather", "granny",
-        "my nan", "my gran", "disabled", "disabilit*", "aveugle*", "blind", "malvoyant*",
+        "vieille dame", "vieux monsieur",
+
+        "disabled", "disabilit*", "aveugle*", "blind", "malvoyant*",
         "partially sighted", "sourde", "fauteuil roulant", "wheelchair", "mobilite reduite",
         "alzheimer*", "dementia", "demence", "paralys*", "bedridden", "alite*", "grabataire", "oxygen*", "oxygene",
         "concentrateur", "respirateur*", "ventilator*", "dialys*", "apnee", "apnoea", "apnea", "cpap",
@@ -60,26 +74,28 @@ CUES: dict[str, tuple[str, ...]] = {
         "enceinte", "pregnant", "premature*", "infant*", "chimio*", "chemo*", "cancer", "palliati*", "greffe",
         "transplant*", "hospitalise*", "discharged from hospital", "sortie d'hopital", "sorti de l'hopital",
         "sortie de l'hopital", "just out of hospital", "convalesc*", "seriously ill", "gravement malade",
-        "tres malade", "terminally ill", "immunodeprim*", "immunocompromised", "vulnerable", "fragile",
-        "medical condition", "medically", "carer", "aidant", "aidante", "auxiliaire de vie", "vit seule",
-        "vit seul", "lives alone", "lives on her own", "lives on his own",
+        "tres malade", "terminally ill", "immunodeprim*", "immunocompromised",
+        "medical condition", "medically", "auxiliaire de vie",
+
         "handicap", "handicape", "handicapee", "handicapes", "en situation de handicap", "malentendant*",
         "hard of hearing", "deaf and", "is deaf", "am deaf", "je suis sourd", "je suis sourde", "est sourd",
         "est sourde", "octogenaire*", "nonagenaire*", "septuagenaire*", "centenaire*",
+        "complications", "grossesse", "pregnancy", "weeks pregnant", "semaines de grossesse", "hospital", "hopital", "l'hopital", "bedbound", "bed-bound", "disabled son", "disabled daughter", "sick child", "enfant malade", "bebe malade",
     ),
     "legal": (
-        "avocat*", "lawyer*", "solicitor*", "attorney*", "tribunal", "tribunaux", "to court", "in court",
-        "court case", "court action", "court claim", "county court", "small claims", "juge", "judge", "proces",
-        "lawsuit*", "sue", "suing", "sued", "en justice", "poursuites", "poursuivre", "huissier*", "bailiff*",
+        "tribunal", "tribunaux",
+        "court case", "court action", "court claim", "county court", "small claims",
+        "lawsuit*", "sue", "suing", "sued", "en justice", "poursuites", "huissier*", "bailiff*",
         "mise en demeure", "formal notice", "letter before action", "porter plainte", "deposer plainte",
         "depose plainte", "deposerai plainte", "portee plainte", "plainte contre", "police report",
-        "report you to", "reporting you to", "arcep", "cnil", "dgccrf", "mediateur*", "mediatrice",
-        "ombudsman", "ombudsmen", "que choisir", "60 millions", "signalconso", "signal conso", "ofcom",
-        "ofgem", "ico", "information commissioner", "trading standards", "citizens advice", "fcc", "ftc", "bbb",
-        "better business bureau", "commission europeenne", "european commission", "class action",
-        "action collective", "action de groupe", "code de la consommation", "consumer rights act", "regulator*",
-        "regulateur*", "defenseur des droits", "conciliateur*", "watchdog", "legal action", "action en justice",
-        "cisas", "adr scheme",
+
+
+
+        "class action",
+        "action collective", "action de groupe",
+        "legal action", "action en justice",
+
+        "mon avocat", "my lawyer", "my solicitor", "mon avocate", "our lawyer", "notre avocat", "take you to court", "taking you to court", "see you in court", "voir au tribunal", "devant le tribunal", "devant les tribunaux", "lawyers", "legal team",
     ),
     "personal_data": (
         "fuite de donnees", "data breach", "data leak", "donnees ont fuite", "leaked my", "leak of my", "rgpd",
@@ -95,6 +111,12 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     # --- ingredients of combinations -------------------------------------------------------------------------
     # fraud
+    "scam word": (
+        "arnaque*", "arnaqu*", "escroc*", "escroquer*", "scam", "scams", "scammer*", "fraud", "fraude", "fraudes", "phishing", "hameconn*", "usurp*",
+    ),
+    "mine": (
+        "mon compte", "my account", "ma carte", "my card", "ma banque", "my bank", "mon argent", "my money", "mes coordonnees", "my details", "mon numero", "my number", "debite*", "preleve*", "charged", "taken from", "paid", "paye", "payee", "virement", "transfer", "j'ai clique", "i clicked", "j'ai donne", "i gave", "j'ai rentre", "i entered", "mes codes", "my codes", "mon rib", "my iban", "mon iban", "mes identifiants", "my login", "ma ligne", "my line", "ma sim", "my sim",
+    ),
     "unasked thing": (
         "commande*", "order*", "contrat*", "contract*", "abonnement*", "subscription*", "ligne", "line", "compte",
         "account", "souscri*", "forfait*", "plan", "sim", "esim", "e-sim", "carte sim", "iphone", "telephone",
@@ -113,23 +135,27 @@ CUES: dict[str, tuple[str, ...]] = {
         "never placed", "never made", "never opened", "jamais ouvert",
         "not authorised", "not authorized", "fraudulent*",
         "connexion inconnue", "appareil inconnu", "unknown device",
+        "rien demande", "j'ai rien demande", "didn't ask for", "did not ask for", "never asked", "i did not do", "didn't do this", "did not do this", "pas moi qui", "c'est pas moi", "ce n'est pas moi", "never been to", "never lived", "jamais habite", "jamais mis les pieds", "i've never been", "jamais ete",
     ),
     "moved away": (
         "transfere*", "transfer*", "portee", "portabilite", "ported", "moved", "swapped", "switched",
         "autre telephone", "another phone", "someone else's phone", "quelqu'un d'autre", "activated on",
         "activee sur", "active sur", "nouvelle sim", "new sim", "another sim", "autre sim", "autre carte sim",
         "desactive*", "deactivated", "no longer works on", "ported out", "code rio", "pac code",
+        "replaced", "remplacee", "remplace", "swap", "echange", "echangee",
     ),
     "secret": (
         "code", "codes", "iban", "rib", "carte bancaire", "card details", "card number", "bank details",
         "coordonnees bancaires", "password", "mot de passe", "mdp", "identifiant*", "login details", "pin", "cvv",
         "cryptogramme", "numero de carte", "otp", "verification code", "code de verification", "code secret",
         "sort code", "security code", "one-time",
+        "email", "adresse mail", "e-mail", "carte bleue", "cb", "numero de cb",
     ),
     "gave away": (
         "donne", "donnee", "gave", "given", "entered", "rentre", "saisi", "communique", "typed", "clicked",
         "clique", "cliquer", "click on", "filled in", "rempli", "read out", "lu le code", "transmis", "envoye",
         "sent them", "shared",
+        "mis ma carte", "mis ma cb", "mis mes coordonnees", "entered my card", "put my card", "typed my", "donne mon", "donne mes", "gave my", "gave them",
     ),
     "impostor": (
         "se faisant passer", "se faisait passer", "posing as",
@@ -137,6 +163,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "faux conseiller", "fausse conseillere", "faux sms", "faux mail", "faux site", "faux technicien",
         "faux agent", "faux appel", "faux numero", "fake", "bogus", "pretending to be", "pretended to be",
         "pretendait etre", "se presentant comme", "un soi-disant", "une soi-disant",
+        "c'etait pas vous", "c'etait pas de vous", "was not you", "wasn't you", "wasnt you", "pas de chez vous", "not from you", "isn't you", "n'etait pas vous",
     ),
     "changed": ("change", "changed", "changee", "modifie*", "modified", "reset", "reinitialise*", "updated"),
     "login": (
@@ -144,6 +171,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "connecte", "connectee",
         "nouvelle connexion", "new sign-in", "new login", "connexion inconnue", "appareil inconnu", "unknown device",
         "new device",
+    ),
+    "contact channel": (
+        "sms", "texto", "text", "lien", "link", "site", "mail", "email", "appel", "call", "called", "appele", "whatsapp", "message",
     ),
     # safety
     "gas": ("gaz", "gas"),
@@ -155,6 +185,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "cable*", "fil", "fils", "wire*", "wiring", "poteau*", "pole", "poles", "telegraph pole", "armoire*",
         "cabinet*", "borne*", "trappe", "regard", "manhole", "plaque", "cover", "boitier*", "junction box",
         "pylone*", "pylon*", "lampadaire*", "compteur", "meter",
+        "gaine*", "fils electriques", "electrical wires",
     ),
     "exposed or down": (
         "denude*", "a nu", "exposed", "bare", "sous tension", "pend*", "hanging", "dangl*", "trailing",
@@ -163,6 +194,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "arrache*", "ripped", "torn", "penche*", "leaning", "grande ouverte", "grand ouvert", "wide open",
         "left open", "laisse ouvert", "laissee ouverte", "knocked", "renverse*", "couche*", "crashed into",
         "hole", "trou", "tranchee", "trench", "in the road", "dans la rue", "sur la route",
+        "depasse*", "sticking out", "poking out",
     ),
     "device": (
         "box", "routeur", "router", "chargeur", "charger", "batterie", "battery", "prise*", "socket*", "plug*",
@@ -191,6 +223,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "trou", "hole", "grande ouverte", "wide open", "left open", "laisse ouvert", "laissee ouverte", "denude*",
         "exposed", "bare", "sous tension", "live wire*", "tranchee", "trench",
         "sans protection", "unprotected", "no cover", "sans capot", "sans couvercle", "a nu", "trailing",
+        "ouvert", "ouverte", "open", "depasse*", "sticking out", "poking out", "qui pendent", "hanging out", "dangling",
     ),
     # vulnerable
     "heating": (
@@ -222,8 +255,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "une inconnue", "pas le mien", "pas la mienne", "not mine", "pas a moi", "wrong person", "not my name",
         "pas mon nom", "in the name of", "other people's",
         "other customers", "des autres clients", "strangers", "un voisin", "a neighbour", "a neighbor",
-        "my neighbour's", "my neighbor's", "de mon voisin", "de ma voisine", "previous tenant", "ancien locataire",
+        "my neighbour's", "my neighbor's", "de mon voisin", "de ma voisine",
         "a mr", "a mrs", "a ms",
+        "d'un certain", "d'une certaine", "d'un monsieur", "d'une dame", "d'une madame", "de quelqu'un", "a certain mr", "a certain mrs", "somebody else's", "somebody else",
     ),
     "document": (
         "facture*", "bill", "bills", "invoice*", "contrat*", "contract*", "iban", "rib", "adresse*", "address*",
@@ -250,10 +284,25 @@ CUES: dict[str, tuple[str, ...]] = {
         "reponse publique", "in a tweet", "dans un tweet", "sur twitter", "on twitter",
     ),
     "asked": ("demande*", "ask*", "you want", "vous voulez", "request*", "post", "poster", "send", "envoyer"),
+    "authority": (
+        "avocat*", "lawyer*", "solicitor*", "attorney*", "juge", "judge", "arcep", "cnil", "dgccrf", "mediateur*", "mediatrice", "mediation", "ombudsman", "ombudsmen", "que choisir", "60 millions", "signalconso", "signal conso", "ofcom", "ofgem", "ico", "information commissioner", "trading standards", "citizens advice", "fcc", "ftc", "bbb", "better business bureau", "commission europeenne", "european commission", "code de la consommation", "consumer rights act", "regulator*", "regulateur*", "defenseur des droits", "conciliateur*", "watchdog", "cisas", "adr scheme", "police", "gendarmerie", "court", "tribunal", "energy ombudsman", "consumer council", "which?", "dgccrf", "prefecture", "depute", "mp", "my mp", "ma deputee", "mon depute",
+    ),
+    "legal step": (
+        "saisir", "saisi", "saisie", "saisine", "saisirai", "saisis", "report", "reporting", "reported", "complain*", "plainte", "signaler", "signale*", "contacter", "contacted", "contacte", "escalat*", "going to", "gonna", "vais", "allons", "i'll", "i will", "we will", "je vais", "next step", "prochaine etape", "deposer", "lodge", "lodged", "file", "filed", "raise", "raised", "write to", "writing to", "ecrire", "ecrit", "aller voir", "prevenir", "alerter", "alerte", "deadlock", "pass this to", "transmettre", "transmis", "en copie", "cc'd", "copied", "forward*", "sending this to", "envoyer a", "i've contacted", "j'ai contacte",
+    ),
     "press": ("journaliste*", "journalist*", "reporter*", "presse", "press", "media", "medias", "redaction", "newsroom"),
     "story": (
         "article", "story", "papier", "enquete", "publish*", "publier", "publie", "ecrire sur", "write about",
         "writing about", "reportage", "sujet sur", "piece on", "investigat*", "contacted", "contacte",
+    ),
+    "press threat": (
+        "looking into your", "looking into how", "statement", "declaration", "reaction", "comment on", "commenter", "your handling", "votre gestion", "expose", "name and shame", "story about", "article sur vous", "enquete sur vous", "investigating", "droit de reponse", "by 5pm", "before we publish", "avant publication", "going to print",
+    ),
+    "bank secret": (
+        "banking password", "bank password", "mot de passe bancaire", "mot de passe de ma banque", "mot de passe banque", "code de carte", "card pin", "pin", "cvv", "cryptogramme", "code secret", "full card number", "online banking", "password", "mot de passe", "mdp", "numero de carte complet", "code de verification", "verification code", "one-time code", "code a usage unique",
+    ),
+    "asked me": (
+        "asked me to", "asked me for", "m'a demande", "me demande", "vous me demandez", "asking me for", "asking me to", "wants my", "veut mon", "veut ma", "demande mon", "demande ma", "asked for my", "me demandent", "m'ont demande", "told me to type", "m'a dit de taper", "me fait taper",
     ),
     # outage
     "many places": (
@@ -279,6 +328,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "offline", "hs", "not working", "ne marche", "marche plus", "ne fonctionne", "rien ne marche", "no wifi",
         "pas de wifi", "plus de wifi", "no broadband", "no tv", "plus de tele", "no phone", "no mobile",
         "no data", "no 4g", "no 5g", "pas de 4g", "ca capte plus", "capte rien", "no bars", "blackout",
+        "plus d'electricite", "sans courant", "no electricity", "power outage", "power's out", "power is out", "lights out",
     ),
     # --- what kind of message -------------------------------------------------------------------------------
     "noise": (
@@ -310,6 +360,24 @@ CUES: dict[str, tuple[str, ...]] = {
         "vos clients", "your customers", "your support", "votre support", "service client ia", "ai agent",
         "automatis*", "automate*",
     ),
+    "joke": (
+        "mdr", "mdrr", "mdrrr", "ptdr", "lol", "lmao", "lmfao", "rofl", "haha", "hahaha", "jpp", "xd", "mort de rire", "rent free", "😂",
+    ),
+    "advert": (
+        "la pub", "cette pub", "votre pub", "nouvelle pub", "the ad", "this ad", "your ad", "that ad", "the advert", "that advert", "your advert", "new advert", "tv ad", "spot tv", "le spot", "la musique de la pub", "advert", "publicite", "hold music", "musique d'attente", "mascotte", "mascot",
+    ),
+    "news": (
+        "confirms", "confirme", "annonce", "announces", "announced", "invests", "investment", "investissement", "jobs", "emplois", "via @", "according to", "selon", "breaking", "reuters", "afp", "bbc", "franceinfo", "le monde", "le parisien", "the guardian", "sky news", "condamnee", "condamne", "fined", "fines", "amende", "headline", "press release", "communique de presse",
+    ),
+    "politics": (
+        "nationalis*", "actionnaires", "shareholders", "capitalis*", "government", "gouvernement", "macron", "net zero", "wake up", "le peuple", "the people", "politicians", "politiques", "elections", "vote", "tories", "labour", "rn", "lfi", "woke", "agenda", "mondialis*", "globalist*", "surveillance",
+    ),
+    "campaign": (
+        "join us", "rejoignez-nous", "rejoignez nous", "manif*", "rassemblement", "protest*", "petition", "signez", "sign the", "boycott*", "rt if you agree", "rt si", "partagez", "share if", "on lache rien", "solidarite", "greve", "strike", "march on",
+    ),
+    "product": (
+        "detecteur", "detector", "option", "offre", "pack", "assurance", "insurance", "protection", "compatible", "work with", "fonctionne avec", "add", "ajouter", "souscrire", "subscribe", "combien", "how much", "price", "prix", "tarif", "feature", "fonctionnalite", "abonnement a", "boutique", "shop", "buy", "acheter", "commander",
+    ),
     "thanks": (
         "merci", "mercii*", "thanks", "thank you", "thank u", "thx", "ty", "tyvm", "cheers", "remercie*",
         "ok merci", "ok thanks", "bonne journee", "bonne soiree", "have a nice day", "have a good day",
@@ -317,24 +385,26 @@ CUES: dict[str, tuple[str, ...]] = {
         "merci beaucoup", "merci bcp", "mrc", "thank you so much", "many thanks", "big thanks", "top merci",
     ),
     "praise": (
-        "super", "genial", "top", "parfait", "bravo", "excellent", "great", "awesome", "amazing", "love", "adore",
+        "super", "genial", "parfait", "bravo", "excellent", "great", "awesome", "amazing", "love", "adore",
         "nickel", "impeccable", "formidable", "perfect", "brilliant", "well done", "good job", "bien joue",
-        "rapide", "efficace", "quick", "helpful", "au top", "au poil", "reactif*", "best", "meilleur*", "chapeau",
-        "kudos", "shoutout", "shout out", "legend*", "hero", "heroes", "star", "recommend*", "recommande*",
+        "rapide", "efficace", "helpful", "au top", "au poil", "reactif*", "best", "meilleur*", "chapeau",
+        "kudos", "shoutout", "shout out", "recommend*", "recommande*",
         "impressed", "impressionne*", "rien a dire", "5 etoiles", "5 stars", "five stars", "10/10", "smooth",
-        "seamless", "painless", "sans souci", "fast", "pro", "professionnel*", "professional", "sympa",
+        "seamless", "painless", "sans souci", "professionnel*", "professional", "sympa",
         "adorable", "charmant*", "lovely", "friendly", "polite", "courteous", "fab", "fantastic", "superb",
         "magnifique", "incroyable", "incredible", "top notch", "spot on", "faultless", "ravi", "ravie",
-        "delighted", "happy", "content", "contente", "satisfait*", "satisfied", "gg", "class", "belle",
-        "nice", "cool", "good", "bien", "thumbs up", "chef", "queen", "king", "pepite", "crack",
+        "delighted", "satisfait*", "satisfied",
+        "thumbs up", "pepite",
+        "au top", "c'est top", "trop top", "top merci", "top service", "legend", "legende", "lowkey fire", "is fire", "so fire", "straight fire", "c'est le feu", "de feu", "rock solid", "solide", "flying", "zero coupure", "zero panne", "zero souci", "pas une coupure", "pas une panne", "pas un souci", "aucun souci", "aucun probleme", "aucune coupure", "no issues", "no problems", "no problem at all", "not one outage", "not a single", "hasn't dropped", "never dropped", "no dropouts", "sans un lag", "bien foutu*", "gentillesse", "gentil", "gentille", "patience", "patient", "patiente", "shout out", "shoutout", "bravo", "kudos", "thumbs up", "nerd heaven", "heaven", "chuffed", "made my day", "so happy", "tres content", "tres contente", "ravi", "love it", "love the", "j'adore", "adore", "trop bien", "genial", "top notch", "quality", "qualite", "efficace", "rapide", "reactif*", "helpful", "sympa", "merci a", "thanks to", "big up", "props to", "hats off", "chapeau",
     ),
     "resolved": (
         "ca marche", "ca fonctionne", "ca remarche", "ca refonctionne", "c'est bon", "resolu*", "regle", "reglee",
         "it works", "works now", "working again", "working now", "fixed", "sorted", "resolved", "all good",
         "tout est ok", "tout est rentre dans l'ordre", "c'est revenu", "c'est reparti", "back up", "back on",
-        "is back", "est revenu", "est revenue", "de retour", "ca va mieux", "up and running", "done",
-        "c'est fait", "recu", "received", "arrived", "arrive", "bien recu", "all sorted", "ok", "okay", "oki",
-        "d'accord", "daccord", "parfait", "noted", "note", "compris", "understood", "got it", "ca roule", "vu",
+        "is back", "est revenu", "est revenue", "de retour", "ca va mieux", "up and running",
+        "all sorted", "ok", "okay", "oki",
+        "d'accord", "daccord", "parfait", "noted", "compris", "understood", "got it", "ca roule",
+        "c'est fait", "relief", "soulage*", "ouf", "found it", "trouve", "all cancelled", "tout est annule", "bloque la carte",
     ),
     # A complaint's context: thanks or praise words around it are irony, unless the problem is said to be gone.
     "problem": (
@@ -346,21 +416,22 @@ CUES: dict[str, tuple[str, ...]] = {
         "plus d'internet", "plus de reseau", "ne marche", "marche pas", "marche plus", "not working",
         "doesn't work", "doesnt work", "ne fonctionne", "fonctionne pas", "fonctionne plus", "toujours pas",
         "still no", "still not", "still waiting", "toujours en attente", "waiting", "attente", "attendre",
-        "j'attends", "personne", "nobody", "no one", "no answer", "pas de reponse", "aucune reponse",
-        "sans reponse", "ignored", "ignore", "rien", "nothing", "jamais", "never", "facture*", "bill", "overcharged",
-        "debite*", "preleve*", "late", "retard*", "delay*", "cancel*", "annul*", "lost", "perdu*", "again",
-        "encore", "another", "still", "toujours", "wait", "hold", "on hold",
+        "j'attends", "no answer", "pas de reponse", "aucune reponse",
+        "sans reponse", "ignored", "ignore", "overcharged",
+        "debite*", "preleve*", "retard*", "delay*", "cancel*", "annul*", "perdu*", "again",
+        "encore", "another", "still", "toujours",
+        "annule*", "cancelled", "canceled", "drop*", "deconnect*", "disconnect*", "fail*", "echoue*", "run out", "ran out", "keeps", "nul", "nulle", "bad", "terrible", "horrible", "sans prevenir", "without notice", "rembours*", "refund*", "overcharg*", "charged twice", "debite deux fois", "plus d'electricite", "plus de courant", "plus de chauffage", "pas de chauffage", "no electricity", "no heating", "no hot water", "coupe", "coupee", "dead", "plus rien", "rien ne", "nothing works", "toujours rien", "still nothing", "jamais recu", "never received", "never arrived", "pas recu", "not received", "personne ne", "nobody has", "no one has", "no reply", "pas de retour",
     ),
     # What turns thanks or praise into a request: a question, a complaint, disappointment, irony.
     "request": (
         "pourquoi", "comment", "quand", "est-ce que", "why", "how", "when", "can you", "could you",
         "pouvez-vous", "pouvez vous", "pourriez", "aidez*", "m'aider", "help me", "need help", "please help",
-        "can you help", "svp", "stp", "s'il vous plait", "please", "pls", "plz", "besoin", "need", "nul", "nulle",
-        "bad", "terrible", "horrible", "decu*", "disappoint*", "pas content", "not happy", "merci pour rien",
-        "thanks for nothing", "cheers for nothing", "merci du peu", "toujours pas", "still no", "still not",
-        "mais", "but", "sauf", "except", "jamais", "never", "plus de", "ne marche", "not working", "rien",
-        "nothing", "attends", "waiting", "j'attends", "annule*", "cancelled", "canceled", "sans prevenir",
-        "without notice", "any update", "des nouvelles", "du nouveau", "et maintenant", "what now", "so what",
+        "can you help", "svp", "stp", "s'il vous plait", "please", "pls", "plz", "besoin", "need",
+        "decu*", "disappoint*", "pas content", "not happy", "merci pour rien",
+        "thanks for nothing", "cheers for nothing", "merci du peu",
+        "mais", "but", "sauf", "except",
+
+        "any update", "des nouvelles", "du nouveau", "et maintenant", "what now", "so what",
         "where is", "ou est", "ou en est", "still waiting", "toujours en attente", "j'ai toujours", "i still",
         "still have", "still got",
 
@@ -372,11 +443,12 @@ CUES: dict[str, tuple[str, ...]] = {
 
 
         "pas recu", "not received", "never received",
-        "jamais recu", "rembours*", "refund*", "facture*", "bill", "invoice*", "charged", "debite*", "preleve*",
+        "jamais recu",
         "et pour", "and what about", "what about", "question",
         "quick question", "petite question", "est-il possible", "is it possible", "possible de", "possible to",
         "want to", "would like", "voudrais", "souhaite*", "je veux", "i want", "looking for", "je cherche",
         "appel*", "call", "rappel*", "call back",
+        "demenag*", "moving house", "move house", "i'm moving", "je demenage", "ring me", "call me", "rappelez*", "contact me", "contactez-moi", "dm me back", "how do i", "comment je", "comment faire", "c'est possible", "on fait comment", "what's going on", "que se passe", "qu'est-ce qui se passe", "explain", "expliquer", "expliquez",
     ),
     "irony": (
         "merci pour rien", "thanks for nothing", "cheers for nothing", "merci du peu", "encore bravo",
@@ -385,20 +457,33 @@ CUES: dict[str, tuple[str, ...]] = {
         "une fois de plus", "once again", "yet another", "looking into it", "on regarde", "nous regardons",
         "we're on it", "on s'en occupe", "c'est en cours", "still waiting",
         "toujours en attente", "toujours rien", "still nothing",
+        "oh wow", "oh great", "oh super", "wow thanks", "great, another", "genial, encore", "super, encore", "merci hein", "merci bien hein", "truly world class", "world class", "love paying", "j'adore payer", "love being", "j'adore etre", "love waiting", "j'adore attendre", "thanks for the no", "cheers for the no", "merci pour le", "merci pour la", "merci pour les", "merci pour ces", "thanks for the", "cheers for the", "top work", "great work", "good job guys", "quel service", "what a service", "bravo pour", "bravo a vous pour", "bien joue pour", "encore merci pour", "so helpful", "super helpful", "tres utile", "very helpful", "incredible service", "service incroyable",
     ),
 }  # fmt: skip
 
 # Irony marks that make thanks words a complaint on their own (eye-rolls, clapping at a problem).
 IRONY_EMOJI = frozenset("🙄🙃😒😑🤡😤😡🤬💀🥴😬")
+# Worked out from the text rather than listed: an age, a baby's age, a cold room.
+OLD_AGE = (
+    r"\b(?:[7-9]\d|1[01]\d) ?(?:-? ?ans|yo|y/o|-?years?(?:-old)?|-?year-old)\b"
+    r"|\b(?:is|she's|he's|shes|hes|aged|age|agee de|age de|agee|a) (?:[7-9]\d|1[01]\d)\b(?! ?(?:€|£|euros?|pounds?|%|mb|gb))"
+)
+INFANT_AGE = (
+    r"(?<!y )\b(?:a|is|of|de|aged|just|only|seulement) (?:\d{1,2}|un|une|one|two|deux|trois|three) "
+    r"?(?:semaines?|weeks?|mois|months?|jours|days)(?! (?:ago|que|depuis|sans|without))\b"
+)
+COLD_ROOM = r"(?<![\d.,])(?:1[0-6]|[0-9]|-\d{1,2}) ?(?:°c?|degres|degrees|deg)(?!\w)"
 DURATION = r"\b\d+\s*(?:jours?|j|days?|heures?|h|hrs?|hours?|semaines?|sem|weeks?|wks?|mois|months?|ans?|years?)\b"
 
 # Risk recipes: every family of one recipe must be present (a family alone is a strong cue of its own risk).
 RISK_RECIPES: dict[str, tuple[tuple[str, ...], ...]] = {
     "fraud": (
         ("fraud",),
+        ("scam word", "mine"),
         ("unasked thing", "not me"),
         ("moved away", "not me"),
         ("secret", "gave away", "impostor"),
+        ("secret", "gave away", "contact channel"),
         ("impostor", "gave away"),
         ("secret", "changed", "not me"),
         ("login", "not me"),
@@ -413,6 +498,10 @@ RISK_RECIPES: dict[str, tuple[tuple[str, ...], ...]] = {
     ),
     "vulnerable": (
         ("vulnerable",),
+        ("vulnerable person", "hardship"),
+        ("old age", "hardship"),
+        ("infant age", "hardship"),
+        ("kin", "no heat"),
         ("heating", "cold"),
         ("no way to call", "failure"),
         ("health", "health need"),
@@ -421,12 +510,14 @@ RISK_RECIPES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("personal_data",),
         ("another person", "document"),
         ("my details", "exposure"),
+        ("bank secret", "asked me"),
         ("secret", "asked publicly", "asked"),
     ),
-    "legal": (("legal",), ("press", "story")),
+    "legal": (("legal",), ("authority", "legal step"), ("press", "press threat")),
     "outage": (("outage",), ("many places", "failure")),
 }
 
 # Families a negation in front cancels ("pas de fumée", "no smell of gas", "not going to sue").
 NEGATABLE = frozenset({"fraud", "safety", "vulnerable", "legal", "personal_data", "outage", "smell or leak",
-                       "heat or burn", "exposed or down", "left unsafe", "thanks", "praise"})  # fmt: skip
+                       "heat or burn", "exposed or down", "left unsafe", "thanks", "praise", "problem", "scam word",
+                       "legal step", "hardship"})  # fmt: skip

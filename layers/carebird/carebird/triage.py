@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from carebird.calendar import OpeningHours
-from carebird.cues import CUES, DURATION, IRONY_EMOJI, NEGATABLE, RISK_RECIPES, RISKS
+from carebird.cues import COLD_ROOM, CUES, INFANT_AGE, IRONY_EMOJI, NEGATABLE, OLD_AGE, RISK_RECIPES, RISKS
 from carebird.model import Channel
 
 TECHNICAL = "technical"
@@ -70,7 +70,9 @@ DEFAULT_URGENCY: tuple[str, ...] = (
 )  # fmt: skip
 
 NEGATIONS = frozenset({"pas", "not", "no", "non", "aucun", "aucune", "never", "jamais", "sans", "nothing", "rien",
-                       "isn't", "isnt", "n'est", "nest", "nor", "ni", "without"})  # fmt: skip
+                       "isn't", "isnt", "n'est", "nest", "nor", "ni", "without", "zero", "hasn't", "hasnt", "haven't",
+                       "havent", "didn't", "didnt", "doesn't", "doesnt", "don't", "dont", "won't", "wont", "wasn't",
+                       "wasnt", "aren't", "arent", "nul"})  # fmt: skip
 # Acronyms are not shouting: regulators, standards, common tech words.
 ACRONYMS = frozenset({"DGCCRF", "ARCEP", "CNIL", "RGPD", "GDPR", "SNCF", "RATP", "HTTP", "HTTPS", "WIFI", "ADSL",
                       "VDSL", "FTTH", "IBAN", "SEPA", "IPHONE", "ANDROID", "COVID", "URGENT", "TV"})  # fmt: skip
@@ -297,8 +299,9 @@ def _scan(book: CueBook, folded: str) -> dict[str, tuple[str, ...]]:
 
 
 DEFAULT_BOOK = CueBook(dict(CUES))
-OLD_AGE = re.compile(r"\b(?:[7-9]\d|1[01]\d) ?(?:-? ?ans|yo|y/o|-?years?(?:-old)?|-?year-old)\b")
-DURATION_RE = re.compile(DURATION)
+# Families worked out by pattern rather than listed (carebird.cues): an age, a baby's age, a cold room.
+PATTERN_FAMILIES = (("old age", re.compile(OLD_AGE)), ("infant age", re.compile(INFANT_AGE)),
+                    ("cold", re.compile(COLD_ROOM)))  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,7 +319,11 @@ def risks_in(text: str, book: CueBook = DEFAULT_BOOK) -> tuple[Risk, ...]:
 
 @lru_cache(maxsize=1024)
 def _risks(folded: str, book: CueBook) -> tuple[Risk, ...]:
-    found = book.scan(folded)
+    found = dict(book.scan(folded))
+    for name, pattern in PATTERN_FAMILIES:
+        match = pattern.search(folded)
+        if match:
+            found[name] = (*found.get(name, ()), match.group(0))
     risks = []
     for family, recipes in RISK_RECIPES.items():
         words: tuple[str, ...] = ()
@@ -324,8 +331,8 @@ def _risks(folded: str, book: CueBook) -> tuple[Risk, ...]:
             if all(part in found for part in recipe):
                 words = tuple(found[part][0] for part in recipe)
                 break
-        if family == "vulnerable" and not words and OLD_AGE.search(folded):
-            words = (OLD_AGE.search(folded).group(0),)  # type: ignore[union-attr]
+        if words and len(words) == 1 and "product" in found and "problem" not in found and "hardship" not in found:
+            words = ()  # an option or product named after a risk ("Sécurité+", "gas leak detector"): a question
         if words:
             label, points = RISKS[family]
             risks.append(Risk(family, label, points, words))
@@ -352,7 +359,7 @@ def _shouting(text: str) -> bool:
     return len([w for w in words if w not in ACRONYMS]) >= 2 or "!!!" in text
 
 
-THANKS_EMOJI = frozenset("👍🙏❤😍🥰😊🙂👏💯✨🎉💙💚😀😃😄🤩👌🤗😘💪🙌")
+THANKS_EMOJI = frozenset("👍🙏❤😍🥰😊🙂👏💯✨🎉💙💚😀😃😄🤩👌🤗😘💪🙌🔥🤓")
 MENTION = re.compile(r"(?<![\w@])@\w+")
 HASHTAG = re.compile(r"(?<![\w#])#\w+")
 LINK = re.compile(r"https?://\S+|\b\w+\.(?:com|net|io|xyz|site|top|click|info|biz|ru|cn|fr|co\.uk|ly|gl)/\S*")
@@ -405,11 +412,31 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     if "problem" not in found and (len(pitch) >= 2 or (pitch and (LINK.search(text) or "dm" in fold(text)))):
         return f"a sales pitch ({_quote(pitch)})"
     hashtags = HASHTAG.findall(body)
-    if not asks and ((len(hashtags) >= 2 and len(plain_words) <= 4) or len(hashtags) >= 4):
+    asks_brand = "request" in found or ("?" in body and "problem" in found)
+    if not asks_brand and ((len(hashtags) >= 2 and len(plain_words) <= 4) or len(hashtags) >= 3):
         return f"a hashtag campaign ({' '.join(hashtags[:3])})"
-    if not asks and len(MENTION.findall(text)) >= 4 and "thanks" not in found:
+    if not asks_brand and "campaign" in found and (hashtags or "politics" in found):
+        return f"a campaign or protest ({_quote(found['campaign'])})"
+    if not asks and len(MENTION.findall(text)) >= 4:
         return f"mass tagging of {len(MENTION.findall(text))} accounts"
+    if hashtags and (LINK.search(text) or any(ch in BOT_EMOJI for ch in text)) and not FIRST_PERSON.search(fold(text)):
+        return "an automated post (hashtags and a link, nobody speaking)"
+    if "problem" in found and FIRST_PERSON.search(fold(body)):
+        return None
+    for family, what in CHATTER:
+        if family in found and not asks_brand and not ("problem" in found and "?" in body):
+            return f"{what} ({_quote(found[family])})"
+    if HEADLINE.match(body) and not asks_brand:
+        return "a news headline shared with a comment"
     return None
+
+
+# Chatter families (carebird.cues), in the order they are told: what the message is instead of a customer's need.
+CHATTER = (("news", "a news item"), ("politics", "a political post"), ("advert", "a comment on an advert"),
+           ("joke", "a joke"))  # fmt: skip
+BOT_EMOJI = frozenset("🔔📊📈📉🤖📢🚨")
+FIRST_PERSON = re.compile(r"\b(?:je|j'|moi|mon|ma|mes|nous|notre|nos|i|i'm|im|i've|me|my|we|our|us)\b")
+HEADLINE = re.compile(r"^\W*(?:[«“\"]|\w+ ?: ?['\"«“])")
 
 
 def _quote(words: tuple[str, ...] | list[str], limit: int = 3) -> str:
@@ -425,12 +452,12 @@ def thanks_in(text: str, found: dict[str, tuple[str, ...]]) -> list[str]:
     cues = [*found.get("thanks", ()), *found.get("praise", ())]
     emoji = [ch for ch in text if ch in THANKS_EMOJI]
     words = re.findall(r"\w+", MENTION.sub("", fold(text)))
-    closing = list(found.get("resolved", ())) if len(words) <= 8 else []
+    closing = list(found.get("resolved", ())) if len(words) <= 4 else []
     if not cues and not emoji and not closing:
         return []
     if "?" in text or "irony" in found or any(ch in IRONY_EMOJI for ch in text) or "request" in found:
         return []
-    if ("problem" in found or DURATION_RE.search(fold(text))) and "resolved" not in found:
+    if "problem" in found and "resolved" not in found:
         return []
     if len(words) > 40:  # a long message with a "merci" in it is not a thank-you note
         return []
@@ -460,9 +487,9 @@ def classify(
         chat = chatter(text, found)
         if chat:
             return Kind.NOISE, [chat]
-    if risks:
-        return Kind.URGENT, [risk.label for risk in risks]
     thanks = thanks_in(text, found)
+    if risks and not (len(thanks) >= 2 and all(len(risk.words) == 1 for risk in risks)):
+        return Kind.URGENT, [risk.label for risk in risks]  # clear praise outweighs a lone risk word ("on fire 🔥")
     if thanks:
         return Kind.THANKS, thanks
     return Kind.REQUEST, []
