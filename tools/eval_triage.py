@@ -187,13 +187,18 @@ def replay(records: list[dict[str, Any]]) -> list[Outcome]:
     from carebird.language import greeting_name
     from carebird.model import CaseStatus
     from carebird.normalise import Brand, parse_delivery
+    from carebird.outages import InMemoryOutageLedger, OutageRules, OutageWatch
     from carebird.settings import WebhookSettings
     from carebird.webhook import Webhook
     from tests.helpers import InMemoryCaseStore
 
     store = InMemoryCaseStore()
-    hook = Webhook(WebhookSettings("eval", "eval", Brand(BRAND_ID, BRAND_HANDLE)), store, secret=lambda: "eval")
+    settings = WebhookSettings("eval", "eval", Brand(BRAND_ID, BRAND_HANDLE))
+    alerts = RecordedAlerts()
+    watch = OutageWatch(InMemoryOutageLedger(), alerts, OutageRules(), settings.ingest.rules)
+    hook = Webhook(settings, store, secret=lambda: "eval", outages=watch)
     state, outcomes = Replay(), []
+    case_of: dict[int, str] = {}
     ordered = sorted(records, key=lambda r: (int(r.get("minute") or 0), r.get("thread") or "", r.get("turn") or 0))
     for record in ordered:
         moment = at(record)
@@ -213,10 +218,28 @@ def replay(records: list[dict[str, Any]]) -> list[Outcome]:
             kind = "noise"
         else:
             kind = "thanks"
-        outage = any("outage" in r for r in case.reasons[:2]) and case.band == "urgent"
+        outage = case.outage is not None
         outcomes.append(Outcome(record, kind, waits, case.rank, case.reasons, case.lang,
                                 greeting_name(record["author"].get("name", "")), outage))  # fmt: skip
+        case_of[len(outcomes) - 1] = case.case_id
+    for position, case_id in case_of.items():  # an outage declared later moved the waiting cases of its burst
+        later = store.get_case(case_id)
+        outcome = outcomes[position]
+        if later is not None and later.outage and outcome.waits and not outcome.outage:
+            outcome.outage, outcome.kind, outcome.reasons = True, "urgent", later.reasons
+            outcome.rank = later.rank
+    replay.alerts = len(alerts.sent)  # type: ignore[attr-defined]
     return outcomes
+
+
+@dataclass
+class RecordedAlerts:
+    """The team's alerts, kept to count them: one per outage."""
+
+    sent: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def outage_declared(self, outage_id: str, service: str, customers: int, at: datetime) -> None:
+        self.sent.append((outage_id, service, customers))
 
 
 def ratio(hits: int, total: int) -> float:

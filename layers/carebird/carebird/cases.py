@@ -8,7 +8,17 @@ from datetime import datetime, timedelta
 from carebird.language import message_language
 from carebird.model import Author, CaseStatus, Channel, Family, Message
 from carebird.timeparse import to_iso
-from carebird.triage import NORMAL_BAND, Kind, Profile, Triage, TriageRules, queue_rank, triage
+from carebird.triage import (
+    NORMAL_BAND,
+    URGENT_BAND,
+    Kind,
+    Profile,
+    Triage,
+    TriageRules,
+    band_reason,
+    queue_rank,
+    triage,
+)
 
 OPEN, ANSWERED, ESCALATED = CaseStatus.OPEN, CaseStatus.ANSWERED, CaseStatus.ESCALATED
 CLOSED, NOISE, PRAISE = CaseStatus.CLOSED, CaseStatus.NOISE, CaseStatus.PRAISE
@@ -60,6 +70,7 @@ class Case:
     noise_override: bool | None = None  # an agent's word: True = noise, False = not noise
     claimed_by: str | None = None  # the agent working on it (inbox): others see it and cannot answer
     claimed_at: datetime | None = None
+    outage: str | None = None  # the outage this case belongs to (carebird.outages): urgent while it waits
     version: int = 0
 
     @property
@@ -112,6 +123,16 @@ def _score(case: Case, rules: TriageRules, texts: list[str], at: datetime) -> Tr
 
 
 def _apply(case: Case, result: Triage, rules: TriageRules) -> Case:
+    if case.outage and result.band != URGENT_BAND:  # part of an outage: urgent whatever the latest words
+        outage_reasons = tuple(r for r in case.reasons if r.startswith("outage: "))[:1]
+        result = replace(
+            result,
+            priority=max(result.priority, rules.urgent_floor),
+            band=URGENT_BAND,
+            kind=Kind.URGENT,
+            reasons=(band_reason(URGENT_BAND, "a widespread outage"), *outage_reasons, *result.reasons[1:]),
+        )
+        case = replace(case, kind=Kind.URGENT.value)
     rank = queue_rank(result.priority, case.waiting_since, rules, result.band) if case.waiting_since else None
     return replace(
         case, priority=result.priority, topic=result.topic, reasons=result.reasons, rank=rank, band=result.band

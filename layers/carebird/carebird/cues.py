@@ -48,6 +48,7 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "vulnerable": (
         "personne vulnerable", "vulnerable customer", "client vulnerable", "cliente vulnerable", "priority services register", "psr", "registre des clients prioritaires",
+        "oxygen*", "oxygene", "concentrateur", "respirateur*", "ventilator*", "dialys*", "cpap", "apnee", "apnoea", "apnea", "stairlift", "stair lift", "monte-escalier", "monte escalier", "teleassistance", "tele-assistance", "care alarm", "pendant alarm", "personal alarm", "lifeline", "lit medicalise", "hospital bed", "feeding pump", "medical equipment", "materiel medical", "equipement medical", "appareil medical", "medical device", "home oxygen",
     ),
     "kin": (
         "grand-mere", "grand-pere", "grand mere", "grand pere", "grands-parents", "mamie", "mamy", "papy", "papi", "grandma", "grandmother", "grandad", "granddad", "grandfather", "granny", "my nan", "my gran", "ma mere", "mon pere", "my mum", "my mom", "my dad", "my mother", "my father", "vit seule", "vit seul", "lives alone", "lives on her own", "lives on his own",
@@ -288,7 +289,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "avocat*", "lawyer*", "solicitor*", "attorney*", "juge", "judge", "arcep", "cnil", "dgccrf", "mediateur*", "mediatrice", "mediation", "ombudsman", "ombudsmen", "que choisir", "60 millions", "signalconso", "signal conso", "ofcom", "ofgem", "ico", "information commissioner", "trading standards", "citizens advice", "fcc", "ftc", "bbb", "better business bureau", "commission europeenne", "european commission", "code de la consommation", "consumer rights act", "regulator*", "regulateur*", "defenseur des droits", "conciliateur*", "watchdog", "cisas", "adr scheme", "police", "gendarmerie", "court", "tribunal", "energy ombudsman", "consumer council", "which?", "dgccrf", "prefecture", "depute", "mp", "my mp", "ma deputee", "mon depute",
     ),
     "legal step": (
-        "saisir", "saisi", "saisie", "saisine", "saisirai", "saisis", "report", "reporting", "reported", "complain*", "plainte", "signaler", "signale*", "contacter", "contacted", "contacte", "escalat*", "going to", "gonna", "vais", "allons", "i'll", "i will", "we will", "je vais", "next step", "prochaine etape", "deposer", "lodge", "lodged", "file", "filed", "raise", "raised", "write to", "writing to", "ecrire", "ecrit", "aller voir", "prevenir", "alerter", "alerte", "deadlock", "pass this to", "transmettre", "transmis", "en copie", "cc'd", "copied", "forward*", "sending this to", "envoyer a", "i've contacted", "j'ai contacte",
+        "saisine", "complain*", "plainte", "escalat*", "going to", "gonna", "vais", "allons", "i'll", "i will", "we will", "je vais", "next step", "prochaine etape", "lodge", "lodged", "file", "filed", "raise", "raised", "write to", "writing to", "ecrire", "ecrit", "aller voir", "prevenir", "alerter", "alerte", "deadlock", "pass this to", "transmettre", "transmis", "en copie", "cc'd", "copied", "forward*", "sending this to", "envoyer a", "i've contacted", "j'ai contacte",
+        "depos*", "saisi*", "signal*", "report*", "contact*", "refer*", "escalat*", "transfere*", "handed", "passed it to", "passe le dossier",
     ),
     "press": ("journaliste*", "journalist*", "reporter*", "presse", "press", "media", "medias", "redaction", "newsroom"),
     "story": (
@@ -297,6 +299,7 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "press threat": (
         "looking into your", "looking into how", "statement", "declaration", "reaction", "comment on", "commenter", "your handling", "votre gestion", "expose", "name and shame", "story about", "article sur vous", "enquete sur vous", "investigating", "droit de reponse", "by 5pm", "before we publish", "avant publication", "going to print",
+        "comment", "want to comment", "wants to comment", "running", "their story", "running a story", "publish tomorrow", "reagir", "souhaitez-vous reagir", "temoignage", "temoignages", "testimon*",
     ),
     "bank secret": (
         "banking password", "bank password", "mot de passe bancaire", "mot de passe de ma banque", "mot de passe banque", "code de carte", "card pin", "pin", "cvv", "cryptogramme", "code secret", "full card number", "online banking", "password", "mot de passe", "mdp", "numero de carte complet", "code de verification", "verification code", "one-time code", "code a usage unique",
@@ -329,6 +332,22 @@ CUES: dict[str, tuple[str, ...]] = {
         "pas de wifi", "plus de wifi", "no broadband", "no tv", "plus de tele", "no phone", "no mobile",
         "no data", "no 4g", "no 5g", "pas de 4g", "ca capte plus", "capte rien", "no bars", "blackout",
         "plus d'electricite", "sans courant", "no electricity", "power outage", "power's out", "power is out", "lights out",
+        "plus de fibre", "plus de jus", "pas de jus", "tombe", "tombee", "est tombee", "vient de tomber", "morte", "fibre morte", "0 mb", "0 mb/s", "0mb", "zero bars", "no bars", "aucun service", "no service", "sos only", "can't make calls", "cant make calls", "cannot make calls", "calls keep failing", "keeps failing", "data's dead", "s'est arrete", "se sont arretes", "coupure d'elec", "coupure de courant", "stopped working", "not loading", "won't load", "spinning", "freezing", "stuck on", "bloque sur",
+    ),
+    "service internet": (
+        "internet", "fibre", "fiber", "broadband", "box", "wifi", "wi-fi", "adsl", "vdsl", "connexion", "connection", "router", "routeur", "modem", "debit", "los", "net", "ethernet", "mbps", "mb/s", "gb/s", "ftth",
+    ),
+    "service mobile": (
+        "reseau", "network", "signal", "4g", "5g", "3g", "mobile", "portable", "sim", "esim", "appels", "calls", "sms", "texto", "data", "donnees mobiles", "bars", "barres", "sos only", "urgence uniquement", "phone", "telephone",
+    ),
+    "service power": (
+        "electricite", "electricity", "courant", "power", "lights", "compteur", "linky", "meter", "disjoncteur", "prepayment", "prepay",
+    ),
+    "service tv": (
+        "tv", "tele", "television", "decodeur", "chaines", "channels", "replay", "canal", "bein",
+    ),
+    "service app": (
+        "appli", "app", "application", "site", "website", "espace client", "my account", "login", "connexion a l'appli", "paiement en ligne",
     ),
     # --- what kind of message -------------------------------------------------------------------------------
     "noise": (
@@ -345,7 +364,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "bonne chance a tous", "good luck everyone", "rt + follow", "rt+follow", "follow + rt", "follow+rt",
         "rt & follow", "#win", "#gagner", "#contest", "#jeu", "#jeuconcours", "contest", "to win", "pour gagner",
         "tag a friend", "tag 2", "tag 3", "j'identifie", "enter me", "count me in", "pick me", "choisissez-moi",
-        "#rt", "#follow", "a gagner", "win a", "#competition", "competition", "je joue", "i'm in", "im in",
+        "#rt", "#follow", "a gagner", "win a", "#competition", "competition", "je joue",
         "fingers crossed", "croise les doigts", "#sweepstakes", "entered", "participation",
     ),
     "pitch": (
@@ -362,6 +381,7 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "joke": (
         "mdr", "mdrr", "mdrrr", "ptdr", "lol", "lmao", "lmfao", "rofl", "haha", "hahaha", "jpp", "xd", "mort de rire", "rent free", "😂",
+        "drole", "funny", "meme", "memes", "blague", "joke", "jk", "xptdr", "😂",
     ),
     "advert": (
         "la pub", "cette pub", "votre pub", "nouvelle pub", "the ad", "this ad", "your ad", "that ad", "the advert", "that advert", "your advert", "new advert", "tv ad", "spot tv", "le spot", "la musique de la pub", "advert", "publicite", "hold music", "musique d'attente", "mascotte", "mascot",
@@ -418,9 +438,10 @@ CUES: dict[str, tuple[str, ...]] = {
         "still no", "still not", "still waiting", "toujours en attente", "waiting", "attente", "attendre",
         "j'attends", "no answer", "pas de reponse", "aucune reponse",
         "sans reponse", "ignored", "ignore", "overcharged",
-        "debite*", "preleve*", "retard*", "delay*", "cancel*", "annul*", "perdu*", "again",
-        "encore", "another", "still", "toujours",
+        "debite*", "preleve*", "retard*", "delay*", "cancel*", "annul*", "perdu*",
+
         "annule*", "cancelled", "canceled", "drop*", "deconnect*", "disconnect*", "fail*", "echoue*", "run out", "ran out", "keeps", "nul", "nulle", "bad", "terrible", "horrible", "sans prevenir", "without notice", "rembours*", "refund*", "overcharg*", "charged twice", "debite deux fois", "plus d'electricite", "plus de courant", "plus de chauffage", "pas de chauffage", "no electricity", "no heating", "no hot water", "coupe", "coupee", "dead", "plus rien", "rien ne", "nothing works", "toujours rien", "still nothing", "jamais recu", "never received", "never arrived", "pas recu", "not received", "personne ne", "nobody has", "no one has", "no reply", "pas de retour",
+        "paying for", "actually paying", "je paye pour", "je paie pour", "only getting", "currently getting", "que 2", "only 2",
     ),
     # What turns thanks or praise into a request: a question, a complaint, disappointment, irony.
     "request": (
@@ -429,7 +450,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "can you help", "svp", "stp", "s'il vous plait", "please", "pls", "plz", "besoin", "need",
         "decu*", "disappoint*", "pas content", "not happy", "merci pour rien",
         "thanks for nothing", "cheers for nothing", "merci du peu",
-        "mais", "but", "sauf", "except",
+
 
         "any update", "des nouvelles", "du nouveau", "et maintenant", "what now", "so what",
         "where is", "ou est", "ou en est", "still waiting", "toujours en attente", "j'ai toujours", "i still",
@@ -457,7 +478,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "une fois de plus", "once again", "yet another", "looking into it", "on regarde", "nous regardons",
         "we're on it", "on s'en occupe", "c'est en cours", "still waiting",
         "toujours en attente", "toujours rien", "still nothing",
-        "oh wow", "oh great", "oh super", "wow thanks", "great, another", "genial, encore", "super, encore", "merci hein", "merci bien hein", "truly world class", "world class", "love paying", "j'adore payer", "love being", "j'adore etre", "love waiting", "j'adore attendre", "thanks for the no", "cheers for the no", "merci pour le", "merci pour la", "merci pour les", "merci pour ces", "thanks for the", "cheers for the", "top work", "great work", "good job guys", "quel service", "what a service", "bravo pour", "bravo a vous pour", "bien joue pour", "encore merci pour", "so helpful", "super helpful", "tres utile", "very helpful", "incredible service", "service incroyable",
+        "oh wow", "oh great", "oh super", "wow thanks", "great, another", "genial, encore", "super, encore", "merci hein", "merci bien hein", "truly world class", "world class", "love paying", "j'adore payer", "love being", "j'adore etre", "love waiting", "j'adore attendre", "thanks for the no", "cheers for the no", "quel service", "what a service", "bravo pour", "bravo a vous pour", "bien joue pour", "encore merci pour", "so helpful", "super helpful", "tres utile", "very helpful", "incredible service", "service incroyable",
     ),
 }  # fmt: skip
 

@@ -159,6 +159,7 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "claimed_at": _iso(case.claimed_at),
         "customer_following": case.customer.following,
         "customer_since": _iso(case.customer.created_at),
+        "outage": case.outage,
         "version": case.version,
     }
     item["day"] = day_key(case.opened_at)  # CasesByDay index: the KPIs and the digest read by day
@@ -226,6 +227,7 @@ def case_from_item(item: dict[str, Any]) -> Case:
         noise_override=item.get("noise_override"),
         claimed_by=item.get("claimed_by"),
         claimed_at=moment("claimed_at"),
+        outage=item.get("outage"),
         version=int(item.get("version", 0)),
     )
 

@@ -423,12 +423,47 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
         return "an automated post (hashtags and a link, nobody speaking)"
     if "problem" in found and FIRST_PERSON.search(fold(body)):
         return None
-    for family, what in CHATTER:
-        if family in found and not asks_brand and not ("problem" in found and "?" in body):
-            return f"{what} ({_quote(found[family])})"
-    if HEADLINE.match(body) and not asks_brand:
-        return "a news headline shared with a comment"
+    if "advert" in found and "problem" not in found:
+        return f"a comment on an advert ({_quote(found['advert'])})"
+    if "politics" in found and not asks_brand:
+        return f"a political post ({_quote(found['politics'])})"
+    joke = [*found.get("joke", ()), *(ch for ch in text if ch in JOKE_EMOJI)]
+    if joke and not asks_brand and "problem" not in found and not thanks_in(text, found):
+        return f"a joke ({_quote(joke)})"
     return None
+
+
+def news_item(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
+    """A news item or headline passed on, nobody speaking of their own case: noise, whatever words it quotes."""
+    body = LINK.sub("", MENTION.sub("", text)).strip()
+    if FIRST_PERSON.search(fold(body)) or "request" in found:
+        return None
+    if HEADLINE.match(body) or "via @" in text.lower():
+        return "a news headline shared with a comment"
+    if "news" in found and ("problem" not in found or LINK.search(text)):
+        return f"a news item ({_quote(found['news'])})"
+    return None
+
+
+JOKE_EMOJI = frozenset("😂🤣😹😆😜🤪😝")
+PRAISE_EMOJI = frozenset("😍🥰🤩🔥💯🙌👏❤💙💚✨🤓")
+PHONE = re.compile(r"(?<!\d)(?:\+\d{2}\s?|0)\d(?:[\s.-]?\d{2,3}){3,4}(?!\d)")
+BIRTH_DATE = re.compile(
+    r"\b(?:dob|d\.o\.b|date of birth|date de naissance|nee? le|born on)\b|\b\d{1,2}/\d{1,2}/(?:19|20)\d\d\b"
+)
+ACCOUNT_NUMBER = re.compile(r"\b(?:account|acct|compte|client|customer)(?: no| number| n°| numero| #)?\s*:?\s*\d{6,}")
+STREET = re.compile(
+    r"\b\d{1,4},? (?:rue|avenue|av|bd|boulevard|chemin|allee|impasse|place|road|rd|street|st|lane|ln|avenue|close|drive|way)\b"
+)
+IBAN = re.compile(r"\b[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){3,7}\b")
+
+
+def details_in_public(text: str) -> list[str]:
+    """The personal details a customer posted in public (phone, birth date, account number, address, IBAN)."""
+    folded = fold(text)
+    named = (("phone number", PHONE), ("date of birth", BIRTH_DATE), ("account number", ACCOUNT_NUMBER),
+             ("street address", STREET), ("IBAN", IBAN))  # fmt: skip
+    return [name for name, pattern in named if pattern.search(folded)]
 
 
 # Chatter families (carebird.cues), in the order they are told: what the message is instead of a customer's need.
@@ -483,12 +518,16 @@ def classify(
     from_a_bot = any(not s.startswith(("spam words", "several spam words")) for s in signals)
     if noisy and (not risks or from_a_bot or len(found.get("noise", ())) >= 3):
         return Kind.NOISE, signals
+    news = news_item(text, found)
+    if news:
+        return Kind.NOISE, [news]
     if not risks:
         chat = chatter(text, found)
         if chat:
             return Kind.NOISE, [chat]
     thanks = thanks_in(text, found)
-    if risks and not (len(thanks) >= 2 and all(len(risk.words) == 1 for risk in risks)):
+    praised = "praise" in found or any(ch in PRAISE_EMOJI for ch in text)
+    if risks and not (thanks and praised and all(len(risk.words) == 1 for risk in risks)):
         return Kind.URGENT, [risk.label for risk in risks]  # clear praise outweighs a lone risk word ("on fire 🔥")
     if thanks:
         return Kind.THANKS, thanks
@@ -522,6 +561,13 @@ def triage(
     if kind is Kind.THANKS:
         return Triage(5, OTHER, (f"thanks or praise: {_quote(why)}, nothing asked; not waiting",), Kind.THANKS)
     risks = risks_in(text, rules.cues) if kind is Kind.URGENT else ()
+    details = details_in_public(latest) if channel.family == "public" and kind is Kind.REQUEST else []
+    if len(details) >= 2:  # a customer who posts their own details in public is exposed: take it down with them
+        label, points = RISKS["personal_data"]
+        risks, kind = (
+            (Risk("personal_data", label, points, (f"{' and '.join(details[:3])} posted in public",)),),
+            Kind.URGENT,
+        )
     for risk in risks:
         reasons.append(
             (risk.points, f"risk, {risk.label}: {' with '.join(_quote(risk.words).split(', '))} (+{risk.points})")
