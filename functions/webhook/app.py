@@ -14,6 +14,8 @@ from aws_lambda_powertools import Logger
 from carebird import clock
 from carebird import settings as configuration
 from carebird.metrics import emit, emit_together
+from carebird.outage_store import DynamoOutageLedger, SnsOutageAlerts
+from carebird.outages import OutageWatch
 from carebird.secrets import consumer_secret
 from carebird.store import DynamoCaseStore
 from carebird.tracing import tracer_for
@@ -23,7 +25,11 @@ logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
 tracer = tracer_for(configuration.tracing())
 settings = configuration.webhook()
 store = DynamoCaseStore(settings.cases_table, remember_cases=True)  # ingestion: see DynamoCaseStore
-webhook = Webhook(settings, store, lambda: consumer_secret(settings.secret_arn), quarantine=store, now=clock.now)
+outages = OutageWatch(DynamoOutageLedger(store), SnsOutageAlerts(configuration.outage_topic(), log=logger),
+                      settings.outages, settings.ingest.rules)  # fmt: skip
+webhook = Webhook(
+    settings, store, lambda: consumer_secret(settings.secret_arn), quarantine=store, now=clock.now, outages=outages
+)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -16,6 +16,7 @@ key schema, indexes and stream filters and the SLA workflow's keys are checked a
 | X reads of a day      | READS#{YYYY-MM-DD}          | READS                       | watcher, poller, health |
 | health status         | HEALTH#status               | HEALTH                      | health                |
 | quarantined event     | QUARANTINE                  | sha256 of the raw event     | webhook               |
+| outage ledger         | OUTAGE#{service}            | OUTAGE                      | webhook               |
 """
 
 from __future__ import annotations
@@ -307,6 +308,12 @@ def reads_key(day: Any) -> dict[str, str]:
 
 
 HEALTH_KEY = {"pk": "HEALTH#status", "sk": "HEALTH"}
+
+
+def outage_key(service: str) -> dict[str, str]:
+    """The failure reports of one service and its declared outage (carebird.outages), one small item."""
+    return {"pk": f"OUTAGE#{service}", "sk": "OUTAGE"}
+
 
 # Stream records the SLA dispatcher and the acknowledger receive: case items only (the template's filters).
 STREAM_CASE_FILTER = {"dynamodb": {"Keys": {"sk": {"S": [CASE_SK]}}}}
