@@ -244,7 +244,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "ne peut appeler personne", "peut pas appeler", "can't call for", "cut off from", "coupee du monde",
         "isole", "isolee", "isolated",
     ),
-    "health": ("medical*", "medic*", "sante", "health", "soins", "medecin", "doctor", "gp", "nurse", "infirmier*"),
+    "health": ("breathing", "respiratoire", "respirer", "respiration", "medical*", "medic*", "sante", "health", "soins", "medecin", "doctor", "gp", "nurse", "infirmier*"),
     "health need": (
         "equipment", "device", "condition", "appareil*", "equipement*", "materiel", "machine",
         "alarm", "alarme", "suivi", "monitor*",
@@ -279,6 +279,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "tout le monde peut", "n'importe qui", "others can", "d'autres clients", "other customers",
 
         "shared with", "partagees avec", "partagee avec", "en clair", "in plain text", "displayed to", "visible to",
+        "divulg*", "disclosed", "revealed", "devoile*", "leaked",
     ),
     "asked publicly": (
         "en public", "publicly", "in public", "in a reply", "en commentaire", "in the replies", "public reply",
@@ -492,6 +493,13 @@ OLD_AGE = (
 INFANT_AGE = (
     r"(?<!y )\b(?:a|is|of|de|aged|just|only|seulement) (?:\d{1,2}|un|une|one|two|deux|trois|three) "
     r"?(?:semaines?|weeks?|mois|months?|jours|days)(?! (?:ago|que|depuis|sans|without))\b"
+)
+# "didn't take out", "n'ai jamais signé": disowning an act, whatever the act.
+DISOWNED = (
+    r"\b(?:didn'?t|did not|never|haven'?t|have not|n'ai (?:jamais|pas)|j'ai (?:jamais|pas)|ai jamais|ai pas)\s+"
+    r"(?:\w+\s+)?(?:order(?:ed)?|sign(?:ed)?|subscribe[d]?|take out|took out|taken out|agree[d]?|ask(?:ed)? for|"
+    r"request(?:ed)?|make|made|place[d]?|authori[sz]ed?|open(?:ed)?|set up|commande|signe|souscrit|demande|"
+    r"autorise|accepte|valide|ouvert|fait ca)\b"
 )
 COLD_ROOM = r"(?<![\d.,])(?:1[0-6]|[0-9]|-\d{1,2}) ?(?:°c?|degres|degrees|deg)(?!\w)"
 DURATION = r"\b\d+\s*(?:jours?|j|days?|heures?|h|hrs?|hours?|semaines?|sem|weeks?|wks?|mois|months?|ans?|years?)\b"

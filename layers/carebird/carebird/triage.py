@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 from carebird.calendar import OpeningHours
-from carebird.cues import COLD_ROOM, CUES, INFANT_AGE, IRONY_EMOJI, NEGATABLE, OLD_AGE, RISK_RECIPES, RISKS
+from carebird.cues import COLD_ROOM, CUES, DISOWNED, INFANT_AGE, IRONY_EMOJI, NEGATABLE, OLD_AGE, RISK_RECIPES, RISKS
 from carebird.model import Channel
 
 TECHNICAL = "technical"
@@ -301,7 +301,7 @@ def _scan(book: CueBook, folded: str) -> dict[str, tuple[str, ...]]:
 DEFAULT_BOOK = CueBook(dict(CUES))
 # Families worked out by pattern rather than listed (carebird.cues): an age, a baby's age, a cold room.
 PATTERN_FAMILIES = (("old age", re.compile(OLD_AGE)), ("infant age", re.compile(INFANT_AGE)),
-                    ("cold", re.compile(COLD_ROOM)))  # fmt: skip
+                    ("cold", re.compile(COLD_ROOM)), ("not me", re.compile(DISOWNED)))  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
