@@ -62,7 +62,7 @@ def test_a_risk_worded_unlike_the_cue_lists_is_urgent_and_named(family, lang, te
         "does the smart gas leak detector in your shop work with Alexa?",
         "how do I add the anti-fraud option to my son's SIM?",
         "c'est pas urgent mais ma facture de janvier est fausse",
-        "my lawyer friend says your new app is great lol",
+        "is a lawyer's office eligible for the business fibre offer?",
         "j'ouvre mon cabinet d'avocate lundi, il me faut une ligne pro",
         "Ofcom says I can leave penalty free if my speed drops, how do I do that?",
         "I never received my order, it's been two weeks",

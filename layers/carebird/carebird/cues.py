@@ -47,7 +47,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "oeuf pourri", "oeufs pourris", "rotten egg", "rotten eggs", "odeur d'oeuf",
     ),
     "vulnerable": (
-        "personne vulnerable", "vulnerable customer", "client vulnerable", "cliente vulnerable", "priority services register", "psr", "registre des clients prioritaires",
+        "personne vulnerable", "vulnerable customer", "client vulnerable", "cliente vulnerable",
         "oxygen*", "oxygene", "concentrateur", "respirateur*", "ventilator*", "dialys*", "cpap", "apnee", "apnoea", "apnea", "stairlift", "stair lift", "monte-escalier", "monte escalier", "teleassistance", "tele-assistance", "care alarm", "pendant alarm", "personal alarm", "lifeline", "lit medicalise", "hospital bed", "feeding pump", "medical equipment", "materiel medical", "equipement medical", "appareil medical", "medical device", "home oxygen",
     ),
     "kin": (
@@ -129,14 +129,20 @@ CUES: dict[str, tuple[str, ...]] = {
         "un inconnu", "une inconnue", "inconnu", "inconnue", "inconnus", "unknown", "don't recognise",
         "don't recognize", "dont recognise", "dont recognize", "do not recognise", "do not recognize",
         "didn't recognise", "ne reconnais", "reconnais pas", "sans mon accord", "sans mon consentement",
-        "without my consent", "without my permission", "without my knowledge", "a mon insu", "non autoris*",
-        "unauthori*", "pas autorise*", "a mon nom", "in my name", "under my name", "never ordered",
+        "without my consent", "without my permission", "without my knowledge", "a mon insu",
+        "a mon nom", "in my name", "under my name", "never ordered",
         "jamais commande", "never signed", "jamais signe", "jamais souscrit", "never subscribed",
         "never asked for", "jamais demande", "didn't order", "did not order", "didn't make", "didn't place",
         "never placed", "never made", "never opened", "jamais ouvert",
         "not authorised", "not authorized", "fraudulent*",
         "connexion inconnue", "appareil inconnu", "unknown device",
         "rien demande", "j'ai rien demande", "didn't ask for", "did not ask for", "never asked", "i did not do", "didn't do this", "did not do this", "pas moi qui", "c'est pas moi", "ce n'est pas moi", "never been to", "never lived", "jamais habite", "jamais mis les pieds", "i've never been", "jamais ete",
+    ),
+    "unauthorised": (
+        "non autoris*", "unauthori*", "pas autorise*", "not authorised", "not authorized", "sans autorisation", "without authorisation", "without authorization",
+    ),
+    "money": (
+        "prelevement*", "preleve*", "debit*", "charge", "charges", "charged", "paiement*", "payment*", "transaction*", "virement*", "achat*", "purchase*", "withdrawal*", "retrait*", "facture*", "bill",
     ),
     "moved away": (
         "transfere*", "transfer*", "portee", "portabilite", "ported", "moved", "swapped", "switched",
@@ -323,6 +329,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "the neighbourhood", "le quartier", "half the town", "la moitie de", "plusieurs villes", "several towns",
         "whole county", "whole department", "many people", "beaucoup de monde", "lots of people",
         "plein de gens", "loads of people",
+        "les collegues", "collegues", "colleagues", "the whole office", "tout le bureau", "personne au bureau", "nobody in", "nobody at", "personne dans", "my whole office", "our office", "au bureau",
     ),
     "failure": (
         "panne*", "down", "outage", "coupure*", "coupe", "coupee", "coupes", "no internet", "pas d'internet",
@@ -334,6 +341,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "no data", "no 4g", "no 5g", "pas de 4g", "ca capte plus", "capte rien", "no bars", "blackout",
         "plus d'electricite", "sans courant", "no electricity", "power outage", "power's out", "power is out", "lights out",
         "plus de fibre", "plus de jus", "pas de jus", "tombe", "tombee", "est tombee", "vient de tomber", "morte", "fibre morte", "0 mb", "0 mb/s", "0mb", "zero bars", "no bars", "aucun service", "no service", "sos only", "can't make calls", "cant make calls", "cannot make calls", "calls keep failing", "keeps failing", "data's dead", "s'est arrete", "se sont arretes", "coupure d'elec", "coupure de courant", "stopped working", "not loading", "won't load", "spinning", "freezing", "stuck on", "bloque sur",
+        "n'a de reseau", "n'ont plus de reseau", "n'a plus de reseau", "no network", "pas de signal",
     ),
     "service internet": (
         "internet", "fibre", "fiber", "broadband", "box", "wifi", "wi-fi", "adsl", "vdsl", "connexion", "connection", "router", "routeur", "modem", "debit", "los", "net", "ethernet", "mbps", "mb/s", "gb/s", "ftth",
@@ -382,10 +390,13 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "joke": (
         "mdr", "mdrr", "mdrrr", "ptdr", "lol", "lmao", "lmfao", "rofl", "haha", "hahaha", "jpp", "xd", "mort de rire", "rent free", "😂",
-        "drole", "funny", "meme", "memes", "blague", "joke", "jk", "xptdr", "😂",
+        "drole", "funny", "blague", "joke", "jk", "xptdr", "😂",
+        "ngl", "ratio", "imagine working", "💀",
+        "un meme", "a meme", "des memes", "the memes",
     ),
     "advert": (
         "la pub", "cette pub", "votre pub", "nouvelle pub", "the ad", "this ad", "your ad", "that ad", "the advert", "that advert", "your advert", "new advert", "tv ad", "spot tv", "le spot", "la musique de la pub", "advert", "publicite", "hold music", "musique d'attente", "mascotte", "mascot",
+        "logo", "sponsor", "sponsors", "maillot", "jingle", "slogan",
     ),
     "news": (
         "confirms", "confirme", "annonce", "announces", "announced", "invests", "investment", "investissement", "jobs", "emplois", "via @", "according to", "selon", "breaking", "reuters", "afp", "bbc", "franceinfo", "le monde", "le parisien", "the guardian", "sky news", "condamnee", "condamne", "fined", "fines", "amende", "headline", "press release", "communique de presse",
@@ -409,7 +420,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "super", "genial", "parfait", "bravo", "excellent", "great", "awesome", "amazing", "love", "adore",
         "nickel", "impeccable", "formidable", "perfect", "brilliant", "well done", "good job", "bien joue",
         "rapide", "efficace", "helpful", "au top", "au poil", "reactif*", "best", "meilleur*", "chapeau",
-        "kudos", "shoutout", "shout out", "recommend*", "recommande*",
+        "kudos", "shoutout", "shout out",
         "impressed", "impressionne*", "rien a dire", "5 etoiles", "5 stars", "five stars", "10/10", "smooth",
         "seamless", "painless", "sans souci", "professionnel*", "professional", "sympa",
         "adorable", "charmant*", "lovely", "friendly", "polite", "courteous", "fab", "fantastic", "superb",
@@ -417,6 +428,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "delighted", "satisfait*", "satisfied",
         "thumbs up", "pepite",
         "au top", "c'est top", "trop top", "top merci", "top service", "legend", "legende", "lowkey fire", "is fire", "so fire", "straight fire", "c'est le feu", "de feu", "rock solid", "solide", "flying", "zero coupure", "zero panne", "zero souci", "pas une coupure", "pas une panne", "pas un souci", "aucun souci", "aucun probleme", "aucune coupure", "no issues", "no problems", "no problem at all", "not one outage", "not a single", "hasn't dropped", "never dropped", "no dropouts", "sans un lag", "bien foutu*", "gentillesse", "gentil", "gentille", "patience", "patient", "patiente", "shout out", "shoutout", "bravo", "kudos", "thumbs up", "nerd heaven", "heaven", "chuffed", "made my day", "so happy", "tres content", "tres contente", "ravi", "love it", "love the", "j'adore", "adore", "trop bien", "genial", "top notch", "quality", "qualite", "efficace", "rapide", "reactif*", "helpful", "sympa", "merci a", "thanks to", "big up", "props to", "hats off", "chapeau",
+        "je recommande", "i recommend", "highly recommend", "would recommend", "recommend you", "recommend them", "je vous recommande", "a recommander", "recommande vivement",
     ),
     "resolved": (
         "ca marche", "ca fonctionne", "ca remarche", "ca refonctionne", "c'est bon", "resolu*", "regle", "reglee",
@@ -426,6 +438,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "all sorted", "ok", "okay", "oki",
         "d'accord", "daccord", "parfait", "noted", "compris", "understood", "got it", "ca roule",
         "c'est fait", "relief", "soulage*", "ouf", "found it", "trouve", "all cancelled", "tout est annule", "bloque la carte",
+        "reconnect*", "retabli*", "restored", "repare*", "repaired", "remis en service", "remise en service", "landed", "arrive", "arrived", "received", "recu", "recue", "rembourse", "refunded",
     ),
     # A complaint's context: thanks or praise words around it are irony, unless the problem is said to be gone.
     "problem": (
@@ -469,8 +482,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "et pour", "and what about", "what about", "question",
         "quick question", "petite question", "est-il possible", "is it possible", "possible de", "possible to",
         "want to", "would like", "voudrais", "souhaite*", "je veux", "i want", "looking for", "je cherche",
-        "appel*", "call", "rappel*", "call back",
+       
         "demenag*", "moving house", "move house", "i'm moving", "je demenage", "ring me", "call me", "rappelez*", "contact me", "contactez-moi", "dm me back", "how do i", "comment je", "comment faire", "c'est possible", "on fait comment", "what's going on", "que se passe", "qu'est-ce qui se passe", "explain", "expliquer", "expliquez",
+        "appelez*", "rappelez*", "m'appeler", "me rappeler", "call me", "call me back", "ring me", "give me a call",
     ),
     "irony": (
         "merci pour rien", "thanks for nothing", "cheers for nothing", "merci du peu", "encore bravo",
@@ -480,6 +494,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "we're on it", "on s'en occupe", "c'est en cours", "still waiting",
         "toujours en attente", "toujours rien", "still nothing",
         "oh wow", "oh great", "oh super", "wow thanks", "great, another", "genial, encore", "super, encore", "merci hein", "merci bien hein", "truly world class", "world class", "love paying", "j'adore payer", "love being", "j'adore etre", "love waiting", "j'adore attendre", "thanks for the no", "cheers for the no", "quel service", "what a service", "bravo pour", "bravo a vous pour", "bien joue pour", "encore merci pour", "so helpful", "super helpful", "tres utile", "very helpful", "incredible service", "service incroyable",
+        "thanks a bunch", "merci bien hein", "cheers for that", "come and gone", "merci du service",
     ),
 }  # fmt: skip
 
@@ -510,6 +525,7 @@ RISK_RECIPES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("fraud",),
         ("scam word", "mine"),
         ("unasked thing", "not me"),
+        ("unauthorised", "money"),
         ("moved away", "not me"),
         ("secret", "gave away", "impostor"),
         ("secret", "gave away", "contact channel"),

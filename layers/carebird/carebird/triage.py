@@ -505,8 +505,11 @@ def classify(
     at: datetime | None,
     earlier_texts: tuple[str, ...] = (),
     book: CueBook | None = None,
+    follow_up: bool = False,
 ) -> tuple[Kind, list[str]]:
-    """The kind of one message and what decided it (risk beats everything but a bot; thanks asks nothing)."""
+    """The kind of one message and what decided it (risk beats everything but a bot; thanks asks nothing).
+
+    A follow-up in a conversation is never chatter: "même", "lol" or a link there belong to the customer's case."""
     book = book or DEFAULT_BOOK
     folded = fold(text)
     found = book.scan(folded)
@@ -518,15 +521,15 @@ def classify(
     from_a_bot = any(not s.startswith(("spam words", "several spam words")) for s in signals)
     if noisy and (not risks or from_a_bot or len(found.get("noise", ())) >= 3):
         return Kind.NOISE, signals
-    news = news_item(text, found)
+    news = None if follow_up else news_item(text, found)
     if news:
         return Kind.NOISE, [news]
-    if not risks:
+    if not risks and not follow_up:
         chat = chatter(text, found)
         if chat:
             return Kind.NOISE, [chat]
     thanks = thanks_in(text, found)
-    praised = "praise" in found or any(ch in PRAISE_EMOJI for ch in text)
+    praised = len(found.get("praise", ())) + len({ch for ch in text if ch in PRAISE_EMOJI}) >= 2
     if risks and not (thanks and praised and all(len(risk.words) == 1 for risk in risks)):
         return Kind.URGENT, [risk.label for risk in risks]  # clear praise outweighs a lone risk word ("on fire 🔥")
     if thanks:
@@ -550,7 +553,7 @@ def triage(
     profile = profile or Profile(followers=followers, verified=verified)
     text = "\n".join(texts)
     latest = texts[-1] if texts else ""
-    kind, why = classify(latest, profile, at, tuple(texts[:-1]), rules.cues)
+    kind, why = classify(latest, profile, at, tuple(texts[:-1]), rules.cues, follow_up=len(texts) > 1)
     if kind is Kind.REQUEST and len(texts) > 1:
         earlier_kind, earlier_why = classify(text, profile, at, (), rules.cues)
         if earlier_kind is Kind.URGENT:
