@@ -278,6 +278,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "donnees personnelles", "personal data", "personal details", "my name", "mon nom", "mon iban", "my iban",
         "my bank", "my phone number", "mon numero", "my email", "mon email", "mon mail", "my account details",
         "ma facture", "my bill", "mon contrat", "my contract",
+        "nos adresses", "nos donnees", "our addresses", "our details", "our data", "nos numeros", "nos coordonnees", "our names", "nos noms", "customers' addresses", "adresses des clients",
     ),
     "exposure": (
         "visible*", "expos*", "public*", "fuite*", "leak*", "vendu*", "sold",
@@ -286,6 +287,7 @@ CUES: dict[str, tuple[str, ...]] = {
 
         "shared with", "partagees avec", "partagee avec", "en clair", "in plain text", "displayed to", "visible to",
         "divulg*", "disclosed", "revealed", "devoile*", "leaked",
+        "en copie visible", "copie visible", "in cc", "cc'd", "en copie", "to everyone", "a tout le monde", "a 200", "reply all",
     ),
     "asked publicly": (
         "en public", "publicly", "in public", "in a reply", "en commentaire", "in the replies", "public reply",
@@ -330,6 +332,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "whole county", "whole department", "many people", "beaucoup de monde", "lots of people",
         "plein de gens", "loads of people",
         "les collegues", "collegues", "colleagues", "the whole office", "tout le bureau", "personne au bureau", "nobody in", "nobody at", "personne dans", "my whole office", "our office", "au bureau",
+        "residents", "right across", "across the village", "across town", "across the town", "dozens of", "des dizaines", "tout le hameau", "the whole village",
     ),
     "failure": (
         "panne*", "down", "outage", "coupure*", "coupe", "coupee", "coupes", "no internet", "pas d'internet",
@@ -342,6 +345,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "plus d'electricite", "sans courant", "no electricity", "power outage", "power's out", "power is out", "lights out",
         "plus de fibre", "plus de jus", "pas de jus", "tombe", "tombee", "est tombee", "vient de tomber", "morte", "fibre morte", "0 mb", "0 mb/s", "0mb", "zero bars", "no bars", "aucun service", "no service", "sos only", "can't make calls", "cant make calls", "cannot make calls", "calls keep failing", "keeps failing", "data's dead", "s'est arrete", "se sont arretes", "coupure d'elec", "coupure de courant", "stopped working", "not loading", "won't load", "spinning", "freezing", "stuck on", "bloque sur",
         "n'a de reseau", "n'ont plus de reseau", "n'a plus de reseau", "no network", "pas de signal",
+        "no landline", "pas de fixe", "plus de fixe", "plus de ligne fixe", "no phone line",
     ),
     "service internet": (
         "internet", "fibre", "fiber", "broadband", "box", "wifi", "wi-fi", "adsl", "vdsl", "connexion", "connection", "router", "routeur", "modem", "debit", "los", "net", "ethernet", "mbps", "mb/s", "gb/s", "ftth",
@@ -351,6 +355,7 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "service power": (
         "electricite", "electricity", "courant", "power", "lights", "compteur", "linky", "meter", "disjoncteur", "prepayment", "prepay",
+        "elec", "jus", "frigo", "fridge", "lampadaires", "street lights", "lumieres", "electrique", "electric",
     ),
     "service tv": (
         "tv", "tele", "television", "decodeur", "chaines", "channels", "replay", "canal", "bein",
@@ -395,8 +400,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "un meme", "a meme", "des memes", "the memes",
     ),
     "advert": (
-        "la pub", "cette pub", "votre pub", "nouvelle pub", "the ad", "this ad", "your ad", "that ad", "the advert", "that advert", "your advert", "new advert", "tv ad", "spot tv", "le spot", "la musique de la pub", "advert", "publicite", "hold music", "musique d'attente", "mascotte", "mascot",
-        "logo", "sponsor", "sponsors", "maillot", "jingle", "slogan",
+        "la pub", "cette pub", "votre pub", "nouvelle pub", "the ad", "this ad", "your ad", "that ad", "the advert", "that advert", "your advert", "new advert", "tv ad", "spot tv", "le spot", "la musique de la pub", "advert", "publicite", "mascotte", "mascot",
+        "sponsor", "sponsors", "maillot", "jingle", "slogan",
+        "new logo", "nouveau logo",
     ),
     "news": (
         "confirms", "confirme", "annonce", "announces", "announced", "invests", "investment", "investissement", "jobs", "emplois", "via @", "according to", "selon", "breaking", "reuters", "afp", "bbc", "franceinfo", "le monde", "le parisien", "the guardian", "sky news", "condamnee", "condamne", "fined", "fines", "amende", "headline", "press release", "communique de presse",
@@ -409,6 +415,9 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "product": (
         "detecteur", "detector", "option", "offre", "pack", "assurance", "insurance", "protection", "compatible", "work with", "fonctionne avec", "add", "ajouter", "souscrire", "subscribe", "combien", "how much", "price", "prix", "tarif", "feature", "fonctionnalite", "abonnement a", "boutique", "shop", "buy", "acheter", "commander",
+    ),
+    "bot": (
+        "thread has been saved", "read it here", "unroll", "threadreader", "saved this thread", "remind me", "here is your unrolled", "your video is ready", "download it here", "telecharger ici",
     ),
     "thanks": (
         "merci", "mercii*", "thanks", "thank you", "thank u", "thx", "ty", "tyvm", "cheers", "remercie*",
@@ -485,6 +494,7 @@ CUES: dict[str, tuple[str, ...]] = {
        
         "demenag*", "moving house", "move house", "i'm moving", "je demenage", "ring me", "call me", "rappelez*", "contact me", "contactez-moi", "dm me back", "how do i", "comment je", "comment faire", "c'est possible", "on fait comment", "what's going on", "que se passe", "qu'est-ce qui se passe", "explain", "expliquer", "expliquez",
         "appelez*", "rappelez*", "m'appeler", "me rappeler", "call me", "call me back", "ring me", "give me a call",
+        "where", "ou est", "ou sont", "where is", "where are", "where did", "i just want", "je veux juste", "i want to", "je voudrais",
     ),
     "irony": (
         "merci pour rien", "thanks for nothing", "cheers for nothing", "merci du peu", "encore bravo",

@@ -196,8 +196,9 @@ def _cue_at(folded: str, start: int, candidates: list[Cue]) -> str | None:
 
 
 def _negated(folded: str, start: int) -> bool:
-    """A negation among the two words before `start` ("pas vraiment urgent", "not urgent")."""
-    before = re.findall(r"[\w']+", folded[max(0, start - 30) : start])[-2:]
+    """A negation among the two words before `start` in the same sentence ("pas vraiment urgent", "not urgent")."""
+    window = re.split(r"[.!?;,\n]", folded[max(0, start - 30) : start])[-1]
+    before = re.findall(r"[\w']+", window)[-2:]
     return any(word in NEGATIONS or word.startswith("n'") for word in before)
 
 
@@ -423,14 +424,22 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
         return "an automated post (hashtags and a link, nobody speaking)"
     if "problem" in found and FIRST_PERSON.search(fold(body)):
         return None
-    if "advert" in found and "problem" not in found:
+    if "bot" in found:
+        return f"an automated reply from a bot ({_quote(found['bot'])})"
+    if "advert" in found and not asks_brand and "problem" not in found and "?" not in body:
         return f"a comment on an advert ({_quote(found['advert'])})"
     if "politics" in found and not asks_brand:
         return f"a political post ({_quote(found['politics'])})"
     joke = [*found.get("joke", ()), *(ch for ch in text if ch in JOKE_EMOJI)]
-    if joke and not asks_brand and "problem" not in found and not thanks_in(text, found):
+    if joke and not asks_brand and "problem" not in found and not thanks_in(text, found) and not _service_words(text):
         return f"a joke ({_quote(joke)})"
     return None
+
+
+def _service_words(text: str) -> list[str]:
+    """The brand's service words a message uses (its topics): a joke about the app may hide a request."""
+    folded = fold(text)
+    return [w for words in DEFAULT_KEYWORDS.values() for w in _hits(folded, words)]
 
 
 def news_item(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
