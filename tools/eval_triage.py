@@ -257,7 +257,7 @@ class Scores:
         """Urgent as labelled, and every member of a burst the writers marked as one outage (the desk counts
         those customers and ranks their cases urgent: see carebird.outages)."""
         actual = {
-            i for i, o in enumerate(self.rows) if o.record["label"] == "urgent" and risk in (None, o.record.get("risk"))
+            i for i, o in enumerate(self.rows) if _expected(o.record) == "urgent" and risk in (None, _risk(o.record))
         }
         predicted = {i for i, o in enumerate(self.rows) if o.kind == "urgent"}
         if risk:

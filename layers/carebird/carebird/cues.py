@@ -465,6 +465,7 @@ CUES: dict[str, tuple[str, ...]] = {
 
         "annule*", "cancelled", "canceled", "drop*", "deconnect*", "disconnect*", "fail*", "echoue*", "run out", "ran out", "keeps", "nul", "nulle", "bad", "terrible", "horrible", "sans prevenir", "without notice", "rembours*", "refund*", "overcharg*", "charged twice", "debite deux fois", "plus d'electricite", "plus de courant", "plus de chauffage", "pas de chauffage", "no electricity", "no heating", "no hot water", "coupe", "coupee", "dead", "plus rien", "rien ne", "nothing works", "toujours rien", "still nothing", "jamais recu", "never received", "never arrived", "pas recu", "not received", "personne ne", "nobody has", "no one has", "no reply", "pas de retour",
         "paying for", "actually paying", "je paye pour", "je paie pour", "only getting", "currently getting", "que 2", "only 2",
+        "impossible", "didn't come", "didn't turn up", "no show", "no-show", "ne sonne plus", "toujours personne", "still nobody", "plus de jus", "pas venu", "n'est pas venu", "jamais venu", "never came", "never turned up", "for nothing", "pour rien",
     ),
     # What turns thanks or praise into a request: a question, a complaint, disappointment, irony.
     "request": (
