@@ -71,6 +71,7 @@ class Case:
     claimed_by: str | None = None  # the agent working on it (inbox): others see it and cannot answer
     claimed_at: datetime | None = None
     outage: str | None = None  # the outage this case belongs to (carebird.outages): urgent while it waits
+    urgent_override: bool | None = None  # an agent's word: True = urgent, False = not urgent
     version: int = 0
 
     @property
@@ -123,6 +124,18 @@ def _score(case: Case, rules: TriageRules, texts: list[str], at: datetime) -> Tr
 
 
 def _apply(case: Case, result: Triage, rules: TriageRules) -> Case:
+    if case.urgent_override is False and result.band == URGENT_BAND:  # an agent said: not urgent
+        result = replace(result, band=NORMAL_BAND, kind=Kind.REQUEST, reasons=(AGENT_NOT_URGENT, *result.reasons[1:]))
+        case = replace(case, kind=Kind.REQUEST.value)
+    elif case.urgent_override and result.band != URGENT_BAND:  # an agent said: urgent
+        result = replace(
+            result,
+            priority=max(result.priority, rules.urgent_floor),
+            band=URGENT_BAND,
+            kind=Kind.URGENT,
+            reasons=(band_reason(URGENT_BAND, "an agent said so"), *result.reasons[1:]),
+        )
+        case = replace(case, kind=Kind.URGENT.value)
     if case.outage and result.band != URGENT_BAND:  # part of an outage: urgent whatever the latest words
         outage_reasons = tuple(r for r in case.reasons if r.startswith("outage: "))[:1]
         result = replace(
@@ -299,6 +312,19 @@ def mark_noise(case: Case, noise: bool, rules: TriageRules, now: datetime) -> Ca
     )
     result = _score(back, rules, [back.triage_text], now)
     return _apply(replace(back, kind=result.kind.value), result, rules)
+
+
+AGENT_NOT_URGENT = "request band (an agent said: not urgent): ranked after every urgent case"
+
+
+def mark_urgent(case: Case, urgent: bool, rules: TriageRules, now: datetime) -> Case:
+    """An agent's decision on the band: urgent puts the case in the urgent band (and keeps it there on every
+    follow-up); not urgent takes it out. Recorded as a correction, exported for `carebird eval`."""
+    marked = replace(case, urgent_override=urgent)
+    if not marked.awaiting_reply:
+        return marked
+    texts = [marked.triage_text] if marked.triage_text else []
+    return _apply(marked, _score(marked, rules, texts, now), rules)
 
 
 DELETED_TEXT = "[post deleted by the customer]"

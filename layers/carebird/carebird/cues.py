@@ -492,7 +492,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "et pour", "and what about", "what about", "question",
         "quick question", "petite question", "est-il possible", "is it possible", "possible de", "possible to",
         "want to", "would like", "voudrais", "souhaite*", "je veux", "i want", "looking for", "je cherche",
-       
+
         "demenag*", "moving house", "move house", "i'm moving", "je demenage", "ring me", "call me", "rappelez*", "contact me", "contactez-moi", "dm me back", "how do i", "comment je", "comment faire", "c'est possible", "on fait comment", "what's going on", "que se passe", "qu'est-ce qui se passe", "explain", "expliquer", "expliquez",
         "appelez*", "rappelez*", "m'appeler", "me rappeler", "call me", "call me back", "ring me", "give me a call",
         "where", "ou est", "ou sont", "where is", "where are", "where did", "i just want", "je veux juste", "i want to", "je voudrais",

@@ -161,6 +161,7 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "customer_following": case.customer.following,
         "customer_since": _iso(case.customer.created_at),
         "outage": case.outage,
+        "urgent_override": case.urgent_override,
         "version": case.version,
     }
     item["day"] = day_key(case.opened_at)  # CasesByDay index: the KPIs and the digest read by day
@@ -229,6 +230,7 @@ def case_from_item(item: dict[str, Any]) -> Case:
         claimed_by=item.get("claimed_by"),
         claimed_at=moment("claimed_at"),
         outage=item.get("outage"),
+        urgent_override=item.get("urgent_override"),
         version=int(item.get("version", 0)),
     )
 
