@@ -160,7 +160,7 @@ def test_the_plan_covers_today_and_tomorrow_and_skips_what_is_past():
     ("display_name", "greeted"),
     [
         ("Claire Dupont", "Bonjour Claire"),
-        ("Max | Tech reviews", "Bonjour"),
+        ("Max | Tech reviews", "Bonjour Max"),
         ("🎮 GamerZ", "Bonjour"),
         ("", "Bonjour"),
         ("Le Chat", "Bonjour"),

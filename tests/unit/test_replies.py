@@ -33,7 +33,8 @@ def test_templates_render_per_customer_in_their_language():
 
 
 def test_a_display_name_that_is_not_a_persons_gives_no_name_at_all():
-    assert first_name("Max | Tech reviews", "maxtech") == ""
+    assert first_name("Max | Tech reviews", "maxtech") == "Max"  # the name before a bio-like tail
+    assert first_name("Tech Reviews Daily", "maxtech") == ""
     assert first_name("🔥🔥", "firefan") == ""
     assert first_name("", "sam_b") == ""
     assert first_name("Claire Dupont", "claire") == "Claire"

@@ -84,7 +84,10 @@ NOT_A_PERSON = _words(
     "clinique clinic hopital hospital cabinet immobilier immo bank banque assurance insurance travel voyages "
     "tours transport taxi electricien plombier plumber builders construction north south east west nord sud "
     "est ouest the le la les des du of de and et les amis friends fans fan bot admin help aide care customer "
-    "client real vrai not pas no non stop boycott anti pro free libre love hate i je my mon ma "
+    "client real vrai not pas no non stop boycott anti pro free libre love hate i je my mon ma energy energie "
+    "telecom live watch nerd saver seeker mood memes wins residents plumbing heating electrical solutions "
+    "majority collectif collective citizens citoyens concours comping deals plans bons box crypto revenus "
+    "passifs truth king queen monkey lurker reviews review daily weekly tech mediatheque bibliotheque promos "
 )
 INSULTS = _words(
     "idiot idiots con cons connard connards conne salaud salauds voleur voleurs voleuse escroc escrocs arnaque "
@@ -99,26 +102,48 @@ TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "mme", "mlle", "m", "sir", 
 GIVEN_NAME = re.compile(r"[A-ZÀ-ÖØ-Þ]?[a-zß-öø-ÿ]+")
 
 
+# Words that make a display name a sentence or a slogan ("still on hold", "not my problem").
+SLOGAN_WORDS = frozenset({"the", "of", "and", "et", "my", "mon", "ma", "mes", "i", "je", "not", "pas", "no", "non",
+                          "still", "just", "only", "tout", "toute", "tous", "les", "your", "votre", "vos", "our"})  # fmt: skip
+PARTICLES = frozenset({"de", "du", "des", "le", "la", "van", "von", "der", "da", "di", "del", "al", "el"})
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "mme", "mlle", "m", "me", "sir", "lord", "lady", "maitre"})
+GIVEN_NAME = re.compile(r"[A-ZÀ-ÖØ-Þ]?[a-zß-öø-ÿ]+")
+# Emoji that announce a bot, a deals or contest account rather than a person.
+ACCOUNT_EMOJI = frozenset("🤖💰💸🎁🍀🏆📢⚡📊📈🔔🛒💯")
+
+
 @lru_cache(maxsize=1024)
 def greeting_name(display_name: str) -> str | None:
     """The first name to greet with, or None when the display name does not look like a person's name.
 
-    A person's name is one to four words of letters (emoji and decorations aside), the first a plausible given
-    name: no digits, no URL, @, domain or phone number, no organisation, place, slogan or insult word."""
+    The name is read up to a bio-like tail (`Claire Martin, députée`, `Lucas | dev web`, `Sarah (mum of 3)`). A
+    person's name is one to four words of letters, each capitalised (particles such as "de" or "Le" aside), the
+    first a plausible given name after any title: no digits, URL, @, domain or phone number, no organisation,
+    place, slogan, function word or insult, no bot or contest emoji. When unsure: no name."""
     name = unicodedata.normalize("NFC", display_name or "").strip()
-    if not name or re.search(r"\d|@|https?:|www\.|\.\w{2,4}\b|[|/\\:=+#]", name):
+    if not name or any(ch in ACCOUNT_EMOJI for ch in name):
+        return None
+    name = re.split(r"\s*[,|(•·/]", name, maxsplit=1)[0].strip()
+    if not name or re.search(r"\d|@|https?:|www\.|\.\w{2,4}\b|[\\:=+#!?;\[\]\"]", name):
         return None
     words = NAME_WORD.findall(name)
-    leftover = NAME_WORD.sub("", name)
-    if not words or len(words) > 4 or re.search(r"[!?,;()\[\]\"]", leftover):
+    if not words or len(words) > 4:
         return None
     folded = [_fold(w).replace("\u2019", "'") for w in words]
     parts = {p for w in folded for p in re.split(r"[-']", w) if p}
-    if parts & NOT_A_PERSON or parts & INSULTS:
+    if parts & INSULTS or (parts - PARTICLES) & (NOT_A_PERSON | SLOGAN_WORDS):
         return None
+    if folded[0] in TITLES and len(words) > 1:
+        words, folded = words[1:], folded[1:]
+    if folded[0] in PARTICLES:
+        return None  # "Le Chat", "la flemme": an article first is a nickname or a slogan
+    if any(w.islower() and f not in PARTICLES for w, f in zip(words[1:], folded[1:], strict=True)) and not all(
+        w.islower() for w in words
+    ):
+        return None  # "Conso vigilant", "Colère citoyenne": a capitalised word and common words
     first = words[0]
-    if len(first) < 2 or _fold(first) in TITLES or not all(GIVEN_NAME.fullmatch(p) for p in re.split(r"[-']", first)):
+    if len(first) < 2 or folded[0] in TITLES or not all(GIVEN_NAME.fullmatch(p) for p in re.split(r"[-']", first)):
         return None  # a title, initials, or a nickname written like one (`GamerZ`, `xXdarkXx`)
     if sum(1 for w in words if w.isupper() and len(w) > 1) > 1:
         return None  # shouting, or initials: not how people write their own name
-    return first[0].upper() + first[1:] if first.islower() else first
+    return "-".join(p[:1].upper() + p[1:] for p in first.split("-")) if first.islower() else first
