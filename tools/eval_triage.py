@@ -163,9 +163,13 @@ def payload(record: dict[str, Any], replay: Replay) -> dict[str, Any]:
             tweet["quoted_status_id_str"] = quoted
             tweet["quoted_status"] = {"id_str": quoted, "text": "Lumière", "user": _legacy_user(BRAND_AUTHOR, moment)}
         return {"for_user_id": BRAND_ID, "tweet_create_events": [tweet]}
-    post: dict[str, Any] = {"id": post_id, "text": record["text"], "author_id": user_id(author["handle"]),
-                            "created_at": moment.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-                            "entities": {"mentions": [{"username": h, "id": i} for h, i in mentioned.items()]}}  # fmt: skip
+    post: dict[str, Any] = {
+        "id": post_id,
+        "text": record["text"],
+        "author_id": user_id(author["handle"]),
+        "created_at": moment.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "entities": {"mentions": [{"username": h, "id": i} for h, i in mentioned.items()]},
+    }
     if lang:
         post["lang"] = lang
     references = [{"type": "replied_to", "id": replied_to}] if replied_to else []

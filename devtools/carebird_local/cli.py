@@ -378,7 +378,7 @@ def eval_command(stack: Any, from_corrections: bool, days: int, out: Path) -> No
     Put the file in tests/fixtures/triage-eval/ and run `make eval` to measure the rules on it.
     Example: carebird eval --from-corrections --stack carebird --days 90 --out ours.jsonl
     """
-    from carebird.corrections import corrections
+    from carebird_local.corrections import corrections
 
     store, now = stack.store(), clock.now()
     zone = configuration.opening_hours(stack.environment()).zone

@@ -5,10 +5,10 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from carebird_local.corrections import corrections
 
 from carebird import settings
 from carebird.cases import mark_urgent, open_case
-from carebird.corrections import corrections
 from carebird.errors import ConfigurationError
 from carebird.model import Author, Channel, Message
 from carebird.triage import Kind, Profile, TriageRules, classify

@@ -38,8 +38,9 @@ def test_x_language_is_kept_when_it_names_a_supported_one_and_replaced_when_it_d
 
 
 def test_an_english_dm_case_is_answered_in_english():
-    message = Message(id="9", channel=Channel.DM, author=Author(id="7", name="Nora K"),
-                      text="Hi, my broadband has been down since this morning", created_at=datetime(2026, 1, 5, tzinfo=UTC))  # fmt: skip
+    text = "Hi, my broadband has been down since this morning"
+    at = datetime(2026, 1, 5, tzinfo=UTC)
+    message = Message(id="9", channel=Channel.DM, author=Author(id="7", name="Nora K"), text=text, created_at=at)
     case = open_case(message, TriageRules())
     templates = {"hello": {"fr": "Bonjour {first_name} !", "en": "Hi {first_name}!"}}
 

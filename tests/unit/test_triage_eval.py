@@ -8,6 +8,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parents[2] / "tools"))
 
 import eval_triage
+
 from carebird.model import Channel
 from carebird.normalise import Brand, parse_delivery
 

@@ -32,7 +32,10 @@ CUES: dict[str, tuple[str, ...]] = {
         "taken over my account", "pris le controle", "vol de compte", "faux conseiller", "fausse conseillere",
         "fake advisor", "fake agent", "spoof*", "someone logged into", "someone has logged into",
         "quelqu'un s'est connecte", "quelqu'un a acces", "someone has access", "someone else has access",
-        "scammed", "been scammed", "me suis fait arnaque*", "j'ai ete arnaque*", "je me suis fait avoir", "victime d'une arnaque", "victime d'arnaque", "victime d'escroquerie", "victim of fraud", "victim of a scam", "fraudulent*", "fraudule*", "usurpe mon", "usurpe ma", "stole my identity", "volé mon identite", "vole mon identite", "taken out in my name", "ouvert a mon nom", "opened in my name",
+        "scammed", "been scammed", "me suis fait arnaque*", "j'ai ete arnaque*", "je me suis fait avoir",
+        "victime d'une arnaque", "victime d'arnaque", "victime d'escroquerie", "victim of fraud", "victim of a scam",
+        "fraudulent*", "fraudule*", "usurpe mon", "usurpe ma", "stole my identity", "volé mon identite",
+        "vole mon identite", "taken out in my name", "ouvert a mon nom", "opened in my name",
     ),
     "safety": (
         "fuite de gaz", "gas leak", "leaking gas", "odeur de gaz", "smell of gas", "smells of gas", "smell gas",
@@ -48,16 +51,35 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "vulnerable": (
         "personne vulnerable", "vulnerable customer", "client vulnerable", "cliente vulnerable",
-        "oxygen*", "oxygene", "concentrateur", "respirateur*", "ventilator*", "dialys*", "cpap", "apnee", "apnoea", "apnea", "stairlift", "stair lift", "monte-escalier", "monte escalier", "teleassistance", "tele-assistance", "care alarm", "pendant alarm", "personal alarm", "lifeline", "lit medicalise", "hospital bed", "feeding pump", "medical equipment", "materiel medical", "equipement medical", "appareil medical", "medical device", "home oxygen",
+        "oxygen*", "oxygene", "concentrateur", "respirateur*", "ventilator*", "dialys*", "cpap", "apnee", "apnoea",
+        "apnea", "stairlift", "stair lift", "monte-escalier", "monte escalier", "teleassistance", "tele-assistance",
+        "care alarm", "pendant alarm", "personal alarm", "lifeline", "lit medicalise", "hospital bed", "feeding pump",
+        "medical equipment", "materiel medical", "equipement medical", "appareil medical", "medical device",
+        "home oxygen",
     ),
     "kin": (
-        "grand-mere", "grand-pere", "grand mere", "grand pere", "grands-parents", "mamie", "mamy", "papy", "papi", "grandma", "grandmother", "grandad", "granddad", "grandfather", "granny", "my nan", "my gran", "ma mere", "mon pere", "my mum", "my mom", "my dad", "my mother", "my father", "vit seule", "vit seul", "lives alone", "lives on her own", "lives on his own",
+        "grand-mere", "grand-pere", "grand mere", "grand pere", "grands-parents", "mamie", "mamy", "papy", "papi",
+        "grandma", "grandmother", "grandad", "granddad", "grandfather", "granny", "my nan", "my gran", "ma mere",
+        "mon pere", "my mum", "my mom", "my dad", "my mother", "my father", "vit seule", "vit seul", "lives alone",
+        "lives on her own", "lives on his own",
     ),
     "hardship": (
-        "panne*", "down", "outage", "coupure*", "coupe", "coupee", "cut off", "no internet", "pas d'internet", "plus d'internet", "sans internet", "pas de reseau", "plus de reseau", "no signal", "no service", "hors service", "dead", "sans electricite", "no power", "power cut", "pas de courant", "plus de courant", "plus d'electricite", "plus de chauffage", "pas de chauffage", "sans chauffage", "no heating", "no heat", "no hot water", "pas d'eau chaude", "plus d'eau chaude", "dans le noir", "in the dark", "no phone", "no line", "plus de ligne", "pas de ligne", "sans telephone", "sans ligne", "can't", "cannot", "can not", "unable", "impossible", "peut pas", "peux pas", "ne peut", "ne peux", "run out", "ran out", "fail*", "echoue*", "keeps failing", "not working", "ne marche", "marche plus", "ne fonctionne", "fonctionne plus", "froid", "cold", "freezing", "sitting in her coat", "sitting in his coat", "help", "aidez", "aide", "urgent", "vite", "asap", "ring straight away", "appeler", "call", "without", "sans", "n'a plus", "has no", "have no", "no longer", "plus rien", "blocked", "bloque*", "coupes", "disconnect*", "deconnect*", "cut",
+        "panne*", "down", "outage", "coupure*", "coupe", "coupee", "cut off", "no internet", "pas d'internet",
+        "plus d'internet", "sans internet", "pas de reseau", "plus de reseau", "no signal", "no service",
+        "hors service", "dead", "sans electricite", "no power", "power cut", "pas de courant", "plus de courant",
+        "plus d'electricite", "plus de chauffage", "pas de chauffage", "sans chauffage", "no heating", "no heat",
+        "no hot water", "pas d'eau chaude", "plus d'eau chaude", "dans le noir", "in the dark", "no phone", "no line",
+        "plus de ligne", "pas de ligne", "sans telephone", "sans ligne", "can't", "cannot", "can not", "unable",
+        "impossible", "peut pas", "peux pas", "ne peut", "ne peux", "run out", "ran out", "fail*", "echoue*",
+        "keeps failing", "not working", "ne marche", "marche plus", "ne fonctionne", "fonctionne plus", "froid",
+        "cold", "freezing", "sitting in her coat", "sitting in his coat", "help", "aidez", "aide", "urgent", "vite",
+        "asap", "ring straight away", "appeler", "call", "without", "sans", "n'a plus", "has no", "have no",
+        "no longer", "plus rien", "blocked", "bloque*", "coupes", "disconnect*", "deconnect*", "cut",
     ),
     "no heat": (
-        "plus de chauffage", "pas de chauffage", "sans chauffage", "no heating", "no heat", "no hot water", "pas d'eau chaude", "plus d'eau chaude", "sans eau chaude", "froid", "cold", "freezing", "gele", "on gele", "glacial", "caille",
+        "plus de chauffage", "pas de chauffage", "sans chauffage", "no heating", "no heat", "no hot water",
+        "pas d'eau chaude", "plus d'eau chaude", "sans eau chaude", "froid", "cold", "freezing", "gele", "on gele",
+        "glacial", "caille",
     ),
     "vulnerable person": (
         "personne agee", "personnes agees", "agee", "agees", "elderly", "pensioner*", "old lady", "old man",
@@ -81,7 +103,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "handicap", "handicape", "handicapee", "handicapes", "en situation de handicap", "malentendant*",
         "hard of hearing", "deaf and", "is deaf", "am deaf", "je suis sourd", "je suis sourde", "est sourd",
         "est sourde", "octogenaire*", "nonagenaire*", "septuagenaire*", "centenaire*",
-        "complications", "grossesse", "pregnancy", "weeks pregnant", "semaines de grossesse", "hospital", "hopital", "l'hopital", "bedbound", "bed-bound", "disabled son", "disabled daughter", "sick child", "enfant malade", "bebe malade",
+        "complications", "grossesse", "pregnancy", "weeks pregnant", "semaines de grossesse", "hospital", "hopital",
+        "l'hopital", "bedbound", "bed-bound", "disabled son", "disabled daughter", "sick child", "enfant malade",
+        "bebe malade",
     ),
     "legal": (
         "tribunal", "tribunaux",
@@ -96,7 +120,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "action collective", "action de groupe",
         "legal action", "action en justice",
 
-        "mon avocat", "my lawyer", "my solicitor", "mon avocate", "our lawyer", "notre avocat", "take you to court", "taking you to court", "see you in court", "voir au tribunal", "devant le tribunal", "devant les tribunaux", "lawyers", "legal team",
+        "mon avocat", "my lawyer", "my solicitor", "mon avocate", "our lawyer", "notre avocat", "take you to court",
+        "taking you to court", "see you in court", "voir au tribunal", "devant le tribunal", "devant les tribunaux",
+        "lawyers", "legal team",
     ),
     "personal_data": (
         "fuite de donnees", "data breach", "data leak", "donnees ont fuite", "leaked my", "leak of my", "rgpd",
@@ -113,10 +139,15 @@ CUES: dict[str, tuple[str, ...]] = {
     # --- ingredients of combinations -------------------------------------------------------------------------
     # fraud
     "scam word": (
-        "arnaque*", "arnaqu*", "escroc*", "escroquer*", "scam", "scams", "scammer*", "fraud", "fraude", "fraudes", "phishing", "hameconn*", "usurp*",
+        "arnaque*", "arnaqu*", "escroc*", "escroquer*", "scam", "scams", "scammer*", "fraud", "fraude", "fraudes",
+        "phishing", "hameconn*", "usurp*",
     ),
     "mine": (
-        "mon compte", "my account", "ma carte", "my card", "ma banque", "my bank", "mon argent", "my money", "mes coordonnees", "my details", "mon numero", "my number", "debite*", "preleve*", "charged", "taken from", "paid", "paye", "payee", "virement", "transfer", "j'ai clique", "i clicked", "j'ai donne", "i gave", "j'ai rentre", "i entered", "mes codes", "my codes", "mon rib", "my iban", "mon iban", "mes identifiants", "my login", "ma ligne", "my line", "ma sim", "my sim",
+        "mon compte", "my account", "ma carte", "my card", "ma banque", "my bank", "mon argent", "my money",
+        "mes coordonnees", "my details", "mon numero", "my number", "debite*", "preleve*", "charged", "taken from",
+        "paid", "paye", "payee", "virement", "transfer", "j'ai clique", "i clicked", "j'ai donne", "i gave",
+        "j'ai rentre", "i entered", "mes codes", "my codes", "mon rib", "my iban", "mon iban", "mes identifiants",
+        "my login", "ma ligne", "my line", "ma sim", "my sim",
     ),
     "unasked thing": (
         "commande*", "order*", "contrat*", "contract*", "abonnement*", "subscription*", "ligne", "line", "compte",
@@ -136,13 +167,17 @@ CUES: dict[str, tuple[str, ...]] = {
         "never placed", "never made", "never opened", "jamais ouvert",
         "not authorised", "not authorized", "fraudulent*",
         "connexion inconnue", "appareil inconnu", "unknown device",
-        "rien demande", "j'ai rien demande", "didn't ask for", "did not ask for", "never asked", "i did not do", "didn't do this", "did not do this", "pas moi qui", "c'est pas moi", "ce n'est pas moi", "never been to", "never lived", "jamais habite", "jamais mis les pieds", "i've never been", "jamais ete",
+        "rien demande", "j'ai rien demande", "didn't ask for", "did not ask for", "never asked", "i did not do",
+        "didn't do this", "did not do this", "pas moi qui", "c'est pas moi", "ce n'est pas moi", "never been to",
+        "never lived", "jamais habite", "jamais mis les pieds", "i've never been", "jamais ete",
     ),
     "unauthorised": (
-        "non autoris*", "unauthori*", "pas autorise*", "not authorised", "not authorized", "sans autorisation", "without authorisation", "without authorization",
+        "non autoris*", "unauthori*", "pas autorise*", "not authorised", "not authorized", "sans autorisation",
+        "without authorisation", "without authorization",
     ),
     "money": (
-        "prelevement*", "preleve*", "debit*", "charge", "charges", "charged", "paiement*", "payment*", "transaction*", "virement*", "achat*", "purchase*", "withdrawal*", "retrait*", "facture*", "bill",
+        "prelevement*", "preleve*", "debit*", "charge", "charges", "charged", "paiement*", "payment*", "transaction*",
+        "virement*", "achat*", "purchase*", "withdrawal*", "retrait*", "facture*", "bill",
     ),
     "moved away": (
         "transfere*", "transfer*", "portee", "portabilite", "ported", "moved", "swapped", "switched",
@@ -162,7 +197,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "donne", "donnee", "gave", "given", "entered", "rentre", "saisi", "communique", "typed", "clicked",
         "clique", "cliquer", "click on", "filled in", "rempli", "read out", "lu le code", "transmis", "envoye",
         "sent them", "shared",
-        "mis ma carte", "mis ma cb", "mis mes coordonnees", "entered my card", "put my card", "typed my", "donne mon", "donne mes", "gave my", "gave them",
+        "mis ma carte", "mis ma cb", "mis mes coordonnees", "entered my card", "put my card", "typed my", "donne mon",
+        "donne mes", "gave my", "gave them",
     ),
     "impostor": (
         "se faisant passer", "se faisait passer", "posing as",
@@ -170,7 +206,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "faux conseiller", "fausse conseillere", "faux sms", "faux mail", "faux site", "faux technicien",
         "faux agent", "faux appel", "faux numero", "fake", "bogus", "pretending to be", "pretended to be",
         "pretendait etre", "se presentant comme", "un soi-disant", "une soi-disant",
-        "c'etait pas vous", "c'etait pas de vous", "was not you", "wasn't you", "wasnt you", "pas de chez vous", "not from you", "isn't you", "n'etait pas vous",
+        "c'etait pas vous", "c'etait pas de vous", "was not you", "wasn't you", "wasnt you", "pas de chez vous",
+        "not from you", "isn't you", "n'etait pas vous",
     ),
     "changed": ("change", "changed", "changee", "modifie*", "modified", "reset", "reinitialise*", "updated"),
     "login": (
@@ -180,7 +217,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "new device",
     ),
     "contact channel": (
-        "sms", "texto", "text", "lien", "link", "site", "mail", "email", "appel", "call", "called", "appele", "whatsapp", "message",
+        "sms", "texto", "text", "lien", "link", "site", "mail", "email", "appel", "call", "called", "appele",
+        "whatsapp", "message",
     ),
     # safety
     "gas": ("gaz", "gas"),
@@ -250,7 +288,10 @@ CUES: dict[str, tuple[str, ...]] = {
         "ne peut appeler personne", "peut pas appeler", "can't call for", "cut off from", "coupee du monde",
         "isole", "isolee", "isolated",
     ),
-    "health": ("breathing", "respiratoire", "respirer", "respiration", "medical*", "medic*", "sante", "health", "soins", "medecin", "doctor", "gp", "nurse", "infirmier*"),
+    "health": (
+        "breathing", "respiratoire", "respirer", "respiration", "medical*", "medic*", "sante", "health", "soins",
+        "medecin", "doctor", "gp", "nurse", "infirmier*",
+    ),
     "health need": (
         "equipment", "device", "condition", "appareil*", "equipement*", "materiel", "machine",
         "alarm", "alarme", "suivi", "monitor*",
@@ -264,7 +305,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "other customers", "des autres clients", "strangers", "un voisin", "a neighbour", "a neighbor",
         "my neighbour's", "my neighbor's", "de mon voisin", "de ma voisine",
         "a mr", "a mrs", "a ms",
-        "d'un certain", "d'une certaine", "d'un monsieur", "d'une dame", "d'une madame", "de quelqu'un", "a certain mr", "a certain mrs", "somebody else's", "somebody else",
+        "d'un certain", "d'une certaine", "d'un monsieur", "d'une dame", "d'une madame", "de quelqu'un",
+        "a certain mr", "a certain mrs", "somebody else's", "somebody else",
     ),
     "document": (
         "facture*", "bill", "bills", "invoice*", "contrat*", "contract*", "iban", "rib", "adresse*", "address*",
@@ -278,7 +320,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "donnees personnelles", "personal data", "personal details", "my name", "mon nom", "mon iban", "my iban",
         "my bank", "my phone number", "mon numero", "my email", "mon email", "mon mail", "my account details",
         "ma facture", "my bill", "mon contrat", "my contract",
-        "nos adresses", "nos donnees", "our addresses", "our details", "our data", "nos numeros", "nos coordonnees", "our names", "nos noms", "customers' addresses", "adresses des clients",
+        "nos adresses", "nos donnees", "our addresses", "our details", "our data", "nos numeros", "nos coordonnees",
+        "our names", "nos noms", "customers' addresses", "adresses des clients",
     ),
     "exposure": (
         "visible*", "expos*", "public*", "fuite*", "leak*", "vendu*", "sold",
@@ -287,7 +330,8 @@ CUES: dict[str, tuple[str, ...]] = {
 
         "shared with", "partagees avec", "partagee avec", "en clair", "in plain text", "displayed to", "visible to",
         "divulg*", "disclosed", "revealed", "devoile*", "leaked",
-        "en copie visible", "copie visible", "in cc", "cc'd", "en copie", "to everyone", "a tout le monde", "a 200", "reply all",
+        "en copie visible", "copie visible", "in cc", "cc'd", "en copie", "to everyone", "a tout le monde", "a 200",
+        "reply all",
     ),
     "asked publicly": (
         "en public", "publicly", "in public", "in a reply", "en commentaire", "in the replies", "public reply",
@@ -295,26 +339,49 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "asked": ("demande*", "ask*", "you want", "vous voulez", "request*", "post", "poster", "send", "envoyer"),
     "authority": (
-        "avocat*", "lawyer*", "solicitor*", "attorney*", "juge", "judge", "arcep", "cnil", "dgccrf", "mediateur*", "mediatrice", "mediation", "ombudsman", "ombudsmen", "que choisir", "60 millions", "signalconso", "signal conso", "ofcom", "ofgem", "ico", "information commissioner", "trading standards", "citizens advice", "fcc", "ftc", "bbb", "better business bureau", "commission europeenne", "european commission", "code de la consommation", "consumer rights act", "regulator*", "regulateur*", "defenseur des droits", "conciliateur*", "watchdog", "cisas", "adr scheme", "police", "gendarmerie", "court", "tribunal", "energy ombudsman", "consumer council", "which?", "dgccrf", "prefecture", "depute", "mp", "my mp", "ma deputee", "mon depute",
+        "avocat*", "lawyer*", "solicitor*", "attorney*", "juge", "judge", "arcep", "cnil", "dgccrf", "mediateur*",
+        "mediatrice", "mediation", "ombudsman", "ombudsmen", "que choisir", "60 millions", "signalconso",
+        "signal conso", "ofcom", "ofgem", "ico", "information commissioner", "trading standards", "citizens advice",
+        "fcc", "ftc", "bbb", "better business bureau", "commission europeenne", "european commission",
+        "code de la consommation", "consumer rights act", "regulator*", "regulateur*", "defenseur des droits",
+        "conciliateur*", "watchdog", "cisas", "adr scheme", "police", "gendarmerie", "court", "tribunal",
+        "energy ombudsman", "consumer council", "which?", "dgccrf", "prefecture", "depute", "mp", "my mp",
+        "ma deputee", "mon depute",
     ),
     "legal step": (
-        "saisine", "complain*", "plainte", "escalat*", "going to", "gonna", "vais", "allons", "i'll", "i will", "we will", "je vais", "next step", "prochaine etape", "lodge", "lodged", "file", "filed", "raise", "raised", "write to", "writing to", "ecrire", "ecrit", "aller voir", "prevenir", "alerter", "alerte", "deadlock", "pass this to", "transmettre", "transmis", "en copie", "cc'd", "copied", "forward*", "sending this to", "envoyer a", "i've contacted", "j'ai contacte",
-        "depos*", "saisi*", "signal*", "report*", "contact*", "refer*", "escalat*", "transfere*", "handed", "passed it to", "passe le dossier",
+        "saisine", "complain*", "plainte", "escalat*", "going to", "gonna", "vais", "allons", "i'll", "i will",
+        "we will", "je vais", "next step", "prochaine etape", "lodge", "lodged", "file", "filed", "raise", "raised",
+        "write to", "writing to", "ecrire", "ecrit", "aller voir", "prevenir", "alerter", "alerte", "deadlock",
+        "pass this to", "transmettre", "transmis", "en copie", "cc'd", "copied", "forward*", "sending this to",
+        "envoyer a", "i've contacted", "j'ai contacte",
+        "depos*", "saisi*", "signal*", "report*", "contact*", "refer*", "escalat*", "transfere*", "handed",
+        "passed it to", "passe le dossier",
     ),
-    "press": ("journaliste*", "journalist*", "reporter*", "presse", "press", "media", "medias", "redaction", "newsroom"),
+    "press": (
+        "journaliste*", "journalist*", "reporter*", "presse", "press", "media", "medias", "redaction", "newsroom",
+    ),
     "story": (
         "article", "story", "papier", "enquete", "publish*", "publier", "publie", "ecrire sur", "write about",
         "writing about", "reportage", "sujet sur", "piece on", "investigat*", "contacted", "contacte",
     ),
     "press threat": (
-        "looking into your", "looking into how", "statement", "declaration", "reaction", "comment on", "commenter", "your handling", "votre gestion", "expose", "name and shame", "story about", "article sur vous", "enquete sur vous", "investigating", "droit de reponse", "by 5pm", "before we publish", "avant publication", "going to print",
-        "comment", "want to comment", "wants to comment", "running", "their story", "running a story", "publish tomorrow", "reagir", "souhaitez-vous reagir", "temoignage", "temoignages", "testimon*",
+        "looking into your", "looking into how", "statement", "declaration", "reaction", "comment on", "commenter",
+        "your handling", "votre gestion", "expose", "name and shame", "story about", "article sur vous",
+        "enquete sur vous", "investigating", "droit de reponse", "by 5pm", "before we publish", "avant publication",
+        "going to print",
+        "comment", "want to comment", "wants to comment", "running", "their story", "running a story",
+        "publish tomorrow", "reagir", "souhaitez-vous reagir", "temoignage", "temoignages", "testimon*",
     ),
     "bank secret": (
-        "banking password", "bank password", "mot de passe bancaire", "mot de passe de ma banque", "mot de passe banque", "code de carte", "card pin", "pin", "cvv", "cryptogramme", "code secret", "full card number", "online banking", "password", "mot de passe", "mdp", "numero de carte complet", "code de verification", "verification code", "one-time code", "code a usage unique",
+        "banking password", "bank password", "mot de passe bancaire", "mot de passe de ma banque",
+        "mot de passe banque", "code de carte", "card pin", "pin", "cvv", "cryptogramme", "code secret",
+        "full card number", "online banking", "password", "mot de passe", "mdp", "numero de carte complet",
+        "code de verification", "verification code", "one-time code", "code a usage unique",
     ),
     "asked me": (
-        "asked me to", "asked me for", "m'a demande", "me demande", "vous me demandez", "asking me for", "asking me to", "wants my", "veut mon", "veut ma", "demande mon", "demande ma", "asked for my", "me demandent", "m'ont demande", "told me to type", "m'a dit de taper", "me fait taper",
+        "asked me to", "asked me for", "m'a demande", "me demande", "vous me demandez", "asking me for",
+        "asking me to", "wants my", "veut mon", "veut ma", "demande mon", "demande ma", "asked for my",
+        "me demandent", "m'ont demande", "told me to type", "m'a dit de taper", "me fait taper",
     ),
     # outage
     "many places": (
@@ -331,8 +398,10 @@ CUES: dict[str, tuple[str, ...]] = {
         "the neighbourhood", "le quartier", "half the town", "la moitie de", "plusieurs villes", "several towns",
         "whole county", "whole department", "many people", "beaucoup de monde", "lots of people",
         "plein de gens", "loads of people",
-        "les collegues", "collegues", "colleagues", "the whole office", "tout le bureau", "personne au bureau", "nobody in", "nobody at", "personne dans", "my whole office", "our office", "au bureau",
-        "residents", "right across", "across the village", "across town", "across the town", "dozens of", "des dizaines", "tout le hameau", "the whole village",
+        "les collegues", "collegues", "colleagues", "the whole office", "tout le bureau", "personne au bureau",
+        "nobody in", "nobody at", "personne dans", "my whole office", "our office", "au bureau",
+        "residents", "right across", "across the village", "across town", "across the town", "dozens of",
+        "des dizaines", "tout le hameau", "the whole village",
     ),
     "failure": (
         "panne*", "down", "outage", "coupure*", "coupe", "coupee", "coupes", "no internet", "pas d'internet",
@@ -342,26 +411,36 @@ CUES: dict[str, tuple[str, ...]] = {
         "offline", "hs", "not working", "ne marche", "marche plus", "ne fonctionne", "rien ne marche", "no wifi",
         "pas de wifi", "plus de wifi", "no broadband", "no tv", "plus de tele", "no phone", "no mobile",
         "no data", "no 4g", "no 5g", "pas de 4g", "ca capte plus", "capte rien", "no bars", "blackout",
-        "plus d'electricite", "sans courant", "no electricity", "power outage", "power's out", "power is out", "lights out",
-        "plus de fibre", "plus de jus", "pas de jus", "tombe", "tombee", "est tombee", "vient de tomber", "morte", "fibre morte", "0 mb", "0 mb/s", "0mb", "zero bars", "no bars", "aucun service", "no service", "sos only", "can't make calls", "cant make calls", "cannot make calls", "calls keep failing", "keeps failing", "data's dead", "s'est arrete", "se sont arretes", "coupure d'elec", "coupure de courant", "stopped working", "not loading", "won't load", "spinning", "freezing", "stuck on", "bloque sur",
+        "plus d'electricite", "sans courant", "no electricity", "power outage", "power's out", "power is out",
+        "lights out",
+        "plus de fibre", "plus de jus", "pas de jus", "tombe", "tombee", "est tombee", "vient de tomber", "morte",
+        "fibre morte", "0 mb", "0 mb/s", "0mb", "zero bars", "no bars", "aucun service", "no service", "sos only",
+        "can't make calls", "cant make calls", "cannot make calls", "calls keep failing", "keeps failing",
+        "data's dead", "s'est arrete", "se sont arretes", "coupure d'elec", "coupure de courant", "stopped working",
+        "not loading", "won't load", "spinning", "freezing", "stuck on", "bloque sur",
         "n'a de reseau", "n'ont plus de reseau", "n'a plus de reseau", "no network", "pas de signal",
         "no landline", "pas de fixe", "plus de fixe", "plus de ligne fixe", "no phone line",
     ),
     "service internet": (
-        "internet", "fibre", "fiber", "broadband", "box", "wifi", "wi-fi", "adsl", "vdsl", "connexion", "connection", "router", "routeur", "modem", "debit", "los", "net", "ethernet", "mbps", "mb/s", "gb/s", "ftth",
+        "internet", "fibre", "fiber", "broadband", "box", "wifi", "wi-fi", "adsl", "vdsl", "connexion", "connection",
+        "router", "routeur", "modem", "debit", "los", "net", "ethernet", "mbps", "mb/s", "gb/s", "ftth",
     ),
     "service mobile": (
-        "reseau", "network", "signal", "4g", "5g", "3g", "mobile", "portable", "sim", "esim", "appels", "calls", "sms", "texto", "data", "donnees mobiles", "bars", "barres", "sos only", "urgence uniquement", "phone", "telephone",
+        "reseau", "network", "signal", "4g", "5g", "3g", "mobile", "portable", "sim", "esim", "appels", "calls",
+        "sms", "texto", "data", "donnees mobiles", "bars", "barres", "sos only", "urgence uniquement", "phone",
+        "telephone",
     ),
     "service power": (
-        "electricite", "electricity", "courant", "power", "lights", "compteur", "linky", "meter", "disjoncteur", "prepayment", "prepay",
+        "electricite", "electricity", "courant", "power", "lights", "compteur", "linky", "meter", "disjoncteur",
+        "prepayment", "prepay",
         "elec", "jus", "frigo", "fridge", "lampadaires", "street lights", "lumieres", "electrique", "electric",
     ),
     "service tv": (
         "tv", "tele", "television", "decodeur", "chaines", "channels", "replay", "canal", "bein",
     ),
     "service app": (
-        "appli", "app", "application", "site", "website", "espace client", "my account", "login", "connexion a l'appli", "paiement en ligne",
+        "appli", "app", "application", "site", "website", "espace client", "my account", "login",
+        "connexion a l'appli", "paiement en ligne",
     ),
     # --- what kind of message -------------------------------------------------------------------------------
     "noise": (
@@ -394,30 +473,44 @@ CUES: dict[str, tuple[str, ...]] = {
         "automatis*", "automate*",
     ),
     "joke": (
-        "mdr", "mdrr", "mdrrr", "ptdr", "lol", "lmao", "lmfao", "rofl", "haha", "hahaha", "jpp", "xd", "mort de rire", "rent free", "😂",
+        "mdr", "mdrr", "mdrrr", "ptdr", "lol", "lmao", "lmfao", "rofl", "haha", "hahaha", "jpp", "xd", "mort de rire",
+        "rent free", "😂",
         "drole", "funny", "blague", "joke", "jk", "xptdr", "😂",
         "ngl", "ratio", "imagine working", "💀",
         "un meme", "a meme", "des memes", "the memes",
     ),
     "advert": (
-        "la pub", "cette pub", "votre pub", "nouvelle pub", "the ad", "this ad", "your ad", "that ad", "the advert", "that advert", "your advert", "new advert", "tv ad", "spot tv", "le spot", "la musique de la pub", "advert", "publicite", "mascotte", "mascot",
+        "la pub", "cette pub", "votre pub", "nouvelle pub", "the ad", "this ad", "your ad", "that ad", "the advert",
+        "that advert", "your advert", "new advert", "tv ad", "spot tv", "le spot", "la musique de la pub", "advert",
+        "publicite", "mascotte", "mascot",
         "sponsor", "sponsors", "maillot", "jingle", "slogan",
         "new logo", "nouveau logo",
     ),
     "news": (
-        "confirms", "confirme", "annonce", "announces", "announced", "invests", "investment", "investissement", "jobs", "emplois", "via @", "according to", "selon", "breaking", "reuters", "afp", "bbc", "franceinfo", "le monde", "le parisien", "the guardian", "sky news", "condamnee", "condamne", "fined", "fines", "amende", "headline", "press release", "communique de presse",
+        "confirms", "confirme", "annonce", "announces", "announced", "invests", "investment", "investissement",
+        "jobs", "emplois", "via @", "according to", "selon", "breaking", "reuters", "afp", "bbc", "franceinfo",
+        "le monde", "le parisien", "the guardian", "sky news", "condamnee", "condamne", "fined", "fines", "amende",
+        "headline", "press release", "communique de presse",
     ),
     "politics": (
-        "nationalis*", "actionnaires", "shareholders", "capitalis*", "government", "gouvernement", "macron", "net zero", "wake up", "le peuple", "the people", "politicians", "politiques", "elections", "vote", "tories", "labour", "rn", "lfi", "woke", "agenda", "mondialis*", "globalist*", "surveillance",
+        "nationalis*", "actionnaires", "shareholders", "capitalis*", "government", "gouvernement", "macron",
+        "net zero", "wake up", "le peuple", "the people", "politicians", "politiques", "elections", "vote", "tories",
+        "labour", "rn", "lfi", "woke", "agenda", "mondialis*", "globalist*", "surveillance",
     ),
     "campaign": (
-        "join us", "rejoignez-nous", "rejoignez nous", "manif*", "rassemblement", "protest*", "petition", "signez", "sign the", "boycott*", "rt if you agree", "rt si", "partagez", "share if", "on lache rien", "solidarite", "greve", "strike", "march on",
+        "join us", "rejoignez-nous", "rejoignez nous", "manif*", "rassemblement", "protest*", "petition", "signez",
+        "sign the", "boycott*", "rt if you agree", "rt si", "partagez", "share if", "on lache rien", "solidarite",
+        "greve", "strike", "march on",
     ),
     "product": (
-        "detecteur", "detector", "option", "offre", "pack", "assurance", "insurance", "protection", "compatible", "work with", "fonctionne avec", "add", "ajouter", "souscrire", "subscribe", "combien", "how much", "price", "prix", "tarif", "feature", "fonctionnalite", "abonnement a", "boutique", "shop", "buy", "acheter", "commander",
+        "detecteur", "detector", "option", "offre", "pack", "assurance", "insurance", "protection", "compatible",
+        "work with", "fonctionne avec", "add", "ajouter", "souscrire", "subscribe", "combien", "how much", "price",
+        "prix", "tarif", "feature", "fonctionnalite", "abonnement a", "boutique", "shop", "buy", "acheter",
+        "commander",
     ),
     "bot": (
-        "thread has been saved", "read it here", "unroll", "threadreader", "saved this thread", "remind me", "here is your unrolled", "your video is ready", "download it here", "telecharger ici",
+        "thread has been saved", "read it here", "unroll", "threadreader", "saved this thread", "remind me",
+        "here is your unrolled", "your video is ready", "download it here", "telecharger ici",
     ),
     "thanks": (
         "merci", "mercii*", "thanks", "thank you", "thank u", "thx", "ty", "tyvm", "cheers", "remercie*",
@@ -436,8 +529,18 @@ CUES: dict[str, tuple[str, ...]] = {
         "magnifique", "incroyable", "incredible", "top notch", "spot on", "faultless", "ravi", "ravie",
         "delighted", "satisfait*", "satisfied",
         "thumbs up", "pepite",
-        "au top", "c'est top", "trop top", "top merci", "top service", "legend", "legende", "lowkey fire", "is fire", "so fire", "straight fire", "c'est le feu", "de feu", "rock solid", "solide", "flying", "zero coupure", "zero panne", "zero souci", "pas une coupure", "pas une panne", "pas un souci", "aucun souci", "aucun probleme", "aucune coupure", "no issues", "no problems", "no problem at all", "not one outage", "not a single", "hasn't dropped", "never dropped", "no dropouts", "sans un lag", "bien foutu*", "gentillesse", "gentil", "gentille", "patience", "patient", "patiente", "shout out", "shoutout", "bravo", "kudos", "thumbs up", "nerd heaven", "heaven", "chuffed", "made my day", "so happy", "tres content", "tres contente", "ravi", "love it", "love the", "j'adore", "adore", "trop bien", "genial", "top notch", "quality", "qualite", "efficace", "rapide", "reactif*", "helpful", "sympa", "merci a", "thanks to", "big up", "props to", "hats off", "chapeau",
-        "je recommande", "i recommend", "highly recommend", "would recommend", "recommend you", "recommend them", "je vous recommande", "a recommander", "recommande vivement",
+        "au top", "c'est top", "trop top", "top merci", "top service", "legend", "legende", "lowkey fire", "is fire",
+        "so fire", "straight fire", "c'est le feu", "de feu", "rock solid", "solide", "flying", "zero coupure",
+        "zero panne", "zero souci", "pas une coupure", "pas une panne", "pas un souci", "aucun souci",
+        "aucun probleme", "aucune coupure", "no issues", "no problems", "no problem at all", "not one outage",
+        "not a single", "hasn't dropped", "never dropped", "no dropouts", "sans un lag", "bien foutu*", "gentillesse",
+        "gentil", "gentille", "patience", "patient", "patiente", "shout out", "shoutout", "bravo", "kudos",
+        "thumbs up", "nerd heaven", "heaven", "chuffed", "made my day", "so happy", "tres content", "tres contente",
+        "ravi", "love it", "love the", "j'adore", "adore", "trop bien", "genial", "top notch", "quality", "qualite",
+        "efficace", "rapide", "reactif*", "helpful", "sympa", "merci a", "thanks to", "big up", "props to",
+        "hats off", "chapeau",
+        "je recommande", "i recommend", "highly recommend", "would recommend", "recommend you", "recommend them",
+        "je vous recommande", "a recommander", "recommande vivement",
     ),
     "resolved": (
         "ca marche", "ca fonctionne", "ca remarche", "ca refonctionne", "c'est bon", "resolu*", "regle", "reglee",
@@ -446,8 +549,10 @@ CUES: dict[str, tuple[str, ...]] = {
         "is back", "est revenu", "est revenue", "de retour", "ca va mieux", "up and running",
         "all sorted", "ok", "okay", "oki",
         "d'accord", "daccord", "parfait", "noted", "compris", "understood", "got it", "ca roule",
-        "c'est fait", "relief", "soulage*", "ouf", "found it", "trouve", "all cancelled", "tout est annule", "bloque la carte",
-        "reconnect*", "retabli*", "restored", "repare*", "repaired", "remis en service", "remise en service", "landed", "arrive", "arrived", "received", "recu", "recue", "rembourse", "refunded",
+        "c'est fait", "relief", "soulage*", "ouf", "found it", "trouve", "all cancelled", "tout est annule",
+        "bloque la carte",
+        "reconnect*", "retabli*", "restored", "repare*", "repaired", "remis en service", "remise en service",
+        "landed", "arrive", "arrived", "received", "recu", "recue", "rembourse", "refunded",
     ),
     # A complaint's context: thanks or praise words around it are irony, unless the problem is said to be gone.
     "problem": (
@@ -463,9 +568,18 @@ CUES: dict[str, tuple[str, ...]] = {
         "sans reponse", "ignored", "ignore", "overcharged",
         "debite*", "preleve*", "retard*", "delay*", "cancel*", "annul*", "perdu*",
 
-        "annule*", "cancelled", "canceled", "drop*", "deconnect*", "disconnect*", "fail*", "echoue*", "run out", "ran out", "keeps", "nul", "nulle", "bad", "terrible", "horrible", "sans prevenir", "without notice", "rembours*", "refund*", "overcharg*", "charged twice", "debite deux fois", "plus d'electricite", "plus de courant", "plus de chauffage", "pas de chauffage", "no electricity", "no heating", "no hot water", "coupe", "coupee", "dead", "plus rien", "rien ne", "nothing works", "toujours rien", "still nothing", "jamais recu", "never received", "never arrived", "pas recu", "not received", "personne ne", "nobody has", "no one has", "no reply", "pas de retour",
-        "paying for", "actually paying", "je paye pour", "je paie pour", "only getting", "currently getting", "que 2", "only 2",
-        "impossible", "didn't come", "didn't turn up", "no show", "no-show", "ne sonne plus", "toujours personne", "still nobody", "plus de jus", "pas venu", "n'est pas venu", "jamais venu", "never came", "never turned up", "for nothing", "pour rien",
+        "annule*", "cancelled", "canceled", "drop*", "deconnect*", "disconnect*", "fail*", "echoue*", "run out",
+        "ran out", "keeps", "nul", "nulle", "bad", "terrible", "horrible", "sans prevenir", "without notice",
+        "rembours*", "refund*", "overcharg*", "charged twice", "debite deux fois", "plus d'electricite",
+        "plus de courant", "plus de chauffage", "pas de chauffage", "no electricity", "no heating", "no hot water",
+        "coupe", "coupee", "dead", "plus rien", "rien ne", "nothing works", "toujours rien", "still nothing",
+        "jamais recu", "never received", "never arrived", "pas recu", "not received", "personne ne", "nobody has",
+        "no one has", "no reply", "pas de retour",
+        "paying for", "actually paying", "je paye pour", "je paie pour", "only getting", "currently getting", "que 2",
+        "only 2",
+        "impossible", "didn't come", "didn't turn up", "no show", "no-show", "ne sonne plus", "toujours personne",
+        "still nobody", "plus de jus", "pas venu", "n'est pas venu", "jamais venu", "never came", "never turned up",
+        "for nothing", "pour rien",
     ),
     # What turns thanks or praise into a request: a question, a complaint, disappointment, irony.
     "request": (
@@ -493,9 +607,13 @@ CUES: dict[str, tuple[str, ...]] = {
         "quick question", "petite question", "est-il possible", "is it possible", "possible de", "possible to",
         "want to", "would like", "voudrais", "souhaite*", "je veux", "i want", "looking for", "je cherche",
 
-        "demenag*", "moving house", "move house", "i'm moving", "je demenage", "ring me", "call me", "rappelez*", "contact me", "contactez-moi", "dm me back", "how do i", "comment je", "comment faire", "c'est possible", "on fait comment", "what's going on", "que se passe", "qu'est-ce qui se passe", "explain", "expliquer", "expliquez",
+        "demenag*", "moving house", "move house", "i'm moving", "je demenage", "ring me", "call me", "rappelez*",
+        "contact me", "contactez-moi", "dm me back", "how do i", "comment je", "comment faire", "c'est possible",
+        "on fait comment", "what's going on", "que se passe", "qu'est-ce qui se passe", "explain", "expliquer",
+        "expliquez",
         "appelez*", "rappelez*", "m'appeler", "me rappeler", "call me", "call me back", "ring me", "give me a call",
-        "where", "ou est", "ou sont", "where is", "where are", "where did", "i just want", "je veux juste", "i want to", "je voudrais",
+        "where", "ou est", "ou sont", "where is", "where are", "where did", "i just want", "je veux juste",
+        "i want to", "je voudrais",
     ),
     "irony": (
         "merci pour rien", "thanks for nothing", "cheers for nothing", "merci du peu", "encore bravo",
@@ -504,7 +622,11 @@ CUES: dict[str, tuple[str, ...]] = {
         "une fois de plus", "once again", "yet another", "looking into it", "on regarde", "nous regardons",
         "we're on it", "on s'en occupe", "c'est en cours", "still waiting",
         "toujours en attente", "toujours rien", "still nothing",
-        "oh wow", "oh great", "oh super", "wow thanks", "great, another", "genial, encore", "super, encore", "merci hein", "merci bien hein", "truly world class", "world class", "love paying", "j'adore payer", "love being", "j'adore etre", "love waiting", "j'adore attendre", "thanks for the no", "cheers for the no", "quel service", "what a service", "bravo pour", "bravo a vous pour", "bien joue pour", "encore merci pour", "so helpful", "super helpful", "tres utile", "very helpful", "incredible service", "service incroyable",
+        "oh wow", "oh great", "oh super", "wow thanks", "great, another", "genial, encore", "super, encore",
+        "merci hein", "merci bien hein", "truly world class", "world class", "love paying", "j'adore payer",
+        "love being", "j'adore etre", "love waiting", "j'adore attendre", "thanks for the no", "cheers for the no",
+        "quel service", "what a service", "bravo pour", "bravo a vous pour", "bien joue pour", "encore merci pour",
+        "so helpful", "super helpful", "tres utile", "very helpful", "incredible service", "service incroyable",
         "thanks a bunch", "merci bien hein", "cheers for that", "come and gone", "merci du service",
     ),
 }  # fmt: skip
@@ -514,7 +636,8 @@ IRONY_EMOJI = frozenset("🙄🙃😒😑🤡😤😡🤬💀🥴😬")
 # Worked out from the text rather than listed: an age, a baby's age, a cold room.
 OLD_AGE = (
     r"\b(?:[7-9]\d|1[01]\d) ?(?:-? ?ans|yo|y/o|-?years?(?:-old)?|-?year-old)\b"
-    r"|\b(?:is|she's|he's|shes|hes|aged|age|agee de|age de|agee|a) (?:[7-9]\d|1[01]\d)\b(?! ?(?:€|£|euros?|pounds?|%|mb|gb))"
+    r"|\b(?:is|she's|he's|shes|hes|aged|age|agee de|age de|agee|a) (?:[7-9]\d|1[01]\d)\b"
+    r"(?! ?(?:€|£|euros?|pounds?|%|mb|gb))"
 )
 INFANT_AGE = (
     r"(?<!y )\b(?:a|is|of|de|aged|just|only|seulement) (?:\d{1,2}|un|une|one|two|deux|trois|three) "
@@ -576,4 +699,4 @@ RISK_RECIPES: dict[str, tuple[tuple[str, ...], ...]] = {
 # Families a negation in front cancels ("pas de fumée", "no smell of gas", "not going to sue").
 NEGATABLE = frozenset({"fraud", "safety", "vulnerable", "legal", "personal_data", "outage", "smell or leak",
                        "heat or burn", "exposed or down", "left unsafe", "thanks", "praise", "problem", "scam word",
-                       "legal step", "hardship"})  # fmt: skip
+                       "legal step", "hardship", "urgency"})  # fmt: skip

@@ -103,8 +103,9 @@ GIVEN_NAME = re.compile(r"[A-ZÀ-ÖØ-Þ]?[a-zß-öø-ÿ]+")
 
 
 # Words that make a display name a sentence or a slogan ("still on hold", "not my problem").
-SLOGAN_WORDS = frozenset({"the", "of", "and", "et", "my", "mon", "ma", "mes", "i", "je", "not", "pas", "no", "non",
-                          "still", "just", "only", "tout", "toute", "tous", "les", "your", "votre", "vos", "our"})  # fmt: skip
+SLOGAN_WORDS = _words(
+    "the of and et my mon ma mes i je not pas no non still just only tout toute tous les your votre vos our"
+)
 PARTICLES = frozenset({"de", "du", "des", "le", "la", "van", "von", "der", "da", "di", "del", "al", "el"})
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "mme", "mlle", "m", "me", "sir", "lord", "lady", "maitre"})
 GIVEN_NAME = re.compile(r"[A-ZÀ-ÖØ-Þ]?[a-zß-öø-ÿ]+")

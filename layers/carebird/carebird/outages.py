@@ -4,8 +4,9 @@ Each waiting customer message that reports a failure of a service (internet, mob
 is noted in a ledger with its customer and case. When `customers` distinct customers have reported the same
 service's failure within `window` (or one influential account speaks of a widespread outage), the desk declares
 one outage: every case of the burst, and every later report while it lasts, carries the same reason and ranks in
-the urgent band for two windows (then reports are counted anew); the team gets one alert for the outage, not one per case (the declaration is a conditional
-write: whoever wins it alerts, retries and racing invocations do not).
+the urgent band for two windows (then reports are counted anew); the team gets one alert for the outage, not
+one per case (the declaration is a conditional write: whoever wins it alerts, retries and racing invocations do
+not).
 """
 
 from __future__ import annotations

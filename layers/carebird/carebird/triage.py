@@ -100,6 +100,11 @@ class TriageRules:
     hours: OpeningHours = field(default_factory=OpeningHours)
     cues: CueBook = field(default_factory=lambda: DEFAULT_BOOK)
 
+    def __post_init__(self) -> None:
+        """Topics and urgency words given directly (not through TRIAGE_RULES) are read through the book too."""
+        if self.cues is DEFAULT_BOOK and (self.keywords != DEFAULT_KEYWORDS or self.urgency != DEFAULT_URGENCY):
+            object.__setattr__(self, "cues", book_with(self.keywords, self.urgency))
+
     @classmethod
     def from_json(cls, document: str | None, hours: OpeningHours | None = None) -> TriageRules:
         """Defaults overridden by a JSON object (the `TRIAGE_RULES` setting); unknown keys are an error."""
@@ -117,8 +122,10 @@ class TriageRules:
             overrides["keywords"] = {**rules.keywords, **{k: _word_list(v, f"keywords.{k}") for k, v in topics.items()}}
         if "urgency" in overrides:
             overrides["urgency"] = (*rules.urgency, *_word_list(overrides["urgency"], "urgency"))
-        if "cues" in overrides:
-            overrides["cues"] = DEFAULT_BOOK.extended(_mapping(overrides["cues"], "cues"))
+        book = DEFAULT_BOOK.extended(_mapping(overrides["cues"], "cues")) if "cues" in overrides else DEFAULT_BOOK
+        if "keywords" in overrides or "urgency" in overrides:
+            book = book_with(overrides.get("keywords", rules.keywords), overrides.get("urgency", rules.urgency), book)
+        overrides["cues"] = book
         return replace(rules, **overrides)
 
 
@@ -157,9 +164,18 @@ class Profile:
 def fold(text: str) -> str:
     """Lower case without accents, typographic apostrophes made plain: `Réseau` and `reseau` match the same.
 
-    Cached: one message is folded once however many rules read it."""
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("\u2019", "'"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    Cached: one message is folded once however many rules read it. ASCII text is only lower-cased; otherwise the
+    combining marks of the decomposed text go in one regular-expression pass (not a Python loop per character)."""
+    lowered = text.lower().replace("\u2019", "'")
+    if lowered.isascii():
+        return lowered
+    lowered = lowered.replace("œ", "oe").replace("æ", "ae")
+    if lowered.isascii():
+        return lowered
+    return COMBINING.sub("", unicodedata.normalize("NFKD", lowered))
+
+
+COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 # (the folded text of an entry, True for a prefix entry `word*`, the entry as written)
@@ -218,12 +234,16 @@ def _hits(folded: str, words: tuple[str, ...], negatable: bool = False) -> list[
     return [w for w in words if w in found]
 
 
+TOPIC = "topic "  # the cue families of topics are named "topic technical", "topic commercial"...
+URGENCY = "urgency"
+
+
 def topic_of(text: str, rules: TriageRules) -> tuple[str, list[str]]:
     """The subject with the most keyword hits (technical wins a tie: it is the costlier to leave)."""
-    folded = fold(text)
+    found = rules.cues.scan(fold(text))
     best, best_hits = OTHER, []
     for topic in (TECHNICAL, COMMERCIAL, *[t for t in rules.keywords if t not in (TECHNICAL, COMMERCIAL)]):
-        hits = _hits(folded, rules.keywords.get(topic, ()))
+        hits = list(found.get(TOPIC + topic, ()))
         if len(hits) > len(best_hits):
             best, best_hits = topic, hits
     return best, best_hits
@@ -251,7 +271,7 @@ class CueBook:
         return CueBook(merged)
 
     @property
-    def index(self) -> dict[str, list[tuple[str, bool, str, str]]]:
+    def index(self) -> tuple[dict[str, list[Entry]], dict[str, list[Entry]]]:
         return _index(self)
 
     def scan(self, folded: str) -> dict[str, tuple[str, ...]]:
@@ -260,46 +280,88 @@ class CueBook:
         return _scan(self, folded)
 
 
+TOKEN = re.compile(r"(?<![\w#@])#?\w+")  # where cues may start: not inside a word, a #hashtag or an @handle
+
+# (the folded entry without its star, True for a stem, its family, the entry as written)
+Entry = tuple[str, bool, str, str]
+
+
+Index = tuple[dict[str, list[Entry]], dict[tuple[str, str], list[Entry]], dict[str, list[Entry]]]
+
+
 @lru_cache(maxsize=8)
-def _index(book: CueBook) -> dict[str, list[tuple[str, bool, str, str]]]:
-    index: dict[str, list[tuple[str, bool, str, str]]] = {}
+def _index(book: CueBook) -> Index:
+    """Entries by their first word, phrases by their first two words, stems by their first three letters: at each
+    word of a text only the few entries that can start there are tried."""
+    single: dict[str, list[Entry]] = {}
+    pairs: dict[tuple[str, str], list[Entry]] = {}
+    stems: dict[str, list[Entry]] = {}
     for family, words in book.families.items():
         for word in words:
             core = fold(word.strip()).rstrip("*")
-            if len(core) < 2:
+            tokens = WORDS.findall(core)
+            if not tokens:
                 continue
-            index.setdefault(core[:2], []).append((core, word.endswith("*"), family, word))
-    return index
+            entry = (core, word.endswith("*"), family, word)
+            if entry[1] and len(tokens) == 1:  # a one-word stem: any word it begins
+                stems.setdefault(core[:3], []).append(entry)
+            elif len(tokens) >= 2 and not (entry[1] and len(tokens) == 2):
+                pairs.setdefault((tokens[0], tokens[1]), []).append(entry)
+            else:
+                single.setdefault(tokens[0], []).append(entry)
+    return single, pairs, stems
 
 
 @lru_cache(maxsize=1024)
 def _scan(book: CueBook, folded: str) -> dict[str, tuple[str, ...]]:
-    index = book.index
+    single, pairs, stems = book.index
     found: dict[str, list[str]] = {}
     length = len(folded)
-    for start in _word_starts(folded):
-        candidates = index.get(folded[start : start + 2])
-        if not candidates:
-            continue
-        negated: bool | None = None
-        for core, prefix, family, word in candidates:
-            if not folded.startswith(core, start):
+    tokens = [(m.start(), m.group(0)) for m in TOKEN.finditer(folded)]
+    following = {start: token for start, token in ((m.start(), m.group(0)) for m in WORDS.finditer(folded))}
+    for start, token in tokens:
+        after = following.get(_next_word(folded, start + len(token)), "")
+        for candidates in (
+            single.get(token),
+            pairs.get((token, after)) if after else None,
+            stems.get(token[:3]) if len(token) >= 3 else stems.get(token),
+        ):
+            if not candidates:
                 continue
-            end = start + len(core)
-            if not prefix and end < length and (folded[end].isalnum() or folded[end] == "_"):
-                continue
-            if family in NEGATABLE:
-                if negated is None:
-                    negated = _negated(folded, start)
-                if negated:
+            negated: bool | None = None
+            for core, prefix, family, word in candidates:
+                if not folded.startswith(core, start):
                     continue
-            hits = found.setdefault(family, [])
-            if word not in hits:
-                hits.append(word)
+                end = start + len(core)
+                if not prefix and end < length and (folded[end].isalnum() or folded[end] == "_"):
+                    continue
+                if family in NEGATABLE:
+                    if negated is None:
+                        negated = _negated(folded, start)
+                    if negated:
+                        continue
+                hits = found.setdefault(family, [])
+                if word not in hits:
+                    hits.append(word)
     return {family: tuple(hits) for family, hits in found.items()}
 
 
-DEFAULT_BOOK = CueBook(dict(CUES))
+WORDS = re.compile(r"#?\w+")
+BETWEEN = re.compile(r"[^\w#]*")
+
+
+def _next_word(folded: str, position: int) -> int:
+    """Where the word after `position` starts (past spaces, apostrophes and punctuation)."""
+    return BETWEEN.match(folded, position).end()  # type: ignore[union-attr]
+
+
+def book_with(keywords: dict[str, tuple[str, ...]], urgency: tuple[str, ...], base: CueBook | None = None) -> CueBook:
+    """A cue book with these topics and urgency words (the brand's TRIAGE_RULES keywords and urgency)."""
+    families = {k: v for k, v in (base.families if base else CUES).items() if not k.startswith(TOPIC) and k != URGENCY}
+    return CueBook({**families, **{TOPIC + topic: words for topic, words in keywords.items()}, URGENCY: urgency})
+
+
+DEFAULT_BOOK = book_with(DEFAULT_KEYWORDS, DEFAULT_URGENCY)
 # Families worked out by pattern rather than listed (carebird.cues): an age, a baby's age, a cold room.
 PATTERN_FAMILIES = (("old age", re.compile(OLD_AGE)), ("infant age", re.compile(INFANT_AGE)),
                     ("cold", re.compile(COLD_ROOM)), ("not me", re.compile(DISOWNED)))  # fmt: skip
@@ -345,7 +407,15 @@ def risks_of(text: str) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
     return tuple((r.label, r.points, r.words) for r in risks_in(text))
 
 
-risks_of.cache_clear = _risks.cache_clear  # type: ignore[attr-defined]
+def _clear_caches() -> None:
+    """Forget every text seen (the bench measures texts never seen before)."""
+    from carebird.language import detect_language
+
+    for cached in (_scan, _risks, _word_starts, fold, detect_language):
+        cached.cache_clear()
+
+
+risks_of.cache_clear = _clear_caches  # type: ignore[attr-defined]
 
 
 def influence_points(followers: int, rules: TriageRules) -> int:
@@ -431,15 +501,20 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     if "politics" in found and not asks_brand:
         return f"a political post ({_quote(found['politics'])})"
     joke = [*found.get("joke", ()), *(ch for ch in text if ch in JOKE_EMOJI)]
-    if joke and not asks_brand and "problem" not in found and not thanks_in(text, found) and not _service_words(text):
+    if (
+        joke
+        and not asks_brand
+        and "problem" not in found
+        and not thanks_in(text, found)
+        and not _service_words(text, found)
+    ):
         return f"a joke ({_quote(joke)})"
     return None
 
 
-def _service_words(text: str) -> list[str]:
+def _service_words(text: str, found: dict[str, tuple[str, ...]]) -> list[str]:
     """The brand's service words a message uses (its topics): a joke about the app may hide a request."""
-    folded = fold(text)
-    return [w for words in DEFAULT_KEYWORDS.values() for w in _hits(folded, words)]
+    return [w for family, words in found.items() if family.startswith(TOPIC) for w in words]
 
 
 def news_item(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
@@ -462,7 +537,8 @@ BIRTH_DATE = re.compile(
 )
 ACCOUNT_NUMBER = re.compile(r"\b(?:account|acct|compte|client|customer)(?: no| number| n°| numero| #)?\s*:?\s*\d{6,}")
 STREET = re.compile(
-    r"\b\d{1,4},? (?:rue|avenue|av|bd|boulevard|chemin|allee|impasse|place|road|rd|street|st|lane|ln|avenue|close|drive|way)\b"
+    r"\b\d{1,4},? (?:rue|avenue|av|bd|boulevard|chemin|allee|impasse|place|road|rd|street|st|lane|ln|close|drive"
+    r"|way)\b"
 )
 IBAN = re.compile(r"\b[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){3,7}\b")
 
@@ -593,7 +669,7 @@ def triage(
     bonus = rules.topic_bonus.get(topic, 0)
     if bonus:
         reasons.append((bonus, f"topic {topic}: {', '.join(h.rstrip('*') for h in hits[:3])} (+{bonus})"))
-    cues = [c.rstrip("*") for c in _hits(fold(text), rules.urgency, negatable=True)]
+    cues = [c.rstrip("*") for c in rules.cues.scan(fold(text)).get(URGENCY, ())]
     if _shouting(text):
         cues.append("emphasis")
     if cues:
