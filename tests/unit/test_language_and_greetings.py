@@ -82,3 +82,13 @@ def test_no_name_means_a_greeting_without_a_name_and_no_advice_to_use_one():
 
     assert text == "Hi, we're on it."
     assert "not a person's" in advice.advice[0].message
+
+
+def test_the_coach_flags_a_draft_in_another_language_than_the_customers():
+    flagged = coach("Bonjour, nous regardons votre ligne tout de suite !", language="en")
+    fine = coach("Hi, we're looking at your line right now!", language="en")
+
+    assert [a.message for a in flagged.advice if a.rule == "language"] == [
+        "The customer writes in English: this draft reads as French."
+    ]
+    assert not [a for a in fine.advice if a.rule == "language"]

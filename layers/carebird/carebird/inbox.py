@@ -189,6 +189,7 @@ def coach_view(text: str, case: Case | None, public: bool) -> dict[str, Any]:
         customer_name=case.customer.name if case else "",
         handle=case.customer.handle if case else "",
         public=public,
+        language=case.lang if case else None,
     )
     length = weighted_length(text)
     return {

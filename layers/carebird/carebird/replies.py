@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from carebird.announcements import first_name, greet
+from carebird.language import detect_language
 from carebird.textlength import MAX_WEIGHTED_LENGTH as POST_LIMIT
 from carebird.textlength import weighted_length
 
@@ -125,8 +126,12 @@ def render(
     return text
 
 
-def coach(draft: str, *, customer_name: str = "", handle: str = "", public: bool = True) -> CoachReport:
-    """Score a draft reply and say what would make it land better, with the measured effect of each rule."""
+def coach(
+    draft: str, *, customer_name: str = "", handle: str = "", public: bool = True, language: str | None = None
+) -> CoachReport:
+    """Score a draft reply and say what would make it land better, with the measured effect of each rule; with the
+    customer's `language` (the case's, read from their words when X gave none), a draft in another language is
+    flagged."""
     text = draft.strip()
     lowered = text.lower()
     name = first_name(customer_name, handle)
@@ -178,7 +183,16 @@ def coach(draft: str, *, customer_name: str = "", handle: str = "", public: bool
         advice.append(Advice("link", LINK, True, "No link: good for engagement and for X's pricing."))
     length = weighted_length(text) if text else 0
     advice += _length_and_tone(text, lowered, length, public)
+    written = detect_language(text) if language and text else None
+    if written and written != language:
+        customer, draft_in = LANGUAGE_NAMES.get(language, language), LANGUAGE_NAMES.get(written, written)
+        advice.append(
+            Advice("language", 0.0, False, f"The customer writes in {customer}: this draft reads as {draft_in}.")
+        )
     return CoachReport(draft=text, weighted_length=length, advice=advice)
+
+
+LANGUAGE_NAMES = {"fr": "French", "en": "English"}
 
 
 def _smiley_advice(has_smiley: bool, bad_news: bool) -> Advice:
