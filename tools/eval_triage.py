@@ -232,8 +232,11 @@ def replay(records: list[dict[str, Any]]) -> list[Outcome]:
         if later is not None and later.outage and outcome.waits and not outcome.outage:
             outcome.outage, outcome.kind, outcome.reasons = True, "urgent", later.reasons
             outcome.rank = later.rank
-    replay.alerts = len(alerts.sent)  # type: ignore[attr-defined]
+    ALERTS[:] = alerts.sent
     return outcomes
+
+
+ALERTS: list[tuple[str, str, int]] = []  # the outage alerts of the latest replay
 
 
 @dataclass
@@ -381,6 +384,10 @@ def _pct(value: float) -> str:
     return "n/a" if value != value else f"{value:.0%}"  # NaN: no such messages
 
 
+def _groups(rows: list[Outcome]) -> int:
+    return len({o.record["outage_group"] for o in rows if _in_outage(o.record)})
+
+
 def _counts(counter: Counter[str]) -> str:
     return ", ".join(f"{key} {count}" for key, count in sorted(counter.items()))
 
@@ -406,6 +413,8 @@ def section(title: str, source: str, scores: Scores) -> list[str]:
         f"| greetings safe (no name unless a person's) | {ok_greet} of {n_greet} | |",
         f"| outage burst members marked as one outage | {marked} of {members} | |",
         f"| other messages wrongly marked as an outage | {false_marks} of {others} | |",
+        f"| outage alerts sent to the team | {len(ALERTS)}: {sum(c > 1 for *_, c in ALERTS)} counted bursts "
+        f"({_groups(rows)} labelled), {sum(c == 1 for *_, c in ALERTS)} reported by one large account | one per outage |",
         "", "Urgent recall per risk family:", "",
         "| risk | recall | messages |", "|---|---|---|",
         *(f"| {risk} | {_pct(scores.urgent(risk)[1])} | {scores.urgent(risk)[2]} |" for risk in RISKS),
@@ -447,9 +456,19 @@ def main() -> int:
         "parse and ingest path; threads are replayed turn by turn with the brand's answers, so a follow-up is",
         "judged inside its case. Tuning parts are what the rules were tuned on: their figures show consistency.",
         "The held-out part is frozen and never read while rules change: its figures are the honest estimate.",
-        "", "Kinds: a message *waits* when the customer is in the open queue after it (must answer); `thanks` is",
-        "thanks or praise (the desk files both as praise); `noise` leaves no case to work.", "",
+        "", "How each record is judged: a message *waits* when its customer is in the open queue after it (the desk",
+        "must answer); `thanks` is thanks or praise (the desk files both as praise, never waiting); `noise` leaves",
+        "nothing to work. Urgent is measured against the records labelled urgent and every member of a burst the",
+        "writers marked as one outage (`outage_group`, `group_is_outage`): the desk counts those customers and",
+        "moves their cases to the urgent band. Sarcastic complaints are the complaints whose `why` says sarcasm or",
+        "irony. Greetings are checked against `name_kind`: a name is used only for a person's. Records are JSON",
+        "Lines in the format of the labelling brief (`carebird eval --from-corrections` writes the same format from",
+        "agents' corrections: put such a file here to measure the rules on your own traffic).", "",
     ]  # fmt: skip
+    if not HOLDOUT.exists():
+        lines += ["## Held-out part", "", "Not in this repository yet: the lead adds the frozen held-out file as",
+                  "`tests/fixtures/triage-eval/holdout.jsonl` and runs `make eval`, which then reports it first and",
+                  "exits non-zero when one of its goals fails.", ""]  # fmt: skip
     failed: list[str] = []
     for title, path, held_out in parts:
         records = [r for r in load(path) if r.get("role") != "brand"]

@@ -133,10 +133,12 @@ def in_outage(
 ) -> Case:
     """The case as part of the outage: urgent band, at least the urgent floor, the outage's reason first."""
     minutes = int(rules.window.total_seconds() // 60)
-    reason = (
-        f"{OUTAGE_REASON}{service} down for several customers ({customers} reported it in the last {minutes} "
-        f"minutes, {outage_id}); the team was alerted once for the whole outage"
+    who = (
+        f"{customers} customers reported it in the last {minutes} minutes"
+        if customers >= rules.customers
+        else "an account with a large audience reports many people affected"
     )
+    reason = f"{OUTAGE_REASON}{service} down for many customers ({who}, {outage_id}); the team was alerted once"
     kept = [r for r in case.reasons if not r.startswith(("urgent band", "request band", OUTAGE_REASON))]
     priority = max(case.priority, triage_rules.urgent_floor)
     rank = queue_rank(priority, case.waiting_since, triage_rules, URGENT_BAND) if case.waiting_since else None
