@@ -414,7 +414,7 @@ def section(title: str, source: str, scores: Scores) -> list[str]:
         f"| outage burst members marked as one outage | {marked} of {members} | |",
         f"| other messages wrongly marked as an outage | {false_marks} of {others} | |",
         f"| outage alerts sent to the team | {len(ALERTS)}: {sum(c > 1 for *_, c in ALERTS)} counted bursts "
-        f"({_groups(rows)} labelled), {sum(c == 1 for *_, c in ALERTS)} reported by one large account | one per outage |",
+        f"({_groups(rows)} labelled), {sum(c == 1 for *_, c in ALERTS)} by one large account | one per outage |",
         "", "Urgent recall per risk family:", "",
         "| risk | recall | messages |", "|---|---|---|",
         *(f"| {risk} | {_pct(scores.urgent(risk)[1])} | {scores.urgent(risk)[2]} |" for risk in RISKS),
