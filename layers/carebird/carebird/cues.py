@@ -48,6 +48,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "melting", "a fondu", "fondu", "brule", "brulee", "scorch*", "charred", "noirci*", "risque d'incendie",
         "fire risk", "fire hazard", "tension apparente",
         "oeuf pourri", "oeufs pourris", "rotten egg", "rotten eggs", "odeur d'oeuf",
+        "monoxyde", "monoxide", "co alarm", "alarme co", "detecteur de co", "detecteur co", "carbon monoxide", "detecteur de monoxyde",
     ),
     "vulnerable": (
         "personne vulnerable", "vulnerable customer", "client vulnerable", "cliente vulnerable",
@@ -170,6 +171,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "rien demande", "j'ai rien demande", "didn't ask for", "did not ask for", "never asked", "i did not do",
         "didn't do this", "did not do this", "pas moi qui", "c'est pas moi", "ce n'est pas moi", "never been to",
         "never lived", "jamais habite", "jamais mis les pieds", "i've never been", "jamais ete",
+        "someone ordered", "someone used", "someone opened", "someone has used", "someone has opened", "someone took out", "quelqu'un a commande", "quelqu'un a utilise", "quelqu'un a souscrit", "quelqu'un a ouvert", "quelqu'un a pris", "a stranger's", "un inconnu a",
     ),
     "unauthorised": (
         "non autoris*", "unauthori*", "pas autorise*", "not authorised", "not authorized", "sans autorisation",
@@ -231,6 +233,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "cabinet*", "borne*", "trappe", "regard", "manhole", "plaque", "cover", "boitier*", "junction box",
         "pylone*", "pylon*", "lampadaire*", "compteur", "meter",
         "gaine*", "fils electriques", "electrical wires",
+        "arbre", "tree", "branche", "branch",
     ),
     "exposed or down": (
         "denude*", "a nu", "exposed", "bare", "sous tension", "pend*", "hanging", "dangl*", "trailing",
@@ -240,6 +243,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "left open", "laisse ouvert", "laissee ouverte", "knocked", "renverse*", "couche*", "crashed into",
         "hole", "trou", "tranchee", "trench", "in the road", "dans la rue", "sur la route",
         "depasse*", "sticking out", "poking out",
+        "missing", "manquant", "manquante", "sans couvercle", "no cover", "arrachee", "snapped", "casse net", "sectionne*", "coupe en deux",
     ),
     "device": (
         "box", "routeur", "router", "chargeur", "charger", "batterie", "battery", "prise*", "socket*", "plug*",
@@ -356,6 +360,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "envoyer a", "i've contacted", "j'ai contacte",
         "depos*", "saisi*", "signal*", "report*", "contact*", "refer*", "escalat*", "transfere*", "handed",
         "passed it to", "passe le dossier",
+        "take this to", "taking this to", "taking it to", "take it to", "going to the", "escalate to", "raise it with", "complaint with", "complaint to", "plainte aupres", "porter l'affaire", "aller devant",
     ),
     "press": (
         "journaliste*", "journalist*", "reporter*", "presse", "press", "media", "medias", "redaction", "newsroom",
@@ -541,6 +546,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "hats off", "chapeau",
         "je recommande", "i recommend", "highly recommend", "would recommend", "recommend you", "recommend them",
         "je vous recommande", "a recommander", "recommande vivement",
+        "service top", "vraiment top", "top top", "super service", "great service", "excellent service", "fair play", "respect", "merci infiniment", "thank you so much", "so grateful", "tres reactif", "tres efficace", "au poil", "parfait merci",
     ),
     "resolved": (
         "ca marche", "ca fonctionne", "ca remarche", "ca refonctionne", "c'est bon", "resolu*", "regle", "reglee",

@@ -498,7 +498,7 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
         return f"an automated reply from a bot ({_quote(found['bot'])})"
     if "advert" in found and not asks_brand and "problem" not in found and "?" not in body:
         return f"a comment on an advert ({_quote(found['advert'])})"
-    if "politics" in found and not asks_brand:
+    if "politics" in found and not asks_brand and "?" not in body:
         return f"a political post ({_quote(found['politics'])})"
     joke = [*found.get("joke", ()), *(ch for ch in text if ch in JOKE_EMOJI)]
     if (
