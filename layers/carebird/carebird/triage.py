@@ -309,6 +309,9 @@ def _index(book: CueBook) -> Index:
                 pairs.setdefault((tokens[0], tokens[1]), []).append(entry)
             else:
                 single.setdefault(tokens[0], []).append(entry)
+    for table in (single, pairs, stems):
+        for entries in table.values():
+            entries.sort(key=lambda e: -len(e[0]))  # the longest first: one entry per family at a place
     return single, pairs, stems
 
 
@@ -321,16 +324,17 @@ def _scan(book: CueBook, folded: str) -> dict[str, tuple[str, ...]]:
     following = {start: token for start, token in ((m.start(), m.group(0)) for m in WORDS.finditer(folded))}
     for start, token in tokens:
         after = following.get(_next_word(folded, start + len(token)), "")
+        here: set[str] = set()  # families found at this place: "toujours pas" is one cue, not two
         for candidates in (
-            single.get(token),
             pairs.get((token, after)) if after else None,
+            single.get(token),
             stems.get(token[:3]) if len(token) >= 3 else stems.get(token),
         ):
             if not candidates:
                 continue
             negated: bool | None = None
             for core, prefix, family, word in candidates:
-                if not folded.startswith(core, start):
+                if family in here or not folded.startswith(core, start):
                     continue
                 end = start + len(core)
                 if not prefix and end < length and (folded[end].isalnum() or folded[end] == "_"):
@@ -340,6 +344,7 @@ def _scan(book: CueBook, folded: str) -> dict[str, tuple[str, ...]]:
                         negated = _negated(folded, start)
                     if negated:
                         continue
+                here.add(family)
                 hits = found.setdefault(family, [])
                 if word not in hits:
                     hits.append(word)
