@@ -67,6 +67,9 @@ def test_a_risk_worded_unlike_the_cue_lists_is_urgent_and_named(family, lang, te
         "Ofcom says I can leave penalty free if my speed drops, how do I do that?",
         "I never received my order, it's been two weeks",
         "ma grand-mère voudrait passer à la fibre, comment on fait ?",
+        "je suis enceinte, pouvez-vous m'aider à changer de forfait ?",
+        "I'm pregnant and moving house, can you help me move my contract?",
+        "is this text from you or a scam? it says my payment failed, I haven't clicked anything",
     ],
 )
 def test_risk_words_in_an_ordinary_message_are_not_a_risk(text):

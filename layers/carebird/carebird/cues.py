@@ -73,9 +73,10 @@ CUES: dict[str, tuple[str, ...]] = {
         "plus de ligne", "pas de ligne", "sans telephone", "sans ligne", "can't", "cannot", "can not", "unable",
         "impossible", "peut pas", "peux pas", "ne peut", "ne peux", "run out", "ran out", "fail*", "echoue*",
         "keeps failing", "not working", "ne marche", "marche plus", "ne fonctionne", "fonctionne plus", "froid",
-        "cold", "freezing", "sitting in her coat", "sitting in his coat", "help", "aidez", "aide", "urgent", "vite",
-        "asap", "ring straight away", "appeler", "call", "without", "sans", "n'a plus", "has no", "have no",
-        "no longer", "plus rien", "blocked", "bloque*", "coupes", "disconnect*", "deconnect*", "cut",
+        "cold", "freezing", "sitting in her coat", "sitting in his coat",
+        "ring straight away", "n'a plus",
+        "plus rien", "blocked", "bloque*", "coupes", "disconnect*", "deconnect*", "cut",
+        "can't call", "cannot call", "can't phone", "ne peut pas appeler", "peut plus appeler", "no way to call", "sans telephone", "sans ligne", "sans chauffage", "sans electricite", "sans courant", "without power", "without heating", "without a phone", "has no phone", "has no heating", "has no power", "no dial tone", "pas de tonalite", "plus de tonalite",
     ),
     "no heat": (
         "plus de chauffage", "pas de chauffage", "sans chauffage", "no heating", "no heat", "no hot water",
