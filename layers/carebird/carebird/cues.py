@@ -621,6 +621,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "appelez*", "rappelez*", "m'appeler", "me rappeler", "call me", "call me back", "ring me", "give me a call",
         "where", "ou est", "ou sont", "where is", "where are", "where did", "i just want", "je veux juste",
         "i want to", "je voudrais",
+        "voici", "voila mon", "here is", "here's my", "heres my", "ci-joint", "ci joint", "attached", "en pj", "en piece jointe", "details below", "my number is", "mon numero est", "my account number", "mon numero client", "numero client", "customer number", "postcode", "code postal",
     ),
     "irony": (
         "merci pour rien", "thanks for nothing", "cheers for nothing", "merci du peu", "encore bravo",

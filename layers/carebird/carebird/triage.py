@@ -534,6 +534,7 @@ def news_item(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     return None
 
 
+DETAILS = re.compile(r"\d{5,}|\d{2,4}[ .-]\d{3,}|[\w.+-]+@[\w-]+\.\w+|\b[A-Z]{1,2}\d{1,2}[A-Z]? ?\d[A-Z]{2}\b")
 JOKE_EMOJI = frozenset("😂🤣😹😆😜🤪😝")
 PRAISE_EMOJI = frozenset("😍🥰🤩🔥💯🙌👏❤💙💚✨🤓")
 PHONE = re.compile(r"(?<!\d)(?:\+\d{2}\s?|0)\d(?:[\s.-]?\d{2,3}){3,4}(?!\d)")
@@ -582,8 +583,8 @@ def thanks_in(text: str, found: dict[str, tuple[str, ...]]) -> list[str]:
         return []
     if "?" in text or "irony" in found or any(ch in IRONY_EMOJI for ch in text) or "request" in found:
         return []
-    if "problem" in found and "resolved" not in found:
-        return []
+    if ("problem" in found or DETAILS.search(text)) and "resolved" not in found:
+        return []  # a problem not said to be solved, or the details the team asked for: still to answer
     if len(words) > 40:  # a long message with a "merci" in it is not a thank-you note
         return []
     return [*cues, *closing, *emoji[:1]]
