@@ -280,7 +280,6 @@ class CueBook:
         return _scan(self, folded)
 
 
-TOKEN = re.compile(r"(?<![\w#@])#?\w+")  # where cues may start: not inside a word, a #hashtag or an @handle
 
 # (the folded entry without its star, True for a stem, its family, the entry as written)
 Entry = tuple[str, bool, str, str]
@@ -320,10 +319,11 @@ def _scan(book: CueBook, folded: str) -> dict[str, tuple[str, ...]]:
     single, pairs, stems = book.index
     found: dict[str, list[str]] = {}
     length = len(folded)
-    tokens = [(m.start(), m.group(0)) for m in TOKEN.finditer(folded)]
-    following = {start: token for start, token in ((m.start(), m.group(0)) for m in WORDS.finditer(folded))}
-    for start, token in tokens:
-        after = following.get(_next_word(folded, start + len(token)), "")
+    words = [(m.start(), m.group(0)) for m in WORDS.finditer(folded)]
+    for position, (start, token) in enumerate(words):
+        if start and folded[start - 1] in "#@":
+            continue  # inside a #hashtag or an @handle: no cue starts there
+        after = words[position + 1][1] if position + 1 < len(words) else ""
         here: set[str] = set()  # families found at this place: "toujours pas" is one cue, not two
         for candidates in (
             pairs.get((token, after)) if after else None,
@@ -352,14 +352,6 @@ def _scan(book: CueBook, folded: str) -> dict[str, tuple[str, ...]]:
 
 
 WORDS = re.compile(r"#?\w+")
-BETWEEN = re.compile(r"[^\w#]*")
-
-
-def _next_word(folded: str, position: int) -> int:
-    """Where the word after `position` starts (past spaces, apostrophes and punctuation)."""
-    return BETWEEN.match(folded, position).end()  # type: ignore[union-attr]
-
-
 def book_with(keywords: dict[str, tuple[str, ...]], urgency: tuple[str, ...], base: CueBook | None = None) -> CueBook:
     """A cue book with these topics and urgency words (the brand's TRIAGE_RULES keywords and urgency)."""
     families = {k: v for k, v in (base.families if base else CUES).items() if not k.startswith(TOPIC) and k != URGENCY}
