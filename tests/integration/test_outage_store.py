@@ -14,11 +14,22 @@ def test_reports_of_a_window_are_counted_once_each_and_older_ones_drop_out(deplo
 
     ledger.report("internet", Report("1", "public-1", T0), WINDOW)
     ledger.report("internet", Report("2", "public-2", T0 + timedelta(minutes=10)), WINDOW)
-    again = ledger.report("internet", Report("2", "public-2", T0 + timedelta(minutes=11)), WINDOW)  # redelivered
-    later = ledger.report("internet", Report("3", "public-3", T0 + timedelta(minutes=35)), WINDOW)
+    again, _ = ledger.report("internet", Report("2", "public-2", T0 + timedelta(minutes=11)), WINDOW)  # redelivered
+    later, declared = ledger.report("internet", Report("3", "public-3", T0 + timedelta(minutes=35)), WINDOW)
 
     assert [r.case_id for r in again] == ["public-1", "public-2"]
-    assert [r.case_id for r in later] == ["public-2", "public-3"]
+    assert [r.case_id for r in later] == ["public-2", "public-3"] and declared is None
+
+
+def test_a_long_run_of_reports_keeps_the_item_small(deployed):
+    ledger = DynamoOutageLedger(deployed.store)
+
+    for n in range(130):
+        ledger.report("tv", Report(str(n), f"public-{n}", T0 + timedelta(minutes=n)), WINDOW)
+
+    stored = deployed.store.client.get_item(TableName=deployed.store.table, Key={"pk": {"S": "OUTAGE#tv"},
+                                            "sk": {"S": "OUTAGE"}})["Item"]  # fmt: skip
+    assert len(stored["reports"]["L"]) <= 60
 
 
 def test_two_invocations_declaring_the_same_outage_end_with_one_declaration(deployed):

@@ -48,7 +48,10 @@ class Report:
 class OutageLedger(Protocol):
     """Where reports are counted and outages declared (the cases table in production, a dict in tests)."""
 
-    def report(self, service: str, report: Report, window: timedelta) -> list[Report]: ...
+    def report(self, service: str, report: Report, window: timedelta) -> tuple[list[Report], str | None]:
+        """Note a report; the reports of the window (this one included) and the outage declared, if any."""
+        ...
+
     def declared(self, service: str, at: datetime) -> str | None: ...
     def declare(self, service: str, outage_id: str, at: datetime, window: timedelta) -> bool: ...
 
@@ -90,9 +93,8 @@ class OutageWatch:
         service = failed_service(text, self.triage_rules.cues)
         if service is None:
             return None
-        reports = self.ledger.report(service, Report(case.customer.id, case.case_id, at), self.rules.window)
+        reports, outage_id = self.ledger.report(service, Report(case.customer.id, case.case_id, at), self.rules.window)
         customers = {r.customer_id for r in reports}
-        outage_id = self.ledger.declared(service, at)
         if outage_id is None and (
             len(customers) >= self.rules.customers or speaks_for_many(case, text, self.rules, self.triage_rules.cues)
         ):
@@ -160,10 +162,10 @@ class InMemoryOutageLedger:
         self.reports: dict[str, list[Report]] = {}
         self.outages: dict[str, tuple[str, datetime]] = {}  # service -> (outage id, lasts until)
 
-    def report(self, service: str, report: Report, window: timedelta) -> list[Report]:
+    def report(self, service: str, report: Report, window: timedelta) -> tuple[list[Report], str | None]:
         kept = [r for r in self.reports.get(service, []) if r.at > report.at - window and r.case_id != report.case_id]
         self.reports[service] = [*kept, report]
-        return list(self.reports[service])
+        return list(self.reports[service]), self.declared(service, report.at)
 
     def declared(self, service: str, at: datetime) -> str | None:
         outage = self.outages.get(service)

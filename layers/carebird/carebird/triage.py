@@ -280,7 +280,6 @@ class CueBook:
         return _scan(self, folded)
 
 
-
 # (the folded entry without its star, True for a stem, its family, the entry as written)
 Entry = tuple[str, bool, str, str]
 
@@ -352,6 +351,8 @@ def _scan(book: CueBook, folded: str) -> dict[str, tuple[str, ...]]:
 
 
 WORDS = re.compile(r"#?\w+")
+
+
 def book_with(keywords: dict[str, tuple[str, ...]], urgency: tuple[str, ...], base: CueBook | None = None) -> CueBook:
     """A cue book with these topics and urgency words (the brand's TRIAGE_RULES keywords and urgency)."""
     families = {k: v for k, v in (base.families if base else CUES).items() if not k.startswith(TOPIC) and k != URGENCY}
