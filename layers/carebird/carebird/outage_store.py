@@ -16,7 +16,7 @@ from carebird.table import from_dynamo, outage_key, to_dynamo
 from carebird.timeparse import from_iso, to_iso
 
 MAX_REPORTS = 200  # the item stays small whatever the burst: the count is what matters
-PRUNE_AT = 100  # reports appended before the window is rewritten
+PRUNE_AT = 40  # reports appended before the window is rewritten (the item stays under about 4 KB)
 ATTEMPTS = 8
 
 
