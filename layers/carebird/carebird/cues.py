@@ -359,6 +359,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "conciliateur*", "watchdog", "cisas", "adr scheme", "police", "gendarmerie", "court", "tribunal",
         "energy ombudsman", "consumer council", "which?", "dgccrf", "prefecture", "depute", "mp", "my mp",
         "ma deputee", "mon depute",
+        "justice", "la justice", "the courts", "les tribunaux", "prud'hommes", "conciliat*",
     ),
     "legal step": (
         "saisine", "complain*", "plainte", "escalat*", "going to", "gonna", "vais", "allons", "i'll", "i will",
@@ -668,7 +669,7 @@ DISOWNED = (
     r"\b(?:didn'?t|did not|never|haven'?t|have not|n'ai (?:jamais|pas)|j'ai (?:jamais|pas)|ai jamais|ai pas)\s+"
     r"(?:\w+\s+)?(?:order(?:ed)?|sign(?:ed)?|subscribe[d]?|take out|took out|taken out|agree[d]?|ask(?:ed)? for|"
     r"request(?:ed)?|make|made|place[d]?|authori[sz]ed?|open(?:ed)?|set up|commande|signe|souscrit|demande|"
-    r"autorise|accepte|valide|ouvert|fait ca)\b"
+    r"autorise|accepte|valide|ouvert|fait ca|pris|prise|took|taken|bought|achete|utilise|used)\b"
 )
 COLD_ROOM = r"(?<![\d.,])(?:1[0-6]|[0-9]|-\d{1,2}) ?(?:°c?|degres|degrees|deg)(?!\w)"
 DURATION = r"\b\d+\s*(?:jours?|j|days?|heures?|h|hrs?|hours?|semaines?|sem|weeks?|wks?|mois|months?|ans?|years?)\b"
