@@ -500,6 +500,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "publicite", "mascotte", "mascot",
         "sponsor", "sponsors", "maillot", "jingle", "slogan",
         "new logo", "nouveau logo",
+        "sponsoris*", "sponsored", "sponsoring",
     ),
     "news": (
         "confirms", "confirme", "annonce", "announces", "announced", "invests", "investment", "investissement",
@@ -669,7 +670,15 @@ DISOWNED = (
     r"\b(?:didn'?t|did not|never|haven'?t|have not|n'ai (?:jamais|pas)|j'ai (?:jamais|pas)|ai jamais|ai pas)\s+"
     r"(?:\w+\s+)?(?:order(?:ed)?|sign(?:ed)?|subscribe[d]?|take out|took out|taken out|agree[d]?|ask(?:ed)? for|"
     r"request(?:ed)?|make|made|place[d]?|authori[sz]ed?|open(?:ed)?|set up|commande|signe|souscrit|demande|"
-    r"autorise|accepte|valide|ouvert|fait ca|pris|prise|took|taken|bought|achete|utilise|used)\b"
+    r"autorise|accepte|valide|ouvert|fait ca|pris|prise|took|taken|bought|achete|utilise|used|passee?s?|"
+    r"effectuee?s?)\b"
+)
+# "tout le lotissement", "the whole estate": a whole place, whatever its name.
+WHOLE_PLACE = (
+    r"\b(?:tou(?:t|te|s|tes) (?:le |la |les |l')?|(?:the |our )?(?:whole|entire) (?:of )?(?:the |our |my )?|"
+    r"all (?:of )?(?:the |our )?)(?:quartier|lotissement|residence|immeuble|batiment|village|hameau|rue|ville|"
+    r"commune|secteur|bourg|cite|zone|avenue|bloc|voisinage|street|estate|block|road|building|village|town|area|"
+    r"neighbou?rhood|postcode|close|avenue|city|county|region|flats?|houses|homes|neighbou?rs|voisins)\b"
 )
 COLD_ROOM = r"(?<![\d.,])(?:1[0-6]|[0-9]|-\d{1,2}) ?(?:°c?|degres|degrees|deg)(?!\w)"
 DURATION = r"\b\d+\s*(?:jours?|j|days?|heures?|h|hrs?|hours?|semaines?|sem|weeks?|wks?|mois|months?|ans?|years?)\b"

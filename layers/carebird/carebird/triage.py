@@ -25,7 +25,18 @@ from functools import lru_cache
 from typing import Any
 
 from carebird.calendar import OpeningHours
-from carebird.cues import COLD_ROOM, CUES, DISOWNED, INFANT_AGE, IRONY_EMOJI, NEGATABLE, OLD_AGE, RISK_RECIPES, RISKS
+from carebird.cues import (
+    COLD_ROOM,
+    CUES,
+    DISOWNED,
+    INFANT_AGE,
+    IRONY_EMOJI,
+    NEGATABLE,
+    OLD_AGE,
+    RISK_RECIPES,
+    RISKS,
+    WHOLE_PLACE,
+)
 from carebird.model import Channel
 
 TECHNICAL = "technical"
@@ -362,7 +373,8 @@ def book_with(keywords: dict[str, tuple[str, ...]], urgency: tuple[str, ...], ba
 DEFAULT_BOOK = book_with(DEFAULT_KEYWORDS, DEFAULT_URGENCY)
 # Families worked out by pattern rather than listed (carebird.cues): an age, a baby's age, a cold room.
 PATTERN_FAMILIES = (("old age", re.compile(OLD_AGE)), ("infant age", re.compile(INFANT_AGE)),
-                    ("cold", re.compile(COLD_ROOM)), ("not me", re.compile(DISOWNED)))  # fmt: skip
+                    ("cold", re.compile(COLD_ROOM)), ("not me", re.compile(DISOWNED)),
+                    ("many places", re.compile(WHOLE_PLACE)))  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
