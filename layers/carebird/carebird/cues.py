@@ -564,14 +564,17 @@ CUES: dict[str, tuple[str, ...]] = {
     "resolved": (
         "ca marche", "ca fonctionne", "ca remarche", "ca refonctionne", "c'est bon", "resolu*", "regle", "reglee",
         "it works", "works now", "working again", "working now", "fixed", "sorted", "resolved", "all good",
-        "tout est ok", "tout est rentre dans l'ordre", "c'est revenu", "c'est reparti", "back up", "back on",
-        "is back", "est revenu", "est revenue", "de retour", "ca va mieux", "up and running",
+        "tout est ok", "tout est rentre dans l'ordre", "c'est reparti",
+        "ca va mieux", "up and running",
         "all sorted", "ok", "okay", "oki",
         "d'accord", "daccord", "parfait", "noted", "compris", "understood", "got it", "ca roule",
         "c'est fait", "relief", "soulage*", "ouf", "found it", "trouve", "all cancelled", "tout est annule",
         "bloque la carte",
         "reconnect*", "retabli*", "restored", "repare*", "repaired", "remis en service", "remise en service",
         "landed", "arrive", "arrived", "received", "recu", "recue", "rembourse", "refunded",
+        "back to normal", "retour a la normale", "internet est revenu", "le reseau est revenu",
+        "la connexion est revenue", "service is back", "it's back up", "everything's back", "tout est revenu",
+        "ca remarche",
     ),
     # A complaint's context: thanks or praise words around it are irony, unless the problem is said to be gone.
     "problem": (
@@ -599,6 +602,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "impossible", "didn't come", "didn't turn up", "no show", "no-show", "ne sonne plus", "toujours personne",
         "still nobody", "plus de jus", "pas venu", "n'est pas venu", "jamais venu", "never came", "never turned up",
         "for nothing", "pour rien",
+        "died", "dead", "mort", "morte", "faux", "fausse", "wrong", "incorrect", "mistake", "not right", "pas bon",
+        "pas normal", "anormal", "trop cher", "too much", "is back", "est revenu", "c'est revenu le", "came back",
+       
     ),
     # What turns thanks or praise into a request: a question, a complaint, disappointment, irony.
     "request": (
@@ -636,6 +642,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "voici", "voila mon", "here is", "here's my", "heres my", "ci-joint", "ci joint", "attached", "en pj",
         "en piece jointe", "details below", "my number is", "mon numero est", "my account number",
         "mon numero client", "numero client", "customer number", "postcode", "code postal",
+        "help", "someone", "anyone", "quelqu'un", "qqn", "par contre", "however", "cependant", "but still",
+        "mais toujours", "but now", "mais maintenant", "except that", "sauf que", "mais le", "mais la", "mais les",
+        "mais ca", "mais il", "mais elle", "mais je", "but the", "but it", "but i", "but my", "but there",
     ),
     "irony": (
         "merci pour rien", "thanks for nothing", "cheers for nothing", "merci du peu", "encore bravo",

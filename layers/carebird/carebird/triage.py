@@ -60,6 +60,7 @@ DEFAULT_KEYWORDS: dict[str, tuple[str, ...]] = {
         "panne*", "bug*", "erreur*", "error*", "crash*", "plante", "ne marche", "marche plus", "ne fonctionne",
         "fonctionne plus", "not working", "doesn't work", "does not work", "stopped working", "broken", "casse*",
         "outage", "down", "login", "log in", "connexion", "se connecter", "connect", "connection", "mot de passe",
+        "router", "routeur", "modem", "decodeur", "sim", "compteur", "meter", "linky", "electricite", "electricity",
         "password", "site", "website", "appli", "app", "application", "wifi", "wi-fi", "internet", "reseau",
         "network", "signal", "box", "fibre", "fiber", "debit", "lent", "lente", "slow", "bloque*", "stuck",
         "mise a jour", "update", "coupure", "ecran", "screen", "batterie", "battery", "voyant",
@@ -494,7 +495,7 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
         return f"a sales pitch ({_quote(pitch)})"
     hashtags = HASHTAG.findall(body)
     asks_brand = "request" in found or ("?" in body and "problem" in found)
-    if not asks_brand and ((len(hashtags) >= 2 and len(plain_words) <= 4) or len(hashtags) >= 3):
+    if not asks and ((len(hashtags) >= 2 and len(plain_words) <= 4) or len(hashtags) >= 3):
         return f"a hashtag campaign ({' '.join(hashtags[:3])})"
     if not asks_brand and "campaign" in found and (hashtags or "politics" in found):
         return f"a campaign or protest ({_quote(found['campaign'])})"
@@ -530,7 +531,7 @@ def _service_words(text: str, found: dict[str, tuple[str, ...]]) -> list[str]:
 def news_item(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     """A news item or headline passed on, nobody speaking of their own case: noise, whatever words it quotes."""
     body = LINK.sub("", MENTION.sub("", text)).strip()
-    if FIRST_PERSON.search(fold(body)) or "request" in found:
+    if FIRST_PERSON.search(fold(body)) or "request" in found or "?" in body:
         return None
     if HEADLINE.match(body) or "via @" in text.lower():
         return "a news headline shared with a comment"
@@ -566,7 +567,9 @@ def details_in_public(text: str) -> list[str]:
 CHATTER = (("news", "a news item"), ("politics", "a political post"), ("advert", "a comment on an advert"),
            ("joke", "a joke"))  # fmt: skip
 BOT_EMOJI = frozenset("🔔📊📈📉🤖📢🚨")
-FIRST_PERSON = re.compile(r"\b(?:je|j'|moi|mon|ma|mes|nous|notre|nos|i|i'm|im|i've|me|my|we|our|us)\b")
+FIRST_PERSON = re.compile(
+    r"\b(?:je|j'|moi|mon|ma|mes|nous|notre|nos|i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|we're|our|ours|us)\b"
+)
 HEADLINE = re.compile(r"^\W*(?:[«“\"]|\w+ ?: ?['\"«“])")
 
 
