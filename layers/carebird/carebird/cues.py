@@ -575,6 +575,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "back to normal", "retour a la normale", "internet est revenu", "le reseau est revenu",
         "la connexion est revenue", "service is back", "it's back up", "everything's back", "tout est revenu",
         "ca remarche",
+        "c'est revenu", "est revenu", "est revenue",
     ),
     # A complaint's context: thanks or praise words around it are irony, unless the problem is said to be gone.
     "problem": (
@@ -603,8 +604,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "still nobody", "plus de jus", "pas venu", "n'est pas venu", "jamais venu", "never came", "never turned up",
         "for nothing", "pour rien",
         "died", "dead", "mort", "morte", "faux", "fausse", "wrong", "incorrect", "mistake", "not right", "pas bon",
-        "pas normal", "anormal", "trop cher", "too much", "is back", "est revenu", "c'est revenu le", "came back",
-       
+        "pas normal", "anormal", "trop cher", "too much",
+
     ),
     # What turns thanks or praise into a request: a question, a complaint, disappointment, irony.
     "request": (
@@ -659,6 +660,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "quel service", "what a service", "bravo pour", "bravo a vous pour", "bien joue pour", "encore merci pour",
         "so helpful", "super helpful", "tres utile", "very helpful", "incredible service", "service incroyable",
         "thanks a bunch", "merci bien hein", "cheers for that", "come and gone", "merci du service",
+        "problem is back", "problem's back", "issue is back", "issue's back", "probleme est revenu",
+        "souci est revenu", "panne est revenue", "coupure est revenue", "the problem came back", "it came back",
+        "c'est reparti pour un tour", "ca recommence", "here we go again",
     ),
 }  # fmt: skip
 
