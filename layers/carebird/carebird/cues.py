@@ -606,6 +606,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "died", "dead", "mort", "morte", "faux", "fausse", "wrong", "incorrect", "mistake", "not right", "pas bon",
         "pas normal", "anormal", "trop cher", "too much",
 
+        "price rise", "price increase", "price hike", "hausse de prix", "hausse des prix", "augmentation", "augmente",
+        "went up", "gone up", "goes up", "plus cher", "more expensive",
     ),
     # What turns thanks or praise into a request: a question, a complaint, disappointment, irony.
     "request": (

@@ -485,7 +485,9 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     plain_words = [w for w in HASHTAG.sub("", body).split() if LETTER.search(w)]
     asks = "problem" in found or "request" in found
     if not LETTER.search(body):
-        return None if any(ch in THANKS_EMOJI for ch in body) or (not body and not text.strip()) else "emoji only"
+        if any(ch in THANKS_EMOJI for ch in body) or body.isascii():
+            return None  # thanks emoji, or "??", a number: someone asking or answering
+        return "emoji only"
     if FIRST.fullmatch(body):
         return 'a "first!" reply'
     if "contest" in found and not asks:
