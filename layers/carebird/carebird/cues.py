@@ -64,6 +64,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "grandma", "grandmother", "grandad", "granddad", "grandfather", "granny", "my nan", "my gran", "ma mere",
         "mon pere", "my mum", "my mom", "my dad", "my mother", "my father", "vit seule", "vit seul", "lives alone",
         "lives on her own", "lives on his own",
+        "baby", "bebe", "my baby", "mon bebe", "the baby", "le bebe", "les enfants", "the kids", "my kids",
+        "mes enfants", "my children", "les petits",
     ),
     "hardship": (
         "panne*", "down", "outage", "coupure*", "coupe", "coupee", "cut off", "no internet", "pas d'internet",
@@ -81,6 +83,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "sans telephone", "sans ligne", "sans chauffage", "sans electricite", "sans courant", "without power",
         "without heating", "without a phone", "has no phone", "has no heating", "has no power", "no dial tone",
         "pas de tonalite", "plus de tonalite",
+        "muet", "muette", "line is dead", "dead line", "ligne morte", "ne sonne plus", "no ring", "plus de son",
     ),
     "no heat": (
         "plus de chauffage", "pas de chauffage", "sans chauffage", "no heating", "no heat", "no hot water",
@@ -98,8 +101,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "teleassistance", "tele-assistance", "care alarm", "carephone", "lifeline", "pendant alarm",
         "personal alarm", "alarm pendant", "stairlift", "stair lift", "monte-escalier", "monte escalier",
         "lit medicalise", "hospital bed", "insulin*", "insuline", "pacemaker", "defibrillat*", "medical equipment",
-        "materiel medical", "equipement medical", "appareil medical", "medical device", "feeding pump", "bebe",
-        "bebes", "baby", "babies", "nourrisson*", "newborn*", "nouveau-ne", "nouveau-nee", "nouveau ne",
+        "materiel medical", "equipement medical", "appareil medical", "medical device", "feeding pump",
+        "nourrisson*", "newborn*", "nouveau-ne", "nouveau-nee", "nouveau ne",
         "enceinte", "pregnant", "premature*", "infant*", "chimio*", "chemo*", "cancer", "palliati*", "greffe",
         "transplant*", "hospitalise*", "discharged from hospital", "sortie d'hopital", "sorti de l'hopital",
         "sortie de l'hopital", "just out of hospital", "convalesc*", "seriously ill", "gravement malade",
@@ -126,9 +129,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "action collective", "action de groupe",
         "legal action", "action en justice",
 
-        "mon avocat", "my lawyer", "my solicitor", "mon avocate", "our lawyer", "notre avocat", "take you to court",
+        "take you to court",
         "taking you to court", "see you in court", "voir au tribunal", "devant le tribunal", "devant les tribunaux",
-        "lawyers", "legal team",
+
     ),
     "personal_data": (
         "fuite de donnees", "data breach", "data leak", "donnees ont fuite", "leaked my", "leak of my", "rgpd",
@@ -179,6 +182,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "someone ordered", "someone used", "someone opened", "someone has used", "someone has opened",
         "someone took out", "quelqu'un a commande", "quelqu'un a utilise", "quelqu'un a souscrit",
         "quelqu'un a ouvert", "quelqu'un a pris", "a stranger's", "un inconnu a",
+        "someone has", "somebody has", "someone changed", "somebody changed", "quelqu'un a change",
+        "quelqu'un a modifie", "somebody else",
     ),
     "unauthorised": (
         "non autoris*", "unauthori*", "pas autorise*", "not authorised", "not authorized", "sans autorisation",
@@ -208,6 +213,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "sent them", "shared",
         "mis ma carte", "mis ma cb", "mis mes coordonnees", "entered my card", "put my card", "typed my", "donne mon",
         "donne mes", "gave my", "gave them",
+        "read them", "read out", "lu", "dicte", "gave him", "gave her", "donne a",
     ),
     "impostor": (
         "se faisant passer", "se faisait passer", "posing as",
@@ -217,6 +223,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "pretendait etre", "se presentant comme", "un soi-disant", "une soi-disant",
         "c'etait pas vous", "c'etait pas de vous", "was not you", "wasn't you", "wasnt you", "pas de chez vous",
         "not from you", "isn't you", "n'etait pas vous",
+        "saying they were from", "said they were from", "saying they are from", "se disant de", "disant etre de",
+        "pretending to be from", "claiming to be from", "said he was from", "said she was from", "se presentant de",
     ),
     "changed": ("change", "changed", "changee", "modifie*", "modified", "reset", "reinitialise*", "updated"),
     "login": (
@@ -319,12 +327,16 @@ CUES: dict[str, tuple[str, ...]] = {
         "a mr", "a mrs", "a ms",
         "d'un certain", "d'une certaine", "d'un monsieur", "d'une dame", "d'une madame", "de quelqu'un",
         "a certain mr", "a certain mrs", "somebody else's", "somebody else",
+        "ses infos", "ses coordonnees", "son rib", "son iban", "his bank details", "her bank details",
+        "their bank details", "his details", "her details", "their details", "mon ancien voisin", "ma voisine",
+        "my old neighbour", "previous occupant",
     ),
     "document": (
         "facture*", "bill", "bills", "invoice*", "contrat*", "contract*", "iban", "rib", "adresse*", "address*",
         "courrier*", "letter*", "releve*", "statement*", "donnees", "data", "details", "coordonnees", "nom",
         "name", "espace client", "dossier", "document*", "infos", "information*", "email*", "mails",
         "date de naissance", "date of birth", "bank", "phone number", "numero de telephone", "payslip",
+        "infos bancaires", "coordonnees bancaires", "bank details", "relevés", "releves bancaires",
     ),
     "my details": (
         "mes donnees", "my data", "my details", "mes infos", "mes informations", "my personal", "mes coordonnees",
@@ -371,6 +383,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "passed it to", "passe le dossier",
         "take this to", "taking this to", "taking it to", "take it to", "going to the", "escalate to",
         "raise it with", "complaint with", "complaint to", "plainte aupres", "porter l'affaire", "aller devant",
+        "be in touch", "sera en contact", "vous contactera", "will contact you", "prendra contact", "is handling",
+        "handling this", "dealing with this", "passed this to", "handed this to", "transmis a mon", "forwarded",
+        "instructed", "mandate", "mandaté", "mandate",
     ),
     "press": (
         "journaliste*", "journalist*", "reporter*", "presse", "press", "media", "medias", "redaction", "newsroom",
