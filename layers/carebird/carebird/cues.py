@@ -36,6 +36,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "victime d'une arnaque", "victime d'arnaque", "victime d'escroquerie", "victim of fraud", "victim of a scam",
         "fraudulent*", "fraudule*", "usurpe mon", "usurpe ma", "stole my identity", "volé mon identite",
         "vole mon identite", "taken out in my name", "ouvert a mon nom", "opened in my name",
+        "using my identity", "utilise mon identite", "utilisent mon identite", "used my identity",
+        "stolen my identity", "stole my identity", "vol de mon identite", "my identity was stolen",
+        "mon identite a ete volee", "usurpe mon identite",
     ),
     "safety": (
         "fuite de gaz", "gas leak", "leaking gas", "odeur de gaz", "smell of gas", "smells of gas", "smell gas",
@@ -346,6 +349,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "ma facture", "my bill", "mon contrat", "my contract",
         "nos adresses", "nos donnees", "our addresses", "our details", "our data", "nos numeros", "nos coordonnees",
         "our names", "nos noms", "customers' addresses", "adresses des clients",
+        "my full address", "my full name", "mon adresse complete", "my home address", "my account number",
+        "mon numero de compte", "my postcode", "mon code postal", "my date of birth", "ma date de naissance",
     ),
     "exposure": (
         "visible*", "expos*", "public*", "fuite*", "leak*", "vendu*", "sold",
@@ -356,6 +361,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "divulg*", "disclosed", "revealed", "devoile*", "leaked",
         "en copie visible", "copie visible", "in cc", "cc'd", "en copie", "to everyone", "a tout le monde", "a 200",
         "reply all",
+        "publish*", "publie*", "in your reply", "dans votre reponse", "public tweet", "tweet public",
     ),
     "asked publicly": (
         "en public", "publicly", "in public", "in a reply", "en commentaire", "in the replies", "public reply",
@@ -386,6 +392,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "be in touch", "sera en contact", "vous contactera", "will contact you", "prendra contact", "is handling",
         "handling this", "dealing with this", "passed this to", "handed this to", "transmis a mon", "forwarded",
         "instructed", "mandate", "mandaté", "mandate",
+        "opened a case", "opened a complaint", "lodged a complaint", "open a case", "ouvert un dossier",
+        "ouvert une reclamation", "depose un dossier",
     ),
     "press": (
         "journaliste*", "journalist*", "reporter*", "presse", "press", "media", "medias", "redaction", "newsroom",
