@@ -583,6 +583,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "service top", "vraiment top", "top top", "super service", "great service", "excellent service", "fair play",
         "respect", "merci infiniment", "thank you so much", "so grateful", "tres reactif", "tres efficace", "au poil",
         "parfait merci",
+        "was a star", "is a star", "a star", "bonne annee", "joyeux noel", "merry christmas", "happy new year",
+        "bonnes fetes", "happy holidays", "bon courage a", "bon courage aux", "good luck to the team",
     ),
     "resolved": (
         "ca marche", "ca fonctionne", "ca remarche", "ca refonctionne", "c'est bon", "resolu*", "regle", "reglee",
