@@ -1,151 +1,488 @@
-"""Evaluate carebird's triage on the labelled messages of tests/fixtures/triage-eval (issue 15).
+"""Measure carebird's triage on blind labelled traffic (tests/fixtures/triage-eval/*.jsonl); writes docs/triage-eval.md.
 
-Prints precision and recall per class, the goals and whether they hold, the misclassified messages, and writes
-docs/triage-eval.md. `make eval` runs it; it exits non-zero when a goal fails.
+Every labelled record is fed as X ships it: a real Account Activity (`aaa`) or X Activity (`xaa`) payload for its
+channel, through the webhook's own parse and ingest path into an in-memory store. Threads are replayed turn by turn,
+the brand's turns included, so a follow-up is triaged inside its case as in production. Each part is reported on
+its own: the tuning files (every `*.jsonl` but `holdout.jsonl`) are what the rules were tuned on; `holdout.jsonl`
+(frozen, written blind, added by the lead) is never read while rules change. Exits 1 when a held-out goal fails.
+`make eval` runs it; `--from-corrections FILE` in `carebird eval` exports agents' corrections in the same format.
 """
 
 from __future__ import annotations
 
-import statistics
+import hashlib
+import itertools
+import json
+import re
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
-SET = ROOT / "tests" / "fixtures" / "triage-eval" / "messages.tsv"
-HOLDOUT = SET.with_name("holdout.tsv")  # written after the rules were fixed on SET: never used to tune them
+sys.path.insert(0, str(ROOT))  # tests.helpers: the in-memory store the unit tests use
+FIXTURES = ROOT / "tests" / "fixtures" / "triage-eval"
+HOLDOUT = FIXTURES / "holdout.jsonl"
 REPORT = ROOT / "docs" / "triage-eval.md"
-CLASSES = ("noise", "thanks", "request", "urgent")
-AT = datetime(2025, 11, 25, 10, tzinfo=UTC)
+WEEK = datetime(2025, 12, 1, tzinfo=ZoneInfo("Europe/Paris"))  # a Monday, 00:00 in Paris: `minute` counts from it
+BRAND_ID, BRAND_HANDLE = "1500000000000000001", "LumiereAide"
+LABELS = ("noise", "praise", "thanks", "request", "urgent")
+RISKS = ("fraud", "vulnerable", "safety", "legal", "personal_data", "outage")
+# Held-out goals (issue 24): (name, value function name, threshold)
+GOALS = (
+    ("urgent recall", "urgent_recall", 0.90),
+    ("urgent precision", "urgent_precision", 0.85),
+    ("must-answer recall", "answer_recall", 0.98),
+    ("must-answer precision", "answer_precision", 0.95),
+    ("sarcastic complaints filed as thanks", "sarcasm_as_thanks", 0),
+    ("urgent above non-urgent", "invariant", 1.0),
+)
 
 
-@dataclass(frozen=True)
-class Labelled:
-    expected: str
-    lang: str
-    text: str
-    predicted: str
-    priority: int
-    previous: int
+@dataclass
+class Outcome:
+    record: dict[str, Any]
+    kind: str  # noise, thanks (thanks or praise), request, urgent: what the desk made of this message
+    waits: bool  # the customer waits for the team after this message
+    rank: int | None
     reasons: tuple[str, ...]
+    lang: str | None  # the case's language
+    greeting: str | None  # the name a greeting would use
+    outage: bool  # the case is marked as part of an outage
 
 
-def evaluate(path: Path = SET) -> list[Labelled]:
-    from carebird.model import Channel
-    from carebird.triage import Profile, TriageRules, triage
+@dataclass
+class Replay:
+    """Posts ids, authors and the store of one part's replay."""
 
-    rules = TriageRules()
-    rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
+    ids: itertools.count = field(default_factory=lambda: itertools.count(1_870_000_000_000_000_001))
+    post_of: dict[str, str] = field(default_factory=dict)  # record id -> post id
+    last_post: dict[str, str] = field(default_factory=dict)  # thread -> latest post id
+    customer_of: dict[str, dict[str, Any]] = field(default_factory=dict)  # thread -> the customer's author block
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    records = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                records.append(json.loads(line))
+            except ValueError as exc:
+                raise SystemExit(f"{path.name}:{number}: not JSON ({exc})") from exc
+    return records
+
+
+def user_id(handle: str) -> str:
+    if handle.lower() == BRAND_HANDLE.lower():
+        return BRAND_ID
+    return str(1_600_000_000_000_000_000 + int(hashlib.sha256(handle.lower().encode()).hexdigest()[:12], 16))
+
+
+def at(record: dict[str, Any]) -> datetime:
+    return (WEEK + timedelta(minutes=int(record.get("minute") or 0))).astimezone(UTC)
+
+
+def _legacy_user(author: dict[str, Any], moment: datetime) -> dict[str, Any]:
+    created = moment - timedelta(days=int(author.get("account_days") or 0))
+    return {
+        "id_str": user_id(author["handle"]), "id": int(user_id(author["handle"])), "name": author.get("name", ""),
+        "screen_name": author["handle"], "verified": bool(author.get("verified")),
+        "followers_count": int(author.get("followers") or 0), "friends_count": int(author.get("following") or 0),
+        "created_at": created.strftime("%a %b %d %H:%M:%S +0000 %Y"),
+    }  # fmt: skip
+
+
+def _v2_user(author: dict[str, Any], moment: datetime) -> dict[str, Any]:
+    created = moment - timedelta(days=int(author.get("account_days") or 0))
+    return {
+        "id": user_id(author["handle"]), "name": author.get("name", ""), "username": author["handle"],
+        "verified": bool(author.get("verified")), "created_at": created.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "public_metrics": {"followers_count": int(author.get("followers") or 0),
+                           "following_count": int(author.get("following") or 0)},
+    }  # fmt: skip
+
+
+BRAND_AUTHOR = {"handle": BRAND_HANDLE, "name": "Lumière Aide", "followers": 48210, "following": 120,
+                "verified": True, "account_days": 1500}  # fmt: skip
+
+
+def payload(record: dict[str, Any], replay: Replay) -> dict[str, Any]:
+    """The delivery X would send for this record: its feed, its channel, its thread."""
+    thread = record.get("thread")
+    brand = record.get("role") == "brand"
+    author = BRAND_AUTHOR if brand else record["author"]
+    if not brand and thread:
+        replay.customer_of[thread] = record["author"]
+    customer = replay.customer_of.get(thread or "", record["author"])
+    moment, post_id = at(record), str(next(replay.ids))
+    replay.post_of[record["id"]] = post_id
+    previous = replay.last_post.get(thread) if thread else None
+    if thread:
+        replay.last_post[thread] = post_id
+    channel, feed = record["channel"], record["feed"]
+    if channel == "dm":
+        sender, recipient = (BRAND_ID, user_id(customer["handle"])) if brand else (user_id(author["handle"]), BRAND_ID)
+        if feed == "aaa":
+            return {"for_user_id": BRAND_ID, "direct_message_events": [{
+                "type": "message_create", "id": post_id, "created_timestamp": str(int(moment.timestamp() * 1000)),
+                "message_create": {"target": {"recipient_id": recipient}, "sender_id": sender,
+                                   "message_data": {"text": record["text"]}}}],
+                "users": {user_id(customer["handle"]): _legacy_user(customer, moment),
+                          BRAND_ID: _legacy_user(BRAND_AUTHOR, moment)}}  # fmt: skip
+        return {"data": {"event_type": "dm.sent" if brand else "dm.received", "filter": {"user_id": BRAND_ID},
+                "payload": {"id": post_id, "event_type": "MessageCreate", "text": record["text"], "sender_id": sender,
+                            "dm_conversation_id": f"{BRAND_ID}-{user_id(customer['handle'])}",
+                            "created_at": moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")},
+                "includes": {"users": [_v2_user(customer, moment), _v2_user(BRAND_AUTHOR, moment)]}}}  # fmt: skip
+    lang = record.get("x_lang")
+    brand_post = str(
+        1_860_000_000_000_000_000 + (int(hashlib.sha256(str(thread or record["id"]).encode()).hexdigest()[:8], 16))
+    )
+    replied_to = previous if previous else (brand_post if channel == "reply" else None)
+    replied_user = user_id(customer["handle"]) if brand else (BRAND_ID if replied_to else None)
+    quoted = brand_post if channel == "quote" and not brand else None
+    # The record says X delivered it to the brand as a mention: its entities name the brand (any of its handles).
+    handles = re.findall(r"(?<!\w)@(\w+)", record["text"])
+    mentioned = {h: BRAND_ID if h.lower().startswith("lumiere") else user_id(h) for h in handles}
+    if channel == "mention" and not brand and BRAND_ID not in mentioned.values():
+        mentioned[BRAND_HANDLE] = BRAND_ID
+    if feed == "aaa":
+        tweet: dict[str, Any] = {
+            "id_str": post_id, "id": int(post_id), "text": record["text"], "user": _legacy_user(author, moment),
+            "created_at": moment.strftime("%a %b %d %H:%M:%S +0000 %Y"),
+            "timestamp_ms": str(int(moment.timestamp() * 1000)), "in_reply_to_status_id_str": replied_to,
+            "in_reply_to_user_id_str": replied_user, "is_quote_status": bool(quoted),
+            "entities": {"user_mentions": [{"screen_name": h, "id_str": i} for h, i in mentioned.items()]},
+        }  # fmt: skip
+        if lang:
+            tweet["lang"] = lang
+        if quoted:
+            tweet["quoted_status_id_str"] = quoted
+            tweet["quoted_status"] = {"id_str": quoted, "text": "Lumière", "user": _legacy_user(BRAND_AUTHOR, moment)}
+        return {"for_user_id": BRAND_ID, "tweet_create_events": [tweet]}
+    post: dict[str, Any] = {
+        "id": post_id,
+        "text": record["text"],
+        "author_id": user_id(author["handle"]),
+        "created_at": moment.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+        "entities": {"mentions": [{"username": h, "id": i} for h, i in mentioned.items()]},
+    }
+    if lang:
+        post["lang"] = lang
+    references = [{"type": "replied_to", "id": replied_to}] if replied_to else []
+    if quoted:
+        references.append({"type": "quoted", "id": quoted})
+    if references:
+        post["referenced_tweets"] = references
+    if replied_user:
+        post["in_reply_to_user_id"] = replied_user
+    includes: dict[str, Any] = {"users": [_v2_user(author, moment)]}
+    if quoted:
+        includes["tweets"] = [{"id": quoted, "author_id": BRAND_ID, "text": "Lumière"}]
+    return {"data": {"event_type": "post.create", "filter": {"user_id": BRAND_ID}, "payload": post,
+                     "includes": includes}}  # fmt: skip
+
+
+def replay(records: list[dict[str, Any]]) -> list[Outcome]:
+    """Every record through the webhook's path, in time order (a thread's turns in turn order)."""
+    from carebird.language import greeting_name
+    from carebird.model import CaseStatus
+    from carebird.normalise import Brand, parse_delivery
+    from carebird.outages import InMemoryOutageLedger, OutageRules, OutageWatch
+    from carebird.settings import WebhookSettings
+    from carebird.webhook import Webhook
+    from tests.helpers import InMemoryCaseStore
+
+    store = InMemoryCaseStore()
+    settings = WebhookSettings("eval", "eval", Brand(BRAND_ID, BRAND_HANDLE))
+    alerts = RecordedAlerts()
+    watch = OutageWatch(InMemoryOutageLedger(), alerts, OutageRules(), settings.ingest.rules)
+    hook = Webhook(settings, store, secret=lambda: "eval", outages=watch)
+    state, outcomes = Replay(), []
+    case_of: dict[int, str] = {}
+    ordered = sorted(records, key=lambda r: (int(r.get("minute") or 0), r.get("thread") or "", r.get("turn") or 0))
+    for record in ordered:
+        moment = at(record)
+        delivery = parse_delivery(payload(record, state), hook.settings.brand, moment)
+        hook.persist(delivery, moment)
+        if record.get("role") == "brand":
             continue
-        expected, lang, followers, following, verified, days, channel, text, *rest = line.split("\t")
-        previous = int(rest[0]) if rest else 0
-        profile = Profile(int(followers), int(following), verified == "1", AT - timedelta(days=int(days)))
-        result = triage(
-            texts=[text], followers=profile.followers, verified=profile.verified, channel=Channel(channel),
-            inbound_count=1, rules=rules, previous_cases=previous, profile=profile, at=AT,
-        )  # fmt: skip
-        rows.append(Labelled(expected, lang, text, result.kind.value, result.priority, previous, result.reasons))
-    return rows
+        case = store.get_case(store.case_id_for_message(state.post_of[record["id"]]) or "")
+        if case is None:
+            outcomes.append(Outcome(record, "lost", False, None, ("not stored",), None, None, False))
+            continue
+        waits = case.awaiting_reply
+        latest = next((r for r in reversed(case.reasons) if r.startswith("latest: ")), "")
+        if waits:
+            kind = "urgent" if case.band == "urgent" else "request"
+        elif case.status is CaseStatus.NOISE or "noise" in latest[:20]:
+            kind = "noise"
+        else:
+            kind = "thanks"
+        outage = case.outage is not None
+        outcomes.append(Outcome(record, kind, waits, case.rank, case.reasons, case.lang,
+                                greeting_name(record["author"].get("name", "")), outage))  # fmt: skip
+        case_of[len(outcomes) - 1] = case.case_id
+    for position, case_id in case_of.items():  # an outage declared later moved the waiting cases of its burst
+        later = store.get_case(case_id)
+        outcome = outcomes[position]
+        if later is not None and later.outage and outcome.waits and not outcome.outage:
+            outcome.outage, outcome.kind, outcome.reasons = True, "urgent", later.reasons
+            outcome.rank = later.rank
+    ALERTS[:] = alerts.sent
+    return outcomes
 
 
-def scores(rows: list[Labelled]) -> dict[str, tuple[float, float, int]]:
-    """(precision, recall, support) per class."""
-    out = {}
-    for label in CLASSES:
-        predicted = [r for r in rows if r.predicted == label]
-        actual = [r for r in rows if r.expected == label]
-        hits = sum(1 for r in actual if r.predicted == label)
-        precision = hits / len(predicted) if predicted else 1.0
-        recall = hits / len(actual) if actual else 1.0
-        out[label] = (precision, recall, len(actual))
+ALERTS: list[tuple[str, str, int]] = []  # the outage alerts of the latest replay
+
+
+@dataclass
+class RecordedAlerts:
+    """The team's alerts, kept to count them: one per outage."""
+
+    sent: list[tuple[str, str, int]] = field(default_factory=list)
+
+    def outage_declared(self, outage_id: str, service: str, customers: int, at: datetime) -> None:
+        self.sent.append((outage_id, service, customers))
+
+
+def ratio(hits: int, total: int) -> float:
+    return hits / total if total else 1.0
+
+
+@dataclass
+class Scores:
+    rows: list[Outcome]
+
+    def _pr(self, predicted: set[int], actual: set[int]) -> tuple[float, float]:
+        return ratio(len(predicted & actual), len(predicted)), ratio(len(predicted & actual), len(actual))
+
+    def urgent(self, risk: str | None = None) -> tuple[float, float, int]:
+        """Urgent as labelled, and every member of a burst the writers marked as one outage (the desk counts
+        those customers and ranks their cases urgent: see carebird.outages)."""
+        actual = {
+            i for i, o in enumerate(self.rows) if _expected(o.record) == "urgent" and risk in (None, _risk(o.record))
+        }
+        predicted = {i for i, o in enumerate(self.rows) if o.kind == "urgent"}
+        if risk:
+            precision = float("nan")
+            return precision, ratio(len(predicted & actual), len(actual)), len(actual)
+        p, r = self._pr(predicted, actual)
+        return p, r, len(actual)
+
+    @property
+    def urgent_recall(self) -> float:
+        return self.urgent()[1]
+
+    @property
+    def urgent_precision(self) -> float:
+        return self.urgent()[0]
+
+    def answer(self) -> tuple[float, float, int]:
+        actual = {i for i, o in enumerate(self.rows) if o.record.get("must_answer")}
+        predicted = {i for i, o in enumerate(self.rows) if o.waits}
+        p, r = self._pr(predicted, actual)
+        return p, r, len(actual)
+
+    @property
+    def answer_recall(self) -> float:
+        return self.answer()[1]
+
+    @property
+    def answer_precision(self) -> float:
+        return self.answer()[0]
+
+    def sarcastic(self) -> list[Outcome]:
+        """Complaints wearing thanks words (their `why` says sarcasm or irony) that were filed as thanks."""
+        return [o for o in self.sarcasm_cases() if o.kind == "thanks"]
+
+    def sarcasm_cases(self) -> list[Outcome]:
+        words = ("sarcas", "ironi", "ironique")
+        return [o for o in self.rows if o.record["label"] in ("request", "urgent")
+                and any(w in (o.record.get("why") or "").lower() for w in words)]  # fmt: skip
+
+    @property
+    def sarcasm_as_thanks(self) -> float:
+        return len(self.sarcastic())
+
+    def accuracy(self, label: str) -> tuple[int, int]:
+        expected = "thanks" if label == "praise" else label
+        rows = [o for o in self.rows if o.record["label"] == label]
+        return sum(o.kind == expected for o in rows), len(rows)
+
+    def language(self) -> tuple[int, int, list[Outcome]]:
+        dms = [o for o in self.rows if o.record["channel"] == "dm"]
+        wrong = [o for o in dms if o.lang != o.record["lang"]]
+        return len(dms) - len(wrong), len(dms), wrong
+
+    def greetings(self) -> tuple[int, int, list[Outcome]]:
+        rows = [o for o in self.rows if o.record["author"].get("name_kind")]
+        wrong = [o for o in rows if (o.greeting is not None) != (o.record["author"]["name_kind"] == "person")
+                 and not (o.greeting is None and o.record["author"]["name_kind"] == "person")]  # fmt: skip
+        unsafe = [o for o in rows if o.greeting is not None and o.record["author"]["name_kind"] != "person"]
+        return len(rows) - len(unsafe), len(rows), unsafe or wrong
+
+    def outages(self) -> tuple[int, int, int, int, list[Outcome]]:
+        """(grouped members marked, members, members of non-outage groups or none marked, their count)."""
+        members = [
+            o for o in self.rows if o.record.get("outage_group") and o.record.get("group_is_outage") is not False
+        ]
+        others = [o for o in self.rows if o not in members and o.record.get("risk") != "outage"]
+        false_marks = [o for o in others if o.outage]
+        return sum(o.outage for o in members), len(members), len(false_marks), len(others), false_marks
+
+    def pairs(self) -> tuple[float, float]:
+        """(labelled urgent above labelled request among waiting cases, the invariant on predicted bands)."""
+        waiting = [o for o in self.rows if o.waits and o.rank is not None]
+        labelled = [(u.rank < r.rank) for u in waiting if u.record["label"] == "urgent"
+                    for r in waiting if r.record["label"] == "request"]  # fmt: skip
+        predicted = [(u.rank < r.rank) for u in waiting if u.kind == "urgent" for r in waiting if r.kind != "urgent"]
+        return ratio(sum(labelled), len(labelled)), ratio(sum(predicted), len(predicted))
+
+    @property
+    def invariant(self) -> float:
+        return self.pairs()[1]
+
+    def misses(self) -> list[Outcome]:
+        return [o for o in self.rows if not _right(o)]
+
+
+def _in_outage(record: dict[str, Any]) -> bool:
+    return bool(record.get("outage_group")) and record.get("group_is_outage") is not False
+
+
+def _expected(record: dict[str, Any]) -> str:
+    """The kind the desk should give: thanks for praise too, urgent for a member of a real outage burst."""
+    label = record["label"]
+    if label in ("request", "urgent") and _in_outage(record):
+        return "urgent"
+    return "thanks" if label == "praise" else label
+
+
+def _risk(record: dict[str, Any]) -> str | None:
+    return record.get("risk") or ("outage" if _in_outage(record) else None)
+
+
+def _right(o: Outcome) -> bool:
+    expected = _expected(o.record)
+    return o.kind == expected and o.waits == bool(o.record.get("must_answer"))
+
+
+def goal_results(scores: Scores) -> list[tuple[str, float, float, bool]]:
+    out = []
+    for name, attribute, threshold in GOALS:
+        value = getattr(scores, attribute)
+        ok = value <= threshold if attribute == "sarcasm_as_thanks" else value >= threshold
+        out.append((name, value, threshold, ok))
     return out
 
 
-def goals(rows: list[Labelled]) -> list[tuple[str, bool, str]]:
-    median = statistics.median(r.priority for r in rows)
-    low_urgent = [r for r in rows if r.expected == "urgent" and r.priority < median]
-    quiet = [r for r in rows if r.expected in ("noise", "thanks")]
-    paged = [r for r in quiet if r.predicted in ("request", "urgent")]  # would wait, so could escalate
-    real = [r for r in rows if r.expected in ("request", "urgent")]
-    silenced = [r for r in real if r.predicted == "noise"]
-    return [
-        (f"no urgent message below the median priority ({median:g})", not low_urgent, f"{len(low_urgent)} below"),
-        ("noise and thanks never escalated (never left waiting)", not paged,
-         f"{len(paged)} of {len(quiet)} would wait"),
-        ("fewer than 1 in 20 real requests classified as noise", len(silenced) * 20 < len(real),
-         f"{len(silenced)} of {len(real)}"),
+def _pct(value: float) -> str:
+    return "n/a" if value != value else f"{value:.0%}"  # NaN: no such messages
+
+
+def _groups(rows: list[Outcome]) -> int:
+    return len({o.record["outage_group"] for o in rows if _in_outage(o.record)})
+
+
+def _counts(counter: Counter[str]) -> str:
+    return ", ".join(f"{key} {count}" for key, count in sorted(counter.items()))
+
+
+def section(title: str, source: str, scores: Scores) -> list[str]:
+    rows = scores.rows
+    langs, channels = Counter(o.record["lang"] for o in rows), Counter(o.record["channel"] for o in rows)
+    up, ur, un = scores.urgent()
+    ap, ar, an = scores.answer()
+    ok_lang, n_lang, wrong_lang = scores.language()
+    ok_greet, n_greet, unsafe = scores.greetings()
+    marked, members, false_marks, others, false_rows = scores.outages()
+    labelled_pairs, invariant = scores.pairs()
+    lines = [
+        f"## {title}", "", f"{source}: {len(rows)} customer messages ({_counts(langs)}; {_counts(channels)}).", "",
+        "| measure | value | goal |", "|---|---|---|",
+        f"| urgent recall | {_pct(ur)} of {un} | ≥ 90 % |", f"| urgent precision | {_pct(up)} | ≥ 85 % |",
+        f"| must-answer recall | {_pct(ar)} of {an} | ≥ 98 % |", f"| must-answer precision | {_pct(ap)} | ≥ 95 % |",
+        f"| sarcastic complaints filed as thanks | {len(scores.sarcastic())} of {len(scores.sarcasm_cases())} | 0 |",
+        f"| urgent band above every other band (predicted) | {_pct(invariant)} of pairs | 100 % |",
+        f"| labelled emergencies above labelled requests | {_pct(labelled_pairs)} of waiting pairs | |",
+        f"| language of DMs | {ok_lang} of {n_lang} | |",
+        f"| greetings safe (no name unless a person's) | {ok_greet} of {n_greet} | |",
+        f"| outage burst members marked as one outage | {marked} of {members} | |",
+        f"| other messages wrongly marked as an outage | {false_marks} of {others} | |",
+        f"| outage alerts sent to the team | {len(ALERTS)}: {sum(c > 1 for *_, c in ALERTS)} counted bursts "
+        f"({_groups(rows)} labelled), {sum(c == 1 for *_, c in ALERTS)} by one large account | one per outage |",
+        "", "Urgent recall per risk family:", "",
+        "| risk | recall | messages |", "|---|---|---|",
+        *(f"| {risk} | {_pct(scores.urgent(risk)[1])} | {scores.urgent(risk)[2]} |" for risk in RISKS),
+        "", "Accuracy per label:", "", "| label | right | messages |", "|---|---|---|",
+        *(f"| {label} | {scores.accuracy(label)[0]} | {scores.accuracy(label)[1]} |" for label in LABELS),
+        "", f"Misses ({len(scores.misses())}): expected label (answer: must answer) → what the desk did (waits: in",
+        "the queue), and its first reasons.", "",
     ]  # fmt: skip
-
-
-def section(title: str, rows: list[Labelled]) -> list[str]:
-    """Scores, confusion, goals and misclassified messages of one labelled set."""
-    table = scores(rows)
-    confusion = Counter((r.expected, r.predicted) for r in rows)
-    wrong = [r for r in rows if r.expected != r.predicted]
-    return [
-        f"## {title}",
-        "",
-        "| class | precision | recall | messages |",
-        "|---|---|---|---|",
-        *(f"| {label} | {p:.0%} | {r:.0%} | {n} |" for label, (p, r, n) in table.items()),
-        "",
-        "Confusion (rows: expected, columns: predicted)",
-        "",
-        "| | " + " | ".join(CLASSES) + " |",
-        "|---|" + "---|" * len(CLASSES),
-        *(f"| {e} | " + " | ".join(str(confusion[(e, p)]) for p in CLASSES) + " |" for e in CLASSES),
-        "",
-        "Goals:",
-        "",
-        *(f"- {'✔' if ok else '✘'} {name}: {detail}" for name, ok, detail in goals(rows)),
-        "",
-        "Misclassified:",
-        "",
-        *([f"- expected **{r.expected}**, got **{r.predicted}** (P{r.priority}): {r.text}" for r in wrong] or ["none"]),
-        "",
-    ]
-
-
-def render(tuned: list[Labelled], held_out: list[Labelled]) -> str:
-    repeat = [r for r in tuned if r.previous]
-    return "\n".join([
-        "# Triage evaluation",
-        "",
-        "Generated by `make eval` (tools/eval_triage.py). Each labelled message is triaged alone, as the first",
-        "message of a case, with its author's profile (followers, following, verified, account age). Classes:",
-        "noise, thanks (thanks or praise), request (needs an answer), urgent (risk first).",
-        "",
-        f"Two sets, both written for carebird in French and English. The **tuning set** ({len(tuned)} messages,",
-        "`messages.tsv`: customers, influencers, spam, praise, thanks, risk, repeat contacts) is the one the rules",
-        "were adjusted on: its scores show consistency, not accuracy. The **held-out set** "
-        f"({len(held_out)} messages, `holdout.tsv`) was written after the rules were fixed and never used to tune",
-        "them (one bug it revealed was fixed: the `unauthori*ed` cue was not a valid pattern); its scores are the",
-        "honest estimate. Add a brand's own labelled messages to measure the rules on its real traffic.",
-        "",
-        *section("Held-out set", held_out),
-        *section("Tuning set", tuned),
-        "## Repeat contacts (tuning set)",
-        "",
-        *(f"- P{r.priority} with {r.previous} earlier case(s): {r.text}  — {r.reasons[0]}" for r in repeat),
-        "",
-    ])  # fmt: skip
+    for o in scores.misses():
+        r = o.record
+        expected = (
+            f"{r['label']}{'/' + r['risk'] if r.get('risk') else ''}{' (answer)' if r.get('must_answer') else ''}"
+        )
+        got = f"{o.kind}{' (waits)' if o.waits else ''}"
+        text = r["text"].replace("\n", " ").replace("|", "/")
+        lines.append(f"- `{r['id']}` {expected} → {got}: {text} — _{'; '.join(o.reasons[:2])}_")
+    if wrong_lang:
+        lines += ["", "DMs in the wrong language:", ""]
+        lines += [f"- `{o.record['id']}` {o.record['lang']} → {o.lang}: {o.record['text'][:100]}" for o in wrong_lang]
+    if unsafe:
+        lines += ["", "Greetings with a name that is not a person's:", ""]
+        lines += [f"- `{o.record['id']}` {o.record['author']['name_kind']} → {o.greeting}" for o in unsafe]
+    if false_rows:
+        lines += ["", "Marked as an outage wrongly:", ""]
+        lines += [f"- `{o.record['id']}`: {o.record['text'][:100]}" for o in false_rows]
+    return [*lines, ""]
 
 
 def main() -> int:
-    rows, held_out = evaluate(), evaluate(HOLDOUT)
-    REPORT.write_text(render(rows, held_out), encoding="utf-8")
-    for title, labelled in (("held-out", held_out), ("tuning", rows)):
-        for label, (precision, recall, support) in scores(labelled).items():
-            print(f"{title:<9} {label:<8} precision {precision:5.0%}  recall {recall:5.0%}  ({support})")
-    failed = [name for name, ok, _ in goals(rows) if not ok]  # the goals are held on the tuning set
-    for name, ok, detail in goals(rows):
-        print(f"{'ok  ' if ok else 'FAIL'} {name}: {detail}")
-    wrong = sum(r.expected != r.predicted for r in rows)
-    print(f"misclassified: {wrong} of {len(rows)}; report: {REPORT.relative_to(ROOT)}")
+    tuning = sorted(p for p in FIXTURES.glob("*.jsonl") if p != HOLDOUT)
+    parts = [(f"Tuning part: {p.name}", p, False) for p in tuning]
+    if HOLDOUT.exists():
+        parts.insert(0, ("Held-out part (frozen, never tuned on)", HOLDOUT, True))
+    lines = [
+        "# Triage evaluation", "",
+        "Generated by `make eval` (tools/eval_triage.py). Blind labelled traffic for a French and British brand,",
+        "written by people who never saw carebird's rules, from a brief of the labels alone. Every record is fed",
+        "as X delivers it (an Account Activity or X Activity payload for its channel) through the webhook's own",
+        "parse and ingest path; threads are replayed turn by turn with the brand's answers, so a follow-up is",
+        "judged inside its case. Tuning parts are what the rules were tuned on: their figures show consistency.",
+        "The held-out part is frozen and never read while rules change: its figures are the honest estimate.",
+        "", "How each record is judged: a message *waits* when its customer is in the open queue after it (the desk",
+        "must answer); `thanks` is thanks or praise (the desk files both as praise, never waiting); `noise` leaves",
+        "nothing to work. Urgent is measured against the records labelled urgent and every member of a burst the",
+        "writers marked as one outage (`outage_group`, `group_is_outage`): the desk counts those customers and",
+        "moves their cases to the urgent band. Sarcastic complaints are the complaints whose `why` says sarcasm or",
+        "irony. Greetings are checked against `name_kind`: a name is used only for a person's. Records are JSON",
+        "Lines in the format of the labelling brief (`carebird eval --from-corrections` writes the same format from",
+        "agents' corrections: put such a file here to measure the rules on your own traffic).", "",
+    ]  # fmt: skip
+    if not HOLDOUT.exists():
+        lines += ["## Held-out part", "", "Not in this repository yet: the lead adds the frozen held-out file as",
+                  "`tests/fixtures/triage-eval/holdout.jsonl` and runs `make eval`, which then reports it first and",
+                  "exits non-zero when one of its goals fails.", ""]  # fmt: skip
+    failed: list[str] = []
+    for title, path, held_out in parts:
+        records = [r for r in load(path) if r.get("role") != "brand"]
+        scores = Scores([o for o in replay(load(path)) if o.record.get("role") != "brand"])
+        assert len(scores.rows) == len(records)
+        lines += section(title, f"`{path.relative_to(ROOT)}`", scores)
+        for name, value, _, ok in goal_results(scores):
+            shown = f"{value:.0f}" if name.startswith("sarcastic") else f"{value:.1%}"
+            print(f"{path.name:<16} {'ok  ' if ok else 'FAIL'} {name}: {shown}")
+            if held_out and not ok:
+                failed.append(name)
+        print(f"{path.name:<16} misses: {len(scores.misses())} of {len(scores.rows)}")
+    REPORT.write_text("\n".join(lines), encoding="utf-8")
+    print(f"report: {REPORT.relative_to(ROOT)}" + ("" if HOLDOUT.exists() else " (no held-out part yet)"))
     return 1 if failed else 0
 
 

@@ -431,19 +431,60 @@ def queue(stack: Any, limit: int, every_status: bool, days: int, as_json: bool) 
 
 @main.command()
 @click.argument("case_id")
-@click.argument("verdict", type=click.Choice(["noise", "not-noise"]))
+@click.argument("verdict", type=click.Choice(["noise", "not-noise", "urgent", "not-urgent"]))
+@click.option("--agent", default="cli", show_default=True, help="Who says so (recorded with the correction).")
 @stack_options
-def mark(case_id: str, verdict: str, stack: Any) -> None:
-    """An agent's word on noise: `noise` takes a case out of the queue; `not-noise` puts it back, with an SLA.
+def mark(case_id: str, verdict: str, agent: str, stack: Any) -> None:
+    """An agent's word on a case, recorded as a correction: `noise` takes it out of the queue, `not-noise` puts it
+    back with an SLA; `urgent` / `not-urgent` move it between the bands. `carebird eval --from-corrections`
+    exports these corrections as labelled examples.
 
     Example: carebird mark public-1870000000000000002 not-noise --stack carebird
     """
-    from carebird.cases import mark_noise
+    from carebird import desk
+    from carebird.table import activity_item
 
     store, case = stack.store(), find_case(stack, case_id)
-    updated = mark_noise(case, verdict == "noise", configuration.triage_rules(stack.environment()), clock.now())
-    store.save_case(updated, case.version)
-    click.echo(f"case {case.reference} is now {updated.status.value}")
+    rules, now = configuration.triage_rules(stack.environment()), clock.now()
+    if verdict in ("noise", "not-noise"):
+        done = desk.mark_noise_by(case, agent, verdict == "noise", rules, now)
+    else:
+        done = desk.mark_urgent_by(case, agent, verdict == "urgent", rules, now)
+    store.save_case(done.case, case.version, activity=activity_item(case.case_id, now, agent, done.action))
+    click.echo(f"case {case.reference} is now {done.case.status.value}, {done.case.band} band")
+
+
+@main.command("eval")
+@stack_options
+@click.option(
+    "--from-corrections",
+    "from_corrections",
+    is_flag=True,
+    required=True,
+    help="Export agents' corrections (noise, not noise, urgent, not urgent) as labelled examples.",
+)
+@click.option("--days", default=30, show_default=True, help="Cases opened in the last DAYS days.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("corrections.jsonl"),
+    show_default=True,
+    help="JSON Lines file to write (the format of tests/fixtures/triage-eval).",
+)
+def eval_command(stack: Any, from_corrections: bool, days: int, out: Path) -> None:
+    """Labelled examples from your own traffic: every case an agent corrected, with the agent's label.
+
+    Put the file in tests/fixtures/triage-eval/ and run `make eval` to measure the rules on it.
+    Example: carebird eval --from-corrections --stack carebird --days 90 --out ours.jsonl
+    """
+    from carebird_local.corrections import corrections
+
+    store, now = stack.store(), clock.now()
+    zone = configuration.opening_hours(stack.environment()).zone
+    examples = list(corrections(store.cases_opened_between(now - timedelta(days=days), now), store.activity, zone))
+    out.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in examples), encoding="utf-8")
+    click.echo(f"{len(examples)} corrected case(s) written to {out}")
 
 
 @main.command("case")

@@ -239,6 +239,15 @@ def noise(case_id: str) -> Response:
     return reply(200, {"status": done.case.status.value})
 
 
+@app.post("/api/cases/<case_id>/urgent")
+def urgent(case_id: str) -> Response:
+    is_urgent = bool(body().get("urgent", True))
+    done = apply(
+        case_id, lambda case: desk.mark_urgent_by(case, agent(), is_urgent, settings.ingest.rules, clock.now())
+    )
+    return reply(200, {"band": done.case.band})
+
+
 @app.post("/api/cases/<case_id>/notes")
 def add_note(case_id: str) -> Response:
     text = str(body().get("text") or "")

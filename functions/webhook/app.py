@@ -14,6 +14,8 @@ from aws_lambda_powertools import Logger
 from carebird import clock
 from carebird import settings as configuration
 from carebird.metrics import emit, emit_together
+from carebird.outage_store import DynamoOutageLedger, SnsOutageAlerts
+from carebird.outages import OutageWatch
 from carebird.pause import revocation_brakes
 from carebird.secrets import consumer_secret
 from carebird.store import DynamoCaseStore
@@ -25,8 +27,16 @@ tracer = tracer_for(configuration.tracing())
 settings = configuration.webhook()
 store = DynamoCaseStore(settings.cases_table, remember_cases=True)  # ingestion: see DynamoCaseStore
 on_revoke = revocation_brakes(settings.cases_table, settings.alert_topic_arn, settings.brand.handle)
+outages = OutageWatch(DynamoOutageLedger(store), SnsOutageAlerts(configuration.outage_topic(), log=logger),
+                      settings.outages, settings.ingest.rules)  # fmt: skip
 webhook = Webhook(
-    settings, store, lambda: consumer_secret(settings.secret_arn), quarantine=store, now=clock.now, on_revoke=on_revoke
+    settings,
+    store,
+    lambda: consumer_secret(settings.secret_arn),
+    quarantine=store,
+    now=clock.now,
+    on_revoke=on_revoke,
+    outages=outages,
 )
 
 

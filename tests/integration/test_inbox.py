@@ -142,6 +142,17 @@ def test_notes_close_and_noise_are_recorded_with_the_agent(inbox):
     assert [a["action"] for a in detail["activity"]] == ["note", "noise", "not noise", "close"]
 
 
+def test_an_agent_moves_a_case_to_the_urgent_band_and_back_and_the_queue_follows(inbox):
+    client, _ = inbox
+    case_id = "public-1860000000000000102"
+
+    assert client.post(f"cases/{case_id}/urgent", {"urgent": True}).json()["band"] == "urgent"
+    first = client.get("queue").json()["cases"][0]
+    assert first["id"] == case_id and first["reasons"][0].startswith("urgent band (an agent said so)")
+    assert client.post(f"cases/{case_id}/urgent", {"urgent": False}).json()["band"] == "normal"
+    assert [a["action"] for a in client.get(f"cases/{case_id}").json()["activity"]] == ["urgent", "not urgent"]
+
+
 def test_the_coach_advises_as_you_type_with_xs_weighted_length(inbox):
     client, _ = inbox
 

@@ -34,7 +34,7 @@ def metered(deployed):
 
 
 def test_a_new_case_costs_two_calls_its_redelivery_none_here_and_one_elsewhere(metered, deployed):
-    mention = sim.tweet(CLAIRE, "@LumiereAide ma box ne marche plus", START, BRAND)
+    mention = sim.tweet(CLAIRE, "@LumiereAide quand arrive la nouvelle box ?", START, BRAND)
 
     created, (calls, _) = metered(mention)
     redelivered, (again, _) = metered(mention)
@@ -44,6 +44,17 @@ def test_a_new_case_costs_two_calls_its_redelivery_none_here_and_one_elsewhere(m
     assert created == {"created": 1} and calls == {"BatchGetItem": 1, "TransactWriteItems": 1}
     assert redelivered == {"duplicate": 1} and again == {}  # this container stored it: no call at all
     assert elsewhere == {"duplicate": 1} and read_only == {"BatchGetItem": 1} and units == 0
+
+
+def test_a_failure_report_costs_one_more_write_the_outage_ledger_its_redelivery_none(metered):
+    mention = sim.tweet(CLAIRE, "@LumiereAide ma box ne marche plus", START, BRAND)
+
+    created, (calls, _) = metered(mention)
+    redelivered, (again, _) = metered(mention)
+
+    assert created == {"created": 1}
+    assert calls == {"BatchGetItem": 1, "TransactWriteItems": 1, "UpdateItem": 1}  # the report counted once
+    assert redelivered == {"duplicate": 1} and again == {}
 
 
 def test_in_a_warm_container_a_follow_up_and_a_brand_answer_cost_one_call_their_redeliveries_none(metered):

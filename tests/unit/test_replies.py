@@ -32,10 +32,12 @@ def test_templates_render_per_customer_in_their_language():
     )
 
 
-def test_a_name_that_is_not_a_first_name_falls_back_to_the_handle():
-    assert first_name("Max | Tech reviews", "maxtech") == "Max"
-    assert first_name("🔥🔥", "firefan") == "@firefan"
-    assert first_name("", "sam_b") == "@sam_b"
+def test_a_display_name_that_is_not_a_persons_gives_no_name_at_all():
+    assert first_name("Max | Tech reviews", "maxtech") == "Max"  # the name before a bio-like tail
+    assert first_name("Tech Reviews Daily", "maxtech") == ""
+    assert first_name("🔥🔥", "firefan") == ""
+    assert first_name("", "sam_b") == ""
+    assert first_name("Claire Dupont", "claire") == "Claire"
 
 
 def test_every_shipped_template_fits_in_a_post_for_a_long_name():

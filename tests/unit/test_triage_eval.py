@@ -1,25 +1,61 @@
-"""The triage goals of issue 15, on the labelled tuning set (tools/eval_triage.py, docs/triage-eval.md)."""
+"""The blind evaluation (tools/eval_triage.py): records fed as X ships them, threads replayed inside their case."""
 
 import sys
 from pathlib import Path
+
+import pytest
 
 sys.path.insert(0, str(Path(__file__).parents[2] / "tools"))
 
 import eval_triage
 
+from carebird.model import Channel
+from carebird.normalise import Brand, parse_delivery
 
-def test_the_triage_goals_hold_on_the_labelled_messages():
-    rows = eval_triage.evaluate()
-
-    assert len(rows) >= 120
-    assert {r.lang for r in rows} == {"fr", "en"}
-    assert [(name, detail) for name, ok, detail in eval_triage.goals(rows) if not ok] == []
+AUTHOR = {"handle": "claire_d", "name": "Claire Dupont", "name_kind": "person", "followers": 120, "following": 80,
+          "verified": False, "account_days": 900, "previous_cases": 0}  # fmt: skip
 
 
-def test_the_held_out_set_keeps_noise_and_thanks_quiet_and_requests_out_of_noise():
-    rows = eval_triage.evaluate(eval_triage.HOLDOUT)
-    failed = {name for name, ok, _ in eval_triage.goals(rows) if not ok}
+def record(rid, text, channel="mention", feed="aaa", thread=None, turn=1, role="customer", minute=600, **label):
+    return {"id": rid, "thread": thread, "turn": turn, "role": role, "feed": feed, "channel": channel, "lang": "fr",
+            "x_lang": None if channel == "dm" else "fr", "minute": minute, "author": AUTHOR, "text": text,
+            "label": label.get("label", "request"), "risk": label.get("risk"),
+            "must_answer": label.get("must_answer", True), "why": ""}  # fmt: skip
 
-    # Measured, not tuned: the held-out set's known misses are two urgent messages read as requests
-    # (docs/triage-eval.md); the two goals that protect the team from false alarms and lost customers hold.
-    assert not any(name.startswith(("noise and thanks", "fewer than")) for name in failed)
+
+@pytest.mark.parametrize("feed", ["aaa", "xaa"])
+@pytest.mark.parametrize("channel", ["mention", "reply", "quote", "dm"])
+def test_every_record_becomes_a_delivery_of_its_feed_that_the_webhook_reads_as_its_channel(feed, channel):
+    payload = eval_triage.payload(
+        record("r-1", "@LumiereAide ma box ne marche plus", channel, feed), eval_triage.Replay()
+    )
+
+    delivery = parse_delivery(payload, Brand(eval_triage.BRAND_ID, eval_triage.BRAND_HANDLE))
+
+    assert [event.channel for event in delivery.events] == [Channel(channel)]
+    assert delivery.feed == ("aaa" if feed == "aaa" else "xaa")
+
+
+def test_a_thread_is_replayed_turn_by_turn_so_the_thanks_after_an_answer_closes_the_case():
+    thread = [
+        record("r-1", "Bonjour, plus de réseau sur mon portable depuis ce matin", "dm", thread="t1", minute=600),
+        record("b-1", "Nous regardons, pouvez-vous redémarrer ?", "dm", thread="t1", turn=2, role="brand", minute=610),
+        record(
+            "r-2", "merci c'est revenu 👍", "dm", thread="t1", turn=3, minute=620, label="thanks", must_answer=False
+        ),
+    ]
+
+    outcomes = [o for o in eval_triage.replay(thread) if o.record["role"] == "customer"]
+
+    assert [(o.kind, o.waits) for o in outcomes] == [("request", True), ("thanks", False)]
+    assert outcomes[0].lang == "fr"  # a DM carries no language: read from the text
+
+
+def test_the_tuning_parts_are_replayed_whole_with_every_urgent_case_above_every_other():
+    for path in sorted(eval_triage.FIXTURES.glob("tuning-*.jsonl")):
+        records = eval_triage.load(path)
+        scores = eval_triage.Scores([o for o in eval_triage.replay(records) if o.record["role"] != "brand"])
+
+        assert all(o.kind != "lost" for o in scores.rows), path.name
+        assert scores.invariant == 1.0
+        assert len(scores.rows) >= 150

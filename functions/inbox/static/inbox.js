@@ -225,7 +225,8 @@ async function showCase(caseId) {
     el("input", { id: "assign-to", placeholder: "colleague", maxlength: 120, disabled: theirs, "aria-label": "Assign to a colleague" }),
     el("button", { id: "assign-button", type: "button", disabled: theirs, onclick: () => act("assign", { agent: document.getElementById("assign-to").value }, "Assigned"), text: "Assign" }),
     el("button", { id: "close-button", type: "button", disabled: theirs || data.status === "closed", onclick: () => act("close", {}, "Closed"), text: "Close" }),
-    el("button", { id: "noise-button", type: "button", disabled: theirs, onclick: () => act("noise", { noise: data.status !== "noise" }, "Updated"), text: data.status === "noise" ? "Not noise" : "Noise" }));
+    el("button", { id: "noise-button", type: "button", disabled: theirs, onclick: () => act("noise", { noise: data.status !== "noise" }, "Updated"), text: data.status === "noise" ? "Not noise" : "Noise" }),
+    el("button", { id: "urgent-button", type: "button", disabled: theirs, onclick: () => act("urgent", { urgent: data.band !== "urgent" }, "Updated"), text: data.band === "urgent" ? "Not urgent" : "Urgent" }));
   const replyBox = el("div", { id: "reply" },
     el("h2", { text: "Answer" }), templates, draft,
     el("div", { class: "actions" },

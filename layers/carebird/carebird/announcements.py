@@ -8,11 +8,11 @@ and none carries a link (a post with a link costs 13 times more on X's pay-per-u
 from __future__ import annotations
 
 import re
-import string
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from carebird.calendar import OpeningHours
+from carebird.language import greeting_name
 
 DAY_NAMES = {
     "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
@@ -114,13 +114,15 @@ class Announcement:
     text: str
 
 
-def first_name(name: str, handle: str) -> str:
-    """`Claire Dupont` → `Claire`; falls back to @handle for names that are not names (`Max | Tech reviews`)."""
-    candidate = re.split(r"[\s|·•,]+", name.strip())[0] if name.strip() else ""
-    candidate = candidate.strip(string.punctuation)
-    if candidate and candidate[0].isalpha() and len(candidate) > 1 and candidate.lower() not in ("the", "le", "la"):
-        return candidate
-    return f"@{handle}" if handle else ""
+def first_name(name: str, handle: str = "") -> str:
+    """`Claire Dupont` → `Claire`; "" when the display name is not a person's (an organisation, a URL, an insult,
+    `Max | Tech reviews`): a greeting then carries no name at all (carebird.language.greeting_name)."""
+    return greeting_name(name) or ""
+
+
+def greet(text: str, name: str) -> str:
+    """A greeting without a name reads `Bonjour, merci…` and `Bonjour !`, not `Bonjour , merci…`, `Bonjour  !`."""
+    return text if name else re.sub(r"(?<=\w) ,", ",", re.sub(r" {2,}", " ", text))
 
 
 def language_of(value: str | None, default: str = "fr") -> str:

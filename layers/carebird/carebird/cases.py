@@ -6,9 +6,20 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from carebird.language import message_language
 from carebird.model import Author, CaseStatus, Channel, Family, Message
 from carebird.timeparse import to_iso
-from carebird.triage import NORMAL_BAND, Kind, Profile, Triage, TriageRules, queue_rank, triage
+from carebird.triage import (
+    NORMAL_BAND,
+    URGENT_BAND,
+    Kind,
+    Profile,
+    Triage,
+    TriageRules,
+    band_reason,
+    queue_rank,
+    triage,
+)
 
 OPEN, ANSWERED, ESCALATED = CaseStatus.OPEN, CaseStatus.ANSWERED, CaseStatus.ESCALATED
 CLOSED, NOISE, PRAISE = CaseStatus.CLOSED, CaseStatus.NOISE, CaseStatus.PRAISE
@@ -61,6 +72,8 @@ class Case:
     claimed_by: str | None = None  # the agent working on it (inbox): others see it and cannot answer
     claimed_at: datetime | None = None
     ref: str = ""  # the reference allocated when the case was stored (reference_for); "" for a case not yet stored
+    outage: str | None = None  # the outage this case belongs to (carebird.outages): urgent while it waits
+    urgent_override: bool | None = None  # an agent's word: True = urgent, False = not urgent
     version: int = 0
 
     @property
@@ -147,7 +160,29 @@ def _score(case: Case, rules: TriageRules, texts: list[str], at: datetime) -> Tr
 
 
 def _apply(case: Case, result: Triage, rules: TriageRules) -> Case:
-    rank = queue_rank(result.priority, case.waiting_since, rules) if case.waiting_since else None
+    if case.urgent_override is False and result.band == URGENT_BAND:  # an agent said: not urgent
+        result = replace(result, band=NORMAL_BAND, kind=Kind.REQUEST, reasons=(AGENT_NOT_URGENT, *result.reasons[1:]))
+        case = replace(case, kind=Kind.REQUEST.value)
+    elif case.urgent_override and result.band != URGENT_BAND:  # an agent said: urgent
+        result = replace(
+            result,
+            priority=max(result.priority, rules.urgent_floor),
+            band=URGENT_BAND,
+            kind=Kind.URGENT,
+            reasons=(band_reason(URGENT_BAND, "an agent said so"), *result.reasons[1:]),
+        )
+        case = replace(case, kind=Kind.URGENT.value)
+    if case.outage and result.band != URGENT_BAND:  # part of an outage: urgent whatever the latest words
+        outage_reasons = tuple(r for r in case.reasons if r.startswith("outage: "))[:1]
+        result = replace(
+            result,
+            priority=max(result.priority, rules.urgent_floor),
+            band=URGENT_BAND,
+            kind=Kind.URGENT,
+            reasons=(band_reason(URGENT_BAND, "a widespread outage"), *outage_reasons, *result.reasons[1:]),
+        )
+        case = replace(case, kind=Kind.URGENT.value)
+    rank = queue_rank(result.priority, case.waiting_since, rules, result.band) if case.waiting_since else None
     return replace(
         case, priority=result.priority, topic=result.topic, reasons=result.reasons, rank=rank, band=result.band
     )
@@ -180,7 +215,7 @@ def open_case(message: Message, rules: TriageRules, previous: Case | None = None
         inbound_count=1,
         triage_text=message.text[:TRIAGE_TEXT_LIMIT],
         preview=message.text[:PREVIEW_LIMIT],
-        lang=message.lang,
+        lang=message_language(message.lang, message.text),
         reply_to_id=None if message.family == "dm" else message.id,
         conversation_id=_conversation_of(message),
         history=history[-HISTORY_LIMIT:],
@@ -238,7 +273,7 @@ def add_inbound(case: Case, message: Message, rules: TriageRules) -> Case:
         escalated_at=None if reopening else case.escalated_at,
         reply_to_id=message.id if message.family == "public" else case.reply_to_id,
         conversation_id=case.conversation_id or _conversation_of(message),
-        lang=case.lang or message.lang,
+        lang=case.lang or message_language(message.lang, message.text),
     )
     if quiet and not reopening:
         return replace(updated, reasons=_quiet_reasons(case, result))  # its score kept, the message noted
@@ -314,6 +349,19 @@ def mark_noise(case: Case, noise: bool, rules: TriageRules, now: datetime) -> Ca
     )
     result = _score(back, rules, [back.triage_text], now)
     return _apply(replace(back, kind=result.kind.value), result, rules)
+
+
+AGENT_NOT_URGENT = "request band (an agent said: not urgent): ranked after every urgent case"
+
+
+def mark_urgent(case: Case, urgent: bool, rules: TriageRules, now: datetime) -> Case:
+    """An agent's decision on the band: urgent puts the case in the urgent band (and keeps it there on every
+    follow-up); not urgent takes it out. Recorded as a correction, exported for `carebird eval`."""
+    marked = replace(case, urgent_override=urgent)
+    if not marked.awaiting_reply:
+        return marked
+    texts = [marked.triage_text] if marked.triage_text else []
+    return _apply(marked, _score(marked, rules, texts, now), rules)
 
 
 DELETED_TEXT = "[post deleted by the customer]"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from carebird.cases import Case, close, mark_noise
+from carebird.cases import Case, close, mark_noise, mark_urgent
 from carebird.model import CaseStatus
 from carebird.triage import TriageRules
 
@@ -97,6 +97,13 @@ def mark_noise_by(case: Case, agent: str, is_noise: bool, rules: TriageRules, no
     agent = check_agent(agent)
     _mine(case, agent, now)
     return Action(mark_noise(case, is_noise, rules, now), "noise" if is_noise else "not noise")
+
+
+def mark_urgent_by(case: Case, agent: str, is_urgent: bool, rules: TriageRules, now: datetime) -> Action:
+    """An agent's word on the band (urgent or not), recorded: corrections become labelled examples."""
+    agent = check_agent(agent)
+    _mine(case, agent, now)
+    return Action(mark_urgent(case, is_urgent, rules, now), "urgent" if is_urgent else "not urgent")
 
 
 def note(case: Case, agent: str, text: str) -> Action:

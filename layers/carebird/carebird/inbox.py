@@ -20,7 +20,7 @@ from carebird.replies import TemplateError, coach, render
 from carebird.sla import SlaPolicy
 from carebird.textlength import MAX_WEIGHTED_LENGTH, weighted_length
 from carebird.timeparse import to_iso
-from carebird.triage import TriageRules, effective_priority
+from carebird.triage import TriageRules, band_order, effective_priority
 
 # The queue's status filters: "waiting" is the open queue (open and escalated cases whose customer waits).
 STATUS_FILTERS = ("waiting", "answered", "escalated", "noise", "praise", "closed")
@@ -53,6 +53,7 @@ def queue_row(case: Case, now: datetime, rules: TriageRules, policy: SlaPolicy) 
         "family": case.family.value,
         "status": case.status.value,
         "kind": case.kind,
+        "band": case.band,
         "topic": case.topic,
         "priority": case.priority,
         "effective": effective_priority(case.priority, case.waiting_since, now, rules) if case.waiting_since else None,
@@ -90,8 +91,11 @@ def select(cases: Iterable[Case], status: str, channel: str | None, read_cap: in
 
 
 def order_queue(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Most urgent first: the priority aged in opening minutes, then the longest wait."""
-    return sorted(rows, key=lambda r: (-(r["effective"] or r["priority"]), -r["waiting_minutes"]))
+    """Urgent band first, whatever the priorities; inside a band the priority aged in opening minutes, then the
+    longest wait."""
+    return sorted(
+        rows, key=lambda r: (band_order(r["band"]), -(r["effective"] or r["priority"]), -r["waiting_minutes"])
+    )
 
 
 def message_view(item: dict[str, Any]) -> dict[str, Any]:
@@ -192,6 +196,7 @@ def coach_view(text: str, case: Case | None, public: bool) -> dict[str, Any]:
         customer_name=case.customer.name if case else "",
         handle=case.customer.handle if case else "",
         public=public,
+        language=case.lang if case else None,
     )
     length = weighted_length(text)
     return {

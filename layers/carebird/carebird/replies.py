@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from carebird.announcements import first_name
+from carebird.announcements import first_name, greet
+from carebird.language import detect_language
 from carebird.textlength import MAX_WEIGHTED_LENGTH as POST_LIMIT
 from carebird.textlength import weighted_length
 
@@ -115,8 +116,9 @@ def render(
         raise TemplateError(f"no template {name!r}; known: {', '.join(sorted(templates))}")
     variants = templates[name]
     template = variants.get(language) or variants.get("en") or next(iter(variants.values()))
-    text = template.format(
-        first_name=first_name(customer_name, handle), handle=handle, reference=reference, next_opening=next_opening
+    greeted = first_name(customer_name, handle)
+    text = greet(
+        template.format(first_name=greeted, handle=handle, reference=reference, next_opening=next_opening), greeted
     )
     length = weighted_length(text)
     if length > POST_LIMIT:
@@ -124,15 +126,17 @@ def render(
     return text
 
 
-def coach(draft: str, *, customer_name: str = "", handle: str = "", public: bool = True) -> CoachReport:
-    """Score a draft reply and say what would make it land better, with the measured effect of each rule."""
+def coach(
+    draft: str, *, customer_name: str = "", handle: str = "", public: bool = True, language: str | None = None
+) -> CoachReport:
+    """Score a draft reply and say what would make it land better, with the measured effect of each rule; with the
+    customer's `language` (the case's, read from their words when X gave none), a draft in another language is
+    flagged."""
     text = draft.strip()
     lowered = text.lower()
     name = first_name(customer_name, handle)
-    if name.startswith("@"):
-        personal = name.lower() in lowered.split(" ", 1)[-1]  # the leading @mention of a reply is not personal
-    else:
-        personal = bool(name) and re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered) is not None
+    # A display name that is not a person's gives no name to use (the advice says so, the score has no bonus).
+    personal = bool(name) and re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered) is not None
     has_punctuation = "?" in text or "!" in text
     has_smiley = bool(SMILEYS.search(text))
     has_hashtag = bool(HASHTAG_RE.search(text))
@@ -144,7 +148,9 @@ def coach(draft: str, *, customer_name: str = "", handle: str = "", public: bool
             personal,
             "Greets the customer by name."
             if personal
-            else f"Use the customer's name{f' ({name})' if name else ''}: personal replies get +20% engagement.",
+            else f"Use the customer's name ({name}): personal replies get +20% engagement."
+            if name
+            else "No first name to use: the display name is not a person's, so greet without a name.",
         ),
         Advice(
             "punctuation",
@@ -177,7 +183,16 @@ def coach(draft: str, *, customer_name: str = "", handle: str = "", public: bool
         advice.append(Advice("link", LINK, True, "No link: good for engagement and for X's pricing."))
     length = weighted_length(text) if text else 0
     advice += _length_and_tone(text, lowered, length, public)
+    written = detect_language(text) if language and text else None
+    if written and written != language:
+        customer, draft_in = LANGUAGE_NAMES.get(language, language), LANGUAGE_NAMES.get(written, written)
+        advice.append(
+            Advice("language", 0.0, False, f"The customer writes in {customer}: this draft reads as {draft_in}.")
+        )
     return CoachReport(draft=text, weighted_length=length, advice=advice)
+
+
+LANGUAGE_NAMES = {"fr": "French", "en": "English"}
 
 
 def _smiley_advice(has_smiley: bool, bad_news: bool) -> Advice:

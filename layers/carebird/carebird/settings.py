@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from carebird.calendar import OpeningHours
     from carebird.ingest import IngestSettings
     from carebird.normalise import Brand
+    from carebird.outages import OutageRules
     from carebird.sla import SlaPolicy
     from carebird.triage import TriageRules
     from carebird.watch import WatchSettings
@@ -115,6 +116,13 @@ TRIAGE_RULES = Setting("TRIAGE_RULES", "", _text, "TriageRules", "JSON overrides
 CASE_IDLE_HOURS = Setting(
     "CASE_IDLE_HOURS", 72, _whole(1), "CaseIdleHours", "Hours of silence after which a new message opens a new case."
 )
+OUTAGE_CUSTOMERS = Setting(
+    "OUTAGE_CUSTOMERS", 4, _whole(2), "OutageCustomers", "Distinct customers reporting one failure that make an outage."
+)
+OUTAGE_WINDOW_MINUTES = Setting(
+    "OUTAGE_WINDOW_MINUTES", 30, _whole(1), "OutageWindowMinutes", "Minutes within which those reports count."
+)
+OUTAGE_TOPIC_ARN = Setting("OUTAGE_TOPIC_ARN", "", _text, None, "SNS topic told once per outage ('': log only).")
 
 # --- the SLA ---------------------------------------------------------------------------------------------------
 SLA_MINUTES = Setting("SLA_MINUTES", 90, _whole(1), "SlaMinutes", "Opening minutes before a waiting case escalates.")
@@ -341,6 +349,7 @@ class WebhookSettings:
     ingest: IngestSettings = field(default_factory=lambda: ingestion({}))
     parallelism: int = WEBHOOK_PARALLELISM.default
     alert_topic_arn: str = X_ALERT_TOPIC_ARN.default
+    outages: OutageRules = field(default_factory=lambda: outage_rules({}))
 
 
 def webhook(env: Mapping[str, str] | Environment | None = None) -> WebhookSettings:
@@ -353,7 +362,20 @@ def webhook(env: Mapping[str, str] | Environment | None = None) -> WebhookSettin
         ingest=ingestion(read),
         parallelism=read(WEBHOOK_PARALLELISM),
         alert_topic_arn=read(X_ALERT_TOPIC_ARN),
+        outages=outage_rules(read),
     )
+
+
+def outage_topic(env: Mapping[str, str] | Environment | None = None) -> str:
+    """The webhook's alert topic for outages (the watcher and the poller count no outage)."""
+    return _environment(env)(OUTAGE_TOPIC_ARN)
+
+
+def outage_rules(env: Mapping[str, str] | Environment | None = None) -> OutageRules:
+    from carebird.outages import OutageRules
+
+    read = _environment(env)
+    return OutageRules(customers=read(OUTAGE_CUSTOMERS), window=timedelta(minutes=read(OUTAGE_WINDOW_MINUTES)))
 
 
 @dataclass(frozen=True)
@@ -531,7 +553,7 @@ def tracing(env: Mapping[str, str] | Environment | None = None) -> bool:
 
 # Each function's view, by the function's folder under functions/ (the settings test reads this).
 VIEWS: dict[str, Callable[[Environment], Any]] = {
-    "webhook": lambda read: (webhook(read), tracing(read)),
+    "webhook": lambda read: (webhook(read), outage_topic(read), tracing(read)),
     "watcher": lambda read: (webhook(read), watch(read), tracing(read)),
     "poller": lambda read: (webhook(read), watch(read), tracing(read)),
     "dispatcher": lambda read: (dispatcher(read), tracing(read)),

@@ -22,6 +22,7 @@ key schema, indexes and stream filters and the SLA workflow's keys are checked a
 | X usage of a day      | XUSAGE#{YYYY-MM-DD}         | XUSAGE                      | every function calling X |
 | compliance jobs       | COMPLIANCE#jobs             | COMPLIANCE                  | compliance            |
 | reference claim       | REF#{reference}             | REF                         | ingestion             |
+| outage ledger         | OUTAGE#{service}            | OUTAGE                      | webhook               |
 """
 
 from __future__ import annotations
@@ -172,6 +173,8 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "claimed_at": _iso(case.claimed_at),
         "customer_following": case.customer.following,
         "customer_since": _iso(case.customer.created_at),
+        "outage": case.outage,
+        "urgent_override": case.urgent_override,
         "version": case.version,
     }
     item["day"] = day_key(case.opened_at)  # CasesByDay index: the KPIs and the digest read by day
@@ -240,6 +243,8 @@ def case_from_item(item: dict[str, Any]) -> Case:
         claimed_by=item.get("claimed_by"),
         claimed_at=moment("claimed_at"),
         ref=item.get("reference", ""),
+        outage=item.get("outage"),
+        urgent_override=item.get("urgent_override"),
         version=int(item.get("version", 0)),
     )
 
@@ -344,6 +349,11 @@ def pause_from_item(item: Mapping[str, Any] | None) -> tuple[str, str, datetime]
     if not item or not item.get("paused"):
         return None
     return str(item.get("reason", "")), str(item.get("kind", "")), from_iso(str(item["since"]))
+
+
+def outage_key(service: str) -> dict[str, str]:
+    """The failure reports of one service and its declared outage (carebird.outages), one small item."""
+    return {"pk": f"OUTAGE#{service}", "sk": "OUTAGE"}
 
 
 # Stream records the SLA dispatcher and the acknowledger receive: case items only (the template's filters).

@@ -25,6 +25,18 @@ from functools import lru_cache
 from typing import Any
 
 from carebird.calendar import OpeningHours
+from carebird.cues import (
+    COLD_ROOM,
+    CUES,
+    DISOWNED,
+    INFANT_AGE,
+    IRONY_EMOJI,
+    NEGATABLE,
+    OLD_AGE,
+    RISK_RECIPES,
+    RISKS,
+    WHOLE_PLACE,
+)
 from carebird.model import Channel
 
 TECHNICAL = "technical"
@@ -48,6 +60,7 @@ DEFAULT_KEYWORDS: dict[str, tuple[str, ...]] = {
         "panne*", "bug*", "erreur*", "error*", "crash*", "plante", "ne marche", "marche plus", "ne fonctionne",
         "fonctionne plus", "not working", "doesn't work", "does not work", "stopped working", "broken", "casse*",
         "outage", "down", "login", "log in", "connexion", "se connecter", "connect", "connection", "mot de passe",
+        "router", "routeur", "modem", "decodeur", "sim", "compteur", "meter", "linky", "electricite", "electricity",
         "password", "site", "website", "appli", "app", "application", "wifi", "wi-fi", "internet", "reseau",
         "network", "signal", "box", "fibre", "fiber", "debit", "lent", "lente", "slow", "bloque*", "stuck",
         "mise a jour", "update", "coupure", "ecran", "screen", "batterie", "battery", "voyant",
@@ -68,85 +81,10 @@ DEFAULT_URGENCY: tuple[str, ...] = (
     "aucune reponse", "sans reponse", "toujours pas", "still no", "still not",
 )  # fmt: skip
 
-# Risk first: (label, points, cues). Each is a reason with its weight; any of them makes the message urgent.
-DEFAULT_RISKS: tuple[tuple[str, int, tuple[str, ...]], ...] = (
-    ("account takeover", 40, (
-        "pirate", "piratee", "piratage", "hack*", "compte vole", "account stolen", "stolen account",
-        "quelqu'un s'est connecte", "someone logged in*", "account takeover", "usurpation", "identity theft",
-        "sim swap", "changed my password", "mot de passe a ete change", "n'ai plus acces a mon compte",
-        "locked out of my account",
-    )),
-    ("fraud", 35, (
-        "fraude*", "fraud*", "arnaque*", "escroquerie*", "non autorise*", "unauthori*", "charged twice",
-        "debite deux fois", "preleve deux fois", "double prelevement", "prelevement inconnu", "unknown charge",
-        "phishing", "hameconnage", "scam", "scams", "fake text", "fake sms", "faux sms", "faux mail",
-        "bank details", "coordonnees bancaires",
-    )),
-    ("personal data", 30, (
-        "donnees personnelles", "personal data", "rgpd", "gdpr", "fuite de donnees", "data breach", "data leak",
-        "mes donnees", "my data", "cnil",
-    )),
-    ("vulnerable customer", 35, (
-        "personne agee", "personnes agees", "elderly", "handicap*", "disabled", "disability", "malade", "hopital",
-        "hospital", "teleassistance", "oxygene", "oxygen", "dialyse", "dialysis", "pacemaker", "medical",
-        "medicale", "enceinte", "pregnant", "nourrisson", "newborn", "infirmiere", "carer", "aidant",
-        "mon pere de", "ma mere de", "grand-mere", "grand-pere", "grandmother", "grandfather",
-    )),
-    ("safety", 40, (
-        "danger*", "incendie", "fire", "fumee", "smoke", "brule*", "burn*", "electrocut*", "explos*",
-        "fuite de gaz", "gas leak", "blesse*", "injur*", "securite", "unsafe",
-    )),
-    ("legal or regulator", 25, (
-        "avocat", "lawyer", "attorney", "plainte", "tribunal", "court", "poursuite*", "sue", "suing",
-        "legal action", "mise en demeure", "dgccrf", "arcep", "mediateur", "ombudsman", "que choisir",
-        "trading standards", "ftc", "fcc", "small claims",
-    )),
-    ("widespread outage", 15, (
-        "tout le quartier", "toute la ville", "tout le monde", "tous mes voisins", "whole area", "whole town",
-        "everyone around", "all my neighbours", "all my neighbors", "panne generale", "nationwide",
-        "toute la region", "whole city",
-    )),
-)  # fmt: skip
-
-NOISE_CUES: tuple[str, ...] = (
-    "crypto*", "bitcoin", "btc", "eth", "usdt", "airdrop*", "giveaway*", "nft", "nfts", "forex", "binary option*",
-    "investment opportunit*", "opportunite d'investissement", "earn money", "gagner de l'argent", "dm me", "dm for",
-    "check my bio", "link in bio", "lien en bio", "click here", "cliquez ici", "free followers", "followers gratuits",
-    "buy followers", "onlyfans", "whatsapp", "telegram", "100x", "to the moon", "passive income",
-    "revenu passif", "promo code", "free iphone", "iphone gratuit", "you won", "vous avez gagne", "winner",
-    "claim your", "recovery expert", "recover your funds", "recuperer vos fonds", "hacker for hire",
-)  # fmt: skip
-
-THANKS_CUES: tuple[str, ...] = (
-    "merci", "mercii*", "thanks", "thank you", "thx", "ty", "cheers", "remercie*", "super", "genial", "top",
-    "parfait", "bravo", "excellent", "great", "awesome", "amazing", "love", "adore", "nickel", "impeccable",
-    "formidable", "perfect", "brilliant", "well done", "good job", "bien joue", "ca marche", "ca fonctionne",
-    "ca remarche", "c'est bon", "resolu", "regle", "it works", "works now", "working again", "fixed", "sorted",
-    "resolved", "all good", "tout est ok", "tout est rentre dans l'ordre", "bonne journee", "bonne soiree",
-    "have a nice day", "have a good day", "ok merci", "rapide", "efficace", "quick", "helpful", "au top",
-    "au poil", "reactif*", "best", "meilleur",
-)  # fmt: skip
-THANKS_EMOJI = frozenset("👍🙏❤😍🥰😊🙂👏💯✨🎉💙💚😀😃😄🤩")
-
-# What turns thanks into a request: a question, a complaint, words of disappointment (sarcasm included).
-REQUEST_CUES: tuple[str, ...] = (
-    "pourquoi", "comment", "quand", "est-ce que", "why", "how", "when", "can you", "could you", "pouvez-vous",
-    "pouvez vous", "pourriez", "aidez*", "m'aider", "help me", "need help", "please help", "can you help", "svp",
-    "s'il vous plait", "please", "pls", "besoin", "need", "nul", "nulle", "bad", "terrible", "horrible", "decu*",
-    "disappoint*", "pas content", "not happy", "merci pour rien", "thanks for nothing", "merci du peu",
-    "toujours pas", "still no", "still not", "mais", "but", "sauf", "except", "jamais", "never", "plus de",
-    "ne marche", "not working", "rien", "nothing", "attends", "waiting", "j'attends", "annule*", "cancelled",
-    "canceled", "sans prevenir", "without notice",
-)  # fmt: skip
-# Problem words a thank-you may carry when it says the problem is gone ("fixed my issue", "problème réglé").
-PROBLEM_WORDS: tuple[str, ...] = ("probleme*", "problem*", "issue*", "souci*", "panne*", "bug*")
-RESOLVED_CUES: tuple[str, ...] = (
-    "ca marche", "ca fonctionne", "ca remarche", "c'est bon", "resolu*", "regle", "reglee", "it works", "works now",
-    "working again", "fixed", "sorted", "resolved", "all good", "tout est ok", "tout est rentre dans l'ordre",
-)  # fmt: skip
-
 NEGATIONS = frozenset({"pas", "not", "no", "non", "aucun", "aucune", "never", "jamais", "sans", "nothing", "rien",
-                       "isn't", "isnt", "n'est", "nest", "nor", "ni", "without"})  # fmt: skip
+                       "isn't", "isnt", "n'est", "nest", "nor", "ni", "without", "zero", "hasn't", "hasnt", "haven't",
+                       "havent", "didn't", "didnt", "doesn't", "doesnt", "don't", "dont", "won't", "wont", "wasn't",
+                       "wasnt", "aren't", "arent", "nul"})  # fmt: skip
 # Acronyms are not shouting: regulators, standards, common tech words.
 ACRONYMS = frozenset({"DGCCRF", "ARCEP", "CNIL", "RGPD", "GDPR", "SNCF", "RATP", "HTTP", "HTTPS", "WIFI", "ADSL",
                       "VDSL", "FTTH", "IBAN", "SEPA", "IPHONE", "ANDROID", "COVID", "URGENT", "TV"})  # fmt: skip
@@ -172,6 +110,12 @@ class TriageRules:
     noise_threshold: int = 4
     aging_open_minutes_per_point: int = 2  # the queue ages by one point per two opening minutes of waiting
     hours: OpeningHours = field(default_factory=OpeningHours)
+    cues: CueBook = field(default_factory=lambda: DEFAULT_BOOK)
+
+    def __post_init__(self) -> None:
+        """Topics and urgency words given directly (not through TRIAGE_RULES) are read through the book too."""
+        if self.cues is DEFAULT_BOOK and (self.keywords != DEFAULT_KEYWORDS or self.urgency != DEFAULT_URGENCY):
+            object.__setattr__(self, "cues", book_with(self.keywords, self.urgency))
 
     @classmethod
     def from_json(cls, document: str | None, hours: OpeningHours | None = None) -> TriageRules:
@@ -180,14 +124,33 @@ class TriageRules:
         if not document:
             return rules
         overrides: dict[str, Any] = json.loads(document)
+        if not isinstance(overrides, dict):
+            raise ValueError("TRIAGE_RULES must be a JSON object")
         unknown = set(overrides) - (set(cls.__dataclass_fields__) - {"hours"})
         if unknown:
             raise ValueError(f"unknown triage settings: {sorted(unknown)}")
         if "keywords" in overrides:
-            overrides["keywords"] = {k: tuple(v) for k, v in overrides["keywords"].items()}
+            topics = _mapping(overrides["keywords"], "keywords")
+            overrides["keywords"] = {**rules.keywords, **{k: _word_list(v, f"keywords.{k}") for k, v in topics.items()}}
         if "urgency" in overrides:
-            overrides["urgency"] = tuple(overrides["urgency"])
+            overrides["urgency"] = (*rules.urgency, *_word_list(overrides["urgency"], "urgency"))
+        book = DEFAULT_BOOK.extended(_mapping(overrides["cues"], "cues")) if "cues" in overrides else DEFAULT_BOOK
+        if "keywords" in overrides or "urgency" in overrides:
+            book = book_with(overrides.get("keywords", rules.keywords), overrides.get("urgency", rules.urgency), book)
+        overrides["cues"] = book
         return replace(rules, **overrides)
+
+
+def _mapping(value: Any, key: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValueError(f"TRIAGE_RULES {key} must be an object of lists of words")
+    return value
+
+
+def _word_list(value: Any, key: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(w, str) and w.strip("* ") for w in value):
+        raise ValueError(f"TRIAGE_RULES {key} must be a list of words (non-empty strings)")
+    return tuple(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,9 +176,18 @@ class Profile:
 def fold(text: str) -> str:
     """Lower case without accents, typographic apostrophes made plain: `Réseau` and `reseau` match the same.
 
-    Cached: one message is folded once however many rules read it."""
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("\u2019", "'"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    Cached: one message is folded once however many rules read it. ASCII text is only lower-cased; otherwise the
+    combining marks of the decomposed text go in one regular-expression pass (not a Python loop per character)."""
+    lowered = text.lower().replace("\u2019", "'")
+    if lowered.isascii():
+        return lowered
+    lowered = lowered.replace("œ", "oe").replace("æ", "ae")
+    if lowered.isascii():
+        return lowered
+    return COMBINING.sub("", unicodedata.normalize("NFKD", lowered))
+
+
+COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 # (the folded text of an entry, True for a prefix entry `word*`, the entry as written)
@@ -252,8 +224,9 @@ def _cue_at(folded: str, start: int, candidates: list[Cue]) -> str | None:
 
 
 def _negated(folded: str, start: int) -> bool:
-    """A negation among the two words before `start` ("pas vraiment urgent", "not urgent")."""
-    before = re.findall(r"[\w']+", folded[max(0, start - 30) : start])[-2:]
+    """A negation among the two words before `start` in the same sentence ("pas vraiment urgent", "not urgent")."""
+    window = re.split(r"[.!?;,\n]", folded[max(0, start - 30) : start])[-1]
+    before = re.findall(r"[\w']+", window)[-2:]
     return any(word in NEGATIONS or word.startswith("n'") for word in before)
 
 
@@ -273,29 +246,187 @@ def _hits(folded: str, words: tuple[str, ...], negatable: bool = False) -> list[
     return [w for w in words if w in found]
 
 
+TOPIC = "topic "  # the cue families of topics are named "topic technical", "topic commercial"...
+URGENCY = "urgency"
+
+
 def topic_of(text: str, rules: TriageRules) -> tuple[str, list[str]]:
     """The subject with the most keyword hits (technical wins a tie: it is the costlier to leave)."""
-    folded = fold(text)
+    found = rules.cues.scan(fold(text))
     best, best_hits = OTHER, []
     for topic in (TECHNICAL, COMMERCIAL, *[t for t in rules.keywords if t not in (TECHNICAL, COMMERCIAL)]):
-        hits = _hits(folded, rules.keywords.get(topic, ()))
+        hits = list(found.get(TOPIC + topic, ()))
         if len(hits) > len(best_hits):
             best, best_hits = topic, hits
     return best, best_hits
 
 
-@lru_cache(maxsize=512)
+@dataclass(frozen=True, eq=False)
+class CueBook:
+    """Every cue family (carebird.cues) in one index: a text is scanned once, whatever the number of families.
+
+    Entries are indexed by their first two characters; at each word start only those few are tried. Compared by
+    identity (a brand's book is built once, at cold start): texts are cached per book."""
+
+    families: dict[str, tuple[str, ...]]
+
+    def extended(self, additions: dict[str, Any]) -> CueBook:
+        """This book with a brand's words added to existing families; an unknown family is an error naming it."""
+        unknown = sorted(set(additions) - set(self.families))
+        if unknown:
+            raise ValueError(
+                f"unknown cue families in TRIAGE_RULES cues: {unknown}; known: {', '.join(sorted(self.families))}"
+            )
+        merged = dict(self.families)
+        for family, words in additions.items():
+            merged[family] = (*merged[family], *_word_list(words, f"cues.{family}"))
+        return CueBook(merged)
+
+    @property
+    def index(self) -> tuple[dict[str, list[Entry]], dict[str, list[Entry]]]:
+        return _index(self)
+
+    def scan(self, folded: str) -> dict[str, tuple[str, ...]]:
+        """The families found in a folded text and the entries that found them; negated hits left out of the
+        families a negation cancels ("pas de fumée")."""
+        return _scan(self, folded)
+
+
+# (the folded entry without its star, True for a stem, its family, the entry as written)
+Entry = tuple[str, bool, str, str]
+
+
+Index = tuple[dict[str, list[Entry]], dict[tuple[str, str], list[Entry]], dict[str, list[Entry]]]
+
+
+@lru_cache(maxsize=8)
+def _index(book: CueBook) -> Index:
+    """Entries by their first word, phrases by their first two words, stems by their first three letters: at each
+    word of a text only the few entries that can start there are tried."""
+    single: dict[str, list[Entry]] = {}
+    pairs: dict[tuple[str, str], list[Entry]] = {}
+    stems: dict[str, list[Entry]] = {}
+    for family, words in book.families.items():
+        for word in words:
+            core = fold(word.strip()).rstrip("*")
+            tokens = WORDS.findall(core)
+            if not tokens:
+                continue
+            entry = (core, word.endswith("*"), family, word)
+            if entry[1] and len(tokens) == 1:  # a one-word stem: any word it begins
+                stems.setdefault(core[:3], []).append(entry)
+            elif len(tokens) >= 2 and not (entry[1] and len(tokens) == 2):
+                pairs.setdefault((tokens[0], tokens[1]), []).append(entry)
+            else:
+                single.setdefault(tokens[0], []).append(entry)
+    for table in (single, pairs, stems):
+        for entries in table.values():
+            entries.sort(key=lambda e: -len(e[0]))  # the longest first: one entry per family at a place
+    return single, pairs, stems
+
+
+@lru_cache(maxsize=1024)
+def _scan(book: CueBook, folded: str) -> dict[str, tuple[str, ...]]:
+    single, pairs, stems = book.index
+    found: dict[str, list[str]] = {}
+    length = len(folded)
+    words = [(m.start(), m.group(0)) for m in WORDS.finditer(folded)]
+    for position, (start, token) in enumerate(words):
+        if start and folded[start - 1] in "#@":
+            continue  # inside a #hashtag or an @handle: no cue starts there
+        after = words[position + 1][1] if position + 1 < len(words) else ""
+        here: set[str] = set()  # families found at this place: "toujours pas" is one cue, not two
+        for candidates in (
+            pairs.get((token, after)) if after else None,
+            single.get(token),
+            stems.get(token[:3]) if len(token) >= 3 else stems.get(token),
+        ):
+            if not candidates:
+                continue
+            negated: bool | None = None
+            for core, prefix, family, word in candidates:
+                if family in here or not folded.startswith(core, start):
+                    continue
+                end = start + len(core)
+                if not prefix and end < length and (folded[end].isalnum() or folded[end] == "_"):
+                    continue
+                if family in NEGATABLE:
+                    if negated is None:
+                        negated = _negated(folded, start)
+                    if negated:
+                        continue
+                here.add(family)
+                hits = found.setdefault(family, [])
+                if word not in hits:
+                    hits.append(word)
+    return {family: tuple(hits) for family, hits in found.items()}
+
+
+WORDS = re.compile(r"#?\w+")
+
+
+def book_with(keywords: dict[str, tuple[str, ...]], urgency: tuple[str, ...], base: CueBook | None = None) -> CueBook:
+    """A cue book with these topics and urgency words (the brand's TRIAGE_RULES keywords and urgency)."""
+    families = {k: v for k, v in (base.families if base else CUES).items() if not k.startswith(TOPIC) and k != URGENCY}
+    return CueBook({**families, **{TOPIC + topic: words for topic, words in keywords.items()}, URGENCY: urgency})
+
+
+DEFAULT_BOOK = book_with(DEFAULT_KEYWORDS, DEFAULT_URGENCY)
+# Families worked out by pattern rather than listed (carebird.cues): an age, a baby's age, a cold room.
+PATTERN_FAMILIES = (("old age", re.compile(OLD_AGE)), ("infant age", re.compile(INFANT_AGE)),
+                    ("cold", re.compile(COLD_ROOM)), ("not me", re.compile(DISOWNED)),
+                    ("many places", re.compile(WHOLE_PLACE)))  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Risk:
+    family: str  # fraud, safety, vulnerable, personal_data, legal, outage
+    label: str  # what an agent reads
+    points: int
+    words: tuple[str, ...]  # the words that raised it, as written in the cue lists
+
+
+def risks_in(text: str, book: CueBook = DEFAULT_BOOK) -> tuple[Risk, ...]:
+    """The risks a text raises, strongest first: each by the first of its recipes whose families are all there."""
+    return _risks(fold(text), book)
+
+
+@lru_cache(maxsize=1024)
+def _risks(folded: str, book: CueBook) -> tuple[Risk, ...]:
+    found = dict(book.scan(folded))
+    for name, pattern in PATTERN_FAMILIES:
+        match = pattern.search(folded)
+        if match:
+            found[name] = (*found.get(name, ()), match.group(0))
+    risks = []
+    for family, recipes in RISK_RECIPES.items():
+        words: tuple[str, ...] = ()
+        for recipe in recipes:
+            if all(part in found for part in recipe):
+                words = tuple(found[part][0] for part in recipe)
+                break
+        if words and len(words) == 1 and "product" in found and "problem" not in found and "hardship" not in found:
+            words = ()  # an option or product named after a risk ("Sécurité+", "gas leak detector"): a question
+        if words:
+            label, points = RISKS[family]
+            risks.append(Risk(family, label, points, words))
+    return tuple(sorted(risks, key=lambda risk: -risk.points))
+
+
 def risks_of(text: str) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
-    """The risks a text raises (label, points, the words that raised it), strongest first (cached per text)."""
-    folded = fold(text)
-    found: list[tuple[str, int, tuple[str, ...]]] = []
-    for label, points, cues in DEFAULT_RISKS:
-        hits = _hits(folded, cues, negatable=True)
-        if label == "vulnerable customer" and re.search(r"\b(?:[7-9]\d|1[01]\d) ?(?:ans|years? old|yo)\b", folded):
-            hits.append("old age")
-        if hits:
-            found.append((label, points, tuple(hits)))
-    return tuple(sorted(found, key=lambda risk: -risk[1]))
+    """(label, points, words) of each risk in a text, with the default cues (kept for the bench and tools)."""
+    return tuple((r.label, r.points, r.words) for r in risks_in(text))
+
+
+def _clear_caches() -> None:
+    """Forget every text seen (the bench measures texts never seen before)."""
+    from carebird.language import detect_language
+
+    for cached in (_scan, _risks, _word_starts, fold, detect_language):
+        cached.cache_clear()
+
+
+risks_of.cache_clear = _clear_caches  # type: ignore[attr-defined]
 
 
 def influence_points(followers: int, rules: TriageRules) -> int:
@@ -310,25 +441,34 @@ def _shouting(text: str) -> bool:
     return len([w for w in words if w not in ACRONYMS]) >= 2 or "!!!" in text
 
 
-def noise_signals(text: str, profile: Profile, at: datetime | None, earlier_texts: tuple[str, ...] = ()) -> list[str]:
+THANKS_EMOJI = frozenset("👍🙏❤😍🥰😊🙂👏💯✨🎉💙💚😀😃😄🤩👌🤗😘💪🙌🔥🤓")
+MENTION = re.compile(r"(?<![\w@])@\w+")
+HASHTAG = re.compile(r"(?<![\w#])#\w+")
+LINK = re.compile(r"https?://\S+|\b\w+\.(?:com|net|io|xyz|site|top|click|info|biz|ru|cn|fr|co\.uk|ly|gl)/\S*")
+FIRST = re.compile(r"(?:first|premier|premiere|1er|1ere|frist|prems|1st)\W*", re.IGNORECASE)
+LETTER = re.compile(r"[^\W\d_]")
+
+
+def noise_signals(
+    text: str, profile: Profile, at: datetime | None, earlier_texts: tuple[str, ...] = (), book: CueBook | None = None
+) -> list[str]:
     """Why a message looks like spam, a scam or a bot: each signal named; two or more strong ones make noise."""
-    folded = fold(text)
-    hits = _hits(folded, NOISE_CUES)
+    hits = (book or DEFAULT_BOOK).scan(fold(text)).get("noise", ())
     signals = [f"spam words: {', '.join(h.rstrip('*') for h in hits[:3])}"] if hits else []
     if len(hits) >= 2:
         signals.append("several spam words")
-    links = re.findall(r"https?://\S+|\b\w+\.(?:com|net|io|xyz|site|top|click|info|biz|ru|cn)/\S*", text)
+    links = LINK.findall(text)
     if len(links) >= 2:
         signals.append(f"{len(links)} links")
-    mentions = re.findall(r"(?<!\w)@\w+", text)
+    mentions = MENTION.findall(text)
     if len(mentions) >= 4:
         signals.append(f"mass mention of {len(mentions)} accounts")
     if profile.account_created_at and at and at - profile.account_created_at < timedelta(days=30):
         signals.append("account less than 30 days old")
     if profile.following >= 1000 and profile.followers * 20 < profile.following:
         signals.append(f"follows {profile.following}, followed by {profile.followers}")
-    body = re.sub(r"(?<!\w)@\w+\s*", "", text).strip()
-    if body and len(body) > 20 and any(re.sub(r"(?<!\w)@\w+\s*", "", t).strip() == body for t in earlier_texts):
+    body = MENTION.sub("", text).strip()
+    if body and len(body) > 20 and any(MENTION.sub("", t).strip() == body for t in earlier_texts):
         signals.append("the same text again")
     return signals
 
@@ -338,38 +478,161 @@ def _noise_score(signals: list[str]) -> int:
     return sum(3 if s == "several spam words" else 2 for s in signals)
 
 
-def is_thanks(text: str) -> list[str]:
-    """The thanks, praise or closing words of a message that asks nothing; empty when it asks or complains."""
+def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
+    """What makes a message chatter rather than a customer talking to the care team, as a sentence; None when
+    it says anything about a problem, asks anything of the brand, or thanks it."""
+    body = LINK.sub("", MENTION.sub("", text)).strip()
+    plain_words = [w for w in HASHTAG.sub("", body).split() if LETTER.search(w)]
+    asks = "problem" in found or "request" in found
+    if not LETTER.search(body):
+        if any(ch in THANKS_EMOJI for ch in body) or body.isascii():
+            return None  # thanks emoji, or "??", a number: someone asking or answering
+        return "emoji only"
+    if FIRST.fullmatch(body):
+        return 'a "first!" reply'
+    if "contest" in found and not asks:
+        return f"a contest or giveaway entry ({_quote(found['contest'])})"
+    pitch = found.get("pitch", ())
+    if "problem" not in found and (len(pitch) >= 2 or (pitch and (LINK.search(text) or "dm" in fold(text)))):
+        return f"a sales pitch ({_quote(pitch)})"
+    hashtags = HASHTAG.findall(body)
+    asks_brand = "request" in found or ("?" in body and "problem" in found)
+    if not asks and ((len(hashtags) >= 2 and len(plain_words) <= 4) or len(hashtags) >= 3):
+        return f"a hashtag campaign ({' '.join(hashtags[:3])})"
+    if not asks_brand and "campaign" in found and (hashtags or "politics" in found):
+        return f"a campaign or protest ({_quote(found['campaign'])})"
+    if not asks and len(MENTION.findall(text)) >= 4:
+        return f"mass tagging of {len(MENTION.findall(text))} accounts"
+    if hashtags and (LINK.search(text) or any(ch in BOT_EMOJI for ch in text)) and not FIRST_PERSON.search(fold(text)):
+        return "an automated post (hashtags and a link, nobody speaking)"
+    if "problem" in found and FIRST_PERSON.search(fold(body)):
+        return None
+    if "bot" in found:
+        return f"an automated reply from a bot ({_quote(found['bot'])})"
+    if "advert" in found and not asks_brand and "problem" not in found and "?" not in body:
+        return f"a comment on an advert ({_quote(found['advert'])})"
+    if "politics" in found and not asks_brand and "?" not in body:
+        return f"a political post ({_quote(found['politics'])})"
+    joke = [*found.get("joke", ()), *(ch for ch in text if ch in JOKE_EMOJI)]
+    if (
+        joke
+        and not asks_brand
+        and "problem" not in found
+        and not thanks_in(text, found)
+        and not _service_words(text, found)
+    ):
+        return f"a joke ({_quote(joke)})"
+    return None
+
+
+def _service_words(text: str, found: dict[str, tuple[str, ...]]) -> list[str]:
+    """The brand's service words a message uses (its topics): a joke about the app may hide a request."""
+    return [w for family, words in found.items() if family.startswith(TOPIC) for w in words]
+
+
+def news_item(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
+    """A news item or headline passed on, nobody speaking of their own case: noise, whatever words it quotes."""
+    body = LINK.sub("", MENTION.sub("", text)).strip()
+    if FIRST_PERSON.search(fold(body)) or "request" in found or "?" in body:
+        return None
+    if HEADLINE.match(body) or "via @" in text.lower():
+        return "a news headline shared with a comment"
+    if "news" in found and ("problem" not in found or LINK.search(text)):
+        return f"a news item ({_quote(found['news'])})"
+    return None
+
+
+DETAILS = re.compile(r"\d{5,}|\d{2,4}[ .-]\d{3,}|[\w.+-]+@[\w-]+\.\w+|\b[A-Z]{1,2}\d{1,2}[A-Z]? ?\d[A-Z]{2}\b")
+JOKE_EMOJI = frozenset("😂🤣😹😆😜🤪😝")
+PRAISE_EMOJI = frozenset("😍🥰🤩🔥💯🙌👏❤💙💚✨🤓")
+PHONE = re.compile(r"(?<!\d)(?:\+\d{2}\s?|0)\d(?:[\s.-]?\d{2,3}){3,4}(?!\d)")
+BIRTH_DATE = re.compile(
+    r"\b(?:dob|d\.o\.b|date of birth|date de naissance|nee? le|born on)\b|\b\d{1,2}/\d{1,2}/(?:19|20)\d\d\b"
+)
+ACCOUNT_NUMBER = re.compile(r"\b(?:account|acct|compte|client|customer)(?: no| number| n°| numero| #)?\s*:?\s*\d{6,}")
+STREET = re.compile(
+    r"\b\d{1,4},? (?:rue|avenue|av|bd|boulevard|chemin|allee|impasse|place|road|rd|street|st|lane|ln|close|drive"
+    r"|way)\b"
+)
+IBAN = re.compile(r"\b[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){3,7}\b")
+
+
+def details_in_public(text: str) -> list[str]:
+    """The personal details a customer posted in public (phone, birth date, account number, address, IBAN)."""
     folded = fold(text)
-    cues = _hits(folded, THANKS_CUES, negatable=True)
+    named = (("phone number", PHONE), ("date of birth", BIRTH_DATE), ("account number", ACCOUNT_NUMBER),
+             ("street address", STREET), ("IBAN", IBAN))  # fmt: skip
+    return [name for name, pattern in named if pattern.search(folded)]
+
+
+# Chatter families (carebird.cues), in the order they are told: what the message is instead of a customer's need.
+CHATTER = (("news", "a news item"), ("politics", "a political post"), ("advert", "a comment on an advert"),
+           ("joke", "a joke"))  # fmt: skip
+BOT_EMOJI = frozenset("🔔📊📈📉🤖📢🚨")
+FIRST_PERSON = re.compile(
+    r"\b(?:je|j'|moi|mon|ma|mes|nous|notre|nos|i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|we're|our|ours|us)\b"
+)
+HEADLINE = re.compile(r"^\W*(?:[«“\"]|\w+ ?: ?['\"«“])")
+
+
+def _quote(words: tuple[str, ...] | list[str], limit: int = 3) -> str:
+    return ", ".join(f"“{w.rstrip('*')}”" for w in words[:limit])
+
+
+def thanks_in(text: str, found: dict[str, tuple[str, ...]]) -> list[str]:
+    """The thanks, praise or closing words of a message that asks nothing; empty when it asks or complains.
+
+    Thanks words in a complaint's context are irony: a problem, a duration ("3 jours sans internet"), an
+    eye-roll, "again", "as usual". A problem said to be gone ("ça remarche") is thanks again, unless irony says
+    otherwise. A short "ok", "👍" or "c'est bon" closes a conversation too."""
+    cues = [*found.get("thanks", ()), *found.get("praise", ())]
     emoji = [ch for ch in text if ch in THANKS_EMOJI]
-    if not cues and not emoji:
+    words = re.findall(r"\w+", MENTION.sub("", fold(text)))
+    closing = list(found.get("resolved", ())) if len(words) <= 4 else []
+    if not cues and not emoji and not closing:
         return []
-    if "?" in text or _hits(folded, REQUEST_CUES) or risks_of(text):
+    if "?" in text or "irony" in found or any(ch in IRONY_EMOJI for ch in text) or "request" in found:
         return []
-    if _hits(folded, PROBLEM_WORDS) and not _hits(folded, RESOLVED_CUES):
-        return []
-    words = re.findall(r"\w+", re.sub(r"(?<!\w)[@#]\w+", "", folded))
+    if ("problem" in found or DETAILS.search(text)) and "resolved" not in found:
+        return []  # a problem not said to be solved, or the details the team asked for: still to answer
     if len(words) > 40:  # a long message with a "merci" in it is not a thank-you note
         return []
-    return cues + emoji[:1]
+    return [*cues, *closing, *emoji[:1]]
 
 
 def classify(
-    text: str, profile: Profile, at: datetime | None, earlier_texts: tuple[str, ...] = ()
+    text: str,
+    profile: Profile,
+    at: datetime | None,
+    earlier_texts: tuple[str, ...] = (),
+    book: CueBook | None = None,
+    follow_up: bool = False,
 ) -> tuple[Kind, list[str]]:
-    """The kind of one message and what decided it (risk beats everything; thanks needs no question)."""
-    risks = risks_of(text)
-    signals = noise_signals(text, profile, at, earlier_texts)
+    """The kind of one message and what decided it (risk beats everything but a bot; thanks asks nothing).
+
+    A follow-up in a conversation is never chatter: "même", "lol" or a link there belong to the customer's case."""
+    book = book or DEFAULT_BOOK
+    folded = fold(text)
+    found = book.scan(folded)
+    risks = _risks(folded, book)
+    signals = noise_signals(text, profile, at, earlier_texts, book)
     noisy = _noise_score(signals) >= TriageRules.noise_threshold
     # Scammers bait with risk words ("recover your hacked account"); victims rarely write like spammers. Risk
     # wins unless the author looks like a bot too, or the text is spam through and through.
     from_a_bot = any(not s.startswith(("spam words", "several spam words")) for s in signals)
-    if noisy and (not risks or from_a_bot or len(_hits(fold(text), NOISE_CUES)) >= 3):
+    if noisy and (not risks or from_a_bot or len(found.get("noise", ())) >= 3):
         return Kind.NOISE, signals
-    if risks:
-        return Kind.URGENT, [label for label, _, _ in risks]
-    thanks = is_thanks(text)
+    news = None if follow_up else news_item(text, found)
+    if news:
+        return Kind.NOISE, [news]
+    if not risks and not follow_up:
+        chat = chatter(text, found)
+        if chat:
+            return Kind.NOISE, [chat]
+    thanks = thanks_in(text, found)
+    praised = len(found.get("praise", ())) + len({ch for ch in text if ch in PRAISE_EMOJI}) >= 2
+    if risks and not (thanks and praised and all(len(risk.words) == 1 for risk in risks)):
+        return Kind.URGENT, [risk.label for risk in risks]  # clear praise outweighs a lone risk word ("on fire 🔥")
     if thanks:
         return Kind.THANKS, thanks
     return Kind.REQUEST, []
@@ -391,18 +654,28 @@ def triage(
     profile = profile or Profile(followers=followers, verified=verified)
     text = "\n".join(texts)
     latest = texts[-1] if texts else ""
-    kind, why = classify(latest, profile, at, tuple(texts[:-1]))
+    kind, why = classify(latest, profile, at, tuple(texts[:-1]), rules.cues, follow_up=len(texts) > 1)
     if kind is Kind.REQUEST and len(texts) > 1:
-        earlier_kind, earlier_why = classify(text, profile, at)
+        earlier_kind, earlier_why = classify(text, profile, at, (), rules.cues)
         if earlier_kind is Kind.URGENT:
             kind, why = earlier_kind, earlier_why  # a risk stated earlier in the case still stands
     reasons: list[tuple[int, str]] = []
     if kind is Kind.NOISE:
-        return Triage(0, OTHER, (f"noise: {'; '.join(why)}",), Kind.NOISE, NORMAL_BAND)
+        return Triage(0, OTHER, (f"noise: {'; '.join(why)}; not waiting (an agent can say otherwise)",), Kind.NOISE)
     if kind is Kind.THANKS:
-        return Triage(5, OTHER, (f"thanks or praise: {', '.join(w.rstrip('*') for w in why[:3])}",), Kind.THANKS)
-    for label, points, hits in risks_of(text):
-        reasons.append((points, f"risk, {label}: {', '.join(h.rstrip('*') for h in hits[:3])} (+{points})"))
+        return Triage(5, OTHER, (f"thanks or praise: {_quote(why)}, nothing asked; not waiting",), Kind.THANKS)
+    risks = risks_in(text, rules.cues) if kind is Kind.URGENT else ()
+    details = details_in_public(latest) if channel.family == "public" and kind is Kind.REQUEST else []
+    if len(details) >= 2:  # a customer who posts their own details in public is exposed: take it down with them
+        label, points = RISKS["personal_data"]
+        risks, kind = (
+            (Risk("personal_data", label, points, (f"{' and '.join(details[:3])} posted in public",)),),
+            Kind.URGENT,
+        )
+    for risk in risks:
+        reasons.append(
+            (risk.points, f"risk, {risk.label}: {' with '.join(_quote(risk.words).split(', '))} (+{risk.points})")
+        )
     influence = influence_points(followers, rules)
     if influence:
         reasons.append((influence, f"influence: {_compact(followers)} followers (+{influence})"))
@@ -412,7 +685,7 @@ def triage(
     bonus = rules.topic_bonus.get(topic, 0)
     if bonus:
         reasons.append((bonus, f"topic {topic}: {', '.join(h.rstrip('*') for h in hits[:3])} (+{bonus})"))
-    cues = [c.rstrip("*") for c in _hits(fold(text), rules.urgency, negatable=True)]
+    cues = [c.rstrip("*") for c in rules.cues.scan(fold(text)).get(URGENCY, ())]
     if _shouting(text):
         cues.append("emphasis")
     if cues:
@@ -436,18 +709,41 @@ def triage(
     band = NORMAL_BAND
     if kind is Kind.URGENT:
         total, band = max(total, rules.urgent_floor), URGENT_BAND
-    ordered = (*(reason for _, reason in sorted(reasons, key=lambda r: -r[0])), f"base {rules.base}")
+    ordered = (
+        band_reason(band, risks[0].label if risks else ""),
+        *(reason for _, reason in sorted(reasons, key=lambda r: -r[0])),
+        f"base {rules.base}",
+    )
     return Triage(priority=total, topic=topic, reasons=ordered, kind=kind, band=band)
 
 
-def queue_rank(priority: int, waiting_since: datetime, rules: TriageRules) -> int:
-    """Sort key of the open queue (ascending = most urgent first).
+def band_reason(band: str, why: str = "") -> str:
+    """The first reason of every waiting case: its band, and so its place in the queue."""
+    if band == URGENT_BAND:
+        return f"urgent band ({why}): ranked above every request, whatever their waiting time or audience"
+    return "request band: ranked after every urgent case, then by priority and waiting time"
 
-    Effective priority grows by one point per `aging_open_minutes_per_point` opening minutes of waiting, the
-    SLA's clock (a spam at 21:00 gains nothing overnight on an influencer who wrote at 08:55). Ordering by
-    `opening minutes at waiting_since - priority * aging` is the same ordering at every instant, so it is stored.
+
+# Ranks of the urgent band sit this far below any normal rank: opening minutes since 2020 stay far under it for
+# centuries, so no amount of waiting or influence lifts a request above an urgent case.
+URGENT_RANK_OFFSET = 10**12
+
+
+def queue_rank(priority: int, waiting_since: datetime, rules: TriageRules, band: str = NORMAL_BAND) -> int:
+    """Sort key of the open queue (ascending = most urgent first): the band first, then waiting and priority.
+
+    Inside a band, effective priority grows by one point per `aging_open_minutes_per_point` opening minutes of
+    waiting, the SLA's clock (a spam at 21:00 gains nothing overnight on an influencer who wrote at 08:55).
+    Ordering by `opening minutes at waiting_since - priority * aging` is the same ordering at every instant, so
+    it is stored. Every urgent case ranks before every case of the normal band.
     """
-    return int(rules.hours.opening_index(waiting_since)) - priority * rules.aging_open_minutes_per_point
+    rank = int(rules.hours.opening_index(waiting_since)) - priority * rules.aging_open_minutes_per_point
+    return rank - URGENT_RANK_OFFSET if band == URGENT_BAND else rank
+
+
+def band_order(band: str) -> int:
+    """The band's place in the queue: urgent (0) before the rest (1)."""
+    return 0 if band == URGENT_BAND else 1
 
 
 def effective_priority(priority: int, waiting_since: datetime, now: datetime, rules: TriageRules) -> int:

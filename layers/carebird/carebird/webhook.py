@@ -19,6 +19,7 @@ from carebird.errors import ConfigurationError, PayloadError, StorageRefused
 from carebird.ingest import Outcome, Result, apply_event
 from carebird.model import Event, Message
 from carebird.normalise import Delivery, Rejected, parse_delivery
+from carebird.outages import OutageWatch
 from carebird.ports import CaseStore, Quarantine
 from carebird.settings import WebhookSettings
 
@@ -231,6 +232,8 @@ class Webhook:
     quarantine: Quarantine | None = None
     now: Callable[[], datetime] = field(default_factory=lambda: _utc_now)
     on_revoke: Callable[[], Any] | None = None  # the brand withdrew carebird's access: pause.Brakes.stop(REVOKED)
+    outages: OutageWatch | None = None  # counts failure reports across customers (carebird.outages)
+    watch_failures: int = 0  # reports the outage watch could not count (the case itself is stored)
 
     def challenge(self, crc_token: str | None) -> dict[str, str]:
         if not crc_token:
@@ -315,6 +318,8 @@ class Webhook:
                     done.append((raw, apply_event(self.store, event, self.settings.ingest)))
                 except Exception as exc:  # classified by the caller: outage (503) or a refused event (quarantine)
                     done.append((raw, exc))
+                    continue
+                self._count_outage(event, done[-1][1])
             return done
 
         groups = list(conversations.values())
@@ -322,6 +327,17 @@ class Webhook:
             return [done for group in groups for done in run(group)]
         with ThreadPoolExecutor(max_workers=min(self.settings.parallelism, len(groups))) as pool:
             return [done for finished in pool.map(run, groups) for done in finished]
+
+    def _count_outage(self, event: Event, result: Result | Exception) -> None:
+        """A customer's stored report counts towards an outage; a failure here never costs the stored case."""
+        if self.outages is None or not isinstance(event, Message) or event.from_brand:
+            return
+        if not isinstance(result, Result) or result.outcome not in (Outcome.CREATED, Outcome.APPENDED):
+            return
+        try:
+            self.outages.note(self.store, result.case_id or "", event.text, event.created_at)
+        except Exception:  # the case is stored; the burst is counted on the next report
+            self.watch_failures += 1
 
 
 def _refuse_unencodable(event: Event) -> None:

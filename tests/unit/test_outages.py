@@ -1,0 +1,118 @@
+"""Outages counted across distinct customers: one outage, one reason, one alert (carebird.outages)."""
+
+from datetime import UTC, datetime, timedelta
+
+from carebird.ingest import IngestSettings, apply_event
+from carebird.model import Author, Channel, Message
+from carebird.outages import InMemoryOutageLedger, OutageRules, OutageWatch, failed_service
+from carebird.triage import TriageRules
+from tests.helpers import InMemoryCaseStore
+
+T0 = datetime(2026, 1, 13, 19, 10, tzinfo=UTC)
+RULES = OutageRules(customers=5, window=timedelta(minutes=30))
+REPORTS = [
+    "@LumiereAide plus de fibre depuis 20h, la box clignote rouge",
+    "@LumiereAide internet coupé chez moi, voyant LOS rouge",
+    "@LumiereAide ma connexion vient de tomber, redémarré deux fois",
+    "@LumiereAide no internet at all since 8pm, router shows red light",
+    "@LumiereAide coupure internet en plein match, sympa",
+    "@LumiereAide broadband dead here too, red light on the box",
+]
+
+
+class Alerts:
+    def __init__(self):
+        self.sent = []
+
+    def outage_declared(self, outage_id, service, customers, at):
+        self.sent.append((outage_id, service, customers))
+
+
+def desk(rules=RULES):
+    store, alerts = InMemoryCaseStore(), Alerts()
+    return store, alerts, OutageWatch(InMemoryOutageLedger(), alerts, rules, TriageRules())
+
+
+def report(store, watch, number, text, minutes, followers=80, customer=None):
+    author = Author(id=customer or str(1000 + number), handle=f"customer{number}", followers=followers)
+    message = Message(id=str(5000 + number), channel=Channel.MENTION, author=author, text=text,
+                      created_at=T0 + timedelta(minutes=minutes))  # fmt: skip
+    result = apply_event(store, message, IngestSettings())
+    watch.note(store, result.case_id, text, message.created_at)
+    return result.case_id
+
+
+def test_five_customers_reporting_the_same_failure_within_the_window_make_one_outage_and_one_alert():
+    store, alerts, watch = desk()
+
+    cases = [report(store, watch, n, text, minutes=4 * n) for n, text in enumerate(REPORTS[:5])]
+
+    marked = [store.get_case(case_id) for case_id in cases]
+    assert len(alerts.sent) == 1 and alerts.sent[0][1:] == ("internet", 5)
+    assert {case.outage for case in marked} == {alerts.sent[0][0]}
+    assert all(case.band == "urgent" and case.kind == "urgent" for case in marked)
+    assert len({case.reasons[1] for case in marked}) == 1  # the same reason on every case of the outage
+    assert marked[0].reasons[0].startswith("urgent band (a widespread outage)")
+
+
+def test_four_customers_are_not_enough_when_the_desk_asks_for_five():
+    store, alerts, watch = desk()
+
+    cases = [report(store, watch, n, text, minutes=4 * n) for n, text in enumerate(REPORTS[:4])]
+
+    assert alerts.sent == []
+    assert all(store.get_case(case_id).band == "normal" for case_id in cases)
+
+
+def test_two_different_failures_at_the_same_time_are_not_one_outage():
+    store, alerts, watch = desk()
+    mobile = ["@LumiereAide plus de réseau sur mon portable", "@LumiereAide no signal on my phone since 7",
+              "@LumiereAide phone says no service, rebooted"]  # fmt: skip
+
+    for n, text in enumerate(REPORTS[:3] + mobile):
+        report(store, watch, n, text, minutes=2 * n)
+
+    assert alerts.sent == []
+
+
+def test_a_report_after_the_declaration_joins_the_outage_without_a_second_alert():
+    store, alerts, watch = desk()
+    for n, text in enumerate(REPORTS[:5]):
+        report(store, watch, n, text, minutes=n)
+
+    late = report(store, watch, 9, REPORTS[5], minutes=12)
+
+    assert len(alerts.sent) == 1 and store.get_case(late).outage == alerts.sent[0][0]
+
+
+def test_the_same_customer_writing_five_times_is_one_customer():
+    store, alerts, watch = desk()
+
+    for n, text in enumerate(REPORTS[:5]):
+        report(store, watch, n, text, minutes=n, customer="42")
+
+    assert alerts.sent == []
+
+
+def test_reports_spread_beyond_the_window_are_not_counted_together():
+    store, alerts, watch = desk()
+
+    for n, text in enumerate(REPORTS[:5]):
+        report(store, watch, n, text, minutes=40 * n)
+
+    assert alerts.sent == []
+
+
+def test_one_influential_account_speaking_of_thousands_declares_it_alone():
+    store, alerts, watch = desk()
+
+    case_id = report(store, watch, 1, "@LumiereAide thousands of homes in Cardiff have no internet tonight",
+                     minutes=0, followers=250_000)  # fmt: skip
+
+    assert len(alerts.sent) == 1 and store.get_case(case_id).band == "urgent"
+
+
+def test_a_failure_is_told_apart_from_a_question_about_the_same_service():
+    assert failed_service("plus de réseau depuis ce matin, ni appels ni 4G") == "mobile network"
+    assert failed_service("coupure de courant dans tout l'immeuble") == "power"
+    assert failed_service("how much is the 1Gb fibre plan?") is None
