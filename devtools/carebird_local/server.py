@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from carebird.teamstore import DynamoTeam
 from carebird_local import local
 
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
@@ -35,11 +36,16 @@ def build_server(
         sign-in's token), and the development sign-in itself, which exists only in this local server."""
         if path == "/inbox/dev/sign-in" and method == "POST":
             try:
-                name = str(json.loads(body or b"{}").get("name") or "").strip()
+                asked = json.loads(body or b"{}")
+                name, lead = str(asked.get("name") or "").strip(), asked.get("lead") is True
             except (ValueError, AttributeError):
-                name = ""
+                name, lead = "", False
             if not 0 < len(name) <= 60:
                 return _error(400, "give an agent name (1 to 60 characters)")
+            with stack_lock:  # the development sign-in puts the agent on the roster (Cognito + invite in AWS)
+                team = DynamoTeam(stack.store)
+                if team.member(name) is None or lead:
+                    team.add(name, "lead" if lead else "agent")
             return {
                 "statusCode": 200,
                 "headers": {"Content-Type": "application/json", "Cache-Control": "no-store"},

@@ -48,7 +48,7 @@ def test_a_filter_stops_reading_at_its_cap_and_keeps_at_most_the_limit():
     shown = inbox.select(newest_first(), "closed", None, read_cap=1_000)
     assert len(shown) == inbox.QUEUE_LIMIT and len(read) == inbox.QUEUE_LIMIT
     assert inbox.select(newest_first(), "noise", None, read_cap=1_000) == [] and len(read) == inbox.QUEUE_LIMIT + 1_000
-    with pytest.raises(ValueError, match="status must be one of"):
+    with pytest.raises(ValueError, match="view must be one of"):
         inbox.select([], "everything", None)
     with pytest.raises(ValueError, match="channel must be one of"):
         inbox.select([], "waiting", "fax")

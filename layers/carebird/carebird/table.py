@@ -159,6 +159,9 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "claimed_at": _iso(case.claimed_at),
         "customer_following": case.customer.following,
         "customer_since": _iso(case.customer.created_at),
+        "tags": list(case.tags),
+        "notes_text": case.notes_text or None,
+        "first_responder": case.first_responder,
         "version": case.version,
     }
     item["day"] = day_key(case.opened_at)  # CasesByDay index: the KPIs and the digest read by day
@@ -226,6 +229,9 @@ def case_from_item(item: dict[str, Any]) -> Case:
         noise_override=item.get("noise_override"),
         claimed_by=item.get("claimed_by"),
         claimed_at=moment("claimed_at"),
+        tags=tuple(item.get("tags", ())),
+        notes_text=item.get("notes_text", ""),
+        first_responder=item.get("first_responder"),
         version=int(item.get("version", 0)),
     )
 
@@ -250,6 +256,7 @@ def message_to_item(case_id: str, message: Message) -> dict[str, Any]:
         "quoted_id": message.quoted_id,
         "feed": message.feed,
         "encrypted": message.encrypted or None,
+        "sent_by": message.sent_by,
     }
 
 
@@ -268,14 +275,18 @@ def message_from_item(item: dict[str, Any]) -> Message:
         quoted_id=item.get("quoted_id"),
         recipient_id=item.get("recipient_id"),
         feed=item.get("feed", "aaa"),
+        sent_by=item.get("sent_by"),
     )
 
 
 ACTIVITY_PREFIX = "ACT#"
 
 
-def activity_item(case_id: str, at: datetime, agent: str, action: str, detail: str = "") -> dict[str, Any]:
-    """One agent action on a case (claim, reply, note, close, noise...), kept with the case, in time order."""
+def activity_item(
+    case_id: str, at: datetime, agent: str, action: str, detail: str = "", source: str = ""
+) -> dict[str, Any]:
+    """One agent action on a case (claim, reply, note, close, noise...), kept with the case, in time order;
+    `source` says where the agent acted (inbox, cli)."""
     import time
     import uuid
 
@@ -289,6 +300,7 @@ def activity_item(case_id: str, at: datetime, agent: str, action: str, detail: s
         "agent": agent,
         "action": action,
         "detail": detail,
+        **({"source": source} if source else {}),
     }
 
 
@@ -305,6 +317,17 @@ def reads_key(day: Any) -> dict[str, str]:
 
 
 HEALTH_KEY = {"pk": "HEALTH#status", "sk": "HEALTH"}
+TEAM_PK = "TEAM"  # the agents' roster: one item per agent (sk: the agent's identity), read on every inbox call
+
+
+def agent_key(agent: str) -> dict[str, str]:
+    return {"pk": TEAM_PK, "sk": agent.strip().lower()}
+
+
+def answer_nonce_key(case_id: str, nonce: str) -> dict[str, str]:
+    """An agent's answer, claimed by the page's nonce before it is posted (a double click posts once)."""
+    return {"pk": f"ANSWER#{case_id}", "sk": nonce}
+
 
 # Stream records the SLA dispatcher and the acknowledger receive: case items only (the template's filters).
 STREAM_CASE_FILTER = {"dynamodb": {"Keys": {"sk": {"S": [CASE_SK]}}}}
