@@ -215,7 +215,13 @@ def test_the_inbox_uses_only_the_table_actions_its_role_allows(inbox):
     case_id = client.get("queue").json()["cases"][0]["id"]
     client.get(f"cases/{case_id}")
     client.post(f"cases/{case_id}/notes", {"text": "checking"})
-    client.post(f"cases/{case_id}/reply", {"text": "Bonjour, c'est réglé !"})
+    client.post(f"cases/{case_id}/reply", {"text": "Bonjour, c'est réglé !", "nonce": "n-1"})
+    client.post(f"cases/{case_id}/reply", {"text": "Bonjour, c'est réglé !", "nonce": "n-2"})  # given back
+    client.post(f"cases/{case_id}/tag", {"add": ["box"]})
+    client.post("bulk", {"action": "pending", "cases": [case_id]})
+    client.get("team")
+    client.get("counts")
+    client.get("search", q="box rouge")
     client.post(f"cases/{case_id}/close")
     client.get("search", q="@maxtech")
     client.get("search", q="CB-000102")

@@ -76,7 +76,9 @@ class DynamoTeam:
                 "put_item",
                 TableName=self.store.table,
                 Item=to_dynamo(item),
-                ConditionExpression="attribute_not_exists(pk)",
+                ConditionExpression="attribute_not_exists(pk) OR #s = :given_back",
+                ExpressionAttributeNames={"#s": "state"},
+                ExpressionAttributeValues=to_dynamo({":given_back": "given back"}),
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except client.exceptions.ConditionalCheckFailedException as exc:
@@ -95,5 +97,5 @@ class DynamoTeam:
         )
 
     def forget_answer(self, case_id: str, nonce: str) -> None:
-        """X refused the answer (nothing was posted): the same nonce may try again."""
-        self.store._call("delete_item", TableName=self.store.table, Key=to_dynamo(answer_nonce_key(case_id, nonce)))
+        """Nothing was posted (refused before sending, or by X): the nonce is given back, the same one may retry."""
+        self.settle_answer(case_id, nonce, "given back", "")
