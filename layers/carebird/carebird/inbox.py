@@ -6,8 +6,6 @@ as HTML. Times are ISO UTC; waiting and SLA figures are opening minutes of the b
 
 from __future__ import annotations
 
-import hashlib
-import json
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
@@ -115,8 +113,9 @@ def select(cases: Iterable[Case], status: str, channel: str | None, read_cap: in
 
 
 def order_queue(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Most urgent first: the priority aged in opening minutes, then the longest wait."""
-    return sorted(rows, key=lambda r: (-(r["effective"] or r["priority"]), -r["waiting_minutes"]))
+    """Most urgent first: the priority aged in opening minutes, then the longest wait (then the case id: one order
+    for equal cases, so an unchanged queue keeps its version)."""
+    return sorted(rows, key=lambda r: (-(r["effective"] or r["priority"]), -r["waiting_minutes"], r["id"]))
 
 
 def message_view(item: dict[str, Any], brand_handle: str = "") -> dict[str, Any]:
@@ -331,10 +330,17 @@ def status_counts(cases: Iterable[Case], read_cap: int) -> dict[str, Any]:
     return {"statuses": {s: counts.get(s, 0) for s in STATUS_FILTERS[1:]}, "read": read, "capped": read >= read_cap}
 
 
-def version_of(payload: Any) -> str:
-    """A strong ETag of a JSON answer: the page asks again with it and gets 304 with no body when unchanged."""
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return '"' + hashlib.sha256(text.encode("utf-8")).hexdigest()[:32] + '"'
+FIGURES_FRESH_FOR = timedelta(minutes=5)  # the queue's minute figures are redrawn at least this often
+
+
+def queue_version(payload: dict[str, Any], now: datetime) -> list[Any]:
+    """What an unchanged queue keeps: its cases and their state (claims, tags, statuses, deadlines), and the
+    current 5-minute slot (waiting figures and the aging order move; any case's change shows at once). The page's
+    ETag digests it."""
+    slot = int(now.timestamp() // FIGURES_FRESH_FOR.total_seconds())
+    cases = sorted((r["id"], r["status"], r["claimed_by"] or "", r["tags"], r["due_at"] or "", r["last_activity_at"],
+                    r["priority"]) for r in payload["cases"])  # fmt: skip
+    return [slot, payload["view"], payload["channel"], payload["tag"], payload["band"], payload["counts"], cases]
 
 
 def folded(text: str) -> str:

@@ -35,7 +35,7 @@ def queue() -> Response:
     counts = inbox.queue_counts(rows, me.agent) if view in inbox.QUEUE_VIEWS and not channel else None
     shown = inbox.narrow(rows, view, me.agent, tag, band)
     payload = {"view": view, "channel": channel, "tag": tag, "band": band, "cases": shown, "counts": counts}
-    return versioned(event, payload | {"at": now.isoformat()}, inbox.version_of(payload))
+    return versioned(event, payload | {"at": now.isoformat()}, inbox.queue_version(payload, now))
 
 
 @router.get("/api/counts")
@@ -46,7 +46,7 @@ def counts() -> Response:
     desk = current()
     newest = desk.store.cases_newest_first(clock.now(), inbox.HISTORY_DAYS)
     payload = inbox.status_counts(newest, inbox.HISTORY_READ_CAP) | {"days": inbox.HISTORY_DAYS}
-    return versioned(event, payload, inbox.version_of(payload))
+    return versioned(event, payload)
 
 
 @router.get("/api/team")

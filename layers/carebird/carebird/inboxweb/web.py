@@ -6,6 +6,7 @@ JSON with a Bearer token and, when the browser says where it comes from, come fr
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -125,9 +126,18 @@ def query(event: Any, name: str, limit: int = 100) -> str:
     return ((event.query_string_parameters or {}).get(name) or "").strip()[:limit]
 
 
-def versioned(event: Any, payload: dict[str, Any], version: str) -> Response:
-    """The payload with its ETag, or 304 and no body when the page already has this version."""
+def versioned(event: Any, payload: dict[str, Any], basis: Any = None) -> Response:
+    """The payload with its ETag, a digest of `basis` (what must change for the page to redraw; the payload
+    itself when None), or 304 and no body when the page already has this version."""
+    digest = hashlib.sha256(json.dumps(payload if basis is None else basis, ensure_ascii=False, default=str).encode())
+    version = '"' + digest.hexdigest()[:32] + '"'
     headers = {k.lower(): v for k, v in (event.headers or {}).items()}
-    if headers.get("if-none-match") == version:
-        return reply(304, None, {"ETag": version})
-    return reply(200, payload, {"ETag": version})
+    status, sent = (
+        (304, "") if headers.get("if-none-match") == version else (200, json.dumps(payload, ensure_ascii=False))
+    )
+    return Response(
+        status_code=status,
+        content_type="application/json",
+        body=sent,
+        headers={**SECURITY_HEADERS, "Cache-Control": "no-store", "ETag": version},
+    )
