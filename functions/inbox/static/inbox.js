@@ -425,8 +425,12 @@ function renderCase(data) {
   }
   draft.addEventListener("input", () => { answerNonce = nonce(); coach(); });
   async function act(path, payload, done) {
-    try { await api(`cases/${encodeURIComponent(data.id)}/${path}`, payload || {}); flash(done); await showCase(data.id); }
-    catch (error) { if (error.message !== "signed out") flash(error.message); }
+    const seq = routeSeq;
+    try {
+      await api(`cases/${encodeURIComponent(data.id)}/${path}`, payload || {});
+      flash(done);
+      if (seq === routeSeq) await showCase(data.id);  // still on this case: draw it as it is now
+    } catch (error) { if (error.message !== "signed out") flash(error.message); }
   }
   const confirmBox = el("label", { class: "inline", hidden: !needsConfirm },
     el("input", { type: "checkbox", id: "confirm" }), ` This case is ${data.status}: answer it anyway`);
