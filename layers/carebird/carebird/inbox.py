@@ -358,7 +358,7 @@ def matches(case: Case, words: list[str]) -> bool:
 
 
 def search_words(query: str) -> list[str]:
-    return [w for w in folded(query).replace("@", " ").split() if w][:8]
+    return [w for w in folded(query).replace("@", " ").replace("#", " ").split() if w][:8]
 
 
 def search(cases: Iterable[Case], query: str, read_cap: int) -> tuple[list[Case], int]:
