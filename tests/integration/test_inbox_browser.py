@@ -392,3 +392,21 @@ def test_screenshots_of_the_queue_a_case_and_a_phone(browser, site, tmp_path):
     if os.environ.get("CAREBIRD_UPDATE_SCREENSHOT"):
         for name in shots:
             shutil.copy(tmp_path / name, DOCS / name)
+
+
+def test_the_sign_in_return_refuses_a_code_this_tab_did_not_ask_for(browser, site):
+    url, _ = site
+    page, _ = open_page(browser, url, "alice")
+    calls = []
+    page.on("request", lambda r: calls.append(r.url) if "oauth2/token" in r.url else None)
+
+    without_state = page.evaluate(
+        "() => finishCognitoSignIn(new URLSearchParams('code=stolen&state=abc')).then(() => 'accepted', e => e.message)"
+    )
+    page.evaluate("sessionStorage.setItem('carebird.state', 'mine'); sessionStorage.setItem('carebird.pkce', 'v')")
+    other_state = page.evaluate(
+        "() => finishCognitoSignIn(new URLSearchParams('code=stolen&state=abc')).then(() => 'accepted', e => e.message)"
+    )
+
+    assert without_state == other_state == "sign-in refused: this tab did not start it"
+    assert calls == [] and page.evaluate("sessionStorage.getItem('carebird.state')") is None
