@@ -27,7 +27,7 @@ LOCK := layers/carebird/requirements.txt
 VALIDATE_REGION ?= us-east-1
 
 .PHONY: install demo test lint format cfn-lint sam-validate pytest pytest-311 pytest-313 bench build \
-	artifact-test deploy lock clean check-lambda-python eval checkov preflight check-venv-python
+	artifact-test deploy lock clean check-lambda-python eval checkov preflight check-venv-python screenshots
 
 check-lambda-python:
 	@test -n "$(LAMBDA_PYTHON)" || { echo "make: no python3.13 found (the Lambda runtime's Python). Install it (pyenv install 3.13) or pass LAMBDA_PYTHON=/path/to/python3.13." >&2; exit 2; }
@@ -134,6 +134,11 @@ test: check-lambda-python lint cfn-lint sam-validate pytest artifact-test
 # checkov on the template; its figures and the answer to each failed check written into docs/reliability.md.
 checkov: $(CHECKOV_VENV)/.installed $(VENV)/.installed
 	$(PY) tools/checkov_report.py $(CHECKOV_VENV)/bin/checkov
+
+# The README's inbox images (queue, case, phone), taken by the browser tests in Chromium: docs/inbox-*.png.
+screenshots: $(VENV)/.installed
+	CAREBIRD_UPDATE_SCREENSHOT=1 CAREBIRD_REQUIRE_BROWSER=1 $(PY) -m pytest -q -p no:cacheprovider \
+		tests/integration/test_inbox_browser.py -k screenshots
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py $(ARGS)

@@ -429,29 +429,70 @@ def queue(stack: Any, limit: int, every_status: bool, days: int, as_json: bool) 
         )
 
 
+def agent_options(function: Any) -> Any:
+    """`--agent NAME` (who acts: recorded on the case) and `--force` (act on a case a colleague holds)."""
+    function = click.option(
+        "--force", is_flag=True, help="Act even on a case a colleague holds (recorded as a take-over)."
+    )(function)
+    return click.option(
+        "--agent", envvar="CAREBIRD_AGENT", default=lambda: os.environ.get("USER") or "cli", show_default="$USER",
+        help="Who acts (or CAREBIRD_AGENT): recorded on the case, checked against the inbox's claims.",
+    )(function)  # fmt: skip
+
+
+def agent_desk(stack: Any) -> Any:
+    from carebird.agentdesk import AgentDesk
+    from carebird.teamstore import DynamoTeam
+
+    store = stack.store()
+    return AgentDesk(store, DynamoTeam(store), clock.now, "cli")
+
+
+def act_as_agent(stack: Any, case_id: str, agent: str, force: bool, rule: Any) -> Any:
+    """One desk rule on the case, recorded as the agent's action; a colleague's claim stops it unless --force."""
+    from carebird import desk
+
+    work = agent_desk(stack)
+    case = find_case(stack, case_id)
+    try:
+        return work.act(case.case_id, agent, rule)
+    except desk.ClaimedByAnother as exc:
+        if not force:
+            raise click.ClickException(claimed_text(exc, case.reference)) from exc
+    work.act(case.case_id, agent, lambda c: desk.take_over(c, desk.Member(agent), clock.now(), "forced from the cli"))
+    return work.act(case.case_id, agent, rule)
+
+
+def claimed_text(exc: Any, reference: str) -> str:
+    since = f" since {exc.since:%Y-%m-%d %H:%M} UTC" if exc.since else ""
+    return f"{exc.agent} is working on {reference}{since}: give --force to act anyway (recorded on the case)"
+
+
 @main.command()
 @click.argument("case_id")
 @click.argument("verdict", type=click.Choice(["noise", "not-noise", "urgent", "not-urgent"]))
-@click.option("--agent", default="cli", show_default=True, help="Who says so (recorded with the correction).")
 @stack_options
-def mark(case_id: str, verdict: str, agent: str, stack: Any) -> None:
+@agent_options
+def mark(case_id: str, verdict: str, stack: Any, agent: str, force: bool) -> None:
     """An agent's word on a case, recorded as a correction: `noise` takes it out of the queue, `not-noise` puts it
     back with an SLA; `urgent` / `not-urgent` move it between the bands. `carebird eval --from-corrections`
     exports these corrections as labelled examples.
 
+    Recorded on the case as the agent's action, as the inbox records it; a colleague's claim is respected.
+
     Example: carebird mark public-1870000000000000002 not-noise --stack carebird
     """
     from carebird import desk
-    from carebird.table import activity_item
 
-    store, case = stack.store(), find_case(stack, case_id)
-    rules, now = configuration.triage_rules(stack.environment()), clock.now()
-    if verdict in ("noise", "not-noise"):
-        done = desk.mark_noise_by(case, agent, verdict == "noise", rules, now)
-    else:
-        done = desk.mark_urgent_by(case, agent, verdict == "urgent", rules, now)
-    store.save_case(done.case, case.version, activity=activity_item(case.case_id, now, agent, done.action))
-    click.echo(f"case {case.reference} is now {done.case.status.value}, {done.case.band} band")
+    rules = configuration.triage_rules(stack.environment())
+
+    def rule(case: Any) -> Any:
+        if verdict in ("noise", "not-noise"):
+            return desk.mark_noise_by(case, agent, verdict == "noise", rules, clock.now())
+        return desk.mark_urgent_by(case, agent, verdict == "urgent", rules, clock.now())
+
+    done = act_as_agent(stack, case_id, agent, force, rule)
+    click.echo(f"case {done.case.reference} is now {done.case.status.value}, {done.case.band} band")
 
 
 @main.command("eval")
@@ -531,6 +572,7 @@ def case_command(case_id: str, stack: Any) -> None:
 @stack_options
 @click.option("--dry-run", is_flag=True, help="Record instead of posting (nothing reaches X; always so with --local).")
 @click.option("--yes", is_flag=True, help="Post without asking for confirmation.")
+@agent_options
 def reply(
     case_id: str,
     text: str | None,
@@ -539,18 +581,26 @@ def reply(
     stack: Any,
     dry_run: bool,
     yes: bool,
+    agent: str,
+    force: bool,
 ) -> None:
     """Answer CASE_ID on X (in thread, or by DM for DM cases) and mark it answered; the coach advises first.
 
+    The same path as the inbox's: a case a colleague holds is refused (--force answers anyway, recorded), an
+    answered, pending or closed case asks for confirmation, and the answer is recorded with its author.
+
     Example: carebird reply public-1860000000000000101 --template fixed --stack carebird
     """
-    from carebird.answering import answer_case
+    from types import SimpleNamespace
+
+    from carebird import desk
+    from carebird.agentdesk import CONFIRM_STATUSES, Answer
     from carebird.replies import coach, load_templates, render
     from carebird.usage import DynamoUsage
     from carebird.xbill import MeteredX
     from carebird.xclient import XClient
 
-    store, case = stack.store(), find_case(stack, case_id)
+    case = find_case(stack, case_id)
     environment = stack.environment()
     if case.channel.value in ("citation", "topic"):
         raise click.ClickException(
@@ -583,37 +633,52 @@ def reply(
     )
     for item in report.advice:
         click.echo(f"  {'✓' if item.applied else '•'} {item.rule}: {item.message}")
+    holder = desk.holder(case, clock.now())
+    if holder and holder != agent and not force:
+        raise click.ClickException(claimed_text(desk.ClaimedByAnother(holder, case.claimed_at), case.reference))
     if not yes and not sys.stdin.isatty():
         raise click.UsageError("no terminal to confirm the post on: add --yes to post without asking")
+    if case.status in CONFIRM_STATUSES and not yes:
+        click.confirm(f"{case.reference} is {case.status.value}: answer it anyway?", abort=True)
     if not yes and not click.confirm("Post it?", default=True):
         raise click.Abort()
+    store = stack.store()
     x = XClient(dry_run=True) if dry_run or stack.local else _brand_client(stack)
     x = MeteredX(x, DynamoUsage(store.table, store.client), lambda: clock.now().date())  # the X bill's counters
-    outcome = answer_case(
-        store, case, report.draft, x, clock.now(), environment["BRAND_USER_ID"],
-        settings=configuration.ingestion(environment),
-    )  # fmt: skip
+    work = agent_desk(stack)
+    member = work.claims.member(agent) or desk.Member(agent)  # an operator with the stack's credentials may act
+    brand = SimpleNamespace(user_id=environment["BRAND_USER_ID"], handle=environment.get("BRAND_HANDLE", ""))
+    request = Answer(report.draft, nonce=os.urandom(12).hex(), confirm=True, force=force)
+    try:
+        outcome = work.answer(case.case_id, member, request, lambda: x, brand, configuration.ingestion(environment))
+    except desk.ClaimedByAnother as exc:  # claimed meanwhile
+        raise click.ClickException(claimed_text(exc, case.reference)) from exc
     if stack.local:
         click.echo(f"dry run (local stack): {x.recorded[-1].action} {x.recorded[-1].text!r}" if x.recorded else "")
     click.echo(outcome.message)
-    if not outcome.answered:
+    if not outcome.sent:
         sys.exit(1)
 
 
 @main.command()
 @click.argument("case_id")
 @stack_options
-def close(case_id: str, stack: Any) -> None:
+@agent_options
+def close(case_id: str, stack: Any, agent: str, force: bool) -> None:
     """Close CASE_ID: it leaves the queue, and the customer's next message opens a new case.
+
+    Recorded on the case as the agent's action; a colleague's claim is respected (--force overrides, recorded).
 
     Example: carebird close public-1860000000000000101 --stack carebird
     """
-    from carebird.answering import close_case
+    from carebird import desk
 
-    message = close_case(stack.store(), find_case(stack, case_id).case_id)
-    if message.startswith("no case"):
-        raise click.ClickException(message)
-    click.echo(message)
+    case = find_case(stack, case_id)
+    if case.status.value == "closed":
+        click.echo(f"case {case.reference} was already closed")
+        return
+    done = act_as_agent(stack, case.case_id, agent, force, lambda c: desk.close_by(c, agent, clock.now()))
+    click.echo(f"case {done.case.reference} closed")
 
 
 @main.command()
@@ -694,13 +759,22 @@ def agents() -> None:
 @agents.command()
 @click.argument("email")
 @stack_options
-def invite(email: str, stack: Any) -> None:
-    """Invite EMAIL to the inbox: Cognito e-mails a first password, changed at first sign-in.
+@click.option("--lead", is_flag=True, help="A lead: may take over or release any colleague's case.")
+def invite(email: str, stack: Any, lead: bool) -> None:
+    """Invite EMAIL to the inbox: Cognito e-mails a first password, changed at first sign-in; EMAIL joins the
+    team's roster (an account invited before the roster existed is just added to it).
 
     Example: carebird agents invite ana@brand.example --stack carebird
     """
+    from carebird.teamstore import DynamoTeam
+
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise click.UsageError(f"{email!r} is not an e-mail address")
+    role = "lead" if lead else "agent"
+    if stack.local:  # the local inbox has no accounts: the roster alone
+        DynamoTeam(stack.store()).add(email, role, clock.now())
+        click.echo(f"{email} is on the local roster as {role}")
+        return
     cognito = stack.client("cognito-idp")
     try:
         cognito.admin_create_user(
@@ -709,23 +783,35 @@ def invite(email: str, stack: Any) -> None:
             UserAttributes=[{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}],
             DesiredDeliveryMediums=["EMAIL"],
         )
-    except cognito.exceptions.UsernameExistsException as exc:
-        raise click.ClickException(f"{email} is already invited") from exc
-    click.echo(f"invited {email}: the inbox is at {stack.outputs.get('InboxUrl', 'the InboxUrl output')}")
+    except cognito.exceptions.UsernameExistsException:
+        DynamoTeam(stack.store()).add(email, role, clock.now())
+        click.echo(f"{email} was already invited: on the roster as {role}")
+        return
+    DynamoTeam(stack.store()).add(email, role, clock.now())
+    click.echo(f"invited {email} as {role}: the inbox is at {stack.outputs.get('InboxUrl', 'the InboxUrl output')}")
 
 
 @agents.command("list")
 @stack_options
 def list_agents(stack: Any) -> None:
-    """The inbox's accounts and their state.
+    """The team's roster (role) and, on a deployed stack, each account's state.
 
     Example: carebird agents list --stack carebird
     """
-    users = stack.client("cognito-idp").list_users(UserPoolId=_user_pool(stack)).get("Users", [])
+    from carebird.teamstore import DynamoTeam
+
+    roster = {m.agent.lower(): m for m in DynamoTeam(stack.store()).members()}
+    users = [] if stack.local else stack.client("cognito-idp").list_users(UserPoolId=_user_pool(stack)).get("Users", [])
     for user in users:
         email = next((a["Value"] for a in user.get("Attributes", []) if a["Name"] == "email"), user["Username"])
-        click.echo(f"{email}  {user.get('UserStatus', '')}{'' if user.get('Enabled', True) else '  (disabled)'}")
-    if not users:
+        member = roster.pop(email.lower(), None)
+        role = member.role if member else "not on the roster: no access (carebird agents invite EMAIL)"
+        click.echo(
+            f"{email}  {user.get('UserStatus', '')}{'' if user.get('Enabled', True) else '  (disabled)'}  {role}"
+        )
+    for member in roster.values():
+        click.echo(f"{member.agent}  {member.role}" + ("" if stack.local else "  (no account)"))
+    if not users and not roster:
         click.echo("no agents yet: carebird agents invite EMAIL --stack NAME")
 
 
@@ -733,16 +819,27 @@ def list_agents(stack: Any) -> None:
 @click.argument("email")
 @stack_options
 def remove(email: str, stack: Any) -> None:
-    """Remove EMAIL's access to the inbox (their past actions stay recorded on the cases).
+    """Remove EMAIL's access to the inbox at once: off the roster (the inbox checks it on every call), signed out
+    everywhere, account deleted. Their past actions stay recorded on the cases.
 
     Example: carebird agents remove ana@brand.example --stack carebird
     """
+    from carebird.teamstore import DynamoTeam
+
+    was_member = DynamoTeam(stack.store()).remove(email)
+    if stack.local:
+        if not was_member:
+            raise click.ClickException(f"no agent {email}")
+        click.echo(f"removed {email} from the local roster")
+        return
     cognito = stack.client("cognito-idp")
     try:
+        cognito.admin_user_global_sign_out(UserPoolId=_user_pool(stack), Username=email)
         cognito.admin_delete_user(UserPoolId=_user_pool(stack), Username=email)
     except cognito.exceptions.UserNotFoundException as exc:
-        raise click.ClickException(f"no agent {email}") from exc
-    click.echo(f"removed {email}")
+        if not was_member:
+            raise click.ClickException(f"no agent {email}") from exc
+    click.echo(f"removed {email}: off the roster and signed out everywhere")
 
 
 # --- X ---------------------------------------------------------------------------------------------

@@ -555,7 +555,7 @@ class EmbeddedStack:
 
     def x_calls(self) -> list[Any]:
         """Everything the functions would have posted on X (dry run)."""
-        answers = self.inbox._x.recorded if self.inbox._x is not None else []
+        answers = self.inbox.desk.x.recorded if self.inbox.desk.x is not None else []
         return [*self.acknowledger.x.recorded, *self.announcer.x.recorded, *answers]
 
     def escalate(self) -> dict[str, int]:

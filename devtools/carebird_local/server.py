@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from carebird.teamstore import DynamoTeam
 from carebird_local import local
 
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
@@ -82,15 +83,19 @@ def build_server(
         sign-in's token), and the development sign-in itself, which exists only in this local server."""
         if path == "/inbox/dev/sign-in" and method == "POST":
             try:
-                request = json.loads(body or b"{}")
-                name = str(request.get("name") or "").strip()
-                given = str(request.get("passphrase") or "")
+                asked = json.loads(body or b"{}")
+                name, lead = str(asked.get("name") or "").strip(), asked.get("lead") is True
+                given = str(asked.get("passphrase") or "")
             except (ValueError, AttributeError):
-                name = given = ""
+                name, lead, given = "", False, ""
             if not 0 < len(name) <= 60:
                 return _error(400, "give an agent name (1 to 60 characters)")
             if sign_in_secret and not hmac.compare_digest(given.encode("utf-8"), sign_in_secret.encode("utf-8")):
                 return _error(401, "this server listens off loopback: give its --secret as the passphrase")
+            with stack_lock:  # the development sign-in puts the agent on the roster (Cognito + invite in AWS)
+                team = DynamoTeam(stack.store)
+                if team.member(name) is None or lead:
+                    team.add(name, "lead" if lead else "agent")
             return {
                 "statusCode": 200,
                 "headers": {"Content-Type": "application/json", "Cache-Control": "no-store"},

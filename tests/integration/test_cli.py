@@ -339,20 +339,25 @@ def test_x_whoami_gives_the_brand_user_id_to_deploy_with_from_the_sample_credent
     assert responses.calls[0].request.headers["Authorization"].startswith(b"OAuth ")
 
 
-def test_agents_are_invited_by_email_listed_and_removed_on_the_stacks_user_pool(embedded):
+def test_agents_are_invited_by_email_listed_and_removed_on_the_stacks_user_pool_and_roster(embedded):
     import boto3
 
     pool = boto3.client("cognito-idp").create_user_pool(PoolName="team", UsernameAttributes=["email"])["UserPool"]
     create_deployed_stack("carebird", outputs={"InboxUserPoolId": pool["Id"], "InboxUrl": "https://x/inbox"})
 
+    from carebird.teamstore import DynamoTeam
+
     invited = CliRunner().invoke(main, ["agents", "invite", "ana@brand.example", "--stack", "carebird"])
-    again = CliRunner().invoke(main, ["agents", "invite", "ana@brand.example", "--stack", "carebird"])
+    again = CliRunner().invoke(main, ["agents", "invite", "ana@brand.example", "--lead", "--stack", "carebird"])
     listed = CliRunner().invoke(main, ["agents", "list", "--stack", "carebird"])
+    on_roster = DynamoTeam(embedded.store).member("ana@brand.example")
     removed = CliRunner().invoke(main, ["agents", "remove", "ana@brand.example", "--stack", "carebird"])
 
     assert invited.exit_code == 0 and "https://x/inbox" in invited.output
-    assert again.exit_code == 1 and "already invited" in again.output
-    assert "ana@brand.example" in listed.output and "FORCE_CHANGE_PASSWORD" in listed.output
-    assert removed.exit_code == 0
+    assert again.exit_code == 0 and "already invited" in again.output  # an older account joins the roster
+    assert "ana@brand.example" in listed.output and "FORCE_CHANGE_PASSWORD" in listed.output and "lead" in listed.output
+    assert on_roster is not None and on_roster.is_lead
+    assert removed.exit_code == 0 and "signed out everywhere" in removed.output
     assert boto3.client("cognito-idp").list_users(UserPoolId=pool["Id"])["Users"] == []
+    assert DynamoTeam(embedded.store).member("ana@brand.example") is None
     assert CliRunner().invoke(main, ["agents", "invite", "not-an-email", "--stack", "carebird"]).exit_code == 2

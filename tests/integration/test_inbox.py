@@ -92,7 +92,7 @@ def test_a_claimed_case_shows_who_has_it_and_a_second_agent_can_neither_claim_no
     client, stack = inbox
     case_id = client.get("queue").json()["cases"][0]["id"]
 
-    assert client.post(f"cases/{case_id}/claim").json() == {"claimed_by": "alice"}
+    assert client.post(f"cases/{case_id}/claim").json()["claimed_by"] == "alice"
     taken = client.post(f"cases/{case_id}/claim", agent="bob")
     answered = client.post(f"cases/{case_id}/reply", {"text": "Bonjour, on regarde !"}, agent="bob")
 
@@ -101,7 +101,7 @@ def test_a_claimed_case_shows_who_has_it_and_a_second_agent_can_neither_claim_no
     assert client.get(f"cases/{case_id}", agent="bob").json()["claimed_by"] == "alice"
     assert client.get("queue", agent="bob").json()["cases"][0]["claimed_by"] == "alice"
     assert client.post(f"cases/{case_id}/assign", {"agent": "carol"}, agent="bob").status_code == 409
-    assert client.post(f"cases/{case_id}/assign", {"agent": "bob"}).json() == {"claimed_by": "bob"}
+    assert client.post(f"cases/{case_id}/assign", {"agent": "bob"}).json()["claimed_by"] == "bob"
     assert client.post(f"cases/{case_id}/claim").status_code == 409  # now bob's: alice handed it over
     activity = client.get(f"cases/{case_id}", agent="bob").json()["activity"]
     assert [(a["agent"], a["action"], a["detail"]) for a in activity] == [
@@ -171,7 +171,7 @@ def test_search_finds_past_cases_by_reference_or_handle_and_the_kpis_count_the_d
     assert [c["author"] for c in client.get("search", q=ref).json()["cases"]] == ["claire_dupont"]
     assert [c["ref"] for c in client.get("search", q="@Claire_Dupont").json()["cases"]] == [ref]
     kpi = client.get("kpi", days=7).json()
-    assert kpi["cases"] == 3 and sum(d["total"] for d in kpi["by_day"]) == 3 and len(kpi["by_day"]) == 8
+    assert kpi["cases"] == 3 and sum(d["total"] for d in kpi["by_day"]) == 3 and len(kpi["by_day"]) == 7
 
 
 def test_state_changing_requests_must_be_json_from_this_page(inbox):
@@ -222,11 +222,17 @@ def test_the_inbox_uses_only_the_table_actions_its_role_allows(inbox):
         else:
             used.add(model.name)
 
-    stack.inbox.store.client.meta.events.register("before-parameter-build.dynamodb.*", record)
+    stack.inbox.desk.store.client.meta.events.register("before-parameter-build.dynamodb.*", record)
     case_id = client.get("queue").json()["cases"][0]["id"]
     client.get(f"cases/{case_id}")
     client.post(f"cases/{case_id}/notes", {"text": "checking"})
-    client.post(f"cases/{case_id}/reply", {"text": "Bonjour, c'est réglé !"})
+    client.post(f"cases/{case_id}/reply", {"text": "Bonjour, c'est réglé !", "nonce": "n-1"})
+    client.post(f"cases/{case_id}/reply", {"text": "Bonjour, c'est réglé !", "nonce": "n-2"})  # given back
+    client.post(f"cases/{case_id}/tag", {"add": ["box"]})
+    client.post("bulk", {"action": "pending", "cases": [case_id]})
+    client.get("team")
+    client.get("counts")
+    client.get("search", q="box rouge")
     client.post(f"cases/{case_id}/close")
     client.get("search", q="@maxtech")
     client.get("search", q="CB-000102")

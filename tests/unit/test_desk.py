@@ -64,10 +64,44 @@ def test_notes_need_words_and_an_agent_and_are_bounded(case):
         desk.claim(case, "  ", NOW)
 
 
+TEAM = [desk.Member("alice"), desk.Member("bob"), desk.Member("carol"), desk.Member("lea", "lead")]
+
+
 def test_a_case_is_handed_to_a_colleague_only_by_whoever_holds_it(case):
     mine = desk.claim(case, "alice", NOW).case
 
-    handed = desk.assign(mine, "alice", "bob", NOW)
+    handed = desk.assign(mine, desk.Member("alice"), "Bob", TEAM, NOW)
     assert handed.case.claimed_by == "bob" and handed.detail == "bob"
     with pytest.raises(desk.ClaimedByAnother):
-        desk.assign(handed.case, "alice", "carol", NOW)
+        desk.assign(handed.case, desk.Member("alice"), "carol", TEAM, NOW)
+
+
+def test_a_case_is_assigned_only_to_a_member_of_the_team(case):
+    with pytest.raises(desk.NotAllowed, match="bobb is not on the team"):
+        desk.assign(case, desk.Member("alice"), "bobb", TEAM, NOW)
+
+
+def test_a_lead_takes_over_or_releases_a_colleagues_case_and_it_is_recorded(case):
+    held = desk.claim(case, "alice", NOW).case
+    with pytest.raises(desk.ClaimedByAnother):
+        desk.take_over(held, desk.Member("bob"), NOW)
+    with pytest.raises(desk.ClaimedByAnother):
+        desk.release(held, desk.Member("bob"), NOW)
+
+    taken = desk.take_over(held, desk.Member("lea", "lead"), NOW)
+    assert (taken.case.claimed_by, taken.action, taken.detail) == ("lea", "take over", "from alice")
+    released = desk.release(held, desk.Member("lea", "lead"), NOW)
+    assert released.case.claimed_by is None and released.detail == "from alice"
+    reassigned = desk.assign(held, desk.Member("lea", "lead"), "carol", TEAM, NOW)
+    assert reassigned.case.claimed_by == "carol" and reassigned.detail == "carol (from alice)"
+
+
+def test_a_pending_case_leaves_the_queue_and_tags_are_cleaned(case):
+    pending = desk.set_pending(case, "alice", NOW)
+    assert pending.case.status == "pending" and pending.case.waiting_since is None and not pending.case.awaiting_reply
+    with pytest.raises(desk.NotAllowed):
+        desk.set_pending(pending.case, "alice", NOW)
+
+    tagged = desk.set_tags(case, "alice", ["#Fibre", "fibre", "panne réseau"], [])
+    assert tagged.case.tags == ("fibre", "panne-réseau") and tagged.detail == "+fibre +panne-réseau"
+    assert desk.set_tags(tagged.case, "bob", [], ["fibre"]).case.tags == ("panne-réseau",)

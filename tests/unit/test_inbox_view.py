@@ -48,7 +48,7 @@ def test_a_filter_stops_reading_at_its_cap_and_keeps_at_most_the_limit():
     shown = inbox.select(newest_first(), "closed", None, read_cap=1_000)
     assert len(shown) == inbox.QUEUE_LIMIT and len(read) == inbox.QUEUE_LIMIT
     assert inbox.select(newest_first(), "noise", None, read_cap=1_000) == [] and len(read) == inbox.QUEUE_LIMIT + 1_000
-    with pytest.raises(ValueError, match="status must be one of"):
+    with pytest.raises(ValueError, match="view must be one of"):
         inbox.select([], "everything", None)
     with pytest.raises(ValueError, match="channel must be one of"):
         inbox.select([], "waiting", "fax")
@@ -62,3 +62,58 @@ def test_templates_are_filled_in_for_the_customer_in_their_language():
     assert filled == [{"name": "hi", "text": f"Bonjour Claire ({case.reference})", "problem": ""}]
     too_long = inbox.templates_for(case, {"long": {"fr": "x" * 300}}, POLICY, "fr", datetime(2025, 11, 25, tzinfo=UTC))
     assert too_long[0]["text"] == "" and "280" in too_long[0]["problem"]
+
+
+def test_a_deadline_reads_in_the_brands_zone_with_its_opening_minutes():
+    friday_evening = datetime(2025, 11, 28, 17, 0, tzinfo=UTC)  # 18:00 in Paris, closed until Monday 09:00
+    due = HOURS.add_open_minutes(friday_evening, 30)
+
+    assert inbox.due_text(due, 30, friday_evening, HOURS) == "due Mon 09:30 (30 opening min)"
+    assert inbox.due_text(due, 0, due, HOURS) == "overdue since 09:30"
+
+
+def test_the_thread_puts_messages_notes_and_actions_in_time_order_with_who_sent_each_answer():
+    case = replace(a_case(), acknowledged_at=None)
+    messages = [
+        {"message_id": "1", "direction": "in", "author_handle": "claire", "text": "?",
+         "created_at": "2025-11-25T09:00:00Z"},
+        {"message_id": "2", "direction": "out", "author_handle": "", "sent_by": "alice", "text": "ok",
+         "created_at": "2025-11-25T09:05:00Z"},
+        {"message_id": "3", "direction": "out", "author_handle": "LumiereAide", "text": "vu",
+         "created_at": "2025-11-25T09:07:00Z"},
+    ]  # fmt: skip
+    activity = [
+        {"at": "2025-11-25T09:04:00Z", "agent": "alice", "action": "claim", "detail": "", "source": "inbox"},
+        {"at": "2025-11-25T09:05:00Z", "agent": "alice", "action": "reply", "detail": "by reply"},
+        {"at": "2025-11-25T09:06:00Z", "agent": "bob", "action": "note", "detail": "VIP"},
+    ]
+
+    thread = inbox.thread(case, messages, activity, "LumiereAide")
+
+    assert [(e["kind"], e.get("sent_by") or e.get("agent")) for e in thread] == [
+        ("message", None), ("activity", "alice"), ("message", "alice"), ("note", "bob"), ("message", "the X app"),
+    ]  # fmt: skip
+    assert thread[2]["author"] == "LumiereAide"
+
+
+def test_search_ignores_case_and_accents_and_needs_every_word():
+    case = replace(a_case(), notes_text="Client fidèle", tags=("panne",))
+
+    assert inbox.matches(case, inbox.search_words("BOX Fidele"))
+    assert inbox.matches(case, inbox.search_words("#panne"))
+    assert not inbox.matches(case, inbox.search_words("box remboursement"))
+
+
+def test_the_per_agent_report_counts_first_responses_in_opening_and_clock_minutes():
+    opened = datetime(2025, 11, 28, 16, 30, tzinfo=UTC)  # Friday 17:30 in Paris
+    answered_monday = replace(
+        a_case(), opened_at=opened, first_response_at=opened + timedelta(days=3), first_responder="alice"
+    )
+    by_app = replace(a_case(), opened_at=opened, first_response_at=opened + timedelta(minutes=10))
+
+    report = inbox.per_agent([answered_monday, by_app], HOURS)
+
+    assert report[0]["agent"] == "X app" or report[1]["agent"] == "X app"
+    alice = next(r for r in report if r["agent"] == "alice")
+    assert alice["answered"] == 1 and alice["median_first_response_calendar_minutes"] == 3 * 24 * 60
+    assert alice["median_first_response_minutes"] == 30 + 510  # Friday 17:30-18:00 and Monday 09:00-17:30

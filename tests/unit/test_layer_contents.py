@@ -21,20 +21,29 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
+def shipped_modules() -> set[str]:
+    """The layer's modules by dotted name, subpackages included (carebird.inboxweb.queue)."""
+    return {
+        "carebird." + ".".join(p.relative_to(LAYER).with_suffix("").parts)
+        for p in LAYER.rglob("*.py")
+        if p.stem != "__init__"
+    }
+
+
 def layer_modules_reached_by_functions() -> set[str]:
-    shipped = {f"carebird.{p.stem}" for p in LAYER.glob("*.py") if p.stem != "__init__"}
+    shipped = shipped_modules()
     pending = set().union(*(imported_modules(app) for app in FUNCTIONS.glob("*/app.py")))
     reached: set[str] = set()
     while pending:
         name = pending.pop()
         if name in shipped and name not in reached:
             reached.add(name)
-            pending |= imported_modules(LAYER / f"{name.split('.')[1]}.py")
+            pending |= imported_modules(LAYER.joinpath(*name.split(".")[1:]).with_suffix(".py"))
     return reached
 
 
 def test_every_module_of_the_layer_is_imported_by_a_function():
-    shipped = {f"carebird.{p.stem}" for p in LAYER.glob("*.py") if p.stem != "__init__"}
+    shipped = shipped_modules()
 
     assert shipped - layer_modules_reached_by_functions() == set()
 

@@ -44,9 +44,11 @@ def answer_case(
     agent: str = "",
     by_dm: bool = False,
     settings: IngestSettings | None = None,
+    brand_handle: str = "",
 ) -> AnswerOutcome:
     """Post `text` to the customer (by DM when `by_dm`) and record it on the case as the brand's answer, with
-    X's post id. The webhook's echo of the sent post is then a duplicate, so the case is answered exactly once.
+    X's post id, written by the brand's account and sent by `agent`. The webhook's echo of the sent post is then a
+    duplicate, so the case is answered exactly once.
     """
     family = Family.DM if by_dm else case.family
     via, result = reply_else_dm(x, text, family, case.reply_to_id, case.customer.id)
@@ -55,7 +57,8 @@ def answer_case(
     message = Message(
         id=result.post_id or f"answer-{case.case_id}-{now.timestamp():.0f}",
         channel=Channel.DM if via is Via.DM else Channel.REPLY,
-        author=Author(id=brand_id or "brand", handle=agent),
+        author=Author(id=brand_id or "brand", handle=brand_handle),
+        sent_by=agent or None,
         text=text,
         created_at=now,
         from_brand=True,

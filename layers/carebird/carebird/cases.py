@@ -22,6 +22,7 @@ from carebird.triage import (
 )
 
 OPEN, ANSWERED, ESCALATED = CaseStatus.OPEN, CaseStatus.ANSWERED, CaseStatus.ESCALATED
+PENDING = CaseStatus.PENDING
 CLOSED, NOISE, PRAISE = CaseStatus.CLOSED, CaseStatus.NOISE, CaseStatus.PRAISE
 HISTORY_LIMIT = 10
 
@@ -74,6 +75,9 @@ class Case:
     ref: str = ""  # the reference allocated when the case was stored (reference_for); "" for a case not yet stored
     outage: str | None = None  # the outage this case belongs to (carebird.outages): urgent while it waits
     urgent_override: bool | None = None  # an agent's word: True = urgent, False = not urgent
+    tags: tuple[str, ...] = ()  # an agent's labels (desk.set_tags)
+    notes_text: str = ""  # the latest internal notes' words, bounded: what the inbox's search reads
+    first_responder: str | None = None  # the agent whose answer was the first response, when carebird posted it
     version: int = 0
 
     @property
@@ -252,6 +256,8 @@ def add_inbound(case: Case, message: Message, rules: TriageRules) -> Case:
     result = _score(grown, rules, texts, message.created_at)
     quiet = result.kind in (Kind.NOISE, Kind.THANKS)  # thanks, closing words and noise wake nobody up
     reopening = (case.waiting_since is None and not answered_after and not quiet) or upgraded
+    if case.status is PENDING and not answered_after and result.kind is not Kind.NOISE:
+        reopening = True  # the customer answered what the team asked: back to waiting, a new SLA clock
     latest = max(case.last_activity_at, message.created_at)
     status = OPEN if reopening else case.status
     if result.kind is Kind.NOISE and case.waiting_since is None and case.status in (OPEN, NOISE):
@@ -302,10 +308,12 @@ def _conversation_of(message: Message) -> str | None:
 def record_response(case: Case, message: Message) -> Case:
     """The brand answered: the first response is kept, the case leaves the queue."""
     first = case.first_response_at
+    earliest = first is None or message.created_at < first
     return replace(
         case,
-        status=ANSWERED if case.status != CLOSED else CLOSED,
+        status=ANSWERED if case.status not in (CLOSED, PENDING) else case.status,
         first_response_at=message.created_at if first is None else min(first, message.created_at),
+        first_responder=message.sent_by if earliest else case.first_responder,
         last_response_at=max(case.last_response_at or message.created_at, message.created_at),
         last_activity_at=max(case.last_activity_at, message.created_at),
         response_count=case.response_count + 1,

@@ -46,6 +46,7 @@ class CaseStatus(StrEnum):
     CLOSED = "closed"
     NOISE = "noise"  # spam, scams, bots: out of the working queue, no SLA, no acknowledgement; an agent can undo it
     PRAISE = "praise"  # thanks or praise that asks nothing: worth a like or a thank-you, never an escalation
+    PENDING = "pending"  # answered and waiting on the customer: no SLA clock; their next message puts it back
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,7 @@ class Message:
     recipient_id: str | None = None
     feed: str = "aaa"
     encrypted: bool = False  # an XChat message: X gives apps no readable text
+    sent_by: str | None = None  # the agent who wrote a brand answer carebird posted (inbox, CLI), when known
 
     @property
     def family(self) -> str:

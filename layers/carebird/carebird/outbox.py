@@ -109,10 +109,22 @@ class DynamoOutbox:
                     ),
                     ConditionExpression="attribute_not_exists(pk)",
                 )
+        self._keep_in_thread(case_id, via, result, text, at)
         self.client.update_item(
             TableName=self.table,
             Key=to_dynamo(case_key(case_id)),
             UpdateExpression="SET acknowledged_at = :at, ack_via = :via, "
             "version = if_not_exists(version, :zero) + :one",
             ExpressionAttributeValues=to_dynamo({":at": to_iso(at), ":via": via, ":zero": 0, ":one": 1}),
+        )
+
+    def _keep_in_thread(self, case_id: str, via: str, result: XResult, text: str, at: datetime) -> None:
+        """The acknowledgement's words in the case's conversation, marked automatic (agents see what was said)."""
+        from carebird.model import Author, Channel, Message
+        from carebird.table import message_to_item
+
+        channel = Channel.DM if via == "dm" else Channel.REPLY
+        sent = Message(result.post_id or f"ack-{case_id}", channel, Author("brand"), text, at, from_brand=True)
+        self.client.put_item(
+            TableName=self.table, Item=to_dynamo({**message_to_item(case_id, sent), "automatic": True})
         )

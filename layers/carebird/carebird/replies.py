@@ -52,7 +52,20 @@ COLD_PHRASES = (
     "rtfm",
     "lisez",
 )
-PLACEHOLDERS = {"first_name", "handle", "reference", "next_opening"}
+PLACEHOLDERS = {"first_name", "handle", "reference", "next_opening", "greeting"}
+# A greeting by the hour in the brand's zone (greeting_for); "Bonjour"/"Hi" when no time is given.
+GREETINGS = {
+    "fr": ((18, "Bonjour"), (24, "Bonsoir")),
+    "en": ((12, "Good morning"), (18, "Hello"), (24, "Good evening")),
+}
+
+
+def greeting_for(language: str, local_hour: int | None) -> str:
+    """The greeting for an hour of the brand's day (`Bonsoir` after 18:00 in French)."""
+    steps = GREETINGS.get(language) or GREETINGS["en"]
+    if local_hour is None:
+        return "Bonjour" if language == "fr" else "Hi"
+    return next(word for until, word in steps if local_hour < until)
 
 
 class TemplateError(ValueError):
@@ -110,6 +123,7 @@ def render(
     handle: str,
     reference: str,
     next_opening: str = "",
+    greeting: str | None = None,
 ) -> str:
     """A template filled in for one customer, checked against X's weighted length."""
     if name not in templates:
@@ -118,7 +132,14 @@ def render(
     template = variants.get(language) or variants.get("en") or next(iter(variants.values()))
     greeted = first_name(customer_name, handle)
     text = greet(
-        template.format(first_name=greeted, handle=handle, reference=reference, next_opening=next_opening), greeted
+        template.format(
+            first_name=greeted,
+            handle=handle,
+            reference=reference,
+            next_opening=next_opening,
+            greeting=greeting if greeting is not None else greeting_for(language, None),
+        ),
+        greeted,
     )
     length = weighted_length(text)
     if length > POST_LIMIT:

@@ -175,6 +175,9 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "customer_since": _iso(case.customer.created_at),
         "outage": case.outage,
         "urgent_override": case.urgent_override,
+        "tags": list(case.tags),
+        "notes_text": case.notes_text or None,
+        "first_responder": case.first_responder,
         "version": case.version,
     }
     item["day"] = day_key(case.opened_at)  # CasesByDay index: the KPIs and the digest read by day
@@ -245,6 +248,9 @@ def case_from_item(item: dict[str, Any]) -> Case:
         ref=item.get("reference", ""),
         outage=item.get("outage"),
         urgent_override=item.get("urgent_override"),
+        tags=tuple(item.get("tags", ())),
+        notes_text=item.get("notes_text", ""),
+        first_responder=item.get("first_responder"),
         version=int(item.get("version", 0)),
     )
 
@@ -269,6 +275,7 @@ def message_to_item(case_id: str, message: Message) -> dict[str, Any]:
         "quoted_id": message.quoted_id,
         "feed": message.feed,
         "encrypted": message.encrypted or None,
+        "sent_by": message.sent_by,
     }
 
 
@@ -287,14 +294,18 @@ def message_from_item(item: dict[str, Any]) -> Message:
         quoted_id=item.get("quoted_id"),
         recipient_id=item.get("recipient_id"),
         feed=item.get("feed", "aaa"),
+        sent_by=item.get("sent_by"),
     )
 
 
 ACTIVITY_PREFIX = "ACT#"
 
 
-def activity_item(case_id: str, at: datetime, agent: str, action: str, detail: str = "") -> dict[str, Any]:
-    """One agent action on a case (claim, reply, note, close, noise...), kept with the case, in time order."""
+def activity_item(
+    case_id: str, at: datetime, agent: str, action: str, detail: str = "", source: str = ""
+) -> dict[str, Any]:
+    """One agent action on a case (claim, reply, note, close, noise...), kept with the case, in time order;
+    `source` says where the agent acted (inbox, cli)."""
     import time
     import uuid
 
@@ -308,6 +319,7 @@ def activity_item(case_id: str, at: datetime, agent: str, action: str, detail: s
         "agent": agent,
         "action": action,
         "detail": detail,
+        **({"source": source} if source else {}),
     }
 
 
@@ -354,6 +366,18 @@ def pause_from_item(item: Mapping[str, Any] | None) -> tuple[str, str, datetime]
 def outage_key(service: str) -> dict[str, str]:
     """The failure reports of one service and its declared outage (carebird.outages), one small item."""
     return {"pk": f"OUTAGE#{service}", "sk": "OUTAGE"}
+
+
+TEAM_PK = "TEAM"  # the agents' roster: one item per agent (sk: the agent's identity), read on every inbox call
+
+
+def agent_key(agent: str) -> dict[str, str]:
+    return {"pk": TEAM_PK, "sk": agent.strip().lower()}
+
+
+def answer_nonce_key(case_id: str, nonce: str) -> dict[str, str]:
+    """An agent's answer, claimed by the page's nonce before it is posted (a double click posts once)."""
+    return {"pk": f"ANSWER#{case_id}", "sk": nonce}
 
 
 # Stream records the SLA dispatcher and the acknowledger receive: case items only (the template's filters).
