@@ -28,8 +28,20 @@ def test_the_inbox_lists_the_urgent_band_first_whatever_the_aged_priority(
     urgent_priority, other_priority, other_effective, waited
 ):
     rows = [
-        {"band": NORMAL_BAND, "priority": other_priority, "effective": 100, "waiting_minutes": waited},
-        {"band": URGENT_BAND, "priority": urgent_priority, "effective": urgent_priority, "waiting_minutes": 0},
+        {
+            "id": "public-1",
+            "band": NORMAL_BAND,
+            "priority": other_priority,
+            "effective": 100,
+            "waiting_minutes": waited,
+        },
+        {
+            "id": "public-2",
+            "band": URGENT_BAND,
+            "priority": urgent_priority,
+            "effective": urgent_priority,
+            "waiting_minutes": 0,
+        },
     ]
 
     assert [row["band"] for row in order_queue(rows)] == [URGENT_BAND, NORMAL_BAND]
