@@ -365,6 +365,9 @@ def test_health_names_the_x_activity_subscriptions_that_are_missing(live, monkey
 
 
 def test_the_inbox_api_gives_the_banner_flag_while_automation_is_paused(live):
+    from carebird.teamstore import DynamoTeam
+
+    DynamoTeam(live.store).add("alice@example.com")  # the inbox answers only the team's roster
     inbox = local.load_function("inbox")
     context = local.LambdaContext(function_name="carebird-inbox")
 
