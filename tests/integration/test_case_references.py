@@ -2,7 +2,6 @@
 `carebird case`, the inbox search and the escalation email; references of cases stored before keep working."""
 
 import copy
-import json
 
 import pytest
 from carebird_local.cli import main
@@ -109,8 +108,11 @@ def test_each_escalation_email_names_its_own_case(aws):
     stack.dispatch()
     stack.wait_for_executions()
 
-    emails = [json.dumps(e) for e in stack.team_emails()]
+    emails = [e["message"] for e in stack.team_emails()]
     references = [stack.case(f"public-{post_id}")["reference"] for post_id in ALIKE]
+    blocks = [b for email in emails for b in email.split("\n--- ")[-len(ALIKE) :]]  # one block per case listed
 
-    assert len(emails) == 2 and references[0] != references[1]
-    assert sorted(sum(r in e for r in references) for e in emails) == [1, 1]
+    assert len(emails) == 1 and references[0] != references[1]  # both due together: one email lists the two
+    for n, reference in enumerate(references):
+        (block,) = [b for b in blocks if reference in b]
+        assert f"@customer{n} " in block and f"Case: {reference}" in block

@@ -4,6 +4,7 @@ delivery nor a 503 on every redelivery. A delivery too large to store in time st
 
 import copy
 import json
+import time
 from dataclasses import dataclass, replace
 
 import pytest
@@ -135,3 +136,26 @@ def test_a_raw_event_the_store_refuses_is_quarantined_as_its_reason_and_an_excer
     assert (status, answer["outcomes"]) == (200, {"created": 1, "quarantined": 1})
     (kept,) = deployed.store.quarantined()
     assert "raw refused by the store: StorageRefused" in kept["reason"] and len(json.loads(kept["raw"])) == 2000
+
+
+def test_a_string_left_open_is_quarantined_in_time_whatever_it_escapes(deployed):
+    body = b'{"for_user_id": "1", "tweet_create_events": [{"text": "' + b'\\"' * 16_000 + b"]}"
+
+    started = time.perf_counter()
+    status, answer = post(deployed, body)
+
+    assert time.perf_counter() - started < 5  # searched quadratically: 30 s for these 32 kB
+    assert (status, answer["outcomes"]) == (200, {"quarantined": 1})
+
+
+@pytest.mark.parametrize(
+    "after", [b"garbage", b'{"for_user_id": "1"}', b"\x00\xff"], ids=["text", "an object", "bytes"]
+)
+def test_a_delivery_followed_by_more_data_is_stored_and_what_follows_quarantined(deployed, after):
+    body = json.dumps(fixture("aaa-mention.json")).encode() + after
+
+    status, answer = post(deployed, body)
+
+    assert (status, answer["outcomes"]) == (200, {"created": 1, "quarantined": 1})
+    assert deployed.store.get_case(f"public-{MENTION_ID}") is not None
+    assert [q["reason"] for q in deployed.store.quarantined()] == ["body has data after its JSON object"]

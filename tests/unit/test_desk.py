@@ -1,14 +1,17 @@
 """Agents' actions on a case, as plain functions: two agents never answer the same customer."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from carebird import desk
 from carebird.cases import open_case
+from carebird.escalation import DueEscalation, still_due
 from carebird.ingest import IngestSettings
 from carebird.model import CaseStatus
 from carebird.normalise import parse_delivery
+from carebird.table import case_to_item
 from tests.helpers import BRAND, fixture
 
 NOW = datetime(2025, 11, 25, 10, 0, tzinfo=UTC)
@@ -105,3 +108,14 @@ def test_a_pending_case_leaves_the_queue_and_tags_are_cleaned(case):
     tagged = desk.set_tags(case, "alice", ["#Fibre", "fibre", "panne réseau"], [])
     assert tagged.case.tags == ("fibre", "panne-réseau") and tagged.detail == "+fibre +panne-réseau"
     assert desk.set_tags(tagged.case, "bob", [], ["fibre"]).case.tags == ("panne-réseau",)
+
+
+def test_a_case_put_back_from_noise_after_its_escalation_is_escalated_again_at_its_new_deadline(case):
+    rules = IngestSettings().rules
+    escalated = replace(case, escalation_level=2, escalated_at=NOW)
+    noise = desk.mark_noise_by(escalated, "bob", True, rules, NOW).case
+    back = desk.mark_noise_by(noise, "bob", False, rules, NOW + timedelta(hours=1)).case
+
+    assert back.reopened == escalated.reopened + 1
+    assert (back.escalation_level, back.escalated_at) == (0, None)
+    assert still_due(case_to_item(back), DueEscalation(back.case_id, "1", back.reopened)) == "send"

@@ -352,8 +352,14 @@ def mark_noise(case: Case, noise: bool, rules: TriageRules, now: datetime) -> Ca
         return replace(case, status=NOISE, kind=Kind.NOISE.value, noise_override=True, waiting_since=None, rank=None)
     if case.status != NOISE:
         return replace(case, noise_override=False)
-    back = replace(
-        case, noise_override=False, status=OPEN, waiting_since=case.last_activity_at, reopened=case.reopened + 1
+    back = replace(  # a new opening starts unescalated: its own deadlines email the team again
+        case,
+        noise_override=False,
+        status=OPEN,
+        waiting_since=case.last_activity_at,
+        reopened=case.reopened + 1,
+        escalation_level=0,
+        escalated_at=None,
     )
     result = _score(back, rules, [back.triage_text], now)
     return _apply(replace(back, kind=result.kind.value), result, rules)

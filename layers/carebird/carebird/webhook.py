@@ -100,9 +100,10 @@ def decode_delivery(data: bytes) -> tuple[Any, list[Rejected]]:
 
     A body that fails to decode whole (an invalid UTF-8 byte, nesting deeper than the parser goes) is split: each
     member of the top object, and when one fails, each element of that member's list or object, is decoded on its
-    own. What decodes is kept; each part that does not is one `Rejected` with its raw text (bounded). A body that
-    cannot be split (unbalanced) is one `Rejected` and an empty delivery. A body that is no JSON object at all is
-    a PayloadError (400), never kept: X sends objects, and the CRC answer signs only tokens without `{`.
+    own. What decodes is kept; each part that does not is one `Rejected` with its raw text (bounded). Data after the
+    object is one `Rejected`, the object decoded as above. A body that cannot be split (unbalanced) is one
+    `Rejected` and an empty delivery. A body that is no JSON object at all is a PayloadError (400), never kept: X
+    sends objects, and the CRC answer signs only tokens without `{`.
     """
     if not data.strip():
         raise PayloadError("empty body: expected an X activity delivery")
@@ -112,6 +113,10 @@ def decode_delivery(data: bytes) -> tuple[Any, list[Rejected]]:
         return _loads(data), []
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         failure = _decode_failure(exc)
+    end = _object_end(data)
+    if end is not None and data[end:].strip():  # the delivery, then more: the delivery kept, what follows quarantined
+        body, rejected = decode_delivery(data[:end])
+        return body, [*rejected, Rejected("body has data after its JSON object", _raw_text(data[end:]))]
     members = _split(data, 0, len(data))
     if members is None:
         return {}, [Rejected(f"body is not valid JSON: {failure}", _raw_text(data))]
@@ -153,7 +158,9 @@ def _salvage_member(data: bytes, start: int, end: int, body: dict[str, Any], rej
 
 # The bytes that shape JSON (quotes, brackets, commas, colons) are ASCII, and UTF-8 never uses an ASCII byte
 # inside a multi-byte character: the structure is found in the raw bytes, whatever invalid bytes sit in strings.
-_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{},:]', re.DOTALL)
+# A string left open runs to the end of the span, one token: looked for its closing quote again from every `"`
+# inside it, a run of escaped quotes cost time quadratic in its length (32 kB: 17-30 s).
+_TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*(?:"|\\?\Z)|[\[\]{},:]', re.DOTALL)
 
 
 def _split(data: bytes, start: int, end: int) -> list[tuple[int, int]] | None:
@@ -181,6 +188,20 @@ def _split(data: bytes, start: int, end: int) -> list[tuple[int, int]] | None:
         elif kind == b"," and depth == 1:
             parts.append((part_start, token.start()))
             part_start = token.end()
+    return None
+
+
+def _object_end(data: bytes) -> int | None:
+    """Where the body's first object ends (just after its `}`); None when it never closes."""
+    depth = 0
+    for token in _TOKEN.finditer(data):
+        kind = token.group()
+        if kind in (b"{", b"["):
+            depth += 1
+        elif kind in (b"}", b"]"):
+            depth -= 1
+            if depth <= 0:
+                return token.end() if depth == 0 and kind == b"}" else None
     return None
 
 
