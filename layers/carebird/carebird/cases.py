@@ -59,6 +59,7 @@ class Case:
     noise_override: bool | None = None  # an agent's word: True = noise, False = not noise
     claimed_by: str | None = None  # the agent working on it (inbox): others see it and cannot answer
     claimed_at: datetime | None = None
+    quoted_id: str | None = None  # the post the opening message quotes: no automatic answer amplifies it
     version: int = 0
 
     @property
@@ -146,6 +147,7 @@ def open_case(message: Message, rules: TriageRules, previous: Case | None = None
         preview=message.text[:PREVIEW_LIMIT],
         lang=message.lang,
         reply_to_id=None if message.family == "dm" else message.id,
+        quoted_id=message.quoted_id,
         conversation_id=_conversation_of(message),
         history=history[-HISTORY_LIMIT:],
     )

@@ -123,8 +123,8 @@ def why_not_acknowledged(case: Mapping[str, Any]) -> str | None:
     Only what the customer wrote and how decides: quotes (an automatic answer to a quote amplifies someone else's
     post), links, abusive words, noise. Profile text never enters an automatic message at all (announcements).
     """
-    if case.get("channel") == "quote":
-        return "a quote"
+    if case.get("channel") == "quote" or case.get("quoted_id"):
+        return "a quote"  # of the brand's post, or of someone else's that mentions the brand
     if case.get("status") == "noise" or case.get("kind") == "noise":
         return "noise"
     words = f"{case.get('triage_text') or ''} {case.get('preview') or ''}"
