@@ -284,3 +284,20 @@ def test_no_acknowledgement_to_a_mention_that_quotes_someone_elses_post(referenc
     result = acknowledge(case_to_item(case), NIGHT, SETTINGS, Claims(), x, Log())
 
     assert message.channel.value == "mention" and result.status is Acknowledged.NOT_NEEDED and x.calls == []
+
+
+def test_no_automated_dm_answers_an_encrypted_chat_whose_words_and_opt_out_carebird_cannot_read():
+    from carebird.normalise import parse_delivery
+    from tests.helpers import BRAND, fixture
+
+    body = fixture("x-docs/chat.received.json")
+    body["data"]["filter"]["user_id"] = BRAND.user_id
+    body["data"]["payload"]["conversation_id"] = f"2222222222222222222:{BRAND.user_id}"
+    (message,) = parse_delivery(body, BRAND).events
+    chat_case = CASE | {"family": "dm", "channel": "dm", "reply_to_id": None, "preview": message.text,
+                        "triage_text": message.text}  # fmt: skip
+    x = FakeX()
+
+    result = acknowledge(chat_case, NIGHT, WITH_POLICY, Claims(), x, Log())
+
+    assert message.encrypted and result.status is Acknowledged.NOT_NEEDED and x.calls == []

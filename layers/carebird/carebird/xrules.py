@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from carebird.normalise import CHAT_PLACEHOLDER
+
 DEFAULT_OPT_OUT_WORDS = (
     "stop", "arrêt", "arret", "arrête", "arrêtez", "unsubscribe", "désabonner", "désabonnez", "desinscription",
     "désinscription",
@@ -127,6 +129,8 @@ def why_not_acknowledged(case: Mapping[str, Any]) -> str | None:
         return "a quote"  # of the brand's post, or of someone else's that mentions the brand
     if case.get("status") == "noise" or case.get("kind") == "noise":
         return "noise"
+    if str(case.get("preview") or "").startswith(CHAT_PLACEHOLDER):
+        return "an encrypted chat"  # its words, a "stop" among them, are unreadable: no automated DM answers it
     words = f"{case.get('triage_text') or ''} {case.get('preview') or ''}"
     if has_link(words):
         return "a message with a link"
