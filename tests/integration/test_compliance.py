@@ -69,7 +69,15 @@ def test_a_post_the_customer_deleted_on_x_loses_its_text_and_the_case_keeps_its_
     clock.travel_to(MORNING + timedelta(hours=2))
     with responses.RequestsMock() as x:  # nothing pending, next submission not due: no call to X at all
         again = function.lambda_handler({}, stack.context)
-    assert again == {"submitted": 0, "collected": 0, "dropped": 0, "redacted": 0, "already": 0, "waiting": []}
+    assert again == {
+        "submitted": 0,
+        "collected": 0,
+        "dropped": 0,
+        "redacted": 0,
+        "already": 0,
+        "waiting": [],
+        "unreadable": [],
+    }
 
 
 def test_a_storage_url_that_is_not_https_is_refused(stack):
