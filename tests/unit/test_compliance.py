@@ -41,7 +41,7 @@ class Store(InMemoryCaseStore):
 
 class FakeX:
     def __init__(self, status="in_progress", results=()):
-        self.status, self.results, self.uploads, self.created = status, list(results), [], 0
+        self.status, self.results, self.uploads, self.created, self.cancelled = status, list(results), [], 0, []
 
     def create_compliance_job(self, name):
         self.created += 1
@@ -52,6 +52,9 @@ class FakeX:
 
     def compliance_job(self, job_id):
         return {"id": job_id, "status": self.status}
+
+    def cancel_compliance_job(self, job_id):
+        self.cancelled.append(job_id)
 
     def compliance_results(self, download_url):
         return iter(self.results)
@@ -113,9 +116,12 @@ def test_a_job_x_failed_or_never_finished_is_dropped_and_the_next_submission_cov
     store.jobs = [PendingJob("old", NOW - GIVE_UP_AFTER - timedelta(minutes=1), "https://down", 1)]
     store.last = NOW - timedelta(hours=1)
 
-    report = run_compliance(store, FakeX(status="in_progress"), NOW, WINDOW)
+    x = FakeX(status="in_progress")
+
+    report = run_compliance(store, x, NOW, WINDOW)
 
     assert report.dropped == 1 and store.jobs == []
+    assert x.cancelled == ["old"]  # X keeps one active job per type: left running, it would refuse every new one
 
 
 def test_hostile_or_malformed_result_lines_are_refused_one_by_one():

@@ -64,6 +64,7 @@ class ComplianceX(Protocol):
     def create_compliance_job(self, name: str) -> dict[str, Any]: ...
     def upload_compliance_ids(self, upload_url: str, ids: list[str]) -> None: ...
     def compliance_job(self, job_id: str) -> dict[str, Any]: ...
+    def cancel_compliance_job(self, job_id: str) -> None: ...
     def compliance_results(self, download_url: str) -> Iterable[str]: ...
 
 
@@ -131,6 +132,13 @@ def _submit(store: ComplianceStore, x: ComplianceX, now: datetime, window: timed
     return replace(report, submitted=len(ids))
 
 
+def _cancel(x: ComplianceX, job_id: str) -> None:
+    try:
+        x.cancel_compliance_job(job_id)
+    except Exception:  # already finished or gone on X's side: nothing holds the slot
+        return
+
+
 def _collect(store: ComplianceStore, x: ComplianceX, now: datetime, ingest: IngestSettings) -> ComplianceReport:
     pending = store.compliance_jobs()
     if not pending:
@@ -157,7 +165,10 @@ def _collect(store: ComplianceStore, x: ComplianceX, now: datetime, ingest: Inge
                 redacted += outcome is Outcome.DELETED
                 already += outcome is not Outcome.DELETED
             collected += 1
-        elif status in ("failed", "expired") or now - job.created_at > GIVE_UP_AFTER:
+        elif status in ("failed", "expired"):
+            dropped += 1
+        elif now - job.created_at > GIVE_UP_AFTER:
+            _cancel(x, job.id)  # X keeps one active job per type: a job left running would refuse every new one
             dropped += 1
         else:
             kept.append(job)
