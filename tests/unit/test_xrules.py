@@ -51,6 +51,7 @@ def test_a_message_that_only_contains_the_word_is_not_an_opt_out(text):
         "Arrêtez de m'écrire, merci",
         "ne m'envoyez plus rien",
         "opt me out",
+        "Arre\u0302tez de m'e\u0301crire, s'il vous plai\u0302t : je veux un humain",  # decomposed accents (NFD)
     ],
 )
 def test_common_opt_out_phrases_and_forms_are_opt_outs_wherever_they_stand(text):
