@@ -58,6 +58,7 @@ OPT_OUT_PHRASES = (
     "ne m envoyez plus", "ne me contactez plus", "desabonnez moi", "desabonne moi", "me desabonner",
     "je veux me desabonner", "stop svp", "svp stop", "stp stop", "stop stp",
 )  # fmt: skip
+OPT_OUT_PHRASE_SCAN = 5_000  # characters looked at (a long post's first ones: ~75 µs for 100, ~1.7 ms at most)
 # What a text must contain, unfolded, before its words are folded and looked at (the webhook asks every message).
 OPT_OUT_HINT = re.compile(r"stop|arr|abonn|unsub|opt|plus|more", re.I)  # "arr": arrêtez in NFC or decomposed
 
@@ -88,6 +89,7 @@ def is_opt_out(text: str, words: tuple[str, ...] = DEFAULT_OPT_OUT_WORDS) -> boo
 
 
 def _has_opt_out_phrase(text: str) -> bool:
+    text = text[:OPT_OUT_PHRASE_SCAN]
     if not OPT_OUT_HINT.search(text):
         return False  # ordinary messages never fold their whole text
     joined = f" {' '.join(WORD.findall(fold(MENTION.sub(' ', text))))} "
