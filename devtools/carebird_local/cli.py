@@ -1058,7 +1058,7 @@ def resume(ctx: click.Context) -> None:
     stack = _deployed(ctx, "resume")
     state = DynamoAutomationState(stack.table, stack.client("dynamodb"))
     paused = state.paused()
-    state.resume()
+    state.resume(clock.now())
     click.echo(
         f"automatic posting resumed (was paused since {paused.since:%Y-%m-%d %H:%M} UTC)"
         if paused

@@ -131,7 +131,7 @@ def authorize(
     token = BrandToken(token.access_token, token.refresh_token, token.expires_at, token.scope, str(user.get("id")))
     document = {**secret.vault.read(), "client_id": client_id, "client_secret": client_secret}
     secret.vault.write({**document, "oauth2": token.as_secret()}, digest(token.refresh_token))
-    DynamoAutomationState(stack.table, stack.client("dynamodb")).resume()
+    DynamoAutomationState(stack.table, stack.client("dynamodb")).resume(clock.now())  # older revocations: past
     return token, user
 
 

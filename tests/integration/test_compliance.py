@@ -47,8 +47,10 @@ def test_a_post_the_customer_deleted_on_x_loses_its_text_and_the_case_keeps_its_
         submitted = function.lambda_handler({}, stack.context)
         create = json.loads(x.calls[0].request.body)
         uploaded = x.calls[1].request.body
+        upload_headers = x.calls[1].request.headers
     assert submitted["submitted"] == 1 and create["type"] == "tweets"
     assert uploaded == f"{MENTION_ID}\n".encode()
+    assert "Authorization" not in upload_headers  # the app's bearer never goes to a storage host
 
     clock.travel_to(MORNING + timedelta(hours=1))
     with responses.RequestsMock() as x:
@@ -69,7 +71,15 @@ def test_a_post_the_customer_deleted_on_x_loses_its_text_and_the_case_keeps_its_
     clock.travel_to(MORNING + timedelta(hours=2))
     with responses.RequestsMock() as x:  # nothing pending, next submission not due: no call to X at all
         again = function.lambda_handler({}, stack.context)
-    assert again == {"submitted": 0, "collected": 0, "dropped": 0, "redacted": 0, "already": 0, "waiting": []}
+    assert again == {
+        "submitted": 0,
+        "collected": 0,
+        "dropped": 0,
+        "redacted": 0,
+        "already": 0,
+        "waiting": [],
+        "unreadable": [],
+    }
 
 
 def test_a_storage_url_that_is_not_https_is_refused(stack):
@@ -78,3 +88,25 @@ def test_a_storage_url_that_is_not_https_is_refused(stack):
         x.post(JOBS, json={"data": {**job("created")["data"], "upload_url": "http://evil.example/up"}})
         with pytest.raises(Exception, match="not https"):
             function.lambda_handler({}, stack.context)
+
+
+def test_x_current_upload_and_download_urls_on_api_x_com_get_the_apps_bearer(stack):
+    """X's integration guide: the signed URLs are on api.x.com now and "must also carry your Authorization: Bearer
+    header" (the older Google Cloud Storage URLs took none)."""
+    from responses import matchers
+
+    upload, download = f"{JOBS}/1460/upload?token=u1", f"{JOBS}/1460/download?token=d1"
+    bearer = matchers.header_matcher({"Authorization": "Bearer local-bearer-token"})
+    current = {"data": {**job("created")["data"], "upload_url": upload, "download_url": download}}
+    function = local.load_function("compliance")
+    with responses.RequestsMock() as x:
+        x.post(JOBS, json=current)
+        x.put(upload, status=200, match=[bearer])
+        assert function.lambda_handler({}, stack.context)["submitted"] == 1
+
+    clock.travel_to(MORNING + timedelta(hours=1))
+    line = {"id": MENTION_ID, "action": "delete", "created_at": "2025-11-25T08:55:00.000Z", "reason": "deleted"}
+    with responses.RequestsMock() as x:
+        x.get(f"{JOBS}/1460", json={"data": {**current["data"], "status": "complete"}})
+        x.get(download, body=json.dumps(line) + "\n", match=[bearer])
+        assert function.lambda_handler({}, stack.context)["redacted"] == 1

@@ -45,6 +45,13 @@ def docs_event(name: str) -> dict:
     return json.loads((DOCS / name).read_text(encoding="utf-8"))
 
 
+def revocation_now() -> dict:
+    """X's oauth.revoke example, dated now (the example's own date precedes the test's authorization)."""
+    event = docs_event("oauth.revoke.json")
+    event["data"]["payload"]["date_time"] = clock.now().isoformat()
+    return event
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -152,8 +159,9 @@ def test_a_brand_goes_live_on_the_x_activity_api_and_stays_live_past_its_two_hou
     assert secret_then["refresh_token"] != stored["refresh_token"]
 
     # the brand withdraws carebird's access: automation pauses, the team hears it once, messages still land
-    assert live.deliver(docs_event("oauth.revoke.json")) == {"ignored": 1}
-    assert live.deliver(docs_event("oauth.revoke.json")) == {"ignored": 1}  # X redelivers: no second alert
+    revocation = revocation_now()
+    assert live.deliver(revocation) == {"ignored": 1}
+    assert live.deliver(revocation) == {"ignored": 1}  # X redelivers: no second alert
     emails = live.emails()
     assert len(emails) == 1 and "withdrew carebird's access" in emails[0]["message"]
     assert live.state.paused().kind == "revoked"
@@ -421,3 +429,19 @@ def test_a_container_whose_access_token_another_refresh_ended_reads_the_new_one_
 
     assert early.reply("Merci !", "2080765813578191303").outcome is XOutcome.SENT
     assert live.fake.posts[-1]["bearer"] == renewed and len(live.fake.spent) == 1
+
+
+def test_a_revocation_x_redelivers_or_replays_after_the_brand_authorized_again_pauses_nothing(live, monkeypatch):
+    revocation = revocation_now()
+    live.deliver(revocation)
+    assert live.state.paused().kind == "revoked" and len(live.emails()) == 1
+
+    clock.travel_to(MONDAY + timedelta(minutes=20))
+    authorized = authorize_in_browser(live, monkeypatch)  # the team fixes it: the pause is lifted
+    assert authorized.exit_code == 0, authorized.output and live.state.paused() is None
+    live.deliver(revocation)  # X's retry of the old delivery, or `carebird x replay` over that hour
+
+    assert live.state.paused() is None and live.emails() == []
+    clock.travel_to(MONDAY + timedelta(minutes=40))
+    live.deliver(revocation_now())  # a new withdrawal still pauses
+    assert live.state.paused().kind == "revoked" and len(live.emails()) == 1

@@ -253,3 +253,51 @@ def test_only_a_text_ending_with_a_case_reference_can_be_an_acknowledgement():
         text = template.format(name="Claire", next_opening="demain à 9h00", reference="CB-000042")
         assert could_be_automatic(text) and could_be_automatic("@claire " + text)
     assert not could_be_automatic("@claire Bonjour Claire, c'est réparé 🙂")
+
+
+@pytest.mark.parametrize("references", ["referenced_tweets", "referenced_posts"])
+def test_no_acknowledgement_to_a_mention_that_quotes_someone_elses_post(references):
+    from carebird.ingest import IngestSettings, apply_event
+    from carebird.normalise import parse_delivery
+    from carebird.table import case_to_item
+    from tests.helpers import BRAND, InMemoryCaseStore
+
+    at = NIGHT.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    quoted = {"id": "1900000000000000002", "author_id": "666", "text": "Free gift cards: https://t.co/phish"}
+    post = {
+        "id": "1900000000000000003",
+        "author_id": "42",
+        "text": f"@{BRAND.handle} is this really you?",
+        "created_at": at,
+        "entities": {"mentions": [{"username": BRAND.handle, "id": BRAND.user_id}]},
+        references: [{"type": "quoted", "id": quoted["id"]}],
+    }
+    includes = {"users": [{"id": "42", "username": "claire", "name": "Claire"}], "posts": [quoted]}
+    body = {"data": {"event_type": "post.mention.create", "filter": {"user_id": BRAND.user_id}, "payload": post,
+                     "includes": includes}}  # fmt: skip
+    (message,) = parse_delivery(body, BRAND).events
+    store = InMemoryCaseStore()
+    apply_event(store, message, IngestSettings())
+    (case,) = store.cases.values()
+    x = FakeX()
+
+    result = acknowledge(case_to_item(case), NIGHT, SETTINGS, Claims(), x, Log())
+
+    assert message.channel.value == "mention" and result.status is Acknowledged.NOT_NEEDED and x.calls == []
+
+
+def test_no_automated_dm_answers_an_encrypted_chat_whose_words_and_opt_out_carebird_cannot_read():
+    from carebird.normalise import parse_delivery
+    from tests.helpers import BRAND, fixture
+
+    body = fixture("x-docs/chat.received.json")
+    body["data"]["filter"]["user_id"] = BRAND.user_id
+    body["data"]["payload"]["conversation_id"] = f"2222222222222222222:{BRAND.user_id}"
+    (message,) = parse_delivery(body, BRAND).events
+    chat_case = CASE | {"family": "dm", "channel": "dm", "reply_to_id": None, "preview": message.text,
+                        "triage_text": message.text}  # fmt: skip
+    x = FakeX()
+
+    result = acknowledge(chat_case, NIGHT, WITH_POLICY, Claims(), x, Log())
+
+    assert message.encrypted and result.status is Acknowledged.NOT_NEEDED and x.calls == []

@@ -108,7 +108,29 @@ def test_a_refused_refresh_is_recorded_on_the_claim_and_stops_automation_once():
     with pytest.raises(AuthorizationLost, match="another container"):
         tokens(vault, claims, refresh=refuse, lost=stops.append).access_token()
 
-    assert claims.outcome("refresh-1") == "refused" and len(stops) == 1
+    assert claims.outcome("refresh-1") == "refused" and len(stops) == 2  # each reports it: Brakes alerts once
+
+
+def test_a_refusal_whose_alert_failed_is_paused_and_alerted_by_the_next_container():
+    from carebird.pause import Brakes, StopKind
+    from tests.unit.test_pause import Alerts, State
+
+    vault, claims, state = Vault(token(1, NOW)), Claims(), State()
+
+    def refuse(*args):
+        raise RefreshRefused("X refused the token request (400: Value passed for the token was invalid.)")
+
+    def container(alerts):
+        brakes = Brakes(state, alerts, "LumiereAide", lambda: NOW)
+        return tokens(vault, claims, refresh=refuse, lost=lambda detail: brakes.stop(StopKind.REFRESH_REFUSED, detail))
+
+    with pytest.raises(ConnectionError):
+        container(Alerts(fail=True)).access_token()  # SNS out at the moment X refused: no silent pause left
+    alerts = Alerts()
+    with pytest.raises(AuthorizationLost, match="another container"):
+        container(alerts).access_token()
+
+    assert state.paused() is not None and state.paused().kind == "refresh_refused" and len(alerts.sent) == 1
 
 
 def test_x_out_of_reach_frees_the_claim_for_the_next_attempt():

@@ -2,7 +2,16 @@
 
 from datetime import UTC, datetime, timedelta
 
-from carebird.compliance import GIVE_UP_AFTER, SUBMIT_EVERY, PendingJob, removed_posts, run_compliance
+import pytest
+
+from carebird.compliance import (
+    GIVE_UP_AFTER,
+    SUBMIT_EVERY,
+    PendingJob,
+    ResultsUnreadable,
+    removed_posts,
+    run_compliance,
+)
 from carebird.ingest import IngestSettings, apply_event
 from carebird.model import Author, Channel, Message
 from tests.helpers import InMemoryCaseStore
@@ -32,7 +41,7 @@ class Store(InMemoryCaseStore):
 
 class FakeX:
     def __init__(self, status="in_progress", results=()):
-        self.status, self.results, self.uploads, self.created = status, list(results), [], 0
+        self.status, self.results, self.uploads, self.created, self.cancelled = status, list(results), [], 0, []
 
     def create_compliance_job(self, name):
         self.created += 1
@@ -43,6 +52,9 @@ class FakeX:
 
     def compliance_job(self, job_id):
         return {"id": job_id, "status": self.status}
+
+    def cancel_compliance_job(self, job_id):
+        self.cancelled.append(job_id)
 
     def compliance_results(self, download_url):
         return iter(self.results)
@@ -104,9 +116,12 @@ def test_a_job_x_failed_or_never_finished_is_dropped_and_the_next_submission_cov
     store.jobs = [PendingJob("old", NOW - GIVE_UP_AFTER - timedelta(minutes=1), "https://down", 1)]
     store.last = NOW - timedelta(hours=1)
 
-    report = run_compliance(store, FakeX(status="in_progress"), NOW, WINDOW)
+    x = FakeX(status="in_progress")
+
+    report = run_compliance(store, x, NOW, WINDOW)
 
     assert report.dropped == 1 and store.jobs == []
+    assert x.cancelled == ["old"]  # X keeps one active job per type: left running, it would refuse every new one
 
 
 def test_hostile_or_malformed_result_lines_are_refused_one_by_one():
@@ -128,3 +143,43 @@ def test_nothing_is_submitted_when_no_customer_post_is_stored():
     x = FakeX()
 
     assert run_compliance(Store(), x, NOW, WINDOW).submitted == 0 and x.created == 0
+
+
+class UnreadableResults(FakeX):
+    """X says the job is complete, but its results cannot be read (download link expired, storage outage)."""
+
+    def compliance_results(self, download_url):
+        if download_url == "https://gone":
+            raise RuntimeError("downloading X's compliance results failed: HTTP 403")
+        return iter(self.results)
+
+
+def test_a_job_whose_results_cannot_be_read_blocks_neither_the_other_jobs_nor_the_next_submission():
+    store = stored("mon adresse est 3 rue des Lilas", "toujours rien")
+    x = UnreadableResults(status="complete", results=[line("100")])
+    store.jobs = [PendingJob("gone", NOW - timedelta(hours=13), "https://gone", 2),
+                  PendingJob("fine", NOW - timedelta(hours=1), "https://down", 2)]  # fmt: skip
+    store.last = NOW - SUBMIT_EVERY
+
+    with pytest.raises(ResultsUnreadable, match="gone"):  # the function fails (its alarm), after doing the rest
+        run_compliance(store, x, NOW, WINDOW)
+
+    assert "100" in store.deleted_messages and x.uploads == [["101"]]
+    assert [job.id for job in store.jobs] == ["gone", "job1"]  # tried again next hour
+    later = run_compliance(store, x, NOW + GIVE_UP_AFTER, WINDOW)
+    assert later.dropped == 1 and "gone" not in [job.id for job in store.jobs]  # never a job stuck for ever
+
+
+def test_a_deleted_post_whose_words_the_case_keeps_only_in_part_loses_them_all():
+    first = "Mon adresse est 3 rue des Lilas 75011 Paris et mon téléphone 06 12 34 56 78. " * 8  # 640 characters
+    store = stored(first, "Toujours pas de nouvelles de ma commande. " * 15, "Bon alors ? " * 10)
+    (case,) = store.cases.values()
+    assert first not in case.triage_text and first[:200] in case.triage_text  # the window kept its head only
+    x = FakeX(status="complete", results=[line("100")])
+    store.jobs = [PendingJob("j", NOW, "https://down", 3)]
+
+    run_compliance(store, x, NOW, WINDOW)
+
+    (case,) = store.cases.values()
+    assert "rue des Lilas" not in case.triage_text + case.preview and "06 12 34" not in case.triage_text
+    assert "Toujours pas de nouvelles" in case.triage_text  # the other messages' words stay

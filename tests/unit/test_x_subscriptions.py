@@ -69,3 +69,19 @@ def test_both_documented_shapes_of_a_create_answer_give_the_subscription():
 
     assert subscription_of({"data": {"subscription": made}}) == made  # OpenAPI 2.167
     assert subscription_of({"data": made}) == made  # the quickstart page
+
+
+def test_another_brands_carebird_subscriptions_on_its_own_webhook_are_left_alone():
+    other_stack = subscription("dm.received", "8", user_id="2222222222222222222", webhook_id="777")
+
+    result = plan([other_stack], wanted(BRAND, HOOK))
+
+    assert result.remove == [] and len(result.create) == len(xsubscriptions.EVENT_TYPES)
+
+
+def test_a_subscription_x_lists_twice_is_removed_once():
+    stale = subscription("like.create", "3")
+
+    result = plan([stale, subscription("dm.received", "1"), dict(stale)], wanted(BRAND, HOOK))
+
+    assert [s["subscription_id"] for s in result.remove] == ["3"]

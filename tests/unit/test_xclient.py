@@ -179,3 +179,12 @@ def test_posting_goes_to_api_x_com():
         url = mocked.calls[0].request.url
 
     assert result.post_id == "5" and url == "https://api.x.com/2/tweets"
+
+
+def test_a_dm_x_answers_with_a_server_error_is_never_sent_twice(x):
+    x.http.post(DMS, status=503)  # X may have delivered it: DMs have no duplicate check to stop a second copy
+
+    result = x.send_dm("42", "Bonjour, merci pour votre message ! (réf. CB-123456)")
+
+    assert result.outcome is XOutcome.FAILED and "not sent again" in result.detail
+    assert len(x.http.calls) == 1 and x.sleeps == []

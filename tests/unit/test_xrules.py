@@ -35,6 +35,37 @@ def test_a_message_that_only_contains_the_word_is_not_an_opt_out(text):
     assert not is_opt_out(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "STOP!!",
+        "🛑 STOP",
+        "arrête",
+        "Arrêtez svp",
+        "please stop",
+        "@LumiereAide pls stop",
+        "désabonnez-moi",
+        "je veux me désabonner",
+        "Please stop sending me these messages, I only want a human to answer",
+        "stop messaging me",
+        "Arrêtez de m'écrire, merci",
+        "ne m'envoyez plus rien",
+        "opt me out",
+        "Arre\u0302tez de m'e\u0301crire, s'il vous plai\u0302t : je veux un humain",  # decomposed accents (NFD)
+    ],
+)
+def test_common_opt_out_phrases_and_forms_are_opt_outs_wherever_they_stand(text):
+    assert is_opt_out(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["stop charging me twice", "Arrêtez de me facturer deux fois", "I stopped my subscription", "no more excuses"],
+)
+def test_a_complaint_that_starts_like_an_opt_out_is_no_opt_out(text):
+    assert not is_opt_out(text)
+
+
 def test_a_brand_adds_its_own_opt_out_words_to_the_defaults():
     words = opt_out_words("Désabonnement, halt")
 

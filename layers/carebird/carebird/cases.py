@@ -78,6 +78,7 @@ class Case:
     tags: tuple[str, ...] = ()  # an agent's labels (desk.set_tags)
     notes_text: str = ""  # the latest internal notes' words, bounded: what the inbox's search reads
     first_responder: str | None = None  # the agent whose answer was the first response, when carebird posted it
+    quoted_id: str | None = None  # the post the opening message quotes: no automatic answer amplifies it
     version: int = 0
 
     @property
@@ -221,6 +222,7 @@ def open_case(message: Message, rules: TriageRules, previous: Case | None = None
         preview=message.text[:PREVIEW_LIMIT],
         lang=message_language(message.lang, message.text),
         reply_to_id=None if message.family == "dm" else message.id,
+        quoted_id=message.quoted_id,
         conversation_id=_conversation_of(message),
         history=history[-HISTORY_LIMIT:],
         ref=reference_for(case_id_for(message)),
@@ -385,9 +387,35 @@ def record_deletion(case: Case, message_id: str, text: str | None = None) -> Cas
     """Mark the post deleted; its words leave what agents and escalation emails see of the case."""
     triage_text, preview = case.triage_text, case.preview
     if text:
-        triage_text = triage_text.replace(text[:TRIAGE_TEXT_LIMIT], DELETED_TEXT, 1)
+        triage_text = without_words(triage_text, text)
         preview = DELETED_TEXT if preview == text[:PREVIEW_LIMIT] else preview
     return replace(case, deleted_ids=case.deleted_ids | {message_id}, triage_text=triage_text, preview=preview)
+
+
+FRAGMENT_MIN = 12  # shorter overlaps between a deleted text and the window's cut may be other messages' words
+
+
+def without_words(window: str, text: str) -> str:
+    """The triage window without `text`, also when the window kept only a part of it (triage_window cuts the
+    conversation between its head and its tail: a message across the cut survives as two pieces)."""
+    whole = text[:TRIAGE_TEXT_LIMIT]
+    if whole in window:
+        return window.replace(whole, DELETED_TEXT, 1)
+    if len(window) < TRIAGE_TEXT_LIMIT:
+        return window
+    head, tail = window[:TRIAGE_TEXT_HEAD], window[TRIAGE_TEXT_HEAD + 1 :]
+    started = next((k for k in range(min(len(head), len(text)), FRAGMENT_MIN - 1, -1) if head.endswith(text[:k])), 0)
+    if started:  # the head piece ends with the text's beginning
+        head = head[: len(head) - started] + DELETED_TEXT
+    ended = max(_ending_at_start(tail, text), _ending_at_start(tail, whole))  # the first message is kept cut
+    if ended:  # the tail piece begins with the text's end
+        tail = DELETED_TEXT + tail[ended:]
+    return f"{head}\n{tail}" if started or ended else window
+
+
+def _ending_at_start(tail: str, text: str) -> int:
+    """How many characters of `text`'s end `tail` begins with (0 when fewer than FRAGMENT_MIN)."""
+    return next((m for m in range(min(len(tail), len(text)), FRAGMENT_MIN - 1, -1) if tail.startswith(text[-m:])), 0)
 
 
 def close(case: Case) -> Case:

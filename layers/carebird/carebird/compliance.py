@@ -50,7 +50,12 @@ class ComplianceReport:
     dropped: int = 0  # jobs X failed or let expire
     redacted: int = 0  # messages whose text carebird removed
     already: int = 0  # named by X, but redacted before (or never stored)
-    waiting: list[str] = field(default_factory=list)  # jobs X is still working on
+    waiting: list[str] = field(default_factory=list)  # jobs X is still working on (or whose results failed to read)
+    unreadable: list[str] = field(default_factory=list)  # complete jobs whose results could not be read: retried
+
+
+class ResultsUnreadable(Exception):
+    """X's results of a finished job could not be read this run: the job is tried again, never blocking the rest."""
 
 
 class ComplianceX(Protocol):
@@ -59,6 +64,7 @@ class ComplianceX(Protocol):
     def create_compliance_job(self, name: str) -> dict[str, Any]: ...
     def upload_compliance_ids(self, upload_url: str, ids: list[str]) -> None: ...
     def compliance_job(self, job_id: str) -> dict[str, Any]: ...
+    def cancel_compliance_job(self, job_id: str) -> None: ...
     def compliance_results(self, download_url: str) -> Iterable[str]: ...
 
 
@@ -104,7 +110,14 @@ def run_compliance(
     ingest: IngestSettings | None = None,
 ) -> ComplianceReport:
     """Collect what X finished, redact it, and submit a new job when one is due. Safe to run any number of times."""
-    report = _collect(store, x, now, ingest or IngestSettings())
+    report = _submit(store, x, now, window, _collect(store, x, now, ingest or IngestSettings()))
+    if report.unreadable:  # after the other jobs and the submission: a failing download never blocks them
+        raise ResultsUnreadable(f"X's compliance results unreadable, retried next run: {'; '.join(report.unreadable)}")
+    return report
+
+
+def _submit(store: ComplianceStore, x: ComplianceX, now: datetime, window: timedelta, report: ComplianceReport
+            ) -> ComplianceReport:  # fmt: skip
     last = store.last_compliance_submit()
     if last is not None and now - last < SUBMIT_EVERY:
         return report
@@ -119,6 +132,13 @@ def run_compliance(
     return replace(report, submitted=len(ids))
 
 
+def _cancel(x: ComplianceX, job_id: str) -> None:
+    try:
+        x.cancel_compliance_job(job_id)
+    except Exception:  # already finished or gone on X's side: nothing holds the slot
+        return
+
+
 def _collect(store: ComplianceStore, x: ComplianceX, now: datetime, ingest: IngestSettings) -> ComplianceReport:
     pending = store.compliance_jobs()
     if not pending:
@@ -126,19 +146,32 @@ def _collect(store: ComplianceStore, x: ComplianceX, now: datetime, ingest: Inge
     kept: list[PendingJob] = []
     collected = dropped = redacted = already = 0
     waiting: list[str] = []
+    unreadable: list[str] = []
     for job in pending:
         status = str(x.compliance_job(job.id).get("status", ""))
         if status == "complete":
-            removed, _ = removed_posts(x.compliance_results(job.download_url))
+            try:
+                removed, _ = removed_posts(x.compliance_results(job.download_url))
+            except Exception as exc:  # an expired link, a storage outage, an oversized answer: this job only
+                if now - job.created_at > GIVE_UP_AFTER:
+                    dropped += 1  # the later jobs carry the same ids
+                else:
+                    kept.append(job)
+                    waiting.append(job.id)
+                    unreadable.append(f"{job.id}: {type(exc).__name__}: {str(exc)[:200]}")
+                continue
             for post_id in sorted(removed):
                 outcome = apply_event(store, Deletion(post_id, "", now, by_brand=False), ingest).outcome
                 redacted += outcome is Outcome.DELETED
                 already += outcome is not Outcome.DELETED
             collected += 1
-        elif status in ("failed", "expired") or now - job.created_at > GIVE_UP_AFTER:
+        elif status in ("failed", "expired"):
+            dropped += 1
+        elif now - job.created_at > GIVE_UP_AFTER:
+            _cancel(x, job.id)  # X keeps one active job per type: a job left running would refuse every new one
             dropped += 1
         else:
             kept.append(job)
             waiting.append(job.id)
     store.save_compliance_jobs(kept, store.last_compliance_submit())
-    return ComplianceReport(0, collected, dropped, redacted, already, waiting)
+    return ComplianceReport(0, collected, dropped, redacted, already, waiting, unreadable)

@@ -18,7 +18,7 @@ from typing import Any
 
 from carebird.errors import PayloadError
 from carebird.model import Author, Channel, Deletion, Event, Message
-from carebird.timeparse import from_epoch_ms, parse_x_time
+from carebird.timeparse import from_epoch_ms, from_iso, parse_x_time
 
 JsonObject = Mapping[str, Any]
 
@@ -76,6 +76,7 @@ class Delivery:
     event_type: str | None = None
     unknown_types: list[str] = field(default_factory=list)
     revoked: bool = False  # the brand withdrew the app's access (oauth.revoke, AAA user_event revoke)
+    revoked_at: datetime | None = None  # when (X's date_time): a replayed revocation predates a re-authorization
 
 
 def parse_delivery(body: Any, brand: Brand, received_at: datetime | None = None) -> Delivery:
@@ -230,6 +231,16 @@ def _account_created(user: JsonObject) -> datetime | None:
         return None
 
 
+def _revocation_time(value: Any) -> datetime | None:
+    """X's date_time of a revocation ("2026-07-23T21:44:05+00:00"), or None when absent or odd."""
+    if not isinstance(value, str) or len(value) > 40:
+        return None
+    try:
+        return _plausible(from_iso(value), "date_time")
+    except (ValueError, InvalidField):
+        return None
+
+
 def _users_by_id(users: Iterable[Any], ids: Callable[[Any], Any]) -> dict[str, Author]:
     """Users that parse, by id; one broken user object leaves its messages with a bare author, nothing more."""
     found: dict[str, Author] = {}
@@ -264,7 +275,8 @@ def _parse_account_activity(
         delivery.ignored.append(f"delivery for another account ({str(for_user_id)[:30]})")
         return delivery
     revoke = _object(_object(body.get("user_event")).get("revoke"))
-    delivery.revoked = delivery.revoked or str(_object(revoke.get("source")).get("user_id") or "") == brand.user_id
+    if str(_object(revoke.get("source")).get("user_id") or "") == brand.user_id:
+        delivery.revoked, delivery.revoked_at = True, _revocation_time(revoke.get("date_time"))
     raw_users = body.get("users")
     users = _users_by_id(raw_users.items() if isinstance(raw_users, dict) else (), lambda key: key)
     _each(body, "tweet_create_events", delivery, lambda t: _legacy_tweet(t, brand, delivery.feed))
@@ -426,7 +438,9 @@ def _parse_activity_envelope(data: JsonObject, brand: Brand, delivery: Delivery,
     )
     if unused:
         if event_type == "oauth.revoke":
-            delivery.revoked = str(_object(data.get("payload")).get("user_id") or "") == brand.user_id
+            payload = _object(data.get("payload"))
+            delivery.revoked = str(payload.get("user_id") or "") == brand.user_id
+            delivery.revoked_at = _revocation_time(payload.get("date_time")) if delivery.revoked else None
         delivery.ignored.append(f"{event_type}: not used by carebird ({unused})")
         return
     payload = data.get("payload")

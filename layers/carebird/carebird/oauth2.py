@@ -388,7 +388,9 @@ class BrandTokens:
         """Another container is spending the token: use what it stores."""
         for _ in range(self.wait_attempts):
             if self.claims.outcome(stale.refresh_token) == "refused":
-                raise AuthorizationLost("X refused to refresh the access token (seen by another container)")
+                detail = "X refused to refresh the access token (seen by another container)"
+                self.on_lost(detail)  # paused and alerted once (Brakes), also when the refuser's alert failed
+                raise AuthorizationLost(detail)
             successor = BrandToken.from_secret(self.vault.read())
             if successor is not None and successor.refresh_token != stale.refresh_token:
                 return successor

@@ -71,28 +71,40 @@ class DynamoAutomationState:
         found = pause_from_item(from_dynamo(item["Item"]) if "Item" in item else None)
         return Pause(kind=found[1], reason=found[0], since=found[2]) if found else None
 
-    def pause(self, kind: str, reason: str, now: datetime) -> bool:
+    def pause(self, kind: str, reason: str, now: datetime, happened_at: datetime | None = None) -> bool:
+        """Pause unless paused already, or unless what stopped carebird `happened_at` before the team last resumed
+        it (X redelivering or replaying a revocation the brand has since re-authorized)."""
         from carebird.table import pause_to_item, to_dynamo
 
+        condition, values = "attribute_not_exists(pk) OR paused = :no", {":no": {"BOOL": False}}
+        if happened_at is not None:
+            resumed_before = "(attribute_not_exists(resumed_at) OR resumed_at < :at)"
+            condition = f"attribute_not_exists(pk) OR (paused = :no AND {resumed_before})"
+            values[":at"] = {"S": to_iso(happened_at)}
         try:
             self.client.put_item(
                 TableName=self.table,
                 Item=to_dynamo(pause_to_item(reason[:500], kind, now)),
-                ConditionExpression="attribute_not_exists(pk) OR paused = :no",
-                ExpressionAttributeValues={":no": {"BOOL": False}},
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values,
             )
         except self.client.exceptions.ConditionalCheckFailedException:
             return False
         return True
 
-    def resume(self) -> None:
+    def resume(self, at: datetime | None = None) -> None:
+        """Lift the pause; `at`: the team fixed it then (re-authorized, topped up), and what X reports as having
+        happened before that time pauses nothing again."""
         from carebird.table import AUTOMATION_KEY, to_dynamo
 
+        values: dict[str, Any] = {":no": {"BOOL": False}}
+        if at is not None:
+            values[":at"] = {"S": to_iso(at)}
         self.client.update_item(
             TableName=self.table,
             Key=to_dynamo(AUTOMATION_KEY),
-            UpdateExpression="SET paused = :no",
-            ExpressionAttributeValues={":no": {"BOOL": False}},
+            UpdateExpression="SET paused = :no" + (", resumed_at = :at" if at is not None else ""),
+            ExpressionAttributeValues=values,
         )
 
 
@@ -123,9 +135,14 @@ class Brakes:
     brand_handle: str
     now: Callable[[], datetime]
 
-    def stop(self, kind: StopKind, detail: str = "") -> bool:
+    def stop(self, kind: StopKind, detail: str = "", happened_at: datetime | None = None) -> bool:
         reason = WHAT_TO_DO[kind] + (f" ({detail[:200]})" if detail else "")
-        if not self.state.pause(kind.value, reason, self.now()):
+        paused = (
+            self.state.pause(kind.value, reason, self.now(), happened_at)
+            if happened_at is not None
+            else self.state.pause(kind.value, reason, self.now())
+        )
+        if not paused:
             return False
         subject = f"[carebird] X stopped automatic posting for @{self.brand_handle}"
         body = "\n".join(
@@ -146,13 +163,14 @@ class Brakes:
         return True
 
 
-def revocation_brakes(table_name: str, alert_topic_arn: str, brand_handle: str) -> Callable[[], bool]:
-    """For the webhook: pause and alert when the brand revokes carebird's access (adapters made on first use)."""
+def revocation_brakes(table_name: str, alert_topic_arn: str, brand_handle: str) -> Callable[[datetime | None], bool]:
+    """For the webhook: pause and alert when the brand revokes carebird's access (adapters made on first use); a
+    revocation dated before the team's last resume (X's redelivery or a replay after re-authorizing) changes nothing."""
 
-    def stop() -> bool:
+    def stop(happened_at: datetime | None = None) -> bool:
         from carebird import clock
 
         brakes = Brakes(DynamoAutomationState(table_name), SnsAlerts(alert_topic_arn), brand_handle, clock.now)
-        return brakes.stop(StopKind.REVOKED)
+        return brakes.stop(StopKind.REVOKED, happened_at=happened_at)
 
     return stop

@@ -252,7 +252,8 @@ class Webhook:
     secret: Callable[[], str]
     quarantine: Quarantine | None = None
     now: Callable[[], datetime] = field(default_factory=lambda: _utc_now)
-    on_revoke: Callable[[], Any] | None = None  # the brand withdrew carebird's access: pause.Brakes.stop(REVOKED)
+    # the brand withdrew carebird's access (when, if X said): pause.Brakes.stop(REVOKED)
+    on_revoke: Callable[[datetime | None], Any] | None = None
     outages: OutageWatch | None = None  # counts failure reports across customers (carebird.outages)
     watch_failures: int = 0  # reports the outage watch could not count (the case itself is stored)
 
@@ -284,7 +285,7 @@ class Webhook:
         summary = Summary(feed=delivery.feed, ignored=list(delivery.ignored), unknown_types=delivery.unknown_types)
         summary.outcomes[Outcome.IGNORED.value] += len(delivery.ignored)
         if delivery.revoked and self.on_revoke is not None:
-            self.on_revoke()
+            self.on_revoke(delivery.revoked_at)
         rejected = list(delivery.rejected)
         outage: Exception | None = None
         for raw, outcome in self._apply_all(delivery, seconds_left):

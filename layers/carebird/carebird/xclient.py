@@ -107,6 +107,7 @@ class XClient:
                 participant_id=participant_id, text=text, user_auth=self.user_auth
             ),
             id_key="dm_event_id",
+            resend_on_server_error=False,  # X has no duplicate check for DMs: a 5xx may follow a delivered one
         )
 
     def lookup_users(self, user_ids: list[str]) -> list[dict[str, Any]]:
@@ -133,7 +134,7 @@ class XClient:
             id_key="id",
         )
 
-    def _call(self, send: Callable[[], Any], id_key: str) -> XResult:
+    def _call(self, send: Callable[[], Any], id_key: str, resend_on_server_error: bool = True) -> XResult:
         import tweepy
 
         from carebird.oauth2 import AuthorizationLost, AuthorizationMissing, RefreshUnavailable
@@ -154,6 +155,9 @@ class XClient:
             except tweepy.Forbidden as exc:
                 return _forbidden(exc)
             except tweepy.TwitterServerError as exc:
+                if not resend_on_server_error:
+                    detail = f"X answered {_status(exc)}: the message may have been delivered, so it is not sent again"
+                    return XResult(XOutcome.FAILED, detail=detail)
                 if attempt == SERVER_ERROR_ATTEMPTS:
                     retry_at = datetime.now(UTC) + timedelta(minutes=1)
                     return XResult(XOutcome.RETRY_LATER, retry_at=retry_at, detail=f"X unavailable ({exc})")

@@ -14,7 +14,12 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-DEFAULT_OPT_OUT_WORDS = ("stop", "arrêt", "arret", "unsubscribe", "désabonner", "desinscription", "désinscription")
+from carebird.normalise import CHAT_PLACEHOLDER
+
+DEFAULT_OPT_OUT_WORDS = (
+    "stop", "arrêt", "arret", "arrête", "arrêtez", "unsubscribe", "désabonner", "désabonnez", "desinscription",
+    "désinscription",
+)  # fmt: skip
 OPT_OUT_MAX_CHARACTERS = 140  # three words and a few @mentions
 OPT_OUT_MAX_WORDS = 3  # "STOP", "stop please", "arrêt svp": a short message led by the word, not "won't stop crashing"
 
@@ -38,6 +43,25 @@ ABUSE_PHRASES = ("kill yourself", "ta gueule", "va te faire", "allez vous faire"
 WORD = re.compile(r"\w+")
 MENTION = re.compile(r"(?<!\w)@\w+")
 
+# X: "If a user says 'stop,' stop. Implement keyword detection for common opt-out phrases" (developer-guidelines).
+# Phrases found anywhere in a message of any length (folded words joined by single spaces): the customer asks for
+# no more messages. A complaint that merely starts with "stop" ("stop charging me twice") is none of these.
+OPT_OUT_PHRASES = (
+    "please stop", "pls stop", "plz stop", "stop please", "stop messaging me", "stop sending me messages",
+    "stop sending me dms", "stop sending me automated", "stop sending me these messages", "stop dming me",
+    "stop dm ing me", "stop contacting me", "stop texting me", "stop writing to me", "stop replying to me",
+    "stop spamming me", "stop the bot", "stop this bot", "stop these messages", "stop the messages",
+    "stop the automated", "stop your automated", "unsubscribe me", "opt me out", "opt out", "i want to opt out",
+    "no more messages", "no more automated", "arrete de m ecrire", "arretez de m ecrire", "arrete de m envoyer",
+    "arretez de m envoyer", "arretez les messages", "arrete les messages", "arretez de me contacter",
+    "arrete de me contacter", "arretez de me spammer", "arrete de me spammer", "ne m ecrivez plus",
+    "ne m envoyez plus", "ne me contactez plus", "desabonnez moi", "desabonne moi", "me desabonner",
+    "je veux me desabonner", "stop svp", "svp stop", "stp stop", "stop stp",
+)  # fmt: skip
+OPT_OUT_PHRASE_SCAN = 5_000  # characters looked at (a long post's first ones: ~75 µs for 100, ~1.7 ms at most)
+# What a text must contain, unfolded, before its words are folded and looked at (the webhook asks every message).
+OPT_OUT_HINT = re.compile(r"stop|arr|abonn|unsub|opt|plus|more", re.I)  # "arr": arrêtez in NFC or decomposed
+
 
 def fold(text: str) -> str:
     """Lower case without accents: "Arrêt" and "ARRET" are one word."""
@@ -59,11 +83,24 @@ def _opt_out_forms(words: tuple[str, ...]) -> tuple[frozenset[str], frozenset[st
 
 
 def is_opt_out(text: str, words: tuple[str, ...] = DEFAULT_OPT_OUT_WORDS) -> bool:
-    """A short message led by an opt-out word (@mentions aside): "STOP", "@brand stop please", "Arrêt svp"."""
+    """A short message led by an opt-out word (@mentions and emoji aside): "STOP", "@brand stop please", "🛑 Arrêt
+    svp"; or a common opt-out phrase anywhere: "please stop", "stop sending me these", "désabonnez-moi"."""
+    return _led_by_opt_out_word(text, words) or _has_opt_out_phrase(text)
+
+
+def _has_opt_out_phrase(text: str) -> bool:
+    text = text[:OPT_OUT_PHRASE_SCAN]
+    if not OPT_OUT_HINT.search(text):
+        return False  # ordinary messages never fold their whole text
+    joined = f" {' '.join(WORD.findall(fold(MENTION.sub(' ', text))))} "
+    return any(f" {phrase} " in joined for phrase in OPT_OUT_PHRASES)
+
+
+def _led_by_opt_out_word(text: str, words: tuple[str, ...]) -> bool:
     if len(text) > OPT_OUT_MAX_CHARACTERS:
         return False  # the webhook asks this of every message: most are longer, and cost nothing more
     folded, first_words = _opt_out_forms(words)
-    lead = next((t for t in text.split() if not t.startswith("@")), "")
+    lead = next((t for t in text.split() if not t.startswith("@") and WORD.search(t)), "")
     first = WORD.search(fold(lead[:40]))
     if first is None or first.group() not in first_words:
         return False  # decided on the first word alone: ordinary messages never fold their whole text
@@ -90,10 +127,12 @@ def why_not_acknowledged(case: Mapping[str, Any]) -> str | None:
     Only what the customer wrote and how decides: quotes (an automatic answer to a quote amplifies someone else's
     post), links, abusive words, noise. Profile text never enters an automatic message at all (announcements).
     """
-    if case.get("channel") == "quote":
-        return "a quote"
+    if case.get("channel") == "quote" or case.get("quoted_id"):
+        return "a quote"  # of the brand's post, or of someone else's that mentions the brand
     if case.get("status") == "noise" or case.get("kind") == "noise":
         return "noise"
+    if str(case.get("preview") or "").startswith(CHAT_PLACEHOLDER):
+        return "an encrypted chat"  # its words, a "stop" among them, are unreadable: no automated DM answers it
     words = f"{case.get('triage_text') or ''} {case.get('preview') or ''}"
     if has_link(words):
         return "a message with a link"

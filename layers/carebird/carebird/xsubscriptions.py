@@ -70,14 +70,37 @@ class Plan:
     blocked: list[tuple[Wanted, Mapping[str, Any]]] = field(default_factory=list)  # another tool's holds the filter
 
 
+def _ours(subscription: Mapping[str, Any], wants: list[Wanted]) -> bool:
+    """carebird's subscription for this brand or on this webhook: another carebird stack of the same app (another
+    brand, its own webhook) owns the rest."""
+    found = subscription.get("filter") or {}
+    return subscription.get("tag") == TAG and any(
+        str(found.get("user_id") or "") == want.user_id or str(subscription.get("webhook_id") or "") == want.webhook_id
+        for want in wants
+    )
+
+
+def _once(subscriptions: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """X's list with each subscription once (pages may repeat one): never a second delete of the same id."""
+    seen: set[str] = set()
+    unique = []
+    for subscription in subscriptions:
+        sid = str(subscription.get("subscription_id") or "")
+        if sid and sid in seen:
+            continue
+        seen.add(sid)
+        unique.append(subscription)
+    return unique
+
+
 def plan(existing: Iterable[Mapping[str, Any]], wants: list[Wanted]) -> Plan:
     """Compare X's subscriptions with what carebird needs."""
     result = Plan()
-    subscriptions = list(existing)
+    subscriptions = _once(existing)
     for subscription in subscriptions:
         if any(want.satisfied_by(subscription) for want in wants):
             result.keep.append(subscription)
-        elif subscription.get("tag") == TAG:
+        elif _ours(subscription, wants):
             result.remove.append(subscription)
     for want in wants:
         if any(want.satisfied_by(s) for s in result.keep):
