@@ -410,3 +410,22 @@ def test_the_sign_in_return_refuses_a_code_this_tab_did_not_ask_for(browser, sit
 
     assert without_state == other_state == "sign-in refused: this tab did not start it"
     assert calls == [] and page.evaluate("sessionStorage.getItem('carebird.state')") is None
+
+
+def test_the_page_shows_when_x_stopped_automatic_posting_and_a_customers_opt_out(browser, site):
+    from carebird.pause import DynamoAutomationState
+
+    url, stack = site
+    claire = stack.store.get_case(CLAIRE)
+    stack.store.record_opt_out(claire.customer.id, "1860000000000000777", clock.now())
+    DynamoAutomationState(stack.store.table, stack.store.client).pause("credits_depleted", "X credits ran out", AT)
+    page, errors = open_page(browser, url, "alice")
+
+    expect(page.locator("#automation-banner")).to_be_visible()
+    expect(page.locator("#automation-banner")).to_contain_text("X credits ran out")
+    page.goto(f"{url}#/case/{CLAIRE}")
+    expect(page.locator("#opted-out")).to_contain_text("Opted out of automated messages")
+    DynamoAutomationState(stack.store.table, stack.store.client).resume()
+    page.goto(f"{url}#/queue")
+    expect(page.locator("#automation-banner")).to_be_hidden()
+    assert errors == []

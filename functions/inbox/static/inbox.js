@@ -494,6 +494,9 @@ function renderCase(data) {
         el("h2", { text: "Customer" }),
         el("p", { text: `${customer.name} (@${customer.handle})` }),
         el("p", { class: "muted", text: `${customer.followers} followers${customer.verified ? " · verified" : ""}` }),
+        data.automation && data.automation.opted_out_at
+          ? el("p", { id: "opted-out", text: `Opted out of automated messages ${when(data.automation.opted_out_at)}: carebird sends them nothing by itself` })
+          : null,
         el("h3", { text: "Why here" }), el("ul", {}, ...data.reasons.map((r) => el("li", { text: r }))),
         el("h3", { text: "Previous cases" }),
         customer.previous_cases.length
@@ -640,6 +643,18 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+// --- the automation banner: X stopped carebird's own posting (GET /api/automation) -------------------------------
+async function showAutomation() {
+  const banner = document.getElementById("automation-banner");
+  try {
+    const state = await api("automation");
+    banner.textContent = state.paused
+      ? `Automatic posting is paused since ${when(state.banner.since)} (${state.banner.kind}): ${state.banner.reason}`
+      : "";
+    banner.hidden = !state.paused;
+  } catch (error) { /* the banner is a help, never a blocker */ }
+}
+
 // --- routing ---------------------------------------------------------------------------------------------------
 async function route() {
   routeSeq += 1;
@@ -650,6 +665,7 @@ async function route() {
     link.classList.toggle("active", name === page || (name === "queue" && !page));
     if (name === page) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
   }
+  showAutomation();
   try {
     if (page === "case" && id) await showCase(decodeURIComponent(id));
     else if (page === "search") showSearch();
