@@ -16,7 +16,17 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from carebird.cases import Case, queue_rank
-from carebird.triage import DEFAULT_BOOK, URGENT_BAND, CueBook, Kind, TriageRules, band_reason, fold, risks_in
+from carebird.triage import (
+    DEFAULT_BOOK,
+    URGENT_BAND,
+    CueBook,
+    Kind,
+    TriageRules,
+    band_reason,
+    fold,
+    risks_in,
+    with_failure,
+)
 
 if TYPE_CHECKING:
     from carebird.ports import CaseStore
@@ -27,6 +37,8 @@ SERVICES = {
     "service power": "power",
     "service tv": "TV",
     "service app": "app and website",
+    "service gas": "gas",
+    "service water": "water",
 }
 OUTAGE_REASON = "outage: "
 
@@ -62,7 +74,8 @@ class OutageAlerts(Protocol):
 
 def failed_service(text: str, book: CueBook = DEFAULT_BOOK) -> str | None:
     """The service a message says has failed ("plus de fibre", "no signal"), or None when it reports no failure."""
-    found = book.scan(fold(text))
+    folded = fold(text)
+    found = with_failure(folded, book.scan(folded))
     if "failure" not in found and "outage" not in found:
         return None
     for family, service in SERVICES.items():

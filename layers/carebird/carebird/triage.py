@@ -29,12 +29,14 @@ from carebird.cues import (
     COLD_ROOM,
     CUES,
     DISOWNED,
+    HANDED_OVER,
     INFANT_AGE,
     IRONY_EMOJI,
     NEGATABLE,
     OLD_AGE,
     RISK_RECIPES,
     RISKS,
+    SERVICE_FAILURE,
     WHOLE_PLACE,
 )
 from carebird.model import Channel
@@ -373,9 +375,21 @@ def book_with(keywords: dict[str, tuple[str, ...]], urgency: tuple[str, ...], ba
 
 DEFAULT_BOOK = book_with(DEFAULT_KEYWORDS, DEFAULT_URGENCY)
 # Families worked out by pattern rather than listed (carebird.cues): an age, a baby's age, a cold room.
+FAILURE = re.compile(SERVICE_FAILURE)
 PATTERN_FAMILIES = (("old age", re.compile(OLD_AGE)), ("infant age", re.compile(INFANT_AGE)),
                     ("cold", re.compile(COLD_ROOM)), ("not me", re.compile(DISOWNED)),
-                    ("many places", re.compile(WHOLE_PLACE)))  # fmt: skip
+                    ("many places", re.compile(WHOLE_PLACE)), ("failure", FAILURE),
+                    ("handed over", re.compile(HANDED_OVER)))  # fmt: skip
+
+
+def with_failure(folded: str, found: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """The families found, plus a service said not to work in any wording ("fibre en rade", "zéro réseau",
+    "can't make calls"): a failure, and so a problem, whatever other words surround it."""
+    match = FAILURE.search(folded)
+    if not match:
+        return found
+    said = match.group(0).strip()
+    return {**found, "failure": (*found.get("failure", ()), said), "problem": (*found.get("problem", ()), said)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -613,7 +627,7 @@ def classify(
     A follow-up in a conversation is never chatter: "même", "lol" or a link there belong to the customer's case."""
     book = book or DEFAULT_BOOK
     folded = fold(text)
-    found = book.scan(folded)
+    found = with_failure(folded, book.scan(folded))
     risks = _risks(folded, book)
     signals = noise_signals(text, profile, at, earlier_texts, book)
     noisy = _noise_score(signals) >= TriageRules.noise_threshold
