@@ -376,6 +376,12 @@ def book_with(keywords: dict[str, tuple[str, ...]], urgency: tuple[str, ...], ba
 DEFAULT_BOOK = book_with(DEFAULT_KEYWORDS, DEFAULT_URGENCY)
 # Families worked out by pattern rather than listed (carebird.cues): an age, a baby's age, a cold room.
 FAILURE = re.compile(SERVICE_FAILURE)
+CLEAN_RECORD = re.compile(
+    r"\b(?:never|not once|not one|not a single|jamais|pas une seule fois|pas un seul|pas une seule|pas un|pas une|"
+    r"zero|aucune?|no)\s+(?:\w+\s+){0,2}?(?:problems?|issues?|outages?|soucis?|problemes?|pannes?|coupures?|bugs?|"
+    r"drop ?outs?|complaints?|hiccups?|glitch(?:es)?)\b(?:[^.?!]{0,25}\b(?:in|en|depuis|for|since)\s+\d+|"
+    r"[^.?!]{0,15}\b(?:years?|ans|months?|mois|ever|since|depuis))"
+)
 PATTERN_FAMILIES = (("old age", re.compile(OLD_AGE)), ("infant age", re.compile(INFANT_AGE)),
                     ("cold", re.compile(COLD_ROOM)), ("not me", re.compile(DISOWNED)),
                     ("many places", re.compile(WHOLE_PLACE)), ("failure", FAILURE),
@@ -384,7 +390,14 @@ PATTERN_FAMILIES = (("old age", re.compile(OLD_AGE)), ("infant age", re.compile(
 
 def with_failure(folded: str, found: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     """The families found, plus a service said not to work in any wording ("fibre en rade", "zéro réseau",
-    "can't make calls"): a failure, and so a problem, whatever other words surround it."""
+    "can't make calls"): a failure, and so a problem, whatever other words surround it. A clean record ("never
+    had a single problem", "pas une seule coupure en 3 ans") is praise: its problem word is no problem."""
+    clean = CLEAN_RECORD.search(folded)
+    if clean:
+        said = clean.group(0)
+        problems = tuple(w for w in found.get("problem", ()) if w.rstrip("*") not in said)
+        found = {k: v for k, v in found.items() if k != "problem"} | ({"problem": problems} if problems else {})
+        found["praise"] = (*found.get("praise", ()), said)
     match = FAILURE.search(folded)
     if not match:
         return found
@@ -455,7 +468,7 @@ def _shouting(text: str) -> bool:
     return len([w for w in words if w not in ACRONYMS]) >= 2 or "!!!" in text
 
 
-THANKS_EMOJI = frozenset("👍🙏❤😍🥰😊🙂👏💯✨🎉💙💚😀😃😄🤩👌🤗😘💪🙌🔥🤓")
+THANKS_EMOJI = frozenset("👍🙏❤😍🥰😊🙂👏💯✨🎉💙💚😀😃😄🤩👌🤗😘💪🙌🔥🤓🚀✅")
 MENTION = re.compile(r"(?<![\w@])@\w+")
 HASHTAG = re.compile(r"(?<![\w#])#\w+")
 LINK = re.compile(r"https?://\S+|\b\w+\.(?:com|net|io|xyz|site|top|click|info|biz|ru|cn|fr|co\.uk|ly|gl)/\S*")
@@ -528,20 +541,9 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     if "politics" in found and not asks_brand and "?" not in body:
         return f"a political post ({_quote(found['politics'])})"
     joke = [*found.get("joke", ()), *(ch for ch in text if ch in JOKE_EMOJI)]
-    if (
-        joke
-        and not asks_brand
-        and "problem" not in found
-        and not thanks_in(text, found)
-        and not _service_words(text, found)
-    ):
+    if joke and not asks_brand and "problem" not in found and not thanks_in(text, found):
         return f"a joke ({_quote(joke)})"
     return None
-
-
-def _service_words(text: str, found: dict[str, tuple[str, ...]]) -> list[str]:
-    """The brand's service words a message uses (its topics): a joke about the app may hide a request."""
-    return [w for family, words in found.items() if family.startswith(TOPIC) for w in words]
 
 
 def news_item(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
@@ -551,6 +553,10 @@ def news_item(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
         return None
     if HEADLINE.match(body) or "via @" in text.lower():
         return "a news headline shared with a comment"
+    if BROADCAST.search(fold(body)) or any(ch in SHARE_EMOJI for ch in body):
+        return "a post broadcast to followers (share it, read it below), nobody asking the brand"
+    if LINK.search(text) and "problem" not in found:
+        return "a link shared with a comment, nobody speaking of their own case"
     if "news" in found and ("problem" not in found or LINK.search(text)):
         return f"a news item ({_quote(found['news'])})"
     return None
@@ -558,7 +564,7 @@ def news_item(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
 
 DETAILS = re.compile(r"\d{5,}|\d{2,4}[ .-]\d{3,}|[\w.+-]+@[\w-]+\.\w+|\b[A-Z]{1,2}\d{1,2}[A-Z]? ?\d[A-Z]{2}\b")
 JOKE_EMOJI = frozenset("😂🤣😹😆😜🤪😝")
-PRAISE_EMOJI = frozenset("😍🥰🤩🔥💯🙌👏❤💙💚✨🤓")
+PRAISE_EMOJI = frozenset("😍🥰🤩🔥💯🙌👏❤💙💚✨🤓🚀✅")
 PHONE = re.compile(r"(?<!\d)(?:\+\d{2}\s?|0)\d(?:[\s.-]?\d{2,3}){3,4}(?!\d)")
 BIRTH_DATE = re.compile(
     r"\b(?:dob|d\.o\.b|date of birth|date de naissance|nee? le|born on)\b|\b\d{1,2}/\d{1,2}/(?:19|20)\d\d\b"
@@ -586,6 +592,13 @@ BOT_EMOJI = frozenset("🔔📊📈📉🤖📢🚨")
 FIRST_PERSON = re.compile(
     r"\b(?:je|j'|moi|mon|ma|mes|nous|notre|nos|i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|we're|our|ours|us)\b"
 )
+# Markers of a post written for followers, not to the brand: "partagez", "faites tourner", "RT", "good read".
+BROADCAST = re.compile(
+    r"\b(?:partagez|partagez-le|faites tourner|faites passer|passez le mot|diffusez|share this|please share|"
+    r"pls share|spread the word|pass it on|rt svp|rt pls|rt please|rt pour|good read|great read|worth a read|"
+    r"must read|a lire|a lire absolument|interesting read|read this|lisez)\b"
+)
+SHARE_EMOJI = frozenset("👇⬇")
 HEADLINE = re.compile(r"^\W*(?:[«“\"]|\w+ ?: ?['\"«“])")
 
 
