@@ -296,6 +296,11 @@ CUES: dict[str, tuple[str, ...]] = {
         "sans protection", "unprotected", "no cover", "sans capot", "sans couvercle", "a nu", "trailing",
         "ouvert", "ouverte", "open", "depasse*", "sticking out", "poking out", "qui pendent", "hanging out", "dangling",
     ),
+    "shock": (
+        "jolt", "jolted", "zapped", "zap", "zaps", "tingl*", "picot*", "fourmill*", "chataigne", "secousse",
+        "decharge", "shock", "shocked me", "buzzed me", "m'a secoue", "m'a pique", "pris le courant", "pris du jus",
+        "coup de jus", "numb",
+    ),
     # vulnerable
     "heating": (
         "chauffage", "heating", "heat", "chaudiere", "boiler", "radiateur*", "radiator*", "eau chaude",
@@ -743,7 +748,8 @@ INFANT_AGE = (
 )
 # "didn't take out", "n'ai jamais signé": disowning an act, whatever the act.
 DISOWNED = (
-    r"\b(?:didn'?t|did not|never|haven'?t|have not|n'ai (?:jamais|pas)|j'ai (?:jamais|pas)|ai jamais|ai pas)\s+"
+    r"\b(?:didn'?t|did not|never|haven'?t|have not|n'ai (?:jamais|pas|rien)|j'ai (?:jamais|pas|rien)|ai jamais|ai pas|"
+    r"ai rien|nobody here|personne ici n'a)\s+"
     r"(?:\w+\s+)?(?:order(?:ed)?|sign(?:ed)?|subscribe[d]?|take out|took out|taken out|agree[d]?|ask(?:ed)? for|"
     r"request(?:ed)?|make|made|place[d]?|authori[sz]ed?|open(?:ed)?|set up|commande|signe|souscrit|demande|"
     r"autorise|accepte|valide|ouvert|fait ca|pris|prise|took|taken|bought|achete|utilise|used|passee?s?|"
@@ -782,6 +788,7 @@ RISK_RECIPES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("device", "heat or burn"),
         ("water", "electrics"),
         ("worker", "left unsafe"),
+        ("device", "shock"),
     ),
     "vulnerable": (
         ("vulnerable",),
@@ -808,7 +815,7 @@ RISK_RECIPES: dict[str, tuple[tuple[str, ...], ...]] = {
 # Families a negation in front cancels ("pas de fumée", "no smell of gas", "not going to sue").
 NEGATABLE = frozenset({"fraud", "safety", "vulnerable", "legal", "personal_data", "outage", "smell or leak",
                        "heat or burn", "exposed or down", "left unsafe", "thanks", "praise", "problem", "scam word",
-                       "legal step", "hardship", "urgency"})  # fmt: skip
+                       "legal step", "hardship", "urgency", "gave away", "shock"})  # fmt: skip
 
 # A service reported as not working, whatever the words: "none of" + a service ("plus de fibre", "zéro réseau",
 # "no bars", "pas de 4G ni d'appels"), a service + "out of order" ("fibre en rade", "box HS", "the net is dead"),

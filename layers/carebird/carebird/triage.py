@@ -376,11 +376,15 @@ def book_with(keywords: dict[str, tuple[str, ...]], urgency: tuple[str, ...], ba
 DEFAULT_BOOK = book_with(DEFAULT_KEYWORDS, DEFAULT_URGENCY)
 # Families worked out by pattern rather than listed (carebird.cues): an age, a baby's age, a cold room.
 FAILURE = re.compile(SERVICE_FAILURE)
+PROBLEM_NOUN = (
+    r"(?:problems?|issues?|outages?|soucis?|problemes?|pannes?|coupures?|bugs?|drop ?outs?|complaints?|hiccups?|"
+    r"glitch(?:es)?)\b"
+)
 CLEAN_RECORD = re.compile(
-    r"\b(?:never|not once|not one|not a single|jamais|pas une seule fois|pas un seul|pas une seule|pas un|pas une|"
-    r"zero|aucune?|no)\s+(?:\w+\s+){0,2}?(?:problems?|issues?|outages?|soucis?|problemes?|pannes?|coupures?|bugs?|"
-    r"drop ?outs?|complaints?|hiccups?|glitch(?:es)?)\b(?:[^.?!]{0,25}\b(?:in|en|depuis|for|since)\s+\d+|"
-    r"[^.?!]{0,15}\b(?:years?|ans|months?|mois|ever|since|depuis))"
+    r"\b(?:never (?:had|once had|been|seen)|not once|not a single|not one single|jamais eu|jamais connu|"
+    r"pas une seule|pas un seul)\s+(?:\w+\s+){0,2}?" + PROBLEM_NOUN
+    + r"|\b(?:zero|aucune?|no|pas de|pas un|pas une)\s+(?:\w+\s+){0,2}?" + PROBLEM_NOUN
+    + r"(?:[^.?!]{0,25}\b(?:in|en|depuis|for|since)\s+\d+|[^.?!]{0,15}\b(?:years?|ans|months?|mois|ever))"
 )
 PATTERN_FAMILIES = (("old age", re.compile(OLD_AGE)), ("infant age", re.compile(INFANT_AGE)),
                     ("cold", re.compile(COLD_ROOM)), ("not me", re.compile(DISOWNED)),
@@ -549,12 +553,14 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
 def news_item(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     """A news item or headline passed on, nobody speaking of their own case: noise, whatever words it quotes."""
     body = LINK.sub("", MENTION.sub("", text)).strip()
-    if FIRST_PERSON.search(fold(body)) or "request" in found or "?" in body:
+    if FIRST_PERSON.search(fold(body)) or "?" in body:
+        return None
+    if BROADCAST.search(fold(body)) or any(ch in SHARE_EMOJI for ch in body):
+        return "a post broadcast to followers (share it, read it below), nobody asking the brand"
+    if "request" in found:
         return None
     if HEADLINE.match(body) or "via @" in text.lower():
         return "a news headline shared with a comment"
-    if BROADCAST.search(fold(body)) or any(ch in SHARE_EMOJI for ch in body):
-        return "a post broadcast to followers (share it, read it below), nobody asking the brand"
     if LINK.search(text) and "problem" not in found:
         return "a link shared with a comment, nobody speaking of their own case"
     if "news" in found and ("problem" not in found or LINK.search(text)):
