@@ -674,6 +674,8 @@ CUES: dict[str, tuple[str, ...]] = {
 
         "price rise", "price increase", "price hike", "hausse de prix", "hausse des prix", "augmentation", "augmente",
         "went up", "gone up", "goes up", "plus cher", "more expensive",
+        "won't", "wont", "will not", "refuse*", "va pas", "pas heureu*", "pas tres heureu*", "not happy",
+        "not very happy", "unhappy", "pas satisfait*", "mecontent*", "dissatisfied", "not pleased", "pas ravi*",
     ),
     # What turns thanks or praise into a request: a question, a complaint, disappointment, irony.
     "request": (

@@ -596,7 +596,8 @@ CHATTER = (("news", "a news item"), ("politics", "a political post"), ("advert",
            ("joke", "a joke"))  # fmt: skip
 BOT_EMOJI = frozenset("🔔📊📈📉🤖📢🚨")
 FIRST_PERSON = re.compile(
-    r"\b(?:je|j'|moi|mon|ma|mes|nous|notre|nos|i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|we're|our|ours|us)\b"
+    r"\b(?:je|j'|m'|moi|mon|ma|mes|nous|notre|nos|on|i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|we're|our|ours|"
+    r"us)\b"
 )
 # Markers of a post written for followers, not to the brand: "partagez", "faites tourner", "RT", "good read".
 BROADCAST = re.compile(
@@ -640,6 +641,7 @@ def classify(
     earlier_texts: tuple[str, ...] = (),
     book: CueBook | None = None,
     follow_up: bool = False,
+    private: bool = False,
 ) -> tuple[Kind, list[str]]:
     """The kind of one message and what decided it (risk beats everything but a bot; thanks asks nothing).
 
@@ -668,7 +670,22 @@ def classify(
         return Kind.URGENT, [risk.label for risk in risks]  # clear praise outweighs a lone risk word ("on fire 🔥")
     if thanks:
         return Kind.THANKS, thanks
+    if not follow_up and not private and not asks_anything(text, found):
+        return Kind.NOISE, ["a remark about the brand: nothing asked, nothing wrong said"]
     return Kind.REQUEST, []
+
+
+def asks_anything(text: str, found: dict[str, tuple[str, ...]]) -> bool:
+    """Whether a message asks or reports anything: a question, a request, a problem, a service word said by the
+    customer ("ma box", "my bill"), urgency words. Without any of these, a remark needs no answer."""
+    if "?" in text or any(f in found for f in ("request", "problem", "failure", "urgency", "irony")):
+        return True
+    body = fold(MENTION.sub("", text))
+    return bool(DETAILS.search(text)) or bool(FIRST_PERSON.search(body) and _topic_words(found))
+
+
+def _topic_words(found: dict[str, tuple[str, ...]]) -> list[str]:
+    return [w for family, words in found.items() if family.startswith(TOPIC) for w in words]
 
 
 def triage(
@@ -687,9 +704,10 @@ def triage(
     profile = profile or Profile(followers=followers, verified=verified)
     text = "\n".join(texts)
     latest = texts[-1] if texts else ""
-    kind, why = classify(latest, profile, at, tuple(texts[:-1]), rules.cues, follow_up=len(texts) > 1)
+    private = channel.family != "public"  # a direct message is always written to the team
+    kind, why = classify(latest, profile, at, tuple(texts[:-1]), rules.cues, len(texts) > 1, private)
     if kind is Kind.REQUEST and len(texts) > 1:
-        earlier_kind, earlier_why = classify(text, profile, at, (), rules.cues)
+        earlier_kind, earlier_why = classify(text, profile, at, (), rules.cues, private=private)
         if earlier_kind is Kind.URGENT:
             kind, why = earlier_kind, earlier_why  # a risk stated earlier in the case still stands
     reasons: list[tuple[int, str]] = []
