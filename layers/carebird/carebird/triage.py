@@ -380,6 +380,12 @@ PROBLEM_NOUN = (
     r"(?:problems?|issues?|outages?|soucis?|problemes?|pannes?|coupures?|bugs?|drop ?outs?|complaints?|hiccups?|"
     r"glitch(?:es)?)\b"
 )
+# Praise said with a sneer: "oh brilliant", "génial, encore un...", "super, another email", "top, yet again".
+PRAISE_WORD = r"(?:great|brilliant|super|genial|wonderful|perfect|fantastic|lovely|parfait|bravo|nice|top|amazing|cool)"
+IRONIC_PRAISE = re.compile(
+    r"\b(?:oh|ah|wow|waouh|ouah|ooh)\W+" + PRAISE_WORD + r"\b"
+    r"|\b" + PRAISE_WORD + r"\W+(?:another|yet another|encore|une fois de plus|again|once again|de nouveau)\b"
+)
 CLEAN_RECORD = re.compile(
     r"\b(?:never (?:had|once had|been|seen)|not once|not a single|not one single|jamais eu|jamais connu|"
     r"pas une seule|pas un seul)\s+(?:\w+\s+){0,2}?" + PROBLEM_NOUN
@@ -402,6 +408,9 @@ def with_failure(folded: str, found: dict[str, tuple[str, ...]]) -> dict[str, tu
         problems = tuple(w for w in found.get("problem", ()) if w.rstrip("*") not in said)
         found = {k: v for k, v in found.items() if k != "problem"} | ({"problem": problems} if problems else {})
         found["praise"] = (*found.get("praise", ()), said)
+    mock = IRONIC_PRAISE.search(folded)
+    if mock:
+        found = {**found, "irony": (*found.get("irony", ()), mock.group(0))}
     match = FAILURE.search(folded)
     if not match:
         return found
@@ -596,8 +605,8 @@ CHATTER = (("news", "a news item"), ("politics", "a political post"), ("advert",
            ("joke", "a joke"))  # fmt: skip
 BOT_EMOJI = frozenset("🔔📊📈📉🤖📢🚨")
 FIRST_PERSON = re.compile(
-    r"\b(?:je|j'|m'|moi|mon|ma|mes|nous|notre|nos|on|i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|we're|our|ours|"
-    r"us)\b"
+    r"\b(?:je|j'|m'|moi|mon|ma|mes|nous|notre|nos|i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|we're|our|ours|"
+    r"us|on (?:a|avait|est|etait|voudrait|veut|aimerait|peut|va|n'a|ne|n'))\b"
 )
 # Markers of a post written for followers, not to the brand: "partagez", "faites tourner", "RT", "good read".
 BROADCAST = re.compile(
