@@ -240,7 +240,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "new device",
     ),
     "contact channel": (
-        "sms", "texto", "text", "lien", "link", "site", "mail", "email", "appel", "call", "called", "appele",
+        "sms", "texto", "text", "lien", "link", "mail", "email", "appel", "call", "called", "appele",
         "whatsapp", "message",
     ),
     # safety
@@ -833,14 +833,18 @@ SERVICE_NOUN = (
 SERVICE_FAILURE = (
     r"\b(?:plus d'|plus de|pas d'|pas de|zero|0|aucune?|no|sans|without|lost(?: all| my| the| our)?|"
     r"perdu (?:le|la|les|l'|mon|ma|mes)|lost)\s?" + SERVICE_NOUN + r"\b"
-    r"|\b" + SERVICE_NOUN + r"\s+(?:\w+\s+)?(?:est |is |has |a |are |sont |'s |s )?(?:en rade|hs|h\.s|ko|down|dead|"
+    r"|\b"
+    + SERVICE_NOUN
+    + r"(?:'s\s+|\s+)(?:\w+\s+){0,2}?(?:est |is |has |a |are |sont )?(?:en rade|hs|h\.s|ko|down|dead|"
     r"mort|morte|coupee?s?|gone|kaput|plante|tombee?|died|cut|a l'arret|inexistante?)\b"
     r"|\b(?:power|electricity|lights|courant)(?:'s| is| are| has gone| went)? out\b"
     r"|\b(?:en rade|plus rien|a plus rien|ont plus rien|nothing since|nothing at all since|aucun service|"
-    r"sos only|says sos|aucun service|no service|urgence uniquement|appels d'urgence uniquement|emergency calls only|hors service)\b"
+    r"sos only|says sos|no service|urgence uniquement|appels d'urgence uniquement|emergency calls only|"
+    r"hors service)\b"
     r"|\b(?:can'?t|cannot|can not|unable to|couldn'?t|peux pas|peut pas|pouvons pas|impossible d(?:e |'))\s?"
     r"(?:\w+\s+){0,2}?(?:make calls?|get (?:any )?(?:data|signal|online|a signal|on)|connect|go online|call|"
-    r"appeler|capter|me connecter|se connecter|nous connecter|joindre|telephoner|log ?in|sign in)\b"
+    r"appeler|capter|me connecter|se connecter|nous connecter|joindre|telephoner|log ?in|sign in|calls?|appels?|"
+    r"texts?|sms|textos?)\b"
     r"|\b(?:ou est|where(?:'s| is)|il est ou|elle est ou)\b[^.?!]{0,20}\b" + SERVICE_NOUN + r"\b"
     r"|\b" + SERVICE_NOUN + r"\b[^.?!]{0,12}\b(?:il est ou|elle est ou|est ou)\b"
 )

@@ -388,8 +388,10 @@ IRONIC_PRAISE = re.compile(
 )
 CLEAN_RECORD = re.compile(
     r"\b(?:never (?:had|once had|been|seen)|not once|not a single|not one single|jamais eu|jamais connu|"
-    r"pas une seule|pas un seul)\s+(?:\w+\s+){0,2}?" + PROBLEM_NOUN
-    + r"|\b(?:zero|aucune?|no|pas de|pas un|pas une)\s+(?:\w+\s+){0,2}?" + PROBLEM_NOUN
+    r"pas une seule|pas un seul)\s+(?:\w+\s+){0,2}?"
+    + PROBLEM_NOUN
+    + r"|\b(?:zero|aucune?|no|pas de|pas un|pas une)\s+(?:\w+\s+){0,2}?"
+    + PROBLEM_NOUN
     + r"(?:[^.?!]{0,25}\b(?:in|en|depuis|for|since)\s+\d+|[^.?!]{0,15}\b(?:years?|ans|months?|mois|ever))"
 )
 PATTERN_FAMILIES = (("old age", re.compile(OLD_AGE)), ("infant age", re.compile(INFANT_AGE)),
@@ -689,8 +691,19 @@ def asks_anything(text: str, found: dict[str, tuple[str, ...]]) -> bool:
     customer ("ma box", "my bill"), urgency words. Without any of these, a remark needs no answer."""
     if "?" in text or any(f in found for f in ("request", "problem", "failure", "urgency", "irony")):
         return True
+    if _shouting(text) or IMPERATIVE.search(fold(text)):
+        return True  # shouting, or telling the brand to do something ("répondez", "sort it out")
     body = fold(MENTION.sub("", text))
     return bool(DETAILS.search(text)) or bool(FIRST_PERSON.search(body) and _topic_words(found))
+
+
+# Telling the brand to act: French imperatives of "vous" ("répondez", "rappelez-moi", "faites quelque chose"),
+# English orders to the brand ("sort it out", "fix this", "get back to me", "sort yourselves out").
+IMPERATIVE = re.compile(
+    r"\b(?!chez\b|assez\b|nez\b)\w{2,}ez(?:-(?:moi|nous|le|la|les))?\b|\bfaites\b"
+    r"|\b(?:sort|fix|get|give|send|tell|answer|reply|respond|call|ring|refund|explain|stop)\b[^.!?]{0,20}"
+    r"\b(?:it|this|that|me|us|yourselves|out|back|now|asap)\b"
+)
 
 
 def _topic_words(found: dict[str, tuple[str, ...]]) -> list[str]:
