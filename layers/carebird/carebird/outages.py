@@ -1,7 +1,7 @@
 """Outages counted, not guessed: several distinct customers reporting the same failure within a short window.
 
 Each waiting customer message that reports a failure of a service (internet, mobile network, power, TV, the app)
-is noted in a ledger with its customer and case. When `customers` distinct customers have reported the same
+is noted in a ledger with its customer and case (once per case: a follow-up repeating the same failure adds nothing). When `customers` distinct customers have reported the same
 service's failure within `window` (or one influential account speaks of a widespread outage), the desk declares
 one outage: every case of the burst, and every later report while it lasts, carries the same reason and ranks in
 the urgent band for two windows (then reports are counted anew); the team gets one alert for the outage, not
@@ -106,6 +106,9 @@ class OutageWatch:
         service = failed_service(text, self.triage_rules.cues)
         if service is None:
             return None
+        earlier = case.triage_text[: -len(text)] if case.triage_text.endswith(text) else ""
+        if earlier and failed_service(earlier, self.triage_rules.cues) == service:
+            return case.outage  # this customer's case was counted for this failure already: one customer, one report
         reports, outage_id = self.ledger.report(service, Report(case.customer.id, case.case_id, at), self.rules.window)
         customers = {r.customer_id for r in reports}
         if outage_id is None and (
