@@ -2,12 +2,12 @@
 
 Each waiting customer message that reports a failure of a service (internet, mobile network, power, gas, water,
 TV, the app), in any wording ("fibre en rade", "zéro réseau", "can't make calls"), is noted in a ledger with its
-customer and case, once per case (a follow-up repeating the same failure adds nothing). When `customers` distinct
-customers have reported the same service's failure within `window` (or one influential account speaks of a widespread outage), the desk declares
-one outage: every case of the burst, and every later report while it lasts, carries the same reason and ranks in
-the urgent band for two windows (then reports are counted anew); the team gets one alert for the outage, not
-one per case (the declaration is a conditional write: whoever wins it alerts, retries and racing invocations do
-not).
+customer and case, once per case (a follow-up repeating the same failure adds nothing). When `customers`
+distinct customers have reported the same service's failure within `window` (or one influential account speaks
+of a widespread outage), the desk declares one outage: every case of the burst, and every later report while it
+lasts, carries the same reason and ranks in the urgent band for two windows (then reports are counted anew); the
+team gets one alert for the outage, not one per case (the declaration is a conditional write: whoever wins it
+alerts, retries and racing invocations do not).
 """
 
 from __future__ import annotations
