@@ -116,3 +116,19 @@ def test_a_failure_is_told_apart_from_a_question_about_the_same_service():
     assert failed_service("plus de réseau depuis ce matin, ni appels ni 4G") == "mobile network"
     assert failed_service("coupure de courant dans tout l'immeuble") == "power"
     assert failed_service("how much is the 1Gb fibre plan?") is None
+
+
+def test_a_customer_repeating_the_same_failure_in_one_case_is_counted_once_without_a_new_report():
+    class CountingLedger(InMemoryOutageLedger):
+        calls = 0
+
+        def report(self, service, report, window):
+            self.calls += 1
+            return super().report(service, report, window)
+
+    store, alerts, ledger = InMemoryCaseStore(), Alerts(), CountingLedger()
+    watch = OutageWatch(ledger, alerts, RULES, TriageRules())
+    for minute in range(3):
+        report(store, watch, 1 + minute, "@LumiereAide the broadband is dead again", minute, customer="77")
+
+    assert ledger.calls == 1 and alerts.sent == []  # one write to the ledger, not one per follow-up

@@ -228,6 +228,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "not from you", "isn't you", "n'etait pas vous",
         "saying they were from", "said they were from", "saying they are from", "se disant de", "disant etre de",
         "pretending to be from", "claiming to be from", "said he was from", "said she was from", "se presentant de",
+        "is that you", "is that actually you", "is this you", "is this really you", "was that you", "c'est vous",
+        "c'est bien vous", "c'etait vous", "is this legit", "is it legit", "c'est legit", "c'est une arnaque",
+        "is this a scam",
     ),
     "changed": ("change", "changed", "changee", "modifie*", "modified", "reset", "reinitialise*", "updated"),
     "login": (
@@ -237,7 +240,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "new device",
     ),
     "contact channel": (
-        "sms", "texto", "text", "lien", "link", "site", "mail", "email", "appel", "call", "called", "appele",
+        "sms", "texto", "text", "lien", "link", "mail", "email", "appel", "call", "called", "appele",
         "whatsapp", "message",
     ),
     # safety
@@ -292,6 +295,11 @@ CUES: dict[str, tuple[str, ...]] = {
         "exposed", "bare", "sous tension", "live wire*", "tranchee", "trench",
         "sans protection", "unprotected", "no cover", "sans capot", "sans couvercle", "a nu", "trailing",
         "ouvert", "ouverte", "open", "depasse*", "sticking out", "poking out", "qui pendent", "hanging out", "dangling",
+    ),
+    "shock": (
+        "jolt", "jolted", "zapped", "zap", "zaps", "tingl*", "picot*", "fourmill*", "chataigne", "secousse",
+        "decharge", "shock", "shocked me", "buzzed me", "m'a secoue", "m'a pique", "pris le courant", "pris du jus",
+        "coup de jus", "numb",
     ),
     # vulnerable
     "heating": (
@@ -378,6 +386,14 @@ CUES: dict[str, tuple[str, ...]] = {
         "energy ombudsman", "consumer council", "which?", "dgccrf", "prefecture", "depute", "mp", "my mp",
         "ma deputee", "mon depute",
         "justice", "la justice", "the courts", "les tribunaux", "prud'hommes", "conciliat*",
+        "ufc", "ufc-que choisir", "ufc que choisir", "60 millions de consommateurs", "clcv", "afoc", "indecosa",
+        "familles rurales", "association de consommateurs", "association de consommateurs", "consumer group",
+        "consumer association", "consumers' association", "resolver", "mediateur de l'energie",
+        "mediateur national", "energie-info", "cre", "arcom", "csa", "autorite de la concurrence", "acpr", "amf",
+        "banque de france", "financial ombudsman", "fos", "cma", "asa", "ofwat", "ccw", "consumer council for water",
+        "ombudsman services", "communications ombudsman", "energy ombudsman", "the ombudsman", "l'ombudsman",
+        "legal team", "service juridique", "juriste*", "protection juridique", "legal aid", "aide juridictionnelle",
+        "defense des consommateurs", "consumer rights", "droits des consommateurs", "cnil", "ico",
     ),
     "legal step": (
         "saisine", "complain*", "plainte", "escalat*", "going to", "gonna", "vais", "allons", "i'll", "i will",
@@ -393,6 +409,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "handling this", "dealing with this", "passed this to", "handed this to", "transmis a mon", "forwarded",
         "instructed", "mandate", "mandaté", "mandate",
         "opened a case", "opened a complaint", "lodged a complaint", "open a case", "ouvert un dossier",
+        "dossier", "case", "file open*", "dossier ouvert", "case open*", "case number", "numero de dossier",
+        "you'll hear from", "vous aurez de leurs nouvelles", "vous aurez des nouvelles", "hear from them",
+        "entendre parler", "will be in touch", "aller plus loin", "go further", "take it further", "taking it further",
         "ouvert une reclamation", "depose un dossier",
     ),
     "press": (
@@ -400,7 +419,10 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "story": (
         "article", "story", "papier", "enquete", "publish*", "publier", "publie", "ecrire sur", "write about",
-        "writing about", "reportage", "sujet sur", "piece on", "investigat*", "contacted", "contacte",
+        "writing about", "reportage", "sujet sur", "piece on", "investigat*",
+        "our piece", "the piece", "my piece", "notre article", "notre sujet", "mon sujet", "emission", "broadcast",
+        "chronique", "podcast", "looking into reports", "enquetons", "j'enquete", "je prepare un sujet",
+        "je prepare un article", "i'm preparing a", "we're preparing a", "a report on", "un reportage",
     ),
     "press threat": (
         "looking into your", "looking into how", "statement", "declaration", "reaction", "comment on", "commenter",
@@ -409,6 +431,11 @@ CUES: dict[str, tuple[str, ...]] = {
         "going to print",
         "comment", "want to comment", "wants to comment", "running", "their story", "running a story",
         "publish tomorrow", "reagir", "souhaitez-vous reagir", "temoignage", "temoignages", "testimon*",
+        "runs", "airs", "goes out", "goes live", "sera diffuse*", "sera publie*", "parait", "paraitra",
+        "votre version", "your side", "your version", "right of reply", "sans votre", "without your",
+        "d'ici demain", "by tomorrow", "by thursday", "by monday", "deadline", "before publication", "avant diffusion",
+        "do you want to comment", "would you like to comment", "any comment", "un commentaire", "une reaction",
+        "votre reaction", "your response", "votre reponse", "on the record", "dms open", "dm open",
     ),
     "bank secret": (
         "banking password", "bank password", "mot de passe bancaire", "mot de passe de ma banque",
@@ -420,6 +447,18 @@ CUES: dict[str, tuple[str, ...]] = {
         "asked me to", "asked me for", "m'a demande", "me demande", "vous me demandez", "asking me for",
         "asking me to", "wants my", "veut mon", "veut ma", "demande mon", "demande ma", "asked for my",
         "me demandent", "m'ont demande", "told me to type", "m'a dit de taper", "me fait taper",
+    ),
+    # personal data: the brand's customer records out in the open
+    "customer records": (
+        "base clients", "base client", "base de donnees clients", "base de donnees client", "fichier client*",
+        "fichiers clients", "donnees clients", "donnees des clients", "donnees de clients", "customer database",
+        "customer data", "customers' data", "customer records", "customer list", "customer details", "client data",
+        "clients' data", "vos clients", "your customers'", "des abonnes", "subscriber data",
+    ),
+    "out in the open": (
+        "circul*", "forum*", "dark web", "darkweb", "darknet", "en vente", "for sale", "sold", "vendu*", "dump*",
+        "fuite*", "fuit*", "leak*", "breach*", "piratage", "hack*", "vole*", "stolen", "expos*", "publie*",
+        "published", "online for anyone", "telegram", "pastebin", "zataz", "have i been pwned", "pwned",
     ),
     # outage
     "many places": (
@@ -480,6 +519,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "appli", "app", "application", "site", "website", "espace client", "my account", "login",
         "connexion a l'appli", "paiement en ligne",
     ),
+    "service gas": ("gaz", "gas", "gas supply", "alimentation en gaz"),
+    "service water": ("eau", "water", "eau courante", "running water", "water supply", "robinet*", "tap", "taps"),
     # --- what kind of message -------------------------------------------------------------------------------
     "noise": (
         "crypto*", "bitcoin", "btc", "eth", "usdt", "airdrop*", "nft", "nfts", "forex", "binary option*",
@@ -633,6 +674,8 @@ CUES: dict[str, tuple[str, ...]] = {
 
         "price rise", "price increase", "price hike", "hausse de prix", "hausse des prix", "augmentation", "augmente",
         "went up", "gone up", "goes up", "plus cher", "more expensive",
+        "won't", "wont", "will not", "refuse*", "va pas", "pas heureu*", "pas tres heureu*", "not happy",
+        "not very happy", "unhappy", "pas satisfait*", "mecontent*", "dissatisfied", "not pleased", "pas ravi*",
     ),
     # What turns thanks or praise into a request: a question, a complaint, disappointment, irony.
     "request": (
@@ -707,7 +750,8 @@ INFANT_AGE = (
 )
 # "didn't take out", "n'ai jamais signé": disowning an act, whatever the act.
 DISOWNED = (
-    r"\b(?:didn'?t|did not|never|haven'?t|have not|n'ai (?:jamais|pas)|j'ai (?:jamais|pas)|ai jamais|ai pas)\s+"
+    r"\b(?:didn'?t|did not|never|haven'?t|have not|n'ai (?:jamais|pas|rien)|j'ai (?:jamais|pas|rien)|ai jamais|ai pas|"
+    r"ai rien|nobody here|personne ici n'a)\s+"
     r"(?:\w+\s+)?(?:order(?:ed)?|sign(?:ed)?|subscribe[d]?|take out|took out|taken out|agree[d]?|ask(?:ed)? for|"
     r"request(?:ed)?|make|made|place[d]?|authori[sz]ed?|open(?:ed)?|set up|commande|signe|souscrit|demande|"
     r"autorise|accepte|valide|ouvert|fait ca|pris|prise|took|taken|bought|achete|utilise|used|passee?s?|"
@@ -736,6 +780,8 @@ RISK_RECIPES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("impostor", "gave away"),
         ("secret", "changed", "not me"),
         ("login", "not me"),
+        ("handed over", "impostor"),
+        ("handed over", "scam word"),
     ),
     "safety": (
         ("safety",),
@@ -744,6 +790,7 @@ RISK_RECIPES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("device", "heat or burn"),
         ("water", "electrics"),
         ("worker", "left unsafe"),
+        ("device", "shock"),
     ),
     "vulnerable": (
         ("vulnerable",),
@@ -761,12 +808,53 @@ RISK_RECIPES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("my details", "exposure"),
         ("bank secret", "asked me"),
         ("secret", "asked publicly", "asked"),
+        ("customer records", "out in the open"),
     ),
-    "legal": (("legal",), ("authority", "legal step"), ("press", "press threat")),
+    "legal": (("legal",), ("authority", "legal step"), ("press", "press threat"), ("story", "press threat")),
     "outage": (("outage",), ("many places", "failure")),
 }
 
 # Families a negation in front cancels ("pas de fumée", "no smell of gas", "not going to sue").
 NEGATABLE = frozenset({"fraud", "safety", "vulnerable", "legal", "personal_data", "outage", "smell or leak",
                        "heat or burn", "exposed or down", "left unsafe", "thanks", "praise", "problem", "scam word",
-                       "legal step", "hardship", "urgency"})  # fmt: skip
+                       "legal step", "hardship", "urgency", "gave away", "shock"})  # fmt: skip
+
+# A service reported as not working, whatever the words: "none of" + a service ("plus de fibre", "zéro réseau",
+# "no bars", "pas de 4G ni d'appels"), a service + "out of order" ("fibre en rade", "box HS", "the net is dead"),
+# "can't" + using a service ("can't make calls", "impossible de se connecter"), "where is" + a service ("le réseau
+# il est où"), or a state that says everything stopped ("plus rien", "aucun service", "nothing since 8").
+SERVICE_NOUN = (
+    r"(?:internet|(?:l')?(?:la |le )?(?:fibre|fiber|box|wifi|wi-fi|reseau|net|connexion|ligne|tonalite|tele|"
+    r"television|courant|electricite|elec|gaz|eau|jus|signal|chaines?)|fibre|fiber|broadband|"
+    r"wifi|wi-fi|network|signal|reception|coverage|4g|5g|3g|data|calls?|appels?|sms|textos?|texts?|bars?|barres?|"
+    r"phone|telephone|landline|fixe|line|dial tone|power|electricity|electric|lights?|gas|water|tv|channels?|"
+    r"connection|connexion|app|appli|site|website|heating|chauffage)"
+)
+SERVICE_FAILURE = (
+    r"\b(?:plus d'|plus de|pas d'|pas de|zero|0|aucune?|no|sans|without|lost(?: all| my| the| our)?|"
+    r"perdu (?:le|la|les|l'|mon|ma|mes)|lost)\s?" + SERVICE_NOUN + r"\b"
+    r"|\b"
+    + SERVICE_NOUN
+    + r"(?:'s\s+|\s+)(?:\w+\s+){0,2}?(?:est |is |has |a |are |sont )?(?:en rade|hs|h\.s|ko|down|dead|"
+    r"mort|morte|coupee?s?|gone|kaput|plante|tombee?|died|cut|a l'arret|inexistante?)\b"
+    r"|\b(?:power|electricity|lights|courant)(?:'s| is| are| has gone| went)? out\b"
+    r"|\b(?:en rade|plus rien|a plus rien|ont plus rien|nothing since|nothing at all since|aucun service|"
+    r"sos only|says sos|no service|urgence uniquement|appels d'urgence uniquement|emergency calls only|"
+    r"hors service)\b"
+    r"|\b(?:can'?t|cannot|can not|unable to|couldn'?t|peux pas|peut pas|pouvons pas|impossible d(?:e |'))\s?"
+    r"(?:\w+\s+){0,2}?(?:make calls?|get (?:any )?(?:data|signal|online|a signal|on)|connect|go online|call|"
+    r"appeler|capter|me connecter|se connecter|nous connecter|joindre|telephoner|log ?in|sign in|calls?|appels?|"
+    r"texts?|sms|textos?)\b"
+    r"|\b(?:ou est|where(?:'s| is)|il est ou|elle est ou)\b[^.?!]{0,20}\b" + SERVICE_NOUN + r"\b"
+    r"|\b" + SERVICE_NOUN + r"\b[^.?!]{0,12}\b(?:il est ou|elle est ou|est ou)\b"
+)
+
+# Someone handed a secret over, whoever they are: "she did put her card in", "j'ai donné mes codes", "il a tapé
+# son code", "gave them my sort code", "a communiqué ses identifiants".
+HANDED_OVER = (
+    r"\b(?:put|puts|putting|entered|entering|typed|typing|gave|given|giving|handed(?: over)?|read out|shared|"
+    r"mis|mise|donne|donnee|donner|rentre|rentree|saisi|saisie|tape|tapee|communique|communiquee|transmis|dicte)"
+    r"\s+(?:\w+\s+){0,2}?(?:my|her|his|their|our|your|all|the|ma|mon|mes|sa|son|ses|leur|leurs|nos|notre|sa)\s+"
+    r"(?:\w+\s+)?(?:card|cards|carte|cb|codes?|details|bank|iban|rib|pin|password|passcode|mot de passe|mdp|"
+    r"identifiants?|login|cvv|cryptogramme|sort code|numero de carte|coordonnees)\b"
+)

@@ -1,12 +1,13 @@
 """Outages counted, not guessed: several distinct customers reporting the same failure within a short window.
 
-Each waiting customer message that reports a failure of a service (internet, mobile network, power, TV, the app)
-is noted in a ledger with its customer and case. When `customers` distinct customers have reported the same
-service's failure within `window` (or one influential account speaks of a widespread outage), the desk declares
-one outage: every case of the burst, and every later report while it lasts, carries the same reason and ranks in
-the urgent band for two windows (then reports are counted anew); the team gets one alert for the outage, not
-one per case (the declaration is a conditional write: whoever wins it alerts, retries and racing invocations do
-not).
+Each waiting customer message that reports a failure of a service (internet, mobile network, power, gas, water,
+TV, the app), in any wording ("fibre en rade", "zéro réseau", "can't make calls"), is noted in a ledger with its
+customer and case, once per case (a follow-up repeating the same failure adds nothing). When `customers`
+distinct customers have reported the same service's failure within `window` (or one influential account speaks
+of a widespread outage), the desk declares one outage: every case of the burst, and every later report while it
+lasts, carries the same reason and ranks in the urgent band for two windows (then reports are counted anew); the
+team gets one alert for the outage, not one per case (the declaration is a conditional write: whoever wins it
+alerts, retries and racing invocations do not).
 """
 
 from __future__ import annotations
@@ -16,7 +17,17 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from carebird.cases import Case, queue_rank
-from carebird.triage import DEFAULT_BOOK, URGENT_BAND, CueBook, Kind, TriageRules, band_reason, fold, risks_in
+from carebird.triage import (
+    DEFAULT_BOOK,
+    URGENT_BAND,
+    CueBook,
+    Kind,
+    TriageRules,
+    band_reason,
+    fold,
+    risks_in,
+    with_failure,
+)
 
 if TYPE_CHECKING:
     from carebird.ports import CaseStore
@@ -27,6 +38,8 @@ SERVICES = {
     "service power": "power",
     "service tv": "TV",
     "service app": "app and website",
+    "service gas": "gas",
+    "service water": "water",
 }
 OUTAGE_REASON = "outage: "
 
@@ -62,7 +75,8 @@ class OutageAlerts(Protocol):
 
 def failed_service(text: str, book: CueBook = DEFAULT_BOOK) -> str | None:
     """The service a message says has failed ("plus de fibre", "no signal"), or None when it reports no failure."""
-    found = book.scan(fold(text))
+    folded = fold(text)
+    found = with_failure(folded, book.scan(folded))
     if "failure" not in found and "outage" not in found:
         return None
     for family, service in SERVICES.items():
@@ -93,6 +107,9 @@ class OutageWatch:
         service = failed_service(text, self.triage_rules.cues)
         if service is None:
             return None
+        earlier = case.triage_text[: -len(text)] if case.triage_text.endswith(text) else ""
+        if earlier and failed_service(earlier, self.triage_rules.cues) == service:
+            return case.outage  # this customer's case was counted for this failure already: one customer, one report
         reports, outage_id = self.ledger.report(service, Report(case.customer.id, case.case_id, at), self.rules.window)
         customers = {r.customer_id for r in reports}
         if outage_id is None and (

@@ -29,12 +29,14 @@ from carebird.cues import (
     COLD_ROOM,
     CUES,
     DISOWNED,
+    HANDED_OVER,
     INFANT_AGE,
     IRONY_EMOJI,
     NEGATABLE,
     OLD_AGE,
     RISK_RECIPES,
     RISKS,
+    SERVICE_FAILURE,
     WHOLE_PLACE,
 )
 from carebird.model import Channel
@@ -373,9 +375,49 @@ def book_with(keywords: dict[str, tuple[str, ...]], urgency: tuple[str, ...], ba
 
 DEFAULT_BOOK = book_with(DEFAULT_KEYWORDS, DEFAULT_URGENCY)
 # Families worked out by pattern rather than listed (carebird.cues): an age, a baby's age, a cold room.
+FAILURE = re.compile(SERVICE_FAILURE)
+PROBLEM_NOUN = (
+    r"(?:problems?|issues?|outages?|soucis?|problemes?|pannes?|coupures?|bugs?|drop ?outs?|complaints?|hiccups?|"
+    r"glitch(?:es)?)\b"
+)
+# Praise said with a sneer: "oh brilliant", "génial, encore un...", "super, another email", "top, yet again".
+PRAISE_WORD = r"(?:great|brilliant|super|genial|wonderful|perfect|fantastic|lovely|parfait|bravo|nice|top|amazing|cool)"
+IRONIC_PRAISE = re.compile(
+    r"\b(?:oh|ah|wow|waouh|ouah|ooh)\W+" + PRAISE_WORD + r"\b"
+    r"|\b" + PRAISE_WORD + r"\W+(?:another|yet another|encore|une fois de plus|again|once again|de nouveau)\b"
+)
+CLEAN_RECORD = re.compile(
+    r"\b(?:never (?:had|once had|been|seen)|not once|not a single|not one single|jamais eu|jamais connu|"
+    r"pas une seule|pas un seul)\s+(?:\w+\s+){0,2}?"
+    + PROBLEM_NOUN
+    + r"|\b(?:zero|aucune?|no|pas de|pas un|pas une)\s+(?:\w+\s+){0,2}?"
+    + PROBLEM_NOUN
+    + r"(?:[^.?!]{0,25}\b(?:in|en|depuis|for|since)\s+\d+|[^.?!]{0,15}\b(?:years?|ans|months?|mois|ever))"
+)
 PATTERN_FAMILIES = (("old age", re.compile(OLD_AGE)), ("infant age", re.compile(INFANT_AGE)),
                     ("cold", re.compile(COLD_ROOM)), ("not me", re.compile(DISOWNED)),
-                    ("many places", re.compile(WHOLE_PLACE)))  # fmt: skip
+                    ("many places", re.compile(WHOLE_PLACE)), ("failure", FAILURE),
+                    ("handed over", re.compile(HANDED_OVER)))  # fmt: skip
+
+
+def with_failure(folded: str, found: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """The families found, plus a service said not to work in any wording ("fibre en rade", "zéro réseau",
+    "can't make calls"): a failure, and so a problem, whatever other words surround it. A clean record ("never
+    had a single problem", "pas une seule coupure en 3 ans") is praise: its problem word is no problem."""
+    clean = CLEAN_RECORD.search(folded)
+    if clean:
+        said = clean.group(0)
+        problems = tuple(w for w in found.get("problem", ()) if w.rstrip("*") not in said)
+        found = {k: v for k, v in found.items() if k != "problem"} | ({"problem": problems} if problems else {})
+        found["praise"] = (*found.get("praise", ()), said)
+    mock = IRONIC_PRAISE.search(folded)
+    if mock:
+        found = {**found, "irony": (*found.get("irony", ()), mock.group(0))}
+    match = FAILURE.search(folded)
+    if not match:
+        return found
+    said = match.group(0).strip()
+    return {**found, "failure": (*found.get("failure", ()), said), "problem": (*found.get("problem", ()), said)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,7 +483,7 @@ def _shouting(text: str) -> bool:
     return len([w for w in words if w not in ACRONYMS]) >= 2 or "!!!" in text
 
 
-THANKS_EMOJI = frozenset("👍🙏❤😍🥰😊🙂👏💯✨🎉💙💚😀😃😄🤩👌🤗😘💪🙌🔥🤓")
+THANKS_EMOJI = frozenset("👍🙏❤😍🥰😊🙂👏💯✨🎉💙💚😀😃😄🤩👌🤗😘💪🙌🔥🤓🚀✅")
 MENTION = re.compile(r"(?<![\w@])@\w+")
 HASHTAG = re.compile(r"(?<![\w#])#\w+")
 LINK = re.compile(r"https?://\S+|\b\w+\.(?:com|net|io|xyz|site|top|click|info|biz|ru|cn|fr|co\.uk|ly|gl)/\S*")
@@ -514,29 +556,24 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     if "politics" in found and not asks_brand and "?" not in body:
         return f"a political post ({_quote(found['politics'])})"
     joke = [*found.get("joke", ()), *(ch for ch in text if ch in JOKE_EMOJI)]
-    if (
-        joke
-        and not asks_brand
-        and "problem" not in found
-        and not thanks_in(text, found)
-        and not _service_words(text, found)
-    ):
+    if joke and not asks_brand and "problem" not in found and not thanks_in(text, found):
         return f"a joke ({_quote(joke)})"
     return None
-
-
-def _service_words(text: str, found: dict[str, tuple[str, ...]]) -> list[str]:
-    """The brand's service words a message uses (its topics): a joke about the app may hide a request."""
-    return [w for family, words in found.items() if family.startswith(TOPIC) for w in words]
 
 
 def news_item(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     """A news item or headline passed on, nobody speaking of their own case: noise, whatever words it quotes."""
     body = LINK.sub("", MENTION.sub("", text)).strip()
-    if FIRST_PERSON.search(fold(body)) or "request" in found or "?" in body:
+    if FIRST_PERSON.search(fold(body)) or "?" in body:
+        return None
+    if BROADCAST.search(fold(body)) or any(ch in SHARE_EMOJI for ch in body):
+        return "a post broadcast to followers (share it, read it below), nobody asking the brand"
+    if "request" in found:
         return None
     if HEADLINE.match(body) or "via @" in text.lower():
         return "a news headline shared with a comment"
+    if LINK.search(text) and "problem" not in found:
+        return "a link shared with a comment, nobody speaking of their own case"
     if "news" in found and ("problem" not in found or LINK.search(text)):
         return f"a news item ({_quote(found['news'])})"
     return None
@@ -544,7 +581,7 @@ def news_item(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
 
 DETAILS = re.compile(r"\d{5,}|\d{2,4}[ .-]\d{3,}|[\w.+-]+@[\w-]+\.\w+|\b[A-Z]{1,2}\d{1,2}[A-Z]? ?\d[A-Z]{2}\b")
 JOKE_EMOJI = frozenset("😂🤣😹😆😜🤪😝")
-PRAISE_EMOJI = frozenset("😍🥰🤩🔥💯🙌👏❤💙💚✨🤓")
+PRAISE_EMOJI = frozenset("😍🥰🤩🔥💯🙌👏❤💙💚✨🤓🚀✅")
 PHONE = re.compile(r"(?<!\d)(?:\+\d{2}\s?|0)\d(?:[\s.-]?\d{2,3}){3,4}(?!\d)")
 BIRTH_DATE = re.compile(
     r"\b(?:dob|d\.o\.b|date of birth|date de naissance|nee? le|born on)\b|\b\d{1,2}/\d{1,2}/(?:19|20)\d\d\b"
@@ -570,8 +607,16 @@ CHATTER = (("news", "a news item"), ("politics", "a political post"), ("advert",
            ("joke", "a joke"))  # fmt: skip
 BOT_EMOJI = frozenset("🔔📊📈📉🤖📢🚨")
 FIRST_PERSON = re.compile(
-    r"\b(?:je|j'|moi|mon|ma|mes|nous|notre|nos|i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|we're|our|ours|us)\b"
+    r"\b(?:je|j'|m'|moi|mon|ma|mes|nous|notre|nos|i|i'm|im|i've|i'd|i'll|me|my|mine|myself|we|we're|our|ours|"
+    r"us|on (?:a|avait|est|etait|voudrait|veut|aimerait|peut|va|n'a|ne|n'))\b"
 )
+# Markers of a post written for followers, not to the brand: "partagez", "faites tourner", "RT", "good read".
+BROADCAST = re.compile(
+    r"\b(?:partagez|partagez-le|faites tourner|faites passer|passez le mot|diffusez|share this|please share|"
+    r"pls share|spread the word|pass it on|rt svp|rt pls|rt please|rt pour|good read|great read|worth a read|"
+    r"must read|a lire|a lire absolument|interesting read|read this|lisez)\b"
+)
+SHARE_EMOJI = frozenset("👇⬇")
 HEADLINE = re.compile(r"^\W*(?:[«“\"]|\w+ ?: ?['\"«“])")
 
 
@@ -607,13 +652,14 @@ def classify(
     earlier_texts: tuple[str, ...] = (),
     book: CueBook | None = None,
     follow_up: bool = False,
+    private: bool = False,
 ) -> tuple[Kind, list[str]]:
     """The kind of one message and what decided it (risk beats everything but a bot; thanks asks nothing).
 
     A follow-up in a conversation is never chatter: "même", "lol" or a link there belong to the customer's case."""
     book = book or DEFAULT_BOOK
     folded = fold(text)
-    found = book.scan(folded)
+    found = with_failure(folded, book.scan(folded))
     risks = _risks(folded, book)
     signals = noise_signals(text, profile, at, earlier_texts, book)
     noisy = _noise_score(signals) >= TriageRules.noise_threshold
@@ -635,7 +681,33 @@ def classify(
         return Kind.URGENT, [risk.label for risk in risks]  # clear praise outweighs a lone risk word ("on fire 🔥")
     if thanks:
         return Kind.THANKS, thanks
+    if not follow_up and not private and not asks_anything(text, found):
+        return Kind.NOISE, ["a remark about the brand: nothing asked, nothing wrong said"]
     return Kind.REQUEST, []
+
+
+def asks_anything(text: str, found: dict[str, tuple[str, ...]]) -> bool:
+    """Whether a message asks or reports anything: a question, a request, a problem, a service word said by the
+    customer ("ma box", "my bill"), urgency words. Without any of these, a remark needs no answer."""
+    if "?" in text or any(f in found for f in ("request", "problem", "failure", "urgency", "irony")):
+        return True
+    if _shouting(text) or IMPERATIVE.search(fold(text)):
+        return True  # shouting, or telling the brand to do something ("répondez", "sort it out")
+    body = fold(MENTION.sub("", text))
+    return bool(DETAILS.search(text)) or bool(FIRST_PERSON.search(body) and _topic_words(found))
+
+
+# Telling the brand to act: French imperatives of "vous" ("répondez", "rappelez-moi", "faites quelque chose"),
+# English orders to the brand ("sort it out", "fix this", "get back to me", "sort yourselves out").
+IMPERATIVE = re.compile(
+    r"\b(?!chez\b|assez\b|nez\b)\w{2,}ez(?:-(?:moi|nous|le|la|les))?\b|\bfaites\b"
+    r"|\b(?:sort|fix|get|give|send|tell|answer|reply|respond|call|ring|refund|explain|stop)\b[^.!?]{0,20}"
+    r"\b(?:it|this|that|me|us|yourselves|out|back|now|asap)\b"
+)
+
+
+def _topic_words(found: dict[str, tuple[str, ...]]) -> list[str]:
+    return [w for family, words in found.items() if family.startswith(TOPIC) for w in words]
 
 
 def triage(
@@ -654,9 +726,10 @@ def triage(
     profile = profile or Profile(followers=followers, verified=verified)
     text = "\n".join(texts)
     latest = texts[-1] if texts else ""
-    kind, why = classify(latest, profile, at, tuple(texts[:-1]), rules.cues, follow_up=len(texts) > 1)
+    private = channel.family != "public"  # a direct message is always written to the team
+    kind, why = classify(latest, profile, at, tuple(texts[:-1]), rules.cues, len(texts) > 1, private)
     if kind is Kind.REQUEST and len(texts) > 1:
-        earlier_kind, earlier_why = classify(text, profile, at, (), rules.cues)
+        earlier_kind, earlier_why = classify(text, profile, at, (), rules.cues, private=private)
         if earlier_kind is Kind.URGENT:
             kind, why = earlier_kind, earlier_why  # a risk stated earlier in the case still stands
     reasons: list[tuple[int, str]] = []
