@@ -39,21 +39,23 @@ def test_every_documented_example_is_covered_here():
 
 
 @pytest.mark.parametrize(
-    ("name", "channel", "author", "followers"),
+    ("name", "channel", "author", "followers", "awaiting"),
     [
-        ("post.mention.create.json", Channel.MENTION, "OtherUser", 97),
-        ("post.reply.create.derived.json", Channel.REPLY, "OtherUser", 97),
-        ("post.quote.create.derived.json", Channel.QUOTE, "OtherUser", 97),
-        ("dm.received.json", Channel.DM, "OtherUser", 97),
+        # "hey @ExampleUser": a public remark that asks nothing is set aside as noise (an agent can say otherwise)
+        ("post.mention.create.json", Channel.MENTION, "OtherUser", 97, False),
+        ("post.reply.create.derived.json", Channel.REPLY, "OtherUser", 97, True),
+        ("post.quote.create.derived.json", Channel.QUOTE, "OtherUser", 97, True),
+        ("dm.received.json", Channel.DM, "OtherUser", 97, True),
     ],
 )
-def test_a_customer_message_opens_a_case(name, channel, author, followers):
+def test_a_customer_message_opens_a_case(name, channel, author, followers, awaiting):
     results, store = outcomes(EXAMPLE_USER, name)
 
     assert results == [Outcome.CREATED]
     (case,) = store.cases.values()
     assert (case.channel, case.customer.handle, case.customer.followers) == (channel, author, followers)
-    assert case.customer.id == "2222222222222222222" and case.awaiting_reply
+    assert case.customer.id == "2222222222222222222" and case.awaiting_reply is awaiting
+    assert awaiting or case.status.value == "noise"
 
 
 def test_the_mention_example_keeps_its_words_and_time():
