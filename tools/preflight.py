@@ -66,19 +66,19 @@ def aws_config(path_variable: str, default: str) -> configparser.ConfigParser:
     return parser
 
 
-def samconfig() -> dict | None:
-    """The saved deploy values, or None when the file is unreadable (check_parameters names why)."""
+def samconfig() -> dict | str:
+    """The saved deploy values, or why the file cannot be read (check_parameters says it)."""
     try:
         return tomllib.loads(SAMCONFIG.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return str(exc)
 
 
 def samconfig_value(key: str) -> str | None:
     if not SAMCONFIG.exists():
         return None
     config = samconfig()
-    if config is None:
+    if isinstance(config, str):
         return None
     for section in ("deploy", "global"):
         value = config.get("default", {}).get(section, {}).get("parameters", {}).get(key)
@@ -148,11 +148,9 @@ def check_parameters(report: Report) -> None:
     print("deploy values (infra/samconfig.toml against infra/template.yaml)")
     parameters = template_parameters()
     required = sorted(name for name, spec in parameters.items() if "Default" not in spec)
-    if SAMCONFIG.exists() and samconfig() is None:
-        try:
-            tomllib.loads(SAMCONFIG.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            report.fail(f"{SAMCONFIG.name} is not valid TOML ({exc}): fix it, or delete it and redo the guided deploy")
+    problem = samconfig() if SAMCONFIG.exists() else None
+    if isinstance(problem, str):
+        report.fail(f"{SAMCONFIG.name} is not valid TOML ({problem}): fix it, or delete it and redo the guided deploy")
         return
     overrides = samconfig_value("parameter_overrides")
     if overrides is None:
