@@ -86,7 +86,7 @@ class SinceParam(click.ParamType):
 
 
 SINCE = SinceParam()
-PAST = SinceParam(past_only=True, max_days=366)
+PAST = SinceParam(past_only=True, max_days=3660)  # ten years: 3,660 queries
 PORT = click.IntRange(1, 65535)
 LIMIT = click.IntRange(1, 1000)
 
@@ -581,7 +581,7 @@ def close(case_id: str, stack: Any) -> None:
 
 @main.command()
 @click.option(
-    "--since", "start", type=PAST, default="7d", show_default=True, help="Window: 24h, 7d or an ISO time (366d at most)"
+    "--since", "start", type=PAST, default="7d", show_default=True, help="Window: 24h, 7d or an ISO time (to 3660d)"
 )
 @stack_options
 @click.option(
