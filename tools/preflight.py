@@ -66,12 +66,19 @@ def aws_config(path_variable: str, default: str) -> configparser.ConfigParser:
     return parser
 
 
+def samconfig() -> dict | str:
+    """The saved deploy values, or why the file cannot be read (check_parameters says it)."""
+    try:
+        return tomllib.loads(SAMCONFIG.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return str(exc)
+
+
 def samconfig_value(key: str) -> str | None:
     if not SAMCONFIG.exists():
         return None
-    try:
-        config = tomllib.loads(SAMCONFIG.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+    config = samconfig()
+    if isinstance(config, str):
         return None
     for section in ("deploy", "global"):
         value = config.get("default", {}).get(section, {}).get("parameters", {}).get(key)
@@ -141,6 +148,10 @@ def check_parameters(report: Report) -> None:
     print("deploy values (infra/samconfig.toml against infra/template.yaml)")
     parameters = template_parameters()
     required = sorted(name for name, spec in parameters.items() if "Default" not in spec)
+    problem = samconfig() if SAMCONFIG.exists() else None
+    if isinstance(problem, str):
+        report.fail(f"{SAMCONFIG.name} is not valid TOML ({problem}): fix it, or delete it and redo the guided deploy")
+        return
     overrides = samconfig_value("parameter_overrides")
     if overrides is None:
         report.warn(f"no deploy values saved yet: `make deploy ARGS=--guided` asks for them ({', '.join(required)})")
@@ -157,12 +168,27 @@ def check_parameters(report: Report) -> None:
             report.fail(f"{name}={value!r}: allowed {', '.join(map(str, spec['AllowedValues']))}")
         elif "AllowedPattern" in spec and value and not re.fullmatch(spec["AllowedPattern"], value):
             report.fail(f"{name}={value!r} does not match {spec['AllowedPattern']}")
+        elif spec.get("Type") == "Number":
+            check_number(report, name, value, spec)
     if given.get("DryRun", "true") == "true":
-        report.ok("DryRun=true: nothing is posted on X until you switch it (README, go-live 11)")
-    else:
+        report.ok("DryRun=true: nothing is posted on X until you switch it (README, go-live 10)")
+    elif given["DryRun"] == "false":
         report.warn("DryRun=false: carebird posts on X as soon as the secret is filled")
     if not report.missing:
         report.ok(f"{len(given)} values, every required parameter given")
+
+
+def check_number(report: Report, name: str, value: str, spec: dict) -> None:
+    """What CloudFormation refuses of a Number parameter: not a number, or outside MinValue/MaxValue."""
+    try:
+        number = float(value)
+    except ValueError:
+        report.fail(f"{name}={value!r} is not a number")
+        return
+    if "MinValue" in spec and number < float(spec["MinValue"]):
+        report.fail(f"{name}={value!r} is below the template's minimum {spec['MinValue']}")
+    elif "MaxValue" in spec and number > float(spec["MaxValue"]):
+        report.fail(f"{name}={value!r} is above the template's maximum {spec['MaxValue']}")
 
 
 def main() -> int:

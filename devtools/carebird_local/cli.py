@@ -63,8 +63,9 @@ class SinceParam(click.ParamType):
 
     name = "since"
 
-    def __init__(self, past_only: bool = False) -> None:
+    def __init__(self, past_only: bool = False, max_days: int | None = None) -> None:
         self.past_only = past_only
+        self.max_days = max_days  # the KPIs read one query per day of the window: bound it
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
         if isinstance(value, datetime):
@@ -72,17 +73,20 @@ class SinceParam(click.ParamType):
         now = clock.now()
         try:
             moment = parse_since(str(value), now)
-        except ValueError:
+        except (ValueError, OverflowError):  # 999999999999d reaches past datetime's range
             self.fail(
                 f"{value!r} is not a window: use 90m, 24h, 7d or an ISO time such as 2026-11-28T09:00Z", param, ctx
             )
         if self.past_only and moment >= now:
             self.fail(f"{value!r} is not in the past: the window would be empty (use 24h, 7d, a past time)", param, ctx)
+        if self.max_days is not None and now - moment > timedelta(days=self.max_days):
+            longest = f"{self.max_days}d"
+            self.fail(f"{value!r} reaches back more than {self.max_days} days: use {longest} or less", param, ctx)
         return moment
 
 
 SINCE = SinceParam()
-PAST = SinceParam(past_only=True)
+PAST = SinceParam(past_only=True, max_days=3660)  # ten years: 3,660 queries
 PORT = click.IntRange(1, 65535)
 LIMIT = click.IntRange(1, 1000)
 
@@ -682,7 +686,9 @@ def close(case_id: str, stack: Any, agent: str, force: bool) -> None:
 
 
 @main.command()
-@click.option("--since", "start", type=PAST, default="7d", show_default=True, help="Window: 24h, 7d or an ISO time.")
+@click.option(
+    "--since", "start", type=PAST, default="7d", show_default=True, help="Window: 24h, 7d or an ISO time (to 3660d)"
+)
 @stack_options
 @click.option(
     "--sla-minutes", type=click.IntRange(1, 10_080), help="Hold every case to this SLA instead of the stack's own SLAs."

@@ -71,6 +71,11 @@ def test_the_example_credentials_with_placeholders_are_refused_before_any_networ
         (["quarantine", "--limit", "0", "--local"], "--limit"),
         (["kpi", "--since", "2030-01-01", "--local"], "--since"),
         (["kpi", "--since", "yesterday", "--local"], "--since"),
+        (["kpi", "--since", "999999999999d", "--local"], "--since"),  # past datetime's range
+        (["kpi", "--since", "9999999999m", "--local"], "--since"),
+        (["kpi", "--since", "99999d", "--local"], "--since"),  # one query per day: 100,000 queries
+        (["kpi", "--since", "1970-01-01", "--local"], "--since"),
+        (["x", "replay", "--since", "999999999999d"], "--since"),
         (["queue", "--local-port", "70000"], "--local-port"),
     ],
 )  # fmt: skip

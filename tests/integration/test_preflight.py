@@ -81,3 +81,52 @@ def test_placeholders_unknown_parameters_and_refused_values_are_named(tmp_path):
     assert "BrandId is not a parameter of the template" in out
     assert "BrandUserId has no value" in out and "TeamEmail has no value" in out
     assert "DryRun='maybe': allowed true, false" in out
+
+
+def ready_machine(tmp_path: Path, overrides: str) -> None:
+    (tmp_path / "credentials").write_text("[default]\naws_access_key_id = AKIA\naws_secret_access_key = s\n")
+    (tmp_path / "x.json").write_text(json.dumps(GOOD_CREDENTIALS))
+    (tmp_path / "samconfig.toml").write_text(
+        'version = 0.1\n[default.deploy.parameters]\nparameter_overrides = "BrandUserId=\\"1500000000000000001\\" '
+        f'BrandHandle=\\"LumiereAide\\" TeamEmail=\\"care@brand.example\\" {overrides}"\n'
+    )
+
+
+def test_a_samconfig_that_is_not_toml_is_named_not_taken_for_no_values_saved(tmp_path):
+    ready_machine(tmp_path, "")
+    (tmp_path / "samconfig.toml").write_text("version = 0.1\n[default.deploy.parameters\n")
+
+    result = preflight(tmp_path, AWS_REGION="eu-west-3")
+
+    assert result.returncode == 1, result.stdout
+    assert "samconfig.toml is not valid TOML" in result.stdout
+    assert "no deploy values saved yet" not in result.stdout
+
+
+def test_a_number_below_the_templates_minimum_is_refused_as_cloudformation_would(tmp_path):
+    ready_machine(tmp_path, 'SlaMinutes=\\"-5\\" UrgentSlaMinutes=\\"soon\\"')
+
+    result = preflight(tmp_path, AWS_REGION="eu-west-3")
+
+    assert result.returncode == 1, result.stdout
+    assert "SlaMinutes='-5' is below the template's minimum 1" in result.stdout
+    assert "UrgentSlaMinutes='soon' is not a number" in result.stdout
+
+
+def test_only_dryrun_false_is_announced_as_posting_for_real_and_the_dry_day_is_step_10(tmp_path):
+    ready_machine(tmp_path, 'DryRun=\\"maybe\\"')
+    refused = preflight(tmp_path, AWS_REGION="eu-west-3").stdout
+    ready_machine(tmp_path, 'DryRun=\\"true\\"')
+    dry = preflight(tmp_path, AWS_REGION="eu-west-3").stdout
+
+    assert "DryRun='maybe': allowed true, false" in refused and "DryRun=false" not in refused
+    assert "(README, go-live 10)" in dry
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "10. **The dry first day, then the switch**" in readme
+
+
+def test_the_readme_claims_no_more_than_preflight_can_know_offline():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+
+    assert "says which value is deployed" not in readme  # it reads infra/samconfig.toml, never the stack
+    assert "`make preflight` shows the value `infra/samconfig.toml` gives the next deploy" in readme
