@@ -31,6 +31,11 @@ def x_answer(method: str, url: str) -> tuple[int, dict]:
         return 200, {"data": [{"id": "1", "url": "https://example.org/webhook", "valid": True}], "meta": {}}
     if "/users/me" in path:
         return 200, {"data": {"id": "1500000000000000001", "username": "LumiereAide", "name": "Lumière"}}
+    if method == "POST" and path.endswith("/2/compliance/jobs"):  # a batch compliance job, its signed URLs on X's host
+        job = "1800000000000000001"
+        return 200, {"data": {"id": job, "type": "tweets", "status": "created",
+                              "upload_url": f"https://api.x.com/2/compliance/upload/{job}",
+                              "download_url": f"https://api.x.com/2/compliance/download/{job}"}}  # fmt: skip
     if method == "POST" and path.endswith("/2/tweets"):
         return 201, {"data": {"id": "1900000000000000001", "text": "ok"}}
     if method == "POST" and "/dm_conversations" in path:

@@ -21,6 +21,7 @@ import pytest
 from carebird_local import local
 
 from carebird.signature import sign
+from carebird.table import agent_key
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / ".aws-sam" / "build"
@@ -271,6 +272,7 @@ def test_every_built_function_imports_and_handles_a_representative_event(built, 
         "WatcherFunction": [{}],
         "PollerFunction": [{}],
         "HealthFunction": [{}],
+        "ComplianceFunction": [{}],
     }
     reports: dict[str, dict[str, Any]] = {}
     reports["WebhookFunction"] = invoke(built, "WebhookFunction", stack, events["WebhookFunction"])
@@ -280,6 +282,8 @@ def test_every_built_function_imports_and_handles_a_representative_event(built, 
     events["EscalatorFunction"] = [local.escalation_event(
         [{"MessageId": "m-1", "ReceiptHandle": "r-1", "Body": json.dumps(deadline)}], stack["EscalationQueue.Arn"]
     )]  # fmt: skip
+    roster = {**agent_key("alice@brand.example"), "type": "agent", "agent": "alice@brand.example", "role": "agent"}
+    boto3.resource("dynamodb").Table(stack["CasesTable"]).put_item(Item=roster)  # the inbox answers the team only
     events["InboxFunction"] = [
         local.http_api_event("GET", "/inbox"),
         _as_agent(local.http_api_event("GET", "/inbox/api/queue")),
@@ -312,6 +316,8 @@ def test_every_built_function_imports_and_handles_a_representative_event(built, 
     assert page["statusCode"] == 200 and "Content-Security-Policy" in page["headers"]
     assert queue["statusCode"] == 200 and json.loads(queue["body"])["cases"][0]["author"] == "claire_dupont"
     assert answer["statusCode"] == 200 and json.loads(answer["body"])["via"] == "reply"  # through tweepy
+    (compliance,) = reports["ComplianceFunction"]["result"]
+    assert compliance["submitted"] == 1  # the customer post the webhook stored, sent to X's batch compliance job
     for name, report in reports.items():
         assert str(BUILD) in report["module"], f"{name} was not imported from the build"
 
