@@ -7,30 +7,13 @@ from types import SimpleNamespace
 import boto3
 import pytest
 from carebird_local import local
+from carebird_local.motopatch import serialise_aws_calls
 from moto import mock_aws
 
 from carebird.store import DynamoCaseStore
 
 TABLE = "carebird-test-cases"
 SECRET = "test-consumer-secret"
-
-
-def serialise_aws_calls(monkeypatch):
-    """One AWS call at a time, as each DynamoDB request is atomic in AWS; moto's in-memory backends are not
-    thread-safe (a transaction deep-copies tables that another thread is changing). Races between calls, the
-    ones carebird must survive, still happen: threads interleave between requests."""
-    import threading
-
-    from botocore.client import BaseClient
-
-    lock = threading.RLock()
-    real = BaseClient._make_api_call
-
-    def one_at_a_time(self, operation_name, api_params):
-        with lock:
-            return real(self, operation_name, api_params)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", one_at_a_time)
 
 
 @pytest.fixture(scope="session")
@@ -64,7 +47,7 @@ def aws(embedded_aws, monkeypatch):
 
     from carebird import clock
 
-    serialise_aws_calls(monkeypatch)
+    serialise_aws_calls(monkeypatch.setattr)
     saved = dict(os.environ)  # functions' settings live in the environment, as in Lambda: restored after the test
     embedded_aws.reset()
     base.DEFAULT_PROVIDERS.clear()
