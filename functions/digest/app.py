@@ -1,4 +1,4 @@
-"""Digest Lambda (EventBridge Scheduler, daily): the care KPIs of the last period, emailed through SNS."""
+"""Digest Lambda (EventBridge Scheduler, daily): the care KPIs of the last period (hourly counters), emailed."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from aws_lambda_powertools import Logger
 
 from carebird import clock
 from carebird import settings as configuration
-from carebird.kpi import compute, render_digest
-from carebird.store import DynamoCaseStore
+from carebird.kpi import render_digest
+from carebird.kpi_counting import kpi_report
+from carebird.store import DynamoCaseStore, KpiCounters
 from carebird.tracing import tracer_for
 
 logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
@@ -26,7 +27,7 @@ sns = boto3.client("sns")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     until = clock.now()
     since = until - settings.period
-    report = compute(store.cases_opened_between(since, until), policy.hours, policy.minutes_for_case, since, until)
+    report, _ = kpi_report(KpiCounters(store), store, policy, since, until)  # hourly counters + waiting cases
     subject, body = render_digest(report, policy.hours, policy.minutes, settings.brand_handle)
     sns.publish(TopicArn=settings.topic_arn, Subject=subject, Message=body)
     logger.info("digest sent", extra={"cases": report.cases, "breaches": report.breaches})

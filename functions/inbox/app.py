@@ -28,9 +28,9 @@ from carebird import clock, desk, inbox
 from carebird import settings as configuration
 from carebird.answering import answer_case
 from carebird.errors import StorageUnavailable
-from carebird.kpi import compute
+from carebird.kpi_counting import kpi_report
 from carebird.replies import load_templates
-from carebird.store import DynamoCaseStore
+from carebird.store import DynamoCaseStore, KpiCounters
 from carebird.table import activity_item
 from carebird.tracing import tracer_for
 
@@ -297,10 +297,8 @@ def kpis() -> Response:
     except ValueError as exc:
         raise BadRequestError("days must be a whole number") from exc
     until = clock.now()
-    since = until - timedelta(days=days)
-    cases = list(store.cases_opened_between(since, until))
-    report = compute(cases, settings.policy.hours, settings.policy.minutes_for_case, since, until)
-    return reply(200, inbox.kpi_view(report, cases, settings.policy))
+    report, by_day = kpi_report(KpiCounters(store), store, settings.policy, until - timedelta(days=days), until)
+    return reply(200, inbox.kpi_view(report, (), settings.policy, by_day))
 
 
 # --- errors: a clear message and the right status, never a stack trace ---------------------------------------

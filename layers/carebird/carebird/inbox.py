@@ -7,7 +7,7 @@ as HTML. Times are ISO UTC; waiting and SLA figures are opening minutes of the b
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -196,13 +196,22 @@ def coach_view(text: str, case: Case | None, public: bool) -> dict[str, Any]:
     }
 
 
-def kpi_view(report: KpiReport, cases: Iterable[Case], policy: SlaPolicy) -> dict[str, Any]:
-    """The KPI page: first response, breaches, volume by day and channel (the chart's data)."""
+def kpi_view(
+    report: KpiReport,
+    cases: Iterable[Case],
+    policy: SlaPolicy,
+    channels_by_day: Mapping[str, Counter[str]] | None = None,
+) -> dict[str, Any]:
+    """The KPI page: first response, breaches, volume by day and channel (the chart's data), the volume from
+    `channels_by_day` (the hourly counters, carebird.kpi_counting) or else from `cases`."""
     by_day: dict[str, Counter[str]] = {}
     day = report.since.astimezone(policy.hours.zone).date()
     while day <= report.until.astimezone(policy.hours.zone).date():
         by_day[day.isoformat()] = Counter()
         day += timedelta(days=1)
+    for local_day, channels in (channels_by_day or {}).items():
+        if local_day in by_day:
+            by_day[local_day].update(channels)
     for case in cases:
         local_day = case.opened_at.astimezone(policy.hours.zone).date().isoformat()
         if local_day in by_day and case.status not in (CaseStatus.NOISE, CaseStatus.PRAISE):

@@ -16,6 +16,8 @@ key schema, indexes and stream filters and the SLA workflow's keys are checked a
 | X reads of a day      | READS#{YYYY-MM-DD}          | READS                       | watcher, poller, health |
 | health status         | HEALTH#status               | HEALTH                      | health                |
 | quarantined event     | QUARANTINE                  | sha256 of the raw event     | webhook               |
+| KPI counters of an hour | KPI                       | HOUR#{YYYY-MM-DDTHH} (UTC)  | dispatcher (stream)   |
+| a case's counted KPIs | KPIMARK#{case_id}           | KPIMARK                     | dispatcher (stream)   |
 """
 
 from __future__ import annotations
@@ -314,3 +316,24 @@ STREAM_NEW_CASE_FILTER = {"eventName": ["INSERT"], **STREAM_CASE_FILTER}
 def case_image(image: Mapping[str, Any] | None) -> Mapping[str, Any] | None:
     """A stream image (already deserialised) when it is a case item, else None: the one test of "is a case"."""
     return image if image and image.get(SORT_KEY) == CASE_SK else None
+
+
+# KPI counters (carebird.kpi, kept from the stream by the dispatcher): one row per UTC hour in one partition, its
+# counters as numeric attributes "n:<counter>"; and per case the contribution last counted, at the case's version,
+# so a redelivered or stale stream record changes nothing.
+KPI_PARTITION = "KPI"
+KPI_COUNTER_PREFIX = "n:"
+
+
+def kpi_hour_key(hour: str) -> dict[str, str]:
+    return {"pk": KPI_PARTITION, "sk": f"HOUR#{hour}"}
+
+
+def kpi_mark_key(case_id: str) -> dict[str, str]:
+    return {"pk": f"KPIMARK#{case_id}", "sk": "KPIMARK"}
+
+
+def kpi_counters_from_item(item: Mapping[str, Any]) -> tuple[str, dict[str, int]]:
+    """(hour, counters) of an hourly KPI row."""
+    counters = {k[len(KPI_COUNTER_PREFIX) :]: int(v) for k, v in item.items() if k.startswith(KPI_COUNTER_PREFIX)}
+    return str(item["sk"]).removeprefix("HOUR#"), counters
