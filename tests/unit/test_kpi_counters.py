@@ -68,15 +68,9 @@ def test_marking_a_case_noise_takes_it_out_of_the_cases_and_counts_it_as_noise()
     assert delta == {"cases": -1, "channel:dm": -1, "noise": 1, "topic:billing": -1}
 
 
-def test_first_responses_are_counted_per_minute_for_a_day_then_per_hour():
-    assert [first_response_bucket(m) for m in (0.4, 59.9, 1439.5, 1440, 1519, 1500.2)] == [
-        0,
-        59,
-        1439,
-        1440,
-        1500,
-        1500,
-    ]
+def test_first_responses_are_counted_per_minute_for_an_hour_then_in_wider_buckets():
+    minutes = (0.4, 59.9, 61, 239, 241, 1439.5, 1440, 1519)
+    assert [first_response_bucket(m) for m in minutes] == [0, 59, 60, 235, 240, 1410, 1440, 1500]
 
 
 def test_a_month_at_fifty_thousand_cases_a_day_is_744_rows_whatever_the_traffic():

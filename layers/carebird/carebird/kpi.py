@@ -209,13 +209,18 @@ def bar_chart(values: dict[str, float], width: int = 30) -> list[str]:
 # A month at 50,000 cases a day is 1.5 million cases: reading them all answers far beyond any function's timeout.
 # Instead every case adds a few counters to its opening hour (UTC), kept up to date from the table's stream, and a
 # report reads one small row per hour of the window plus the waiting cases (bounded by the queue).
-LONGEST_MINUTE_BUCKET = 24 * 60  # first responses beyond a day of opening minutes are counted per hour
+FIRST_RESPONSE_BUCKETS = ((60, 1), (240, 5), (24 * 60, 30))  # (below this many minutes, counted per this many)
 
 
 def first_response_bucket(minutes: float) -> int:
-    """The whole minute a first response falls in (per hour of minutes beyond a day): percentiles from counters."""
+    """The bucket a first response is counted in, by its lower bound: whole minutes for the first hour, then 5
+    minutes up to 4 hours, 30 minutes up to a day, hours beyond. A busy month's hour row stays small (a hundred-odd
+    counters at most), and percentiles read from it are within a bucket of the exact value."""
     whole = int(minutes)
-    return whole if whole < LONGEST_MINUTE_BUCKET else whole - whole % 60
+    for below, width in FIRST_RESPONSE_BUCKETS:
+        if whole < below:
+            return whole - whole % width
+    return whole - whole % 60
 
 
 def opening_hour(case: Case) -> str:
