@@ -7,6 +7,7 @@
   back on failure, which is quadratic in the table size; this keeps moto's own logic but snapshots only the items
   the transaction names, and restores those (and the stream) if it is cancelled. The bench's 10,000-event storm
   and 500-case inbox need it; the tests' tables are small and run moto unmodified.
+- `instant_workflow_retries`: the SLA workflow's retries without moto's real-time waits (tests and bench).
 """
 
 from __future__ import annotations
@@ -89,3 +90,22 @@ def key_level_transaction_rollback() -> None:
 
     transact_write_items.key_level = True  # type: ignore[attr-defined]
     models.DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+def instant_workflow_retries(patch: Callable[[Any, str, Any], None] = setattr) -> None:
+    """moto waits out a state machine's `Retry` intervals in real time (2 s, then 4 s, ... per retry); with this,
+    a retry happens at once. What the tests check is that the workflow retries and what it does then, never
+    how long AWS would wait: the intervals themselves are read from the template by its own tests."""
+    import time as _time
+
+    from moto.stepfunctions.parser.asl.component.common.retry import retrier_decl
+
+    class NoWait:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(_time, name)
+
+        @staticmethod
+        def sleep(_seconds: float) -> None:
+            _time.sleep(0)  # yield to the other threads, as a wait would
+
+    patch(retrier_decl, "time", NoWait())

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import boto3
 import pytest
 from carebird_local import local
-from carebird_local.motopatch import serialise_aws_calls
+from carebird_local.motopatch import instant_workflow_retries, serialise_aws_calls
 from moto import mock_aws
 
 from carebird.store import DynamoCaseStore
@@ -39,7 +39,7 @@ def embedded_aws():
 
 
 @pytest.fixture
-def aws(embedded_aws, monkeypatch):
+def aws(embedded_aws, monkeypatch, request):
     """An empty AWS account for this test (every moto backend reset), the environment and clock restored after."""
     import os
 
@@ -48,6 +48,8 @@ def aws(embedded_aws, monkeypatch):
     from carebird import clock
 
     serialise_aws_calls(monkeypatch.setattr)
+    if "real_time_retries" not in request.keywords:  # a test that acts while the workflow waits keeps the waits
+        instant_workflow_retries(monkeypatch.setattr)
     saved = dict(os.environ)  # functions' settings live in the environment, as in Lambda: restored after the test
     embedded_aws.reset()
     base.DEFAULT_PROVIDERS.clear()
