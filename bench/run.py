@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -82,27 +83,35 @@ def main(argv: list[str]) -> None:
     rows: list[tuple[str, str]] = []
     figures: dict[str, Any] = {}
 
-    def add(section: tuple[list[tuple[str, str]], dict[str, Any]]) -> dict[str, Any]:
-        rows.extend(section[0])
-        figures.update(section[1])
-        return section[1]
+    def section(name: str, measure: Callable[[], tuple[list[tuple[str, str]], dict[str, Any]]]) -> dict[str, Any]:
+        """One section's rows and figures; a section that fails says so in its row (its figures stay unmeasured,
+        and the verdicts that need them say 'not measured') and the run goes on."""
+        try:
+            found_rows, found = measure()
+        except Exception as exc:
+            rows.append((f"{name}: FAILED", f"{type(exc).__name__}: {str(exc)[:300]}"))
+            return {}
+        rows.extend(found_rows)
+        figures.update(found)
+        return found
 
     if not quick:
-        add((storm.fuzz(), {}))
-        add(probes.built_first_event())
-    rows.extend(probes.cpu_per_event())
-    probe_rows, probe = probes.handler_probes()
-    rows.extend(probe_rows)
-    figures.update(webhook_figures(probe))
-    path_rows, transitions = probes.transitions_per_path()
-    add((path_rows, {"transitions_per_case": transitions}))
-    add(storm.concurrent_storm(2_000 if quick else STORM_EVENTS))
-    add(probes.inbox_probe())
-    small_desk = add(probes.inbox_probe(open_cases=SMALL_DESK_OPEN_CASES))["inbox_refresh"]
-    add(probes.kpi_probe())
-    lifecycle_rows, lifecycle = probes.case_lifecycle()
-    rows.extend(lifecycle_rows)
-    add(bill(lifecycle, figures["webhook_cpu_ms_per_event_http"], small_desk, figures["metric_series_count"]))
+        section("fuzz", lambda: (storm.fuzz(), {}))
+        section("built first event", probes.built_first_event)
+    section("pipeline CPU", lambda: (probes.cpu_per_event(), {}))
+    probe = section("webhook", probes.handler_probes)
+    if probe:
+        figures.update(webhook_figures(probe))
+    section("escalation workflow", lambda: (lambda r: (r[0], {"transitions_per_case": r[1]}))(
+        probes.transitions_per_path()))  # fmt: skip
+    section("storm", lambda: storm.concurrent_storm(2_000 if quick else STORM_EVENTS))
+    section("inbox", probes.inbox_probe)
+    small_desk = section("inbox, small desk", lambda: probes.inbox_probe(open_cases=SMALL_DESK_OPEN_CASES))
+    section("KPIs", probes.kpi_probe)
+    lifecycle = section("a case's bill", probes.case_lifecycle)
+    if lifecycle and small_desk and "webhook_cpu_ms_per_event_http" in figures:
+        section("costs", lambda: bill(lifecycle, figures["webhook_cpu_ms_per_event_http"],
+                                      small_desk["inbox_refresh"], figures["metric_series_count"]))  # fmt: skip
     # Webhook hardening (junk requests, the largest delivery) reports its figures here: `junk_request_cost`,
     # `largest_delivery` (bench/report.py's JSON_KEYS carry them once measured).
     report.write_doc(figures, rows)
