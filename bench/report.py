@@ -16,6 +16,7 @@ BEGIN, END = "<!-- bench:begin (written by `make bench`) -->", "<!-- bench:end -
 JSON_KEYS = (
     "cost_per_1000_cases_usd", "cost_per_1000_cases_usd_by_region", "x_cost_per_1000_cases_usd",
     "fixed_cost_per_month_usd_100_cases_day", "fixed_cost_per_month_usd_10000_cases_day",
+    "fixed_cost_per_month_usd_by_region", "transitions_per_case",
     "first_event_ratio_built", "first_event_cpu_ms_built", "sdk_floor_cpu_ms",
     "webhook_cpu_ms_per_event_http", "webhook_cpu_ms_per_event_replay", "botocore_call_floor_ms",
     "botocore_call_floor_ms_http", "webhook_aws_floor_ms_per_event_http", "webhook_own_cpu_ms_per_event",
