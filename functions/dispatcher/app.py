@@ -42,8 +42,8 @@ def record_handler(record: DynamoDBRecord) -> str:
     old, new = (change.old_image, change.new_image) if change else (None, None)
     for point in stream_metrics(old, new, policy.hours):
         emit(point.name, point.value, point.unit, point.dimensions)
+    outcome = on_case_change(old, new, policy, timers)  # first: a retried record finds its timer started
     count_case_change(counters, old, new, policy)  # the KPI page's and the digest's hourly counters
-    outcome = on_case_change(old, new, policy, timers)
     if outcome != "skipped":
         logger.info("sla timer", extra={"outcome": outcome, "case_id": (change.new_image or {}).get("case_id")})
     return outcome
