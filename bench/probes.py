@@ -495,6 +495,11 @@ def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, ob
             "X_DRY_RUN": "true", "SCHEDULE_GROUP": "bench-sla", "POWERTOOLS_METRICS_DISABLED": "false",
             "POWERTOOLS_LOG_LEVEL": "INFO", "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/bench-scheduler",
         })  # fmt: skip
+        import logging
+
+        for handler in [h for lg in logging.Logger.manager.loggerDict.values() for h in getattr(lg, "handlers", [])]:
+            if isinstance(handler, logging.StreamHandler):  # loggers made by earlier sections keep their stream
+                handler.setStream(captured)  # type: ignore[arg-type]
         BotocoreStubber.__call__ = timed_stub  # type: ignore[method-assign]
         restore = ledger.install()
         try:
@@ -645,9 +650,13 @@ def kpi_probe(per_day: int = 50_000, days: int = 31, waiting: int = 500, runs: i
         finally:
             BotocoreStubber.__call__ = real_call  # type: ignore[method-assign]
         report = json.loads(response["body"])
-        rows_read = stack.dynamodb.query(
-            TableName="bench-kpi", KeyConditionExpression="pk = :k", ExpressionAttributeValues={":k": {"S": "KPI"}}
-        )["Items"]
+        rows_read = [
+            item
+            for page in stack.dynamodb.get_paginator("query").paginate(
+                TableName="bench-kpi", KeyConditionExpression="pk = :k", ExpressionAttributeValues={":k": {"S": "KPI"}}
+            )
+            for item in page["Items"]
+        ]
         read[0] = sum(item_size(i) for i in rows_read)
         clock.reset()
     cpu_ms = statistics.median(samples[1:]) * 1000
