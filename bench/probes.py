@@ -574,7 +574,8 @@ def kpi_probe(per_day: int = 50_000, days: int = 31, waiting: int = 500, runs: i
     excluded), scaled to the deployed memory size's CPU share, and what DynamoDB reads for it.
 
     The hourly counters are written as the dispatcher leaves them for such a month (every hour's cases spread
-    over 5 channels, 8 topics and first responses over 0-599 minutes); `waiting` cases wait in the queue."""
+    over 5 channels, 8 topics and first responses over 0-599 minutes in widened buckets);
+    `waiting` cases wait in the queue."""
     import random
     from datetime import UTC, datetime, timedelta
 
@@ -587,6 +588,7 @@ def kpi_probe(per_day: int = 50_000, days: int = 31, waiting: int = 500, runs: i
     from bench.capacity import item_size
     from carebird import clock
     from carebird.ingest import IngestSettings, apply_event
+    from carebird.kpi import first_response_bucket
     from carebird.model import Author, Channel, Message
     from carebird.table import KPI_COUNTER_PREFIX, kpi_hour_key, to_dynamo
 
@@ -612,7 +614,7 @@ def kpi_probe(per_day: int = 50_000, days: int = 31, waiting: int = 500, runs: i
             counters |= {f"channel:{c}": per_hour // len(channels) for c in channels}
             counters |= {f"topic:{t}": per_hour // len(topics) for t in topics}
             for _ in range(counters["answered"]):
-                bucket = f"frt:{min(int(random.expovariate(1 / 60)), 599)}"
+                bucket = f"frt:{first_response_bucket(min(random.expovariate(1 / 60), 599))}"  # as the dispatcher
                 counters[bucket] = counters.get(bucket, 0) + 1
             item = kpi_hour_key(start.strftime("%Y-%m-%dT%H")) | {
                 f"{KPI_COUNTER_PREFIX}{name}": value for name, value in counters.items()

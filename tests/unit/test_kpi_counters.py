@@ -110,3 +110,21 @@ def test_a_stream_change_that_leaves_the_kpis_as_they_were_costs_no_write():
     outcomes = [count_case_change(counters, None, old, policy), count_case_change(counters, old, new, policy)]
 
     assert outcomes == ["counted", "unchanged"] and counters.hours[opening_hour(opened)]["cases"] == 1
+
+
+def test_an_hourly_row_read_in_its_typed_form_gives_the_same_counters_as_through_the_plain_item() -> None:
+    from carebird.table import (
+        KPI_COUNTER_PREFIX,
+        from_dynamo,
+        kpi_counters_from_item,
+        kpi_counters_from_typed_item,
+        kpi_hour_key,
+        to_dynamo,
+    )
+
+    counters = {"cases": 2083, "answered": 1874, "channel:dm": 416, "topic:billing": 260, "frt:0": 31, "frt:240": 2}
+    typed = to_dynamo(kpi_hour_key("2025-12-01T09") | {f"{KPI_COUNTER_PREFIX}{k}": v for k, v in counters.items()})
+
+    assert (
+        kpi_counters_from_typed_item(typed) == kpi_counters_from_item(from_dynamo(typed)) == ("2025-12-01T09", counters)
+    )

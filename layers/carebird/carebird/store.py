@@ -101,9 +101,12 @@ class DynamoCaseStore(RemembersCases):
         with self._mapped_errors(operation):
             return getattr(self.client, operation)(**kwargs)
 
-    def _query(self, limit: int | None = None, page: bool = False, **query: Any) -> Iterator[dict[str, Any]]:
+    def _query(
+        self, limit: int | None = None, page: bool = False, decode: Any = from_dynamo, **query: Any
+    ) -> Iterator[Any]:
         """The items of a Query, page by page through boto3's paginator (one 1 MB page held at a time): at most
-        `limit` items, or with `page`, pages of `limit` items for as long as the caller reads."""
+        `limit` items, or with `page`, pages of `limit` items for as long as the caller reads; each item through
+        `decode` (plain values by default)."""
         config = ({"PageSize": limit} if page else {"MaxItems": limit, "PageSize": limit}) if limit else {}
         pages = iter(
             self.client.get_paginator("query").paginate(TableName=self.table, PaginationConfig=config, **query)
@@ -113,7 +116,7 @@ class DynamoCaseStore(RemembersCases):
                 page = next(pages, None)
             if page is None:
                 return
-            yield from (from_dynamo(item) for item in page["Items"])
+            yield from (decode(item) for item in page["Items"])
 
     @contextmanager
     def _mapped_errors(self, operation: str) -> Iterator[None]:
@@ -617,12 +620,12 @@ class KpiCounters:
         """(hour, counters) of every hour from since's to until's, oldest first: one Query (one page a month)."""
         from datetime import UTC
 
-        from carebird.table import KPI_PARTITION, kpi_counters_from_item, kpi_hour_key
+        from carebird.table import KPI_PARTITION, kpi_counters_from_typed_item, kpi_hour_key
 
         first = kpi_hour_key(since.astimezone(UTC).strftime("%Y-%m-%dT%H"))["sk"]
         last = kpi_hour_key(until.astimezone(UTC).strftime("%Y-%m-%dT%H"))["sk"]
-        items = self.store._query(
+        yield from self.store._query(
+            decode=kpi_counters_from_typed_item,
             KeyConditionExpression="pk = :kpi AND sk BETWEEN :first AND :last",
             ExpressionAttributeValues=to_dynamo({":kpi": KPI_PARTITION, ":first": first, ":last": last}),
         )
-        yield from (kpi_counters_from_item(item) for item in items)
