@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,3 +99,141 @@ def _units(name: str, params: dict[str, Any]) -> int:
                 units += 2 * write_units(item) + index_write_units(item, body)
         return units
     return 0
+
+
+def _index_copy(item: dict[str, Any] | None, keys: tuple[str, ...], projects_all: bool) -> dict[str, Any] | None:
+    """What a secondary index holds of an item: nothing without its keys, else all of it or its keys only."""
+    if not item or not all(k in item for k in keys):
+        return None
+    return item if projects_all else {k: item[k] for k in ("pk", "sk", *keys)}
+
+
+# --- the whole bill of a case: every AWS call of every function, DynamoDB units from the items before and after ---
+def read_units(item_bytes: int, consistent: bool) -> float:
+    units = max(1, math.ceil(item_bytes / 4096))
+    return units if consistent else units / 2
+
+
+@dataclass
+class Ledger:
+    """Every AWS call the functions make on moto (patched at botocore's client), attributed to the function that
+    runs (`running`), with DynamoDB's billed units worked out from the stored items before and after each write:
+    the table's write (the larger of the two sizes, doubled in a transaction), every index copy (a key change is
+    a delete and a put; KEYS_ONLY indexes copy only the keys), the units of a cancelled or refused write, and the
+    read units of every read from the items returned. Bench only."""
+
+    indexes: dict[str, tuple[tuple[str, ...], bool]]  # index -> (key attributes, projects every attribute)
+    calls: Counter = field(default_factory=Counter)  # (function, service, operation) -> count
+    write_units: Counter = field(default_factory=Counter)  # function -> WRU
+    read_units: Counter = field(default_factory=Counter)  # function -> RRU
+    refused: Counter = field(default_factory=Counter)  # function -> conditional writes refused
+    running: str = "other"
+
+    @classmethod
+    def for_template(cls, template: dict[str, Any]) -> Ledger:
+        table = template["Resources"]["CasesTable"]["Properties"]
+        indexes = {
+            gsi["IndexName"]: (
+                tuple(k["AttributeName"] for k in gsi["KeySchema"]),
+                gsi["Projection"]["ProjectionType"] == "ALL",
+            )
+            for gsi in table["GlobalSecondaryIndexes"]
+        }
+        return cls(indexes)
+
+    def install(self) -> Callable[[], None]:
+        from botocore.client import BaseClient
+
+        real = BaseClient._make_api_call
+        ledger = self
+
+        def metered(client: Any, operation: str, params: dict[str, Any]) -> Any:
+            service = client.meta.service_model.service_name
+            ledger.calls[(ledger.running, service, operation)] += 1
+            writes = ledger._writes(operation, params) if service == "dynamodb" else []
+            before = [ledger._stored(table, key) for table, key, _ in writes]
+            try:
+                response = real(client, operation, params)
+            except Exception as exc:
+                if writes and ("Conditional" in type(exc).__name__ or "TransactionCanceled" in type(exc).__name__):
+                    ledger.refused[ledger.running] += 1
+                    factor = 2 if operation == "TransactWriteItems" else 1
+                    ledger.write_units[ledger.running] += factor * sum(
+                        write_units(old or new or {}) for old, (_, _, new) in zip(before, writes, strict=True)
+                    )
+                raise
+            if service == "dynamodb":
+                ledger._bill(operation, params, response, writes, before)
+            return response
+
+        BaseClient._make_api_call = metered  # type: ignore[method-assign]
+        return lambda: setattr(BaseClient, "_make_api_call", real)
+
+    @staticmethod
+    def _writes(operation: str, params: dict[str, Any]) -> list[tuple[str, dict[str, Any], dict[str, Any] | None]]:
+        """(table, key, item written or None for an update/delete) of every item a request writes."""
+        if operation == "PutItem":
+            return [(params["TableName"], params["Item"], params["Item"])]
+        if operation in ("UpdateItem", "DeleteItem"):
+            return [(params["TableName"], params["Key"], None)]
+        if operation == "TransactWriteItems":
+            found = []
+            for action in params["TransactItems"]:
+                ((kind, body),) = action.items()
+                if kind == "Put":
+                    found.append((body["TableName"], body["Item"], body["Item"]))
+                elif kind in ("Update", "Delete"):
+                    found.append((body["TableName"], body["Key"], None))
+            return found
+        return []
+
+    @staticmethod
+    def _stored(table_name: str, key: dict[str, Any]) -> dict[str, Any] | None:
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.dynamodb.models import dynamodb_backends
+        from moto.dynamodb.models.dynamo_type import DynamoType
+
+        for backend in dynamodb_backends[DEFAULT_ACCOUNT_ID].values():
+            table = backend.tables.get(table_name)
+            if table is None:
+                continue
+            hash_value = DynamoType(key[table.hash_key_attr])
+            range_value = DynamoType(key[table.range_key_attr]) if table.has_range_key else None
+            stored = table.get_item(hash_value, range_value)
+            return stored.to_json()["Attributes"] if stored else None
+        return None
+
+    def _index_units(self, old: dict[str, Any] | None, new: dict[str, Any] | None) -> int:
+        units = 0
+        for keys, projects_all in self.indexes.values():
+            before, after = _index_copy(old, keys, projects_all), _index_copy(new, keys, projects_all)
+            if before is None and after is None:
+                continue
+            if before is not None and after is not None:
+                if all(old[k] == new[k] for k in keys):  # type: ignore[index]
+                    units += 0 if before == after or not projects_all else write_units(after)
+                else:  # the index's key changed: a delete and a put
+                    units += write_units(before) + write_units(after)
+            else:
+                units += write_units(before or after)  # type: ignore[arg-type]
+        return units
+
+    def _bill(self, operation: str, params: dict[str, Any], response: dict[str, Any],
+              writes: list, before: list) -> None:  # fmt: skip
+        who = self.running
+        factor = 2 if operation == "TransactWriteItems" else 1
+        for (table, key, _), old in zip(writes, before, strict=True):
+            new = self._stored(table, key)
+            self.write_units[who] += factor * write_units(max(old or {}, new or {}, key=item_size) or key)
+            self.write_units[who] += self._index_units(old, new)
+        if operation == "GetItem" and "Item" in response:
+            self.read_units[who] += read_units(item_size(response["Item"]), bool(params.get("ConsistentRead")))
+        elif operation == "GetItem":
+            self.read_units[who] += read_units(0, bool(params.get("ConsistentRead")))
+        elif operation == "BatchGetItem":
+            for table, items in response.get("Responses", {}).items():
+                consistent = bool(params["RequestItems"][table].get("ConsistentRead"))
+                self.read_units[who] += sum(read_units(item_size(i), consistent) for i in items) or 0.5
+        elif operation in ("Query", "Scan"):
+            total = sum(item_size(i) for i in response.get("Items", []))
+            self.read_units[who] += read_units(total, bool(params.get("ConsistentRead")))

@@ -9,8 +9,9 @@ from aws_lambda_powertools import Logger
 
 from carebird import clock
 from carebird import settings as configuration
-from carebird.kpi import compute, render_digest
-from carebird.store import DynamoCaseStore
+from carebird.kpi import render_digest
+from carebird.kpi_counting import kpi_report
+from carebird.store import DynamoCaseStore, KpiCounters
 from carebird.tracing import tracer_for
 from carebird.usage import DynamoUsage
 from carebird.xbill import delivered_events, spend_line, week_usage
@@ -29,7 +30,7 @@ sns = boto3.client("sns")
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     until = clock.now()
     since = until - settings.period
-    report = compute(store.cases_opened_between(since, until), policy.hours, policy.minutes_for_case, since, until)
+    report, _ = kpi_report(KpiCounters(store), store, policy, since, until)  # hourly counters + waiting cases
     usage.set_delivered(until.date(), delivered_events(report.messages_in, report.brand_posts))
     x_spend = spend_line(week_usage(usage.days(until.date(), 7)), settings.prices)
     subject, body = render_digest(report, policy.hours, policy.minutes, settings.brand_handle, x_spend)

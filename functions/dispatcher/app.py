@@ -1,4 +1,5 @@
-"""Dispatcher Lambda: the table's stream in, one SLA timer (Step Functions execution) per waiting case out."""
+"""Dispatcher Lambda: the table's stream in, one SLA timer (Step Functions execution) per waiting case out, and
+the hourly KPI counters kept (carebird.kpi_counting)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from carebird import clock
 from carebird import settings as configuration
 from carebird.kpi import stream_metrics
+from carebird.kpi_counting import count_case_change
 from carebird.metrics import emit
 from carebird.sla import on_case_change
+from carebird.store import DynamoCaseStore, KpiCounters
 from carebird.timers import ImmediateTimers, SchedulerTimers
 from carebird.tracing import tracer_for
 
@@ -21,6 +24,7 @@ tracer = tracer_for(configuration.tracing())
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 settings = configuration.dispatcher()
 policy = settings.policy
+counters = KpiCounters(DynamoCaseStore(settings.cases_table))
 timers: SchedulerTimers | ImmediateTimers
 if settings.schedule_group:  # deployed: one-time schedules start the workflow at each deadline
     timers = SchedulerTimers(
@@ -35,11 +39,11 @@ else:  # the embedded local runtime has no scheduler: past deadlines start at on
 
 def record_handler(record: DynamoDBRecord) -> str:
     change = record.dynamodb
-    for point in stream_metrics(
-        change.old_image if change else None, change.new_image if change else None, policy.hours
-    ):
+    old, new = (change.old_image, change.new_image) if change else (None, None)
+    for point in stream_metrics(old, new, policy.hours):
         emit(point.name, point.value, point.unit, point.dimensions)
-    outcome = on_case_change(change.old_image if change else None, change.new_image if change else None, policy, timers)
+    outcome = on_case_change(old, new, policy, timers)  # first: a retried record finds its timer started
+    count_case_change(counters, old, new, policy)  # the KPI page's and the digest's hourly counters
     if outcome != "skipped":
         logger.info("sla timer", extra={"outcome": outcome, "case_id": (change.new_image or {}).get("case_id")})
     return outcome

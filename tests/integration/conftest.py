@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import boto3
 import pytest
 from carebird_local import local
+from carebird_local.motopatch import instant_workflow_retries, serialise_aws_calls
 from moto import mock_aws
 
 from carebird.store import DynamoCaseStore
@@ -15,24 +16,6 @@ from carebird.store import DynamoCaseStore
 TABLE = "carebird-test-cases"
 FIXTURES_RECEIVED_AT = datetime(2025, 11, 25, 12, 0, tzinfo=UTC)  # after every post of tests/fixtures
 SECRET = "test-consumer-secret"
-
-
-def serialise_aws_calls(monkeypatch):
-    """One AWS call at a time, as each DynamoDB request is atomic in AWS; moto's in-memory backends are not
-    thread-safe (a transaction deep-copies tables that another thread is changing). Races between calls, the
-    ones carebird must survive, still happen: threads interleave between requests."""
-    import threading
-
-    from botocore.client import BaseClient
-
-    lock = threading.RLock()
-    real = BaseClient._make_api_call
-
-    def one_at_a_time(self, operation_name, api_params):
-        with lock:
-            return real(self, operation_name, api_params)
-
-    monkeypatch.setattr(BaseClient, "_make_api_call", one_at_a_time)
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +41,7 @@ def embedded_aws():
 
 
 @pytest.fixture
-def aws(embedded_aws, monkeypatch):
+def aws(embedded_aws, monkeypatch, request):
     """An empty AWS account for this test (every moto backend reset), the environment and clock restored after."""
     import os
 
@@ -66,7 +49,9 @@ def aws(embedded_aws, monkeypatch):
 
     from carebird import clock
 
-    serialise_aws_calls(monkeypatch)
+    serialise_aws_calls(monkeypatch.setattr)
+    if "real_time_retries" not in request.keywords:  # a test that acts while the workflow waits keeps the waits
+        instant_workflow_retries(monkeypatch.setattr)
     clock.travel_to(FIXTURES_RECEIVED_AT)  # X delivers a post within minutes: a time far from its receipt is not kept
     saved = dict(os.environ)  # functions' settings live in the environment, as in Lambda: restored after the test
     embedded_aws.reset()

@@ -106,7 +106,7 @@ def test_every_function_and_the_workflow_get_only_the_table_actions_they_use():
         "WatcherFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
         "PollerFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
         "HealthFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"},
-        "DispatcherFunction": set(),
+        "DispatcherFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},  # KPI rows only
         "InboxFunction": {
             "dynamodb:GetItem",
             "dynamodb:BatchGetItem",
@@ -118,6 +118,18 @@ def test_every_function_and_the_workflow_get_only_the_table_actions_they_use():
         "SlaStateMachine": {"dynamodb:GetItem"},
     }
     assert {name: _dynamodb_actions(RESOURCES[name]) for name in expected} == expected
+
+
+def test_the_dispatcher_writes_only_the_kpi_rows():
+    statements = [
+        statement
+        for policy in RESOURCES["DispatcherFunction"]["Properties"]["Policies"]
+        for statement in policy.get("Statement", [])
+        if any(str(action).startswith("dynamodb:") for action in statement["Action"])
+    ]
+    assert [s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] for s in statements] == [
+        ["KPI", "KPIMARK#*"]
+    ]
 
 
 def test_failures_are_visible_logs_are_kept_and_customer_text_is_encrypted():

@@ -137,11 +137,11 @@ def test_each_case_is_held_to_its_own_channels_sla():
     assert compute(watched, HOURS, 90, T, NOW).breaches == 3  # one global SLA would count all three
 
 
-def test_a_fifty_thousand_case_day_is_read_in_one_pass_without_holding_it():
+def test_a_day_is_read_in_one_pass_without_holding_it():
     import tracemalloc
 
     def day():  # as the store pages through the day: one case at a time
-        for n in range(50_000):
+        for n in range(5_000):
             yield case(n, n % 500, (n % 7) * 20 if n % 5 else None)
 
     tracemalloc.start()
@@ -149,5 +149,5 @@ def test_a_fifty_thousand_case_day_is_read_in_one_pass_without_holding_it():
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
 
-    assert report.cases == 50_000 and report.unanswered == 10_000 and len(report.unanswered_cases) == 50
-    assert peak < 8 * 1024 * 1024, peak  # the 50,000 cases themselves would take far more
+    assert report.cases == 5_000 and report.unanswered == 1_000 and len(report.unanswered_cases) == 50
+    assert peak < 1024 * 1024, peak  # the 5,000 cases themselves would take several times more

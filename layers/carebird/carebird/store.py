@@ -109,9 +109,12 @@ class DynamoCaseStore(RemembersCases):
         with self._mapped_errors(operation):
             return getattr(self.client, operation)(**kwargs)
 
-    def _query(self, limit: int | None = None, page: bool = False, **query: Any) -> Iterator[dict[str, Any]]:
+    def _query(
+        self, limit: int | None = None, page: bool = False, decode: Any = from_dynamo, **query: Any
+    ) -> Iterator[Any]:
         """The items of a Query, page by page through boto3's paginator (one 1 MB page held at a time): at most
-        `limit` items, or with `page`, pages of `limit` items for as long as the caller reads."""
+        `limit` items, or with `page`, pages of `limit` items for as long as the caller reads; each item through
+        `decode` (plain values by default)."""
         config = ({"PageSize": limit} if page else {"MaxItems": limit, "PageSize": limit}) if limit else {}
         pages = iter(
             self.client.get_paginator("query").paginate(TableName=self.table, PaginationConfig=config, **query)
@@ -121,7 +124,7 @@ class DynamoCaseStore(RemembersCases):
                 page = next(pages, None)
             if page is None:
                 return
-            yield from (from_dynamo(item) for item in page["Items"])
+            yield from (decode(item) for item in page["Items"])
 
     @contextmanager
     def _mapped_errors(self, operation: str) -> Iterator[None]:
@@ -679,3 +682,61 @@ def _only_the_guard_failed(failure: Exception) -> bool:
         return False
     reasons = [r.get("Code") for r in failure.__cause__.response.get("CancellationReasons", [])]
     return bool(reasons) and all(code in (None, "None") for code in reasons[1:])
+
+
+class KpiCounters:
+    """The hourly KPI counters on the cases table (carebird.table's KPI rows): counted from the stream, read by
+    the KPI page and the digest. One GetItem and, when the counters change, one two-item transaction per case
+    change that matters."""
+
+    def __init__(self, store: DynamoCaseStore) -> None:
+        self.store = store
+
+    def count(self, case_id: str, version: int, hour: str, contribution: dict[str, int]) -> bool:
+        """Makes the counters hold `contribution` for this case (at this version) instead of what was counted
+        for it before: False when this version, or a later one, was already counted (a redelivered record)."""
+        from carebird.kpi import counter_delta
+        from carebird.table import KPI_COUNTER_PREFIX, kpi_hour_key, kpi_mark_key
+
+        mark_key = kpi_mark_key(case_id)
+        mark = self.store._get(mark_key)
+        if mark is not None and int(mark.get("version", 0)) >= version:
+            return False
+        counted = {str(k): int(v) for k, v in (mark or {}).get("counted", {}).items()}
+        delta = counter_delta(counted, contribution)
+        if not delta:
+            return False
+        put: dict[str, Any] = {
+            "TableName": self.store.table,
+            "Item": to_dynamo({**mark_key, "version": version, "hour": hour, "counted": contribution}),
+        }
+        if mark is None:
+            put["ConditionExpression"] = "attribute_not_exists(pk)"
+        else:
+            put["ConditionExpression"] = "version = :seen"
+            put["ExpressionAttributeValues"] = to_dynamo({":seen": int(mark["version"])})
+        names = {f"#c{i}": f"{KPI_COUNTER_PREFIX}{name}" for i, name in enumerate(delta)}
+        values = {f":c{i}": change for i, change in enumerate(delta.values())}
+        update = {
+            "TableName": self.store.table,
+            "Key": to_dynamo(kpi_hour_key(hour)),
+            "UpdateExpression": "ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(delta))),
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": to_dynamo(values),
+        }
+        self.store._transact([{"Put": put}, {"Update": update}])
+        return True
+
+    def hourly(self, since: datetime, until: datetime) -> Iterator[tuple[str, dict[str, int]]]:
+        """(hour, counters) of every hour from since's to until's, oldest first: one Query (one page a month)."""
+        from datetime import UTC
+
+        from carebird.table import KPI_PARTITION, kpi_counters_from_typed_item, kpi_hour_key
+
+        first = kpi_hour_key(since.astimezone(UTC).strftime("%Y-%m-%dT%H"))["sk"]
+        last = kpi_hour_key(until.astimezone(UTC).strftime("%Y-%m-%dT%H"))["sk"]
+        yield from self.store._query(
+            decode=kpi_counters_from_typed_item,
+            KeyConditionExpression="pk = :kpi AND sk BETWEEN :first AND :last",
+            ExpressionAttributeValues=to_dynamo({":kpi": KPI_PARTITION, ":first": first, ":last": last}),
+        )

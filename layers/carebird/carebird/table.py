@@ -23,6 +23,8 @@ key schema, indexes and stream filters and the SLA workflow's keys are checked a
 | compliance jobs       | COMPLIANCE#jobs             | COMPLIANCE                  | compliance            |
 | reference claim       | REF#{reference}             | REF                         | ingestion             |
 | outage ledger         | OUTAGE#{service}            | OUTAGE                      | webhook               |
+| KPI counters of an hour | KPI                       | HOUR#{YYYY-MM-DDTHH} (UTC)  | dispatcher (stream)   |
+| a case's counted KPIs | KPIMARK#{case_id}           | KPIMARK                     | dispatcher (stream)   |
 """
 
 from __future__ import annotations
@@ -409,3 +411,30 @@ def usage_key(day: Any) -> dict[str, str]:
 USAGE_DAYS = 400  # counters kept for a year of bills
 
 COMPLIANCE_KEY = {"pk": "COMPLIANCE#jobs", "sk": "COMPLIANCE"}  # X's batch compliance jobs carebird awaits
+# KPI counters (carebird.kpi, kept from the stream by the dispatcher): one row per UTC hour in one partition, its
+# counters as numeric attributes "n:<counter>"; and per case the contribution last counted, at the case's version,
+# so a redelivered or stale stream record changes nothing.
+KPI_PARTITION = "KPI"
+KPI_COUNTER_PREFIX = "n:"
+
+
+def kpi_hour_key(hour: str) -> dict[str, str]:
+    return {"pk": KPI_PARTITION, "sk": f"HOUR#{hour}"}
+
+
+def kpi_mark_key(case_id: str) -> dict[str, str]:
+    return {"pk": f"KPIMARK#{case_id}", "sk": "KPIMARK"}
+
+
+def kpi_counters_from_item(item: Mapping[str, Any]) -> tuple[str, dict[str, int]]:
+    """(hour, counters) of an hourly KPI row."""
+    counters = {k[len(KPI_COUNTER_PREFIX) :]: int(v) for k, v in item.items() if k.startswith(KPI_COUNTER_PREFIX)}
+    return str(item["sk"]).removeprefix("HOUR#"), counters
+
+
+def kpi_counters_from_typed_item(item: Mapping[str, Any]) -> tuple[str, dict[str, int]]:
+    """(hour, counters) of an hourly KPI row as DynamoDB returns it (typed: {"N": "12"}), decoded directly: the
+    same as kpi_counters_from_item(from_dynamo(item)) without a Decimal per counter (a month is 744 rows)."""
+    prefix, cut = KPI_COUNTER_PREFIX, len(KPI_COUNTER_PREFIX)
+    counters = {k[cut:]: int(v["N"]) for k, v in item.items() if k.startswith(prefix)}
+    return item["sk"]["S"].removeprefix("HOUR#"), counters

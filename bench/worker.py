@@ -1,6 +1,6 @@
 """The webhook in a fresh interpreter: its cold start, and its CPU per kind of event once warm.
 
-Run by bench/run.py with the function's environment set. Prints one JSON line.
+Run by bench/probes.py with the function's environment set. Prints one JSON line.
 
 - default: against AWS on loopback (AWS_ENDPOINT_URL: moto behind bench/loopback.py's keep-alive server, in the
   parent process): the CPU of the import and of the first event (secret, clients, writes), and of the
@@ -26,14 +26,12 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-BRAND = ("1500000000000000001", "LumiereAide", "Lumière")
-START = datetime(2025, 11, 25, 9, 0, tzinfo=UTC)
+from bench.traffic import first_mention, rounds_of_traffic  # noqa: E402  (after the path: run as a script)
 
 
 def load_webhook() -> Any:
@@ -62,41 +60,6 @@ def sender(app: Any, emf: list[str]) -> Callable[[dict], None]:
     return send
 
 
-def first_mention(run: str) -> dict:
-    from carebird_local import simulate as sim
-
-    from carebird.model import Author
-
-    brand = Author(*BRAND)
-    author = Author(f"17{run}000", f"first{run}", "First", 120)
-    return sim.tweet(author, "@LumiereAide ma box ne marche plus", START, brand)
-
-
-def traffic(run: str, rounds: int) -> Iterator[tuple[str, dict]]:
-    """Per round: a new case, its follow-up, the mention redelivered, the brand's answer and its redelivery, a DM."""
-    from carebird_local import simulate as sim
-
-    from carebird.model import Author
-
-    brand = Author(*BRAND)
-    for n in range(rounds):
-        customer = Author(f"18{run}{n:05d}", f"c{run}{n}", "Client", 300)
-        at = START + timedelta(minutes=n)
-        mention = sim.tweet(customer, f"@LumiereAide ma box ne marche plus depuis ce matin #{n}", at, brand)
-        follow = sim.tweet(customer, "@LumiereAide toujours rien, aidez-moi", at + timedelta(minutes=1), brand)
-        answer = sim.tweet(
-            brand, f"@{customer.handle} on regarde ça tout de suite", at + timedelta(minutes=2), brand,
-            in_reply_to=(sim.post_id_of(follow), customer),
-        )  # fmt: skip
-        yield "new_case", mention
-        yield "follow_up", follow
-        yield "duplicate", mention
-        yield "brand_reply", answer
-        yield "brand_reply_duplicate", answer
-        dm_customer = Author(f"19{run}{n:05d}", f"d{run}{n}", "DM", 40)
-        yield "new_dm_case", sim.dm(dm_customer, brand, "Bonjour, facture ?", at, brand)
-
-
 def measure_warm(app: Any, send: Callable[[Any], None], rounds: int, run: str, secret: str) -> dict[str, Any]:
     """The handler's CPU, calls and write units per kind of event, and the CPU of one botocore GetItem."""
     from bench.capacity import Meter
@@ -119,7 +82,7 @@ def measure_warm(app: Any, send: Callable[[Any], None], rounds: int, run: str, s
     app.store.client._make_api_call = timed_call
     from carebird_local import local
 
-    for kind, payload in traffic(run, rounds):
+    for kind, payload in rounds_of_traffic(run, rounds):
         signed = local.signed_delivery(payload, secret)  # X's work: JSON and signature, not timed
         meter.reset()
         in_botocore[0] = 0.0
@@ -159,10 +122,9 @@ def record(secret: str, rounds: int, path: str) -> None:
     os.environ.pop("AWS_ENDPOINT_URL", None)
     import base64
 
+    from carebird_local.motopatch import key_level_transaction_rollback
     from moto import mock_aws
     from moto.core.botocore_stubber import BotocoreStubber
-
-    from bench.run import key_level_transaction_rollback
 
     answers: list[dict[str, Any]] = []
     process_request = BotocoreStubber.process_request
@@ -188,7 +150,7 @@ def record(secret: str, rounds: int, path: str) -> None:
         answers.clear()
         app = load_webhook()
         send = sender(app, [])
-        for payload in (first_mention("0"), *(payload for _, payload in traffic("0", rounds))):
+        for payload in (first_mention("0"), *(payload for _, payload in rounds_of_traffic("0", rounds))):
             send(local.signed_delivery(payload, secret))
     Path(path).write_text(json.dumps(answers))
 

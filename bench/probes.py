@@ -1,0 +1,691 @@
+"""Measurements of the functions themselves: the webhook cold and warm (in fresh interpreters, bench/worker.py),
+the built artifact's first event on the Lambda runtime's Python, the escalation workflow's transitions, the
+inbox's queue and the KPIs at scale.
+
+Every CPU figure is process CPU (`time.process_time`, or the child's rusage for whole processes), never wall time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.traffic import CASE_MIX
+
+ROOT = Path(__file__).resolve().parents[1]
+ENV = {
+    "AWS_DEFAULT_REGION": "eu-west-3",
+    "CASES_TABLE": "bench",
+    "X_SECRET_ARN": "arn:aws:secretsmanager:x",
+    "BRAND_USER_ID": "1500000000000000001",
+    "BRAND_HANDLE": "LumiereAide",
+    "STATE_MACHINE_ARN": "arn:aws:states:x",
+    "DIGEST_TOPIC_ARN": "arn:aws:sns:x",
+    "X_DRY_RUN": "true",
+    "AWS_ACCESS_KEY_ID": "x",
+    "AWS_SECRET_ACCESS_KEY": "x",
+}
+REPEAT_IMPORTS = int(os.environ.get("BENCH_IMPORT_RUNS", "9"))
+
+
+def cpu_per_event() -> list[tuple[str, str]]:
+    from carebird import signature
+    from carebird.cases import open_case
+    from carebird.normalise import Brand, parse_delivery
+    from carebird.triage import TriageRules
+
+    brand, rules = Brand("1500000000000000001", "LumiereAide"), TriageRules()
+    fixtures = [
+        "aaa-mention.json",
+        "aaa-mention-influencer.json",
+        "aaa-reply-to-brand-post.json",
+        "aaa-quote.json",
+        "aaa-dm-incoming.json",
+        "aaa-extended-tweet.json",
+        "xaa-post-mention.json",
+        "xaa-dm-received.json",
+    ]
+    bodies = [(ROOT / "tests" / "fixtures" / name).read_bytes() for name in fixtures]
+    signed = [(body, signature.sign("secret", body)) for body in bodies]
+
+    from carebird.triage import fold, risks_of
+
+    def pipeline() -> None:
+        for body, header in signed:
+            fold.cache_clear()  # every event a text never seen before: no help from the per-text caches
+            risks_of.cache_clear()
+            signature.verify("secret", body, header)
+            for event in parse_delivery(json.loads(body), brand).events:
+                open_case(event, rules)
+
+    def json_only() -> None:
+        for body, _ in signed:
+            json.loads(body)
+
+    def per_event(function: object, rounds: int = 400) -> float:
+        samples = []
+        for _ in range(7):
+            start = time.perf_counter()
+            for _ in range(rounds):
+                function()  # type: ignore[operator]
+            samples.append((time.perf_counter() - start) / (rounds * len(signed)))
+        return statistics.median(samples)
+
+    pipeline_s, json_s = per_event(pipeline), per_event(json_only)
+    return [
+        ("verify + parse + triage, per event (no AWS)", f"{pipeline_s * 1e3:.3f} ms  (target < 0.3 ms)"),
+        ("  as a ratio to json.loads of the payload", f"{pipeline_s / json_s:.1f}x"),
+    ]
+
+
+def transitions_per_path() -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """The escalation workflow's state transitions for each path, from real executions on moto."""
+    os.environ.update(AWS_DEFAULT_REGION="eu-west-3", TZ="UTC", POWERTOOLS_LOG_LEVEL="ERROR")
+    time.tzset()
+    from carebird_local import local
+    from carebird_local import simulate as sim
+    from carebird_local.demo import BRAND
+    from moto import mock_aws
+
+    from carebird import clock, settings
+    from carebird.model import Author
+    from carebird.sla import timers_for
+
+    found: dict[str, int] = {}
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        stack = local.EmbeddedStack("bench-secret", BRAND.id, BRAND.handle, "bench-sla",
+                                    settings={"X_DRY_RUN": "true", "SECOND_LEVEL_MINUTES": "60"})  # fmt: skip
+        at = sim.datetime(2025, 11, 25, 9, 0, tzinfo=sim.UTC)
+        clock.travel_to(at + sim.timedelta(days=1))  # received a day later: every deadline past, the times kept
+        for n, path in enumerate(("answered", "escalated", "manager")):
+            customer = Author(f"16000000000000000{n}", f"path{n}", "Path", 100)
+            mention = sim.tweet(customer, "@LumiereAide ma box ne marche plus", at, BRAND)
+            stack.deliver(mention)
+            queue = stack.store.open_queue(10)
+            case_id = next(c.case_id for c in queue if c.customer.id == customer.id)
+            item = stack.case_item(case_id)
+            if path == "answered":
+                stack.deliver(sim.tweet(BRAND, f"@{customer.handle} on regarde", at + sim.timedelta(minutes=5), BRAND,
+                                        in_reply_to=(sim.post_id_of(mention), customer)))  # fmt: skip
+            level = 2 if path == "manager" else 1
+            if level == 2:
+                stack.timers.start(timers_for(item, settings.sla_policy())[0])
+                stack.wait_for_executions()
+                item = stack.case_item(case_id)
+            before = {e["executionArn"] for e in stack.executions()}
+            timer = next(t for t in timers_for(item, settings.sla_policy()) if t.input.get("level") == str(level))
+            stack.timers.start(timer)
+            stack.wait_for_executions()
+            execution = next(e for e in stack.executions() if e["executionArn"] not in before)
+            history = stack.sfn.get_execution_history(executionArn=execution["executionArn"])["events"]
+            found[path] = sum(1 for e in history if e["type"].endswith("StateEntered"))
+    clock.reset()
+    rows = [
+        ("escalation workflow: state transitions per deadline",
+         ", ".join(f"{path} {count}" for path, count in found.items()) + " (one Express execution each)"),
+    ]  # fmt: skip
+    return rows, found
+
+
+def _probe_environment(endpoint: str, secret_arn: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        **ENV,
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "CASES_TABLE": "probe",
+        "X_SECRET_ARN": secret_arn,
+        "POWERTOOLS_SERVICE_NAME": "carebird-webhook",
+        "POWERTOOLS_METRICS_NAMESPACE": "carebird",
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def _weighted_cpu(per_kind: dict[str, dict], figure: str = "cpu_ms") -> float:
+    """CPU per event over the handler mix (per case: new case, follow-up, brand reply; a fifth redelivered...)."""
+    return sum(per_kind[k][figure] * w for k, w in CASE_MIX.items()) / sum(CASE_MIX.values())
+
+
+def _replayed(env: dict[str, str], rounds: int) -> dict:
+    """The warm traffic recorded on moto in-process, then replayed from the recording in a fresh interpreter."""
+    import tempfile
+
+    probe = [sys.executable, str(ROOT / "bench" / "worker.py"), "s3cret"]
+    with tempfile.TemporaryDirectory() as scratch:
+        recording = str(Path(scratch) / "answers.json")
+        subprocess.run([*probe, "--record", str(rounds), recording], env=env, check=True, capture_output=True)
+        done = subprocess.run([*probe, "--replay", str(rounds), recording], env=env, check=True,
+                              capture_output=True, text=True)  # fmt: skip
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def handler_probes() -> tuple[list[tuple[str, str]], dict[str, object]]:
+    """The whole webhook handler in fresh interpreters: cold against loopback AWS, warm both ways (bench/worker.py)."""
+    import boto3
+    from carebird_local import local
+
+    from bench.loopback import KeepAliveMotoServer
+    from bench.traffic import first_mention
+
+    server = KeepAliveMotoServer().start()
+    try:
+        session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                        region_name=ENV["AWS_DEFAULT_REGION"])  # fmt: skip
+        local.create_cases_table(session.client("dynamodb", endpoint_url=server.endpoint), "probe")
+        secrets = session.client("secretsmanager", endpoint_url=server.endpoint)
+        secret_arn = local.create_x_secret(secrets, "probe-x", "s3cret")
+        env = _probe_environment(server.endpoint, secret_arn)
+
+        def run(*args: str) -> dict:
+            first = local.signed_delivery(first_mention(str(time.time_ns())[-9:]), "s3cret")
+            done = subprocess.run([sys.executable, str(ROOT / "bench" / "worker.py"), "s3cret", *args],
+                                  env={**env, "PROBE_FIRST_DELIVERY": json.dumps(first)},
+                                  check=True, capture_output=True, text=True)  # fmt: skip
+            return json.loads(done.stdout.strip().splitlines()[-1])
+
+        def reference_cpu(code: str) -> float:
+            timed = f"import time; {code}; print(time.process_time())"
+            done = subprocess.run([sys.executable, "-c", timed], env=env, check=True, capture_output=True, text=True)
+            return float(done.stdout.strip())
+
+        run()  # warm the .pyc files, as a Lambda image has them
+        firsts, imports, boto3_alone, sdk_floor = [], [], [], []
+        for _ in range(REPEAT_IMPORTS):
+            report = run()
+            firsts.append(report["first_event_cpu_s"])
+            imports.append(report["import_cpu_s"])
+            boto3_alone.append(reference_cpu("import boto3"))
+            sdk_floor.append(reference_cpu("import boto3; boto3.client('dynamodb')"))
+        over_http = run("--warm", "60")
+    finally:
+        server.stop()
+    emulated = _replayed(env, rounds=60)
+    first, alone, floor = (statistics.median(v) for v in (firsts, boto3_alone, sdk_floor))
+    cpu, cpu_over_http = _weighted_cpu(emulated["per_kind"]), _weighted_cpu(over_http["per_kind"])
+    rows = [
+        ("CPU of `import boto3`, fresh interpreter (reference)", f"{alone * 1000:.0f} ms"),
+        ("CPU of `import boto3` + one DynamoDB client, fresh interpreter (the SDK's floor)", f"{floor * 1000:.0f} ms"),
+        (
+            "first event after a cold start: import + secret + DynamoDB client + writes (CPU)",
+            f"{first * 1000:.0f} ms = {first / floor:.2f}x the SDK's floor; "
+            f"{first / alone:.2f}x `import boto3` alone; the module's import alone "
+            f"{statistics.median(imports) / alone:.2f}x",
+        ),
+        ("whole handler CPU per event, warm, weighted mix (AWS's answers replayed: no emulation, no socket)",
+         f"{cpu:.2f} ms"),
+        ("  the same with botocore's HTTP transport to AWS on loopback (keep-alive)", f"{cpu_over_http:.2f} ms"),
+        ("  one botocore GetItem: answered in-process / over HTTP on loopback",
+         f"{emulated['sdk_call_cpu_ms']:.2f} / {over_http['sdk_call_cpu_ms']:.2f} ms CPU"),
+    ]  # fmt: skip
+    for kind, figures in emulated["per_kind"].items():
+        calls = ", ".join(f"{name} {count}" for name, count in sorted(figures["calls"].items())) or "none"
+        rows.append((f"  {kind}", f"{figures['cpu_ms']:.2f} ms CPU, of which botocore {figures['botocore_ms']:.2f} "
+                                  f"({over_http['per_kind'][kind]['cpu_ms']:.2f} over HTTP), "
+                                  f"{sum(figures['calls'].values())} calls ({calls}), "
+                                  f"{figures['write_units']} write units"))  # fmt: skip
+    rows.append(("metric series written (EMF, all event kinds)", f"{len(over_http['metric_series'])}: "
+                 + ", ".join(over_http["metric_series"])))  # fmt: skip
+    return rows, {
+        "first_event_ratio": first / floor,
+        "first_event_ratio_vs_import_boto3": first / alone,
+        "handler_cpu_ms_per_event": cpu,
+        "handler_cpu_ms_per_event_over_http": cpu_over_http,
+        "botocore_ms_per_event": _weighted_cpu(emulated["per_kind"], "botocore_ms"),
+        "per_kind": over_http["per_kind"],  # costs: the transport included
+        "metric_series": over_http["metric_series"],
+        "sdk_call_cpu_ms": emulated["sdk_call_cpu_ms"],
+        "sdk_call_cpu_ms_http": over_http["sdk_call_cpu_ms"],
+    }
+
+
+def inbox_probe(open_cases: int = 500, runs: int = 15) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+    """The inbox's server time (the function, DynamoDB on moto in process) for a queue of `open_cases` waiting
+    cases: the queue API (one Query of the open-queue index, then the rows) and a case in full."""
+    from datetime import UTC, datetime, timedelta
+
+    from carebird_local import local
+    from carebird_local.demo import BRAND
+    from carebird_local.motopatch import key_level_transaction_rollback
+    from moto import mock_aws
+
+    from carebird import clock
+    from carebird.ingest import IngestSettings, apply_event
+    from carebird.model import Author, Channel, Message
+
+    key_level_transaction_rollback()
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        stack = local.EmbeddedStack("bench-secret", BRAND.id, BRAND.handle, "bench-inbox",
+                                    settings={"OPENING_HOURS": "mon-sun 00:00-24:00"})  # fmt: skip
+        start = datetime(2025, 11, 25, 8, 0, tzinfo=UTC)
+        settings = IngestSettings()
+        texts = ("ma box ne marche plus depuis ce matin", "ma facture est fausse, je veux un remboursement",
+                 "colis jamais reçu, commande 4411", "pas de réseau 4G dans mon quartier")  # fmt: skip
+        for n in range(open_cases):
+            author = Author(f"17{n:017d}", f"client{n}", f"Client {n}", followers=(n * 37) % 5000)
+            text = f"@{BRAND.handle} {texts[n % len(texts)]}"
+            at = start + timedelta(seconds=n)
+            message = Message(id=f"19{n:017d}", channel=Channel.MENTION, author=author, text=text, created_at=at)
+            apply_event(stack.store, message, settings)
+        clock.travel_to(start + timedelta(hours=2))
+        from carebird.teamstore import DynamoTeam
+
+        DynamoTeam(stack.store).add("bench@brand.example")  # the inbox serves the team's roster only
+        event = local.http_api_event("GET", "/inbox/api/queue")
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": {"email": "bench@brand.example"}}}
+        one = local.http_api_event("GET", f"/inbox/api/cases/public-19{0:017d}")
+        one["requestContext"]["authorizer"] = event["requestContext"]["authorizer"]
+
+        from moto.core.botocore_stubber import BotocoreStubber
+
+        emulated = [0.0]  # seconds spent inside moto's DynamoDB emulation (not carebird, not botocore)
+        real_call = BotocoreStubber.__call__
+
+        def timed_emulation(self: object, *args: object, **kwargs: object) -> object:
+            began = time.perf_counter()
+            try:
+                return real_call(self, *args, **kwargs)
+            finally:
+                emulated[0] += time.perf_counter() - began
+
+        BotocoreStubber.__call__ = timed_emulation  # type: ignore[method-assign]
+
+        def timed(request: dict) -> float:
+            """Milliseconds of the function's own time: its code, botocore's request and parsing, not moto."""
+            emulated[0] = 0.0
+            began = time.perf_counter()
+            response = stack.inbox.lambda_handler(request, stack.context)
+            assert response["statusCode"] in (200, 304), response
+            return (time.perf_counter() - began - emulated[0]) * 1000
+
+        timed(event)  # warm, as a second agent's refresh would be
+        queue_ms = statistics.median(timed(event) for _ in range(runs))
+        case_ms = statistics.median(timed(one) for _ in range(runs))
+        full = stack.inbox.lambda_handler(event, stack.context)
+        shown = len(json.loads(full["body"])["cases"])
+        unchanged = {**event, "headers": {**event["headers"], "if-none-match": full["headers"]["ETag"]}}
+        refresh_ms = statistics.median(timed(unchanged) for _ in range(runs))
+        unchanged_reply = stack.inbox.lambda_handler(unchanged, stack.context)
+        BotocoreStubber.__call__ = real_call  # type: ignore[method-assign]
+        from bench.capacity import item_size
+
+        waiting = stack.dynamodb.scan(TableName="bench-inbox", FilterExpression="attribute_exists(queue)")["Items"]
+        queue_bytes = sum(item_size(item) for item in waiting)
+        clock.reset()
+    pages = -(-queue_bytes // 1_048_576)
+    rows = [
+        (f"inbox queue API, {open_cases} open cases: the function's time (median of {runs})",
+         f"{queue_ms:.0f} ms, {shown} rows (carebird + botocore; moto's own DynamoDB emulation excluded)"),
+        ("inbox queue API: what DynamoDB reads for it", f"{queue_bytes / 1024:.0f} KB in {pages} Query page(s)"),
+        ("inbox case API, a case in full: the function's time", f"{case_ms:.0f} ms"),
+        ("inbox queue refresh, unchanged (If-None-Match)",
+         f"{unchanged_reply['statusCode']}, {len(unchanged_reply.get('body') or '')} bytes of body against "
+         f"{len(full['body']) // 1024} KB; {refresh_ms:.0f} ms"),
+    ]  # fmt: skip
+    refresh = {"function_ms": queue_ms, "calls": pages, "read_units": max(1, -(-queue_bytes // 4096)) / 2}
+    return rows, {f"inbox_queue_ms_{open_cases}_open": round(queue_ms, 1), "inbox_case_ms": round(case_ms, 1),
+                  "inbox_queue_query_pages": pages, "inbox_refresh": refresh}  # fmt: skip
+
+
+BUILD = ROOT / ".aws-sam" / "build"
+LAMBDA_VENV = ROOT / ".venv-lambda"
+# What the managed runtime runs for a cold start of the built webhook: its folder (/var/task), then the layer
+# (/opt/python), then the runtime's own boto3 (here a virtualenv holding only boto3); no writable bytecode cache
+# (-B: /opt and /var/task are read-only, so a missing or stale .pyc is compiled again at every cold start).
+_FIRST_EVENT = """
+import json, os, sys
+sys.path[:0] = [os.environ["PROBE_FUNCTION_DIR"], os.environ["PROBE_LAYER_DIR"]]
+import app
+class Context:
+    function_name = "carebird-webhook"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:eu-west-3:123456789012:function:carebird-webhook"
+    aws_request_id = "00000000-0000-4000-8000-000000000001"
+    @staticmethod
+    def get_remaining_time_in_millis():
+        return 10000
+sys.stdout = open(os.devnull, "w")
+response = app.lambda_handler(json.loads(os.environ["PROBE_FIRST_DELIVERY"]), Context())
+assert response["statusCode"] == 200 and '"created"' in response["body"], response
+"""
+_SDK_FLOOR = "import boto3; boto3.client('dynamodb')"
+
+
+def _process_cpu(argv: list[str], env: dict[str, str]) -> float:
+    """Seconds of CPU (user + system) of a whole child process, from its start to its exit (os.wait4)."""
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise RuntimeError(f"{argv[-1][:60]!r} failed: {child.stderr.read().decode()[-800:] if child.stderr else ''}")
+    return usage.ru_utime + usage.ru_stime
+
+
+def built_first_event(runs: int = REPEAT_IMPORTS) -> tuple[list[tuple[str, str]], dict[str, float]]:
+    """The built webhook's first event on the runtime's Python (make build), against the SDK's floor.
+
+    Numerator and denominator are the same measure of the same interpreter: whole-process CPU of a fresh
+    `python3.13 -I -B -c ...`, interpreter start-up included. The numerator imports the built function with its
+    layer, reads the secret, creates its client and stores the first mention (AWS on loopback: moto in this
+    process, so its work is not counted); the denominator runs `import boto3` and creates one DynamoDB client."""
+    python = LAMBDA_VENV / "bin" / "python"
+    if not (BUILD / "WebhookFunction" / "app.py").exists() or not python.exists():
+        return [("built artifact: first event", "not measured: run `make build` and `make artifact-test` first")], {}
+    import boto3
+    from carebird_local import local
+
+    from bench.loopback import KeepAliveMotoServer
+    from bench.traffic import first_mention
+
+    subprocess.run([str(python), "-m", "compileall", "-q", str(LAMBDA_VENV / "lib")], check=False)  # as the runtime
+    compiled = sum(1 for _ in (BUILD / "CarebirdLayer").rglob("*.cpython-313.pyc"))
+    server = KeepAliveMotoServer().start()
+    try:
+        session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                        region_name=ENV["AWS_DEFAULT_REGION"])  # fmt: skip
+        local.create_cases_table(session.client("dynamodb", endpoint_url=server.endpoint), "built")
+        secret_arn = local.create_x_secret(session.client("secretsmanager", endpoint_url=server.endpoint),
+                                           "built-x", "s3cret")  # fmt: skip
+        env = {**_probe_environment(server.endpoint, secret_arn), "CASES_TABLE": "built",
+               "PROBE_FUNCTION_DIR": str(BUILD / "WebhookFunction"),
+               "PROBE_LAYER_DIR": str(BUILD / "CarebirdLayer" / "python")}  # fmt: skip
+        env.pop("PYTHONPATH", None)
+        firsts, floors = [], []
+        for n in range(runs + 1):
+            delivery = local.signed_delivery(first_mention(f"{n}{time.time_ns() % 10**6:06d}"), "s3cret")
+            run_env = {**env, "PROBE_FIRST_DELIVERY": json.dumps(delivery)}
+            first = _process_cpu([str(python), "-I", "-B", "-c", _FIRST_EVENT], run_env)
+            floor = _process_cpu([str(python), "-I", "-B", "-c", _SDK_FLOOR], run_env)
+            if n:  # the first round only brings the files into the page cache
+                firsts.append(first)
+                floors.append(floor)
+    finally:
+        server.stop()
+    ratios = sorted(f / s for f, s in zip(firsts, floors, strict=True))
+    first, floor, ratio = statistics.median(firsts), statistics.median(floors), statistics.median(ratios)
+    rows = [
+        ("built webhook (make build), first event: whole-process CPU of a fresh python3.13 -I -B",
+         f"{first * 1000:.0f} ms = {ratio:.2f}x the SDK's floor (median of {runs} paired ratios; goal <= 1.4x); "
+         f"{compiled} compiled modules in the built layer"),
+        ("  the SDK's floor: `import boto3` + one DynamoDB client, same interpreter and method",
+         f"{floor * 1000:.0f} ms"),
+    ]  # fmt: skip
+    return rows, {"first_event_ratio_built": ratio, "first_event_cpu_ms_built": first * 1000,
+                  "sdk_floor_cpu_ms": floor * 1000, "built_layer_compiled_modules": compiled}  # fmt: skip
+
+
+def _stored_bytes(dynamodb: Any, table: str, ledger: Any) -> int:
+    """What the table stores: every item and index entry, with DynamoDB's 100 bytes of overhead each."""
+    from bench.capacity import _index_copy, item_size
+
+    total, kwargs = 0, {"TableName": table}
+    while True:
+        page = dynamodb.scan(**kwargs)
+        for item in page["Items"]:
+            total += item_size(item) + 100
+            for keys, projects_all in ledger.indexes.values():
+                copy = _index_copy(item, keys, projects_all)
+                total += item_size(copy) + 100 if copy else 0
+        if "LastEvaluatedKey" not in page:
+            return total
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, object]]:
+    """Cases through the real functions on moto, as deployed (SLA schedules, metrics and logs on): per case, every
+    AWS call of every function, DynamoDB's billed units (bench/capacity.py's Ledger), the bytes each function
+    logs and its CPU (moto's emulation excluded). Each case: a mention, a follow-up, the brand's answer in the
+    thread; every fifth mention and every tenth answer redelivered; the stream handed to both consumers after
+    each event (one invocation per record: the worst case of batching)."""
+    import contextlib
+    import io
+    from datetime import timedelta
+
+    from carebird_local import local
+    from carebird_local import simulate as sim
+    from carebird_local.demo import BRAND
+    from carebird_local.motopatch import key_level_transaction_rollback
+    from moto import mock_aws
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    from bench.capacity import Ledger
+    from bench.traffic import START
+
+    os.environ.update(AWS_DEFAULT_REGION="eu-west-3", TZ="UTC")
+    time.tzset()
+    key_level_transaction_rollback()
+    ledger = Ledger.for_template(local.load_template())
+    log_bytes: dict[str, int] = {}
+    log_lines: dict[str, int] = {}
+    invocations: dict[str, int] = {}
+    cpu: dict[str, float] = {}
+    emulated = [0.0]
+    real_stub = BotocoreStubber.__call__
+
+    def timed_stub(self: object, *args: object, **kwargs: object) -> object:
+        began = time.process_time()
+        try:
+            return real_stub(self, *args, **kwargs)
+        finally:
+            emulated[0] += time.process_time() - began
+
+    class Captured(io.TextIOBase):
+        """stdout for the whole probe: the functions' loggers keep the stream they were created with."""
+
+        buffer_: io.StringIO = io.StringIO()
+
+        def write(self, text: str) -> int:
+            return self.buffer_.write(text)
+
+    captured = Captured()
+
+    def run(function: str, call: object, *args: object) -> object:
+        ledger.running, emulated[0] = function, 0.0
+        captured.buffer_ = io.StringIO()
+        began = time.process_time()
+        result = call(*args)  # type: ignore[operator]
+        cpu[function] = cpu.get(function, 0.0) + time.process_time() - began - emulated[0]
+        lines = captured.buffer_.getvalue().splitlines()
+        log_bytes[function] = log_bytes.get(function, 0) + sum(len(line.encode()) + 1 for line in lines)
+        log_lines[function] = log_lines.get(function, 0) + len(lines)
+        invocations[function] = invocations.get(function, 0) + 1
+        ledger.running = "other"
+        return result
+
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), contextlib.redirect_stdout(captured):
+        import boto3
+
+        boto3.client("scheduler").create_schedule_group(Name="bench-sla")
+        stack = local.EmbeddedStack("bench-secret", BRAND.id, BRAND.handle, "bench-bill", settings={
+            "X_DRY_RUN": "true", "SCHEDULE_GROUP": "bench-sla", "POWERTOOLS_METRICS_DISABLED": "false",
+            "POWERTOOLS_LOG_LEVEL": "INFO", "SCHEDULER_ROLE_ARN": "arn:aws:iam::123456789012:role/bench-scheduler",
+        })  # fmt: skip
+        import logging
+
+        for handler in [h for lg in logging.Logger.manager.loggerDict.values() for h in getattr(lg, "handlers", [])]:
+            if isinstance(handler, logging.StreamHandler):  # loggers made by earlier sections keep their stream
+                handler.setStream(captured)  # type: ignore[arg-type]
+        BotocoreStubber.__call__ = timed_stub  # type: ignore[method-assign]
+        restore = ledger.install()
+        try:
+
+            def deliver(payload: dict) -> None:
+                signed = local.signed_delivery(payload, stack.consumer_secret)
+                response = run("webhook", stack.webhook.lambda_handler, signed, stack.context)
+                assert response["statusCode"] == 200, response  # type: ignore[index]
+                event = stack.stream.next_event()
+                for record in event["Records"]:  # one record per invocation; the filters pass case items only
+                    if record["dynamodb"]["Keys"]["sk"]["S"] != "CASE":
+                        continue
+                    one = {"Records": [record]}
+                    if record["eventName"] == "INSERT":  # the acknowledger's filter: new cases only
+                        run("acknowledger", stack.acknowledger.lambda_handler, one, stack.context)
+                    run("dispatcher", stack.dispatcher.lambda_handler, one, stack.context)
+
+            from carebird.model import Author
+
+            for n in range(cases):
+                customer = Author(f"17{n:017d}", f"bill{n}", "Client", 300)
+                at = START + timedelta(minutes=3 * n)
+                mention = sim.tweet(customer, f"@LumiereAide ma box ne marche plus #{n}", at, BRAND)
+                follow = sim.tweet(customer, "@LumiereAide toujours rien", at + timedelta(minutes=1), BRAND)
+                answer = sim.tweet(BRAND, f"@{customer.handle} on regarde", at + timedelta(minutes=2), BRAND,
+                                   in_reply_to=(sim.post_id_of(follow), customer))  # fmt: skip
+                deliver(mention)
+                deliver(follow)
+                if n % 5 == 0:
+                    deliver(mention)
+                deliver(answer)
+                if n % 10 == 0:
+                    deliver(answer)
+        finally:
+            restore()
+            BotocoreStubber.__call__ = real_stub  # type: ignore[method-assign]
+        stored = _stored_bytes(stack.dynamodb, "bench-bill", ledger)
+    per_case = {
+        "stored_bytes": stored / cases,
+        "invocations": {f: v / cases for f, v in invocations.items()},
+        "cpu_ms": {f: cpu[f] * 1000 / invocations[f] for f in invocations},
+        "log_bytes": {f: v / cases for f, v in log_bytes.items()},
+        "log_lines": {f: v / cases for f, v in log_lines.items()},
+        "write_units": {f: v / cases for f, v in ledger.write_units.items()},
+        "read_units": {f: v / cases for f, v in ledger.read_units.items()},
+        "refused_writes": {f: v / cases for f, v in ledger.refused.items()},
+        "calls": {f"{f} {s}:{op}": v / cases for (f, s, op), v in sorted(ledger.calls.items())},
+    }
+    rows = [
+        (f"a case's bill, measured ({cases} cases through the real functions on moto)",
+         f"{sum(per_case['invocations'].values()):.1f} invocations, "
+         f"{sum(per_case['write_units'].values()):.1f} WRU, {sum(per_case['read_units'].values()):.1f} RRU, "
+         f"{sum(per_case['log_bytes'].values()) / 1024:.1f} KB of function logs, "
+         f"{per_case['stored_bytes'] / 1024:.1f} KB stored per case"),
+    ]  # fmt: skip
+    for function in sorted(invocations):
+        calls = ", ".join(f"{k.split(' ', 1)[1]} {v:.2f}" for k, v in per_case["calls"].items()
+                          if k.startswith(f"{function} "))  # fmt: skip
+        rows.append((f"  {function} per case",
+                     f"{per_case['invocations'][function]:.2f} invocations x {per_case['cpu_ms'][function]:.1f} ms "
+                     f"CPU; WRU {per_case['write_units'].get(function, 0):.1f}, RRU "
+                     f"{per_case['read_units'].get(function, 0):.1f}; logs {per_case['log_bytes'][function]:.0f} B "
+                     f"({per_case['log_lines'][function]:.1f} lines); calls: {calls or 'none'}"))  # fmt: skip
+    return rows, per_case
+
+
+LAMBDA_FULL_VCPU_MB = 1769  # Lambda gives a function one full vCPU at 1,769 MB, a share in proportion below
+
+
+def kpi_probe(per_day: int = 50_000, days: int = 31, waiting: int = 500, runs: int = 5) -> tuple[list, dict]:
+    """The KPI report from hourly counters for `days` days at `per_day` cases a day (`kpi_counting.kpi_report`,
+    what the digest runs; the inbox's KPI page still reads cases, for its per-agent and calendar-minute figures):
+    its time (moto's emulation excluded), scaled to the deployed memory size's CPU share, and what DynamoDB
+    reads for it.
+
+    The hourly counters are written as the dispatcher leaves them for such a month (every hour's cases spread
+    over 5 channels, 8 topics and first responses over 0-599 minutes in widened buckets);
+    `waiting` cases wait in the queue."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from carebird_local import local
+    from carebird_local.demo import BRAND
+    from carebird_local.motopatch import key_level_transaction_rollback
+    from moto import mock_aws
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    from bench.capacity import item_size
+    from carebird import clock
+    from carebird.ingest import IngestSettings, apply_event
+    from carebird.kpi import first_response_bucket
+    from carebird.model import Author, Channel, Message
+    from carebird.table import KPI_COUNTER_PREFIX, kpi_hour_key, to_dynamo
+
+    os.environ.update(AWS_DEFAULT_REGION="eu-west-3", TZ="UTC", POWERTOOLS_LOG_LEVEL="ERROR")
+    time.tzset()
+    key_level_transaction_rollback()
+    random.seed(3)
+    until = datetime(2025, 12, 26, 12, 0, tzinfo=UTC)
+    memory = int(local.load_template()["Globals"]["Function"]["MemorySize"])
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        stack = local.EmbeddedStack("bench-secret", BRAND.id, BRAND.handle, "bench-kpi",
+                                    settings={"OPENING_HOURS": "mon-sun 00:00-24:00"})  # fmt: skip
+        per_hour = per_day // 24
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.dynamodb.models import dynamodb_backends
+
+        backend = dynamodb_backends[DEFAULT_ACCOUNT_ID]["eu-west-3"]
+        channels, topics = ("mention", "dm", "reply", "quote", "citation"), [f"topic{n}" for n in range(8)]
+        for hour in range(days * 24 + 1):
+            start = until - timedelta(hours=hour)
+            counters = {"cases": per_hour, "answered": per_hour * 9 // 10, "escalated": per_hour // 20}
+            counters |= {"breached": per_hour // 10, "acknowledged": per_hour // 50, "noise": per_hour // 10}
+            counters |= {f"channel:{c}": per_hour // len(channels) for c in channels}
+            counters |= {f"topic:{t}": per_hour // len(topics) for t in topics}
+            for _ in range(counters["answered"]):
+                bucket = f"frt:{first_response_bucket(min(random.expovariate(1 / 60), 599))}"  # as the dispatcher
+                counters[bucket] = counters.get(bucket, 0) + 1
+            item = kpi_hour_key(start.strftime("%Y-%m-%dT%H")) | {
+                f"{KPI_COUNTER_PREFIX}{name}": value for name, value in counters.items()
+            }
+            backend.put_item("bench-kpi", to_dynamo(item))  # setup, not measured: past moto's HTTP emulation
+        settings = IngestSettings()
+        for n in range(waiting):
+            author = Author(f"17{n:017d}", f"client{n}", f"Client {n}", followers=n % 5000)
+            at = until - timedelta(minutes=n)
+            message = Message(id=f"19{n:017d}", channel=Channel.MENTION, author=author,
+                              text=f"@{BRAND.handle} ma box ne marche plus", created_at=at)  # fmt: skip
+            apply_event(stack.store, message, settings)
+        clock.travel_to(until)
+        from carebird import settings as configuration
+        from carebird.kpi_counting import kpi_report
+        from carebird.store import KpiCounters
+
+        policy = configuration.sla_policy()
+        emulated, read = [0.0], [0]
+        real_call = BotocoreStubber.__call__
+
+        def timed_emulation(self: object, *args: object, **kwargs: object) -> object:
+            began = time.process_time()
+            try:
+                return real_call(self, *args, **kwargs)
+            finally:
+                emulated[0] += time.process_time() - began
+
+        BotocoreStubber.__call__ = timed_emulation  # type: ignore[method-assign]
+        samples = []
+        try:
+            for _ in range(runs + 1):
+                emulated[0] = 0.0
+                began = time.process_time()
+                report, _ = kpi_report(
+                    KpiCounters(stack.store), stack.store, policy, until - timedelta(days=days), until
+                )
+                samples.append(time.process_time() - began - emulated[0])
+        finally:
+            BotocoreStubber.__call__ = real_call  # type: ignore[method-assign]
+        rows_read = [
+            item
+            for page in stack.dynamodb.get_paginator("query").paginate(
+                TableName="bench-kpi", KeyConditionExpression="pk = :k", ExpressionAttributeValues={":k": {"S": "KPI"}}
+            )
+            for item in page["Items"]
+        ]
+        read[0] = sum(item_size(i) for i in rows_read)
+        clock.reset()
+    cpu_ms = statistics.median(samples[1:]) * 1000
+    at_memory_ms = cpu_ms * max(1.0, LAMBDA_FULL_VCPU_MB / memory)
+    assert report.cases > 0, report.cases
+    rows = [
+        (f"KPIs for {days} days at {per_day:,} cases/day ({report.cases:,} cases), the counters' report",
+         f"{cpu_ms:.0f} ms CPU here = {at_memory_ms:.0f} ms at {memory} MB (x{LAMBDA_FULL_VCPU_MB / memory:.2f}: "
+         f"Lambda's CPU share); reads {len(rows_read)} hourly rows ({read[0] / 1024:.0f} KB) + {waiting} waiting "
+         "cases (goal <= 2 s)"),
+    ]  # fmt: skip
+    return rows, {"kpi_month_ms_50k_per_day": round(at_memory_ms, 1), "kpi_month_cpu_ms_here": round(cpu_ms, 1),
+                  "kpi_month_rows_read": len(rows_read), "kpi_month_bytes_read": read[0]}  # fmt: skip

@@ -1,0 +1,102 @@
+"""The bench's output: the claimed-vs-measured table (every verdict computed from a figure), the rows of the run,
+docs/performance.md's measured section, and the one JSON object `--json` prints last."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = ROOT / "docs" / "performance.md"
+BEGIN, END = "<!-- bench:begin (written by `make bench`) -->", "<!-- bench:end -->"
+JSON_KEYS = (
+    "cost_per_1000_cases_usd", "cost_per_1000_cases_usd_by_region", "x_cost_per_1000_cases_usd",
+    "fixed_cost_per_month_usd_100_cases_day", "fixed_cost_per_month_usd_10000_cases_day",
+    "fixed_cost_per_month_usd_by_region", "transitions_per_case",
+    "first_event_ratio_built", "first_event_cpu_ms_built", "sdk_floor_cpu_ms",
+    "webhook_cpu_ms_per_event_http", "webhook_cpu_ms_per_event_replay", "botocore_call_floor_ms",
+    "botocore_call_floor_ms_http", "webhook_aws_floor_ms_per_event_http", "webhook_own_cpu_ms_per_event",
+    "calls_per_event", "write_units_per_event", "kpi_month_ms_50k_per_day", "kpi_month_rows_read",
+    "inbox_queue_ms_500_open", "lost", "duplicated", "events_per_second", "metric_series_count",
+    "junk_request_cost", "largest_delivery",
+)  # fmt: skip
+
+
+def _check(name: str, goal: str, shown: str, met: Callable[[], bool], figures: dict[str, Any]) -> tuple:
+    """One row; a figure the run did not measure (a --quick run, no build) is 'not measured', never a pass."""
+    try:
+        verdict: bool | None = met()
+    except KeyError:
+        verdict, shown = None, "not measured in this run"
+    return name, goal, shown, verdict
+
+
+def claimed_vs_measured(f: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
+    calls = f.get("calls_per_event", {})
+    return [
+        _check("AWS cost per 1,000 cases (us-east-1), every line", "≤ $0.05",
+               f"${f.get('cost_per_1000_cases_usd', 0):.4f} (eu-west-3 "
+               f"${f.get('cost_per_1000_cases_usd_by_region', {}).get('eu-west-3', 0):.4f})",
+               lambda: f["cost_per_1000_cases_usd"] <= 0.05, f),
+        _check("AWS a month at 100 cases/day, inbox open 9 h/day by 3 agents", "≤ $1",
+               f"${f.get('fixed_cost_per_month_usd_100_cases_day', 0):.2f}",
+               lambda: f["fixed_cost_per_month_usd_100_cases_day"] <= 1, f),
+        _check("first event of the built webhook vs `import boto3` + one client (python3.13, whole process)",
+               "≤ 1.4x", f"{f.get('first_event_ratio_built', 0):.2f}x ({f.get('first_event_cpu_ms_built', 0):.0f} "
+               f"vs {f.get('sdk_floor_cpu_ms', 0):.0f} ms)", lambda: f["first_event_ratio_built"] <= 1.4, f),
+        _check("webhook CPU per event over HTTP vs the floor of the AWS calls it makes", "≤ 1.5x",
+               f"{f.get('webhook_cpu_ms_per_event_http', 0):.2f} ms vs "
+               f"{f.get('webhook_aws_floor_ms_per_event_http', 0):.2f} ms",
+               lambda: f["webhook_cpu_ms_per_event_http"] <= 1.5 * f["webhook_aws_floor_ms_per_event_http"], f),
+        _check("carebird's own CPU per event (the handler less botocore, replayed)", "≤ 0.3 ms",
+               f"{f.get('webhook_own_cpu_ms_per_event', 0):.2f} ms",
+               lambda: f["webhook_own_cpu_ms_per_event"] <= 0.3, f),
+        _check("calls: duplicate / new case / follow-up / brand reply (warm)", "≤1 / ≤2 / ≤2 / ≤2",
+               " / ".join(str(calls.get(k, "?")) for k in ("duplicate", "new_case", "follow_up", "brand_reply")),
+               lambda: calls["duplicate"] <= 1 and max(calls[k] for k in ("new_case", "follow_up", "brand_reply"))
+               <= 2, f),
+        _check("KPIs for 31 days at 50,000 cases/day, function time at the deployed memory", "≤ 2 s",
+               f"{f.get('kpi_month_ms_50k_per_day', 0):.0f} ms ({f.get('kpi_month_rows_read', 0)} rows read)",
+               lambda: f["kpi_month_ms_50k_per_day"] <= 2000, f),
+        _check("inbox queue, 500 open cases, the function's time", "≤ 300 ms",
+               f"{f.get('inbox_queue_ms_500_open', 0):.0f} ms", lambda: f["inbox_queue_ms_500_open"] <= 300, f),
+        _check("concurrent storm: lost / duplicated messages", "0 / 0",
+               f"{f.get('lost', '?')} / {f.get('duplicated', '?')}",
+               lambda: f["lost"] == 0 and f["duplicated"] == 0, f),
+        _check("metric series", "≤ 10 (free tier)", str(f.get("metric_series_count", "?")),
+               lambda: f["metric_series_count"] <= 10, f),
+    ]  # fmt: skip
+
+
+def write_doc(figures: dict[str, Any], rows: list[tuple[str, str]]) -> None:
+    """Replace the measured section of docs/performance.md with this run's figures."""
+    lines = [BEGIN, "", f"Last run: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}.",
+             "", "| measure | goal | measured | |", "|---|---|---|---|"]  # fmt: skip
+    for name, goal, measured, met in claimed_vs_measured(figures):
+        mark = "not measured" if met is None else "✔" if met else "✘"
+        lines.append(f"| {name} | {goal} | {measured} | {mark} |")
+    lines += ["", "<details><summary>Every figure of the run</summary>", "", "| measure | figure |", "|---|---|"]
+    lines += [f"| {name.strip()} | {value.replace('|', '/')} |" for name, value in rows]
+    lines += ["", "</details>", "", END]
+    text = DOC.read_text()
+    if BEGIN not in text:
+        text += f"\n{BEGIN}\n{END}\n"
+    head, _, rest = text.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    DOC.write_text(head + "\n".join(lines) + tail)
+
+
+def print_rows(rows: list[tuple[str, str]]) -> None:
+    print(f"carebird bench — {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+def print_json(figures: dict[str, Any]) -> None:
+    """The run's figures as one JSON object on the last line of output."""
+    print(json.dumps({key: figures[key] for key in JSON_KEYS if key in figures}, default=str))
