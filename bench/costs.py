@@ -74,18 +74,6 @@ REGIONS: dict[str, dict[str, float]] = {
 }
 FREE_TIER = {"metrics": 10, "alarms": 10, "dashboards": 3, "logs_gb": 5, "scheduler_invocations": 14_000_000}
 
-# X's pay-per-use prices (/work/shared/X-PLATFORM.md, from X's pricing page, read December 2026). The domain's own
-# X price table (`x_cost`, the X bill issue) replaces this one when both branches are merged; until then the bench
-# states X's prices here, once.
-X_PRICES = {
-    "post_event": 0.005,  # a delivered post event (mention, reply, quote, the brand's own post), once per UTC day
-    "dm_received_event": 0.010,
-    "dm_sent_event": 0.0,
-    "summoned_reply": 0.010,  # an API reply to someone who mentioned the brand
-    "dm": 0.015,
-    "owned_read": 0.001,
-}
-
 # Stated assumptions (not measurable on moto), each with its reason.
 CALL_LATENCY_MS = {  # wall time an AWS call adds to a function's billed duration, same region, warm connection
     "dynamodb": 6.0,
@@ -216,16 +204,27 @@ def variable_lines(
 
 
 def x_per_1000_cases() -> dict[str, float]:
-    """X's bill per 1,000 cases, per scenario: each case is a first message and a follow-up from the customer,
-    and one answer (70 % public, 30 % DMs); redeliveries are free (billed once per UTC day)."""
-    inbound = PUBLIC_SHARE * 2 * X_PRICES["post_event"] + (1 - PUBLIC_SHARE) * 2 * X_PRICES["dm_received_event"]
-    typed_in_x = PUBLIC_SHARE * X_PRICES["post_event"]  # the brand's own reply comes back as a post event
-    from_inbox = PUBLIC_SHARE * (X_PRICES["summoned_reply"] + X_PRICES["post_event"]) + (1 - PUBLIC_SHARE) * (
-        X_PRICES["dm"] + X_PRICES["dm_sent_event"]
-    )
+    """X's bill per 1,000 cases, per scenario, from the domain's price table and case scenarios (carebird.xbill: the
+    README's X table prices the same ones): each case is a first message, one answer and one follow-up from the
+    customer, 70 % public and 30 % DMs; redeliveries are free (X bills an event once per UTC day)."""
+    from carebird.xbill import CASE_SCENARIOS, x_cost
+
+    def per_case(public: str, dm: str) -> float:
+        follow_up_public, follow_up_dm = (
+            CASE_SCENARIOS["customer follow-up post"],
+            CASE_SCENARIOS["customer follow-up DM"],
+        )
+        return PUBLIC_SHARE * (x_cost(CASE_SCENARIOS[public]) + x_cost(follow_up_public)) + (1 - PUBLIC_SHARE) * (
+            x_cost(CASE_SCENARIOS[dm]) + x_cost(follow_up_dm)
+        )
+
     return {
-        "answers_typed_in_the_x_app": round(1000 * (inbound + typed_in_x), 2),
-        "answers_from_the_inbox": round(1000 * (inbound + from_inbox), 2),
+        "answers_typed_in_the_x_app": round(
+            1000 * per_case("mention answered in the X app", "DM answered in the X app"), 2
+        ),
+        "answers_from_the_inbox": round(
+            1000 * per_case("mention answered from the inbox", "DM answered from the inbox"), 2
+        ),
     }
 
 
