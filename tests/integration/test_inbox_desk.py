@@ -15,24 +15,13 @@ from click.testing import CliRunner
 from carebird import clock
 from carebird.teamstore import DynamoTeam
 from tests.helpers import fixture
+from tests.integration import test_inbox
 from tests.integration.conftest import create_deployed_stack
 from tests.integration.test_inbox import Client
 
 pytestmark = pytest.mark.integration
-AT = datetime(2025, 11, 25, 10, 30, tzinfo=UTC)  # Tuesday 11:30 in Paris, open
+inbox = test_inbox.inbox  # the same inbox over the local server, three cases delivered and dispatched
 CLAIRE, MAX, SAM = "public-1860000000000000101", "public-1860000000000000102", "public-1860000000000000103"
-
-
-@pytest.fixture
-def inbox(embedded):
-    clock.travel_to(AT)
-    for name in ("aaa-mention.json", "aaa-mention-influencer.json", "aaa-reply-to-brand-post.json"):
-        assert embedded.deliver(fixture(name))["statusCode"] == 200
-    embedded.dispatch()
-    http = build_server(embedded, "127.0.0.1", 0, report=lambda _line: None)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
-    yield Client(f"http://127.0.0.1:{http.server_port}"), embedded
-    http.shutdown()
 
 
 def test_a_double_submitted_answer_is_posted_once(inbox):
