@@ -1,4 +1,4 @@
-"""Issue 14: the layer ships what the Lambda functions import, and nothing else."""
+"""The layer ships what the Lambda functions import, and nothing else."""
 
 import ast
 from pathlib import Path
@@ -21,29 +21,30 @@ def imported_modules(path: Path) -> set[str]:
     return names
 
 
-def shipped_modules() -> set[str]:
-    """The layer's modules by dotted name, subpackages included (carebird.inboxweb.queue)."""
-    return {
-        "carebird." + ".".join(p.relative_to(LAYER).with_suffix("").parts)
-        for p in LAYER.rglob("*.py")
-        if p.stem != "__init__"
-    }
+def layer_modules() -> dict[str, Path]:
+    """Every module of the layer by dotted name, in its folder (carebird.domain.cases) or flat (carebird.cases)."""
+    modules = {}
+    for path in LAYER.rglob("*.py"):
+        parts = path.relative_to(LAYER.parent).with_suffix("").parts
+        if parts[-1] != "__init__":
+            modules[".".join(parts)] = path
+    return modules
 
 
 def layer_modules_reached_by_functions() -> set[str]:
-    shipped = shipped_modules()
+    shipped = layer_modules()
     pending = set().union(*(imported_modules(app) for app in FUNCTIONS.glob("*/app.py")))
     reached: set[str] = set()
     while pending:
         name = pending.pop()
         if name in shipped and name not in reached:
             reached.add(name)
-            pending |= imported_modules(LAYER.joinpath(*name.split(".")[1:]).with_suffix(".py"))
+            pending |= imported_modules(shipped[name])
     return reached
 
 
 def test_every_module_of_the_layer_is_imported_by_a_function():
-    shipped = shipped_modules()
+    shipped = set(layer_modules())
 
     assert shipped - layer_modules_reached_by_functions() == set()
 
