@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from carebird.cases import Case
-from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage, Known
+from carebird.errors import AnsweredEarly, ConcurrentUpdate, DuplicateMessage
 from carebird.memory import RecentCases, RemembersCases
-from carebird.model import Deletion, Message
+from carebird.model import Deletion, Known, Message
 from carebird.normalise import Brand
 
 FIXTURES = Path(__file__).parent / "fixtures"

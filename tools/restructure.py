@@ -62,7 +62,7 @@ HOMES = {
     "replies": "domain.replies",
     "xrules": "domain.xrules",
     "xbill": "domain.xbill",
-    "outages": "domain.outages",
+    "outages": "domain.outages",  # reports counted per service and window, through the CaseStore port
     # x: the outside world of X
     "normalise": "x.normalise",
     "signature": "x.signature",

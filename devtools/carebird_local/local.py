@@ -628,7 +628,9 @@ class EmbeddedStack:
     def case_item(self, case_id: str) -> dict[str, Any]:
         from boto3.dynamodb.types import TypeDeserializer
 
-        key = {"pk": {"S": f"CASE#{case_id}"}, "sk": {"S": "CASE"}}
+        from carebird.table import case_key
+
+        key = {name: {"S": value} for name, value in case_key(case_id).items()}
         item = self.dynamodb.get_item(TableName=self.table_name, Key=key)["Item"]
         return {k: TypeDeserializer().deserialize(v) for k, v in item.items()}
 

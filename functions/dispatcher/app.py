@@ -16,6 +16,7 @@ from carebird.kpi_counting import count_case_change
 from carebird.metrics import emit
 from carebird.sla import on_case_change
 from carebird.store import DynamoCaseStore, KpiCounters
+from carebird.table import case_image
 from carebird.timers import ImmediateTimers, SchedulerTimers
 from carebird.tracing import tracer_for
 
@@ -39,7 +40,7 @@ else:  # the embedded local runtime has no scheduler: past deadlines start at on
 
 def record_handler(record: DynamoDBRecord) -> str:
     change = record.dynamodb
-    old, new = (change.old_image, change.new_image) if change else (None, None)
+    old, new = (case_image(change.old_image), case_image(change.new_image)) if change else (None, None)
     for point in stream_metrics(old, new, policy.hours):
         emit(point.name, point.value, point.unit, point.dimensions)
     outcome = on_case_change(old, new, policy, timers)  # first: a retried record finds its timer started

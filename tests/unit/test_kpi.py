@@ -100,7 +100,7 @@ def test_case_changes_emit_first_response_escalation_and_breach_metrics():
     assert [(p.name, p.value) for p in stream_metrics(opened, answered, HOURS)] == [("FirstResponseTime", 1500)]
     assert [p.name for p in stream_metrics(opened, escalated, HOURS)] == ["Escalations", "SlaBreaches"]
     assert [p.name for p in stream_metrics(escalated, escalated | {"escalation_level": 2}, HOURS)] == ["Escalations"]
-    assert stream_metrics(None, {"sk": "MSG#x"}, HOURS) == []
+    assert stream_metrics(None, None, HOURS) == []
 
 
 def test_the_terminal_chart_scales_bars():

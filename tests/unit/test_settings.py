@@ -7,6 +7,7 @@ in code and 60 in the template; opening hours were written twice (calendar and a
 
 import ast
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,26 @@ def test_views_read_typed_values():
     assert policy.hours.time_zone == "America/New_York" and len(policy.hours.holidays) == 1
     automation = settings.automation({"BRAND_HANDLE": "b", "ACK_ENABLED": "off", "X_DRY_RUN": "TRUE"})
     assert (automation.acknowledgements, automation.dry_run, automation.language) == (False, True, "fr")
+
+
+def test_the_domain_defaults_are_the_settings_defaults():
+    """The domain's dataclasses write their defaults as literals (the domain imports no settings): the same values."""
+    from carebird.calendar import DEFAULT_HOURS, DEFAULT_TIME_ZONE
+    from carebird.ingest import IngestSettings
+    from carebird.sla import SlaPolicy
+    from carebird.watch import WatchSettings
+
+    policy = SlaPolicy()
+    assert (settings.OPENING_HOURS.default, settings.TIME_ZONE.default) == (DEFAULT_HOURS, DEFAULT_TIME_ZONE)
+    assert policy.hours == settings.opening_hours({})
+    assert (policy.minutes, policy.second_level_minutes, policy.urgent_minutes) == (
+        settings.SLA_MINUTES.default,
+        settings.SECOND_LEVEL_MINUTES.default,
+        settings.URGENT_SLA_MINUTES.default,
+    )
+    assert policy.channel_minutes == {
+        "citation": settings.CITATION_SLA_MINUTES.default,
+        "topic": settings.TOPIC_SLA_MINUTES.default,
+    }
+    assert IngestSettings().idle_before_new_case == timedelta(hours=settings.CASE_IDLE_HOURS.default)
+    assert WatchSettings().daily_read_cap == settings.WATCH_DAILY_READ_CAP.default

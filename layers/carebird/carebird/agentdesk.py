@@ -18,6 +18,7 @@ from carebird import desk
 from carebird.answering import AnswerOutcome, answer_case
 from carebird.cases import WATCH_CHANNELS, Case
 from carebird.desk import Action, Member
+from carebird.errors import CarebirdError
 from carebird.ingest import IngestSettings
 from carebird.model import CaseStatus, Family
 from carebird.ports import Sender
@@ -29,11 +30,11 @@ ANSWER_LIMIT = 10_000
 CONFIRM_STATUSES = (CaseStatus.ANSWERED, CaseStatus.PENDING, CaseStatus.CLOSED)
 
 
-class CaseNotFound(LookupError):
+class CaseNotFound(CarebirdError, LookupError):
     pass
 
 
-class NeedsConfirmation(Exception):
+class NeedsConfirmation(CarebirdError):
     """The case needs no answer now (answered, pending, closed): the agent must say they mean it."""
 
     def __init__(self, case: Case) -> None:
@@ -41,7 +42,7 @@ class NeedsConfirmation(Exception):
         self.status = case.status.value
 
 
-class NotOnTeam(PermissionError):
+class NotOnTeam(CarebirdError, PermissionError):
     """Signed in, but no longer (or not yet) on the team's roster."""
 
 

@@ -11,12 +11,13 @@ from typing import Any
 from carebird import settings
 from carebird.announcements import plan_acknowledgement, plan_announcement, with_privacy_line
 from carebird.calendar import OpeningHours
+from carebird.errors import CarebirdError
 from carebird.model import Family, Via, XOutcome, XResult
 from carebird.ports import AcknowledgementLog, AutomationState, Claims, Poster
 from carebird.xrules import privacy_line, valid_privacy_url
 
 
-class RetryLater(Exception):
+class RetryLater(CarebirdError):
     """X asked us to come back later (rate limit, outage): the caller's retry mechanism takes over."""
 
     def __init__(self, result: XResult) -> None:

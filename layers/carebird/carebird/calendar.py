@@ -13,12 +13,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from carebird import settings
 from carebird.errors import ConfigurationError
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DEFAULT_HOURS = settings.OPENING_HOURS.default
-DEFAULT_TIME_ZONE = settings.TIME_ZONE.default
+# The defaults of settings.OPENING_HOURS and settings.TIME_ZONE (tests/unit/test_settings.py holds them equal).
+DEFAULT_HOURS = "mon-fri 09:00-18:00"
+DEFAULT_TIME_ZONE = "Europe/Paris"
 OPENING_EPOCH = date(2020, 1, 6)  # a Monday: the origin of `opening_index`
 SEARCH_DAYS = 400  # how far ahead an opening is looked for before the calendar is declared closed for good
 

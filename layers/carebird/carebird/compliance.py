@@ -19,28 +19,17 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from carebird.errors import CarebirdError
 from carebird.ingest import IngestSettings, Outcome, apply_event
 from carebird.model import Deletion
 from carebird.ports import CaseStore
+from carebird.xrules import MAX_IDS, MAX_LINE, MAX_RESULT_LINES, PendingJob
 
 SUBMIT_EVERY = timedelta(hours=12)  # with an hourly collection: a deletion on X is redacted here within ~13 h
 GIVE_UP_AFTER = timedelta(days=2)  # a job X never finished (its upload expired): dropped, the next one covers it
-MAX_IDS = 100_000  # ids per job (one upload); a bigger window is checked newest first, up to this bound
 MAX_CASES = 20_000  # cases read per submission (one small Query each: ~100 s of the function's 300 s at most)
-MAX_RESULT_LINES = MAX_IDS  # X answers at most one line per id uploaded
-MAX_LINE = 2_000
 NOT_THE_TEXT = frozenset({"scrub_geo"})  # reasons that concern something else than the post's words
 POST_ID = re.compile(r"[0-9]{1,19}")
-
-
-@dataclass(frozen=True)
-class PendingJob:
-    """A compliance job carebird submitted and has not collected yet."""
-
-    id: str
-    created_at: datetime
-    download_url: str
-    ids: int
 
 
 @dataclass(frozen=True)
@@ -54,7 +43,7 @@ class ComplianceReport:
     unreadable: list[str] = field(default_factory=list)  # complete jobs whose results could not be read: retried
 
 
-class ResultsUnreadable(Exception):
+class ResultsUnreadable(CarebirdError):
     """X's results of a finished job could not be read this run: the job is tried again, never blocking the rest."""
 
 

@@ -6,7 +6,7 @@ import contextlib
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from carebird.table import from_dynamo, to_dynamo
+from carebird.table import cursor_key, from_dynamo, reads_key, to_dynamo
 
 
 class DynamoCursors:
@@ -18,9 +18,9 @@ class DynamoCursors:
         self.table, self.client = table_name, client
 
     def since(self, feed: str) -> str | None:
-        item = self.client.get_item(
-            TableName=self.table, Key=to_dynamo({"pk": f"CURSOR#{feed}", "sk": "CURSOR"}), ConsistentRead=True
-        ).get("Item")
+        item = self.client.get_item(TableName=self.table, Key=to_dynamo(cursor_key(feed)), ConsistentRead=True).get(
+            "Item"
+        )
         return from_dynamo(item).get("since_id") if item else None
 
     def advance(self, feed: str, newest_id: str) -> None:
@@ -30,8 +30,7 @@ class DynamoCursors:
                 TableName=self.table,
                 Item=to_dynamo(
                     {
-                        "pk": f"CURSOR#{feed}",
-                        "sk": "CURSOR",
+                        **cursor_key(feed),
                         "type": "cursor",
                         "since_id": newest_id,
                         "since_key": int(newest_id),
@@ -46,7 +45,7 @@ class DynamoCursors:
         try:
             self.client.update_item(
                 TableName=self.table,
-                Key=to_dynamo({"pk": f"READS#{day:%Y-%m-%d}", "sk": "READS"}),
+                Key=to_dynamo(reads_key(day)),
                 UpdateExpression="ADD post_reads :n SET expires_at = :expires",
                 ConditionExpression="attribute_not_exists(post_reads) OR post_reads <= :room",
                 ExpressionAttributeValues=to_dynamo(
@@ -61,13 +60,13 @@ class DynamoCursors:
         if count > 0:
             self.client.update_item(
                 TableName=self.table,
-                Key=to_dynamo({"pk": f"READS#{day:%Y-%m-%d}", "sk": "READS"}),
+                Key=to_dynamo(reads_key(day)),
                 UpdateExpression="ADD post_reads :n",
                 ExpressionAttributeValues=to_dynamo({":n": -count}),
             )
 
     def reads_on(self, day: date) -> int:
-        item = self.client.get_item(TableName=self.table, Key=to_dynamo({"pk": f"READS#{day:%Y-%m-%d}", "sk": "READS"}))
+        item = self.client.get_item(TableName=self.table, Key=to_dynamo(reads_key(day)))
         return int(from_dynamo(item["Item"]).get("post_reads", 0)) if "Item" in item else 0
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from carebird.cases import Case, close, mark_noise, mark_urgent
+from carebird.errors import CarebirdError
 from carebird.model import CaseStatus
 from carebird.triage import TriageRules
 
@@ -39,7 +40,7 @@ class Member:
         return self.role == "lead"
 
 
-class ClaimedByAnother(Exception):
+class ClaimedByAnother(CarebirdError):
     """The case is another agent's: say who, so the second agent does not answer the same customer."""
 
     def __init__(self, agent: str, since: datetime | None) -> None:
@@ -47,7 +48,7 @@ class ClaimedByAnother(Exception):
         self.agent, self.since = agent, since
 
 
-class NotAllowed(ValueError):
+class NotAllowed(CarebirdError, ValueError):
     """The action makes no sense for this case (an empty note, closing a closed case...)."""
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from carebird.errors import NotifierUnavailable
 from carebird.ports import EscalationLedger, Notifier
 
 LEVELS = ("1", "2")  # the team's deadline, the manager's
@@ -37,10 +38,6 @@ _TEXT_FIELDS = (
     "second_waited_text",
     "second_waited_open_minutes",
 )
-
-
-class NotifierUnavailable(Exception):
-    """The email could not be published now (throttled, failed, timed out): try again at the next attempt."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from carebird.escalation import NotifierUnavailable
+from carebird.errors import NotifierUnavailable
 from carebird.outbox import DynamoOutbox
 from carebird.table import case_key, from_dynamo, outbox_key, to_dynamo
 from carebird.timeparse import to_iso

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import StrEnum
 
-from carebird import settings
 from carebird.announcements import could_be_automatic
 from carebird.cases import (
     Case,
@@ -25,28 +24,13 @@ from carebird.cases import (
     record_response,
     withdraw_response,
 )
-from carebird.model import Channel, Deletion, Event, Message
+from carebird.errors import AnsweredEarly, ConcurrentUpdate, DuplicateMessage
+from carebird.model import Channel, Deletion, Event, Known, Message
 from carebird.ports import CaseStore
 from carebird.triage import TriageRules
 from carebird.xrules import DEFAULT_OPT_OUT_WORDS, is_opt_out
 
 MAX_ATTEMPTS = 6
-
-
-class DuplicateMessage(Exception):
-    """The message is already stored: nothing to do."""
-
-
-class ConcurrentUpdate(Exception):
-    """Another writer changed the case or its pointer first: read again and retry."""
-
-
-class AnsweredEarly(Exception):
-    """The brand's answer to this message arrived first and was held: store the message answered."""
-
-    def __init__(self, answer: Message) -> None:
-        super().__init__(f"answered early by {answer.id}")
-        self.answer = answer
 
 
 class Outcome(StrEnum):
@@ -60,26 +44,9 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True)
-class Known:
-    """What the store already knows around an incoming message, read in one round trip.
-
-    `stored` is what occupies the message's own id: "message-id" (it is stored: a redelivery), "tombstone"
-    (deleted before it arrived), "early-answer" (the brand answered it first: `held_answer`), or None.
-    """
-
-    stored: str | None = None
-    held_answer: Message | None = None
-    open_cases: dict[str, str] = field(default_factory=dict)  # family -> the customer's open case id
-    reply_case_id: str | None = None  # the case holding the post this message replies to
-    reply_target: str | None = None  # what occupies that post's id (for a brand answer held earlier)
-    reply_target_answer_id: str | None = None
-    automated: bool = False  # the text is carebird's own acknowledgement to this customer
-
-
-@dataclass(frozen=True)
 class IngestSettings:
     rules: TriageRules = field(default_factory=TriageRules)
-    idle_before_new_case: timedelta = timedelta(hours=settings.CASE_IDLE_HOURS.default)
+    idle_before_new_case: timedelta = timedelta(hours=72)  # settings.CASE_IDLE_HOURS (the settings test compares)
     opt_out_words: tuple[str, ...] = DEFAULT_OPT_OUT_WORDS  # a customer who writes one gets nothing automated
 
 

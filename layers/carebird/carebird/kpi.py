@@ -149,11 +149,10 @@ class MetricPoint:
 
 
 def stream_metrics(old: dict | None, new: dict | None, hours: OpeningHours) -> list[MetricPoint]:
-    """KPI metrics a case change implies: first response (in opening minutes), escalations, SLA breaches."""
-    from carebird.table import case_image
+    """KPI metrics a case change implies: first response (in opening minutes), escalations, SLA breaches.
+    The stream's adapter passes case items only (carebird.table.case_image), None for anything else."""
     from carebird.timeparse import from_iso
 
-    new = case_image(new)
     if not new:
         return []
     old = old or {}

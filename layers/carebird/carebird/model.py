@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+
+# What an encrypted XChat message reads as in carebird (its text never reaches the app).
+CHAT_PLACEHOLDER = "[encrypted XChat message: carebird cannot read it, open the conversation in the X app]"
 
 
 class Channel(StrEnum):
@@ -129,3 +132,20 @@ class XResult:
     @property
     def done(self) -> bool:
         return self.outcome in (XOutcome.SENT, XOutcome.RECORDED, XOutcome.DUPLICATE)
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the store already knows around an incoming message, read in one round trip.
+
+    `stored` is what occupies the message's own id: "message-id" (it is stored: a redelivery), "tombstone"
+    (deleted before it arrived), "early-answer" (the brand answered it first: `held_answer`), or None.
+    """
+
+    stored: str | None = None
+    held_answer: Message | None = None
+    open_cases: dict[str, str] = field(default_factory=dict)  # family -> the customer's open case id
+    reply_case_id: str | None = None  # the case holding the post this message replies to
+    reply_target: str | None = None  # what occupies that post's id (for a brand answer held earlier)
+    reply_target_answer_id: str | None = None
+    automated: bool = False  # the text is carebird's own acknowledgement to this customer

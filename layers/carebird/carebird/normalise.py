@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from carebird.errors import PayloadError
-from carebird.model import Author, Channel, Deletion, Event, Message
+from carebird.errors import CarebirdError, PayloadError
+from carebird.model import CHAT_PLACEHOLDER, Author, Channel, Deletion, Event, Message
 from carebird.timeparse import from_epoch_ms, from_iso, parse_x_time
 
 JsonObject = Mapping[str, Any]
@@ -37,10 +37,9 @@ _ASCII_DIGITS = re.compile(r"[0-9]{1,15}")
 _OPAQUE_ID = re.compile(r"[A-Za-z0-9_:-]{1,80}")  # XChat message ids are UUIDs
 _HANDLE = re.compile(r"[A-Za-z0-9_]{1,50}")
 _LANG = re.compile(r"[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})?")
-CHAT_PLACEHOLDER = "[encrypted XChat message: carebird cannot read it, open the conversation in the X app]"
 
 
-class InvalidField(ValueError):
+class InvalidField(CarebirdError, ValueError):
     """A field from X that carebird cannot accept as it is."""
 
 

@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from carebird.errors import CarebirdError
 from carebird.table import from_dynamo, refresh_claim_key, to_dynamo
 from carebird.timeparse import from_iso, to_iso
 
@@ -47,19 +48,19 @@ WAIT_SECONDS = 0.5
 TIMEOUT = 20
 
 
-class AuthorizationMissing(Exception):
+class AuthorizationMissing(CarebirdError):
     """The secret holds no OAuth 2.0 tokens yet: `carebird x authorize`."""
 
 
-class AuthorizationLost(Exception):
+class AuthorizationLost(CarebirdError):
     """X refused the refresh token (revoked, spent, expired): someone must run `carebird x authorize` again."""
 
 
-class RefreshUnavailable(Exception):
+class RefreshUnavailable(CarebirdError):
     """X could not be reached, or another container is still refreshing: try again later."""
 
 
-class RefreshRefused(Exception):
+class RefreshRefused(CarebirdError):
     """X answered the refresh with a refusal (4xx): the refresh token is no good."""
 
 

@@ -133,7 +133,7 @@ def mark_case(
     triage_rules: TriageRules, attempts: int = 3,
 ) -> bool:  # fmt: skip
     """Put one waiting case in the outage (urgent band, the outage's reason); True when it changed."""
-    from carebird.ingest import ConcurrentUpdate
+    from carebird.errors import ConcurrentUpdate
 
     for _ in range(attempts):
         case = store.get_case(case_id)

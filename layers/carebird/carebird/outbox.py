@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from carebird.model import XResult
-from carebird.table import automated_text_key, case_key, opt_out_key, to_dynamo
+from carebird.table import automated_text_key, case_key, message_id_key, opt_out_key, outbox_key, to_dynamo
 from carebird.timeparse import to_iso
 
 CLAIM_LEASE = timedelta(minutes=3)
@@ -31,8 +31,7 @@ class DynamoOutbox:
                 TableName=self.table,
                 Item=to_dynamo(
                     {
-                        "pk": f"OUTBOX#{key}",
-                        "sk": "OUTBOX",
+                        **outbox_key(key),
                         "type": "outbox",
                         "status": "claimed",
                         "claimed_at": to_iso(now),
@@ -50,7 +49,7 @@ class DynamoOutbox:
     def complete(self, key: str, result: XResult, text: str) -> None:
         self.client.update_item(
             TableName=self.table,
-            Key=to_dynamo({"pk": f"OUTBOX#{key}", "sk": "OUTBOX"}),
+            Key=to_dynamo(outbox_key(key)),
             UpdateExpression="SET #s = :s, post_id = :id, #t = :t, detail = :d",
             ExpressionAttributeNames={"#s": "status", "#t": "text"},
             ExpressionAttributeValues=to_dynamo(
@@ -68,7 +67,7 @@ class DynamoOutbox:
         with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
             self.client.delete_item(
                 TableName=self.table,
-                Key=to_dynamo({"pk": f"OUTBOX#{key}", "sk": "OUTBOX"}),
+                Key=to_dynamo(outbox_key(key)),
                 ConditionExpression="#s = :claimed",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues=to_dynamo({":claimed": "claimed"}),
@@ -77,7 +76,7 @@ class DynamoOutbox:
     def get(self, key: str) -> dict[str, Any] | None:
         from carebird.table import from_dynamo
 
-        item = self.client.get_item(TableName=self.table, Key=to_dynamo({"pk": f"OUTBOX#{key}", "sk": "OUTBOX"}))
+        item = self.client.get_item(TableName=self.table, Key=to_dynamo(outbox_key(key)))
         return from_dynamo(item["Item"]) if "Item" in item else None
 
     def opted_out(self, customer_id: str) -> bool:
@@ -104,9 +103,7 @@ class DynamoOutbox:
             with contextlib.suppress(self.client.exceptions.ConditionalCheckFailedException):
                 self.client.put_item(
                     TableName=self.table,
-                    Item=to_dynamo(
-                        {"pk": f"MSGID#{result.post_id}", "sk": "MSGID", "type": "automated", "case_id": case_id}
-                    ),
+                    Item=to_dynamo({**message_id_key(result.post_id), "type": "automated", "case_id": case_id}),
                     ConditionExpression="attribute_not_exists(pk)",
                 )
         self._keep_in_thread(case_id, via, result, text, at)

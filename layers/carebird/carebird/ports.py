@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from carebird.cases import Case
-    from carebird.ingest import Known
-    from carebird.model import Deletion, Message, XResult
+    from carebird.model import Deletion, Known, Message, XResult
     from carebird.pause import Pause
     from carebird.sla import TimerStart
 

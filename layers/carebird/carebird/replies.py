@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from carebird.announcements import first_name, greet
+from carebird.errors import CarebirdError
 from carebird.language import detect_language
 from carebird.textlength import MAX_WEIGHTED_LENGTH as POST_LIMIT
 from carebird.textlength import weighted_length
@@ -68,7 +69,7 @@ def greeting_for(language: str, local_hour: int | None) -> str:
     return next(word for until, word in steps if local_hour < until)
 
 
-class TemplateError(ValueError):
+class TemplateError(CarebirdError, ValueError):
     """A template that cannot be rendered (unknown name, placeholder or language, or too long for X)."""
 
 

@@ -9,10 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from carebird import settings
 from carebird.calendar import OpeningHours
 from carebird.ports import Timers
-from carebird.table import case_image
 from carebird.timeparse import from_iso, to_iso
 
 SCHEDULE_NAME_LIMIT = 64  # EventBridge Scheduler's limit on a schedule's name
@@ -26,18 +24,17 @@ BACKSTOP_AFTER = timedelta(minutes=30)
 
 @dataclass(frozen=True)
 class SlaPolicy:
-    """90 opening minutes by default; an optional second level for the manager after a further period."""
+    """90 opening minutes by default; an optional second level for the manager after a further period.
 
-    minutes: int = settings.SLA_MINUTES.default
-    second_level_minutes: int = settings.SECOND_LEVEL_MINUTES.default
+    The defaults are the settings' (SLA_MINUTES, SECOND_LEVEL_MINUTES, CITATION_SLA_MINUTES, TOPIC_SLA_MINUTES,
+    URGENT_SLA_MINUTES), written here as literals so the domain needs no settings; tests/unit/test_settings.py
+    holds them equal."""
+
+    minutes: int = 90
+    second_level_minutes: int = 60
     hours: OpeningHours = field(default_factory=OpeningHours)
-    channel_minutes: dict[str, int] = field(
-        default_factory=lambda: {
-            "citation": settings.CITATION_SLA_MINUTES.default,
-            "topic": settings.TOPIC_SLA_MINUTES.default,
-        }
-    )
-    urgent_minutes: int = settings.URGENT_SLA_MINUTES.default
+    channel_minutes: dict[str, int] = field(default_factory=lambda: {"citation": 240, "topic": 0})
+    urgent_minutes: int = 30
 
     def minutes_for(self, channel: str | None, band: str | None = None) -> int:
         """The SLA of a case: its channel's (watch cases longer, topics none), shortened for the urgent band."""
@@ -78,8 +75,7 @@ def timer_name(case_id: str, reopened: int, level: int = 1, backstop: bool = Fal
 
 
 def needs_timer(old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any] | None) -> bool:
-    """A case item that starts waiting: a new case, or a reopened one."""
-    new_image = case_image(new_image)
+    """A case that starts waiting: a new case, or a reopened one (the stream's adapter passes case items only)."""
     if not new_image or not new_image.get("waiting_since"):
         return False
     if new_image.get("status") == "closed":

@@ -16,16 +16,15 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from carebird.cases import Case, normalised_reference, reference_for
-from carebird.compliance import PendingJob
-from carebird.errors import StorageRefused, StorageUnavailable
-from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage, Known
+from carebird.errors import AnsweredEarly, ConcurrentUpdate, DuplicateMessage, StorageRefused, StorageUnavailable
 from carebird.memory import RecentCases, RemembersCases
-from carebird.model import Deletion, Message
+from carebird.model import Deletion, Known, Message
 from carebird.table import (
     ACTIVITY_PREFIX,
     COMPLIANCE_KEY,
     CUSTOMER_INDEX,
     DAY_INDEX,
+    MESSAGE_PREFIX,
     QUARANTINE_DAYS,
     QUARANTINE_KEY,
     QUEUE_INDEX,
@@ -41,6 +40,7 @@ from carebird.table import (
     handle_key,
     message_from_item,
     message_id_key,
+    message_key,
     message_sk,
     message_to_item,
     opt_out_item,
@@ -50,6 +50,7 @@ from carebird.table import (
     to_dynamo,
 )
 from carebird.timeparse import from_iso, to_iso
+from carebird.xrules import PendingJob
 
 REFERENCE_ATTEMPTS = 5  # candidates tried for a new case's reference; a clash is ~1 in 34 billion / cases held
 QUARANTINE_RAW_LIMIT = 100_000  # characters of raw JSON kept; a DynamoDB item holds 400 KB
@@ -211,7 +212,7 @@ class DynamoCaseStore(RemembersCases):
         located = self._get(message_id_key(message_id)) or {}
         if not located.get("message_sk") or not located.get("case_id"):
             return None
-        item = self._get({"pk": f"CASE#{located['case_id']}", "sk": located["message_sk"]})
+        item = self._get(message_key(located["case_id"], located["message_sk"]))
         return item.get("text") if item else None
 
     def get_case(self, case_id: str) -> Case | None:
@@ -253,7 +254,7 @@ class DynamoCaseStore(RemembersCases):
         return list(
             self._query(
                 KeyConditionExpression="pk = :pk AND begins_with(sk, :msg)",
-                ExpressionAttributeValues=to_dynamo({":pk": case_key(case_id)["pk"], ":msg": "MSG#"}),
+                ExpressionAttributeValues=to_dynamo({":pk": case_key(case_id)["pk"], ":msg": MESSAGE_PREFIX}),
             )
         )
 
@@ -528,7 +529,7 @@ class DynamoCaseStore(RemembersCases):
                 {
                     "Update": {
                         "TableName": self.table,
-                        "Key": to_dynamo({"pk": f"CASE#{case.case_id}", "sk": located["message_sk"]}),
+                        "Key": to_dynamo(message_key(case.case_id, located["message_sk"])),
                         # a customer's deleted words leave carebird (X's policy); the brand's own stay on record
                         "UpdateExpression": "SET deleted_at = :at" + ("" if deletion.by_brand else " REMOVE #t"),
                         "ExpressionAttributeValues": to_dynamo({":at": to_iso(deletion.deleted_at)}),
@@ -656,7 +657,8 @@ class DynamoCaseStore(RemembersCases):
                 raise StorageUnavailable(f"DynamoDB transaction: {reasons}") from exc
             if "ValidationError" in reasons or "ItemCollectionSizeLimitExceeded" in reasons:
                 raise StorageRefused(f"DynamoDB transaction: {reasons}") from exc
-            message_guarded = actions[0].get("Put", {}).get("Item", {}).get("pk", {}).get("S", "").startswith("MSGID#")
+            first_key = actions[0].get("Put", {}).get("Item", {}).get("pk", {}).get("S", "")
+            message_guarded = first_key.startswith(message_id_key("")["pk"])
             if message_guarded and reasons and reasons[0] == "ConditionalCheckFailed":
                 existing = from_dynamo(cancelled[0].get("Item") or {})
                 if existing.get("type") == "early-answer":

@@ -51,6 +51,7 @@ CASE_SK = "CASE"
 TOMBSTONE_DAYS = 7
 QUARANTINE_KEY = "QUARANTINE"
 QUARANTINE_DAYS = 30
+MESSAGE_PREFIX = "MSG#"  # a message's sort key, under its case's partition
 
 
 @cache
@@ -87,8 +88,13 @@ def automated_text_key(customer_id: str, text: str) -> dict[str, str]:
     return {"pk": f"AUTOTEXT#{customer_id}", "sk": hashlib.sha256(body.encode("utf-8")).hexdigest()}
 
 
+def message_key(case_id: str, message_sk: str) -> dict[str, str]:
+    """Key of a stored message: its case's partition, its own sort key (see message_sk)."""
+    return {"pk": case_key(case_id)["pk"], "sk": message_sk}
+
+
 def message_sk(message: Message) -> str:
-    return f"MSG#{to_iso(message.created_at)}#{message.id}"
+    return f"{MESSAGE_PREFIX}{to_iso(message.created_at)}#{message.id}"
 
 
 def to_dynamo(item: dict[str, Any]) -> dict[str, Any]:

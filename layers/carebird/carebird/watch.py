@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from carebird import settings
 from carebird.model import Channel, Message
 from carebird.normalise import Brand, parse_delivery, watched_post
 
@@ -30,7 +29,7 @@ class WatchQuery:
 @dataclass(frozen=True)
 class WatchSettings:
     queries: tuple[WatchQuery, ...] = ()
-    daily_read_cap: int = settings.WATCH_DAILY_READ_CAP.default
+    daily_read_cap: int = 500  # settings.WATCH_DAILY_READ_CAP (the settings test compares)
     max_results: int = 50
 
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from carebird import signature
-from carebird.errors import ConfigurationError, PayloadError, StorageRefused
+from carebird.errors import CarebirdError, ConfigurationError, PayloadError, StorageRefused
 from carebird.ingest import Outcome, Result, apply_event
 from carebird.model import Event, Message
 from carebird.normalise import Delivery, Rejected, parse_delivery
@@ -239,7 +239,7 @@ EVENT_FAULTS = (StorageRefused, ValueError, TypeError, KeyError, AttributeError,
 STOP_MARGIN_SECONDS = 2.0
 
 
-class OutOfTime(Exception):
+class OutOfTime(CarebirdError):
     """The invocation's time is nearly spent: the events not yet stored are left for X's redelivery."""
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from carebird.errors import CarebirdError
+
 API = "https://api.x.com"
 TIMEOUT = 30
 
@@ -24,7 +26,7 @@ EXPLANATIONS = {
 }
 
 
-class XAdminError(Exception):
+class XAdminError(CarebirdError):
     """An X API call failed; the message says why and what to do."""
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from carebird.errors import CarebirdError
 from carebird.model import XOutcome, XResult
 from carebird.pause import StopKind
 from carebird.textlength import MAX_WEIGHTED_LENGTH, parse_text
@@ -241,7 +242,7 @@ def _reset_time(exc: Any) -> datetime:
     return datetime.now(UTC) + timedelta(minutes=15)
 
 
-class XReadError(Exception):
+class XReadError(CarebirdError):
     """A read X refused or rate-limited; `retry_at` says when to try again, if X said."""
 
     def __init__(self, detail: str, retry_at: datetime | None = None) -> None:

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from carebird.compliance import MAX_LINE, MAX_RESULT_LINES
 from carebird.xadmin import API, TIMEOUT, XAdmin, XAdminError
+from carebird.xrules import MAX_LINE, MAX_RESULT_LINES
 
 MAX_DOWNLOAD_BYTES = MAX_RESULT_LINES * 200  # X's result lines are ~150 bytes
 X_HOSTS = frozenset({urlsplit(API).hostname, "api.twitter.com"})

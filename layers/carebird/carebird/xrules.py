@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from carebird.normalise import CHAT_PLACEHOLDER
+from carebird.model import CHAT_PLACEHOLDER
 
 DEFAULT_OPT_OUT_WORDS = (
     "stop", "arrêt", "arret", "arrête", "arrêtez", "unsubscribe", "désabonner", "désabonnez", "desinscription",
@@ -149,3 +151,20 @@ def privacy_line(url: str, language: str) -> str:
 def valid_privacy_url(url: str) -> bool:
     """An https address without spaces: what a DM can carry as the brand's privacy policy."""
     return bool(re.fullmatch(r"https://[^\s/]+\.[^\s/]+(?:/\S*)?", url.strip())) and len(url) <= 500
+
+
+# X's batch compliance (x-api/compliance/batch-compliance): the bounds of a job carebird submits, and the job it
+# waits for. The use case (carebird.compliance), its X client and its storage share them from here.
+MAX_IDS = 100_000  # ids per job (one upload); a bigger window is checked newest first, up to this bound
+MAX_RESULT_LINES = MAX_IDS  # X answers at most one line per id uploaded
+MAX_LINE = 2_000
+
+
+@dataclass(frozen=True)
+class PendingJob:
+    """A compliance job carebird submitted and has not collected yet."""
+
+    id: str
+    created_at: datetime
+    download_url: str
+    ids: int
