@@ -173,7 +173,6 @@ LONGER_HANDLERS: dict[str, str] = {
     "announcer": "the day's planning belongs in carebird.automation",
     "dispatcher": "the stream's case changes belong in a use case (SLA timers and KPI metrics)",
     "health": "the checks belong in carebird.health",
-    "inbox": "the observability setup moves to carebird.observability",
     "digest": "the observability setup moves to carebird.observability",
     "webhook": "the observability setup moves to carebird.observability",
 }
