@@ -1,7 +1,9 @@
-# carebird: `make demo` runs the product locally, `make test` runs every check.
+# carebird: `make demo` runs the product locally, `make check` is the inner loop (lint, types, unit tests on
+# python3.13, well under a minute), `make test` runs every check.
 #
 # Interpreters: PYTHON is the oldest Python README promises (3.11); LAMBDA_PYTHON is the Lambda runtime's
-# (python3.13), found through pyenv or on PATH. The suite runs on both; `sam build` and the artifact test use 3.13.
+# (python3.13), found through pyenv or on PATH. The whole suite runs on 3.13, the unit tests again on 3.11 (what
+# differs between the two is the language, not AWS); `sam build` and the artifact test use 3.13.
 PYTHON ?= python3
 LAMBDA_PYTHON ?= $(shell for p in "$$(pyenv prefix 3.13 2>/dev/null | head -n 1)/bin/python3.13" "$$(command -v python3.13)"; \
 	do [ -x "$$p" ] && { echo "$$p"; break; }; done)
@@ -26,7 +28,7 @@ LOCK := layers/carebird/requirements.txt
 # sam validate needs a region to load its schemas; it changes nothing else (deploys take yours, see README).
 VALIDATE_REGION ?= us-east-1
 
-.PHONY: install demo test lint format cfn-lint sam-validate pytest pytest-311 pytest-313 bench build \
+.PHONY: install demo check test lint typecheck format cfn-lint sam-validate pytest pytest-311 pytest-313 bench build \
 	artifact-test deploy lock clean check-lambda-python eval checkov preflight check-venv-python screenshots
 
 check-lambda-python:
@@ -98,6 +100,14 @@ $(SAMCONFIG):
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+typecheck: $(VENV)/.installed
+	$(VENV)/bin/mypy
+
+# The inner loop: lint, types and the unit tests on the Lambda runtime's Python.
+check: lint $(VENV313)/.installed
+	$(PY313) -m pytest tests/unit -q -p no:cacheprovider
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
@@ -159,4 +169,4 @@ deploy: build
 		$(if $(DEPLOY_REGION),--region $(DEPLOY_REGION)) $(ARGS)
 
 clean:
-	rm -rf $(VENV) $(VENV313) $(LAMBDA_VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VENV313) $(LAMBDA_VENV) $(SAM_VENV) $(CHECKOV_VENV) .aws-sam .pytest_cache .ruff_cache .mypy_cache

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -353,7 +354,8 @@ class LocalTimers:
     """The dispatcher's Step Functions adapter for the simulation: holds each timer until its deadline."""
 
     def __init__(self, schedule: Callable[[datetime, str, Callable[[], dict[str, Any]]], None], stack: Any) -> None:
-        self.schedule, self.stack, self.names = schedule, stack, set()
+        self.schedule, self.stack = schedule, stack
+        self.names: set[str] = set()
 
     def start(self, timer: TimerStart) -> bool:
         if timer.name in self.names:
@@ -434,12 +436,12 @@ class Simulation:
         sim.reset_ids()
         self.steps = day_script()
         for step in self.steps:
-            self.schedule(step.at, "delivery", lambda step=step: self.deliver(step))
+            self.schedule(step.at, "delivery", partial(self.deliver, step))
         clock.travel_to(start)  # the announcer plans from the calendar, as its nightly schedule does in AWS
         for planned in self.stack.plan_announcements():
             moment = from_iso(planned["scheduled_time"])
             if start <= moment < end:
-                self.schedule(moment, "schedule", lambda k=planned["kind"], m=moment: self.announce(k, m))
+                self.schedule(moment, "schedule", partial(self.announce, planned["kind"], moment))
         self.schedule(sim.paris(DAY, "09:45"), "snapshot", lambda: self.snapshot("Tuesday 09:45"))
         self.schedule(sim.paris(DAY, "10:40"), "snapshot", lambda: self.snapshot("Tuesday 10:40"))
         self.schedule(end - timedelta(minutes=1), "snapshot", lambda: self.snapshot("Wednesday 10:59"))

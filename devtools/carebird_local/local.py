@@ -332,7 +332,7 @@ def create_inbox(sns: Any, sqs: Any, topic_name: str) -> tuple[str, str]:
 
 def read_inbox(sqs: Any, queue_url: str) -> list[dict[str, str]]:
     """Emails delivered so far (subject and message), removed from the inbox."""
-    emails = []
+    emails: list[dict[str, str]] = []
     while True:
         batch = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10).get("Messages", [])
         if not batch:
@@ -364,6 +364,7 @@ class StreamReader:
         """Every record not read yet, as a Lambda DynamoDB stream event."""
         records = []
         shard = self.backend.tables[self.table_name].stream_shard
+        assert shard is not None, "the table's stream is enabled when the stack is made"
         for item in shard.items:
             record = json.loads(json.dumps(item.to_json(), default=str))
             sequence = int(record["dynamodb"]["SequenceNumber"])
@@ -456,7 +457,7 @@ class EmbeddedStack:
         )
         self.context = LambdaContext()
         self.webhook = load_function("webhook")
-        self.dispatcher = load_function("dispatcher")
+        self.dispatcher: Any = load_function("dispatcher")
         self.acknowledger = load_function("acknowledger")
         self.announcer = load_function("announcer")
         self.inbox = load_function("inbox")
@@ -513,7 +514,7 @@ class EmbeddedStack:
         """
         event = event or self.stream.next_event()
         if not event["Records"]:  # Lambda never invokes a stream consumer with an empty batch
-            self.last_acknowledger_response = {"batchItemFailures": []}
+            self.last_acknowledger_response: dict[str, Any] = {"batchItemFailures": []}
             return {"batchItemFailures": []}
         self.last_acknowledger_response = self.acknowledger.lambda_handler(event, self.context)
         response = self.dispatcher.lambda_handler(event, self.context)

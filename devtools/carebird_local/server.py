@@ -112,7 +112,7 @@ def build_server(
                     "headers": {"Content-Type": "application/json"},
                     "body": '{"message":"Unauthorized"}',
                 }
-            event["requestContext"]["authorizer"] = {"jwt": {"claims": {"email": name, "dev": "true"}, "scopes": None}}
+            event["requestContext"]["authorizer"] = {"jwt": {"claims": {"email": agent, "dev": "true"}, "scopes": None}}
         return None
 
     class WebhookHandler(BaseHTTPRequestHandler):

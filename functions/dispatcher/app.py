@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 from carebird import clock
@@ -46,11 +47,11 @@ def record_handler(record: DynamoDBRecord) -> str:
     outcome = on_case_change(old, new, policy, timers)  # first: a retried record finds its timer started
     count_case_change(counters, old, new, policy)  # the KPI page's and the digest's hourly counters
     if outcome != "skipped":
-        logger.info("sla timer", extra={"outcome": outcome, "case_id": (change.new_image or {}).get("case_id")})
+        logger.info("sla timer", extra={"outcome": outcome, "case_id": (new or {}).get("case_id")})
     return outcome
 
 
 @logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,4 +1,5 @@
-"""Issue 6 end to end on moto: reply/close from the CLI (X mocked with responses), metrics, digest, dashboard."""
+"""Answering and KPIs end to end on moto: reply/close from the CLI (X answered by responses), metrics, digest,
+dashboard."""
 
 import json
 from datetime import UTC, datetime

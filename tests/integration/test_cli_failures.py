@@ -1,4 +1,4 @@
-"""Issue 17: every command fails with one clear line and a non-zero exit, never a traceback (click's runner)."""
+"""Every command fails with one clear line and a non-zero exit, never a traceback (click's runner)."""
 
 import json
 from datetime import UTC, datetime

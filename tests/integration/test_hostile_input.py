@@ -1,4 +1,4 @@
-"""Issue 12: nothing forged gets in, nothing real gets lost (the webhook on moto, in process)."""
+"""Nothing forged gets in, nothing real gets lost (the webhook on moto, in process)."""
 
 import copy
 import json

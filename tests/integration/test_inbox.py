@@ -1,4 +1,4 @@
-"""Issue 18: the inbox's API through the local server (the development sign-in standing in for Cognito's JWT
+"""The inbox's API through the local server (the development sign-in standing in for Cognito's JWT
 authorizer): the queue, a case in full, claims between two agents, answers, notes, search, KPIs, and the
 request checks that make it safe by construction."""
 

@@ -1,4 +1,4 @@
-"""Issue 14: a newcomer can `serve`, `send`, then `queue`, `case`, `reply` and `kpi` offline with `--local`.
+"""A newcomer can `serve`, `send`, then `queue`, `case`, `reply` and `kpi` offline with `--local`.
 
 The stack commands run in their own process (as from a second terminal), with no AWS credentials at all: they
 reach the embedded AWS of the serving process over loopback and read the stack's own configuration.

@@ -1,4 +1,4 @@
-"""Issue 15 end to end: thanks, praise and spam never page anyone; risk goes first (webhook → stream → ASL)."""
+"""A quiet desk end to end: thanks, praise and spam never page anyone; risk goes first (webhook → stream → ASL)."""
 
 import copy
 

@@ -1,4 +1,4 @@
-"""Issue 8: fuzzing the webhook, fault injection, secrets never in logs."""
+"""The webhook under fuzzing and injected faults keeps every event, and secrets never reach the logs."""
 
 import json
 import logging

@@ -1,4 +1,4 @@
-"""Issue 16: what ingestion costs in DynamoDB calls and write units, per kind of event (moto, real handler)."""
+"""What ingestion costs in DynamoDB calls and write units, per kind of event (moto, real handler)."""
 
 import json
 from datetime import UTC, datetime, timedelta

@@ -1,4 +1,4 @@
-"""Issue 14: powertools' Tracer on every function when the stack's Tracing is Active; with PassThrough (the
+"""powertools' Tracer on every function when the stack's Tracing is Active; with PassThrough (the
 default) the X-Ray SDK is not even imported, so the webhook's cold start does not pay for it."""
 
 import os

@@ -1,4 +1,4 @@
-"""Issue 7 on moto + responses: brand watch, polling fallback, read cap, self-healing ingestion."""
+"""Brand watch and the polling fallback on moto + responses: the read cap holds and ingestion heals itself."""
 
 import json
 from datetime import UTC, datetime

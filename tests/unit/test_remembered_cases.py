@@ -1,4 +1,4 @@
-"""Issue 16: a warm container writes follow-ups and answers from the cases it remembers, with no read first.
+"""A warm container writes follow-ups and answers from the cases it remembers, with no read first.
 
 That shortcut must never change what is stored: every write from a remembered copy is conditional, and a copy
 another container made stale fails its write and is read afresh. These tests hold the shortcut to the full path

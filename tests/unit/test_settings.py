@@ -1,4 +1,4 @@
-"""Issue 14: one file says what can be configured (carebird/settings.py), and the template agrees with it.
+"""One file says what can be configured (carebird/settings.py), and the template agrees with it.
 
 The watcher and the poller once scored cases with default triage rules because only the webhook was given
 TRIAGE_RULES; four settings existed in code but not in the template; the SLA's second level defaulted to 0

@@ -1,4 +1,4 @@
-"""Issue 14: the table's layout is written once (carebird.table) and the template and the workflow agree with it."""
+"""The table's layout is written once (carebird.table) and the template and the workflow agree with it."""
 
 import json
 from pathlib import Path

@@ -205,7 +205,7 @@ def open_case(message: Message, rules: TriageRules, previous: Case | None = None
     Noise opens a case nobody has to work (status noise); thanks or praise that asks nothing is kept as
     praise; anything else waits for the team, urgent cases in the urgent SLA band.
     """
-    history = ()
+    history: tuple[tuple[str, str], ...] = ()
     if previous is not None:
         history = (*previous.history, (to_iso(previous.opened_at), previous.status))
     case = Case(
@@ -344,6 +344,7 @@ def withdraw_response(case: Case, rules: TriageRules) -> Case:
         escalation_level=0,
         escalated_at=None,
     )
+    assert waiting.waiting_since is not None  # set just above
     return _apply(waiting, _score(waiting, rules, [waiting.triage_text], waiting.waiting_since), rules)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from carebird.calendar import OpeningHours
 from carebird.cases import Case
@@ -148,7 +149,9 @@ class MetricPoint:
     dimensions: dict[str, str]
 
 
-def stream_metrics(old: dict | None, new: dict | None, hours: OpeningHours) -> list[MetricPoint]:
+def stream_metrics(
+    old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, hours: OpeningHours
+) -> list[MetricPoint]:
     """KPI metrics a case change implies: first response (in opening minutes), escalations, SLA breaches.
     The stream's adapter passes case items only (carebird.table.case_image), None for anything else."""
     from carebird.timeparse import from_iso

@@ -85,7 +85,7 @@ class Message:
     sent_by: str | None = None  # the agent who wrote a brand answer carebird posted (inbox, CLI), when known
 
     @property
-    def family(self) -> str:
+    def family(self) -> Family:
         return self.channel.family
 
     @property

@@ -636,7 +636,7 @@ def _classify_post(
     quoted_author_id: str | None,
     mentions_brand: bool,
 ) -> Message | str:
-    common = dict(
+    common: dict[str, Any] = dict(
         id=post_id,
         author=author,
         text=text,

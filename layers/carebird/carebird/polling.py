@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import Any
 
 from carebird.ingest import IngestSettings, apply_event
@@ -58,6 +59,10 @@ def _ingest(messages: list[Message], store: CaseStore, ingest: IngestSettings, r
         report[apply_event(store, message, ingest).outcome.value] += 1
 
 
+def _search(reader: Any, text: str, max_results: int, since: str | None, token: str | None) -> dict[str, Any]:
+    return reader.search_recent(text, since, token, max_results)
+
+
 def run_watch(
     settings: WatchSettings,
     brand: Brand,
@@ -73,7 +78,7 @@ def run_watch(
         text = search_query(query, brand)
         pages = _pages(
             f"watch#{query.name}",
-            lambda since, token, text=text: reader.search_recent(text, since, token, settings.max_results),
+            partial(_search, reader, text, settings.max_results),
             cursors,
             day,
             settings.max_results,

@@ -122,8 +122,8 @@ class DynamoCaseStore(RemembersCases):
         )
         while True:
             with self._mapped_errors("query"):
-                page = next(pages, None)
-            if page is None:
+                batch = next(pages, None)
+            if batch is None:
                 return
             yield from (decode(item) for item in page["Items"])
 
@@ -178,7 +178,7 @@ class DynamoCaseStore(RemembersCases):
         return Known(
             stored=own.get("type"),
             held_answer=message_from_item(own) if own.get("type") == "early-answer" else None,
-            open_cases={f: item[f"open:{f}"]["case_id"] for f in families if item.get(f"open:{f}")},
+            open_cases={f: pointer["case_id"] for f in families if (pointer := item.get(f"open:{f}"))},
             reply_case_id=reply.get("case_id") if reply.get("type") == "message-id" else None,
             reply_target=reply.get("type"),
             reply_target_answer_id=reply.get("message_id"),

@@ -754,7 +754,7 @@ def triage(
         reasons.append((influence, f"influence: {_compact(followers)} followers (+{influence})"))
     if verified:
         reasons.append((rules.verified_bonus, f"verified account (+{rules.verified_bonus})"))
-    topic, hits = topic_of(text, rules)
+    topic, topic_hits = topic_of(text, rules)
     bonus = rules.topic_bonus.get(topic, 0)
     if bonus:
         reasons.append((bonus, f"topic {topic}: {', '.join(h.rstrip('*') for h in hits[:3])} (+{bonus})"))
