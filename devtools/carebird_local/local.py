@@ -208,7 +208,7 @@ def parse_each_definition_once() -> None:
     def entrypoint(worker: Any) -> Any:
         return parse(worker._evaluation_details.state_machine_details.definition)[0]
 
-    ExecutionWorker._get_evaluation_entrypoint = entrypoint  # type: ignore[method-assign]
+    ExecutionWorker._get_evaluation_entrypoint = entrypoint  # type: ignore[method-assign,assignment]
     ExecutionWorker._carebird_cached = True  # type: ignore[attr-defined]
 
 
@@ -292,7 +292,7 @@ class SnsOutage:
                 raise InternalError("SNS unavailable (simulated outage)")
             return real(backend, *args, **kwargs)
 
-        SNSBackend.publish = publish  # type: ignore[method-assign]
+        SNSBackend.publish = publish  # type: ignore[method-assign,assignment]
         return self
 
     def __exit__(self, *_: object) -> None:

@@ -11,7 +11,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
 from carebird.teamstore import DynamoTeam
@@ -105,8 +105,8 @@ def build_server(
             header = next((v for k, v in event["headers"].items() if k.lower() == "authorization"), "")
             if not header.isascii():
                 return _error(400, "the Authorization header must be ASCII (Bearer TOKEN)")
-            name = dev_agent(signing_key, header.removeprefix("Bearer ").strip())
-            if name is None:
+            agent = dev_agent(signing_key, header.removeprefix("Bearer ").strip())
+            if agent is None:
                 return {
                     "statusCode": 401,
                     "headers": {"Content-Type": "application/json"},
@@ -131,7 +131,8 @@ def build_server(
 
         def _handle(self, method: str) -> None:
             parts = urlsplit(self.path)
-            if is_loopback(host) and not host_allowed(self.headers.get("host"), self.server.server_port):
+            port = cast(ThreadingHTTPServer, self.server).server_port
+            if is_loopback(host) and not host_allowed(self.headers.get("host"), port):
                 report(f"{method} {parts.path} -> 400 refused: Host {str(self.headers.get('host'))[:60]!r}")
                 self._reply(_error(400, "this server answers requests to 127.0.0.1 or localhost only (Host)"))
                 return

@@ -333,7 +333,7 @@ def report_from_counters(
             channels[value] += count
         elif kind == "topic" and count:
             topics[value] += count
-    breaches, unanswered = totals["breached"], []
+    breaches, unanswered = totals["breached"], list[str]()
     for case in sorted(waiting, key=lambda c: c.opened_at):
         if not first <= case.opened_at <= now or case.first_response_at is not None:
             continue

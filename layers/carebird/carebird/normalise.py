@@ -437,9 +437,9 @@ def _parse_activity_envelope(data: JsonObject, brand: Brand, delivery: Delivery,
     )
     if unused:
         if event_type == "oauth.revoke":
-            payload = _object(data.get("payload"))
-            delivery.revoked = str(payload.get("user_id") or "") == brand.user_id
-            delivery.revoked_at = _revocation_time(payload.get("date_time")) if delivery.revoked else None
+            revocation = _object(data.get("payload"))
+            delivery.revoked = str(revocation.get("user_id") or "") == brand.user_id
+            delivery.revoked_at = _revocation_time(revocation.get("date_time")) if delivery.revoked else None
         delivery.ignored.append(f"{event_type}: not used by carebird ({unused})")
         return
     payload = data.get("payload")

@@ -76,7 +76,8 @@ class DynamoAutomationState:
         it (X redelivering or replaying a revocation the brand has since re-authorized)."""
         from carebird.table import pause_to_item, to_dynamo
 
-        condition, values = "attribute_not_exists(pk) OR paused = :no", {":no": {"BOOL": False}}
+        condition = "attribute_not_exists(pk) OR paused = :no"
+        values: dict[str, dict[str, Any]] = {":no": {"BOOL": False}}
         if happened_at is not None:
             resumed_before = "(attribute_not_exists(resumed_at) OR resumed_at < :at)"
             condition = f"attribute_not_exists(pk) OR (paused = :no AND {resumed_before})"

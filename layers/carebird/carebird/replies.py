@@ -206,7 +206,7 @@ def coach(
     length = weighted_length(text) if text else 0
     advice += _length_and_tone(text, lowered, length, public)
     written = detect_language(text) if language and text else None
-    if written and written != language:
+    if language and written and written != language:
         customer, draft_in = LANGUAGE_NAMES.get(language, language), LANGUAGE_NAMES.get(written, written)
         advice.append(
             Advice("language", 0.0, False, f"The customer writes in {customer}: this draft reads as {draft_in}.")

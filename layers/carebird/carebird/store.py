@@ -125,7 +125,7 @@ class DynamoCaseStore(RemembersCases):
                 batch = next(pages, None)
             if batch is None:
                 return
-            yield from (decode(item) for item in page["Items"])
+            yield from (decode(item) for item in batch["Items"])
 
     @contextmanager
     def _mapped_errors(self, operation: str) -> Iterator[None]:
@@ -623,7 +623,7 @@ class DynamoCaseStore(RemembersCases):
         try:
             text = json.dumps(raw, ensure_ascii=False, sort_keys=True, default=str)
         except (ValueError, RecursionError):
-            text = reprlib.Repr(maxlevel=20, maxstring=1000, maxother=1000).repr(raw)
+            text = _bounded_repr().repr(raw)
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
         text = text.encode("utf-8", "backslashreplace").decode("utf-8")
         item = {
@@ -667,6 +667,14 @@ class DynamoCaseStore(RemembersCases):
             if "ConditionalCheckFailed" in reasons or "TransactionConflict" in reasons:
                 raise ConcurrentUpdate(str(reasons)) from exc
             raise
+
+
+def _bounded_repr() -> reprlib.Repr:
+    """A repr that stops at 20 levels and 1,000 characters a value (set as attributes: Python 3.11 takes no
+    arguments)."""
+    bounded = reprlib.Repr()
+    bounded.maxlevel, bounded.maxstring, bounded.maxother = 20, 1000, 1000
+    return bounded
 
 
 def _only_the_reference_clashed(failure: Exception) -> bool:

@@ -255,7 +255,7 @@ URGENCY = "urgency"
 def topic_of(text: str, rules: TriageRules) -> tuple[str, list[str]]:
     """The subject with the most keyword hits (technical wins a tie: it is the costlier to leave)."""
     found = rules.cues.scan(fold(text))
-    best, best_hits = OTHER, []
+    best, best_hits = OTHER, list[str]()
     for topic in (TECHNICAL, COMMERCIAL, *[t for t in rules.keywords if t not in (TECHNICAL, COMMERCIAL)]):
         hits = list(found.get(TOPIC + topic, ()))
         if len(hits) > len(best_hits):
@@ -285,7 +285,7 @@ class CueBook:
         return CueBook(merged)
 
     @property
-    def index(self) -> tuple[dict[str, list[Entry]], dict[str, list[Entry]]]:
+    def index(self) -> Index:
         return _index(self)
 
     def scan(self, folded: str) -> dict[str, tuple[str, ...]]:
@@ -373,7 +373,7 @@ def book_with(keywords: dict[str, tuple[str, ...]], urgency: tuple[str, ...], ba
     return CueBook({**families, **{TOPIC + topic: words for topic, words in keywords.items()}, URGENCY: urgency})
 
 
-DEFAULT_BOOK = book_with(DEFAULT_KEYWORDS, DEFAULT_URGENCY)
+DEFAULT_BOOK: CueBook = book_with(DEFAULT_KEYWORDS, DEFAULT_URGENCY)
 # Families worked out by pattern rather than listed (carebird.cues): an age, a baby's age, a cold room.
 FAILURE = re.compile(SERVICE_FAILURE)
 PROBLEM_NOUN = (
@@ -757,7 +757,7 @@ def triage(
     topic, topic_hits = topic_of(text, rules)
     bonus = rules.topic_bonus.get(topic, 0)
     if bonus:
-        reasons.append((bonus, f"topic {topic}: {', '.join(h.rstrip('*') for h in hits[:3])} (+{bonus})"))
+        reasons.append((bonus, f"topic {topic}: {', '.join(h.rstrip('*') for h in topic_hits[:3])} (+{bonus})"))
     cues = [c.rstrip("*") for c in rules.cues.scan(fold(text)).get(URGENCY, ())]
     if _shouting(text):
         cues.append("emphasis")

@@ -115,8 +115,8 @@ def decode_delivery(data: bytes) -> tuple[Any, list[Rejected]]:
         failure = _decode_failure(exc)
     end = _object_end(data)
     if end is not None and data[end:].strip():  # the delivery, then more: the delivery kept, what follows quarantined
-        body, rejected = decode_delivery(data[:end])
-        return body, [*rejected, Rejected("body has data after its JSON object", _raw_text(data[end:]))]
+        kept, refused = decode_delivery(data[:end])
+        return kept, [*refused, Rejected("body has data after its JSON object", _raw_text(data[end:]))]
     members = _split(data, 0, len(data))
     if members is None:
         return {}, [Rejected(f"body is not valid JSON: {failure}", _raw_text(data))]
@@ -140,7 +140,7 @@ def _salvage_member(data: bytes, start: int, end: int, body: dict[str, Any], rej
     except (ValueError, RecursionError):
         key = None
     items = _split(data, colon + 1, end) if colon is not None and isinstance(key, str) else None
-    if items is None:
+    if items is None or colon is None or not isinstance(key, str):
         rejected.append(Rejected(f"body is not valid JSON: {failure}", _raw_text(data[start:end])))
         return
     is_list = data[colon + 1 : end].lstrip()[:1] == b"["

@@ -316,7 +316,7 @@ class XReader:
     def search_recent(
         self, query: str, since_id: str | None, next_token: str | None, max_results: int
     ) -> dict[str, Any]:
-        params = {"query": query, "since_id": since_id, "next_token": next_token}
+        params: dict[str, str | int | None] = {"query": query, "since_id": since_id, "next_token": next_token}
         params |= {"max_results": max(10, min(100, max_results)), "user.fields": ",".join(USER_FIELDS)}
         return self._get("/2/tweets/search/recent", params, user_auth=False)
 
@@ -324,7 +324,7 @@ class XReader:
         self, user_id: str, since_id: str | None, pagination_token: str | None, max_results: int
     ) -> dict[str, Any]:
         """The brand's mentions: an owned read when the app's owner is the brand ($0.001 a post, not $0.005)."""
-        params = {"since_id": since_id, "pagination_token": pagination_token}
+        params: dict[str, str | int | None] = {"since_id": since_id, "pagination_token": pagination_token}
         params |= {"max_results": max(5, min(100, max_results)), "user.fields": ",".join(USER_FIELDS)}
         return self._get(f"/2/users/{user_id}/mentions", params, user_auth=self.user_auth)
 
