@@ -172,7 +172,6 @@ LONGER_HANDLERS: dict[str, str] = {
     "acknowledger": "the acknowledgement's record loop belongs in carebird.automation",
     "announcer": "the day's planning belongs in carebird.automation",
     "dispatcher": "the stream's case changes belong in a use case (SLA timers and KPI metrics)",
-    "health": "the checks belong in carebird.health",
     "digest": "the observability setup moves to carebird.observability",
     "webhook": "the observability setup moves to carebird.observability",
 }

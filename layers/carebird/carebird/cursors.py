@@ -6,7 +6,7 @@ import contextlib
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from carebird.table import cursor_key, from_dynamo, reads_key, to_dynamo
+from carebird.table import HEALTH_KEY, cursor_key, from_dynamo, reads_key, to_dynamo
 
 
 class DynamoCursors:
@@ -72,3 +72,17 @@ class DynamoCursors:
 
 def _epoch(day: date) -> int:
     return int(datetime.combine(day, time(), UTC).timestamp())
+
+
+class DynamoHealthLog:
+    """The health check's latest report: one item, overwritten on every run."""
+
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        if client is None:
+            import boto3
+
+            client = boto3.client("dynamodb")
+        self.table, self.client = table_name, client
+
+    def record(self, report: dict[str, Any]) -> None:
+        self.client.put_item(TableName=self.table, Item=to_dynamo({**HEALTH_KEY, **report}))

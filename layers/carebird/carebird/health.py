@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from carebird import xsubscriptions
 from carebird.calendar import OpeningHours
+from carebird.cases import Case
+from carebird.ports import Alerts, Cursors, HealthLog
 from carebird.timeparse import to_iso
+
+if TYPE_CHECKING:
+    from carebird.settings import HealthSettings
 
 
 @dataclass
@@ -104,3 +111,52 @@ def alert_text(report: HealthReport, brand_handle: str) -> tuple[str, str]:
         ]
     )
     return subject, body
+
+
+MENTIONS_READ = 10  # posts read from X when the silence could be an outage (X bills each one)
+
+
+def run_health_check(
+    check: HealthSettings,
+    latest_case: Callable[[datetime], Case | None],
+    reads: Cursors,
+    reader: Any,
+    admin: Any,
+    log: HealthLog,
+    alerts: Alerts,
+    now: datetime,
+) -> HealthReport:
+    """One run: X's side checked and repaired, the silence judged (reading X's recent mentions only when it could
+    be an outage worth an alert, within the day's read budget), the report recorded, the team alerted."""
+    from carebird.xclient import XReadError
+
+    latest = latest_case(now)  # one small Query, not the day's cases: 50,000 a day cost the same
+    last_event = latest.last_activity_at if latest else None
+    mentions = None
+    # X bills every post read: ask for recent mentions only when the silence could be an outage worth an alert.
+    silent = last_event is None or now - last_event >= check.silence
+    if silent and check.hours.is_open(now) and reads.reserve_reads(now.date(), MENTIONS_READ, check.daily_read_cap):
+        try:
+            page = reader.mentions(check.brand_user_id, None, None, MENTIONS_READ)  # an owned read: $0.001
+            since = (now - check.silence).strftime("%Y-%m-%dT%H:%M:%S")
+            mentions = sum(1 for post in page.get("data") or [] if post.get("created_at", "") >= since)
+        except XReadError as exc:
+            log_warning("could not read recent mentions", exc)
+    report = check_ingestion(
+        admin,
+        last_event_at=last_event,
+        recent_mentions=mentions,
+        hours=check.hours,
+        now=now,
+        silence=check.silence,
+        feed=check.feed,
+        brand_user_id=check.brand_user_id,
+    )
+    log.record(report.as_item())
+    if not report.healthy:
+        alerts.alert(*alert_text(report, check.brand_handle))
+    return report
+
+
+def log_warning(message: str, exc: Exception) -> None:
+    logging.getLogger(__name__).warning("%s: %s", message, exc)

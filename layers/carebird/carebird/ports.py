@@ -126,3 +126,9 @@ class Notifier(Protocol):
     """Emails one message to an audience (level "1": the team, "2": the manager); raises NotifierUnavailable."""
 
     def publish(self, audience: str, subject: str, body: str) -> None: ...
+
+
+class HealthLog(Protocol):
+    """Where the health check leaves its latest report (the CLI's `carebird health` reads it)."""
+
+    def record(self, report: dict[str, Any]) -> None: ...
