@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -242,3 +243,25 @@ class InMemoryCaseStore(RemembersCases):
             raise ConcurrentUpdate("the post was stored meanwhile")
         self.message_ids[deletion.message_id] = None
         return True
+
+    # --- the reader (carebird.ports.CaseReader): the queries the inbox, the digest, KPIs and health use ---------
+    def open_queue(self, limit: int = 100) -> list[Case]:
+        waiting = [c for c in self.cases.values() if c.awaiting_reply]
+        return sorted(waiting, key=lambda c: (c.rank if c.rank is not None else 0, c.case_id))[:limit]
+
+    def cases_opened_between(self, since: datetime, until: datetime) -> Iterator[Case]:
+        yield from sorted((c for c in self.cases.values() if since <= c.opened_at <= until), key=lambda c: c.opened_at)
+
+    def latest_case(self, now: datetime, days: int = 2) -> Case | None:
+        first_day = (now - timedelta(days=days - 1)).date()
+        recent = [c for c in self.cases.values() if first_day <= c.opened_at.date() and c.opened_at <= now]
+        return max(recent, key=lambda c: c.opened_at, default=None)
+
+    def case_by_reference(self, reference: str) -> Case | None:
+        named = [c for c in self.cases.values() if c.reference == reference.strip().upper()]
+        return max(named, key=lambda c: c.opened_at, default=None)
+
+    def cases_of_customer(self, handle: str, limit: int = 20) -> list[Case]:
+        wanted = handle.strip().lstrip("@").lower()
+        theirs = [c for c in self.cases.values() if wanted and (c.customer.handle or "").lower() == wanted]
+        return sorted(theirs, key=lambda c: c.opened_at, reverse=True)[:limit]

@@ -25,7 +25,7 @@ log, alerts = DynamoHealthLog(settings.cases_table, cursors.client), SnsAlerts(s
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     credentials = x_credentials(settings.secret_arn)
     report = run_health_check(
-        settings, store.latest_case, cursors, XReader(credentials), XAdmin(credentials), log, alerts, clock.now()
+        settings, store, cursors, XReader(credentials), XAdmin(credentials), log, alerts, clock.now()
     )
     observe.logger.info("health check", extra={"healthy": report.healthy, "problems": report.problems})
     return report.as_item()

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from carebird import xsubscriptions
 from carebird.calendar import OpeningHours
-from carebird.cases import Case
-from carebird.ports import Alerts, Cursors, HealthLog
+from carebird.ports import Alerts, CaseReader, Cursors, HealthLog
 from carebird.timeparse import to_iso
 
 if TYPE_CHECKING:
@@ -118,7 +116,7 @@ MENTIONS_READ = 10  # posts read from X when the silence could be an outage (X b
 
 def run_health_check(
     check: HealthSettings,
-    latest_case: Callable[[datetime], Case | None],
+    cases: CaseReader,
     reads: Cursors,
     reader: Any,
     admin: Any,
@@ -130,7 +128,7 @@ def run_health_check(
     be an outage worth an alert, within the day's read budget), the report recorded, the team alerted."""
     from carebird.xclient import XReadError
 
-    latest = latest_case(now)  # one small Query, not the day's cases: 50,000 a day cost the same
+    latest = cases.latest_case(now)  # one small Query, not the day's cases: 50,000 a day cost the same
     last_event = latest.last_activity_at if latest else None
     mentions = None
     # X bills every post read: ask for recent mentions only when the silence could be an outage worth an alert.

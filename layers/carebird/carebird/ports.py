@@ -6,6 +6,7 @@ unit tests implement them with plain dicts and lists (tests/helpers.py). The dom
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 
 class CaseStore(Protocol):
-    """What ingestion needs from storage (DynamoDB in production, a dict in unit tests)."""
+    """The case writer: what ingestion needs from storage (DynamoDB in production, a dict in unit tests)."""
 
     def lookup(
         self,
@@ -54,6 +55,21 @@ class CaseStore(Protocol):
     def hold_early_answer(self, answer: Message) -> bool: ...
     def message_text(self, message_id: str) -> str | None: ...
     def record_opt_out(self, customer_id: str, message_id: str, at: datetime) -> None: ...
+
+
+class CaseReader(Protocol):
+    """The queries the inbox, the digest, the KPIs and the health check read cases with (the same fake and
+    DynamoDB adapter as the writer; tests/integration/test_case_store_contract.py runs both)."""
+
+    def get_case(self, case_id: str) -> Case | None: ...
+    def open_queue(self, limit: int = 100) -> list[Case]: ...  # awaiting a reply, most urgent first
+    def cases_opened_between(self, since: datetime, until: datetime) -> Iterable[Case]: ...  # oldest first
+    def latest_case(self, now: datetime, days: int = 2) -> Case | None: ...
+    def case_by_reference(self, reference: str) -> Case | None: ...  # CB-…, any case
+    def cases_of_customer(self, handle: str, limit: int = 20) -> list[Case]: ...  # newest first
+
+
+CaseWriter = CaseStore  # ingestion's name for it since the first version
 
 
 class Claims(Protocol):
