@@ -101,6 +101,8 @@ HOMES = {
     "compliance": "app.compliance",
     "escalation": "app.escalation",
     "kpi_counting": "app.kpi_counting",
+    "streams": "app.streams",
+    "announcing": "app.announcing",
     "inboxweb": "app.inboxweb",
 }
 

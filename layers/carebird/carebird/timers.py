@@ -11,10 +11,13 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from carebird.announcements import PlannedAnnouncement
 from carebird.sla import TimerStart
+
+if TYPE_CHECKING:
+    from carebird.settings import DispatcherSettings
 
 EARLIEST_LEAD = timedelta(minutes=1)  # a deadline already past (a late stream record) fires a minute from now
 
@@ -141,3 +144,18 @@ class ImmediateTimers:
         for timer in due:
             self.fire(timer)
         return len(due)
+
+
+def timers_for_dispatcher(
+    settings: DispatcherSettings, now: Callable[[], datetime]
+) -> SchedulerTimers | ImmediateTimers:
+    """Deployed: one-time schedules start the workflow at each deadline. The embedded local runtime has no
+    scheduler (no schedule group): past deadlines start at once, later ones wait to be fired."""
+    if settings.schedule_group:
+        return SchedulerTimers(
+            settings.schedule_group,
+            settings.state_machine_arn,
+            settings.scheduler_role_arn,
+            settings.dead_letter_arn or None,
+        )
+    return ImmediateTimers(settings.state_machine_arn, now=now)
