@@ -49,8 +49,8 @@ HOMES: dict[str, str] = _restructure().HOMES
 
 
 def folder_of(module: str) -> str:
-    """`carebird.domain.cases` → domain; a flat `carebird.cases` → the folder the restructure gives it; a top module
-    → top; anything else → outside."""
+    """`carebird.domain.cases` → domain; a module still flat → the folder tools/restructure.py gives it; a top
+    module → top; anything else → outside."""
     parts = module.split(".")
     if parts[0] != "carebird" or len(parts) < 2:
         return "outside"

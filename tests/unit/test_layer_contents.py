@@ -22,7 +22,7 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def layer_modules() -> dict[str, Path]:
-    """Every module of the layer by dotted name, in its folder (carebird.domain.cases) or flat (carebird.cases)."""
+    """Every module of the layer by dotted name, in its folder (carebird.domain.cases) or still flat."""
     modules = {}
     for path in LAYER.rglob("*.py"):
         parts = path.relative_to(LAYER.parent).with_suffix("").parts
