@@ -93,14 +93,15 @@ def test_the_digest_is_written_for_a_person():
 
 
 def test_case_changes_emit_first_response_escalation_and_breach_metrics():
-    opened = {"sk": "CASE", "channel": "dm", "opened_at": "2025-11-25T08:00:00Z", "escalation_level": 0}
-    answered = opened | {"first_response_at": "2025-11-25T08:25:00Z"}
-    escalated = opened | {"escalation_level": 1}
+    opened = replace(case(1, 0, None, Channel.DM), opened_at=datetime(2025, 11, 25, 8, 0, tzinfo=UTC))
+    answered = replace(opened, first_response_at=datetime(2025, 11, 25, 8, 25, tzinfo=UTC))
+    escalated = replace(opened, escalation_level=1)
 
     assert [(p.name, p.value) for p in stream_metrics(opened, answered, HOURS)] == [("FirstResponseTime", 1500)]
     assert [p.name for p in stream_metrics(opened, escalated, HOURS)] == ["Escalations", "SlaBreaches"]
-    assert [p.name for p in stream_metrics(escalated, escalated | {"escalation_level": 2}, HOURS)] == ["Escalations"]
+    assert [p.name for p in stream_metrics(escalated, replace(escalated, escalation_level=2), HOURS)] == ["Escalations"]
     assert stream_metrics(None, None, HOURS) == []
+    assert [p.dimensions for p in stream_metrics(opened, answered, HOURS)] == [{"channel": "dm"}]
 
 
 def test_the_terminal_chart_scales_bars():

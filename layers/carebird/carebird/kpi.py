@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from carebird.calendar import OpeningHours
 from carebird.cases import Case
@@ -149,22 +148,17 @@ class MetricPoint:
     dimensions: dict[str, str]
 
 
-def stream_metrics(
-    old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, hours: OpeningHours
-) -> list[MetricPoint]:
+def stream_metrics(old: Case | None, new: Case | None, hours: OpeningHours) -> list[MetricPoint]:
     """KPI metrics a case change implies: first response (in opening minutes), escalations, SLA breaches.
-    The stream's adapter passes case items only (carebird.table.case_image), None for anything else."""
-    from carebird.timeparse import from_iso
-
-    if not new:
+    The stream's adapter decodes the images (carebird.streams): None for anything but a case."""
+    if new is None:
         return []
-    old = old or {}
-    channel = {"channel": str(new.get("channel", "unknown"))}
+    channel = {"channel": new.channel.value}
     points = []
-    if new.get("first_response_at") and not old.get("first_response_at"):
-        minutes = hours.open_minutes_between(from_iso(new["opened_at"]), from_iso(new["first_response_at"]))
+    if new.first_response_at and not (old and old.first_response_at):
+        minutes = hours.open_minutes_between(new.opened_at, new.first_response_at)
         points.append(MetricPoint("FirstResponseTime", round(minutes * 60), "Seconds", channel))
-    old_level, new_level = int(old.get("escalation_level", 0)), int(new.get("escalation_level", 0))
+    old_level, new_level = old.escalation_level if old else 0, new.escalation_level
     if new_level > old_level:
         points.append(MetricPoint("Escalations", 1, "Count", {"level": str(new_level)}))
         if old_level == 0:

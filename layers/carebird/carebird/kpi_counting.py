@@ -9,32 +9,28 @@ delivered twice, or an older one after a newer, is counted once.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from carebird.cases import Case
 from carebird.kpi import KpiReport, channels_by_day, contribution, opening_hour, report_from_counters
 from carebird.sla import SlaPolicy
-from carebird.table import case_from_item, case_image
 
 
 class Counters(Protocol):
     def count(self, case_id: str, version: int, hour: str, contribution: dict[str, int]) -> bool: ...
 
 
-def count_case_change(
-    counters: Counters, old: Mapping[str, Any] | None, new: Mapping[str, Any] | None, policy: SlaPolicy
-) -> str:
-    """ "counted", "unchanged" (nothing to count) or "already counted"."""
-    old, new = case_image(old), case_image(new)
-    if not new:
+def count_case_change(counters: Counters, old: Case | None, new: Case | None, policy: SlaPolicy) -> str:
+    """ "counted", "unchanged" (nothing to count) or "already counted". The stream's images arrive decoded
+    (carebird.streams): None for anything but a case."""
+    if new is None:
         return "unchanged"
-    case = case_from_item(dict(new))
-    after = contribution(case, policy.hours, policy.minutes_for_case)
-    if old and contribution(case_from_item(dict(old)), policy.hours, policy.minutes_for_case) == after:
+    after = contribution(new, policy.hours, policy.minutes_for_case)
+    if old is not None and contribution(old, policy.hours, policy.minutes_for_case) == after:
         return "unchanged"
-    done = counters.count(case.case_id, case.version, opening_hour(case), after)
+    done = counters.count(new.case_id, new.version, opening_hour(new), after)
     return "counted" if done else "already counted"
 
 

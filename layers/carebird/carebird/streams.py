@@ -2,7 +2,8 @@
 out-of-hours acknowledgement of a new case (the acknowledger).
 
 The stream hands over DynamoDB images; they are decoded here, at the edge (carebird.table.case_image: the one
-test of "is a case"), and the domain sees case items only.
+test of "is a case"): the KPI metrics and counters read a Case; the SLA timers and the acknowledgement still
+read the case item.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from carebird.automation import Acknowledged, AutomationSettings, acknowledge
+from carebird.cases import Case
 from carebird.kpi import stream_metrics
 from carebird.kpi_counting import Counters, count_case_change
 from carebird.metrics import emit
 from carebird.ports import AcknowledgementLog, AutomationState, Claims, Poster, Timers
 from carebird.sla import SlaPolicy, on_case_change
-from carebird.table import case_image
+from carebird.table import case_from_item, case_image
 
 logger = Logger(child=True)  # the function's logger (powertools), its service and context
 Image = Mapping[str, Any] | None
@@ -29,13 +31,19 @@ def case_changed(old_image: Image, new_image: Image, policy: SlaPolicy, timers: 
     """A case item changed: its KPI metrics emitted, its SLA timers started when it starts waiting, its opening
     hour's KPI counters kept (the KPI page's and the digest's)."""
     old, new = case_image(old_image), case_image(new_image)
-    for point in stream_metrics(old, new, policy.hours):
+    old_case, new_case = decoded(old), decoded(new)
+    for point in stream_metrics(old_case, new_case, policy.hours):
         emit(point.name, point.value, point.unit, point.dimensions)
     outcome = on_case_change(old, new, policy, timers)  # first: a retried record finds its timer started
-    count_case_change(counters, old, new, policy)
+    count_case_change(counters, old_case, new_case, policy)
     if outcome != "skipped":
         logger.info("sla timer", extra={"outcome": outcome, "case_id": (new or {}).get("case_id")})
     return outcome
+
+
+def decoded(item: Image) -> Case | None:
+    """A case item as the domain's Case (None stays None)."""
+    return case_from_item(dict(item)) if item else None
 
 
 def case_inserted(
