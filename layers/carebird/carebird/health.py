@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger
 
 from carebird import xsubscriptions
 from carebird.calendar import OpeningHours
@@ -111,6 +112,7 @@ def alert_text(report: HealthReport, brand_handle: str) -> tuple[str, str]:
     return subject, body
 
 
+logger = Logger(child=True)  # the function's logger (powertools), its service and context
 MENTIONS_READ = 10  # posts read from X when the silence could be an outage (X bills each one)
 
 
@@ -139,7 +141,7 @@ def run_health_check(
             since = (now - check.silence).strftime("%Y-%m-%dT%H:%M:%S")
             mentions = sum(1 for post in page.get("data") or [] if post.get("created_at", "") >= since)
         except XReadError as exc:
-            log_warning("could not read recent mentions", exc)
+            logger.warning("could not read recent mentions", extra={"reason": str(exc)})
     report = check_ingestion(
         admin,
         last_event_at=last_event,
@@ -154,7 +156,3 @@ def run_health_check(
     if not report.healthy:
         alerts.alert(*alert_text(report, check.brand_handle))
     return report
-
-
-def log_warning(message: str, exc: Exception) -> None:
-    logging.getLogger(__name__).warning("%s: %s", message, exc)
