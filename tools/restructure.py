@@ -103,6 +103,7 @@ HOMES = {
     "kpi_counting": "app.kpi_counting",
     "streams": "app.streams",
     "announcing": "app.announcing",
+    "digest": "app.digest",
     "inboxweb": "app.inboxweb",
 }
 

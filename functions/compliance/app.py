@@ -5,24 +5,21 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
 from carebird import clock
 from carebird import settings as configuration
 from carebird.compliance import run_compliance
+from carebird.observability import Observability
 from carebird.secrets import x_credentials
 from carebird.store import DynamoCaseStore
-from carebird.tracing import tracer_for
 from carebird.xcompliance import XCompliance
 
-logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
-tracer = tracer_for(configuration.tracing())
+observe = Observability(configuration.tracing())
+logger = observe.logger
 settings = configuration.compliance()
 store = DynamoCaseStore(settings.cases_table)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@observe.handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     x = XCompliance(x_credentials(settings.secret_arn))
     report = run_compliance(store, x, clock.now(), settings.window, settings.ingest)

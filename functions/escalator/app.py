@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools import Logger
-
 from carebird import clock
 from carebird import settings as configuration
 from carebird.escalation import DueEscalation, escalate
 from carebird.escalation_ledger import DynamoEscalationLedger, SnsNotifier
 from carebird.metrics import emit
-from carebird.tracing import tracer_for
+from carebird.observability import Observability
 
-logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
-tracer = tracer_for(configuration.tracing())
+observe = Observability(configuration.tracing())
+logger = observe.logger
 settings = configuration.escalator()
 ledger = DynamoEscalationLedger(settings.cases_table)
 notifier = SnsNotifier(settings.topics)
@@ -30,8 +28,7 @@ def parsed(records: list[dict[str, Any]]) -> list[tuple[str, DueEscalation]]:
     return batch
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@observe.handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     outcome = escalate(parsed(event.get("Records", [])), ledger, notifier, clock.now)
     if outcome.deferred:

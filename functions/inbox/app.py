@@ -9,23 +9,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 from carebird import settings as configuration
 from carebird.inboxweb import cases, errors, insights, page, queue, web
-from carebird.tracing import tracer_for
+from carebird.observability import Observability
 
-logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
-tracer = tracer_for(configuration.tracing())
+observe = Observability(configuration.tracing())
 desk = web.wire(configuration.inbox(), Path(__file__).with_name("static"))
 app = APIGatewayHttpResolver(strip_prefixes=["/inbox"])
 for router in (page.router, queue.router, cases.router, insights.router):
     app.include_router(router)
-errors.register(app, logger)
+errors.register(app, observe.logger)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@observe.handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return app.resolve(event, context)

@@ -7,48 +7,29 @@ than half again (measured in fresh interpreters, best of nine, CPython 3.11 on t
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
-
-from aws_lambda_powertools import Logger
 
 from carebird import clock
 from carebird import settings as configuration
-from carebird.metrics import emit, emit_together
+from carebird.observability import Observability
 from carebird.outage_store import DynamoOutageLedger, SnsOutageAlerts
 from carebird.outages import OutageWatch
 from carebird.pause import revocation_brakes
 from carebird.secrets import consumer_secret
 from carebird.store import DynamoCaseStore
-from carebird.tracing import tracer_for
-from carebird.webhook import Webhook, handle_http
+from carebird.webhook import Webhook, answer_http
 
-logger = Logger()  # service: POWERTOOLS_SERVICE_NAME, set by the template
-tracer = tracer_for(configuration.tracing())
-settings = configuration.webhook()
+observe = Observability(configuration.tracing())
+logger, settings = observe.logger, configuration.webhook()
 store = DynamoCaseStore(settings.cases_table, remember_cases=True)  # ingestion: see DynamoCaseStore
 on_revoke = revocation_brakes(settings.cases_table, settings.alert_topic_arn, settings.brand.handle)
 outages = OutageWatch(DynamoOutageLedger(store), SnsOutageAlerts(configuration.outage_topic(), log=logger),
                       settings.outages, settings.ingest.rules)  # fmt: skip
-webhook = Webhook(
-    settings,
-    store,
-    lambda: consumer_secret(settings.secret_arn),
-    quarantine=store,
-    now=clock.now,
-    on_revoke=on_revoke,
-    outages=outages,
-)
+secret = partial(consumer_secret, settings.secret_arn)  # read when a delivery is to be checked
+webhook = Webhook(settings, store, secret, quarantine=store, now=clock.now, on_revoke=on_revoke, outages=outages)
 
 
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@observe.handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    response = handle_http(webhook, event, logger, lambda: context.get_remaining_time_in_millis() / 1000)
-    summary, refused = response.pop("summary", None), response.pop("refused", 0)
-    for values, details in summary.metrics() if summary else ():
-        emit_together(values, details)
-    if refused:
-        emit("WebhookRejected", refused)  # forged or junk requests, counted in the sampled line's minute
-    if response["statusCode"] >= 500:
-        emit("WebhookUnavailable", 1)  # a 503 is a normal Lambda response: this metric carries the alarm
-    return response
+    return answer_http(webhook, event, logger, lambda: context.get_remaining_time_in_millis() / 1000)

@@ -213,12 +213,15 @@ def test_the_build_has_every_function_of_the_template(built):
 
 def test_the_built_layer_ships_no_development_tooling(built):
     layer = BUILD / "CarebirdLayer" / "python"
-    shipped = {path.stem for path in (layer / "carebird").glob("*.py")}
-    source = {path.stem for path in (ROOT / "layers" / "carebird" / "carebird").glob("*.py")}
+    shipped = {path.relative_to(layer).with_suffix("").as_posix() for path in (layer / "carebird").rglob("*.py")}
+    source_root = ROOT / "layers" / "carebird"
+    source = {
+        path.relative_to(source_root).with_suffix("").as_posix() for path in (source_root / "carebird").rglob("*.py")
+    }
 
     assert shipped == source
     assert not (layer / "carebird_local").exists()
-    assert not {"cli", "demo", "local", "simulate", "server"} & shipped
+    assert not {"cli", "demo", "local", "simulate", "server"} & {name.rpartition("/")[2] for name in shipped}
     assert not any((layer / name).exists() for name in ("click", "moto", "yaml"))
 
 

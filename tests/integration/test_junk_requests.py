@@ -6,6 +6,7 @@ from collections import Counter
 import pytest
 from carebird_local import local
 
+from carebird import metrics
 from carebird import webhook as webhook_module
 from carebird.signature import SIGNATURE_HEADER
 
@@ -40,7 +41,7 @@ def test_a_thousand_junk_requests_are_refused_with_one_log_line_and_counted_in_t
     caplog, deployed, rejections, monkeypatch
 ):
     emitted = []
-    monkeypatch.setattr(deployed.module, "emit", lambda name, value, *a, **k: emitted.append((name, value)))
+    monkeypatch.setattr(metrics, "emit", lambda name, value, *a, **k: emitted.append((name, value)))
     statuses = Counter(deployed.call(junk(n))["statusCode"] for n in range(1000))
     first_minute = [r.by_status for r in caplog.records if r.getMessage().startswith("requests refused")]
     rejections.now += 61

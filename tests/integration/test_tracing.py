@@ -22,7 +22,7 @@ def test_with_tracing_active_every_function_has_powertools_tracer_and_still_work
     webhook = embedded.reload("webhook")
     dispatcher = embedded.reload("dispatcher")
 
-    assert isinstance(webhook.tracer, Tracer) and isinstance(dispatcher.observe.tracer, Tracer)
+    assert isinstance(webhook.observe.tracer, Tracer) and isinstance(dispatcher.observe.tracer, Tracer)
     from tests.helpers import fixture
 
     assert embedded.deliver(fixture("aaa-mention.json"))["statusCode"] == 200

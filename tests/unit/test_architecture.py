@@ -167,13 +167,6 @@ def test_no_key_of_the_table_is_written_outside_the_schema_module():
 
 
 # --- handlers -----------------------------------------------------------------------------------------------------
-# Handlers still longer than the limit, each waiting for its use case to move into the layer; the list only shrinks.
-LONGER_HANDLERS: dict[str, str] = {
-    "digest": "the observability setup moves to carebird.observability",
-    "webhook": "the observability setup moves to carebird.observability",
-}
-
-
 def handler_lines(path: Path) -> int:
     """Lines of code: the module docstring, blank lines and comments do not count."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -185,10 +178,6 @@ def handler_lines(path: Path) -> int:
 
 @pytest.mark.parametrize("app", sorted(FUNCTIONS.glob("*/app.py")), ids=lambda p: p.parent.name)
 def test_every_handler_is_a_few_lines_of_wiring(app: Path):
-    if app.parent.name in LONGER_HANDLERS:
-        assert handler_lines(app) > HANDLER_LINE_LIMIT, f"{app.parent.name} is short now: drop it from LONGER_HANDLERS"
-        return
-
     assert handler_lines(app) <= HANDLER_LINE_LIMIT
 
 

@@ -88,7 +88,7 @@ def test_no_module_of_the_layer_but_settings_reads_the_environment():
     layer = ROOT / "layers" / "carebird" / "carebird"
     readers = {
         path.name
-        for path in layer.glob("*.py")
+        for path in layer.rglob("*.py")
         for node in ast.walk(ast.parse(path.read_text()))
         if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv")
     }

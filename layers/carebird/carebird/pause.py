@@ -118,6 +118,10 @@ class SnsAlerts:
 
     def alert(self, subject: str, body: str) -> None:
         log.error("%s: %s", subject, body)
+        self.send(subject, body)
+
+    def send(self, subject: str, body: str) -> None:
+        """Published to the topic as it is (SNS takes subjects under 100 characters): a digest, not an alarm."""
         if not self.topic_arn:
             return
         if self.client is None:

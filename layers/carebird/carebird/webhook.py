@@ -417,6 +417,25 @@ def _response(status: int, body: dict[str, Any]) -> dict[str, Any]:
     return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
 
 
+def answer_http(
+    webhook: Webhook, event: Mapping[str, Any], log: Any, seconds_left: Callable[[], float] | None = None
+) -> dict[str, Any]:
+    """The webhook function's answer to one HTTP event (handle_http), its metrics emitted: the delivery's stored
+    messages and cases, the refused requests (forged or junk, counted in the sampled line's minute), and a 503
+    (a normal Lambda response: this metric carries the alarm)."""
+    from carebird.metrics import emit, emit_together
+
+    response = handle_http(webhook, event, log, seconds_left)
+    summary, refused = response.pop("summary", None), response.pop("refused", 0)
+    for values, details in summary.metrics() if summary else ():
+        emit_together(values, details)
+    if refused:
+        emit("WebhookRejected", refused)
+    if response["statusCode"] >= 500:
+        emit("WebhookUnavailable", 1)
+    return response
+
+
 def handle_http(
     webhook: Webhook,
     event: Mapping[str, Any],
