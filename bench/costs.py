@@ -204,10 +204,11 @@ def variable_lines(
 
 
 def x_per_1000_cases() -> dict[str, float]:
-    """X's bill per 1,000 cases, per scenario, from the domain's price table and case scenarios (carebird.xbill: the
-    README's X table prices the same ones): each case is a first message, one answer and one follow-up from the
-    customer, 70 % public and 30 % DMs; redeliveries are free (X bills an event once per UTC day)."""
-    from carebird.xbill import CASE_SCENARIOS, x_cost
+    """X's bill per 1,000 cases, per scenario, from the domain's price table and case scenarios
+    (carebird.domain.xbill: the README's X table prices the same ones): each case is a first message, one answer and
+    one follow-up from the customer, 70 % public and 30 % DMs; redeliveries are free (X bills an event once per UTC
+    day)."""
+    from carebird.domain.xbill import CASE_SCENARIOS, x_cost
 
     def per_case(public: str, dm: str) -> float:
         follow_up_public, follow_up_dm = (

@@ -83,7 +83,7 @@ def junk_cost(module: Any, deployed: dict[str, Any]) -> dict[str, float]:
     """JUNK_REQUESTS forged POSTs through the handler: CPU, log bytes, and the brand's bill per million."""
     from carebird_local import local
 
-    from carebird.signature import SIGNATURE_HEADER
+    from carebird.x.signature import SIGNATURE_HEADER
 
     context = local.LambdaContext(function_name="carebird-webhook")
     body = json.dumps({"for_user_id": BRAND_ID, "tweet_create_events": [{"text": "x" * 200}]}).encode()
@@ -151,7 +151,7 @@ def largest_delivery_time(module: Any, deployed: dict[str, Any]) -> dict[str, fl
     at the deployed memory size against the timeout."""
     from carebird_local import local
 
-    from carebird.webhook import STOP_MARGIN_SECONDS, decode_delivery
+    from carebird.app.webhook import STOP_MARGIN_SECONDS, decode_delivery
 
     settings = module.webhook.settings
     body = largest_delivery(settings.max_body_bytes)

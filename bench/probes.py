@@ -35,10 +35,10 @@ REPEAT_IMPORTS = int(os.environ.get("BENCH_IMPORT_RUNS", "9"))
 
 
 def cpu_per_event() -> list[tuple[str, str]]:
-    from carebird import signature
-    from carebird.cases import open_case
-    from carebird.normalise import Brand, parse_delivery
-    from carebird.triage import TriageRules
+    from carebird.domain.cases import open_case
+    from carebird.domain.triage import TriageRules
+    from carebird.x import signature
+    from carebird.x.normalise import Brand, parse_delivery
 
     brand, rules = Brand("1500000000000000001", "LumiereAide"), TriageRules()
     fixtures = [
@@ -54,7 +54,7 @@ def cpu_per_event() -> list[tuple[str, str]]:
     bodies = [(ROOT / "tests" / "fixtures" / name).read_bytes() for name in fixtures]
     signed = [(body, signature.sign("secret", body)) for body in bodies]
 
-    from carebird.triage import fold, risks_of
+    from carebird.domain.triage import fold, risks_of
 
     def pipeline() -> None:
         for body, header in signed:
@@ -94,8 +94,8 @@ def transitions_per_path() -> tuple[list[tuple[str, str]], dict[str, int]]:
     from moto import mock_aws
 
     from carebird import clock, settings
-    from carebird.model import Author
-    from carebird.sla import timers_for
+    from carebird.domain.model import Author
+    from carebird.domain.sla import timers_for
 
     found: dict[str, int] = {}
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
@@ -257,8 +257,8 @@ def inbox_probe(open_cases: int = 500, runs: int = 15) -> tuple[list[tuple[str, 
     from moto import mock_aws
 
     from carebird import clock
-    from carebird.ingest import IngestSettings, apply_event
-    from carebird.model import Author, Channel, Message
+    from carebird.app.ingest import IngestSettings, apply_event
+    from carebird.domain.model import Author, Channel, Message
 
     key_level_transaction_rollback()
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
@@ -275,7 +275,7 @@ def inbox_probe(open_cases: int = 500, runs: int = 15) -> tuple[list[tuple[str, 
             message = Message(id=f"19{n:017d}", channel=Channel.MENTION, author=author, text=text, created_at=at)
             apply_event(stack.store, message, settings)
         clock.travel_to(start + timedelta(hours=2))
-        from carebird.teamstore import DynamoTeam
+        from carebird.aws.teamstore import DynamoTeam
 
         DynamoTeam(stack.store).add("bench@brand.example")  # the inbox serves the team's roster only
         event = local.http_api_event("GET", "/inbox/api/queue")
@@ -529,7 +529,7 @@ def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, ob
                         run("acknowledger", stack.acknowledger.lambda_handler, one, stack.context)
                     run("dispatcher", stack.dispatcher.lambda_handler, one, stack.context)
 
-            from carebird.model import Author
+            from carebird.domain.model import Author
 
             for n in range(cases):
                 customer = Author(f"17{n:017d}", f"bill{n}", "Client", 300)
@@ -601,10 +601,10 @@ def kpi_probe(per_day: int = 50_000, days: int = 31, waiting: int = 500, runs: i
 
     from bench.capacity import item_size
     from carebird import clock
-    from carebird.ingest import IngestSettings, apply_event
-    from carebird.kpi import first_response_bucket
-    from carebird.model import Author, Channel, Message
-    from carebird.table import KPI_COUNTER_PREFIX, kpi_hour_key, to_dynamo
+    from carebird.app.ingest import IngestSettings, apply_event
+    from carebird.aws.schema import KPI_COUNTER_PREFIX, kpi_hour_key, to_dynamo
+    from carebird.domain.kpi import first_response_bucket
+    from carebird.domain.model import Author, Channel, Message
 
     os.environ.update(AWS_DEFAULT_REGION="eu-west-3", TZ="UTC", POWERTOOLS_LOG_LEVEL="ERROR")
     time.tzset()
@@ -643,8 +643,8 @@ def kpi_probe(per_day: int = 50_000, days: int = 31, waiting: int = 500, runs: i
             apply_event(stack.store, message, settings)
         clock.travel_to(until)
         from carebird import settings as configuration
-        from carebird.kpi_counting import kpi_report
-        from carebird.store import KpiCounters
+        from carebird.app.kpi_counting import kpi_report
+        from carebird.aws.case_store import KpiCounters
 
         policy = configuration.sla_policy()
         emulated, read = [0.0], [0]

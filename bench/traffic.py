@@ -18,7 +18,7 @@ EVENTS_PER_CASE = sum(CASE_MIX.values())
 def first_mention(run: str) -> dict:
     from carebird_local import simulate as sim
 
-    from carebird.model import Author
+    from carebird.domain.model import Author
 
     brand = Author(*BRAND)
     author = Author(f"17{run}000", f"first{run}", "First", 120)
@@ -29,7 +29,7 @@ def rounds_of_traffic(run: str, rounds: int) -> Iterator[tuple[str, dict]]:
     """Per round: a new case, its follow-up, the mention redelivered, the brand's answer and its redelivery, a DM."""
     from carebird_local import simulate as sim
 
-    from carebird.model import Author
+    from carebird.domain.model import Author
 
     brand = Author(*BRAND)
     for n in range(rounds):
@@ -57,7 +57,7 @@ def storm_payloads(brand: object, count: int) -> list[dict]:
     from carebird_local import simulate as sim
     from carebird_local.demo import PARIS
 
-    from carebird.model import Author
+    from carebird.domain.model import Author
 
     random.seed(7)
     customers = [

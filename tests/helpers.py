@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from carebird.cases import Case
+from carebird.aws.memory import RecentCases, RemembersCases
+from carebird.domain.cases import Case
+from carebird.domain.model import Deletion, Known, Message
 from carebird.errors import AnsweredEarly, ConcurrentUpdate, DuplicateMessage
-from carebird.memory import RecentCases, RemembersCases
-from carebird.model import Deletion, Known, Message
-from carebird.normalise import Brand
+from carebird.x.normalise import Brand
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BRAND = Brand(user_id="1500000000000000001", handle="LumiereAide")
@@ -52,7 +52,7 @@ class InMemoryCaseStore(RemembersCases):
     """The CaseStore contract in plain dicts: conditional writes behave as in DynamoDB.
 
     With `remember`, it also remembers what it last wrote or read as an ingesting container does
-    (carebird.memory): copies that go stale when another writer (a second store on the same dicts) changes a case.
+    (carebird.aws.memory): copies that go stale when another writer (a second store on the same dicts) changes a case.
     """
 
     def __init__(self, remember: bool = False, shared: InMemoryCaseStore | None = None) -> None:

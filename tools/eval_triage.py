@@ -188,12 +188,12 @@ def payload(record: dict[str, Any], replay: Replay) -> dict[str, Any]:
 
 def replay(records: list[dict[str, Any]]) -> list[Outcome]:
     """Every record through the webhook's path, in time order (a thread's turns in turn order)."""
-    from carebird.language import greeting_name
-    from carebird.model import CaseStatus
-    from carebird.normalise import Brand, parse_delivery
-    from carebird.outages import InMemoryOutageLedger, OutageRules, OutageWatch
+    from carebird.app.webhook import Webhook
+    from carebird.domain.language import greeting_name
+    from carebird.domain.model import CaseStatus
+    from carebird.domain.outages import InMemoryOutageLedger, OutageRules, OutageWatch
     from carebird.settings import WebhookSettings
-    from carebird.webhook import Webhook
+    from carebird.x.normalise import Brand, parse_delivery
     from tests.helpers import InMemoryCaseStore
 
     store = InMemoryCaseStore()
@@ -262,7 +262,7 @@ class Scores:
 
     def urgent(self, risk: str | None = None) -> tuple[float, float, int]:
         """Urgent as labelled, and every member of a burst the writers marked as one outage (the desk counts
-        those customers and ranks their cases urgent: see carebird.outages)."""
+        those customers and ranks their cases urgent: see carebird.domain.outages)."""
         actual = {
             i for i, o in enumerate(self.rows) if _expected(o.record) == "urgent" and risk in (None, _risk(o.record))
         }

@@ -32,13 +32,17 @@ PACKAGE = ROOT / "layers" / "carebird" / "carebird"
 
 # What each folder holds; the import rule (tests/unit/test_architecture.py) holds the arrows one way.
 FOLDERS = {
-    "domain": "Pure rules: cases, triage, calendar, SLA policy, KPIs, desk rules, texts. No AWS, no X client, "
-    "no settings, no storage schema; time is passed in.",
-    "x": "X: payload parsing (both feeds), signature, the X clients, OAuth 2.0 tokens, subscriptions, compliance.",
-    "aws": "AWS adapters: the table's schema (the only place keys and attribute names are written), the case "
-    "writer and reader, outbox, cursors, timers, secrets, metrics, the boto3 clients.",
-    "app": "Use cases: they wire the domain to the ports (ingest, webhook, polling and watch, answering, "
-    "automation, health, inbox views, escalation, KPI counting).",
+    "domain": "The rules, on plain values: cases, triage and its cues, calendar, SLA policy, KPIs, desk rules, "
+    "outages, announcement and reply texts, X's automation rules and prices. No AWS, no X client, no settings, "
+    "no storage schema; time is passed in.",
+    "x": "X's side: payload parsing (both feeds, both field dialects), signature, the X clients, OAuth 2.0 tokens, "
+    "subscriptions, batch compliance. Adapters: they import the domain, never a use case.",
+    "aws": "AWS's side: the table's schema (the only place keys and attribute names are written), the case writer and "
+    "reader, outbox, cursors, timers, secrets, metrics, tracing, the boto3 clients. Adapters: they import the domain, "
+    "never a use case.",
+    "app": "Use cases: they wire the domain to the ports. Ingest, webhook, polling and watch, answering and the "
+    "agents' desk (inbox and CLI alike), automation and announcing, escalation, compliance, health, digest, "
+    "KPI counting, the table's stream records, the inbox's views and Routers.",
 }
 
 # Stays at the top of the package: what every layer may import.

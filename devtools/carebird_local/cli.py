@@ -297,7 +297,7 @@ def send(file: Path, url: str, secret: str | None, stack_name: str | None, redat
     """
     import requests
 
-    from carebird.signature import SIGNATURE_HEADER, sign
+    from carebird.x.signature import SIGNATURE_HEADER, sign
 
     if not secret and stack_name:
         secret = _credentials(stack_name, None)["consumer_secret"]
@@ -390,7 +390,7 @@ def queue(stack: Any, limit: int, every_status: bool, days: int, as_json: bool) 
 
     Example: carebird queue --stack carebird --all --json
     """
-    from carebird.triage import effective_priority
+    from carebird.domain.triage import effective_priority
 
     store = stack.store()
     now = clock.now()
@@ -445,8 +445,8 @@ def agent_options(function: Any) -> Any:
 
 
 def agent_desk(stack: Any) -> Any:
-    from carebird.agentdesk import AgentDesk
-    from carebird.teamstore import DynamoTeam
+    from carebird.app.agentdesk import AgentDesk
+    from carebird.aws.teamstore import DynamoTeam
 
     store = stack.store()
     return AgentDesk(store, DynamoTeam(store), clock.now, "cli")
@@ -454,7 +454,7 @@ def agent_desk(stack: Any) -> Any:
 
 def act_as_agent(stack: Any, case_id: str, agent: str, force: bool, rule: Any) -> Any:
     """One desk rule on the case, recorded as the agent's action; a colleague's claim stops it unless --force."""
-    from carebird import desk
+    from carebird.domain import desk
 
     work = agent_desk(stack)
     case = find_case(stack, case_id)
@@ -486,7 +486,7 @@ def mark(case_id: str, verdict: str, stack: Any, agent: str, force: bool) -> Non
 
     Example: carebird mark public-1870000000000000002 not-noise --stack carebird
     """
-    from carebird import desk
+    from carebird.domain import desk
 
     rules = configuration.triage_rules(stack.environment())
 
@@ -597,12 +597,12 @@ def reply(
     """
     from types import SimpleNamespace
 
-    from carebird import desk
-    from carebird.agentdesk import CONFIRM_STATUSES, Answer
-    from carebird.replies import coach, load_templates, render
-    from carebird.usage import DynamoUsage
-    from carebird.xbill import MeteredX
-    from carebird.xclient import XClient
+    from carebird.app.agentdesk import CONFIRM_STATUSES, Answer
+    from carebird.aws.usage import DynamoUsage
+    from carebird.domain import desk
+    from carebird.domain.replies import coach, load_templates, render
+    from carebird.domain.xbill import MeteredX
+    from carebird.x.client import XClient
 
     case = find_case(stack, case_id)
     environment = stack.environment()
@@ -615,7 +615,7 @@ def reply(
         names = ", ".join(sorted(load_templates(templates_file)))
         raise click.UsageError(f"give either TEXT or --template NAME (templates: {names})")
     if template_name:
-        from carebird.announcements import language_of, when_text
+        from carebird.domain.announcements import language_of, when_text
 
         hours = configuration.opening_hours(environment)
         text = render(
@@ -675,7 +675,7 @@ def close(case_id: str, stack: Any, agent: str, force: bool) -> None:
 
     Example: carebird close public-1860000000000000101 --stack carebird
     """
-    from carebird import desk
+    from carebird.domain import desk
 
     case = find_case(stack, case_id)
     if case.status.value == "closed":
@@ -699,9 +699,9 @@ def kpi(start: datetime, stack: Any, sla_minutes: int | None, as_json: bool) -> 
 
     Example: carebird kpi --since 7d --stack carebird
     """
-    from carebird import kpi as kpis
-    from carebird.usage import DynamoUsage
-    from carebird.xbill import spend_line, week_usage
+    from carebird.aws.usage import DynamoUsage
+    from carebird.domain import kpi as kpis
+    from carebird.domain.xbill import spend_line, week_usage
 
     now = clock.now()
     environment = stack.environment()
@@ -772,7 +772,7 @@ def invite(email: str, stack: Any, lead: bool) -> None:
 
     Example: carebird agents invite ana@brand.example --stack carebird
     """
-    from carebird.teamstore import DynamoTeam
+    from carebird.aws.teamstore import DynamoTeam
 
     if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
         raise click.UsageError(f"{email!r} is not an e-mail address")
@@ -804,7 +804,7 @@ def list_agents(stack: Any) -> None:
 
     Example: carebird agents list --stack carebird
     """
-    from carebird.teamstore import DynamoTeam
+    from carebird.aws.teamstore import DynamoTeam
 
     roster = {m.agent.lower(): m for m in DynamoTeam(stack.store()).members()}
     users = [] if stack.local else stack.client("cognito-idp").list_users(UserPoolId=_user_pool(stack)).get("Users", [])
@@ -830,7 +830,7 @@ def remove(email: str, stack: Any) -> None:
 
     Example: carebird agents remove ana@brand.example --stack carebird
     """
-    from carebird.teamstore import DynamoTeam
+    from carebird.aws.teamstore import DynamoTeam
 
     was_member = DynamoTeam(stack.store()).remove(email)
     if stack.local:
@@ -853,8 +853,8 @@ def remove(email: str, stack: Any) -> None:
 
 def _brand_client(stack: Any) -> Any:
     """X as the brand: with its OAuth 2.0 tokens once it authorized carebird (refreshed as the functions do)."""
-    from carebird.oauth2 import BrandToken
-    from carebird.xclient import XClient
+    from carebird.x.client import XClient
+    from carebird.x.oauth2 import BrandToken
     from carebird_local import xlive
 
     credentials = stack.x_credentials()
@@ -877,7 +877,7 @@ def _credentials(stack_name: str | None, credentials_file: Path | None) -> dict[
 
 
 def _admin(ctx: click.Context) -> Any:
-    from carebird.xadmin import XAdmin
+    from carebird.x.admin import XAdmin
 
     return XAdmin(_credentials(ctx.obj["stack"], ctx.obj["credentials"]))
 
@@ -887,7 +887,7 @@ def _x_errors(function: Any) -> Any:
 
     @wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from carebird.xadmin import XAdminError
+        from carebird.x.admin import XAdminError
 
         try:
             return function(*args, **kwargs)
@@ -1019,7 +1019,7 @@ def authorize(
 
 
 def _admin_with(credentials: dict[str, Any]) -> Any:
-    from carebird.xadmin import XAdmin
+    from carebird.x.admin import XAdmin
 
     return XAdmin(credentials)
 
@@ -1059,7 +1059,7 @@ def resume(ctx: click.Context) -> None:
 
     Example: carebird x --stack carebird resume
     """
-    from carebird.pause import DynamoAutomationState
+    from carebird.aws.pause import DynamoAutomationState
 
     stack = _deployed(ctx, "resume")
     state = DynamoAutomationState(stack.table, stack.client("dynamodb"))
@@ -1083,7 +1083,7 @@ def status(ctx: click.Context, revalidate: bool, feed: str | None) -> None:
     Example: carebird x --stack carebird status --revalidate
     """
     if ctx.obj["stack"]:
-        from carebird.table import HEALTH_KEY, from_dynamo, to_dynamo
+        from carebird.aws.schema import HEALTH_KEY, from_dynamo, to_dynamo
 
         deployed = open_stack(ctx.obj["stack"], False)
         health = deployed.client("dynamodb").get_item(TableName=deployed.table, Key=to_dynamo(HEALTH_KEY)).get("Item")
@@ -1116,12 +1116,12 @@ def status(ctx: click.Context, revalidate: bool, feed: str | None) -> None:
 
 def _status_of_x_activity(ctx: click.Context, admin: Any, hooks: list[dict[str, Any]]) -> None:
     """The brand's authorization, the pause, and each X Activity API subscription carebird needs with its state."""
-    from carebird import xsubscriptions
+    from carebird.x import subscriptions as xsubscriptions
 
     if not ctx.obj["stack"]:
         return
-    from carebird.oauth2 import BrandToken
-    from carebird.pause import DynamoAutomationState
+    from carebird.aws.pause import DynamoAutomationState
+    from carebird.x.oauth2 import BrandToken
 
     stack = open_stack(ctx.obj["stack"], False)
     token = BrandToken.from_secret(stack.x_credentials())

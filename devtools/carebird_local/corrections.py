@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from carebird.cases import Case
+from carebird.domain.cases import Case
 
 LABELS = {"noise": "noise", "not noise": "request", "urgent": "urgent", "not urgent": "request"}
 

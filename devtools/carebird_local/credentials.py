@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from carebird.secrets import CREDENTIAL_KEYS
+from carebird.aws.secrets import CREDENTIAL_KEYS
 
 EXAMPLE = "infra/x-credentials.example.json"
 

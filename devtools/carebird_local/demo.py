@@ -23,13 +23,14 @@ from functools import partial
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
-from carebird import clock, kpi
+from carebird import clock
 from carebird import settings as configuration
-from carebird.cases import Case
-from carebird.model import Author
-from carebird.sla import TimerStart
-from carebird.timeparse import from_iso, to_iso
-from carebird.triage import TriageRules, effective_priority
+from carebird.domain import kpi
+from carebird.domain.cases import Case
+from carebird.domain.model import Author
+from carebird.domain.sla import TimerStart
+from carebird.domain.timeparse import from_iso, to_iso
+from carebird.domain.triage import TriageRules, effective_priority
 from carebird_local import local
 from carebird_local import simulate as sim
 

@@ -19,7 +19,7 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import urlencode
 
-from carebird.signature import SIGNATURE_HEADER, sign
+from carebird.x.signature import SIGNATURE_HEADER, sign
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]  # devtools/carebird_local/local.py in a clone of the project
 TEMPLATE_PATH = PROJECT_ROOT / "infra" / "template.yaml"
@@ -71,7 +71,7 @@ def create_cases_table(dynamodb: Any, table_name: str, template: dict[str, Any] 
 
 def create_x_secret(secretsmanager: Any, name: str, consumer_secret: str) -> str:
     """A Secrets Manager secret shaped like the deployed one; returns its ARN."""
-    from carebird.secrets import protect_logs
+    from carebird.aws.secrets import protect_logs
 
     protect_logs()
     document = {
@@ -532,7 +532,7 @@ class EmbeddedStack:
     @property
     def store(self) -> Any:
         """The case store on the stack's table (what the functions read and write)."""
-        from carebird.store import DynamoCaseStore
+        from carebird.aws.case_store import DynamoCaseStore
 
         return DynamoCaseStore(self.table_name, self.dynamodb)
 
@@ -629,7 +629,7 @@ class EmbeddedStack:
     def case_item(self, case_id: str) -> dict[str, Any]:
         from boto3.dynamodb.types import TypeDeserializer
 
-        from carebird.table import case_key
+        from carebird.aws.schema import case_key
 
         key = {name: {"S": value} for name, value in case_key(case_id).items()}
         item = self.dynamodb.get_item(TableName=self.table_name, Key=key)["Item"]

@@ -14,7 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
-from carebird.teamstore import DynamoTeam
+from carebird.aws.teamstore import DynamoTeam
 from carebird_local import local
 
 MAX_REQUEST_BYTES = 2 * 1024 * 1024

@@ -8,8 +8,8 @@ from itertools import count
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from carebird.cases import dm_conversation_id
-from carebird.model import Author
+from carebird.domain.cases import dm_conversation_id
+from carebird.domain.model import Author
 
 _ids = count(1870000000000000001)
 LEGACY_TIME = "%a %b %d %H:%M:%S +0000 %Y"

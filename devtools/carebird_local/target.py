@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from carebird import settings as configuration
-from carebird.cases import Case
+from carebird.domain.cases import Case
 
 LOCAL_STATE_ENV = "CAREBIRD_LOCAL_STATE"
 LOCAL_STACK_NAME = "carebird-local"
@@ -126,7 +126,7 @@ class Stack:
         return self.outputs["CasesTableName"]
 
     def store(self) -> Any:
-        from carebird.store import DynamoCaseStore
+        from carebird.aws.case_store import DynamoCaseStore
 
         return DynamoCaseStore(self.table, self.client("dynamodb"))
 

@@ -1,9 +1,9 @@
 """Going live on the X Activity API from the operator's machine: authorize the brand, subscribe, show the state.
 
-`carebird x authorize` runs OAuth 2.0 Authorization Code with PKCE (carebird.oauth2.Authorization): X redirects
+`carebird x authorize` runs OAuth 2.0 Authorization Code with PKCE (carebird.x.oauth2.Authorization): X redirects
 the browser to a loopback address this process listens on, or, in a shell without a browser, the operator pastes
 the address the browser was sent to. The tokens go straight into the stack's secret, never to a file or the
-terminal. `carebird x subscribe` then makes X's subscriptions match what carebird needs (carebird.xsubscriptions).
+terminal. `carebird x subscribe` then makes X's subscriptions match what carebird needs (carebird.x.subscriptions).
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from carebird import clock, xsubscriptions
-from carebird.oauth2 import (
+from carebird import clock
+from carebird.aws.pause import DynamoAutomationState
+from carebird.x import subscriptions as xsubscriptions
+from carebird.x.oauth2 import (
     Authorization,
     AuthorizationLost,
     BrandToken,
@@ -26,7 +28,6 @@ from carebird.oauth2 import (
     SecretVault,
     digest,
 )
-from carebird.pause import DynamoAutomationState
 
 CALLBACK_PATH = "/callback"
 LOOPBACK_WAIT_SECONDS = 300

@@ -10,11 +10,11 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from carebird import clock
 from carebird import settings as configuration
+from carebird.app.streams import case_inserted
+from carebird.aws.outbox import DynamoOutbox
+from carebird.aws.pause import DynamoAutomationState
 from carebird.observability import Observability
-from carebird.outbox import DynamoOutbox
-from carebird.pause import DynamoAutomationState
-from carebird.streams import case_inserted
-from carebird.xfactory import x_client
+from carebird.x.factory import x_client
 
 observe = Observability(configuration.tracing())
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)

@@ -1,5 +1,5 @@
 """Announcer Lambda: plans the day's opening and closing announcements from the calendar, then posts each
-(carebird.announcing)."""
+(carebird.app.announcing)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from typing import Any
 
 from carebird import clock
 from carebird import settings as configuration
-from carebird.announcing import run_announcer
+from carebird.app.announcing import run_announcer
+from carebird.aws.outbox import DynamoOutbox
+from carebird.aws.pause import DynamoAutomationState
+from carebird.aws.timers import AnnouncementSchedules
 from carebird.observability import Observability
-from carebird.outbox import DynamoOutbox
-from carebird.pause import DynamoAutomationState
-from carebird.timers import AnnouncementSchedules
-from carebird.xfactory import x_client
+from carebird.x.factory import x_client
 
 observe = Observability(configuration.tracing())
 settings = configuration.announcer()

@@ -7,11 +7,11 @@ from typing import Any
 
 from carebird import clock
 from carebird import settings as configuration
-from carebird.compliance import run_compliance
+from carebird.app.compliance import run_compliance
+from carebird.aws.case_store import DynamoCaseStore
+from carebird.aws.secrets import x_credentials
 from carebird.observability import Observability
-from carebird.secrets import x_credentials
-from carebird.store import DynamoCaseStore
-from carebird.xcompliance import XCompliance
+from carebird.x.compliance import XCompliance
 
 observe = Observability(configuration.tracing())
 logger = observe.logger

@@ -1,5 +1,5 @@
 """Digest Lambda (EventBridge Scheduler, daily): the care KPIs of the last period, emailed through SNS
-(carebird.digest)."""
+(carebird.app.digest)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from typing import Any
 
 from carebird import clock
 from carebird import settings as configuration
-from carebird.digest import send_digest
+from carebird.app.digest import send_digest
+from carebird.aws.case_store import DynamoCaseStore, KpiCounters
+from carebird.aws.pause import SnsAlerts
+from carebird.aws.usage import DynamoUsage
 from carebird.observability import Observability
-from carebird.pause import SnsAlerts
-from carebird.store import DynamoCaseStore, KpiCounters
-from carebird.usage import DynamoUsage
 
 observe = Observability(configuration.tracing())
 settings = configuration.digest()

@@ -1,5 +1,5 @@
 """Dispatcher Lambda: the table's stream in, one SLA timer (Step Functions execution) per waiting case out, and
-the hourly KPI counters kept (carebird.kpi_counting)."""
+the hourly KPI counters kept (carebird.app.kpi_counting)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 
 from carebird import clock
 from carebird import settings as configuration
+from carebird.app.streams import case_changed
+from carebird.aws.case_store import DynamoCaseStore, KpiCounters
+from carebird.aws.timers import timers_for_dispatcher
 from carebird.observability import Observability
-from carebird.store import DynamoCaseStore, KpiCounters
-from carebird.streams import case_changed
-from carebird.timers import timers_for_dispatcher
 
 observe = Observability(configuration.tracing())
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)

@@ -6,9 +6,9 @@ from typing import Any
 
 from carebird import clock
 from carebird import settings as configuration
-from carebird.escalation import DueEscalation, escalate
-from carebird.escalation_ledger import DynamoEscalationLedger, SnsNotifier
-from carebird.metrics import emit
+from carebird.app.escalation import DueEscalation, escalate
+from carebird.aws.escalation_ledger import DynamoEscalationLedger, SnsNotifier
+from carebird.aws.metrics import emit
 from carebird.observability import Observability
 
 observe = Observability(configuration.tracing())

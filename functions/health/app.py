@@ -6,14 +6,14 @@ from typing import Any
 
 from carebird import clock
 from carebird import settings as configuration
-from carebird.cursors import DynamoCursors, DynamoHealthLog
-from carebird.health import run_health_check
+from carebird.app.health import run_health_check
+from carebird.aws.case_store import DynamoCaseStore
+from carebird.aws.cursors import DynamoCursors, DynamoHealthLog
+from carebird.aws.pause import SnsAlerts
+from carebird.aws.secrets import x_credentials
 from carebird.observability import Observability
-from carebird.pause import SnsAlerts
-from carebird.secrets import x_credentials
-from carebird.store import DynamoCaseStore
-from carebird.xadmin import XAdmin
-from carebird.xclient import XReader
+from carebird.x.admin import XAdmin
+from carebird.x.client import XReader
 
 observe = Observability(configuration.tracing())
 settings = configuration.health()

@@ -1,7 +1,7 @@
 """Inbox Lambda: the care team's web page (a static shell) and the JSON API it works the queue with.
 
-The routes live in carebird.inboxweb (page, queue, cases, insights: powertools Routers); agents' actions go
-through carebird.agentdesk, the path the CLI takes too. In AWS every /inbox/api route is JWT-authorized.
+The routes live in carebird.app.inboxweb (page, queue, cases, insights: powertools Routers); agents' actions go
+through carebird.app.agentdesk, the path the CLI takes too. In AWS every /inbox/api route is JWT-authorized.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 from carebird import settings as configuration
-from carebird.inboxweb import cases, errors, insights, page, queue, web
+from carebird.app.inboxweb import cases, errors, insights, page, queue, web
 from carebird.observability import Observability
 
 observe = Observability(configuration.tracing())

@@ -6,11 +6,11 @@ from typing import Any
 
 from carebird import clock
 from carebird import settings as configuration
-from carebird.cursors import DynamoCursors
+from carebird.app.polling import run_watch
+from carebird.aws.case_store import DynamoCaseStore
+from carebird.aws.cursors import DynamoCursors
 from carebird.observability import Observability
-from carebird.polling import run_watch
-from carebird.store import DynamoCaseStore
-from carebird.xfactory import x_reader
+from carebird.x.factory import x_reader
 
 observe = Observability(configuration.tracing())
 settings = configuration.webhook()

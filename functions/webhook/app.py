@@ -1,6 +1,6 @@
 """Webhook Lambda: X account activity in, triaged cases out (HTTP API payload 2.0 or Function URL).
 
-Two routes only (GET CRC, POST deliveries), so routing is a few lines in carebird.webhook rather than
+Two routes only (GET CRC, POST deliveries), so routing is a few lines in carebird.app.webhook rather than
 powertools' event handler, whose import would add about 45 ms to the 77 ms this module takes to import: more
 than half again (measured in fresh interpreters, best of nine, CPython 3.11 on this project's CI machine).
 """
@@ -12,13 +12,13 @@ from typing import Any
 
 from carebird import clock
 from carebird import settings as configuration
+from carebird.app.webhook import Webhook, answer_http
+from carebird.aws.case_store import DynamoCaseStore
+from carebird.aws.outage_store import DynamoOutageLedger, SnsOutageAlerts
+from carebird.aws.pause import revocation_brakes
+from carebird.aws.secrets import consumer_secret
+from carebird.domain.outages import OutageWatch
 from carebird.observability import Observability
-from carebird.outage_store import DynamoOutageLedger, SnsOutageAlerts
-from carebird.outages import OutageWatch
-from carebird.pause import revocation_brakes
-from carebird.secrets import consumer_secret
-from carebird.store import DynamoCaseStore
-from carebird.webhook import Webhook, answer_http
 
 observe = Observability(configuration.tracing())
 logger, settings = observe.logger, configuration.webhook()

@@ -20,8 +20,8 @@ import boto3
 import pytest
 from carebird_local import local
 
-from carebird.signature import sign
-from carebird.table import agent_key
+from carebird.aws.schema import agent_key
+from carebird.x.signature import sign
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / ".aws-sam" / "build"
@@ -340,7 +340,7 @@ def test_with_tracing_active_the_tracer_runs_on_the_runtimes_botocore(built):
     layer = BUILD / "CarebirdLayer" / "python"
     code = (
         f"import sys; sys.path.insert(0, {str(layer)!r})\n"
-        "from carebird.tracing import tracer_for\n"
+        "from carebird.aws.tracing import tracer_for\n"
         "tracer = tracer_for(True)\n"
         "import aws_xray_sdk, botocore\n"
         f"assert not botocore.__file__.startswith({str(layer)!r}), botocore.__file__\n"

@@ -11,7 +11,7 @@ from carebird_local import local
 from carebird_local.motopatch import instant_workflow_retries, serialise_aws_calls
 from moto import mock_aws
 
-from carebird.store import DynamoCaseStore
+from carebird.aws.case_store import DynamoCaseStore
 
 TABLE = "carebird-test-cases"
 FIXTURES_RECEIVED_AT = datetime(2025, 11, 25, 12, 0, tzinfo=UTC)  # after every post of tests/fixtures

@@ -12,8 +12,8 @@ from carebird_local.cli import main
 from click.testing import CliRunner
 
 from carebird import clock
-from carebird.ingest import IngestSettings, apply_event
-from carebird.normalise import parse_delivery
+from carebird.app.ingest import IngestSettings, apply_event
+from carebird.x.normalise import parse_delivery
 from tests.helpers import BRAND, fixture
 from tests.integration.conftest import create_deployed_stack
 

@@ -106,7 +106,7 @@ def test_no_acknowledgement_during_opening_hours(stack):
 
 def an_evening_mention_with_a_real_x_client(stack, monkeypatch):
     """The acknowledger talks to X through tweepy (HTTP mocked by responses) about an evening mention."""
-    from carebird.xclient import XClient
+    from carebird.x.client import XClient
 
     credentials = {"consumer_key": "k", "consumer_secret": "s", "access_token": "t", "access_token_secret": "u"}
     monkeypatch.setattr(stack.acknowledger, "x", XClient(credentials=credentials))

@@ -7,10 +7,10 @@ import pytest
 from carebird_local.cli import main
 from click.testing import CliRunner
 
-from carebird.cases import legacy_reference, reference_for
-from carebird.ingest import IngestSettings, apply_event
-from carebird.normalise import parse_delivery
-from carebird.table import case_to_item, reference_key, to_dynamo
+from carebird.app.ingest import IngestSettings, apply_event
+from carebird.aws.schema import case_to_item, reference_key, to_dynamo
+from carebird.domain.cases import legacy_reference, reference_for
+from carebird.x.normalise import parse_delivery
 from tests.helpers import BRAND, fixture
 from tests.integration.conftest import TABLE, create_deployed_stack
 from tests.integration.test_inbox import Client

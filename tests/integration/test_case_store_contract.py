@@ -12,12 +12,12 @@ import boto3
 import pytest
 from carebird_local import local
 
-from carebird.cases import close
+from carebird.app.ingest import IngestSettings, Outcome, apply_event
+from carebird.aws.case_store import DynamoCaseStore
+from carebird.domain.cases import close
+from carebird.domain.model import Deletion
 from carebird.errors import ConcurrentUpdate, DuplicateMessage
-from carebird.ingest import IngestSettings, Outcome, apply_event
-from carebird.model import Deletion
-from carebird.normalise import parse_delivery
-from carebird.store import DynamoCaseStore
+from carebird.x.normalise import parse_delivery
 from tests.helpers import BRAND, InMemoryCaseStore, fixture
 
 pytestmark = pytest.mark.integration

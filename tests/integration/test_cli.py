@@ -12,8 +12,8 @@ from carebird_local.server import build_server
 from click.testing import CliRunner
 
 from carebird import clock
-from carebird.ingest import IngestSettings, apply_event
-from carebird.normalise import parse_delivery
+from carebird.app.ingest import IngestSettings, apply_event
+from carebird.x.normalise import parse_delivery
 from tests.helpers import BRAND, FIXTURES, fixture
 from tests.integration.conftest import SECRET, X_CREDENTIALS, create_deployed_stack
 
@@ -345,7 +345,7 @@ def test_agents_are_invited_by_email_listed_and_removed_on_the_stacks_user_pool_
     pool = boto3.client("cognito-idp").create_user_pool(PoolName="team", UsernameAttributes=["email"])["UserPool"]
     create_deployed_stack("carebird", outputs={"InboxUserPoolId": pool["Id"], "InboxUrl": "https://x/inbox"})
 
-    from carebird.teamstore import DynamoTeam
+    from carebird.aws.teamstore import DynamoTeam
 
     invited = CliRunner().invoke(main, ["agents", "invite", "ana@brand.example", "--stack", "carebird"])
     again = CliRunner().invoke(main, ["agents", "invite", "ana@brand.example", "--lead", "--stack", "carebird"])

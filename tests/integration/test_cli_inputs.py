@@ -11,7 +11,7 @@ from carebird_local.cli import main
 from carebird_local.server import build_server, host_allowed
 from click.testing import CliRunner
 
-from carebird.signature import SIGNATURE_HEADER, sign
+from carebird.x.signature import SIGNATURE_HEADER, sign
 from tests.helpers import FIXTURES
 from tests.integration.conftest import SECRET
 

@@ -138,7 +138,7 @@ def weekend_of_waiting_customers(stack) -> list[str]:
     """200 customers write between Friday 19:30 and Sunday 22:12 (Paris); nobody answers. The first case is
     stored by the webhook; the others are its copies under their own ids, customers and times (storing 200
     through moto's transactions would take minutes; the escalation path only reads the case item)."""
-    from carebird.table import to_dynamo
+    from carebird.aws.schema import to_dynamo
 
     friday_evening = datetime(2025, 11, 21, 18, 30, tzinfo=UTC)
     step = (datetime(2025, 11, 23, 21, 12, tzinfo=UTC) - friday_evening) / (WEEKEND_CASES - 1)
@@ -229,7 +229,7 @@ def re_references(body: str) -> list[str]:
 
 def test_the_escalators_deployed_rate_to_one_subscription_is_a_few_emails_per_second_at_most():
     """Containers x emails per container per second, from the template and the adapter's pacing."""
-    from carebird.escalation_ledger import MIN_PUBLISH_INTERVAL
+    from carebird.aws.escalation_ledger import MIN_PUBLISH_INTERVAL
 
     containers = EVENT_SOURCE["ScalingConfig"]["MaximumConcurrency"]
 

@@ -10,8 +10,8 @@ from carebird_local import local
 from hypothesis import given
 from hypothesis import strategies as st
 
-from carebird.signature import SIGNATURE_HEADER, sign
-from carebird.webhook import CRC_TOKEN
+from carebird.app.webhook import CRC_TOKEN
+from carebird.x.signature import SIGNATURE_HEADER, sign
 from tests.helpers import fixture
 from tests.integration.conftest import SECRET, item_count
 from tests.integration.test_reliability import SLOW
@@ -184,7 +184,7 @@ def test_a_brand_answer_delivered_before_the_mention_answers_it_when_it_arrives(
 
 
 def test_redelivering_the_first_message_of_a_closed_case_is_a_200_duplicate(deployed):
-    from carebird.answering import close_case
+    from carebird.app.answering import close_case
 
     post(deployed, fixture("aaa-mention.json"))
     close_case(deployed.store, f"public-{MENTION_ID}")

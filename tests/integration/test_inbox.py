@@ -189,9 +189,9 @@ def test_state_changing_requests_must_be_json_from_this_page(inbox):
 
 def test_a_watch_case_cannot_be_answered_through_the_api(inbox):
     client, stack = inbox
-    from carebird.ingest import IngestSettings, apply_event
-    from carebird.model import Channel
-    from carebird.normalise import parse_delivery
+    from carebird.app.ingest import IngestSettings, apply_event
+    from carebird.domain.model import Channel
+    from carebird.x.normalise import parse_delivery
     from tests.helpers import BRAND
 
     (event,) = parse_delivery(fixture("aaa-mention.json"), BRAND).events

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from playwright.sync_api import expect
 
 from carebird import clock
-from carebird.teamstore import DynamoTeam
+from carebird.aws.teamstore import DynamoTeam
 from tests.helpers import fixture
 from tests.integration.conftest import create_deployed_stack
 
@@ -413,7 +413,7 @@ def test_the_sign_in_return_refuses_a_code_this_tab_did_not_ask_for(browser, sit
 
 
 def test_the_page_shows_when_x_stopped_automatic_posting_and_a_customers_opt_out(browser, site):
-    from carebird.pause import DynamoAutomationState
+    from carebird.aws.pause import DynamoAutomationState
 
     url, stack = site
     claire = stack.store.get_case(CLAIRE)

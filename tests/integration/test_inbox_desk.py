@@ -13,7 +13,7 @@ from carebird_local.server import build_server
 from click.testing import CliRunner
 
 from carebird import clock
-from carebird.teamstore import DynamoTeam
+from carebird.aws.teamstore import DynamoTeam
 from tests.helpers import fixture
 from tests.integration import test_inbox
 from tests.integration.conftest import create_deployed_stack

@@ -6,9 +6,9 @@ from collections import Counter
 import pytest
 from carebird_local import local
 
-from carebird import metrics
-from carebird import webhook as webhook_module
-from carebird.signature import SIGNATURE_HEADER
+from carebird.app import webhook as webhook_module
+from carebird.aws import metrics
+from carebird.x.signature import SIGNATURE_HEADER
 
 pytestmark = pytest.mark.integration
 

@@ -7,8 +7,8 @@ import pytest
 from carebird_local import simulate as sim
 
 from carebird import clock
-from carebird.model import Author
-from carebird.store import DynamoCaseStore, KpiCounters
+from carebird.aws.case_store import DynamoCaseStore, KpiCounters
+from carebird.domain.model import Author
 from tests.integration.conftest import TABLE
 
 pytestmark = pytest.mark.integration

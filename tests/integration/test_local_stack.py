@@ -16,7 +16,7 @@ import pytest
 from carebird_local import local
 from carebird_local.server import build_server
 
-from carebird.signature import SIGNATURE_HEADER, sign
+from carebird.x.signature import SIGNATURE_HEADER, sign
 from tests.helpers import FIXTURES
 from tests.integration.conftest import SECRET
 

@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
-from carebird.outage_store import DynamoOutageLedger, SnsOutageAlerts
-from carebird.outages import Report
+from carebird.aws.outage_store import DynamoOutageLedger, SnsOutageAlerts
+from carebird.domain.outages import Report
 
 T0 = datetime(2026, 1, 13, 19, 0, tzinfo=UTC)
 WINDOW = timedelta(minutes=30)

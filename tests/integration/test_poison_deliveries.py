@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 import pytest
 from carebird_local import local
 
-from carebird.signature import SIGNATURE_HEADER, sign
+from carebird.x.signature import SIGNATURE_HEADER, sign
 from tests.helpers import fixture
 from tests.integration.conftest import SECRET
 

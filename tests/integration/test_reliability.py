@@ -10,9 +10,9 @@ from carebird_local import local
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from carebird.ingest import IngestSettings, apply_event
-from carebird.normalise import parse_delivery
-from carebird.signature import SIGNATURE_HEADER, sign
+from carebird.app.ingest import IngestSettings, apply_event
+from carebird.x.normalise import parse_delivery
+from carebird.x.signature import SIGNATURE_HEADER, sign
 from tests.helpers import BRAND, fixture
 from tests.integration.conftest import SECRET, item_count
 

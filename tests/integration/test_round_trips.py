@@ -8,8 +8,8 @@ from carebird_local import local
 from carebird_local import simulate as sim
 
 from bench.capacity import Meter, item_size
-from carebird.model import Author
-from carebird.signature import SIGNATURE_HEADER, sign
+from carebird.domain.model import Author
+from carebird.x.signature import SIGNATURE_HEADER, sign
 from tests.integration.conftest import SECRET, TABLE
 
 pytestmark = pytest.mark.integration

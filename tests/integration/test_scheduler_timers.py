@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
-from carebird.sla import SlaPolicy, timers_for
-from carebird.timers import SchedulerTimers
+from carebird.aws.timers import SchedulerTimers
+from carebird.domain.sla import SlaPolicy, timers_for
 from tests.integration.conftest import TABLE  # noqa: F401  (the aws fixture comes from conftest)
 
 pytestmark = pytest.mark.integration

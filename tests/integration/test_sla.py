@@ -7,7 +7,7 @@ import pytest
 from carebird_local import local
 
 from carebird import clock
-from carebird.sla import SlaPolicy, timers_for
+from carebird.domain.sla import SlaPolicy, timers_for
 from tests.helpers import fixture, stamped
 from tests.integration.conftest import SECRET, TABLE
 

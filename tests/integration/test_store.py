@@ -4,8 +4,8 @@ from dataclasses import replace
 
 import pytest
 
-from carebird.ingest import IngestSettings, Outcome, apply_event
-from carebird.normalise import parse_delivery
+from carebird.app.ingest import IngestSettings, Outcome, apply_event
+from carebird.x.normalise import parse_delivery
 from tests.helpers import BRAND, fixture
 from tests.integration.conftest import item_count
 

@@ -12,14 +12,14 @@ from carebird_local.cli import main
 from click.testing import CliRunner
 
 from carebird import clock
-from carebird.cursors import DynamoCursors
-from carebird.ingest import IngestSettings
-from carebird.model import Channel
-from carebird.normalise import Brand
-from carebird.polling import run_poll, run_watch
-from carebird.sla import SlaPolicy, on_case_change
-from carebird.watch import WatchQuery, WatchSettings, search_query
-from carebird.xclient import XReader
+from carebird.app.ingest import IngestSettings
+from carebird.app.polling import run_poll, run_watch
+from carebird.app.watch import WatchQuery, WatchSettings, search_query
+from carebird.aws.cursors import DynamoCursors
+from carebird.domain.model import Channel
+from carebird.domain.sla import SlaPolicy, on_case_change
+from carebird.x.client import XReader
+from carebird.x.normalise import Brand
 from tests.helpers import fixture
 from tests.integration.conftest import TABLE, X_CREDENTIALS
 

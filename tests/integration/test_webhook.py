@@ -6,7 +6,7 @@ import json
 import pytest
 from carebird_local import local
 
-from carebird.signature import SIGNATURE_HEADER, sign
+from carebird.x.signature import SIGNATURE_HEADER, sign
 from tests.helpers import fixture
 from tests.integration.conftest import SECRET, TABLE, item_count
 

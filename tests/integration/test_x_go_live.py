@@ -22,14 +22,14 @@ from click.testing import CliRunner
 
 from carebird import clock
 from carebird import settings as configuration
-from carebird.answering import answer_case
-from carebird.automation import Acknowledged, AutomationSettings, acknowledge
-from carebird.model import XOutcome
-from carebird.oauth2 import BrandToken, BrandTokens, RefreshClaims, SecretVault
-from carebird.outbox import DynamoOutbox
-from carebird.pause import DynamoAutomationState
-from carebird.store import DynamoCaseStore
-from carebird.xfactory import x_client
+from carebird.app.answering import answer_case
+from carebird.app.automation import Acknowledged, AutomationSettings, acknowledge
+from carebird.aws.case_store import DynamoCaseStore
+from carebird.aws.outbox import DynamoOutbox
+from carebird.aws.pause import DynamoAutomationState
+from carebird.domain.model import XOutcome
+from carebird.x.factory import x_client
+from carebird.x.oauth2 import BrandToken, BrandTokens, RefreshClaims, SecretVault
 from tests.helpers import EVENING_CASE_ITEM
 from tests.integration.conftest import SECRET, TABLE, create_deployed_stack
 from tests.integration.x_fake import APP_BEARER, DOCS, WEBHOOK_ID, FakeX
@@ -265,8 +265,8 @@ def test_credits_depleted_or_a_usage_cap_pauses_automation_alerts_once_and_resum
 
 
 def test_a_functions_client_answers_with_the_brands_token_and_bills_only_what_x_carried_out(live, monkeypatch):
-    from carebird.usage import DynamoUsage
-    from carebird.xbill import week_usage
+    from carebird.aws.usage import DynamoUsage
+    from carebird.domain.xbill import week_usage
 
     assert authorize_in_browser(live, monkeypatch).exit_code == 0
     container = live.container()
@@ -297,7 +297,7 @@ def test_a_headless_operator_authorizes_by_pasting_the_redirect_and_a_wrong_acco
     from carebird_local import xlive
     from carebird_local.target import open_stack
 
-    from carebird.xadmin import XAdmin
+    from carebird.x.admin import XAdmin
 
     stack = open_stack("carebird", False)
     token, user = xlive.authorize(stack, XAdmin, "cid", "", 8765, lambda attempt: live.fake.approve(attempt.url))
@@ -314,7 +314,7 @@ def test_a_confidential_app_authenticates_its_token_requests_with_basic_auth(liv
     from carebird_local import xlive
     from carebird_local.target import open_stack
 
-    from carebird.xadmin import XAdmin
+    from carebird.x.admin import XAdmin
 
     live.fake.client_secret = "app-secret"
     xlive.authorize(
@@ -346,8 +346,8 @@ def test_another_accounts_revocation_changes_nothing(live):
 
 
 def test_health_names_the_x_activity_subscriptions_that_are_missing(live, monkeypatch):
-    from carebird.health import check_ingestion
-    from carebird.xadmin import XAdmin
+    from carebird.app.health import check_ingestion
+    from carebird.x.admin import XAdmin
 
     live.fake.subscriptions.append(
         {"subscription_id": "1900000000000000003", "event_type": "post.mention.create", "tag": "carebird",
@@ -373,7 +373,7 @@ def test_health_names_the_x_activity_subscriptions_that_are_missing(live, monkey
 
 
 def test_the_inbox_api_gives_the_banner_flag_while_automation_is_paused(live):
-    from carebird.teamstore import DynamoTeam
+    from carebird.aws.teamstore import DynamoTeam
 
     DynamoTeam(live.store).add("alice@example.com")  # the inbox answers only the team's roster
     inbox = local.load_function("inbox")
@@ -407,7 +407,7 @@ def test_a_consent_x_refuses_to_exchange_is_one_clear_line_and_stores_nothing(li
     from carebird_local import xlive
     from carebird_local.target import open_stack
 
-    from carebird.xadmin import XAdmin
+    from carebird.x.admin import XAdmin
 
     def stale_code(attempt) -> str:
         redirect = live.fake.approve(attempt.url)

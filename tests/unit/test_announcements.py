@@ -3,9 +3,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from carebird.announcements import plan_acknowledgement, plan_announcement, plan_day, plan_days
-from carebird.calendar import OpeningHours
-from carebird.textlength import weighted_length
+from carebird.domain.announcements import plan_acknowledgement, plan_announcement, plan_day, plan_days
+from carebird.domain.calendar import OpeningHours
+from carebird.domain.textlength import weighted_length
 from tests.helpers import EVENING_CASE_ITEM
 
 PARIS = ZoneInfo("Europe/Paris")

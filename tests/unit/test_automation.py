@@ -3,10 +3,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from carebird.announcements import could_be_automatic
-from carebird.automation import Acknowledged, Announced, AutomationSettings, RetryLater, acknowledge, announce
-from carebird.calendar import OpeningHours
-from carebird.model import Via, XOutcome, XResult
+from carebird.app.automation import Acknowledged, Announced, AutomationSettings, RetryLater, acknowledge, announce
+from carebird.domain.announcements import could_be_automatic
+from carebird.domain.calendar import OpeningHours
+from carebird.domain.model import Via, XOutcome, XResult
 from tests.helpers import EVENING_CASE_ITEM
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -115,7 +115,7 @@ def test_a_customer_who_dmed_first_gets_an_automated_dm_with_the_privacy_policy_
 
 
 def test_the_echo_of_an_automated_dm_is_known_even_with_its_link_wrapped_by_x():
-    from carebird.table import automated_text_key
+    from carebird.aws.schema import automated_text_key
 
     x = FakeX()
     acknowledge(DM_CASE, NIGHT, WITH_POLICY, Claims(), x, Log())
@@ -247,7 +247,7 @@ def test_a_rate_limited_announcement_raises_so_the_scheduler_retries():
 
 
 def test_only_a_text_ending_with_a_case_reference_can_be_an_acknowledgement():
-    from carebird.announcements import ACKNOWLEDGEMENT, could_be_automatic
+    from carebird.domain.announcements import ACKNOWLEDGEMENT, could_be_automatic
 
     for template in ACKNOWLEDGEMENT.values():
         text = template.format(name="Claire", next_opening="demain à 9h00", reference="CB-000042")
@@ -257,9 +257,9 @@ def test_only_a_text_ending_with_a_case_reference_can_be_an_acknowledgement():
 
 @pytest.mark.parametrize("references", ["referenced_tweets", "referenced_posts"])
 def test_no_acknowledgement_to_a_mention_that_quotes_someone_elses_post(references):
-    from carebird.ingest import IngestSettings, apply_event
-    from carebird.normalise import parse_delivery
-    from carebird.table import case_to_item
+    from carebird.app.ingest import IngestSettings, apply_event
+    from carebird.aws.schema import case_to_item
+    from carebird.x.normalise import parse_delivery
     from tests.helpers import BRAND, InMemoryCaseStore
 
     at = NIGHT.astimezone(ZoneInfo("UTC")).strftime("%Y-%m-%dT%H:%M:%S.000Z")
@@ -287,7 +287,7 @@ def test_no_acknowledgement_to_a_mention_that_quotes_someone_elses_post(referenc
 
 
 def test_no_automated_dm_answers_an_encrypted_chat_whose_words_and_opt_out_carebird_cannot_read():
-    from carebird.normalise import parse_delivery
+    from carebird.x.normalise import parse_delivery
     from tests.helpers import BRAND, fixture
 
     body = fixture("x-docs/chat.received.json")

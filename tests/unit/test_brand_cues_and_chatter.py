@@ -8,10 +8,10 @@ import pytest
 from carebird_local.corrections import corrections
 
 from carebird import settings
-from carebird.cases import mark_urgent, open_case
+from carebird.domain.cases import mark_urgent, open_case
+from carebird.domain.model import Author, Channel, Message
+from carebird.domain.triage import Kind, Profile, TriageRules, classify
 from carebird.errors import ConfigurationError
-from carebird.model import Author, Channel, Message
-from carebird.triage import Kind, Profile, TriageRules, classify
 
 T0 = datetime(2026, 1, 14, 21, tzinfo=UTC)
 PERSON = Profile(followers=150, following=200, account_created_at=datetime(2019, 1, 1, tzinfo=UTC))

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from carebird.oauth2 import (
+from carebird.x.oauth2 import (
     REFRESH_MARGIN,
     Authorization,
     AuthorizationLost,
@@ -112,7 +112,7 @@ def test_a_refused_refresh_is_recorded_on_the_claim_and_stops_automation_once():
 
 
 def test_a_refusal_whose_alert_failed_is_paused_and_alerted_by_the_next_container():
-    from carebird.pause import Brakes, StopKind
+    from carebird.aws.pause import Brakes, StopKind
     from tests.unit.test_pause import Alerts, State
 
     vault, claims, state = Vault(token(1, NOW)), Claims(), State()

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carebird.calendar import OpeningHours, parse_weekly
+from carebird.domain.calendar import OpeningHours, parse_weekly
 from carebird.errors import ConfigurationError
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from carebird.compliance import (
+from carebird.app.compliance import (
     GIVE_UP_AFTER,
     SUBMIT_EVERY,
     PendingJob,
@@ -12,8 +12,8 @@ from carebird.compliance import (
     removed_posts,
     run_compliance,
 )
-from carebird.ingest import IngestSettings, apply_event
-from carebird.model import Author, Channel, Message
+from carebird.app.ingest import IngestSettings, apply_event
+from carebird.domain.model import Author, Channel, Message
 from tests.helpers import InMemoryCaseStore
 
 NOW = datetime(2026, 12, 6, 6, 0, tzinfo=UTC)

@@ -5,13 +5,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from carebird import desk
-from carebird.cases import open_case
-from carebird.escalation import DueEscalation, still_due
-from carebird.ingest import IngestSettings
-from carebird.model import CaseStatus
-from carebird.normalise import parse_delivery
-from carebird.table import case_to_item
+from carebird.app.escalation import DueEscalation, still_due
+from carebird.app.ingest import IngestSettings
+from carebird.aws.schema import case_to_item
+from carebird.domain import desk
+from carebird.domain.cases import open_case
+from carebird.domain.model import CaseStatus
+from carebird.x.normalise import parse_delivery
 from tests.helpers import BRAND, fixture
 
 NOW = datetime(2025, 11, 25, 10, 0, tzinfo=UTC)

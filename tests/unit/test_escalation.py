@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from carebird.escalation import (
+from carebird.app.escalation import (
     MAX_CASES_PER_EMAIL,
     DueEscalation,
     NotifierUnavailable,
@@ -225,7 +225,7 @@ def test_a_subject_never_carries_line_breaks_or_passes_99_characters():
 def test_the_sns_notifier_spaces_its_emails_a_second_apart_and_reports_a_refused_publish_as_unavailable():
     from botocore.exceptions import ClientError
 
-    from carebird.escalation_ledger import MIN_PUBLISH_INTERVAL, SnsNotifier
+    from carebird.aws.escalation_ledger import MIN_PUBLISH_INTERVAL, SnsNotifier
 
     now, slept, published = [100.0], [], []
 

@@ -5,13 +5,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from carebird import inbox
-from carebird.calendar import OpeningHours
-from carebird.cases import open_case
-from carebird.ingest import IngestSettings
-from carebird.model import CaseStatus
-from carebird.normalise import parse_delivery
-from carebird.sla import SlaPolicy
+from carebird.app import inbox
+from carebird.app.ingest import IngestSettings
+from carebird.domain.calendar import OpeningHours
+from carebird.domain.cases import open_case
+from carebird.domain.model import CaseStatus
+from carebird.domain.sla import SlaPolicy
+from carebird.x.normalise import parse_delivery
 from tests.helpers import BRAND, fixture
 
 HOURS = OpeningHours.from_settings("mon-fri 09:00-18:00", "Europe/Paris", "")

@@ -1,9 +1,9 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from carebird.cases import ANSWERED, CLOSED, OPEN
-from carebird.ingest import IngestSettings, Outcome, apply_event
-from carebird.normalise import parse_delivery
+from carebird.app.ingest import IngestSettings, Outcome, apply_event
+from carebird.domain.cases import ANSWERED, CLOSED, OPEN
+from carebird.x.normalise import parse_delivery
 from tests.helpers import BRAND, InMemoryCaseStore, fixture
 
 SETTINGS = IngestSettings()
@@ -111,7 +111,7 @@ def test_a_held_answer_redelivered_is_held_once():
 
 
 def test_redelivering_the_first_message_of_a_closed_case_is_a_duplicate():
-    from carebird.cases import close
+    from carebird.domain.cases import close
 
     store = InMemoryCaseStore()
     apply_all(store, "aaa-mention.json")
@@ -123,7 +123,7 @@ def test_redelivering_the_first_message_of_a_closed_case_is_a_duplicate():
 
 
 def test_the_brand_deleting_its_only_answer_puts_the_customer_back_in_the_queue():
-    from carebird.model import Deletion
+    from carebird.domain.model import Deletion
 
     store = InMemoryCaseStore()
     apply_all(store, "aaa-mention.json", "aaa-brand-reply.json")
@@ -141,7 +141,7 @@ def test_the_brand_deleting_its_only_answer_puts_the_customer_back_in_the_queue(
 
 
 def test_the_brand_deleting_one_of_two_answers_keeps_the_case_answered():
-    from carebird.model import Deletion
+    from carebird.domain.model import Deletion
 
     store = InMemoryCaseStore()
     apply_all(store, "aaa-mention.json", "aaa-brand-reply.json")
@@ -155,7 +155,7 @@ def test_the_brand_deleting_one_of_two_answers_keeps_the_case_answered():
 
 
 def test_the_brand_deleting_a_post_that_answered_nobody_changes_nothing():
-    from carebird.model import Deletion
+    from carebird.domain.model import Deletion
 
     store = InMemoryCaseStore()
 
@@ -166,7 +166,7 @@ def test_the_brand_deleting_a_post_that_answered_nobody_changes_nothing():
 
 
 def test_a_citation_author_who_then_mentions_the_brand_gets_a_direct_request_case():
-    from carebird.model import Channel
+    from carebird.domain.model import Channel
 
     store = InMemoryCaseStore()
     mention = events("aaa-mention.json")[0]

@@ -1,10 +1,10 @@
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from carebird.calendar import OpeningHours
-from carebird.cases import Case
-from carebird.kpi import bar_chart, compute, percentile, render_digest, stream_metrics
-from carebird.model import Author, Channel
+from carebird.domain.calendar import OpeningHours
+from carebird.domain.cases import Case
+from carebird.domain.kpi import bar_chart, compute, percentile, render_digest, stream_metrics
+from carebird.domain.model import Author, Channel
 
 HOURS = OpeningHours()  # Paris, Mon-Fri 09:00-18:00
 T = datetime(2025, 11, 25, 8, 0, tzinfo=UTC)  # Tuesday 09:00 Paris
@@ -123,7 +123,7 @@ def test_noise_and_praise_are_counted_apart_and_never_as_unanswered_or_breaches(
 
 
 def test_each_case_is_held_to_its_own_channels_sla():
-    from carebird.sla import SlaPolicy
+    from carebird.domain.sla import SlaPolicy
 
     policy = SlaPolicy(hours=HOURS)
     watched = [

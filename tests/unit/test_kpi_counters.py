@@ -4,7 +4,8 @@ from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 
-from carebird.kpi import (
+from carebird.app.kpi_counting import count_case_change
+from carebird.domain.kpi import (
     channels_by_day,
     compute,
     contribution,
@@ -13,9 +14,8 @@ from carebird.kpi import (
     opening_hour,
     report_from_counters,
 )
-from carebird.kpi_counting import count_case_change
-from carebird.model import CaseStatus, Channel
-from carebird.sla import SlaPolicy
+from carebird.domain.model import CaseStatus, Channel
+from carebird.domain.sla import SlaPolicy
 from tests.unit.test_kpi import CASES, HOURS, NOW, T, case
 
 
@@ -127,7 +127,7 @@ def test_a_stream_change_that_leaves_the_kpis_as_they_were_costs_no_write():
 
 
 def test_an_hourly_row_read_in_its_typed_form_gives_the_same_counters_as_through_the_plain_item() -> None:
-    from carebird.table import (
+    from carebird.aws.schema import (
         KPI_COUNTER_PREFIX,
         from_dynamo,
         kpi_counters_from_item,

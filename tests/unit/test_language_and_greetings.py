@@ -4,11 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from carebird.cases import open_case
-from carebird.language import detect_language, greeting_name, message_language
-from carebird.model import Author, Channel, Message
-from carebird.replies import coach, render
-from carebird.triage import TriageRules
+from carebird.domain.cases import open_case
+from carebird.domain.language import detect_language, greeting_name, message_language
+from carebird.domain.model import Author, Channel, Message
+from carebird.domain.replies import coach, render
+from carebird.domain.triage import TriageRules
 
 
 @pytest.mark.parametrize(

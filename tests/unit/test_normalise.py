@@ -2,9 +2,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from carebird.domain.model import Channel, Deletion, Message
 from carebird.errors import PayloadError
-from carebird.model import Channel, Deletion, Message
-from carebird.normalise import parse_delivery
+from carebird.x.normalise import parse_delivery
 from tests.helpers import BRAND, fixture
 
 

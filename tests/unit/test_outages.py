@@ -1,11 +1,11 @@
-"""Outages counted across distinct customers: one outage, one reason, one alert (carebird.outages)."""
+"""Outages counted across distinct customers: one outage, one reason, one alert (carebird.domain.outages)."""
 
 from datetime import UTC, datetime, timedelta
 
-from carebird.ingest import IngestSettings, apply_event
-from carebird.model import Author, Channel, Message
-from carebird.outages import InMemoryOutageLedger, OutageRules, OutageWatch, failed_service
-from carebird.triage import TriageRules
+from carebird.app.ingest import IngestSettings, apply_event
+from carebird.domain.model import Author, Channel, Message
+from carebird.domain.outages import InMemoryOutageLedger, OutageRules, OutageWatch, failed_service
+from carebird.domain.triage import TriageRules
 from tests.helpers import InMemoryCaseStore
 
 T0 = datetime(2026, 1, 13, 19, 10, tzinfo=UTC)

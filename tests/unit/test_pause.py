@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from carebird.pause import Brakes, Pause, StopKind
+from carebird.aws.pause import Brakes, Pause, StopKind
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 
@@ -70,8 +70,8 @@ def test_the_banner_says_what_happened_since_when_and_what_to_do():
 
 
 def test_a_paused_desk_announces_nothing_and_keeps_the_occurrence_for_after_the_fix():
-    from carebird.automation import Announced, announce
-    from carebird.model import XOutcome
+    from carebird.app.automation import Announced, announce
+    from carebird.domain.model import XOutcome
     from tests.unit.test_automation import PARIS, SETTINGS, Claims, FakeX
 
     opening = datetime(2025, 11, 25, 9, tzinfo=PARIS)

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from carebird.inbox import order_queue
-from carebird.model import Channel
-from carebird.triage import NORMAL_BAND, URGENT_BAND, TriageRules, queue_rank, triage
+from carebird.app.inbox import order_queue
+from carebird.domain.model import Channel
+from carebird.domain.triage import NORMAL_BAND, URGENT_BAND, TriageRules, queue_rank, triage
 
 RULES = TriageRules()
 T0 = datetime(2026, 1, 5, 8, tzinfo=UTC)

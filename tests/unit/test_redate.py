@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from carebird_local.redate import RedateError, redate_payload
 
-from carebird.model import Message
-from carebird.normalise import parse_delivery
+from carebird.domain.model import Message
+from carebird.x.normalise import parse_delivery
 from tests.helpers import BRAND, FIXTURES
 
 NOW = datetime(2026, 12, 7, 10, 30, tzinfo=UTC)

@@ -11,9 +11,9 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carebird.cases import ANSWERED, CLOSED
-from carebird.ingest import IngestSettings, Outcome, apply_event
-from carebird.normalise import parse_delivery
+from carebird.app.ingest import IngestSettings, Outcome, apply_event
+from carebird.domain.cases import ANSWERED, CLOSED
+from carebird.x.normalise import parse_delivery
 from tests.helpers import BRAND, InMemoryCaseStore, fixture
 
 SETTINGS = IngestSettings()
@@ -153,7 +153,7 @@ def test_two_remembering_containers_store_what_a_store_without_memory_stores(tra
 
 
 def test_the_memory_is_bounded_and_knows_a_current_case_only_with_its_pointer():
-    from carebird.memory import RecentCases
+    from carebird.aws.memory import RecentCases
 
     store = InMemoryCaseStore()
     apply_event(store, event("aaa-mention.json"), SETTINGS)

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from carebird.replies import (
+from carebird.domain.replies import (
     LINK,
     PUNCTUATION,
     SMILEY,
@@ -12,7 +12,7 @@ from carebird.replies import (
     load_templates,
     render,
 )
-from carebird.textlength import weighted_length
+from carebird.domain.textlength import weighted_length
 
 TEMPLATES = load_templates()
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from carebird.cues import CUES
-from carebird.triage import Kind, Profile, classify, fold, risks_in
+from carebird.domain.cues import CUES
+from carebird.domain.triage import Kind, Profile, classify, fold, risks_in
 
 T0 = datetime(2026, 1, 12, 20, tzinfo=UTC)
 UNSEEN = [

@@ -158,10 +158,10 @@ def test_views_read_typed_values():
 
 def test_the_domain_defaults_are_the_settings_defaults():
     """The domain's dataclasses write their defaults as literals (the domain imports no settings): the same values."""
-    from carebird.calendar import DEFAULT_HOURS, DEFAULT_TIME_ZONE
-    from carebird.ingest import IngestSettings
-    from carebird.sla import SlaPolicy
-    from carebird.watch import WatchSettings
+    from carebird.app.ingest import IngestSettings
+    from carebird.app.watch import WatchSettings
+    from carebird.domain.calendar import DEFAULT_HOURS, DEFAULT_TIME_ZONE
+    from carebird.domain.sla import SlaPolicy
 
     policy = SlaPolicy()
     assert (settings.OPENING_HOURS.default, settings.TIME_ZONE.default) == (DEFAULT_HOURS, DEFAULT_TIME_ZONE)

@@ -5,7 +5,7 @@ import hmac
 import pytest
 
 from carebird.errors import SignatureError
-from carebird.signature import crc_response, sign, verify
+from carebird.x.signature import crc_response, sign, verify
 
 
 def test_crc_response_is_base64_hmac_sha256_of_the_token_keyed_by_the_consumer_secret():

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from carebird.sla import (
+from carebird.domain.sla import (
     BACKSTOP_AFTER,
     HERD_SPREAD,
     SlaPolicy,

@@ -1,4 +1,4 @@
-"""The table's layout is written once (carebird.table) and the template and the workflow agree with it."""
+"""The table's layout is written once (carebird.aws.schema) and the template and the workflow agree with it."""
 
 import json
 from pathlib import Path
@@ -8,11 +8,11 @@ from carebird_local.local import load_template
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carebird import table
-from carebird.cases import open_case
-from carebird.ingest import IngestSettings
-from carebird.model import CaseStatus, Family
-from carebird.normalise import parse_delivery
+from carebird.app.ingest import IngestSettings
+from carebird.aws import schema as table
+from carebird.domain.cases import open_case
+from carebird.domain.model import CaseStatus, Family
+from carebird.x.normalise import parse_delivery
 from tests.helpers import BRAND, fixture
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,4 +1,4 @@
-"""carebird.textlength against twitter-text's own conformance cases (tests/fixtures/twitter-text)."""
+"""carebird.domain.textlength against twitter-text's own conformance cases (tests/fixtures/twitter-text)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from carebird.textlength import parse_text, weighted_length
+from carebird.domain.textlength import parse_text, weighted_length
 
 CASES = yaml.safe_load((Path(__file__).parents[1] / "fixtures" / "twitter-text" / "validate.yml").read_text("utf-8"))
 TESTS = CASES["tests"]

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carebird.model import Channel
-from carebird.triage import (
+from carebird.domain.model import Channel
+from carebird.domain.triage import (
     COMMERCIAL,
     OTHER,
     TECHNICAL,
@@ -126,7 +126,7 @@ def test_waiting_ages_only_in_opening_minutes():
 
 
 def test_the_opening_clock_agrees_with_the_sla_clock_over_weeks_and_holidays():
-    from carebird.calendar import OpeningHours
+    from carebird.domain.calendar import OpeningHours
 
     hours = OpeningHours.from_settings("mon-fri 09:00-12:00,14:00-18:00; sat 10:00-13:00", "Europe/Paris", "2025-12-25")
     start = datetime(2025, 12, 19, 15, 7, tzinfo=UTC)
@@ -268,7 +268,7 @@ def _regex_hits(folded, words, negatable=False):
     """The reference the cue lookup replaced (issue 16): one regular expression per list, tried at each word start."""
     import re as regex
 
-    from carebird.triage import _negated, fold
+    from carebird.domain.triage import _negated, fold
 
     entries = {fold(w).rstrip("*") + ("*" if w.endswith("*") else ""): w for w in words if w.strip("*")}
     if not entries:
@@ -294,7 +294,7 @@ CUE_WORDS = ["panne*", "bug", "ne marche plus", "arnaque*", "urgent", "pas", "no
 @given(st.lists(st.sampled_from([*CUE_WORDS, "#panne", "@bug", "bugs", "urgente", "x", "é", "_", "'", "!", " "]),
                 max_size=14))  # fmt: skip
 def test_cue_lookup_finds_what_the_regular_expression_found(pieces):
-    from carebird.triage import _hits, fold
+    from carebird.domain.triage import _hits, fold
 
     folded = fold(" ".join(pieces))
     for negatable in (False, True):

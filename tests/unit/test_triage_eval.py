@@ -9,8 +9,8 @@ sys.path.insert(0, str(Path(__file__).parents[2] / "tools"))
 
 import eval_triage
 
-from carebird.model import Channel
-from carebird.normalise import Brand, parse_delivery
+from carebird.domain.model import Channel
+from carebird.x.normalise import Brand, parse_delivery
 
 AUTHOR = {"handle": "claire_d", "name": "Claire Dupont", "name_kind": "person", "followers": 120, "following": 80,
           "verified": False, "account_days": 900, "previous_cases": 0}  # fmt: skip

@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from carebird.ingest import IngestSettings, apply_event
-from carebird.model import Author, Channel, Message
-from carebird.outages import InMemoryOutageLedger, OutageRules, OutageWatch, failed_service
-from carebird.triage import Kind, Profile, TriageRules, classify, risks_in
+from carebird.app.ingest import IngestSettings, apply_event
+from carebird.domain.model import Author, Channel, Message
+from carebird.domain.outages import InMemoryOutageLedger, OutageRules, OutageWatch, failed_service
+from carebird.domain.triage import Kind, Profile, TriageRules, classify, risks_in
 from tests.helpers import InMemoryCaseStore
 
 T0 = datetime(2026, 1, 13, 19, 10, tzinfo=UTC)

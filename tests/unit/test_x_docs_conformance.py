@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from carebird.ingest import IngestSettings, Outcome, apply_event
-from carebird.model import Channel
-from carebird.normalise import CHAT_PLACEHOLDER, Brand, parse_delivery
+from carebird.app.ingest import IngestSettings, Outcome, apply_event
+from carebird.domain.model import Channel
+from carebird.x.normalise import CHAT_PLACEHOLDER, Brand, parse_delivery
 from tests.helpers import InMemoryCaseStore
 
 DOCS = Path(__file__).parents[1] / "fixtures" / "x-docs"

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from carebird.ingest import IngestSettings, Outcome, apply_event
-from carebird.model import CaseStatus, Channel
-from carebird.normalise import Brand, parse_delivery, watched_post
+from carebird.app.ingest import IngestSettings, Outcome, apply_event
+from carebird.domain.model import CaseStatus, Channel
+from carebird.x.normalise import Brand, parse_delivery, watched_post
 from tests.helpers import InMemoryCaseStore
 
 DIALECTS = Path(__file__).parents[1] / "fixtures" / "x-docs" / "dialects"
@@ -114,7 +114,7 @@ def test_a_post_found_by_a_read_is_parsed_alike_in_both_dialects(dialect):
 
 @pytest.mark.parametrize("dialect", BOTH)
 def test_a_polled_mentions_page_classifies_a_reply_alike_in_both_dialects(dialect):
-    from carebird.watch import messages_from_mentions
+    from carebird.app.watch import messages_from_mentions
 
     data = load("post.reply.create", dialect)["data"]
     page = {"data": [data["payload"]], "includes": data.get("includes", {})}

@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import responses
 
-from carebird.oauth2 import AuthorizationLost
-from carebird.pause import StopKind
-from carebird.xclient import XReader, XReadError
+from carebird.aws.pause import StopKind
+from carebird.x.client import XReader, XReadError
+from carebird.x.oauth2 import AuthorizationLost
 
 MENTIONS = "https://api.x.com/2/users/42/mentions"
 DMS = "https://api.x.com/2/dm_events"

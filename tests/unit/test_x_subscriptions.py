@@ -1,7 +1,7 @@
 """Which X Activity API subscriptions carebird keeps, creates and removes for a brand."""
 
-from carebird import xsubscriptions
-from carebird.xsubscriptions import TAG, plan, states, subscription_of, wanted
+from carebird.x import subscriptions as xsubscriptions
+from carebird.x.subscriptions import TAG, plan, states, subscription_of, wanted
 
 BRAND, HOOK = "1111111111111111111", "1976325569252868099"
 

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from carebird.model import XOutcome, XResult
-from carebird.xbill import USAGE, MeteredX, XPrices, delivered_events, sent, spend_line, week_usage, x_cost
+from carebird.domain.model import XOutcome, XResult
+from carebird.domain.xbill import USAGE, MeteredX, XPrices, delivered_events, sent, spend_line, week_usage, x_cost
 
 
 def test_the_default_prices_are_xs_published_pay_per_use_prices():
@@ -109,7 +109,7 @@ def test_every_usage_name_is_a_price():
 def test_the_readmes_cost_table_is_what_x_cost_says_of_each_scenario():
     from pathlib import Path
 
-    from carebird.xbill import CASE_SCENARIOS
+    from carebird.domain.xbill import CASE_SCENARIOS
 
     readme = Path(__file__).parents[2].joinpath("README.md").read_text(encoding="utf-8")
     rows = {

@@ -5,7 +5,7 @@ import json
 import pytest
 import responses
 
-from carebird.xclient import XClient, XOutcome, check_post_text
+from carebird.x.client import XClient, XOutcome, check_post_text
 
 TWEETS = "https://api.x.com/2/tweets"
 DMS = "https://api.x.com/2/dm_conversations/with/42/messages"
@@ -135,7 +135,7 @@ SEARCH = "https://api.x.com/2/tweets/search/recent"
 
 
 def test_reads_go_to_api_x_com_and_ask_for_the_post_fields_of_xs_current_spec():
-    from carebird.xclient import XReader
+    from carebird.x.client import XReader
 
     with responses.RequestsMock() as mocked:
         mocked.get(SEARCH, json={"data": [], "meta": {"result_count": 0}})
@@ -153,7 +153,7 @@ def test_reads_go_to_api_x_com_and_ask_for_the_post_fields_of_xs_current_spec():
 def test_a_reader_that_x_refuses_the_new_field_names_speaks_the_old_dialect_from_then_on():
     from urllib.parse import parse_qs, urlsplit
 
-    from carebird.xclient import XReader
+    from carebird.x.client import XReader
 
     reader = XReader(credentials=CREDENTIALS)
     with responses.RequestsMock() as mocked:

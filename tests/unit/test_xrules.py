@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from carebird.ingest import IngestSettings, apply_event
-from carebird.model import Author, Channel, Message
-from carebird.xrules import abuse_cues, is_opt_out, opt_out_words, valid_privacy_url
+from carebird.app.ingest import IngestSettings, apply_event
+from carebird.domain.model import Author, Channel, Message
+from carebird.domain.xrules import abuse_cues, is_opt_out, opt_out_words, valid_privacy_url
 from tests.helpers import InMemoryCaseStore
 
 AT = datetime(2025, 11, 25, 20, 30, tzinfo=UTC)

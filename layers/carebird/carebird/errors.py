@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from carebird.model import Message
+    from carebird.domain.model import Message
 
 
 class CarebirdError(Exception):

@@ -8,7 +8,7 @@
 
 The logger is powertools' (service from POWERTOOLS_SERVICE_NAME, set by the template; the Lambda context injected
 and the state cleared on each invocation); the tracer is powertools' Tracer only when the stack's Tracing is Active
-(carebird.tracing: otherwise the X-Ray SDK is never imported). Metrics go through carebird.metrics.
+(carebird.aws.tracing: otherwise the X-Ray SDK is never imported). Metrics go through carebird.aws.metrics.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from carebird.tracing import tracer_for
+from carebird.aws.tracing import tracer_for
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 

@@ -11,10 +11,10 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
-    from carebird.cases import Case
-    from carebird.model import Deletion, Known, Message, XResult
-    from carebird.pause import Pause
-    from carebird.sla import TimerStart
+    from carebird.aws.pause import Pause
+    from carebird.domain.cases import Case
+    from carebird.domain.model import Deletion, Known, Message, XResult
+    from carebird.domain.sla import TimerStart
 
 
 class CaseStore(Protocol):

@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from carebird.errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from carebird.automation import AutomationSettings
-    from carebird.calendar import OpeningHours
-    from carebird.ingest import IngestSettings
-    from carebird.normalise import Brand
-    from carebird.outages import OutageRules
-    from carebird.sla import SlaPolicy
-    from carebird.triage import TriageRules
-    from carebird.watch import WatchSettings
-    from carebird.xbill import XPrices
+    from carebird.app.automation import AutomationSettings
+    from carebird.app.ingest import IngestSettings
+    from carebird.app.watch import WatchSettings
+    from carebird.domain.calendar import OpeningHours
+    from carebird.domain.outages import OutageRules
+    from carebird.domain.sla import SlaPolicy
+    from carebird.domain.triage import TriageRules
+    from carebird.domain.xbill import XPrices
+    from carebird.x.normalise import Brand
 
 T = TypeVar("T")
 REQUIRED: Any = None  # a setting with no default: the deployment must give it
@@ -249,21 +249,21 @@ def _environment(env: Mapping[str, str] | Environment | None) -> Environment:
 
 # --- views: what each function reads --------------------------------------------------------------------------
 def opening_hours(env: Mapping[str, str] | Environment | None = None) -> OpeningHours:
-    from carebird.calendar import OpeningHours
+    from carebird.domain.calendar import OpeningHours
 
     read = _environment(env)
     return OpeningHours.from_settings(read(OPENING_HOURS), read(TIME_ZONE), read(HOLIDAYS))
 
 
 def brand(env: Mapping[str, str] | Environment | None = None) -> Brand:
-    from carebird.normalise import Brand
+    from carebird.x.normalise import Brand
 
     read = _environment(env)
     return Brand(user_id=read(BRAND_USER_ID), handle=read(BRAND_HANDLE))
 
 
 def triage_rules(env: Mapping[str, str] | Environment | None = None) -> TriageRules:
-    from carebird.triage import TriageRules
+    from carebird.domain.triage import TriageRules
 
     read = _environment(env)
     hours = opening_hours(read)
@@ -274,10 +274,10 @@ def triage_rules(env: Mapping[str, str] | Environment | None = None) -> TriageRu
 
 
 def ingestion(env: Mapping[str, str] | Environment | None = None) -> IngestSettings:
-    from carebird.ingest import IngestSettings
+    from carebird.app.ingest import IngestSettings
 
     read = _environment(env)
-    from carebird.xrules import opt_out_words
+    from carebird.domain.xrules import opt_out_words
 
     return IngestSettings(
         rules=triage_rules(read),
@@ -287,7 +287,7 @@ def ingestion(env: Mapping[str, str] | Environment | None = None) -> IngestSetti
 
 
 def sla_policy(env: Mapping[str, str] | Environment | None = None) -> SlaPolicy:
-    from carebird.sla import SlaPolicy
+    from carebird.domain.sla import SlaPolicy
 
     read = _environment(env)
     return SlaPolicy(
@@ -300,7 +300,7 @@ def sla_policy(env: Mapping[str, str] | Environment | None = None) -> SlaPolicy:
 
 
 def automation(env: Mapping[str, str] | Environment | None = None) -> AutomationSettings:
-    from carebird.automation import AutomationSettings
+    from carebird.app.automation import AutomationSettings
 
     read = _environment(env)
     return AutomationSettings(
@@ -315,7 +315,7 @@ def automation(env: Mapping[str, str] | Environment | None = None) -> Automation
 
 
 def x_prices(env: Mapping[str, str] | Environment | None = None) -> XPrices:
-    from carebird.xbill import XPrices
+    from carebird.domain.xbill import XPrices
 
     try:
         return XPrices.from_json(_environment(env)(X_PRICES))
@@ -324,8 +324,8 @@ def x_prices(env: Mapping[str, str] | Environment | None = None) -> XPrices:
 
 
 def watch(env: Mapping[str, str] | Environment | None = None) -> WatchSettings:
-    from carebird.model import Channel
-    from carebird.watch import WatchQuery, WatchSettings
+    from carebird.app.watch import WatchQuery, WatchSettings
+    from carebird.domain.model import Channel
 
     read = _environment(env)
     try:
@@ -372,7 +372,7 @@ def outage_topic(env: Mapping[str, str] | Environment | None = None) -> str:
 
 
 def outage_rules(env: Mapping[str, str] | Environment | None = None) -> OutageRules:
-    from carebird.outages import OutageRules
+    from carebird.domain.outages import OutageRules
 
     read = _environment(env)
     return OutageRules(customers=read(OUTAGE_CUSTOMERS), window=timedelta(minutes=read(OUTAGE_WINDOW_MINUTES)))

@@ -1,0 +1,67 @@
+"""What the table's stream sets off, one record at a time: SLA timers and KPI metrics (the dispatcher), and the
+out-of-hours acknowledgement of a new case (the acknowledger).
+
+The stream hands over DynamoDB images; they are decoded here, at the edge (carebird.aws.schema.case_image: the one
+test of "is a case"): the KPI metrics and counters read a Case; the SLA timers and the acknowledgement still
+read the case item.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from carebird.app.automation import Acknowledged, AutomationSettings, acknowledge
+from carebird.app.kpi_counting import Counters, count_case_change
+from carebird.aws.metrics import emit
+from carebird.aws.schema import case_from_item, case_image
+from carebird.domain.cases import Case
+from carebird.domain.kpi import stream_metrics
+from carebird.domain.sla import SlaPolicy, on_case_change
+from carebird.ports import AcknowledgementLog, AutomationState, Claims, Poster, Timers
+
+logger = Logger(child=True)  # the function's logger (powertools), its service and context
+Image = Mapping[str, Any] | None
+
+
+def case_changed(old_image: Image, new_image: Image, policy: SlaPolicy, timers: Timers, counters: Counters) -> str:
+    """A case item changed: its KPI metrics emitted, its SLA timers started when it starts waiting, its opening
+    hour's KPI counters kept (the KPI page's and the digest's)."""
+    old, new = case_image(old_image), case_image(new_image)
+    old_case, new_case = decoded(old), decoded(new)
+    for point in stream_metrics(old_case, new_case, policy.hours):
+        emit(point.name, point.value, point.unit, point.dimensions)
+    outcome = on_case_change(old, new, policy, timers)  # first: a retried record finds its timer started
+    count_case_change(counters, old_case, new_case, policy)
+    if outcome != "skipped":
+        logger.info("sla timer", extra={"outcome": outcome, "case_id": (new or {}).get("case_id")})
+    return outcome
+
+
+def decoded(item: Image) -> Case | None:
+    """A case item as the domain's Case (None stays None)."""
+    return case_from_item(dict(item)) if item else None
+
+
+def case_inserted(
+    inserted: bool,
+    new_image: Image,
+    now: datetime,
+    settings: AutomationSettings,
+    claims: Claims,
+    x: Poster,
+    record: AcknowledgementLog,
+    state: AutomationState,
+) -> str:
+    """A new case: one courteous out-of-hours answer per closed period when it is due."""
+    case = case_image(new_image)
+    if not inserted or not case:
+        return "skipped"
+    result = acknowledge(case, now, settings, claims, x, record, state)
+    if result.status is Acknowledged.SENT and result.via:
+        emit("Acknowledgements", 1, dimensions={"via": result.via.value})
+    logger.info("out-of-hours acknowledgement", extra={"case_id": case.get("case_id"), "outcome": str(result)})
+    return str(result)

@@ -1,0 +1,52 @@
+"""The X app credentials, from Secrets Manager (cached by powertools, never logged)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from carebird.errors import ConfigurationError
+
+# Libraries that log request and response bodies or headers at DEBUG: with the credentials in them.
+CREDENTIAL_BEARING_LOGGERS = ("botocore", "boto3", "urllib3", "requests_oauthlib", "oauthlib", "tweepy")
+CREDENTIAL_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret", "bearer_token")
+CACHE_SECONDS = 300
+
+
+def protect_logs() -> None:
+    """Keep credential-bearing libraries at INFO or above, whatever level the root logger is set to."""
+    import logging
+
+    for name in CREDENTIAL_BEARING_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.level < logging.INFO:
+            logger.setLevel(logging.INFO)
+
+
+def x_credentials(secret_arn: str) -> dict[str, Any]:
+    """The secret's JSON document; cached for five minutes so a rotation is picked up."""
+    protect_logs()
+    from aws_lambda_powertools.utilities import parameters
+
+    _share_the_sdk_session()
+    value = parameters.get_secret(secret_arn, transform="json", max_age=CACHE_SECONDS)
+    if not isinstance(value, dict):
+        raise ConfigurationError("the X secret must be a JSON object")
+    return value
+
+
+def _share_the_sdk_session() -> None:
+    """powertools' secrets provider on boto3's default session (carebird.aws.sdk) rather than on a session of its own:
+    the function's DynamoDB client shares it, so a cold start reads botocore's endpoint data once, not twice."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider, base
+
+    from carebird.aws import sdk
+
+    if "secrets" not in base.DEFAULT_PROVIDERS:
+        base.DEFAULT_PROVIDERS["secrets"] = SecretsProvider(boto3_client=sdk.client("secretsmanager"))
+
+
+def consumer_secret(secret_arn: str) -> str:
+    secret = str(x_credentials(secret_arn).get("consumer_secret") or "")
+    if not secret:
+        raise ConfigurationError("the X secret has no consumer_secret yet: fill it after deploy")
+    return secret

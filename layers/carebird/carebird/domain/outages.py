@@ -1,0 +1,195 @@
+"""Outages counted, not guessed: several distinct customers reporting the same failure within a short window.
+
+Each waiting customer message that reports a failure of a service (internet, mobile network, power, gas, water,
+TV, the app), in any wording ("fibre en rade", "zéro réseau", "can't make calls"), is noted in a ledger with its
+customer and case, once per case (a follow-up repeating the same failure adds nothing). When `customers`
+distinct customers have reported the same service's failure within `window` (or one influential account speaks
+of a widespread outage), the desk declares one outage: every case of the burst, and every later report while it
+lasts, carries the same reason and ranks in the urgent band for two windows (then reports are counted anew); the
+team gets one alert for the outage, not one per case (the declaration is a conditional write: whoever wins it
+alerts, retries and racing invocations do not).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
+
+from carebird.domain.cases import Case, queue_rank
+from carebird.domain.triage import (
+    DEFAULT_BOOK,
+    URGENT_BAND,
+    CueBook,
+    Kind,
+    TriageRules,
+    band_reason,
+    fold,
+    risks_in,
+    with_failure,
+)
+
+if TYPE_CHECKING:
+    from carebird.ports import CaseStore
+
+SERVICES = {
+    "service internet": "internet",
+    "service mobile": "mobile network",
+    "service power": "power",
+    "service tv": "TV",
+    "service app": "app and website",
+    "service gas": "gas",
+    "service water": "water",
+}
+OUTAGE_REASON = "outage: "
+
+
+@dataclass(frozen=True)
+class OutageRules:
+    customers: int = 4  # distinct customers reporting the same failure...
+    window: timedelta = timedelta(minutes=30)  # ...within this window make one outage
+    influential_followers: int = 50_000  # one account this large speaking of many people affected is enough
+
+
+@dataclass(frozen=True)
+class Report:
+    customer_id: str
+    case_id: str
+    at: datetime
+
+
+class OutageLedger(Protocol):
+    """Where reports are counted and outages declared (the cases table in production, a dict in tests)."""
+
+    def report(self, service: str, report: Report, window: timedelta) -> tuple[list[Report], str | None]:
+        """Note a report; the reports of the window (this one included) and the outage declared, if any."""
+        ...
+
+    def declared(self, service: str, at: datetime) -> str | None: ...
+    def declare(self, service: str, outage_id: str, at: datetime, window: timedelta) -> bool: ...
+
+
+class OutageAlerts(Protocol):
+    def outage_declared(self, outage_id: str, service: str, customers: int, at: datetime) -> None: ...
+
+
+def failed_service(text: str, book: CueBook = DEFAULT_BOOK) -> str | None:
+    """The service a message says has failed ("plus de fibre", "no signal"), or None when it reports no failure."""
+    folded = fold(text)
+    found = with_failure(folded, book.scan(folded))
+    if "failure" not in found and "outage" not in found:
+        return None
+    for family, service in SERVICES.items():
+        if family in found:
+            return service
+    return None
+
+
+def speaks_for_many(case: Case, text: str, rules: OutageRules, book: CueBook = DEFAULT_BOOK) -> bool:
+    """One influential account saying "thousands", "the whole town": enough to declare on its own."""
+    widespread = any(risk.family == "outage" for risk in risks_in(text, book))
+    return widespread and (case.customer.followers >= rules.influential_followers or case.customer.verified)
+
+
+@dataclass
+class OutageWatch:
+    ledger: OutageLedger
+    alerts: OutageAlerts
+    rules: OutageRules
+    triage_rules: TriageRules
+
+    def note(self, store: CaseStore, case_id: str, text: str, at: datetime) -> str | None:
+        """Count one customer's report; declare the outage when enough customers reported it; mark its cases.
+        Returns the outage id the case now belongs to, if any."""
+        case = store.get_case(case_id)
+        if case is None or not case.awaiting_reply or case.kind in (Kind.NOISE, Kind.THANKS):
+            return None
+        service = failed_service(text, self.triage_rules.cues)
+        if service is None:
+            return None
+        earlier = case.triage_text[: -len(text)] if case.triage_text.endswith(text) else ""
+        if earlier and failed_service(earlier, self.triage_rules.cues) == service:
+            return case.outage  # this customer's case was counted for this failure already: one customer, one report
+        reports, outage_id = self.ledger.report(service, Report(case.customer.id, case.case_id, at), self.rules.window)
+        customers = {r.customer_id for r in reports}
+        if outage_id is None and (
+            len(customers) >= self.rules.customers or speaks_for_many(case, text, self.rules, self.triage_rules.cues)
+        ):
+            candidate = f"{service.split()[0].lower()}-{at:%Y%m%dT%H%M}"
+            if self.ledger.declare(service, candidate, at, self.rules.window):
+                self.alerts.outage_declared(candidate, service, len(customers), at)
+                outage_id = candidate
+            else:
+                outage_id = self.ledger.declared(service, at)
+        if outage_id is None:
+            return None
+        for report in reports:
+            mark_case(store, report.case_id, outage_id, service, len(customers), self.rules, self.triage_rules)
+        return outage_id
+
+
+def mark_case(
+    store: CaseStore, case_id: str, outage_id: str, service: str, customers: int, rules: OutageRules,
+    triage_rules: TriageRules, attempts: int = 3,
+) -> bool:  # fmt: skip
+    """Put one waiting case in the outage (urgent band, the outage's reason); True when it changed."""
+    from carebird.errors import ConcurrentUpdate
+
+    for _ in range(attempts):
+        case = store.get_case(case_id)
+        if case is None or not case.awaiting_reply or case.outage == outage_id:
+            return False
+        try:
+            store.save_case(in_outage(case, outage_id, service, customers, rules, triage_rules), case.version)
+            return True
+        except ConcurrentUpdate:
+            continue
+    return False
+
+
+def in_outage(
+    case: Case, outage_id: str, service: str, customers: int, rules: OutageRules, triage_rules: TriageRules
+) -> Case:
+    """The case as part of the outage: urgent band, at least the urgent floor, the outage's reason first."""
+    minutes = int(rules.window.total_seconds() // 60)
+    who = (
+        f"{customers} customers reported it in the last {minutes} minutes"
+        if customers >= rules.customers
+        else "an account with a large audience reports many people affected"
+    )
+    reason = f"{OUTAGE_REASON}{service} down for many customers ({who}, {outage_id}); the team was alerted once"
+    kept = [r for r in case.reasons if not r.startswith(("urgent band", "request band", OUTAGE_REASON))]
+    priority = max(case.priority, triage_rules.urgent_floor)
+    rank = queue_rank(priority, case.waiting_since, triage_rules, URGENT_BAND) if case.waiting_since else None
+    return replace(
+        case,
+        outage=outage_id,
+        band=URGENT_BAND,
+        kind=Kind.URGENT.value,
+        priority=priority,
+        rank=rank,
+        reasons=(band_reason(URGENT_BAND, "a widespread outage"), reason, *kept),
+    )
+
+
+class InMemoryOutageLedger:
+    """The ledger in plain dicts: tests, the evaluation and the local stack."""
+
+    def __init__(self) -> None:
+        self.reports: dict[str, list[Report]] = {}
+        self.outages: dict[str, tuple[str, datetime]] = {}  # service -> (outage id, lasts until)
+
+    def report(self, service: str, report: Report, window: timedelta) -> tuple[list[Report], str | None]:
+        kept = [r for r in self.reports.get(service, []) if r.at > report.at - window and r.case_id != report.case_id]
+        self.reports[service] = [*kept, report]
+        return list(self.reports[service]), self.declared(service, report.at)
+
+    def declared(self, service: str, at: datetime) -> str | None:
+        outage = self.outages.get(service)
+        return outage[0] if outage and outage[1] > at else None
+
+    def declare(self, service: str, outage_id: str, at: datetime, window: timedelta) -> bool:
+        if self.declared(service, at) is not None:
+            return False
+        self.outages[service] = (outage_id, at + 2 * window)  # a burst's outage lasts two windows, then is counted anew
+        return True

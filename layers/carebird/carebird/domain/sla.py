@@ -1,0 +1,181 @@
+"""SLA timers: when a case is due, and what its Step Functions execution is told."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from carebird.domain.calendar import OpeningHours
+from carebird.domain.timeparse import from_iso, to_iso
+from carebird.ports import Timers
+
+SCHEDULE_NAME_LIMIT = 64  # EventBridge Scheduler's limit on a schedule's name
+# Everyone who wrote while the desk was closed shares one deadline to the second (opening + the SLA): each such
+# case fires at its own offset in this window (a hash of its id), so Monday's herd arrives as a trickle.
+HERD_SPREAD = timedelta(minutes=5)
+# A second timer per deadline, this long after it: it finds the case escalated and stops, unless the first
+# execution could not queue the escalation (the workflow's retry budget spent): then it queues it again.
+BACKSTOP_AFTER = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    """90 opening minutes by default; an optional second level for the manager after a further period.
+
+    The defaults are the settings' (SLA_MINUTES, SECOND_LEVEL_MINUTES, CITATION_SLA_MINUTES, TOPIC_SLA_MINUTES,
+    URGENT_SLA_MINUTES), written here as literals so the domain needs no settings; tests/unit/test_settings.py
+    holds them equal."""
+
+    minutes: int = 90
+    second_level_minutes: int = 60
+    hours: OpeningHours = field(default_factory=OpeningHours)
+    channel_minutes: dict[str, int] = field(default_factory=lambda: {"citation": 240, "topic": 0})
+    urgent_minutes: int = 30
+
+    def minutes_for(self, channel: str | None, band: str | None = None) -> int:
+        """The SLA of a case: its channel's (watch cases longer, topics none), shortened for the urgent band."""
+        minutes = self.channel_minutes.get(str(channel), self.minutes)
+        if band == "urgent" and minutes > 0:
+            return min(minutes, self.urgent_minutes)
+        return minutes
+
+    def minutes_for_case(self, case: Any) -> int:
+        """The SLA of one case (0: none), from its channel and band."""
+        return self.minutes_for(case.channel.value, case.band)
+
+
+@dataclass(frozen=True)
+class TimerStart:
+    """One deadline: its name (the idempotency key), when it fires, and the escalation workflow's input."""
+
+    name: str
+    fire_at: datetime
+    input: dict[str, Any]
+    after_earliest: timedelta = timedelta(0)  # a late start keeps this distance from the earliest possible fire
+
+
+def timer_name(case_id: str, reopened: int, level: int = 1, backstop: bool = False) -> str:
+    """Unique per case opening and level, so a retried or redelivered stream record schedules nothing twice.
+
+    A case id made of the characters a schedule name allows, short enough, is the name as it is (the names of
+    every X post and DM case). Any other (an XChat id with `:`, anything long) gets a readable ASCII head and a
+    hash of the exact id after a `.`, a character no plain name holds: two ids never fold or cut to one name.
+    A backstop's name is built the same way with `-b` in its suffix (never its deadline's name cut to fit).
+    """
+    suffix = f"-r{reopened}-l{level}" + ("-b" if backstop else "")
+    if re.fullmatch(r"[A-Za-z0-9_-]+", case_id) and len(case_id) + len(suffix) <= SCHEDULE_NAME_LIMIT:
+        return case_id + suffix
+    digest = hashlib.sha256(case_id.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    head = re.sub(r"[^A-Za-z0-9_-]", "_", case_id.encode("ascii", "replace").decode())
+    return f"{head[: SCHEDULE_NAME_LIMIT - len(suffix) - len(digest) - 1]}.{digest}{suffix}"
+
+
+def needs_timer(old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any] | None) -> bool:
+    """A case that starts waiting: a new case, or a reopened one (the stream's adapter passes case items only)."""
+    if not new_image or not new_image.get("waiting_since"):
+        return False
+    if new_image.get("status") == "closed":
+        return False
+    if not old_image:
+        return True
+    return int(old_image.get("reopened", 0)) != int(new_image.get("reopened", 0))
+
+
+def timers_for(case_item: Mapping[str, Any], policy: SlaPolicy) -> list[TimerStart]:
+    """The deadlines of a case now waiting: the team's, and the manager's when a second level is set; each
+    with its backstop timer, and shifted within HERD_SPREAD when the case started waiting while closed."""
+    first = timer_for(case_item, policy)
+    deadlines = [first]
+    if "second_due_at" in first.input:
+        deadlines.append(
+            TimerStart(
+                name=timer_name(case_item["case_id"], int(case_item.get("reopened", 0)), 2),
+                fire_at=from_iso(first.input["second_due_at"]),
+                input=first.input | {"level": "2"},
+            )
+        )
+    offset = herd_offset(case_item, policy)
+    reopened = int(case_item.get("reopened", 0))
+    timers = []
+    for level, deadline in enumerate(deadlines, start=1):
+        fire_at = deadline.fire_at + offset
+        timers.append(TimerStart(deadline.name, fire_at, deadline.input))
+        backstop_name = timer_name(case_item["case_id"], reopened, level, backstop=True)
+        timers.append(backstop_for(TimerStart(deadline.name, fire_at, deadline.input), backstop_name))
+    return timers
+
+
+def herd_offset(case_item: Mapping[str, Any], policy: SlaPolicy) -> timedelta:
+    """0 for a case that started waiting while open; else its own second within HERD_SPREAD (stable per case)."""
+    if policy.hours.is_open(from_iso(case_item["waiting_since"])):
+        return timedelta(0)
+    digest = hashlib.sha256(str(case_item["case_id"]).encode("utf-8")).digest()
+    return timedelta(seconds=int.from_bytes(digest[:4], "big") % int(HERD_SPREAD.total_seconds()))
+
+
+def backstop_for(deadline: TimerStart, name: str) -> TimerStart:
+    """The deadline's second chance: same input, BACKSTOP_AFTER later, its own name (timer_name's, backstop=True)."""
+    return TimerStart(name, deadline.fire_at + BACKSTOP_AFTER, deadline.input, after_earliest=BACKSTOP_AFTER)
+
+
+def timer_for(case_item: Mapping[str, Any], policy: SlaPolicy) -> TimerStart:
+    """The first deadline of a case now waiting: in opening minutes, with the texts for the email."""
+    waiting_since = from_iso(case_item["waiting_since"])
+    minutes = policy.minutes_for(case_item.get("channel"), case_item.get("band"))
+    due = policy.hours.add_open_minutes(waiting_since, minutes)
+    reopened = int(case_item.get("reopened", 0))
+    payload: dict[str, Any] = {
+        "case_id": case_item["case_id"],
+        "level": "1",
+        "reopened": str(reopened),
+        "due_at": to_iso(due),
+        "waiting_since": to_iso(waiting_since),
+        "sla_text": f"{minutes} opening minutes",
+        "waited_text": human_duration(due - waiting_since),
+        "waited_open_minutes": str(minutes),
+        "waiting_since_local": local_text(waiting_since, policy.hours),
+        "due_local": local_text(due, policy.hours),
+    }
+    if policy.second_level_minutes:
+        second_due = policy.hours.add_open_minutes(due, policy.second_level_minutes)
+        payload |= {
+            "second_due_at": to_iso(second_due),
+            "second_waited_text": human_duration(second_due - waiting_since),
+            "second_waited_open_minutes": str(minutes + policy.second_level_minutes),
+        }
+    return TimerStart(name=timer_name(case_item["case_id"], reopened), fire_at=due, input=payload)
+
+
+def human_duration(span: timedelta) -> str:
+    """`45 min`, `1 h 30 min`, `2 d 16 h 30 min`."""
+    minutes = int(span.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [
+        f"{days} d" if days else "",
+        f"{hours} h" if hours else "",
+        f"{minutes} min" if minutes or not (days or hours) else "",
+    ]
+    return " ".join(p for p in parts if p)
+
+
+def local_text(moment: datetime, hours: OpeningHours) -> str:
+    local = moment.astimezone(hours.zone)
+    return f"{local:%a %d %b %Y %H:%M} ({hours.time_zone})"
+
+
+def on_case_change(
+    old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any] | None, policy: SlaPolicy, timers: Timers
+) -> str:
+    """React to one stream record: schedule the case's deadlines when it starts waiting."""
+    if not needs_timer(old_image, new_image):
+        return "skipped"
+    assert new_image is not None
+    if policy.minutes_for(new_image.get("channel"), new_image.get("band")) <= 0:
+        return "no SLA for this channel"
+    started = [timers.start(timer) for timer in timers_for(new_image, policy)]
+    return "started" if any(started) else "already started"
