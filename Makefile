@@ -24,12 +24,15 @@ SAMCONFIG_EXAMPLE := infra/samconfig.example.toml
 # or the one saved in infra/samconfig.toml.
 DEPLOY_REGION := $(or $(AWS_REGION),$(AWS_DEFAULT_REGION))
 PORT ?= 8080
+# Processes the suites run on (pytest-xdist; each has its own embedded AWS): 2, the cores of the CI machine.
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 LOCK := layers/carebird/requirements.txt
 # sam validate needs a region to load its schemas; it changes nothing else (deploys take yours, see README).
 VALIDATE_REGION ?= us-east-1
 
 .PHONY: install demo check test lint typecheck format cfn-lint sam-validate pytest pytest-311 pytest-313 bench build \
-	artifact-test deploy lock clean check-lambda-python eval checkov preflight check-venv-python screenshots
+	artifact-test deploy lock clean check-lambda-python eval checkov preflight check-venv-python screenshots venvs
 
 check-lambda-python:
 	@test -n "$(LAMBDA_PYTHON)" || { echo "make: no python3.13 found (the Lambda runtime's Python). Install it (pyenv install 3.13) or pass LAMBDA_PYTHON=/path/to/python3.13." >&2; exit 2; }
@@ -107,7 +110,7 @@ typecheck: $(VENV)/.installed
 
 # The inner loop: lint, types and the unit tests on the Lambda runtime's Python.
 check: lint $(VENV313)/.installed
-	$(PY313) -m pytest tests/unit -q -p no:cacheprovider
+	$(PY313) -m pytest $(PYTEST_PARALLEL) tests/unit -q -p no:cacheprovider
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix .
@@ -119,12 +122,14 @@ cfn-lint: $(VENV)/.installed
 sam-validate: $(SAM_VENV)/.installed
 	SAM_CLI_TELEMETRY=0 $(SAM) validate --lint --template $(TEMPLATE) --region $(VALIDATE_REGION)
 
+# --dist loadfile: a module's tests share one process, so its module-scoped fixtures (the demo's day, the browser)
+# are paid once.
 pytest-313: $(VENV313)/.installed
-	$(PY313) -m pytest
+	$(PY313) -m pytest $(PYTEST_PARALLEL)
 
 # 3.11 differs from the runtime's 3.13 in the language, not in AWS: the unit tests cover it; the whole suite runs on 3.13.
 pytest-311: $(VENV)/.installed
-	$(PY) -m pytest tests/unit
+	$(PY) -m pytest $(PYTEST_PARALLEL) tests/unit
 
 pytest: pytest-313 pytest-311
 
@@ -145,7 +150,12 @@ build: check-lambda-python $(SAM_VENV)/.installed $(SAMCONFIG)
 artifact-test: build $(VENV313)/.installed $(LAMBDA_VENV)/.installed
 	CAREBIRD_LAMBDA_PYTHON=$(LAMBDA_VENV)/bin/python $(PY313) -m pytest tests/artifact
 
-test: check-lambda-python lint cfn-lint sam-validate pytest artifact-test
+# The environments `make test` needs, made side by side first: each install waits mostly on unpacking files.
+VENVS := $(VENV)/.installed $(VENV313)/.installed $(LAMBDA_VENV)/.installed $(SAM_VENV)/.installed
+venvs: check-lambda-python
+	$(MAKE) --no-print-directory -j 4 $(VENVS)
+
+test: check-lambda-python venvs lint cfn-lint sam-validate pytest artifact-test
 
 # checkov on the template; its figures and the answer to each failed check written into docs/reliability.md.
 checkov: $(CHECKOV_VENV)/.installed $(VENV)/.installed

@@ -34,6 +34,8 @@ def concurrent_storm(events: int) -> tuple[list[tuple[str, str]], dict[str, obje
     from carebird_local import local
     from carebird_local.demo import BRAND
 
+    from carebird.aws.schema import MESSAGE_ID_PREFIX
+
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
         import boto3
 
@@ -95,7 +97,7 @@ def concurrent_storm(events: int) -> tuple[list[tuple[str, str]], dict[str, obje
                 break
             kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         clock.reset()
-        stored = sum(1 for k in keys if k["pk"]["S"].startswith("MSGID#"))
+        stored = sum(1 for k in keys if k["pk"]["S"].startswith(MESSAGE_ID_PREFIX))
         cases = sum(1 for k in keys if k["sk"]["S"] == "CASE")
         waiting = sum(1 for k in keys if k["sk"]["S"] == "CASE" and "queue" in k)
         schedules = []

@@ -6,7 +6,8 @@
 - `key_level_transaction_rollback`: moto deep-copies every table a transaction touches (once per action) to roll
   back on failure, which is quadratic in the table size; this keeps moto's own logic but snapshots only the items
   the transaction names, and restores those (and the stream) if it is cancelled. The bench's 10,000-event storm
-  and 500-case inbox need it; the tests' tables are small and run moto unmodified.
+  and 500-case inbox need it; the integration tests run with it too (their weekend of 200 waiting cases took
+  100 s on moto's copies, 35 s without).
 - `instant_workflow_retries`: the SLA workflow's retries without moto's real-time waits (tests and bench).
 """
 

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import boto3
 import pytest
 from carebird_local import local
-from carebird_local.motopatch import instant_workflow_retries, serialise_aws_calls
+from carebird_local.motopatch import instant_workflow_retries, key_level_transaction_rollback, serialise_aws_calls
 from moto import mock_aws
 
 from carebird.aws.case_store import DynamoCaseStore
@@ -31,6 +31,7 @@ def embedded_aws():
         os.environ[name] = "testing"
     os.environ.pop("AWS_PROFILE", None)
     time.tzset()
+    key_level_transaction_rollback()  # a transaction's rollback copies its items, not whole tables (as the bench)
     mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
     mock.start()
     yield mock

@@ -35,6 +35,7 @@ OUTSIDE_LIBRARIES = (
 )
 DEVELOPMENT_TOOLING = ("carebird_local", "devtools", "bench", "tests")
 HANDLER_LINE_LIMIT = 30
+FLAT = "carebird."  # + a flat module's name: written apart, so tools/restructure.py leaves the name flat
 
 
 def _restructure():
@@ -156,6 +157,7 @@ def test_the_schema_names_its_key_prefixes():
 def test_no_key_of_the_table_is_written_outside_the_schema_module():
     prefixes, schema = key_prefixes(), schema_path()
     shipped_or_run = [*LAYER.rglob("*.py"), *FUNCTIONS.rglob("*.py"), *(ROOT / "devtools").rglob("*.py")]
+    shipped_or_run += [*(ROOT / "bench").rglob("*.py")]
     written = {
         f"{path.relative_to(ROOT)}: {literal!r}"
         for path in shipped_or_run
@@ -192,7 +194,7 @@ def test_every_handler_is_a_few_lines_of_wiring(app: Path):
         ("carebird.domain.fake", "from carebird.settings import SLA_MINUTES"),
         ("carebird.domain.fake", "from carebird import clock"),
         ("carebird.domain.fake", "from carebird.aws.schema import case_key"),
-        ("carebird.domain.fake", "from carebird.aws.schema import case_key"),
+        (FLAT + "sla", "from " + FLAT + "table import case_key"),  # a flat module, as a branch adds one
         ("carebird.domain.fake", "if TYPE_CHECKING:\n    from carebird.x import client"),
         ("carebird.domain.fake", "from carebird.app.ingest import apply_event"),
         ("carebird.domain.sla", "from carebird import settings"),
@@ -212,7 +214,7 @@ def test_a_module_breaking_a_rule_is_caught(module: str, source: str):
         ("carebird.domain.fake", "from carebird.domain.cases import Case\nfrom carebird.errors import CarebirdError"),
         ("carebird.domain.fake", "from carebird.ports import Timers\nfrom carebird.domain.triage import TriageRules"),
         ("carebird.aws.fake", "import boto3\nfrom carebird.aws import schema\nfrom carebird.domain.cases import Case"),
-        ("carebird.app.fake", "from carebird.aws.store import DynamoCaseStore\nfrom carebird import settings"),
+        ("carebird.app.fake", "from carebird.aws.case_store import DynamoCaseStore\nfrom carebird import settings"),
     ],
 )
 def test_a_module_keeping_the_rules_passes(module: str, source: str):

@@ -52,6 +52,7 @@ TOMBSTONE_DAYS = 7
 QUARANTINE_KEY = "QUARANTINE"
 QUARANTINE_DAYS = 30
 MESSAGE_PREFIX = "MSG#"  # a message's sort key, under its case's partition
+MESSAGE_ID_PREFIX = "MSGID#"  # a message id's guard (see message_id_key)
 
 
 @cache
@@ -76,7 +77,7 @@ def reference_key(reference: str) -> dict[str, str]:
 
 
 def message_id_key(message_id: str) -> dict[str, str]:
-    return {"pk": f"MSGID#{message_id}", "sk": "MSGID"}
+    return {"pk": f"{MESSAGE_ID_PREFIX}{message_id}", "sk": "MSGID"}
 
 
 def automated_text_key(customer_id: str, text: str) -> dict[str, str]:
