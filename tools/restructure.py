@@ -55,6 +55,8 @@ HOMES = {
     "cases": "domain.cases",
     "triage": "domain.triage",
     "cues": "domain.cues",
+    "reading": "domain.reading",  # the learned triage reading (branch i24m), pure Python
+    "triage_weights": "domain.triage_weights",  # its generated weights (tools/train_triage.py writes them)
     "language": "domain.language",
     "calendar": "domain.calendar",
     "timeparse": "domain.timeparse",
