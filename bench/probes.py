@@ -94,6 +94,7 @@ def transitions_per_path() -> tuple[list[tuple[str, str]], dict[str, int]]:
     from moto import mock_aws
 
     from carebird import clock, settings
+    from carebird.aws.schema import case_from_item
     from carebird.domain.model import Author
     from carebird.domain.sla import timers_for
 
@@ -115,11 +116,13 @@ def transitions_per_path() -> tuple[list[tuple[str, str]], dict[str, int]]:
                                         in_reply_to=(sim.post_id_of(mention), customer)))  # fmt: skip
             level = 2 if path == "manager" else 1
             if level == 2:
-                stack.timers.start(timers_for(item, settings.sla_policy())[0])
+                stack.timers.start(timers_for(case_from_item(item), settings.sla_policy())[0])
                 stack.wait_for_executions()
                 item = stack.case_item(case_id)
             before = {e["executionArn"] for e in stack.executions()}
-            timer = next(t for t in timers_for(item, settings.sla_policy()) if t.input.get("level") == str(level))
+            timer = next(
+                t for t in timers_for(case_from_item(item), settings.sla_policy()) if t.input.get("level") == str(level)
+            )
             stack.timers.start(timer)
             stack.wait_for_executions()
             execution = next(e for e in stack.executions() if e["executionArn"] not in before)

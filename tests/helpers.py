@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -265,3 +265,21 @@ class InMemoryCaseStore(RemembersCases):
         wanted = handle.strip().lstrip("@").lower()
         theirs = [c for c in self.cases.values() if wanted and (c.customer.handle or "").lower() == wanted]
         return sorted(theirs, key=lambda c: c.opened_at, reverse=True)[:limit]
+
+
+def waiting_case(
+    case_id: str = "public-1860000000000000102",
+    waiting_since: str | None = "2025-11-21T16:30:00Z",
+    channel: str = "mention",
+    **fields: Any,
+) -> Case:
+    """A case waiting since `waiting_since` (ISO, UTC), as the stream's adapter decodes it for the SLA timers."""
+    from carebird.domain.model import Author, CaseStatus, Channel, Family
+    from carebird.domain.timeparse import from_iso
+
+    since = from_iso(waiting_since) if waiting_since else datetime(2025, 11, 21, 16, 30, tzinfo=UTC)
+    family = Family.DM if channel == "dm" else Family.PUBLIC
+    values: dict[str, Any] = {"status": CaseStatus.OPEN, "opened_at": since, "last_activity_at": since}
+    return Case(case_id=case_id, customer=Author("1500000000000000009", "customer"), family=family,
+                channel=Channel(channel), waiting_since=from_iso(waiting_since) if waiting_since else None,
+                **(values | fields))  # fmt: skip

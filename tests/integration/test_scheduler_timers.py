@@ -8,14 +8,12 @@ import pytest
 
 from carebird.aws.timers import SchedulerTimers
 from carebird.domain.sla import SlaPolicy, timers_for
+from tests.helpers import waiting_case
 from tests.integration.conftest import TABLE  # noqa: F401  (the aws fixture comes from conftest)
 
 pytestmark = pytest.mark.integration
 NOW = datetime(2025, 11, 21, 16, 0, tzinfo=UTC)
-CASE = {
-    "sk": "CASE", "case_id": "public-1860000000000000102", "channel": "mention", "status": "open", "reopened": 0,
-    "waiting_since": "2025-11-21T16:30:00Z",
-}  # fmt: skip
+CASE = waiting_case("public-1860000000000000102", "2025-11-21T16:30:00Z", channel="mention")
 MACHINE = "arn:aws:states:eu-west-3:123456789012:stateMachine:carebird-sla"
 ROLE = "arn:aws:iam::123456789012:role/carebird-sla-scheduler"
 

@@ -147,7 +147,9 @@ def test_second_level_escalation_emails_the_manager_when_configured(stack):
 
 def test_no_second_level_when_the_case_is_answered_between_the_levels(stack):
     stack.deliver("aaa-mention-influencer.json")
-    timers = timers_for(stack.case("public-1860000000000000102"), SlaPolicy(minutes=90, second_level_minutes=60))
+    timers = timers_for(
+        stack.store.get_case("public-1860000000000000102"), SlaPolicy(minutes=90, second_level_minutes=60)
+    )
     first, second = (t for t in timers if not t.name.endswith("-b"))
     stack.sfn.start_execution(stateMachineArn=stack.state_machine, name=first.name, input=json.dumps(first.input))
     stack.wait_for_executions()

@@ -20,7 +20,7 @@ from carebird.domain.model import Channel
 from carebird.domain.sla import SlaPolicy, on_case_change
 from carebird.x.client import XReader
 from carebird.x.normalise import Brand
-from tests.helpers import fixture
+from tests.helpers import fixture, waiting_case
 from tests.integration.conftest import TABLE, X_CREDENTIALS
 
 pytestmark = pytest.mark.integration
@@ -118,8 +118,8 @@ def test_watch_cases_get_their_own_sla_or_none(stack):
             started.append(timer)
             return True
 
-    citation = {"sk": "CASE", "case_id": "public-1", "channel": "citation", "waiting_since": "2025-11-25T09:00:00Z"}
-    topic = citation | {"case_id": "public-2", "channel": "topic"}
+    citation = waiting_case("public-1", "2025-11-25T09:00:00Z", channel="citation")
+    topic = waiting_case("public-2", "2025-11-25T09:00:00Z", channel="topic")
 
     assert on_case_change(None, citation, SlaPolicy(), Timers()) == "started"
     assert on_case_change(None, topic, SlaPolicy(), Timers()) == "no SLA for this channel"

@@ -1,8 +1,10 @@
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
+from carebird.domain.model import CaseStatus
 from carebird.domain.sla import (
     BACKSTOP_AFTER,
     HERD_SPREAD,
@@ -14,14 +16,9 @@ from carebird.domain.sla import (
     timer_name,
     timers_for,
 )
+from tests.helpers import waiting_case
 
-CASE = {
-    "sk": "CASE",
-    "case_id": "public-1860000000000000102",
-    "status": "open",
-    "reopened": 0,
-    "waiting_since": "2025-11-21T16:30:00Z",
-}  # Friday 17:30 in Paris
+CASE = waiting_case(waiting_since="2025-11-21T16:30:00Z")  # Friday 17:30 in Paris
 
 
 class RecordingTimers:
@@ -79,8 +76,7 @@ def test_each_deadline_has_a_backstop_timer_later_with_the_same_input_so_a_faile
 
 def test_cases_that_wrote_while_closed_share_a_deadline_but_fire_spread_over_five_minutes():
     """A weekend's 200 cases are all due Monday at the same second; their timers are not."""
-    weekend = [CASE | {"case_id": f"public-{n}", "waiting_since": f"2025-11-22T{n % 24:02d}:{n % 60:02d}:00Z"}
-               for n in range(200)]  # fmt: skip
+    weekend = [waiting_case(f"public-{n}", f"2025-11-22T{n % 24:02d}:{n % 60:02d}:00Z") for n in range(200)]
 
     firsts = [deadlines(timers_for(case, SlaPolicy(second_level_minutes=0)))[0] for case in weekend]
 
@@ -97,7 +93,7 @@ def test_a_case_that_started_waiting_while_open_fires_at_its_exact_deadline():
 
 def test_a_deadline_is_named_after_the_case_opening_and_level_within_schedulers_limit():
     assert timer_for(CASE, SlaPolicy()).name == "public-1860000000000000102-r0-l1"
-    assert timer_for(CASE | {"reopened": 3}, SlaPolicy()).name.endswith("-r3-l1")
+    assert timer_for(replace(CASE, reopened=3), SlaPolicy()).name.endswith("-r3-l1")
     assert len(timer_name("x" * 200, 1)) == 64
     assert re.fullmatch(r"[0-9A-Za-z_.-]{1,64}", timer_name("dm-chat-a:b#é", 0, 2))
 
@@ -122,7 +118,7 @@ def test_backstop_timers_are_named_like_their_deadlines_and_never_cut_to_fit():
         "dm-chat-" + "d" * 50,
     )
 
-    names = [timer.name for case_id in long_ids for timer in timers_for(CASE | {"case_id": case_id}, SlaPolicy())]
+    names = [timer.name for case_id in long_ids for timer in timers_for(replace(CASE, case_id=case_id), SlaPolicy())]
 
     assert [timer.name for timer in plain] == [
         f"public-1860000000000000102-r0-{s}" for s in ("l1", "l1-b", "l2", "l2-b")
@@ -136,7 +132,7 @@ def test_backstop_timers_are_named_like_their_deadlines_and_never_cut_to_fit():
 
 def test_an_urgent_case_is_due_sooner():
     normal = timer_for(CASE, SlaPolicy())
-    urgent = timer_for(CASE | {"band": "urgent"}, SlaPolicy(urgent_minutes=30))
+    urgent = timer_for(replace(CASE, band="urgent"), SlaPolicy(urgent_minutes=30))
 
     assert urgent.fire_at < normal.fire_at and urgent.input["sla_text"] == "30 opening minutes"
 
@@ -145,10 +141,10 @@ def test_an_urgent_case_is_due_sooner():
     ("old", "new", "expected"),
     [
         (None, CASE, True),
-        (CASE, CASE | {"priority": 90}, False),
-        (CASE, CASE | {"reopened": 1}, True),
-        (None, CASE | {"waiting_since": None}, False),
-        (None, CASE | {"status": "closed"}, False),
+        (CASE, replace(CASE, priority=90), False),
+        (CASE, replace(CASE, reopened=1), True),
+        (None, replace(CASE, waiting_since=None), False),
+        (None, replace(CASE, status=CaseStatus.CLOSED), False),
         (None, None, False),
         (CASE, None, False),
     ],

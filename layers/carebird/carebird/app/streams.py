@@ -2,8 +2,8 @@
 out-of-hours acknowledgement of a new case (the acknowledger).
 
 The stream hands over DynamoDB images; they are decoded here, at the edge (carebird.aws.schema.case_image: the one
-test of "is a case"): the KPI metrics and counters read a Case; the SLA timers and the acknowledgement still
-read the case item.
+test of "is a case"): the SLA timers, the KPI metrics and the counters read a Case; the acknowledgement still
+reads the case item (carebird.app.automation, a use case).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def case_changed(old_image: Image, new_image: Image, policy: SlaPolicy, timers: 
     old_case, new_case = decoded(old), decoded(new)
     for point in stream_metrics(old_case, new_case, policy.hours):
         emit(point.name, point.value, point.unit, point.dimensions)
-    outcome = on_case_change(old, new, policy, timers)  # first: a retried record finds its timer started
+    outcome = on_case_change(old_case, new_case, policy, timers)  # first: a retried record finds its timer started
     count_case_change(counters, old_case, new_case, policy)
     if outcome != "skipped":
         logger.info("sla timer", extra={"outcome": outcome, "case_id": (new or {}).get("case_id")})

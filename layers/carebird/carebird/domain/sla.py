@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from carebird.domain.calendar import OpeningHours
+from carebird.domain.model import CaseStatus
 from carebird.domain.timeparse import from_iso, to_iso
 from carebird.ports import Timers
+
+if TYPE_CHECKING:
+    from carebird.domain.cases import Case
 
 SCHEDULE_NAME_LIMIT = 64  # EventBridge Scheduler's limit on a schedule's name
 # Everyone who wrote while the desk was closed shares one deadline to the second (opening + the SLA): each such
@@ -74,46 +77,42 @@ def timer_name(case_id: str, reopened: int, level: int = 1, backstop: bool = Fal
     return f"{head[: SCHEDULE_NAME_LIMIT - len(suffix) - len(digest) - 1]}.{digest}{suffix}"
 
 
-def needs_timer(old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any] | None) -> bool:
-    """A case that starts waiting: a new case, or a reopened one (the stream's adapter passes case items only)."""
-    if not new_image or not new_image.get("waiting_since"):
+def needs_timer(old: Case | None, new: Case | None) -> bool:
+    """A case that starts waiting: a new case, or a reopened one (the stream's images arrive decoded:
+    carebird.app.streams)."""
+    if new is None or new.waiting_since is None or new.status is CaseStatus.CLOSED:
         return False
-    if new_image.get("status") == "closed":
-        return False
-    if not old_image:
-        return True
-    return int(old_image.get("reopened", 0)) != int(new_image.get("reopened", 0))
+    return old is None or old.reopened != new.reopened
 
 
-def timers_for(case_item: Mapping[str, Any], policy: SlaPolicy) -> list[TimerStart]:
+def timers_for(case: Case, policy: SlaPolicy) -> list[TimerStart]:
     """The deadlines of a case now waiting: the team's, and the manager's when a second level is set; each
     with its backstop timer, and shifted within HERD_SPREAD when the case started waiting while closed."""
-    first = timer_for(case_item, policy)
+    first = timer_for(case, policy)
     deadlines = [first]
     if "second_due_at" in first.input:
         deadlines.append(
             TimerStart(
-                name=timer_name(case_item["case_id"], int(case_item.get("reopened", 0)), 2),
+                name=timer_name(case.case_id, case.reopened, 2),
                 fire_at=from_iso(first.input["second_due_at"]),
                 input=first.input | {"level": "2"},
             )
         )
-    offset = herd_offset(case_item, policy)
-    reopened = int(case_item.get("reopened", 0))
+    offset = herd_offset(case, policy)
     timers = []
     for level, deadline in enumerate(deadlines, start=1):
         fire_at = deadline.fire_at + offset
         timers.append(TimerStart(deadline.name, fire_at, deadline.input))
-        backstop_name = timer_name(case_item["case_id"], reopened, level, backstop=True)
+        backstop_name = timer_name(case.case_id, case.reopened, level, backstop=True)
         timers.append(backstop_for(TimerStart(deadline.name, fire_at, deadline.input), backstop_name))
     return timers
 
 
-def herd_offset(case_item: Mapping[str, Any], policy: SlaPolicy) -> timedelta:
+def herd_offset(case: Case, policy: SlaPolicy) -> timedelta:
     """0 for a case that started waiting while open; else its own second within HERD_SPREAD (stable per case)."""
-    if policy.hours.is_open(from_iso(case_item["waiting_since"])):
+    if case.waiting_since is None or policy.hours.is_open(case.waiting_since):
         return timedelta(0)
-    digest = hashlib.sha256(str(case_item["case_id"]).encode("utf-8")).digest()
+    digest = hashlib.sha256(case.case_id.encode("utf-8")).digest()
     return timedelta(seconds=int.from_bytes(digest[:4], "big") % int(HERD_SPREAD.total_seconds()))
 
 
@@ -122,14 +121,16 @@ def backstop_for(deadline: TimerStart, name: str) -> TimerStart:
     return TimerStart(name, deadline.fire_at + BACKSTOP_AFTER, deadline.input, after_earliest=BACKSTOP_AFTER)
 
 
-def timer_for(case_item: Mapping[str, Any], policy: SlaPolicy) -> TimerStart:
+def timer_for(case: Case, policy: SlaPolicy) -> TimerStart:
     """The first deadline of a case now waiting: in opening minutes, with the texts for the email."""
-    waiting_since = from_iso(case_item["waiting_since"])
-    minutes = policy.minutes_for(case_item.get("channel"), case_item.get("band"))
+    if case.waiting_since is None:
+        raise ValueError(f"case {case.case_id} is not waiting: it has no deadline")
+    waiting_since = case.waiting_since
+    minutes = policy.minutes_for(case.channel.value, case.band)
     due = policy.hours.add_open_minutes(waiting_since, minutes)
-    reopened = int(case_item.get("reopened", 0))
+    reopened = case.reopened
     payload: dict[str, Any] = {
-        "case_id": case_item["case_id"],
+        "case_id": case.case_id,
         "level": "1",
         "reopened": str(reopened),
         "due_at": to_iso(due),
@@ -147,7 +148,7 @@ def timer_for(case_item: Mapping[str, Any], policy: SlaPolicy) -> TimerStart:
             "second_waited_text": human_duration(second_due - waiting_since),
             "second_waited_open_minutes": str(minutes + policy.second_level_minutes),
         }
-    return TimerStart(name=timer_name(case_item["case_id"], reopened), fire_at=due, input=payload)
+    return TimerStart(name=timer_name(case.case_id, reopened), fire_at=due, input=payload)
 
 
 def human_duration(span: timedelta) -> str:
@@ -168,14 +169,12 @@ def local_text(moment: datetime, hours: OpeningHours) -> str:
     return f"{local:%a %d %b %Y %H:%M} ({hours.time_zone})"
 
 
-def on_case_change(
-    old_image: Mapping[str, Any] | None, new_image: Mapping[str, Any] | None, policy: SlaPolicy, timers: Timers
-) -> str:
-    """React to one stream record: schedule the case's deadlines when it starts waiting."""
-    if not needs_timer(old_image, new_image):
+def on_case_change(old: Case | None, new: Case | None, policy: SlaPolicy, timers: Timers) -> str:
+    """React to one stream record (its images decoded: carebird.app.streams): schedule the case's deadlines when
+    it starts waiting."""
+    if new is None or not needs_timer(old, new):
         return "skipped"
-    assert new_image is not None
-    if policy.minutes_for(new_image.get("channel"), new_image.get("band")) <= 0:
+    if policy.minutes_for(new.channel.value, new.band) <= 0:
         return "no SLA for this channel"
-    started = [timers.start(timer) for timer in timers_for(new_image, policy)]
+    started = [timers.start(timer) for timer in timers_for(new, policy)]
     return "started" if any(started) else "already started"
