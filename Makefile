@@ -60,13 +60,13 @@ $(VENV)/.installed-local: pyproject.toml $(LOCK) | check-venv-python
 $(VENV)/.installed: pyproject.toml $(LOCK) | check-venv-python
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -c $(LOCK) -e ".[dev]"
+	$(PY) -m pip install --quiet --no-compile -c $(LOCK) -e ".[dev]"
 	touch $(VENV)/.installed-local $@
 
 $(VENV313)/.installed: pyproject.toml $(LOCK) | check-lambda-python
 	test -x $(PY313) || $(LAMBDA_PYTHON) -m venv $(VENV313)
 	$(PY313) -m pip install --quiet --upgrade pip
-	$(PY313) -m pip install --quiet -c $(LOCK) -e ".[dev]"
+	$(PY313) -m pip install --quiet --no-compile -c $(LOCK) -e ".[dev]"
 	touch $@
 
 # What the managed python3.13 runtime provides a function besides its code and layers: boto3, nothing else.
@@ -78,7 +78,7 @@ $(LAMBDA_VENV)/.installed: $(VENV)/.installed | check-lambda-python
 $(SAM_VENV)/.installed:
 	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(SAM_VENV)/bin/python -m pip install --quiet aws-sam-cli
+	$(SAM_VENV)/bin/python -m pip install --quiet --no-compile aws-sam-cli
 	touch $@
 
 # checkov in a venv of its own: its pins would fight the project's lock.
@@ -151,6 +151,7 @@ artifact-test: build $(VENV313)/.installed $(LAMBDA_VENV)/.installed
 	CAREBIRD_LAMBDA_PYTHON=$(LAMBDA_VENV)/bin/python $(PY313) -m pytest tests/artifact
 
 # The environments `make test` needs, made side by side first: each install waits mostly on unpacking files.
+# (--no-compile in the installs: Python compiles what a run imports, a fraction of what pip would compile.)
 VENVS := $(VENV)/.installed $(VENV313)/.installed $(LAMBDA_VENV)/.installed $(SAM_VENV)/.installed
 venvs: check-lambda-python
 	$(MAKE) --no-print-directory -j 4 $(VENVS)
