@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from carebird.app.kpi_counting import CounterReader, WaitingCases, kpi_report
+from carebird.app.kpi_counting import CounterReader, kpi_report
 from carebird.domain.kpi import render_digest
 from carebird.domain.xbill import delivered_events, spend_line, week_usage
+from carebird.ports import CaseReader
 
 if TYPE_CHECKING:
     from carebird.settings import DigestSettings
@@ -32,7 +33,7 @@ class Mailer(Protocol):
 
 
 def send_digest(
-    settings: DigestSettings, counters: CounterReader, cases: WaitingCases, usage: Usage, mail: Mailer, now: datetime
+    settings: DigestSettings, counters: CounterReader, cases: CaseReader, usage: Usage, mail: Mailer, now: datetime
 ) -> dict[str, Any]:
     """The period ending now, summarised and sent; what was sent (cases, subject, X's spend line) returned."""
     since, policy = now - settings.period, settings.policy
