@@ -84,7 +84,7 @@ def inbox(embedded):
     from carebird_local.server import build_server
 
     http = build_server(embedded, "127.0.0.1", 0, report=lambda _line: None)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
+    threading.Thread(target=http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield Client(f"http://127.0.0.1:{http.server_port}"), embedded
     http.shutdown()
 

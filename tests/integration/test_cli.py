@@ -25,7 +25,7 @@ CREDENTIALS = X_CREDENTIALS
 def server(embedded):
     lines = []
     http = build_server(embedded, "127.0.0.1", 0, report=lines.append)
-    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread = threading.Thread(target=http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{http.server_port}/webhook", embedded, lines
     http.shutdown()

@@ -108,7 +108,7 @@ class TestWithADeployedStack:
 def served(embedded):
     lines: list[str] = []
     http = build_server(embedded, "127.0.0.1", 0, report=lines.append)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
+    threading.Thread(target=http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield f"http://127.0.0.1:{http.server_port}", lines
     http.shutdown()
     http.server_close()
@@ -163,7 +163,7 @@ def test_a_server_off_loopback_signs_in_only_with_its_secret(embedded):
     with pytest.raises(ValueError, match="secret"):
         build_server(embedded, "0.0.0.0", 0, report=lambda _line: None)
     http = build_server(embedded, "0.0.0.0", 0, report=lambda _line: None, sign_in_secret="team-s3cret")
-    threading.Thread(target=http.serve_forever, daemon=True).start()
+    threading.Thread(target=http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     try:
         base = f"http://127.0.0.1:{http.server_port}/inbox/dev/sign-in"
         anyone = requests.post(base, json={"name": "mallory"}, headers={"Host": "evil.example"}, timeout=10)

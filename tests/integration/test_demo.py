@@ -147,7 +147,7 @@ def test_at_the_end_of_the_day_the_inbox_serves_its_cases(aws):
 
     def serve(stack):
         http = build_server(stack, "127.0.0.1", 0, report=lambda _line: None)
-        threading.Thread(target=http.serve_forever, daemon=True).start()
+        threading.Thread(target=http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         base = f"http://127.0.0.1:{http.server_port}/inbox"
         token = requests.post(f"{base}/dev/sign-in", json={"name": "alice"}, timeout=10).json()["token"]
         queue = requests.get(f"{base}/api/queue", headers={"Authorization": f"Bearer {token}"}, timeout=30).json()

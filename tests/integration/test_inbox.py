@@ -23,7 +23,7 @@ def inbox(embedded):
         assert embedded.deliver(fixture(name))["statusCode"] == 200
     embedded.dispatch()
     http = build_server(embedded, "127.0.0.1", 0, report=lambda _line: None)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
+    threading.Thread(target=http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield Client(f"http://127.0.0.1:{http.server_port}"), embedded
     http.shutdown()
 

@@ -166,7 +166,7 @@ def test_a_case_opened_on_sunday_says_it_is_due_monday_in_opening_minutes(embedd
     sunday["tweet_create_events"][0].update(created_at="Sun Nov 30 14:00:00 +0000 2025", timestamp_ms="1764511200000")
     assert embedded.deliver(sunday)["statusCode"] == 200
     http = build_server(embedded, "127.0.0.1", 0, report=lambda _line: None)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
+    threading.Thread(target=http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     client = Client(f"http://127.0.0.1:{http.server_port}")
 
     (row,) = client.get("queue").json()["cases"]

@@ -34,7 +34,7 @@ def served(embedded, tmp_path, monkeypatch):
     monkeypatch.setenv("CAREBIRD_LOCAL_STATE", str(tmp_path / "local.json"))
     exposed = local.ExposedStack(embedded)
     http = build_server(embedded, "127.0.0.1", 0, report=lambda _line: None)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
+    threading.Thread(target=http.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield f"http://127.0.0.1:{http.server_port}/webhook", embedded, tmp_path / "local.json"
     http.shutdown()
     exposed.close()
