@@ -151,7 +151,7 @@ bench: $(VENV)/.installed
 
 # Precision and recall of the triage on labelled messages; writes docs/triage-eval.md.
 eval: $(VENV)/.installed
-	$(PY) tools/eval_triage.py
+	$(PY) tools/eval_triage.py --cross-validate
 
 # Deploys what `make build` produced (never the source tree). First time: make deploy ARGS=--guided
 deploy: build

@@ -18,6 +18,7 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -40,6 +41,9 @@ from carebird.cues import (
     WHOLE_PLACE,
 )
 from carebird.model import Channel
+from carebird.reading import Reading, Shape, TextModel, features, shipped_model
+
+SHIPPED_MODEL = shipped_model()
 
 TECHNICAL = "technical"
 COMMERCIAL = "commercial"
@@ -113,6 +117,8 @@ class TriageRules:
     aging_open_minutes_per_point: int = 2  # the queue ages by one point per two opening minutes of waiting
     hours: OpeningHours = field(default_factory=OpeningHours)
     cues: CueBook = field(default_factory=lambda: DEFAULT_BOOK)
+    # The learned reading beside the rules (carebird.reading, trained by `make train`); None: the rules alone.
+    model: TextModel | None = field(default_factory=lambda: SHIPPED_MODEL)
 
     def __post_init__(self) -> None:
         """Topics and urgency words given directly (not through TRIAGE_RULES) are read through the book too."""
@@ -128,7 +134,7 @@ class TriageRules:
         overrides: dict[str, Any] = json.loads(document)
         if not isinstance(overrides, dict):
             raise ValueError("TRIAGE_RULES must be a JSON object")
-        unknown = set(overrides) - (set(cls.__dataclass_fields__) - {"hours"})
+        unknown = set(overrides) - (set(cls.__dataclass_fields__) - {"hours", "model"})
         if unknown:
             raise ValueError(f"unknown triage settings: {sorted(unknown)}")
         if "keywords" in overrides:
@@ -425,7 +431,8 @@ class Risk:
     family: str  # fraud, safety, vulnerable, personal_data, legal, outage
     label: str  # what an agent reads
     points: int
-    words: tuple[str, ...]  # the words that raised it, as written in the cue lists
+    words: tuple[str, ...]  # the words that raised it, as written in the cue lists (or the customer's)
+    learned: bool = False  # recognised by the learned model (carebird.reading), not by a combination of cues
 
 
 def risks_in(text: str, book: CueBook = DEFAULT_BOOK) -> tuple[Risk, ...]:
@@ -653,11 +660,28 @@ def classify(
     book: CueBook | None = None,
     follow_up: bool = False,
     private: bool = False,
+    model: TextModel | None = None,
 ) -> tuple[Kind, list[str]]:
     """The kind of one message and what decided it (risk beats everything but a bot; thanks asks nothing).
 
-    A follow-up in a conversation is never chatter: "même", "lol" or a link there belong to the customer's case."""
-    book = book or DEFAULT_BOOK
+    A follow-up in a conversation is never chatter: "même", "lol" or a link there belong to the customer's case.
+    With a learned model, the rules' verdict is read again by it (see `blend`)."""
+    kind, why = _by_rules(text, profile, at, earlier_texts, book or DEFAULT_BOOK, follow_up, private)
+    if model is None:
+        return kind, why
+    reading = model.read_features(features(text, cues_found(text, book or DEFAULT_BOOK), Shape(private, follow_up)))
+    return blend(kind, why, reading, text, follow_up, private, model.thresholds)
+
+
+def _by_rules(
+    text: str,
+    profile: Profile,
+    at: datetime | None,
+    earlier_texts: tuple[str, ...],
+    book: CueBook,
+    follow_up: bool,
+    private: bool,
+) -> tuple[Kind, list[str]]:
     folded = fold(text)
     found = with_failure(folded, book.scan(folded))
     risks = _risks(folded, book)
@@ -682,8 +706,65 @@ def classify(
     if thanks:
         return Kind.THANKS, thanks
     if not follow_up and not private and not asks_anything(text, found):
-        return Kind.NOISE, ["a remark about the brand: nothing asked, nothing wrong said"]
+        return Kind.NOISE, [REMARK]
     return Kind.REQUEST, []
+
+
+REMARK = "a remark about the brand: nothing asked, nothing wrong said"
+READ_AS = "read as "  # the first word of the reasons of a risk the learned model recognised: "read as safety"
+
+
+def blend(
+    kind: Kind,
+    why: list[str],
+    reading: Reading,
+    text: str,
+    follow_up: bool,
+    private: bool,
+    thresholds: Mapping[str, float],
+) -> tuple[Kind, list[str]]:
+    """The rules' verdict, read again by the learned model. The rules' urgent stands (their combinations are
+    precise, and a brand's own cues take effect); the model adds the emergencies they miss, files chatter and
+    thanks the rules took for requests, and brings back a customer the rules took for chatter. Irony is never
+    thanks. Each threshold on the model's probability was chosen by leave-one-writer-out cross-validation."""
+    if kind is Kind.URGENT:
+        return kind, why
+    risk = reading.risk
+    if risk and reading.urgent >= thresholds["urgent"]:
+        return Kind.URGENT, [READ_AS + risk, *reading.words_for(URGENT_CLASS + risk)]
+    spam = kind is Kind.NOISE and _noise_score(why) >= TriageRules.noise_threshold  # a bot or spam, not chatter
+    if kind is Kind.REQUEST and not follow_up and not private and reading.p("noise") >= thresholds["noise"]:
+        words = reading.words_for("noise")
+        return Kind.NOISE, [f"reads like chatter, not a customer's need{': ' + _quote(words) if words else ''}"]
+    thanked = reading.p("thanks", "praise")
+    ironic = any(ch in IRONY_EMOJI for ch in text) or "?" in text
+    if kind is Kind.REQUEST and thanked >= thresholds["thanks"] and not ironic:
+        words = reading.words_for("praise" if reading.p("praise") > reading.p("thanks") else "thanks")
+        return Kind.THANKS, words or ["reads as thanks"]
+    if kind in (Kind.NOISE, Kind.THANKS) and not spam and reading.p("request") >= thresholds["request"]:
+        return Kind.REQUEST, []
+    return kind, why
+
+
+URGENT_CLASS = "urgent-"
+
+
+def cues_found(text: str, book: CueBook = DEFAULT_BOOK) -> dict[str, tuple[str, ...]]:
+    """Every cue family a text shows (listed, worked out by pattern, a failure, irony) and the risk recipes it
+    meets ("risk fraud"): what the learned reading weighs beside the words."""
+    return _cues_found(fold(text), book)
+
+
+@lru_cache(maxsize=1024)
+def _cues_found(folded: str, book: CueBook) -> dict[str, tuple[str, ...]]:
+    found = dict(with_failure(folded, book.scan(folded)))
+    for name, pattern in PATTERN_FAMILIES:
+        match = pattern.search(folded)
+        if match:
+            found[name] = (*found.get(name, ()), match.group(0))
+    for risk in _risks(folded, book):
+        found["risk " + risk.family] = risk.words
+    return found
 
 
 def asks_anything(text: str, found: dict[str, tuple[str, ...]]) -> bool:
@@ -727,9 +808,9 @@ def triage(
     text = "\n".join(texts)
     latest = texts[-1] if texts else ""
     private = channel.family != "public"  # a direct message is always written to the team
-    kind, why = classify(latest, profile, at, tuple(texts[:-1]), rules.cues, len(texts) > 1, private)
+    kind, why = classify(latest, profile, at, tuple(texts[:-1]), rules.cues, len(texts) > 1, private, rules.model)
     if kind is Kind.REQUEST and len(texts) > 1:
-        earlier_kind, earlier_why = classify(text, profile, at, (), rules.cues, private=private)
+        earlier_kind, earlier_why = classify(text, profile, at, (), rules.cues, private=private, model=rules.model)
         if earlier_kind is Kind.URGENT:
             kind, why = earlier_kind, earlier_why  # a risk stated earlier in the case still stands
     reasons: list[tuple[int, str]] = []
@@ -738,6 +819,10 @@ def triage(
     if kind is Kind.THANKS:
         return Triage(5, OTHER, (f"thanks or praise: {_quote(why)}, nothing asked; not waiting",), Kind.THANKS)
     risks = risks_in(text, rules.cues) if kind is Kind.URGENT else ()
+    learned = why[0][len(READ_AS) :] if kind is Kind.URGENT and why and why[0].startswith(READ_AS) else None
+    if learned and not any(r.family == learned for r in risks):
+        label, points = RISKS[learned]
+        risks = (Risk(learned, label, points, tuple(why[1:]), learned=True), *risks)
     details = details_in_public(latest) if channel.family == "public" and kind is Kind.REQUEST else []
     if len(details) >= 2:  # a customer who posts their own details in public is exposed: take it down with them
         label, points = RISKS["personal_data"]
@@ -746,6 +831,10 @@ def triage(
             Kind.URGENT,
         )
     for risk in risks:
+        if risk.learned:  # the model's words: what weighed most, not a combination the rules know
+            said = f": {_quote(risk.words)}" if risk.words else ""
+            reasons.append((risk.points, f"risk, reads like {risk.label}{said} (+{risk.points})"))
+            continue
         reasons.append(
             (risk.points, f"risk, {risk.label}: {' with '.join(_quote(risk.words).split(', '))} (+{risk.points})")
         )

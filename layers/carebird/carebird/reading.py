@@ -1,0 +1,215 @@
+"""A learned reading of one message, beside the rules: which kind it is and, when urgent, which risk.
+
+The rules (carebird.triage, carebird.cues) recognise what they were written for; people who never read them
+describe the same emergencies in other words. This module scores a message with a small multinomial logistic
+regression trained by `make train` (tools/train_triage.py) on the labelled tuning sets only (never a held-out
+file), shipped as the generated module carebird.triage_weights. Pure Python, no I/O: a few dictionary lookups.
+
+Features, all from the message alone and nothing brand-specific (handles, @mentions, links and the brand's
+own names are left out when training): accent-free lower-case words lightly stemmed in French and English
+("étincelles", "sparking" → "etincell", "spark"), pairs of neighbouring words, the cue families the rules found
+(carebird.cues: "smell or leak", "old age", ...), and the message's shape (a DM, a follow-up, a question, emoji,
+shouting, many hashtags or mentions, a link).
+
+The model answers with a probability per class (noise, praise, thanks, request, urgent-<risk>) and the words that
+weighed most for a class, quoted as the customer wrote them so the reasons read as a sentence.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+URGENT_PREFIX = "urgent-"
+
+# Light stemming: the longest of these endings goes when at least four letters stay (accent-free, lower case).
+FRENCH_ENDINGS = ("issements", "issement", "ements", "ement", "ations", "ation", "atrices", "atrice", "ateurs", "ateur",
+                  "euses", "euse", "eux", "ments", "ment", "ites", "ite", "ives", "ive", "ifs", "if", "ees", "ee", "es",
+                  "er", "ez", "ais", "ait", "aient", "ant", "ent", "e", "s", "x", "ions", "ons", "iez")  # fmt: skip
+ENGLISH_ENDINGS = ("ings", "ing", "edly", "ed", "ers", "ly", "ness", "ies", "ied", "ful")
+SUFFIXES = tuple(sorted(set(FRENCH_ENDINGS + ENGLISH_ENDINGS), key=lambda s: (-len(s), s)))
+TOKEN = re.compile(r"#?[^\W\d_]+|\d+")
+MENTION = re.compile(r"(?<![\w@])@\w+")
+LINK = re.compile(r"https?://\S+|\bwww\.\S+|\b\w+\.(?:com|net|io|xyz|site|top|click|info|biz|ru|cn|fr|co\.uk|ly)/\S*")
+APOSTROPHE = re.compile(r"\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)'", re.IGNORECASE)
+
+THANKS_EMOJI = frozenset("👍🙏😊🙂🤗😘👌")
+PRAISE_EMOJI = frozenset("😍🥰🤩🔥💯🙌👏❤💙💚✨🚀✅🎉")
+IRONY_EMOJI = frozenset("🙄🙃😒😑🤡😤😡🤬💀🥴😬")
+JOKE_EMOJI = frozenset("😂🤣😹😆😜🤪😝")
+SAD_EMOJI = frozenset("😭😢😩😫😰😱🥶🆘⚠")
+
+
+def stem(word: str) -> str:
+    """The word without its longest common French or English ending, keeping at least four letters."""
+    if len(word) <= 4 or word.startswith("#"):
+        return word
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _fold(text: str) -> str:
+    from carebird.triage import fold
+
+    return fold(text)
+
+
+@lru_cache(maxsize=1024)
+def words_of(text: str, ignored: frozenset[str] = frozenset()) -> tuple[tuple[str, str], ...]:
+    """(stem, word as written) of every word, handles and links left out; a word in `ignored` (a brand's own
+    names, folded) is left out too and breaks the pairs around it. Numbers become `<n>` (short) or `<nnn>`."""
+    body = LINK.sub(" | ", MENTION.sub(" | ", text))
+    body = APOSTROPHE.sub(lambda m: m.group(0)[:-1] + " ", body)
+    out: list[tuple[str, str]] = []
+    for match in TOKEN.finditer(body.replace("\u2019", "'")):
+        written = match.group(0)
+        word = _fold(written)
+        if word.isdigit():
+            out.append(("<n>" if len(word) <= 3 else "<nnn>", written))
+        elif ignored and any(name in word for name in ignored):
+            out.append(("|", written))
+        else:
+            out.append((stem(word), written))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What the message is beside its words."""
+
+    private: bool = False  # a DM
+    follow_up: bool = False  # an earlier message of the same customer is in the case
+
+
+def features(
+    text: str, found: Mapping[str, Sequence[str]], shape: Shape, ignored: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """Every feature of a message, with the words it stands for (quoted when it weighs): `w:` a stem, `b:` two
+    neighbouring stems, `f:` a cue family the rules found, `s:` the message's shape."""
+    out: dict[str, str] = {}
+    words = words_of(text, ignored)
+    previous: tuple[str, str] | None = None
+    for stemmed, written in words:
+        if stemmed == "|":
+            previous = None
+            continue
+        out.setdefault("w:" + stemmed, written)
+        if previous is not None:
+            out.setdefault(f"b:{previous[0]} {stemmed}", f"{previous[1]} {written}")
+        previous = (stemmed, written)
+    for family, hits in found.items():
+        if hits:
+            out.setdefault("f:" + family, str(hits[0]).rstrip("*"))
+    for name, present in _shape(text, words, shape):
+        if present:
+            out["s:" + name] = ""
+    return out
+
+
+def _shape(text: str, words: tuple[tuple[str, str], ...], shape: Shape) -> tuple[tuple[str, bool], ...]:
+    letters = [w for w in words if w[0] not in ("|", "<n>", "<nnn>")]
+    body = LINK.sub("", MENTION.sub("", text))
+    shouted = sum(1 for _, w in letters if len(w) >= 4 and w.isupper())
+    return (
+        ("dm", shape.private),
+        ("public", not shape.private),
+        ("follow-up", shape.follow_up),
+        ("question", "?" in text),
+        ("exclamation", "!" in text),
+        ("shouting", shouted >= 2),
+        ("thanks emoji", any(ch in THANKS_EMOJI for ch in text)),
+        ("praise emoji", any(ch in PRAISE_EMOJI for ch in text)),
+        ("irony emoji", any(ch in IRONY_EMOJI for ch in text)),
+        ("joke emoji", any(ch in JOKE_EMOJI for ch in text)),
+        ("distress emoji", any(ch in SAD_EMOJI for ch in text)),
+        ("no words", not letters),
+        ("few words", 0 < len(letters) <= 4),
+        ("short", 4 < len(letters) <= 12),
+        ("long", len(letters) > 40),
+        ("link", bool(LINK.search(text))),
+        ("many mentions", len(MENTION.findall(text)) >= 4),
+        ("hashtags", body.count("#") >= 2),
+        ("number", any(w[0] == "<nnn>" for w in words)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The model's reading of a message: a probability per class, and what weighed for each."""
+
+    probabilities: dict[str, float]
+    weighing: tuple[tuple[str, str, tuple[float, ...]], ...]  # (feature, words, its weights) of the known features
+
+    def p(self, *classes: str) -> float:
+        return sum(self.probabilities.get(c, 0.0) for c in classes)
+
+    @property
+    def urgent(self) -> float:
+        return sum(p for c, p in self.probabilities.items() if c.startswith(URGENT_PREFIX))
+
+    @property
+    def risk(self) -> str | None:
+        """The most probable risk family among the urgent classes."""
+        urgent = [(p, c) for c, p in self.probabilities.items() if c.startswith(URGENT_PREFIX)]
+        return max(urgent)[1][len(URGENT_PREFIX) :] if urgent else None
+
+    def words_for(self, klass: str, limit: int = 3) -> list[str]:
+        """The customer's words that weighed most towards a class against the others (words, pairs of words and
+        the words of the cues found; never the message's shape)."""
+        index = list(self.probabilities).index(klass)
+        ranked = sorted(
+            ((row[index] - sum(row) / len(row), feature, written) for feature, written, row in self.weighing),
+            reverse=True,
+        )
+        quoted: list[str] = []
+        for weight, feature, written in ranked:
+            if weight <= 0 or not written or not feature.startswith(("w:", "b:", "f:")):
+                continue
+            if any(written.lower() in q.lower() or q.lower() in written.lower() for q in quoted):
+                continue
+            quoted.append(written)
+            if len(quoted) == limit:
+                break
+        return quoted
+
+
+@dataclass(frozen=True)
+class TextModel:
+    """A multinomial logistic regression: a bias and a weight per feature for each class."""
+
+    classes: tuple[str, ...]
+    bias: tuple[float, ...]
+    weights: Mapping[str, tuple[float, ...]]
+    thresholds: Mapping[str, float]  # the probabilities at which the reading overrules the rules (see triage.blend)
+
+    def read(self, text: str, found: Mapping[str, Sequence[str]], shape: Shape) -> Reading:
+        return self.read_features(features(text, found, shape))
+
+    def read_features(self, present: Mapping[str, str]) -> Reading:
+        scores = list(self.bias)
+        weighing: list[tuple[str, str, tuple[float, ...]]] = []
+        for feature, written in present.items():
+            row = self.weights.get(feature)
+            if row is None:
+                continue
+            weighing.append((feature, written, row))
+            for index, weight in enumerate(row):
+                scores[index] += weight
+        top = max(scores)
+        exps = [math.exp(s - top) for s in scores]
+        total = sum(exps)
+        return Reading({c: e / total for c, e in zip(self.classes, exps, strict=True)}, tuple(weighing))
+
+
+def shipped_model() -> TextModel | None:
+    """The model trained by `make train` (carebird.triage_weights), or None before it was ever trained."""
+    try:
+        from carebird import triage_weights
+    except ImportError:  # pragma: no cover - the weights are generated and committed
+        return None
+    return TextModel(triage_weights.CLASSES, triage_weights.BIAS, triage_weights.WEIGHTS, triage_weights.THRESHOLDS)
