@@ -27,7 +27,7 @@ LOCK := layers/carebird/requirements.txt
 VALIDATE_REGION ?= us-east-1
 
 .PHONY: install demo test lint format cfn-lint sam-validate pytest pytest-311 pytest-313 bench build \
-	artifact-test deploy lock clean check-lambda-python eval checkov preflight check-venv-python screenshots
+	artifact-test deploy lock clean check-lambda-python eval train checkov preflight check-venv-python screenshots
 
 check-lambda-python:
 	@test -n "$(LAMBDA_PYTHON)" || { echo "make: no python3.13 found (the Lambda runtime's Python). Install it (pyenv install 3.13) or pass LAMBDA_PYTHON=/path/to/python3.13." >&2; exit 2; }
@@ -148,6 +148,10 @@ screenshots: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py $(ARGS)
+
+# The learned triage reading (carebird.reading) trained on the tuning sets (never holdout*); writes triage_weights.py.
+train: $(VENV)/.installed
+	$(PY) tools/train_triage.py
 
 # Precision and recall of the triage on labelled messages; writes docs/triage-eval.md.
 eval: $(VENV)/.installed
