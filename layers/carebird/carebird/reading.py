@@ -31,6 +31,7 @@ FRENCH_ENDINGS = ("issements", "issement", "ements", "ement", "ations", "ation",
                   "er", "ez", "ais", "ait", "aient", "ant", "ent", "e", "s", "x", "ions", "ons", "iez")  # fmt: skip
 ENGLISH_ENDINGS = ("ings", "ing", "edly", "ed", "ers", "ly", "ness", "ies", "ied", "ful")
 SUFFIXES = tuple(sorted(set(FRENCH_ENDINGS + ENGLISH_ENDINGS), key=lambda s: (-len(s), s)))
+PREFIX = 5  # words are also read by their first letters
 TOKEN = re.compile(r"#?[^\W\d_]+|\d+")
 MENTION = re.compile(r"(?<![\w@])@\w+")
 LINK = re.compile(r"https?://\S+|\bwww\.\S+|\b\w+\.(?:com|net|io|xyz|site|top|click|info|biz|ru|cn|fr|co\.uk|ly)/\S*")
@@ -99,6 +100,8 @@ def features(
             previous = None
             continue
         out.setdefault("w:" + stemmed, written)
+        if PREFIX and len(stemmed) > PREFIX:
+            out.setdefault("p:" + stemmed[:PREFIX], written)  # inflections and typos past the fifth letter
         if previous is not None:
             out.setdefault(f"b:{previous[0]} {stemmed}", f"{previous[1]} {written}")
         previous = (stemmed, written)
@@ -168,7 +171,7 @@ class Reading:
         )
         quoted: list[str] = []
         for weight, feature, written in ranked:
-            if weight <= 0 or not written or not feature.startswith(("w:", "b:", "f:")):
+            if weight <= 0 or not written or not feature.startswith(("w:", "b:", "p:", "f:")):
                 continue
             if any(written.lower() in q.lower() or q.lower() in written.lower() for q in quoted):
                 continue

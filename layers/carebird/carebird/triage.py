@@ -733,15 +733,20 @@ def blend(
     if risk and reading.urgent >= thresholds["urgent"]:
         return Kind.URGENT, [READ_AS + risk, *reading.words_for(URGENT_CLASS + risk)]
     spam = kind is Kind.NOISE and _noise_score(why) >= TriageRules.noise_threshold  # a bot or spam, not chatter
-    if kind is Kind.REQUEST and not follow_up and not private and reading.p("noise") >= thresholds["noise"]:
-        words = reading.words_for("noise")
-        return Kind.NOISE, [f"reads like chatter, not a customer's need{': ' + _quote(words) if words else ''}"]
-    thanked = reading.p("thanks", "praise")
-    ironic = any(ch in IRONY_EMOJI for ch in text) or "?" in text
-    if kind is Kind.REQUEST and thanked >= thresholds["thanks"] and not ironic:
-        words = reading.words_for("praise" if reading.p("praise") > reading.p("thanks") else "thanks")
-        return Kind.THANKS, words or ["reads as thanks"]
-    if kind in (Kind.NOISE, Kind.THANKS) and not spam and reading.p("request") >= thresholds["request"]:
+    chat, thanked = reading.p("noise"), reading.p("thanks", "praise")
+    ironic = any(ch in IRONY_EMOJI for ch in text) or "?" in text or "irony" in cues_found(text)
+    if kind is Kind.REQUEST and chat + thanked >= thresholds["quiet"]:
+        if chat > thanked and not follow_up and not private:
+            words = reading.words_for("noise")
+            return Kind.NOISE, [f"reads like chatter, not a customer's need{': ' + _quote(words) if words else ''}"]
+        if thanked > chat and not ironic:
+            words = reading.words_for("praise" if reading.p("praise") > reading.p("thanks") else "thanks")
+            return Kind.THANKS, words or ["reads as thanks"]
+    if (
+        kind in (Kind.NOISE, Kind.THANKS)
+        and not spam
+        and reading.p("request") + reading.urgent >= thresholds["request"]
+    ):
         return Kind.REQUEST, []
     return kind, why
 
