@@ -33,7 +33,8 @@ BRAND_NAMES = frozenset({"lumiere", "lumiereaide", "lumiereuk", "lumiere_fr", "l
 # When the reading overrules the rules (carebird.triage.blend): chosen by leave-one-writer-out cross-validation
 # (tools/eval_triage.py --cross-validate), never by a set's own score.
 THRESHOLDS = {"urgent": 0.5, "quiet": 0.7, "request": 0.8}
-EPOCHS, RATE, L2, MIN_COUNT, PRUNE, SEED = 30, 0.2, 0.003, 2, 0.02, 24
+EPOCHS, RATE, L2, MIN_COUNT, PRUNE, SEED = 30, 0.2, 0.003, 2, 0.2, 24
+SCALE = 100  # weights are shipped as whole hundredths
 
 Example = tuple[dict[str, str], str]
 
@@ -125,9 +126,11 @@ def train(records: Iterable[dict[str, Any]]) -> Any:
 
     bias, weights = fit(examples(records))
     pruned = {
-        f: tuple(round(w, 3) for w in row) for f, row in sorted(weights.items()) if max(abs(w) for w in row) >= PRUNE
+        f: tuple(round(w * SCALE) for w in row)
+        for f, row in sorted(weights.items())
+        if max(abs(w) for w in row) >= PRUNE
     }
-    return TextModel(CLASSES, tuple(round(b, 3) for b in bias), pruned, dict(THRESHOLDS))
+    return TextModel(CLASSES, tuple(round(b * SCALE) for b in bias), pruned, dict(THRESHOLDS), SCALE)
 
 
 def render(model: Any, sources: Sequence[str]) -> str:
@@ -142,6 +145,7 @@ def render(model: Any, sources: Sequence[str]) -> str:
         f"CLASSES = {model.classes!r}",
         f"BIAS = {model.bias!r}",
         f"THRESHOLDS = {dict(model.thresholds)!r}",
+        f"SCALE = {model.scale!r}",
         "WEIGHTS = {",
         *(f"    {feature!r}: {row!r}," for feature, row in model.weights.items()),
         "}",

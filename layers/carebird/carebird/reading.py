@@ -189,6 +189,7 @@ class TextModel:
     bias: tuple[float, ...]
     weights: Mapping[str, tuple[float, ...]]
     thresholds: Mapping[str, float]  # the probabilities at which the reading overrules the rules (see triage.blend)
+    scale: int = 1  # weights are whole fractions of this: 100, hundredths
 
     def read(self, text: str, found: Mapping[str, Sequence[str]], shape: Shape) -> Reading:
         return self.read_features(features(text, found, shape))
@@ -204,7 +205,7 @@ class TextModel:
             for index, weight in enumerate(row):
                 scores[index] += weight
         top = max(scores)
-        exps = [math.exp(s - top) for s in scores]
+        exps = [math.exp((s - top) / self.scale) for s in scores]
         total = sum(exps)
         return Reading({c: e / total for c, e in zip(self.classes, exps, strict=True)}, tuple(weighing))
 
@@ -215,4 +216,10 @@ def shipped_model() -> TextModel | None:
         from carebird import triage_weights
     except ImportError:  # pragma: no cover - the weights are generated and committed
         return None
-    return TextModel(triage_weights.CLASSES, triage_weights.BIAS, triage_weights.WEIGHTS, triage_weights.THRESHOLDS)
+    return TextModel(
+        triage_weights.CLASSES,
+        triage_weights.BIAS,
+        triage_weights.WEIGHTS,
+        triage_weights.THRESHOLDS,
+        getattr(triage_weights, "SCALE", 1),
+    )

@@ -735,7 +735,7 @@ def blend(
     spam = kind is Kind.NOISE and _noise_score(why) >= TriageRules.noise_threshold  # a bot or spam, not chatter
     chat, thanked = reading.p("noise"), reading.p("thanks", "praise")
     ironic = any(ch in IRONY_EMOJI for ch in text) or "?" in text or "irony" in cues_found(text)
-    if kind is Kind.REQUEST and chat + thanked >= thresholds["quiet"]:
+    if kind is Kind.REQUEST and chat + thanked >= thresholds["quiet"] and not _asks_plainly(text):
         if chat > thanked and not follow_up and not private:
             words = reading.words_for("noise")
             return Kind.NOISE, [f"reads like chatter, not a customer's need{': ' + _quote(words) if words else ''}"]
@@ -752,6 +752,14 @@ def blend(
 
 
 URGENT_CLASS = "urgent-"
+
+
+def _asks_plainly(text: str) -> bool:
+    """A question, an order to the brand ("répondez", "sort it out"), shouting, or a service said not to work
+    ("wifi mort"): whoever writes so waits for an answer, whatever the model reads."""
+    if "?" in text or _shouting(text) or IMPERATIVE.search(fold(text)):
+        return True
+    return "failure" in cues_found(text)
 
 
 def cues_found(text: str, book: CueBook = DEFAULT_BOOK) -> dict[str, tuple[str, ...]]:
