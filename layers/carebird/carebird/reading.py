@@ -31,6 +31,14 @@ FRENCH_ENDINGS = ("issements", "issement", "ements", "ement", "ations", "ation",
                   "er", "ez", "ais", "ait", "aient", "ant", "ent", "e", "s", "x", "ions", "ons", "iez")  # fmt: skip
 ENGLISH_ENDINGS = ("ings", "ing", "edly", "ed", "ers", "ly", "ness", "ies", "ied", "ful")
 SUFFIXES = tuple(sorted(set(FRENCH_ENDINGS + ENGLISH_ENDINGS), key=lambda s: (-len(s), s)))
+# Words quoted in a reason are the customer's meaningful ones: never these alone.
+FUNCTION_WORDS = frozenset(
+    "les des une mon ma mes ton ta tes son sa ses nos vos leur qui que quoi dans pour par sur avec sans est suis "
+    "sont ont avait etait pas plus tres tout tous cette ces aux elle il ils elles nous vous moi toi lui eux "
+    "the and for with from that this these those was were are has have had not but you your our their his her "
+    "him them its it's into onto over just very all any can could would should will been being what when where "
+    "who why how than then there here".split()
+)
 PREFIX = 5  # words are also read by their first letters
 TOKEN = re.compile(r"#?[^\W\d_]+|\d+")
 MENTION = re.compile(r"(?<![\w@])@\w+")
@@ -173,6 +181,8 @@ class Reading:
         for weight, feature, written in ranked:
             if weight <= 0 or not written or not feature.startswith(("w:", "b:", "p:", "f:")):
                 continue
+            if all(len(w) < 3 or _fold(w) in FUNCTION_WORDS for w in written.split()):
+                continue  # "mon", "the", "x": true, but not what an agent needs to read
             if any(written.lower() in q.lower() or q.lower() in written.lower() for q in quoted):
                 continue
             quoted.append(written)
