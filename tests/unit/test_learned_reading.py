@@ -50,8 +50,7 @@ def test_each_risk_family_is_recognised_in_both_languages_in_wording_never_seen(
     result = triaged(text)
 
     assert result.kind is Kind.URGENT
-    assert result.reasons[0].startswith("urgent band (" + {"fraud": "fraud", "vulnerable": "a vulnerable",
-        "safety": "a safety", "legal": "legal", "personal_data": "personal data", "outage": "a widespread"}[family])  # fmt: skip
+    assert result.reasons[0].startswith(f"urgent band ({RISKS[family][0]})")
 
 
 @pytest.mark.parametrize(
