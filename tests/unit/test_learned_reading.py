@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).parents[2] / "tools"))
 import eval_triage
 import train_triage
 
+from carebird.cues import RISKS
 from carebird.model import Channel
 from carebird.reading import Shape, TextModel, features, stem
 from carebird.triage import Kind, Profile, TriageRules, classify, cues_found, triage
