@@ -441,12 +441,19 @@ def risks_in(text: str, book: CueBook = DEFAULT_BOOK) -> tuple[Risk, ...]:
 
 
 @lru_cache(maxsize=1024)
-def _risks(folded: str, book: CueBook) -> tuple[Risk, ...]:
+def _families(folded: str, book: CueBook) -> dict[str, tuple[str, ...]]:
+    """The listed families found and those worked out by pattern (an age, a cold room...)."""
     found = dict(book.scan(folded))
     for name, pattern in PATTERN_FAMILIES:
         match = pattern.search(folded)
         if match:
             found[name] = (*found.get(name, ()), match.group(0))
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _risks(folded: str, book: CueBook) -> tuple[Risk, ...]:
+    found = _families(folded, book)
     risks = []
     for family, recipes in RISK_RECIPES.items():
         words: tuple[str, ...] = ()
@@ -470,8 +477,9 @@ def risks_of(text: str) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
 def _clear_caches() -> None:
     """Forget every text seen (the bench measures texts never seen before)."""
     from carebird.language import detect_language
+    from carebird.reading import _stem_of, words_of
 
-    for cached in (_scan, _risks, _word_starts, fold, detect_language):
+    for cached in (_scan, _risks, _families, _cues_found, _word_starts, fold, detect_language, words_of, _stem_of):
         cached.cache_clear()
 
 
@@ -667,8 +675,8 @@ def classify(
     A follow-up in a conversation is never chatter: "même", "lol" or a link there belong to the customer's case.
     With a learned model, the rules' verdict is read again by it (see `blend`)."""
     kind, why = _by_rules(text, profile, at, earlier_texts, book or DEFAULT_BOOK, follow_up, private)
-    if model is None:
-        return kind, why
+    if model is None or kind is Kind.URGENT:
+        return kind, why  # the rules' urgent stands (see `blend`): no reading needed
     reading = model.read_features(features(text, cues_found(text, book or DEFAULT_BOOK), Shape(private, follow_up)))
     return blend(kind, why, reading, text, follow_up, private, model.thresholds)
 
@@ -770,11 +778,7 @@ def cues_found(text: str, book: CueBook = DEFAULT_BOOK) -> dict[str, tuple[str, 
 
 @lru_cache(maxsize=1024)
 def _cues_found(folded: str, book: CueBook) -> dict[str, tuple[str, ...]]:
-    found = dict(with_failure(folded, book.scan(folded)))
-    for name, pattern in PATTERN_FAMILIES:
-        match = pattern.search(folded)
-        if match:
-            found[name] = (*found.get(name, ()), match.group(0))
+    found = dict(with_failure(folded, _families(folded, book)))
     for risk in _risks(folded, book):
         found["risk " + risk.family] = risk.words
     return found
