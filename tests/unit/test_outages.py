@@ -150,3 +150,14 @@ def test_a_report_naming_two_failed_services_counts_for_each_and_one_outage_is_d
 def test_a_service_said_to_be_off_is_a_failure_without_a_failure_pattern():
     assert failed_service("broadband off round our way, tried a cable and all") == "internet"
     assert failed_service("is the broadband offer still on?") is None
+
+
+def test_a_me_too_without_the_service_joins_an_outage_under_way_and_nothing_otherwise():
+    store, alerts, watch = desk(OutageRules(customers=4, window=timedelta(minutes=30)))
+    alone = report(store, watch, 90, "@LumiereAide same here, anyone else?", minutes=0)
+    [report(store, watch, n, text, minutes=4 * n + 1) for n, text in enumerate(REPORTS[:4])]
+
+    joined = report(store, watch, 91, "@voisine @LumiereAide pareil ici, toujours rien", minutes=20)
+
+    assert store.get_case(alone).outage is None
+    assert store.get_case(joined).outage == alerts.sent[0][0] and len(alerts.sent) == 1

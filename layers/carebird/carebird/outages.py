@@ -43,6 +43,11 @@ SERVICES = {
     "service water": "water",
 }
 OUTAGE_REASON = "outage: "
+# "Me too" under way of an outage: a customer joining the others' reports without naming the service again.
+ME_TOO = re.compile(
+    r"\b(?:pareil|idem|moi aussi|chez moi aussi|ici aussi|ici non plus|pas que moi|meme chose|meme probleme|"
+    r"me too|same here|same (?:on|in|at|for|problem|issue|thing)|here too|nothing here|either|not just me)\b"
+)
 # A service said to be off in a word the failure patterns do not know ("broadband off round here", "box KO").
 STOPPED = re.compile(r"\b(?:off|out|gone|down|dead|mort|morte|hs|ko|kaput|nada|nowt|que dalle)\b")
 
@@ -113,7 +118,10 @@ class OutageWatch:
             return None
         earlier = case.triage_text[: -len(text)] if case.triage_text.endswith(text) else ""
         counted = failed_services(earlier, self.triage_rules.cues) if earlier else ()
-        for service in failed_services(text, self.triage_rules.cues):
+        services = failed_services(text, self.triage_rules.cues)
+        if not services and ME_TOO.search(fold(text)):  # "pareil ici", "same on Chillingham Rd": an outage under way
+            services = tuple(s for s in SERVICES.values() if self.ledger.declared(s, at) is not None)
+        for service in services:
             if service in counted:
                 continue  # this customer's case was counted for this failure already: one customer, one report
             outage_id = self._count(store, case, service, text, at)
