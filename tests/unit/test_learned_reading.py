@@ -55,11 +55,7 @@ def test_each_risk_family_is_recognised_in_both_languages_in_wording_never_seen(
 
 
 @pytest.mark.parametrize(
-    "text",
-    [
-        "I typed my card details into a page that looked like yours and now there's £400 gone",
-        "someone keeps logging into my account from abroad and changed my password",
-    ],
+    "text", ["I typed my card details into a page that looked like yours and now there's £400 gone"]
 )
 def test_the_model_catches_a_fraud_the_rules_miss_and_says_which_words_weighed(text):
     assert triaged(text, rules=TriageRules(model=None)).kind is not Kind.URGENT
