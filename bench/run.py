@@ -13,7 +13,8 @@ measured section of docs/performance.md. The work lives in modules; this file on
 - bench/report.py: claimed vs measured, docs/performance.md, the JSON object
 
 Options: --quick (no fuzzing, no built-artifact cold start, a 2,000-event storm), --no-fuzz (everything but the
-fuzzing, which checks properties and measures nothing the table shows), --json.
+fuzzing, which checks properties and measures nothing the table shows), --json, --readme-only (rewrites README's
+month table from bench/measured.json without measuring: after a change to the template's alarms or the model).
 """
 
 from __future__ import annotations
@@ -82,6 +83,10 @@ def bill(lifecycle: dict[str, Any], webhook_cpu_ms: float, inbox: dict[str, Any]
 
 
 def main(argv: list[str]) -> None:
+    if "--readme-only" in argv:
+        template = (ROOT / "infra" / "template.yaml").read_text()
+        report.write_readme_costs(costs.readme_month_table(costs.load_inputs(), template))
+        return
     quick = "--quick" in argv
     rows: list[tuple[str, str]] = []
     figures: dict[str, Any] = {}

@@ -19,6 +19,7 @@ def _readme_table() -> str:
 
 
 def test_the_readme_cost_table_is_the_models_output_for_the_last_measured_inputs():
+    # after a change to the template's alarms or to the model: `.venv/bin/python bench/run.py --readme-only`
     assert _readme_table() == costs.readme_month_table(costs.load_inputs(), TEMPLATE)
 
 
