@@ -513,6 +513,9 @@ def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, ob
         for handler in [h for lg in logging.Logger.manager.loggerDict.values() for h in getattr(lg, "handlers", [])]:
             if isinstance(handler, logging.StreamHandler):  # loggers made by earlier sections keep their stream
                 handler.setStream(captured)  # type: ignore[arg-type]
+        for name, made in logging.Logger.manager.loggerDict.items():  # ... and their level (the storm's is ERROR):
+            if isinstance(made, logging.Logger) and name.startswith("carebird"):  # the functions' loggers as deployed
+                made.setLevel(logging.INFO)
         BotocoreStubber.__call__ = timed_stub  # type: ignore[method-assign]
         restore = ledger.install()
         try:
