@@ -32,7 +32,7 @@ LOCK := layers/carebird/requirements.txt
 VALIDATE_REGION ?= us-east-1
 
 .PHONY: install demo check test lint typecheck format cfn-lint sam-validate pytest pytest-311 pytest-313 bench build \
-	artifact-test deploy lock clean check-lambda-python eval checkov preflight check-venv-python screenshots venvs
+	artifact-test deploy lock clean check-lambda-python eval train checkov preflight check-venv-python screenshots venvs
 
 check-lambda-python:
 	@test -n "$(LAMBDA_PYTHON)" || { echo "make: no python3.13 found (the Lambda runtime's Python). Install it (pyenv install 3.13) or pass LAMBDA_PYTHON=/path/to/python3.13." >&2; exit 2; }
@@ -170,9 +170,13 @@ screenshots: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/run.py $(ARGS)
 
+# The learned triage reading (carebird.domain.reading) trained on the tuning sets (never holdout*); writes triage_weights.py.
+train: $(VENV)/.installed
+	$(PY) tools/train_triage.py
+
 # Precision and recall of the triage on labelled messages; writes docs/triage-eval.md.
 eval: $(VENV)/.installed
-	$(PY) tools/eval_triage.py
+	$(PY) tools/eval_triage.py --cross-validate
 
 # Deploys what `make build` produced (never the source tree). First time: make deploy ARGS=--guided
 deploy: build

@@ -92,3 +92,12 @@ def test_the_coach_flags_a_draft_in_another_language_than_the_customers():
         "The customer writes in English: this draft reads as French."
     ]
     assert not [a for a in fine.advice if a.rule == "language"]
+
+
+@pytest.mark.parametrize(
+    ("display_name", "greeted"),
+    [("Janet Ackroyd", "Janet"), ("Siobhan", "Siobhan"), ("Jean-Pierre Morel", "Jean-Pierre"), ("Kévin", "Kévin"),
+     ("Zorglub Martin", None), ("Brandlyft Team", None), ("Tarpin Marseille", None), ("Wesh Gros", None)],
+)  # fmt: skip
+def test_a_greeting_names_only_a_display_name_whose_first_word_is_a_common_given_name(display_name, greeted):
+    assert greeting_name(display_name) == greeted

@@ -132,3 +132,32 @@ def test_a_customer_repeating_the_same_failure_in_one_case_is_counted_once_witho
         report(store, watch, 1 + minute, "@LumiereAide the broadband is dead again", minute, customer="77")
 
     assert ledger.calls == 1 and alerts.sent == []  # one write to the ledger, not one per follow-up
+
+
+def test_a_report_naming_two_failed_services_counts_for_each_and_one_outage_is_declared():
+    store, alerts, watch = desk(OutageRules(customers=4, window=timedelta(minutes=30)))
+    texts = ["@LumiereAide plus de 4G depuis 14h, rien ne charge",
+             "@LumiereAide plus d'internet sur mon portable depuis tout à l'heure, la 4G est morte",
+             "@LumiereAide mobile data dead in town, calls fine",
+             "@LumiereAide zéro réseau mobile ici depuis 14h"]  # fmt: skip
+
+    cases = [report(store, watch, n, text, minutes=5 * n) for n, text in enumerate(texts)]
+
+    assert [sent[1:] for sent in alerts.sent] == [("mobile network", 4)]
+    assert all(store.get_case(case_id).band == "urgent" for case_id in cases)
+
+
+def test_a_service_said_to_be_off_is_a_failure_without_a_failure_pattern():
+    assert failed_service("broadband off round our way, tried a cable and all") == "internet"
+    assert failed_service("is the broadband offer still on?") is None
+
+
+def test_a_me_too_without_the_service_joins_an_outage_under_way_and_nothing_otherwise():
+    store, alerts, watch = desk(OutageRules(customers=4, window=timedelta(minutes=30)))
+    alone = report(store, watch, 90, "@LumiereAide same here, anyone else?", minutes=0)
+    [report(store, watch, n, text, minutes=4 * n + 1) for n, text in enumerate(REPORTS[:4])]
+
+    joined = report(store, watch, 91, "@voisine @LumiereAide pareil ici, toujours rien", minutes=20)
+
+    assert store.get_case(alone).outage is None
+    assert store.get_case(joined).outage == alerts.sent[0][0] and len(alerts.sent) == 1

@@ -74,8 +74,8 @@ def test_urgency_cues_raise_the_score_and_are_named():
 
 
 def test_repeat_contacts_while_open_raise_the_score():
-    once = score("ma box", inbound_count=1)
-    thrice = score("ma box", inbound_count=3)
+    once = score("ma box ne marche plus", inbound_count=1)
+    thrice = score("ma box ne marche plus", inbound_count=3)
 
     assert thrice.priority - once.priority == 2 * RULES.repeat_per_contact
     assert any("repeat contact: 2" in r for r in thrice.reasons)

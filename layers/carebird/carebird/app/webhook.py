@@ -389,7 +389,7 @@ class RejectionLog:
     """Refused requests (forged signatures, bodies that are no delivery, junk CRC tokens) logged as they cost: the
     first at once, then one line per `interval` seconds per container with the count by status since the last
     line, never one line per request (a junk flood would be billed a log line each). The counts also leave as
-    the WebhookRejected metric, in that same line."""
+    their count, in that same line (the access log's WebhookClientErrors metric counts them for the alarm)."""
 
     interval: float = 60.0
     clock: Callable[[], float] = time.monotonic
@@ -421,16 +421,14 @@ def answer_http(
     webhook: Webhook, event: Mapping[str, Any], log: Any, seconds_left: Callable[[], float] | None = None
 ) -> dict[str, Any]:
     """The webhook function's answer to one HTTP event (handle_http), its metrics emitted: the delivery's stored
-    messages and cases, the refused requests (forged or junk, counted in the sampled line's minute), and a 503
-    (a normal Lambda response: this metric carries the alarm)."""
+    messages and cases, and a 503 (a normal Lambda response: this metric carries the alarm). Refusals are counted
+    in their sampled log line; the access log's WebhookClientErrors metric carries their alarm."""
     from carebird.aws.metrics import emit, emit_together
 
     response = handle_http(webhook, event, log, seconds_left)
-    summary, refused = response.pop("summary", None), response.pop("refused", 0)
+    summary, _refused = response.pop("summary", None), response.pop("refused", 0)
     for values, details in summary.metrics() if summary else ():
         emit_together(values, details)
-    if refused:
-        emit("WebhookRejected", refused)
     if response["statusCode"] >= 500:
         emit("WebhookUnavailable", 1)
     return response

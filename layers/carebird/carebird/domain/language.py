@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from importlib import resources
 
 SUPPORTED = ("fr", "en")
 
@@ -145,6 +146,16 @@ def greeting_name(display_name: str) -> str | None:
     first = words[0]
     if len(first) < 2 or folded[0] in TITLES or not all(GIVEN_NAME.fullmatch(p) for p in re.split(r"[-']", first)):
         return None  # a title, initials, or a nickname written like one (`GamerZ`, `xXdarkXx`)
+    if not all(part in given_names() for part in folded[0].split("-") if part):
+        return None  # not a common given name (data/given_names.txt): when unsure, no name
     if sum(1 for w in words if w.isupper() and len(w) > 1) > 1:
         return None  # shouting, or initials: not how people write their own name
     return "-".join(p[:1].upper() + p[1:] for p in first.split("-")) if first.islower() else first
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """Common given names, French, English and international (carebird/data/given_names.txt, its sources in its
+    header): a greeting names a customer only when the display name's first word is one of them."""
+    text = resources.files("carebird").joinpath("data", "given_names.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))

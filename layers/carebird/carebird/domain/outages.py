@@ -12,6 +12,7 @@ alerts, retries and racing invocations do not).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -42,6 +43,13 @@ SERVICES = {
     "service water": "water",
 }
 OUTAGE_REASON = "outage: "
+# "Me too" under way of an outage: a customer joining the others' reports without naming the service again.
+ME_TOO = re.compile(
+    r"\b(?:pareil|idem|moi aussi|chez moi aussi|ici aussi|ici non plus|pas que moi|meme chose|meme probleme|"
+    r"me too|same here|same (?:on|in|at|for|problem|issue|thing)|here too|nothing here|either|not just me)\b"
+)
+# A service said to be off in a word the failure patterns do not know ("broadband off round here", "box KO").
+STOPPED = re.compile(r"\b(?:off|out|gone|down|dead|mort|morte|hs|ko|kaput|nada|nowt|que dalle)\b")
 
 
 @dataclass(frozen=True)
@@ -75,14 +83,18 @@ class OutageAlerts(Protocol):
 
 def failed_service(text: str, book: CueBook = DEFAULT_BOOK) -> str | None:
     """The service a message says has failed ("plus de fibre", "no signal"), or None when it reports no failure."""
+    services = failed_services(text, book)
+    return services[0] if services else None
+
+
+def failed_services(text: str, book: CueBook = DEFAULT_BOOK) -> tuple[str, ...]:
+    """Every service a message names as failed ("plus d'internet sur mon portable": internet and the mobile
+    network): the report is counted for each, and the service many customers report makes the outage."""
     folded = fold(text)
     found = with_failure(folded, book.scan(folded))
-    if "failure" not in found and "outage" not in found:
-        return None
-    for family, service in SERVICES.items():
-        if family in found:
-            return service
-    return None
+    if not any(f in found for f in ("failure", "outage", "problem")) and not STOPPED.search(folded):
+        return ()  # a service named, nothing said wrong with it
+    return tuple(service for family, service in SERVICES.items() if family in found)
 
 
 def speaks_for_many(case: Case, text: str, rules: OutageRules, book: CueBook = DEFAULT_BOOK) -> bool:
@@ -104,12 +116,20 @@ class OutageWatch:
         case = store.get_case(case_id)
         if case is None or not case.awaiting_reply or case.kind in (Kind.NOISE, Kind.THANKS):
             return None
-        service = failed_service(text, self.triage_rules.cues)
-        if service is None:
-            return None
         earlier = case.triage_text[: -len(text)] if case.triage_text.endswith(text) else ""
-        if earlier and failed_service(earlier, self.triage_rules.cues) == service:
-            return case.outage  # this customer's case was counted for this failure already: one customer, one report
+        counted = failed_services(earlier, self.triage_rules.cues) if earlier else ()
+        services = failed_services(text, self.triage_rules.cues)
+        if not services and ME_TOO.search(fold(text)):  # "pareil ici", "same on Chillingham Rd": an outage under way
+            services = tuple(s for s in SERVICES.values() if self.ledger.declared(s, at) is not None)
+        for service in services:
+            if service in counted:
+                continue  # this customer's case was counted for this failure already: one customer, one report
+            outage_id = self._count(store, case, service, text, at)
+            if outage_id is not None:
+                return outage_id
+        return case.outage
+
+    def _count(self, store: CaseStore, case: Case, service: str, text: str, at: datetime) -> str | None:
         reports, outage_id = self.ledger.report(service, Report(case.customer.id, case.case_id, at), self.rules.window)
         customers = {r.customer_id for r in reports}
         if outage_id is None and (

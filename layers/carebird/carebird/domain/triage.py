@@ -18,6 +18,7 @@ import json
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -40,6 +41,9 @@ from carebird.domain.cues import (
     WHOLE_PLACE,
 )
 from carebird.domain.model import Channel
+from carebird.domain.reading import Reading, Shape, TextModel, features, shipped_model
+
+SHIPPED_MODEL = shipped_model()
 
 TECHNICAL = "technical"
 COMMERCIAL = "commercial"
@@ -113,6 +117,8 @@ class TriageRules:
     aging_open_minutes_per_point: int = 2  # the queue ages by one point per two opening minutes of waiting
     hours: OpeningHours = field(default_factory=OpeningHours)
     cues: CueBook = field(default_factory=lambda: DEFAULT_BOOK)
+    # The learned reading beside the rules (carebird.domain.reading, trained by `make train`); None: the rules alone.
+    model: TextModel | None = field(default_factory=lambda: SHIPPED_MODEL)
 
     def __post_init__(self) -> None:
         """Topics and urgency words given directly (not through TRIAGE_RULES) are read through the book too."""
@@ -128,7 +134,7 @@ class TriageRules:
         overrides: dict[str, Any] = json.loads(document)
         if not isinstance(overrides, dict):
             raise ValueError("TRIAGE_RULES must be a JSON object")
-        unknown = set(overrides) - (set(cls.__dataclass_fields__) - {"hours"})
+        unknown = set(overrides) - (set(cls.__dataclass_fields__) - {"hours", "model"})
         if unknown:
             raise ValueError(f"unknown triage settings: {sorted(unknown)}")
         if "keywords" in overrides:
@@ -425,7 +431,8 @@ class Risk:
     family: str  # fraud, safety, vulnerable, personal_data, legal, outage
     label: str  # what an agent reads
     points: int
-    words: tuple[str, ...]  # the words that raised it, as written in the cue lists
+    words: tuple[str, ...]  # the words that raised it, as written in the cue lists (or the customer's)
+    learned: bool = False  # recognised by the learned model (carebird.domain.reading), not by a combination of cues
 
 
 def risks_in(text: str, book: CueBook = DEFAULT_BOOK) -> tuple[Risk, ...]:
@@ -434,12 +441,19 @@ def risks_in(text: str, book: CueBook = DEFAULT_BOOK) -> tuple[Risk, ...]:
 
 
 @lru_cache(maxsize=1024)
-def _risks(folded: str, book: CueBook) -> tuple[Risk, ...]:
+def _families(folded: str, book: CueBook) -> dict[str, tuple[str, ...]]:
+    """The listed families found and those worked out by pattern (an age, a cold room...)."""
     found = dict(book.scan(folded))
     for name, pattern in PATTERN_FAMILIES:
         match = pattern.search(folded)
         if match:
             found[name] = (*found.get(name, ()), match.group(0))
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _risks(folded: str, book: CueBook) -> tuple[Risk, ...]:
+    found = _families(folded, book)
     risks = []
     for family, recipes in RISK_RECIPES.items():
         words: tuple[str, ...] = ()
@@ -463,8 +477,9 @@ def risks_of(text: str) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
 def _clear_caches() -> None:
     """Forget every text seen (the bench measures texts never seen before)."""
     from carebird.domain.language import detect_language
+    from carebird.domain.reading import _stem_of, words_of
 
-    for cached in (_scan, _risks, _word_starts, fold, detect_language):
+    for cached in (_scan, _risks, _families, _cues_found, _word_starts, fold, detect_language, words_of, _stem_of):
         cached.cache_clear()
 
 
@@ -653,11 +668,28 @@ def classify(
     book: CueBook | None = None,
     follow_up: bool = False,
     private: bool = False,
+    model: TextModel | None = None,
 ) -> tuple[Kind, list[str]]:
     """The kind of one message and what decided it (risk beats everything but a bot; thanks asks nothing).
 
-    A follow-up in a conversation is never chatter: "même", "lol" or a link there belong to the customer's case."""
-    book = book or DEFAULT_BOOK
+    A follow-up in a conversation is never chatter: "même", "lol" or a link there belong to the customer's case.
+    With a learned model, the rules' verdict is read again by it (see `blend`)."""
+    kind, why = _by_rules(text, profile, at, earlier_texts, book or DEFAULT_BOOK, follow_up, private)
+    if model is None or kind is Kind.URGENT:
+        return kind, why  # the rules' urgent stands (see `blend`): no reading needed
+    reading = model.read_features(features(text, cues_found(text, book or DEFAULT_BOOK), Shape(private, follow_up)))
+    return blend(kind, why, reading, text, follow_up, private, model.thresholds)
+
+
+def _by_rules(
+    text: str,
+    profile: Profile,
+    at: datetime | None,
+    earlier_texts: tuple[str, ...],
+    book: CueBook,
+    follow_up: bool,
+    private: bool,
+) -> tuple[Kind, list[str]]:
     folded = fold(text)
     found = with_failure(folded, book.scan(folded))
     risks = _risks(folded, book)
@@ -682,8 +714,74 @@ def classify(
     if thanks:
         return Kind.THANKS, thanks
     if not follow_up and not private and not asks_anything(text, found):
-        return Kind.NOISE, ["a remark about the brand: nothing asked, nothing wrong said"]
+        return Kind.NOISE, [REMARK]
     return Kind.REQUEST, []
+
+
+REMARK = "a remark about the brand: nothing asked, nothing wrong said"
+READ_AS = "read as "  # the first word of the reasons of a risk the learned model recognised: "read as safety"
+
+
+def blend(
+    kind: Kind,
+    why: list[str],
+    reading: Reading,
+    text: str,
+    follow_up: bool,
+    private: bool,
+    thresholds: Mapping[str, float],
+) -> tuple[Kind, list[str]]:
+    """The rules' verdict, read again by the learned model. The rules' urgent stands (their combinations are
+    precise, and a brand's own cues take effect); the model adds the emergencies they miss, files chatter and
+    thanks the rules took for requests, and brings back a customer the rules took for chatter. Irony is never
+    thanks. Each threshold on the model's probability was chosen by leave-one-writer-out cross-validation."""
+    if kind is Kind.URGENT:
+        return kind, why
+    risk = reading.risk
+    if risk and reading.urgent >= thresholds["urgent"]:
+        return Kind.URGENT, [READ_AS + risk, *reading.words_for(URGENT_CLASS + risk)]
+    spam = kind is Kind.NOISE and _noise_score(why) >= TriageRules.noise_threshold  # a bot or spam, not chatter
+    chat, thanked = reading.p("noise"), reading.p("thanks", "praise")
+    ironic = any(ch in IRONY_EMOJI for ch in text) or "?" in text or "irony" in cues_found(text)
+    if kind is Kind.REQUEST and chat + thanked >= thresholds["quiet"] and not _asks_plainly(text):
+        if chat > thanked and not follow_up and not private:
+            words = reading.words_for("noise")
+            return Kind.NOISE, [f"reads like chatter, not a customer's need{': ' + _quote(words) if words else ''}"]
+        if thanked > chat and not ironic:
+            words = reading.words_for("praise" if reading.p("praise") > reading.p("thanks") else "thanks")
+            return Kind.THANKS, words or ["reads as thanks"]
+    if (
+        kind in (Kind.NOISE, Kind.THANKS)
+        and not spam
+        and reading.p("request") + reading.urgent >= thresholds["request"]
+    ):
+        return Kind.REQUEST, []
+    return kind, why
+
+
+URGENT_CLASS = "urgent-"
+
+
+def _asks_plainly(text: str) -> bool:
+    """A question, an order to the brand ("répondez", "sort it out"), shouting, or a service said not to work
+    ("wifi mort"): whoever writes so waits for an answer, whatever the model reads."""
+    if "?" in text or _shouting(text) or IMPERATIVE.search(fold(text)):
+        return True
+    return "failure" in cues_found(text)
+
+
+def cues_found(text: str, book: CueBook = DEFAULT_BOOK) -> dict[str, tuple[str, ...]]:
+    """Every cue family a text shows (listed, worked out by pattern, a failure, irony) and the risk recipes it
+    meets ("risk fraud"): what the learned reading weighs beside the words."""
+    return _cues_found(fold(text), book)
+
+
+@lru_cache(maxsize=1024)
+def _cues_found(folded: str, book: CueBook) -> dict[str, tuple[str, ...]]:
+    found = dict(with_failure(folded, _families(folded, book)))
+    for risk in _risks(folded, book):
+        found["risk " + risk.family] = risk.words
+    return found
 
 
 def asks_anything(text: str, found: dict[str, tuple[str, ...]]) -> bool:
@@ -727,9 +825,9 @@ def triage(
     text = "\n".join(texts)
     latest = texts[-1] if texts else ""
     private = channel.family != "public"  # a direct message is always written to the team
-    kind, why = classify(latest, profile, at, tuple(texts[:-1]), rules.cues, len(texts) > 1, private)
+    kind, why = classify(latest, profile, at, tuple(texts[:-1]), rules.cues, len(texts) > 1, private, rules.model)
     if kind is Kind.REQUEST and len(texts) > 1:
-        earlier_kind, earlier_why = classify(text, profile, at, (), rules.cues, private=private)
+        earlier_kind, earlier_why = classify(text, profile, at, (), rules.cues, private=private, model=rules.model)
         if earlier_kind is Kind.URGENT:
             kind, why = earlier_kind, earlier_why  # a risk stated earlier in the case still stands
     reasons: list[tuple[int, str]] = []
@@ -738,6 +836,10 @@ def triage(
     if kind is Kind.THANKS:
         return Triage(5, OTHER, (f"thanks or praise: {_quote(why)}, nothing asked; not waiting",), Kind.THANKS)
     risks = risks_in(text, rules.cues) if kind is Kind.URGENT else ()
+    learned = why[0][len(READ_AS) :] if kind is Kind.URGENT and why and why[0].startswith(READ_AS) else None
+    if learned and not any(r.family == learned for r in risks):
+        label, points = RISKS[learned]
+        risks = (Risk(learned, label, points, tuple(why[1:]), learned=True), *risks)
     details = details_in_public(latest) if channel.family == "public" and kind is Kind.REQUEST else []
     if len(details) >= 2:  # a customer who posts their own details in public is exposed: take it down with them
         label, points = RISKS["personal_data"]
@@ -746,6 +848,10 @@ def triage(
             Kind.URGENT,
         )
     for risk in risks:
+        if risk.learned:  # the model's words: what weighed most, not a combination the rules know
+            said = f": {_quote(risk.words)}" if risk.words else ""
+            reasons.append((risk.points, f"risk, reads like {risk.label}{said} (+{risk.points})"))
+            continue
         reasons.append(
             (risk.points, f"risk, {risk.label}: {' with '.join(_quote(risk.words).split(', '))} (+{risk.points})")
         )

@@ -1,0 +1,330 @@
+"""A learned reading of one message, beside the rules: which kind it is and, when urgent, which risk.
+
+The rules (carebird.domain.triage, carebird.domain.cues) recognise what they were written for; people who never
+read them describe the same emergencies in other words. This module scores a message with a small multinomial logistic
+regression trained by `make train` (tools/train_triage.py) on the labelled tuning sets only (never a held-out
+file), shipped as the generated module carebird.domain.triage_weights. Pure Python, no I/O: a few dictionary lookups.
+
+Features, all from the message alone and nothing brand-specific (handles, @mentions, links and the brand's
+own names are left out when training): accent-free lower-case words lightly stemmed in French and English
+("étincelles", "sparking" → "etincell", "spark"), pairs of neighbouring words, the cue families the rules found
+(carebird.domain.cues: "smell or leak", "old age", ...), and the message's shape (a DM, a follow-up, a question, emoji,
+shouting, many hashtags or mentions, a link).
+
+The model answers with a probability per class (noise, praise, thanks, request, urgent-<risk>) and the words that
+weighed most for a class, quoted as the customer wrote them so the reasons read as a sentence.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+URGENT_PREFIX = "urgent-"
+
+# Light stemming: the longest of these endings goes when at least four letters stay (accent-free, lower case).
+FRENCH_ENDINGS = ("issements", "issement", "ements", "ement", "ations", "ation", "atrices", "atrice", "ateurs", "ateur",
+                  "euses", "euse", "eux", "ments", "ment", "ites", "ite", "ives", "ive", "ifs", "if", "ees", "ee", "es",
+                  "er", "ez", "ais", "ait", "aient", "ant", "ent", "e", "s", "x", "ions", "ons", "iez")  # fmt: skip
+ENGLISH_ENDINGS = ("ings", "ing", "edly", "ed", "ers", "ly", "ness", "ies", "ied", "ful")
+SUFFIXES = tuple(sorted(set(FRENCH_ENDINGS + ENGLISH_ENDINGS), key=lambda s: (-len(s), s)))
+# The shortest stem of four letters or more before one of the endings: so the longest ending goes.
+ENDING = re.compile(r"(.{4,}?)(?:" + "|".join(SUFFIXES) + r")$", re.DOTALL)
+# Words quoted in a reason are the customer's meaningful ones: never these alone.
+FUNCTION_WORDS = frozenset(
+    [
+        "les",
+        "des",
+        "une",
+        "mon",
+        "ma",
+        "mes",
+        "ton",
+        "ta",
+        "tes",
+        "son",
+        "sa",
+        "ses",
+        "nos",
+        "vos",
+        "leur",
+        "qui",
+        "que",
+        "quoi",
+        "dans",
+        "pour",
+        "par",
+        "sur",
+        "avec",
+        "sans",
+        "est",
+        "suis",
+        "sont",
+        "ont",
+        "avait",
+        "etait",
+        "pas",
+        "plus",
+        "tres",
+        "tout",
+        "tous",
+        "cette",
+        "ces",
+        "aux",
+        "elle",
+        "il",
+        "ils",
+        "elles",
+        "nous",
+        "vous",
+        "moi",
+        "toi",
+        "lui",
+        "eux",
+        "the",
+        "and",
+        "for",
+        "with",
+        "from",
+        "that",
+        "this",
+        "these",
+        "those",
+        "was",
+        "were",
+        "are",
+        "has",
+        "have",
+        "had",
+        "not",
+        "but",
+        "you",
+        "your",
+        "our",
+        "their",
+        "his",
+        "her",
+        "him",
+        "them",
+        "its",
+        "it's",
+        "into",
+        "onto",
+        "over",
+        "just",
+        "very",
+        "all",
+        "any",
+        "can",
+        "could",
+        "would",
+        "should",
+        "will",
+        "been",
+        "being",
+        "what",
+        "when",
+        "where",
+        "who",
+        "why",
+        "how",
+        "than",
+        "then",
+        "there",
+        "here",
+    ]
+)
+PREFIX = 0  # words also read by their first letters (0: not; cross-validation found no gain)
+TOKEN = re.compile(r"#?[^\W\d_]+|\d+")
+MENTION = re.compile(r"(?<![\w@])@\w+")
+LINK = re.compile(r"https?://\S+|\bwww\.\S+|\b\w+\.(?:com|net|io|xyz|site|top|click|info|biz|ru|cn|fr|co\.uk|ly)/\S*")
+APOSTROPHE = re.compile(r"\b(?:[cdjlmnst]|qu|jusqu|lorsqu|puisqu)'", re.IGNORECASE)
+
+THANKS_EMOJI = frozenset("👍🙏😊🙂🤗😘👌")
+PRAISE_EMOJI = frozenset("😍🥰🤩🔥💯🙌👏❤💙💚✨🚀✅🎉")
+IRONY_EMOJI = frozenset("🙄🙃😒😑🤡😤😡🤬💀🥴😬")
+JOKE_EMOJI = frozenset("😂🤣😹😆😜🤪😝")
+SAD_EMOJI = frozenset("😭😢😩😫😰😱🥶🆘⚠")
+
+
+def stem(word: str) -> str:
+    """The word without its longest common French or English ending, keeping at least four letters."""
+    if len(word) <= 4 or word.startswith("#"):
+        return word
+    match = ENDING.match(word)
+    return match.group(1) if match else word
+
+
+def _fold(text: str) -> str:
+    from carebird.domain.triage import fold
+
+    return fold(text)
+
+
+@lru_cache(maxsize=8192)
+def _stem_of(written: str) -> str:
+    """The stem of a word as written: folded (no accents, lower case) then stemmed; numbers as `<n>`, `<nnn>`."""
+    word = _fold(written)
+    if word.isdigit():
+        return "<n>" if len(word) <= 3 else "<nnn>"
+    return stem(word)
+
+
+@lru_cache(maxsize=1024)
+def words_of(text: str, ignored: frozenset[str] = frozenset()) -> tuple[tuple[str, str], ...]:
+    """(stem, word as written) of every word, handles and links left out; a word containing one of `ignored` (a
+    brand's own names, folded) is left out too and breaks the pairs around it. Numbers: `<n>` (short), `<nnn>`."""
+    body = LINK.sub(" | ", MENTION.sub(" | ", text))
+    body = APOSTROPHE.sub(lambda m: m.group(0)[:-1] + " ", body)
+    out: list[tuple[str, str]] = []
+    for written in TOKEN.findall(body.replace("\u2019", "'")):
+        stemmed = _stem_of(written)
+        if ignored and any(name in _fold(written) for name in ignored):
+            stemmed = "|"
+        out.append((stemmed, written))
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """What the message is beside its words."""
+
+    private: bool = False  # a DM
+    follow_up: bool = False  # an earlier message of the same customer is in the case
+
+
+def features(
+    text: str, found: Mapping[str, Sequence[str]], shape: Shape, ignored: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """Every feature of a message, with the words it stands for (quoted when it weighs): `w:` a stem, `b:` two
+    neighbouring stems, `f:` a cue family the rules found, `s:` the message's shape."""
+    out: dict[str, str] = {}
+    words = words_of(text, ignored)
+    previous: tuple[str, str] | None = None
+    for stemmed, written in words:
+        if stemmed == "|":
+            previous = None
+            continue
+        out.setdefault("w:" + stemmed, written)
+        if PREFIX and len(stemmed) > PREFIX:
+            out.setdefault("p:" + stemmed[:PREFIX], written)  # inflections and typos past the fifth letter
+        if previous is not None:
+            out.setdefault(f"b:{previous[0]} {stemmed}", f"{previous[1]} {written}")
+        previous = (stemmed, written)
+    for family, hits in found.items():
+        if hits:
+            out.setdefault("f:" + family, str(hits[0]).rstrip("*"))
+    for name, present in _shape(text, words, shape):
+        if present:
+            out["s:" + name] = ""
+    return out
+
+
+def _shape(text: str, words: tuple[tuple[str, str], ...], shape: Shape) -> tuple[tuple[str, bool], ...]:
+    letters = [w for w in words if w[0] not in ("|", "<n>", "<nnn>")]
+    shouted = sum(1 for _, w in letters if len(w) >= 4 and w.isupper())
+    chars = set(text)
+    return (
+        ("dm", shape.private),
+        ("public", not shape.private),
+        ("follow-up", shape.follow_up),
+        ("question", "?" in chars),
+        ("exclamation", "!" in chars),
+        ("shouting", shouted >= 2),
+        ("thanks emoji", not chars.isdisjoint(THANKS_EMOJI)),
+        ("praise emoji", not chars.isdisjoint(PRAISE_EMOJI)),
+        ("irony emoji", not chars.isdisjoint(IRONY_EMOJI)),
+        ("joke emoji", not chars.isdisjoint(JOKE_EMOJI)),
+        ("distress emoji", not chars.isdisjoint(SAD_EMOJI)),
+        ("no words", not letters),
+        ("few words", 0 < len(letters) <= 4),
+        ("short", 4 < len(letters) <= 12),
+        ("long", len(letters) > 40),
+        ("link", "http" in text and bool(LINK.search(text))),
+        ("many mentions", text.count("@") >= 4 and len(MENTION.findall(text)) >= 4),
+        ("hashtags", text.count("#") >= 2 and LINK.sub("", MENTION.sub("", text)).count("#") >= 2),
+        ("number", any(w[0] == "<nnn>" for w in words)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """The model's reading of a message: a probability per class, and what weighed for each."""
+
+    probabilities: dict[str, float]
+    weighing: tuple[tuple[str, str, tuple[float, ...]], ...]  # (feature, words, its weights) of the known features
+
+    def p(self, *classes: str) -> float:
+        return sum(self.probabilities.get(c, 0.0) for c in classes)
+
+    @property
+    def urgent(self) -> float:
+        return sum(p for c, p in self.probabilities.items() if c.startswith(URGENT_PREFIX))
+
+    @property
+    def risk(self) -> str | None:
+        """The most probable risk family among the urgent classes."""
+        urgent = [(p, c) for c, p in self.probabilities.items() if c.startswith(URGENT_PREFIX)]
+        return max(urgent)[1][len(URGENT_PREFIX) :] if urgent else None
+
+    def words_for(self, klass: str, limit: int = 3) -> list[str]:
+        """The customer's words that weighed most towards a class against the others (words, pairs of words and
+        the words of the cues found; never the message's shape)."""
+        index = list(self.probabilities).index(klass)
+        ranked = sorted(
+            ((row[index] - sum(row) / len(row), feature, written) for feature, written, row in self.weighing),
+            reverse=True,
+        )
+        quoted: list[str] = []
+        for weight, feature, written in ranked:
+            if weight <= 0 or not written or not feature.startswith(("w:", "b:", "p:", "f:")):
+                continue
+            if all(len(w) < 3 or _fold(w) in FUNCTION_WORDS for w in written.split()):
+                continue  # "mon", "the", "x": true, but not what an agent needs to read
+            if any(written.lower() in q.lower() or q.lower() in written.lower() for q in quoted):
+                continue
+            quoted.append(written)
+            if len(quoted) == limit:
+                break
+        return quoted
+
+
+@dataclass(frozen=True)
+class TextModel:
+    """A multinomial logistic regression: a bias and a weight per feature for each class."""
+
+    classes: tuple[str, ...]
+    bias: tuple[float, ...]
+    weights: Mapping[str, tuple[float, ...]]
+    thresholds: Mapping[str, float]  # the probabilities at which the reading overrules the rules (see triage.blend)
+    scale: int = 1  # weights are whole fractions of this: 100, hundredths
+
+    def read(self, text: str, found: Mapping[str, Sequence[str]], shape: Shape) -> Reading:
+        return self.read_features(features(text, found, shape))
+
+    def read_features(self, present: Mapping[str, str]) -> Reading:
+        weights = self.weights
+        weighing = tuple((f, written, weights[f]) for f, written in present.items() if f in weights)
+        scores = [sum(column) for column in zip(self.bias, *(row for _, _, row in weighing), strict=True)]
+        top = max(scores)
+        exps = [math.exp((s - top) / self.scale) for s in scores]
+        total = sum(exps)
+        return Reading({c: e / total for c, e in zip(self.classes, exps, strict=True)}, weighing)
+
+
+def shipped_model() -> TextModel | None:
+    """The model trained by `make train` (carebird.domain.triage_weights), or None before it was ever trained."""
+    try:
+        from carebird.domain import triage_weights
+    except ImportError:  # pragma: no cover - the weights are generated and committed
+        return None
+    return TextModel(
+        triage_weights.CLASSES,
+        triage_weights.BIAS,
+        triage_weights.WEIGHTS,
+        triage_weights.THRESHOLDS,
+        getattr(triage_weights, "SCALE", 1),
+    )

@@ -1,0 +1,183 @@
+"""The learned reading beside the rules (carebird.domain.reading, tools/train_triage.py): wording nobody wrote into the
+cue lists or the labelled sets, how the model and the rules are combined, and a trainer that never sees held-out
+files and gives the same weights every time."""
+
+import json
+import sys
+import timeit
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parents[2] / "tools"))
+
+import eval_triage
+import train_triage
+
+from carebird.domain.cues import RISKS
+from carebird.domain.model import Channel
+from carebird.domain.reading import Shape, TextModel, features, stem
+from carebird.domain.triage import Kind, Profile, TriageRules, classify, cues_found, triage
+
+RULES = TriageRules()
+
+
+def triaged(text, channel=Channel.DM, rules=RULES):
+    return triage(texts=[text], followers=80, verified=False, channel=channel, inbound_count=1, rules=rules)
+
+
+# Written for these tests, after training: none of these sentences is in the cue lists or the labelled sets.
+FRESH = [
+    ("fraud", "un inconnu a changé l'adresse mail de mon espace client cette nuit, je ne peux plus y entrer"),
+    ("fraud", "I typed my card details into a page that looked like yours and now there's £400 gone"),
+    ("vulnerable", "mum's 88, lives alone and her only phone has been dead since Friday, she can't ring anyone"),
+    ("vulnerable", "ma grand-mère de 90 ans n'a plus de chauffage et il fait 12 degrés dans son salon"),
+    ("safety", "there's a burning plastic smell coming from the router and it's too hot to touch"),
+    ("safety", "des fils dénudés pendent du poteau devant l'école depuis le passage de vos techniciens"),
+    ("legal", "I've filed a complaint with the ombudsman about this, case reference to follow"),
+    ("legal", "j'ai déposé un dossier auprès du médiateur, vous aurez de ses nouvelles"),
+    ("personal_data", "I got a letter with another customer's bank details and full address on it"),
+    ("personal_data", "j'ai reçu la facture d'une autre personne avec son RIB dessus"),
+    ("outage", "entire village offline since the storm, hundreds of homes"),
+    ("outage", "toute la commune est sans internet depuis ce matin, même la mairie"),
+]
+
+
+@pytest.mark.parametrize(("family", "text"), FRESH)
+def test_each_risk_family_is_recognised_in_both_languages_in_wording_never_seen(family, text):
+    labelled = " ".join(json.loads(line)["text"] for path in train_triage.tuning_files() for line in path.open())
+    assert text not in labelled
+
+    result = triaged(text)
+
+    assert result.kind is Kind.URGENT
+    assert result.reasons[0].startswith(f"urgent band ({RISKS[family][0]})")
+
+
+@pytest.mark.parametrize(
+    "text", ["I typed my card details into a page that looked like yours and now there's £400 gone"]
+)
+def test_the_model_catches_a_fraud_the_rules_miss_and_says_which_words_weighed(text):
+    assert triaged(text, rules=TriageRules(model=None)).kind is not Kind.URGENT
+
+    result = triaged(text)
+
+    assert result.kind is Kind.URGENT
+    risk = next(r for r in result.reasons if r.startswith("risk, "))
+    assert risk.startswith("risk, reads like fraud or account takeover: “") and risk.endswith("(+40)")
+
+
+CLASSES = train_triage.CLASSES
+
+
+def tiny_model(**rows):
+    """A hand-made model: each feature pushes one class by its weight."""
+    weights = {feature: tuple(w if c == klass else 0.0 for c in CLASSES) for feature, (klass, w) in rows.items()}
+    return TextModel(CLASSES, (0.0,) * len(CLASSES), weights, {"urgent": 0.5, "quiet": 0.75, "request": 0.8})
+
+
+def test_an_urgent_reading_turns_a_request_urgent_citing_the_customers_own_words():
+    model = tiny_model(**{"w:" + stem("bizarre"): ("urgent-safety", 6.0), "w:truc": ("urgent-safety", 4.0)})
+    text = "un truc bizarre dans l'entrée"
+    assert classify(text, Profile(followers=40), None, private=True)[0] is Kind.REQUEST  # the rules alone
+
+    kind, why = classify(text, Profile(followers=40), None, private=True, model=model)
+    result = triage(texts=[text], followers=40, verified=False, channel=Channel.DM, inbound_count=1,
+                    rules=TriageRules(model=model))  # fmt: skip
+
+    assert kind is Kind.URGENT and why[0] == "read as safety"
+    assert result.reasons[0].startswith("urgent band (a safety hazard)")
+    assert "risk, reads like a safety hazard: “bizarre”, “truc” (+40)" in result.reasons
+
+
+def test_the_rules_urgent_stands_whatever_the_model_reads():
+    model = tiny_model(**{"w:gaz": ("noise", 20.0)})
+
+    kind, _ = classify("ça sent le gaz dans la cuisine", Profile(followers=40), None, private=True, model=model)
+
+    assert kind is Kind.URGENT
+
+
+def test_a_brand_cue_still_takes_effect_beside_the_model():
+    rules = TriageRules.from_json(json.dumps({"cues": {"safety": ["compteur qui siffle"]}}))
+
+    assert rules.model is not None
+    assert triaged("mon compteur qui siffle fort", rules=rules).kind is Kind.URGENT
+
+
+def test_chatter_read_by_the_model_is_noise_but_a_question_or_a_failure_still_waits():
+    model = tiny_model(**{"w:chat": ("noise", 8.0)})
+
+    def kind(text):
+        return classify(text, Profile(followers=40), None, model=model)[0]
+
+    assert classify("mon chat dort sur ma box internet", Profile(followers=40), None)[0] is Kind.REQUEST
+    assert kind("mon chat dort sur ma box internet") is Kind.NOISE
+    assert kind("mon chat a débranché la box, comment je la relance ?") is Kind.REQUEST
+    assert kind("mon chat regarde la box, plus de wifi depuis ce matin") is Kind.REQUEST
+
+
+def test_sarcastic_thanks_read_as_thanks_by_the_model_stay_a_complaint():
+    model = tiny_model(**{"w:merci": ("thanks", 8.0)})
+
+    kind, _ = classify("merci pour ces 3 jours sans internet 🙄", Profile(followers=40), None, model=model)
+
+    assert kind is Kind.REQUEST
+
+
+def test_words_are_stemmed_alike_in_french_and_english():
+    assert stem("étincelles".replace("é", "e")) == stem("etincelle")
+    assert stem("sparking") == stem("sparks") == "spark"
+    assert stem("coupures") == stem("coupure")
+
+
+def test_handles_links_and_the_brands_own_names_are_not_features():
+    text = "@LumiereAide #LumiereNul ma box lumière clignote https://t.co/abc"
+    present = features(text, cues_found(text), Shape(), train_triage.BRAND_NAMES)
+
+    assert not [f for f in present if "lumiere" in f or "t.co" in f or "abc" in f]
+    assert "w:clignot" in present or "w:clignote" in present
+
+
+def test_the_trainer_never_reads_a_held_out_file(tmp_path):
+    (tmp_path / "tuning-x.jsonl").write_text("{}\n")
+    (tmp_path / "holdout.jsonl").write_text("{}\n")
+    (tmp_path / "holdout-2027.jsonl").write_text("{}\n")
+
+    assert [p.name for p in train_triage.tuning_files(tmp_path)] == ["tuning-x.jsonl"]
+    with pytest.raises(ValueError, match="held out"):
+        train_triage.load(tmp_path / "holdout-2027.jsonl")
+
+
+def test_the_evaluation_reports_held_out_files_apart_and_never_cross_validates_on_them(monkeypatch, tmp_path):
+    for name in ("tuning-a.jsonl", "tuning-b.jsonl", "holdout.jsonl", "holdout-fresh.jsonl"):
+        (tmp_path / name).write_text("")
+    monkeypatch.setattr(eval_triage, "FIXTURES", tmp_path)
+
+    assert [p.name for p in eval_triage.held_out_files()] == ["holdout-fresh.jsonl", "holdout.jsonl"]
+    assert [p.name for p in eval_triage.tuning_files()] == ["tuning-a.jsonl", "tuning-b.jsonl"]
+
+
+def test_training_is_deterministic_and_the_shipped_weights_are_what_make_train_writes():
+    records = [r for path in train_triage.tuning_files() for r in train_triage.load(path)]
+    names = [p.name for p in train_triage.tuning_files()]
+
+    first = train_triage.render(train_triage.train(records), names)
+    second = train_triage.render(train_triage.train(records), names)
+
+    assert first == second
+    assert train_triage.WEIGHTS.read_text(encoding="utf-8") == first
+
+
+def test_one_message_is_triaged_in_well_under_half_a_millisecond():
+    texts = [r["text"] for r in train_triage.load(train_triage.tuning_files()[0]) if r.get("role") == "customer"]
+    from carebird.domain.triage import risks_of
+
+    def run():
+        risks_of.cache_clear()  # every text as never seen before
+        for text in texts:
+            triaged(text)
+
+    seconds = min(timeit.repeat(run, number=1, repeat=3)) / len(texts)
+
+    assert seconds < 0.0005 * 2  # the goal is 0.5 ms; twice that as head room on a shared test machine
