@@ -162,11 +162,11 @@ def test_training_is_deterministic_and_the_shipped_weights_are_what_make_train_w
     records = [r for path in train_triage.tuning_files() for r in train_triage.load(path)]
     names = [p.name for p in train_triage.tuning_files()]
 
-    first = train_triage.render(train_triage.train(records), names)
-    second = train_triage.render(train_triage.train(records), names)
+    trained = train_triage.render(train_triage.train(records), names)
 
-    assert first == second
-    assert train_triage.WEIGHTS.read_text(encoding="utf-8") == first
+    # The shipped file was written by an earlier run of `make train`: this run writing it again to the byte is the
+    # determinism (a second training in this process would prove nothing more, for 12 s more).
+    assert train_triage.WEIGHTS.read_text(encoding="utf-8") == trained
 
 
 def test_one_message_is_triaged_in_well_under_half_a_millisecond():
