@@ -66,7 +66,7 @@ $(VENV)/.installed: pyproject.toml $(LOCK) | check-venv-python
 $(VENV313)/.installed: pyproject.toml $(LOCK) | check-lambda-python
 	test -x $(PY313) || $(LAMBDA_PYTHON) -m venv $(VENV313)
 	$(PY313) -m pip install --quiet --upgrade pip
-	$(PY313) -m pip install --quiet --no-compile -c $(LOCK) -e ".[dev]"
+	$(PY313) -m pip install --quiet --no-compile -c $(LOCK) -e ".[test]"
 	touch $@
 
 # What the managed python3.13 runtime provides a function besides its code and layers: boto3, nothing else.
