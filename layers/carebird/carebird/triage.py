@@ -380,19 +380,27 @@ def book_with(keywords: dict[str, tuple[str, ...]], urgency: tuple[str, ...], ba
 
 
 DEFAULT_BOOK = book_with(DEFAULT_KEYWORDS, DEFAULT_URGENCY)
+
+
+def from_word_starts(pattern: str) -> re.Pattern[str]:
+    """A pattern whose every alternative starts a word, tried only where a word starts: the same matches, about
+    half the time on a message (mid-word positions are skipped once, not once per alternative)."""
+    return re.compile(r"(?<!\w)(?=\w)(?:" + pattern + ")")
+
+
 # Families worked out by pattern rather than listed (carebird.cues): an age, a baby's age, a cold room.
-FAILURE = re.compile(SERVICE_FAILURE)
+FAILURE = from_word_starts(SERVICE_FAILURE)
 PROBLEM_NOUN = (
     r"(?:problems?|issues?|outages?|soucis?|problemes?|pannes?|coupures?|bugs?|drop ?outs?|complaints?|hiccups?|"
     r"glitch(?:es)?)\b"
 )
 # Praise said with a sneer: "oh brilliant", "génial, encore un...", "super, another email", "top, yet again".
 PRAISE_WORD = r"(?:great|brilliant|super|genial|wonderful|perfect|fantastic|lovely|parfait|bravo|nice|top|amazing|cool)"
-IRONIC_PRAISE = re.compile(
+IRONIC_PRAISE = from_word_starts(
     r"\b(?:oh|ah|wow|waouh|ouah|ooh)\W+" + PRAISE_WORD + r"\b"
     r"|\b" + PRAISE_WORD + r"\W+(?:another|yet another|encore|une fois de plus|again|once again|de nouveau)\b"
 )
-CLEAN_RECORD = re.compile(
+CLEAN_RECORD = from_word_starts(
     r"\b(?:never (?:had|once had|been|seen)|not once|not a single|not one single|jamais eu|jamais connu|"
     r"pas une seule|pas un seul)\s+(?:\w+\s+){0,2}?"
     + PROBLEM_NOUN
@@ -400,30 +408,34 @@ CLEAN_RECORD = re.compile(
     + PROBLEM_NOUN
     + r"(?:[^.?!]{0,25}\b(?:in|en|depuis|for|since)\s+\d+|[^.?!]{0,15}\b(?:years?|ans|months?|mois|ever))"
 )
-PATTERN_FAMILIES = (("old age", re.compile(OLD_AGE)), ("infant age", re.compile(INFANT_AGE)),
-                    ("cold", re.compile(COLD_ROOM)), ("not me", re.compile(DISOWNED)),
-                    ("many places", re.compile(WHOLE_PLACE)), ("failure", FAILURE),
-                    ("handed over", re.compile(HANDED_OVER)))  # fmt: skip
+PATTERN_FAMILIES = (("old age", from_word_starts(OLD_AGE)), ("infant age", re.compile(INFANT_AGE)),
+                    ("cold", re.compile(COLD_ROOM)), ("not me", from_word_starts(DISOWNED)),
+                    ("many places", from_word_starts(WHOLE_PLACE)), ("failure", FAILURE),
+                    ("handed over", from_word_starts(HANDED_OVER)))  # fmt: skip
 
 
 def with_failure(folded: str, found: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
     """The families found, plus a service said not to work in any wording ("fibre en rade", "zéro réseau",
     "can't make calls"): a failure, and so a problem, whatever other words surround it. A clean record ("never
     had a single problem", "pas une seule coupure en 3 ans") is praise: its problem word is no problem."""
-    clean = CLEAN_RECORD.search(folded)
+    clean, mock, match = _said(folded)
     if clean:
         said = clean.group(0)
         problems = tuple(w for w in found.get("problem", ()) if w.rstrip("*") not in said)
         found = {k: v for k, v in found.items() if k != "problem"} | ({"problem": problems} if problems else {})
         found["praise"] = (*found.get("praise", ()), said)
-    mock = IRONIC_PRAISE.search(folded)
     if mock:
         found = {**found, "irony": (*found.get("irony", ()), mock.group(0))}
-    match = FAILURE.search(folded)
     if not match:
         return found
     said = match.group(0).strip()
     return {**found, "failure": (*found.get("failure", ()), said), "problem": (*found.get("problem", ()), said)}
+
+
+@lru_cache(maxsize=1024)
+def _said(folded: str) -> tuple[re.Match[str] | None, re.Match[str] | None, re.Match[str] | None]:
+    """A clean record, ironic praise and a failure said in a folded text: each searched once per text."""
+    return CLEAN_RECORD.search(folded), IRONIC_PRAISE.search(folded), FAILURE.search(folded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,7 +457,7 @@ def _families(folded: str, book: CueBook) -> dict[str, tuple[str, ...]]:
     """The listed families found and those worked out by pattern (an age, a cold room...)."""
     found = dict(book.scan(folded))
     for name, pattern in PATTERN_FAMILIES:
-        match = pattern.search(folded)
+        match = _said(folded)[2] if pattern is FAILURE else pattern.search(folded)
         if match:
             found[name] = (*found.get(name, ()), match.group(0))
     return found
