@@ -1,19 +1,29 @@
 """What carebird costs: every line of an AWS bill, from what the bench measured of the real functions, and X's.
 
+The one cost model of the project: docs/performance.md and README's "What it costs a small brand" table quote it
+(`make bench` writes both; tests/unit/test_cost_model.py holds README's table to `readme_month_table` of the
+inputs the last run saved in bench/measured.json).
+
 Inputs are measured (bench/probes.py `case_lifecycle`: invocations, calls, DynamoDB units with index copies, key
 changes and refused writes, log bytes, CPU; the inbox's queue refresh; the bytes a case stores) or stated below as
-assumptions with their reason. Prices: the tables below, one per region, with their source and the date read.
+assumptions with their reason; the traffic mix (MIX) is stated once here. Prices: one region's table, its source
+and the date read.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-# AWS on-demand prices (USD). us-east-1: read from the AWS pricing pages listed in SOURCES on 2026-12-06 (the
-# DynamoDB figures are those of the November 2024 on-demand price cut). eu-west-3 (Paris): the same pages' regional
-# tables as transcribed for this project in December 2026; re-check them against the AWS Pricing Calculator before
-# quoting them to a customer. Free tiers are handled apart (FREE_TIER), never folded into a price.
+MEASURED = Path(__file__).resolve().parent / "measured.json"  # the last run's inputs of the model (make bench)
+
+# AWS on-demand prices (USD), one region: us-east-1, read from the AWS pricing pages listed in SOURCES on
+# 2026-12-06 (the DynamoDB figures are those of the November 2024 on-demand price cut). Other regions differ by a
+# few percent (DynamoDB and API Gateway cost more in most of Europe): price them from the same pages before
+# quoting them; no second table is kept here unverified. Free tiers are handled apart (FREE_TIER), never folded
+# into a price.
 SOURCES = {
     "lambda": "https://aws.amazon.com/lambda/pricing/",
     "dynamodb": "https://aws.amazon.com/dynamodb/pricing/on-demand/",
@@ -49,28 +59,6 @@ REGIONS: dict[str, dict[str, float]] = {
         "dashboard_month": 3.00,
         "xray_trace": 5.00 / 1e6,
     },
-    "eu-west-3": {
-        "lambda_request": 0.20 / 1e6,
-        "lambda_gb_second_arm": 0.0000133334,
-        "dynamodb_write_unit": 0.7375 / 1e6,
-        "dynamodb_read_unit": 0.1475 / 1e6,
-        "dynamodb_storage_gb_month": 0.297,
-        "dynamodb_pitr_gb_month": 0.2376,
-        "http_api_request": 1.11 / 1e6,
-        "sfn_express_request": 1.00 / 1e6,
-        "sfn_express_gb_second": 0.00001667,
-        "scheduler_invocation": 1.00 / 1e6,
-        "sns_publish": 0.50 / 1e6,
-        "sns_email": 2.00 / 1e5,
-        "secret_month": 0.40,
-        "secret_call": 0.05 / 1e4,
-        "logs_ingested_gb": 0.53,
-        "logs_stored_gb_month": 0.0318,
-        "metric_month": 0.30,
-        "alarm_month": 0.10,
-        "dashboard_month": 3.00,
-        "xray_trace": 5.00 / 1e6,
-    },
 }
 FREE_TIER = {"metrics": 10, "alarms": 10, "dashboards": 3, "logs_gb": 5, "scheduler_invocations": 14_000_000}
 
@@ -87,9 +75,24 @@ LOG_EVENT_OVERHEAD_BYTES = 26  # counted per log event by CloudWatch Logs
 LOG_COMPRESSION = 0.15  # stored logs are billed compressed
 EXPRESS_SECONDS, EXPRESS_GB = 0.1, 0.064  # one SLA check: under 100 ms, billed at the 64 MB minimum
 ESCALATED_SHARE = 0.10  # cases whose deadline finds them waiting: the workflow updates the case and emails
-PUBLIC_SHARE = 0.70  # public conversations (the storm's mix: 70 % posts, 30 % DMs)
 STORAGE_OVERHEAD_BYTES = 100  # DynamoDB adds 100 bytes to every stored item and index entry
 INBOX_REFRESH_SECONDS = 15
+MONTH_DAYS = 365 / 12
+OPEN_DAYS_A_MONTH = MONTH_DAYS * 5 / 7  # the template's default opening days: Monday to Friday
+
+
+@dataclass(frozen=True)
+class Mix:
+    """The traffic every figure of the model assumes (the bench's storm sends the same public/DM shares)."""
+
+    public_share: float = 0.70  # public conversations; the rest are DMs
+    out_of_hours_share: float = 0.40  # cases opened outside opening hours: acknowledged (AcknowledgeOutOfHours)
+    follow_ups: float = 1.0  # customer messages after the first, per case
+    agents: int = 3  # the inbox open `hours_a_day` by `agents`, each tab refreshing every INBOX_REFRESH_SECONDS
+    hours_a_day: float = 9
+
+
+MIX = Mix()
 
 
 @dataclass(frozen=True)
@@ -203,29 +206,63 @@ def variable_lines(
     ]
 
 
-def x_per_1000_cases() -> dict[str, float]:
-    """X's bill per 1,000 cases, per scenario, from the domain's price table and case scenarios (carebird.xbill: the
-    README's X table prices the same ones): each case is a first message, one answer and one follow-up from the
-    customer, 70 % public and 30 % DMs; redeliveries are free (X bills an event once per UTC day)."""
+SCENARIOS = {  # X's bill per case by who answers, each scenario named by carebird.xbill.CASE_SCENARIOS
+    "answers_typed_in_the_x_app": {
+        "public": "mention answered in the X app",
+        "public_out_of_hours": "out-of-hours mention, acknowledged, answered in the X app",
+        "dm": "DM answered in the X app",
+    },
+    "answers_from_the_inbox": {
+        "public": "mention answered from the inbox",
+        "public_out_of_hours": "out-of-hours mention, acknowledged, answered from the inbox",
+        "dm": "DM answered from the inbox",
+        "dm_out_of_hours": "out-of-hours DM, acknowledged, answered from the inbox",
+    },
+}
+
+
+def _x_case_costs(scenario: str) -> dict[str, float]:
+    """X's bill of one case of each kind (public/DM, in/out of hours) and of a follow-up, in a scenario."""
     from carebird.xbill import CASE_SCENARIOS, x_cost
 
-    def per_case(public: str, dm: str) -> float:
-        follow_up_public, follow_up_dm = (
-            CASE_SCENARIOS["customer follow-up post"],
-            CASE_SCENARIOS["customer follow-up DM"],
-        )
-        return PUBLIC_SHARE * (x_cost(CASE_SCENARIOS[public]) + x_cost(follow_up_public)) + (1 - PUBLIC_SHARE) * (
-            x_cost(CASE_SCENARIOS[dm]) + x_cost(follow_up_dm)
-        )
+    names = SCENARIOS[scenario]
+    costs = {kind: x_cost(CASE_SCENARIOS[name]) for kind, name in names.items()}
+    if "dm_out_of_hours" not in costs:  # answered in the X app: the DM plus carebird's acknowledgement DM, which
+        acknowledgement = x_cost(CASE_SCENARIOS["out-of-hours DM, acknowledged, answered from the inbox"]) - x_cost(
+            CASE_SCENARIOS["DM answered from the inbox"]
+        )  # is what the out-of-hours DM adds to the inbox's answer
+        costs["dm_out_of_hours"] = costs["dm"] + acknowledgement
+    costs["follow_up_public"] = x_cost(CASE_SCENARIOS["customer follow-up post"])
+    costs["follow_up_dm"] = x_cost(CASE_SCENARIOS["customer follow-up DM"])
+    return costs
 
+
+def x_per_case(scenario: str, mix: Mix = MIX) -> dict[str, float]:
+    """X's bill per case in a scenario, by part: the cases themselves (the mix's public/DM and out-of-hours shares,
+    acknowledgements included) and the customers' follow-ups."""
+    c, ooh = _x_case_costs(scenario), mix.out_of_hours_share
+    public = (1 - ooh) * c["public"] + ooh * c["public_out_of_hours"]
+    dm = (1 - ooh) * c["dm"] + ooh * c["dm_out_of_hours"]
     return {
-        "answers_typed_in_the_x_app": round(
-            1000 * per_case("mention answered in the X app", "DM answered in the X app"), 2
-        ),
-        "answers_from_the_inbox": round(
-            1000 * per_case("mention answered from the inbox", "DM answered from the inbox"), 2
-        ),
-    }
+        "cases": mix.public_share * public + (1 - mix.public_share) * dm,
+        "follow_ups": mix.follow_ups * (mix.public_share * c["follow_up_public"]
+                                        + (1 - mix.public_share) * c["follow_up_dm"]),
+    }  # fmt: skip
+
+
+def x_per_1000_cases(mix: Mix = MIX) -> dict[str, float]:
+    """X's bill per 1,000 cases, per scenario, from the domain's price table and case scenarios (carebird.xbill: the
+    README's X table prices the same ones), with the model's mix; redeliveries are free (X bills an event once per
+    UTC day)."""
+    return {scenario: round(1000 * sum(x_per_case(scenario, mix).values()), 2) for scenario in SCENARIOS}
+
+
+def custom_metrics(template: str) -> int:
+    """Custom metric series carebird publishes: the functions' (carebird.metrics.PUBLISHED, no dimensions) and the
+    template's log metric filters."""
+    from carebird.metrics import PUBLISHED
+
+    return len(PUBLISHED) + template.count("Type: AWS::Logs::MetricFilter")
 
 
 def fixed_lines(
@@ -233,19 +270,19 @@ def fixed_lines(
     variable_per_1000: float,
     inbox_refresh: dict[str, float],
     template: str,
-    region: str,
-    metric_series: int,
-    agents: int = 3,
-    hours_a_day: float = 9,
+    region: str = "us-east-1",
+    mix: Mix = MIX,
 ) -> list[Line]:
-    """A month at `per_day` cases: what runs whatever the traffic, the inbox open `agents` x `hours_a_day`, and the
-    month's variable cost; free tiers applied where AWS grants them to every account (metrics, alarms, logs)."""
+    """A month at `per_day` cases: what runs whatever the traffic, the inbox open `mix.agents` x `mix.hours_a_day`
+    every day of the month, and the month's variable cost; free tiers applied where AWS grants them to every
+    account for good (metrics, alarms, dashboards). Alarms are the template's (ManagerEmail's included)."""
     price = REGIONS[region]
     alarms = template.count("Type: AWS::CloudWatch::Alarm")
     dashboards = template.count("Type: AWS::CloudWatch::Dashboard")
-    scheduled = 30 * (24 * 4 + 24 * 12 + 24 + 2)  # watcher /15 min, poller /5 min, health /hour, announcer, digest
-    scheduled_seconds = scheduled * 0.15  # each a few calls: ~150 ms billed (assumed)
-    refreshes = agents * hours_a_day * 30 * 3600 / INBOX_REFRESH_SECONDS
+    metrics = custom_metrics(template)
+    scheduled = round(MONTH_DAYS * (24 * 4 + 24 * 12 + 24 + 2))  # watcher /15 min, poller /5 min, health /hour,
+    scheduled_seconds = scheduled * 0.15  # announcer, digest; each a few calls: ~150 ms billed (assumed)
+    refreshes = mix.agents * mix.hours_a_day * MONTH_DAYS * 3600 / INBOX_REFRESH_SECONDS
     inbox = refreshes * (
         price["http_api_request"]
         + price["lambda_request"]
@@ -261,12 +298,13 @@ def fixed_lines(
         Line(
             "CloudWatch alarms",
             max(alarms - FREE_TIER["alarms"], 0) * price["alarm_month"],
-            f"{alarms} alarms, {FREE_TIER['alarms']} free",
+            f"{alarms} alarms, {FREE_TIER['alarms']} free, ${price['alarm_month']:.2f} each after",
         ),
         Line(
             "CloudWatch metrics",
-            max(metric_series - FREE_TIER["metrics"], 0) * price["metric_month"],
-            f"{metric_series} custom metric series, {FREE_TIER['metrics']} free",
+            max(metrics - FREE_TIER["metrics"], 0) * price["metric_month"],
+            f"{metrics} custom metric series ({template.count('Type: AWS::Logs::MetricFilter')} of them the access "
+            f"log's filters), {FREE_TIER['metrics']} free",
         ),
         Line(
             "CloudWatch dashboards",
@@ -281,14 +319,14 @@ def fixed_lines(
             f"{scheduled:,} invocations a month (watcher, poller, health, announcer, digest)",
         ),
         Line(
-            f"inbox open {hours_a_day:g} h a day by {agents} agents",
+            f"inbox open {mix.hours_a_day:g} h a day by {mix.agents} agents",
             inbox,
-            f"{refreshes:,.0f} queue refreshes a month (every {INBOX_REFRESH_SECONDS} s), "
+            f"{refreshes:,.0f} queue refreshes a month (every {INBOX_REFRESH_SECONDS} s, every day), "
             f"{inbox_refresh['read_units']:.1f} RRU and {inbox_refresh['function_ms']:.0f} ms each",
         ),
         Line(
             f"variable, {per_day:,} cases a day",
-            variable_per_1000 * per_day * 30 / 1000,
+            variable_per_1000 * per_day * MONTH_DAYS / 1000,
             "the per-1,000-case lines above",
         ),
     ]
@@ -296,3 +334,74 @@ def fixed_lines(
 
 def total(lines: list[Line]) -> float:
     return sum(line.usd for line in lines)
+
+
+# --- the README's month for a small brand, from the inputs the last run measured (bench/measured.json) ---
+README_BEGIN = "<!-- costs:begin (written by `make bench` from bench/costs.py and bench/measured.json) -->"
+README_END = "<!-- costs:end -->"
+
+
+def model_inputs(lifecycle: dict[str, Any], webhook_cpu_ms: float, inbox_refresh: dict[str, float]) -> dict:
+    """What the model needs of a run, as bench/measured.json keeps it."""
+    return {"per_case": lifecycle, "webhook_cpu_ms": webhook_cpu_ms, "inbox_refresh": inbox_refresh}
+
+
+def load_inputs() -> dict[str, Any]:
+    return json.loads(MEASURED.read_text())
+
+
+def month(inputs: dict[str, Any], per_day: int, template: str) -> dict[str, Any]:
+    """The AWS lines per 1,000 cases and for a month at `per_day` cases, and X's month per scenario."""
+    per_case = inputs["per_case"]
+    variable = variable_lines(per_case, inputs["webhook_cpu_ms"], per_case["stored_bytes"], "us-east-1")
+    fixed = fixed_lines(per_day, total(variable), inputs["inbox_refresh"], template)
+    return {"variable": variable, "fixed": fixed, "per_1000": total(variable), "aws_month": total(fixed)}
+
+
+def readme_month_table(inputs: dict[str, Any], template: str, per_day: int = 100, mix: Mix = MIX) -> str:
+    """README's table of a small brand's month: AWS line by line and X per scenario, one model, one mix."""
+    from carebird.xbill import CASE_SCENARIOS, x_cost
+
+    m = month(inputs, per_day, template)
+    cases = per_day * MONTH_DAYS
+    aws = {line.name: line for line in m["fixed"]}
+    variable = aws.pop(f"variable, {per_day:,} cases a day")
+    x = {scenario: x_per_case(scenario, mix) for scenario in SCENARIOS}
+    announcements = OPEN_DAYS_A_MONTH * x_cost(CASE_SCENARIOS["a day's opening and closing announcements"])
+    health_max = (
+        OPEN_DAYS_A_MONTH
+        * 9
+        * x_cost(CASE_SCENARIOS["an hour of health check during a silence (owned read of 10 mentions)"])
+    )
+    rows = [
+        "| item | how it is counted | answers typed in the X app | answers from the inbox |",
+        "|---|---|---|---|",
+        f"| AWS, per case | ${m['per_1000']:.4f} per 1,000 cases (`make bench`: every line of `bench/costs.py`, "
+        f"measured through the real functions) for {cases:,.0f} cases | ${variable.usd:.2f} | ${variable.usd:.2f} |",
+    ]
+    rows += [f"| AWS: {line.name} | {line.how} | ${line.usd:.2f} | ${line.usd:.2f} |" for line in aws.values()]
+    rows += [
+        f"| X: the cases | {cases:,.0f} cases, {mix.public_share:.0%} public, {mix.out_of_hours_share:.0%} out of "
+        "hours (acknowledged), each priced as its scenario in the table above | "
+        + " | ".join(f"${x[s]['cases'] * cases:.2f}" for s in SCENARIOS)
+        + " |",
+        f"| X: follow-ups | {mix.follow_ups:g} customer message a case after the first | "
+        + " | ".join(f"${x[s]['follow_ups'] * cases:.2f}" for s in SCENARIOS)
+        + " |",
+        f"| X: opening and closing announcements | {OPEN_DAYS_A_MONTH:.1f} opening days | "
+        f"${announcements:.2f} | ${announcements:.2f} |",
+        f"| X: health check reads | only while no event arrived for `SilenceMinutes` during opening hours: normally "
+        f"none; at most 9 silent hours a day | $0 (at most ${health_max:.2f}) | $0 (at most ${health_max:.2f}) |",
+        "| X: brand watch | off by default; each query reads at most `WatchDailyReadCap` (500) posts a day | $0 | $0 |",
+    ]
+    totals = {s: m["aws_month"] + sum(x[s].values()) * cases + announcements for s in SCENARIOS}
+    shares = {s: 1 - m["aws_month"] / totals[s] for s in SCENARIOS}
+    app, inbox = (totals[s] for s in SCENARIOS)
+    rows += [
+        f"| **total** | AWS ${m['aws_month']:.2f} + X | **${app:.2f}** | **${inbox:.2f}** |",
+        "",
+        f"X is {min(shares.values()):.1%} to {max(shares.values()):.1%} of it: "
+        + ", ".join(f"${1000 * sum(x[s].values()):.2f}" for s in SCENARIOS)
+        + f" per 1,000 cases against AWS's ${m['per_1000']:.4f}.",
+    ]
+    return "\n".join(rows)

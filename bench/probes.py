@@ -456,7 +456,8 @@ def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, ob
     from moto.core.botocore_stubber import BotocoreStubber
 
     from bench.capacity import Ledger
-    from bench.traffic import START
+    from bench.costs import MIX
+    from bench.traffic import FIRST_MESSAGES, START
 
     os.environ.update(AWS_DEFAULT_REGION="eu-west-3", TZ="UTC")
     time.tzset()
@@ -512,6 +513,9 @@ def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, ob
         for handler in [h for lg in logging.Logger.manager.loggerDict.values() for h in getattr(lg, "handlers", [])]:
             if isinstance(handler, logging.StreamHandler):  # loggers made by earlier sections keep their stream
                 handler.setStream(captured)  # type: ignore[arg-type]
+        for name, made in logging.Logger.manager.loggerDict.items():  # ... and their level (the storm's is ERROR):
+            if isinstance(made, logging.Logger) and name.startswith("carebird"):  # the functions' loggers as deployed
+                made.setLevel(logging.INFO)
         BotocoreStubber.__call__ = timed_stub  # type: ignore[method-assign]
         restore = ledger.install()
         try:
@@ -529,12 +533,17 @@ def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, ob
                         run("acknowledger", stack.acknowledger.lambda_handler, one, stack.context)
                     run("dispatcher", stack.dispatcher.lambda_handler, one, stack.context)
 
+            from carebird import clock
             from carebird.model import Author
 
             for n in range(cases):
                 customer = Author(f"17{n:017d}", f"bill{n}", "Client", 300)
-                at = START + timedelta(minutes=3 * n)
-                mention = sim.tweet(customer, f"@LumiereAide ma box ne marche plus #{n}", at, BRAND)
+                # the cost model's share of cases out of hours (acknowledged): 22:00 in Paris instead of 10:00
+                out_of_hours = (n % 10) < 10 * MIX.out_of_hours_share
+                at = START + timedelta(minutes=3 * n, hours=12 if out_of_hours else 0)
+                clock.travel_to(at)  # the functions' "now" is the case's time, not the day the bench runs
+                first = FIRST_MESSAGES[n % len(FIRST_MESSAGES)]  # everyday requests: no outage (bench/traffic.py)
+                mention = sim.tweet(customer, f"@LumiereAide {first} #{n}", at, BRAND)
                 follow = sim.tweet(customer, "@LumiereAide toujours rien", at + timedelta(minutes=1), BRAND)
                 answer = sim.tweet(BRAND, f"@{customer.handle} on regarde", at + timedelta(minutes=2), BRAND,
                                    in_reply_to=(sim.post_id_of(follow), customer))  # fmt: skip
@@ -548,6 +557,9 @@ def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, ob
         finally:
             restore()
             BotocoreStubber.__call__ = real_stub  # type: ignore[method-assign]
+            from carebird import clock
+
+            clock.reset()
         stored = _stored_bytes(stack.dynamodb, "bench-bill", ledger)
     per_case = {
         "stored_bytes": stored / cases,

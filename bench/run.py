@@ -9,14 +9,17 @@ measured section of docs/performance.md. The work lives in modules; this file on
   bench/worker.py (the fresh interpreter's side), bench/loopback.py (AWS on loopback) and bench/capacity.py
   (DynamoDB's billed units)
 - bench/storm.py: the concurrent storm and the webhook's property tests at bench size
-- bench/costs.py: the AWS bill line by line (us-east-1, eu-west-3) and X's per scenario
+- bench/costs.py: the AWS bill line by line (us-east-1) and X's per scenario; README's month table
 - bench/report.py: claimed vs measured, docs/performance.md, the JSON object
 
-Options: --quick (no fuzzing, no built-artifact cold start, a 2,000-event storm), --json.
+Options: --quick (no fuzzing, no built-artifact cold start, a 2,000-event storm), --no-fuzz (everything but the
+fuzzing, which checks properties and measures nothing the table shows), --json, --readme-only (rewrites README's
+month table from bench/measured.json without measuring: after a change to the template's alarms or the model).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -47,38 +50,43 @@ def webhook_figures(probe: dict[str, Any]) -> dict[str, Any]:
         "webhook_own_cpu_ms_per_event": round(probe["handler_cpu_ms_per_event"] - probe["botocore_ms_per_event"], 3),
         "calls_per_event": {kind: sum(f["calls"].values()) for kind, f in per_kind.items()},
         "write_units_per_event": {kind: f["write_units"] for kind, f in per_kind.items()},
-        "metric_series_count": len(probe["metric_series"]),
+        "metric_series_written": probe["metric_series"],
     }
 
 
-def bill(lifecycle: dict[str, Any], webhook_cpu_ms: float, inbox: dict[str, Any], metric_series: int) -> tuple:
-    """Every cost line per region, the totals the goals name, and the rows that show them."""
+def bill(lifecycle: dict[str, Any], webhook_cpu_ms: float, inbox: dict[str, Any]) -> tuple:
+    """Every cost line (us-east-1), the totals the goals name, and the rows that show them; the model's inputs are
+    saved (bench/measured.json) and README's month table rewritten from them: one model, quoted everywhere."""
     template = (ROOT / "infra" / "template.yaml").read_text()
-    rows, figures, by_region = [], {}, {}
-    for region in costs.REGIONS:
-        variable = costs.variable_lines(lifecycle, webhook_cpu_ms, lifecycle["stored_bytes"], region)
-        by_region[region] = round(costs.total(variable), 5)
-        rows += [(f"AWS per 1,000 cases, {region}: {line.name}", f"${line.usd:.5f}  ({line.how})") for line in variable]
-        rows.append((f"AWS per 1,000 cases, {region}: total", f"${costs.total(variable):.4f}"))
-        for per_day in (100, 10_000):
-            fixed = costs.fixed_lines(per_day, costs.total(variable), inbox, template, region, metric_series)
-            figures.setdefault(f"fixed_{per_day}", {})[region] = round(costs.total(fixed), 3)
-            rows += [(f"a month at {per_day:,} cases/day, {region}: {line.name}", f"${line.usd:.3f}  ({line.how})")
-                     for line in fixed]  # fmt: skip
-            rows.append((f"a month at {per_day:,} cases/day, {region}: total", f"${costs.total(fixed):.2f}"))
+    inputs = costs.model_inputs(lifecycle, webhook_cpu_ms, inbox)
+    rows, figures = [], {}
+    for per_day in (100, 10_000):
+        month = costs.month(inputs, per_day, template)
+        figures[f"fixed_{per_day}"] = round(month["aws_month"], 3)
+        if per_day == 100:
+            rows += [(f"AWS per 1,000 cases, us-east-1: {line.name}", f"${line.usd:.5f}  ({line.how})")
+                     for line in month["variable"]]  # fmt: skip
+            rows.append(("AWS per 1,000 cases, us-east-1: total", f"${month['per_1000']:.4f}"))
+        rows += [(f"a month at {per_day:,} cases/day, us-east-1: {line.name}", f"${line.usd:.3f}  ({line.how})")
+                 for line in month["fixed"]]  # fmt: skip
+        rows.append((f"a month at {per_day:,} cases/day, us-east-1: total", f"${month['aws_month']:.2f}"))
     x = costs.x_per_1000_cases()
     rows += [(f"X per 1,000 cases: {scenario.replace('_', ' ')}", f"${usd:.2f}") for scenario, usd in x.items()]
+    costs.MEASURED.write_text(json.dumps(inputs, indent=1, sort_keys=True) + "\n")
+    report.write_readme_costs(costs.readme_month_table(inputs, template))
     return rows, {
-        "cost_per_1000_cases_usd": by_region["us-east-1"],
-        "cost_per_1000_cases_usd_by_region": by_region,
+        "cost_per_1000_cases_usd": round(costs.month(inputs, 100, template)["per_1000"], 5),
         "x_cost_per_1000_cases_usd": x,
-        "fixed_cost_per_month_usd_100_cases_day": figures["fixed_100"]["us-east-1"],
-        "fixed_cost_per_month_usd_10000_cases_day": figures["fixed_10000"]["us-east-1"],
-        "fixed_cost_per_month_usd_by_region": figures,
+        "fixed_cost_per_month_usd_100_cases_day": figures["fixed_100"],
+        "fixed_cost_per_month_usd_10000_cases_day": figures["fixed_10000"],
     }
 
 
 def main(argv: list[str]) -> None:
+    if "--readme-only" in argv:
+        template = (ROOT / "infra" / "template.yaml").read_text()
+        report.write_readme_costs(costs.readme_month_table(costs.load_inputs(), template))
+        return
     quick = "--quick" in argv
     rows: list[tuple[str, str]] = []
     figures: dict[str, Any] = {}
@@ -95,8 +103,10 @@ def main(argv: list[str]) -> None:
         figures.update(found)
         return found
 
+    figures["metric_series_count"] = costs.custom_metrics((ROOT / "infra" / "template.yaml").read_text())
     if not quick:
-        section("fuzz", lambda: (storm.fuzz(), {}))
+        if "--no-fuzz" not in argv:
+            section("fuzz", lambda: (storm.fuzz(), {}))
         section("built first event", probes.built_first_event)
     section("pipeline CPU", lambda: (probes.cpu_per_event(), {}))
     probe = section("webhook", probes.handler_probes)
@@ -111,7 +121,7 @@ def main(argv: list[str]) -> None:
     lifecycle = section("a case's bill", probes.case_lifecycle)
     if lifecycle and small_desk and "webhook_cpu_ms_per_event_http" in figures:
         section("costs", lambda: bill(lifecycle, figures["webhook_cpu_ms_per_event_http"],
-                                      small_desk["inbox_refresh"], figures["metric_series_count"]))  # fmt: skip
+                                      small_desk["inbox_refresh"]))  # fmt: skip
     section("webhook hardening", ingestion.ingestion_rows)  # junk cost per million, the largest delivery
     report.write_doc(figures, rows)
     if "--json" in argv:

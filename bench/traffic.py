@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+from bench.costs import MIX
+
 BRAND = ("1500000000000000001", "LumiereAide", "Lumière")
 START = datetime(2025, 11, 25, 9, 0, tzinfo=UTC)
 CASE_MIX = {"new_case": 1.0, "follow_up": 1.0, "brand_reply": 1.0, "duplicate": 0.2, "brand_reply_duplicate": 0.1}
@@ -25,6 +27,18 @@ def first_mention(run: str) -> dict:
     return sim.tweet(author, "@LumiereAide ma box ne marche plus", START, brand)
 
 
+# A desk's everyday first messages: questions, none reporting a failure. Were every round's mention the same
+# failure ("ma box ne marche plus"), the warm rounds would be an outage (OUTAGE_CUSTOMERS, 4 customers in 30
+# minutes) and every event would pay its ledger and case marking: an outage's writes are the storm's to measure.
+FIRST_MESSAGES = (
+    "je voudrais changer de forfait, comment faire ?",
+    "ma facture de ce mois est plus élevée que prévu",
+    "comment activer la messagerie vocale sur mon mobile ?",
+    "ma commande n'est toujours pas livrée",
+)
+ROUND_MINUTES = 1
+
+
 def rounds_of_traffic(run: str, rounds: int) -> Iterator[tuple[str, dict]]:
     """Per round: a new case, its follow-up, the mention redelivered, the brand's answer and its redelivery, a DM."""
     from carebird_local import simulate as sim
@@ -34,8 +48,9 @@ def rounds_of_traffic(run: str, rounds: int) -> Iterator[tuple[str, dict]]:
     brand = Author(*BRAND)
     for n in range(rounds):
         customer = Author(f"18{run}{n:05d}", f"c{run}{n}", "Client", 300)
-        at = START + timedelta(minutes=n)
-        mention = sim.tweet(customer, f"@LumiereAide ma box ne marche plus depuis ce matin #{n}", at, brand)
+        at = START + timedelta(minutes=ROUND_MINUTES * n)
+        first = FIRST_MESSAGES[n % len(FIRST_MESSAGES)]
+        mention = sim.tweet(customer, f"@LumiereAide {first} #{n}", at, brand)
         follow = sim.tweet(customer, "@LumiereAide toujours rien, aidez-moi", at + timedelta(minutes=1), brand)
         answer = sim.tweet(
             brand, f"@{customer.handle} on regarde ça tout de suite", at + timedelta(minutes=2), brand,
@@ -68,13 +83,13 @@ def storm_payloads(brand: object, count: int) -> list[dict]:
     payloads = []
     for i in range(int(count * 0.9)):
         author, at = random.choice(customers), start_day + sim.timedelta(seconds=3 * i)
-        kind = random.random()
-        if kind < 0.55:
+        kind = random.random()  # the cost model's mix of public conversations and DMs, both feeds
+        if kind < MIX.public_share * 0.8:
             payloads.append(sim.tweet(author, f"@LumiereAide ma box ne marche plus #{i}", at, brand))
-        elif kind < 0.75:
-            payloads.append(sim.dm(author, brand, f"Bonjour, question facture {i}", at, brand))
-        elif kind < 0.9:
+        elif kind < MIX.public_share:
             payloads.append(sim.activity_post(author, f"@LumiereAide my fiber is down {i}", at, brand))
+        elif kind < MIX.public_share + (1 - MIX.public_share) * 2 / 3:
+            payloads.append(sim.dm(author, brand, f"Bonjour, question facture {i}", at, brand))
         else:
             payloads.append(sim.activity_dm(author, brand, f"refund please {i}", at, brand))
     redeliveries = random.sample(payloads, count - len(payloads))

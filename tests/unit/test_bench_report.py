@@ -46,7 +46,7 @@ def test_a_figure_the_run_did_not_measure_is_no_pass():
     assert verdicts == [None] * 10
 
 
-def test_the_bill_names_its_lines_in_both_regions_and_grows_with_what_was_measured():
+def test_the_bill_names_each_line_once_and_grows_with_what_was_measured():
     measured = {
         "invocations": {"webhook": 3.3, "dispatcher": 3.0, "acknowledger": 1.0},
         "cpu_ms": {"dispatcher": 3.0, "acknowledger": 0.4},

@@ -10,10 +10,15 @@ from carebird.errors import ConfigurationError
 CREDENTIAL_BEARING_LOGGERS = ("botocore", "boto3", "urllib3", "requests_oauthlib", "oauthlib", "tweepy")
 CREDENTIAL_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret", "bearer_token")
 CACHE_SECONDS = 300
+_protected: list[bool] = []
 
 
 def protect_logs() -> None:
-    """Keep credential-bearing libraries at INFO or above, whatever level the root logger is set to."""
+    """Keep credential-bearing libraries at INFO or above, whatever level the root logger is set to (done once per
+    container: the secret is read on every event, from powertools' cache)."""
+    if _protected:
+        return
+    _protected.append(True)
     import logging
 
     for name in CREDENTIAL_BEARING_LOGGERS:

@@ -11,12 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from carebird.cases import Case, normalised_reference, reference_for
-from carebird.compliance import PendingJob
 from carebird.errors import StorageRefused, StorageUnavailable
 from carebird.ingest import AnsweredEarly, ConcurrentUpdate, DuplicateMessage, Known
 from carebird.memory import RecentCases, RemembersCases
@@ -50,6 +49,9 @@ from carebird.table import (
     to_dynamo,
 )
 from carebird.timeparse import from_iso, to_iso
+
+if TYPE_CHECKING:
+    from carebird.compliance import PendingJob
 
 REFERENCE_ATTEMPTS = 5  # candidates tried for a new case's reference; a clash is ~1 in 34 billion / cases held
 QUARANTINE_RAW_LIMIT = 100_000  # characters of raw JSON kept; a DynamoDB item holds 400 KB
@@ -559,6 +561,8 @@ class DynamoCaseStore(RemembersCases):
         return self._get(COMPLIANCE_KEY) or {}
 
     def compliance_jobs(self) -> list[PendingJob]:
+        from carebird.compliance import PendingJob  # only the compliance function: not on the webhook's cold start
+
         return [
             PendingJob(str(j["id"]), from_iso(j["created_at"]), str(j["download_url"]), int(j.get("ids", 0)))
             for j in self._compliance_state().get("jobs", [])

@@ -389,7 +389,7 @@ class RejectionLog:
     """Refused requests (forged signatures, bodies that are no delivery, junk CRC tokens) logged as they cost: the
     first at once, then one line per `interval` seconds per container with the count by status since the last
     line, never one line per request (a junk flood would be billed a log line each). The counts also leave as
-    the WebhookRejected metric, in that same line."""
+    their count, in that same line (the access log's WebhookClientErrors metric counts them for the alarm)."""
 
     interval: float = 60.0
     clock: Callable[[], float] = time.monotonic

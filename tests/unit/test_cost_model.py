@@ -1,0 +1,61 @@
+"""One cost model: README's month table is bench/costs.py's output for the inputs the last bench run measured, and
+the model counts what the template and the code publish (alarms, metric series) rather than typed figures."""
+
+from pathlib import Path
+
+from bench import costs
+from bench.report import claimed_vs_measured
+
+ROOT = Path(__file__).resolve().parents[2]
+TEMPLATE = (ROOT / "infra" / "template.yaml").read_text()
+
+
+def _readme_table() -> str:
+    text = (ROOT / "README.md").read_text()
+    _, _, rest = text.partition(costs.README_BEGIN)
+    table, found, _ = rest.partition(costs.README_END)
+    assert found, "README has no cost table markers"
+    return table.strip("\n")
+
+
+def test_the_readme_cost_table_is_the_models_output_for_the_last_measured_inputs():
+    # after a change to the template's alarms or to the model: `.venv/bin/python bench/run.py --readme-only`
+    assert _readme_table() == costs.readme_month_table(costs.load_inputs(), TEMPLATE)
+
+
+def test_the_bench_verdict_on_the_fixed_month_is_the_models_total_of_the_readme_table():
+    month = costs.month(costs.load_inputs(), 100, TEMPLATE)
+    verdicts = {name: met for name, _, _, met in claimed_vs_measured(
+        {"fixed_cost_per_month_usd_100_cases_day": month["aws_month"]})}  # fmt: skip
+
+    assert f"AWS ${month['aws_month']:.2f} + X" in _readme_table()
+    assert verdicts["AWS a month at 100 cases/day, inbox open 9 h/day by 3 agents"] is (month["aws_month"] <= 1)
+
+
+def test_the_month_counts_the_templates_alarms_and_the_published_metric_series():
+    from carebird.metrics import PUBLISHED
+
+    fixed = {line.name: line for line in costs.fixed_lines(100, 0.04, {"function_ms": 15, "calls": 1,
+                                                                        "read_units": 2.5}, TEMPLATE)}  # fmt: skip
+    alarms = TEMPLATE.count("Type: AWS::CloudWatch::Alarm")
+
+    assert fixed["CloudWatch alarms"].usd == max(alarms - 10, 0) * 0.10
+    assert fixed["CloudWatch alarms"].how.startswith(f"{alarms} alarms")
+    assert costs.custom_metrics(TEMPLATE) == len(PUBLISHED) + TEMPLATE.count("Type: AWS::Logs::MetricFilter")
+
+
+def test_one_traffic_mix_prices_x_per_case_and_the_storm_sends_its_public_share():
+    import random
+
+    from bench.traffic import BRAND, storm_payloads
+    from carebird.model import Author
+
+    payloads = storm_payloads(Author(*BRAND), 3000)
+    kinds = [p.get("data", {}).get("event_type") for p in payloads]
+    dms = sum(1 for p, kind in zip(payloads, kinds, strict=True)
+              if "direct_message_events" in p or kind == "dm.received")  # fmt: skip
+    random.seed()
+    per_1000 = costs.x_per_1000_cases()
+
+    assert abs(dms / len(payloads) - (1 - costs.MIX.public_share)) < 0.05
+    assert per_1000["answers_from_the_inbox"] > per_1000["answers_typed_in_the_x_app"] > 0
