@@ -463,14 +463,21 @@ def _families(folded: str, book: CueBook) -> dict[str, tuple[str, ...]]:
     return found
 
 
+# Each risk's recipes with the set of families each needs: one subset test per recipe.
+RECIPE_SETS = tuple(
+    (family, tuple((recipe, frozenset(recipe)) for recipe in recipes)) for family, recipes in RISK_RECIPES.items()
+)
+
+
 @lru_cache(maxsize=1024)
 def _risks(folded: str, book: CueBook) -> tuple[Risk, ...]:
     found = _families(folded, book)
     risks = []
-    for family, recipes in RISK_RECIPES.items():
+    present = found.keys()
+    for family, recipes in RECIPE_SETS:
         words: tuple[str, ...] = ()
-        for recipe in recipes:
-            if all(part in found for part in recipe):
+        for recipe, needed in recipes:
+            if needed <= present:
                 words = tuple(found[part][0] for part in recipe)
                 break
         if words and len(words) == 1 and "product" in found and "problem" not in found and "hardship" not in found:
@@ -554,7 +561,7 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     plain_words = [w for w in HASHTAG.sub("", body).split() if LETTER.search(w)]
     asks = "problem" in found or "request" in found
     if not LETTER.search(body):
-        if any(ch in THANKS_EMOJI for ch in body) or body.isascii():
+        if not THANKS_EMOJI.isdisjoint(body) or body.isascii():
             return None  # thanks emoji, or "??", a number: someone asking or answering
         return "emoji only"
     if FIRST.fullmatch(body):
@@ -572,7 +579,7 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
         return f"a campaign or protest ({_quote(found['campaign'])})"
     if not asks and len(MENTION.findall(text)) >= 4:
         return f"mass tagging of {len(MENTION.findall(text))} accounts"
-    if hashtags and (LINK.search(text) or any(ch in BOT_EMOJI for ch in text)) and not FIRST_PERSON.search(fold(text)):
+    if hashtags and (LINK.search(text) or not BOT_EMOJI.isdisjoint(text)) and not FIRST_PERSON.search(fold(text)):
         return "an automated post (hashtags and a link, nobody speaking)"
     if "problem" in found and FIRST_PERSON.search(fold(body)):
         return None
@@ -593,7 +600,7 @@ def news_item(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     body = LINK.sub("", MENTION.sub("", text)).strip()
     if FIRST_PERSON.search(fold(body)) or "?" in body:
         return None
-    if BROADCAST.search(fold(body)) or any(ch in SHARE_EMOJI for ch in body):
+    if BROADCAST.search(fold(body)) or not SHARE_EMOJI.isdisjoint(body):
         return "a post broadcast to followers (share it, read it below), nobody asking the brand"
     if "request" in found:
         return None
@@ -663,7 +670,7 @@ def thanks_in(text: str, found: dict[str, tuple[str, ...]]) -> list[str]:
     closing = list(found.get("resolved", ())) if len(words) <= 4 else []
     if not cues and not emoji and not closing:
         return []
-    if "?" in text or "irony" in found or any(ch in IRONY_EMOJI for ch in text) or "request" in found:
+    if "?" in text or "irony" in found or not IRONY_EMOJI.isdisjoint(text) or "request" in found:
         return []
     if ("problem" in found or DETAILS.search(text)) and "resolved" not in found:
         return []  # a problem not said to be solved, or the details the team asked for: still to answer
@@ -754,7 +761,7 @@ def blend(
         return Kind.URGENT, [READ_AS + risk, *reading.words_for(URGENT_CLASS + risk)]
     spam = kind is Kind.NOISE and _noise_score(why) >= TriageRules.noise_threshold  # a bot or spam, not chatter
     chat, thanked = reading.p("noise"), reading.p("thanks", "praise")
-    ironic = any(ch in IRONY_EMOJI for ch in text) or "?" in text or "irony" in cues_found(text)
+    ironic = not IRONY_EMOJI.isdisjoint(text) or "?" in text or "irony" in cues_found(text)
     if kind is Kind.REQUEST and chat + thanked >= thresholds["quiet"] and not _asks_plainly(text):
         if chat > thanked and not follow_up and not private:
             words = reading.words_for("noise")
