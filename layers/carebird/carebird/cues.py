@@ -838,7 +838,8 @@ SERVICE_FAILURE = (
     + SERVICE_NOUN
     + r"(?:'s\s+|\s+)(?:\w+\s+){0,2}?(?:est |is |has |a |are |sont )?(?:en rade|hs|h\.s|ko|down|dead|"
     r"mort|morte|coupee?s?|couper|gone|kaput|plante|tombee?|died|cut|cut out|cutting out|a l'arret|inexistante?|"
-    r"saute|sauter|lache|stopped|dropped|drops|keeps dropping|rouge|clignote rouge|(?:reboot|redemarre)s? en boucle)\b"
+    r"saute|sauter|lache|stopped|dropped|drops|keeps dropping|rouge|clignote rouge|(?:reboot|redemarre)s? en boucle|"
+    r"passent plus|passe plus|ne passent? (?:pas|plus)|won'?t go through|don'?t go through|not going through)\b"
     r"|\bvoyant (?:\w+ ){0,2}?(?:rouge|clignote)\b"
     r"|\b(?:power|electricity|lights|courant)(?:'s| is| are| has gone| went)? out\b"
     r"|\b(?:en rade|plus rien|a plus rien|ont plus rien|nothing since|nothing at all since|aucun service|"
