@@ -21,6 +21,18 @@ def test_reports_of_a_window_are_counted_once_each_and_older_ones_drop_out(deplo
     assert [r.case_id for r in later] == ["public-2", "public-3"] and declared is None
 
 
+def test_the_recent_reports_of_a_service_are_read_without_noting_one(deployed):
+    ledger = DynamoOutageLedger(deployed.store)
+    ledger.report("mobile network", Report("1", "public-1", T0), WINDOW)
+    ledger.report("mobile network", Report("2", "public-2", T0 + timedelta(minutes=20)), WINDOW)
+
+    recent = ledger.recent("mobile network", T0 + timedelta(minutes=40), WINDOW)
+    again = ledger.recent("mobile network", T0 + timedelta(minutes=40), WINDOW)
+
+    assert [r.customer_id for r in recent] == ["2"] and again == recent  # the first is past the window
+    assert ledger.recent("power", T0, WINDOW) == []
+
+
 def test_a_long_run_of_reports_keeps_the_item_small(deployed):
     ledger = DynamoOutageLedger(deployed.store)
 

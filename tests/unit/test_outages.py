@@ -161,3 +161,65 @@ def test_a_me_too_without_the_service_joins_an_outage_under_way_and_nothing_othe
 
     assert store.get_case(alone).outage is None
     assert store.get_case(joined).outage == alerts.sent[0][0] and len(alerts.sent) == 1
+
+
+def test_four_customers_make_one_outage_when_the_desk_asks_for_four():
+    store, alerts, watch = desk(OutageRules(customers=4, window=timedelta(minutes=30)))
+
+    cases = [report(store, watch, n, text, minutes=6 * n) for n, text in enumerate(REPORTS[:4])]
+
+    assert [sent[1:] for sent in alerts.sent] == [("internet", 4)]
+    assert all(store.get_case(case_id).outage == alerts.sent[0][0] for case_id in cases)
+
+
+def test_a_failure_naming_no_service_counts_toward_the_burst_being_counted_and_earlier_reports_are_marked_with_it():
+    store, alerts, watch = desk(OutageRules(customers=4, window=timedelta(minutes=30)))
+    named = [report(store, watch, n, text, minutes=5 * n) for n, text in enumerate(REPORTS[:3])]
+    assert alerts.sent == []  # three customers: still counting
+
+    unnamed = report(
+        store, watch, 40, "@LumiereAide ça vient de couper en pleine réunion, c chez moi ou chez vous ??", 17
+    )
+
+    assert [sent[1:] for sent in alerts.sent] == [("internet", 4)]
+    assert all(store.get_case(case_id).outage == alerts.sent[0][0] for case_id in [*named, unnamed])
+
+
+def test_a_me_too_while_the_burst_is_still_being_counted_is_counted():
+    store, alerts, watch = desk(OutageRules(customers=4, window=timedelta(minutes=30)))
+    [report(store, watch, n, text, minutes=5 * n) for n, text in enumerate(REPORTS[:3])]
+
+    joined = report(store, watch, 41, "@voisin2 @LumiereAide same here mate, since about 8", minutes=16)
+
+    assert len(alerts.sent) == 1 and store.get_case(joined).outage == alerts.sent[0][0]
+
+
+def test_a_failure_naming_no_service_joins_nothing_when_no_other_customer_is_reporting_one():
+    store, alerts, watch = desk(OutageRules(customers=4, window=timedelta(minutes=30)))
+    report(store, watch, 1, REPORTS[0], minutes=0)
+
+    alone = report(store, watch, 2, "@LumiereAide ça a encore coupé, is it just me?", minutes=45)  # the window is over
+
+    assert store.get_case(alone).outage is None and alerts.sent == []
+
+
+def test_an_unrelated_burst_at_the_same_time_and_a_broken_boiler_make_no_outage():
+    store, alerts, watch = desk(OutageRules(customers=4, window=timedelta(minutes=30)))
+    tv = ["@LumiereAide décodeur figé sur l'écran « mise à jour 0% » depuis 19h, Rennes",
+          "@LumiereUK telly box stuck updating on every channel tonight, anyone else?",
+          "@LumiereAide chaînes TV bloquées avec le code T-12, internet marche par contre"]  # fmt: skip
+    mobile = ["@LumiereAide no signal at all in Cowley since 7", "@LumiereAide plus de réseau 4G à Oxford centre"]
+    for n, text in enumerate([*tv, *mobile]):
+        report(store, watch, n, text, minutes=3 * n)
+
+    boiler = report(store, watch, 9, "@LumiereAide chaudière en panne depuis ce matin, plus de chauffage", minutes=16)
+
+    assert alerts.sent == []
+    assert store.get_case(boiler).outage is None
+
+
+def test_the_failed_service_is_read_from_the_failure_itself_when_no_other_word_names_it():
+    assert failed_service("@LumiereUK can't make a single call, it rings once and drops") == "mobile network"
+    assert failed_service("la co vient de sauter en pleine partie") == "internet"
+    assert failed_service("slt jai plus internet depuis 20h") == "internet"
+    assert failed_service("le voyant est rouge sur la box depuis ce soir") == "internet"

@@ -61,4 +61,4 @@ def test_the_tuning_parts_are_replayed_whole_with_every_urgent_case_above_every_
         ]  # only a retweet, which X's feeds carry but the desk skips
         assert all(o.record["text"].startswith("RT @") and o.record["label"] == "noise" for o in ignored), path.name
         assert scores.invariant == 1.0
-        assert len(scores.rows) >= 150
+        assert len(scores.rows) >= 100, path.name  # each writer wrote at least a hundred customer messages

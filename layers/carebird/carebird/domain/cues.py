@@ -501,6 +501,7 @@ CUES: dict[str, tuple[str, ...]] = {
     "service internet": (
         "internet", "fibre", "fiber", "broadband", "box", "wifi", "wi-fi", "adsl", "vdsl", "connexion", "connection",
         "router", "routeur", "modem", "debit", "los", "net", "ethernet", "mbps", "mb/s", "gb/s", "ftth",
+        "la co", "ma co", "de co",
     ),
     "service mobile": (
         "reseau", "network", "signal", "4g", "5g", "3g", "mobile", "portable", "sim", "esim", "appels", "calls",
@@ -513,7 +514,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "elec", "jus", "frigo", "fridge", "lampadaires", "street lights", "lumieres", "electrique", "electric",
     ),
     "service tv": (
-        "tv", "tele", "television", "decodeur", "chaines", "channels", "replay", "canal", "bein",
+        "tv", "tele", "telly", "television", "decodeur", "chaines", "channels", "replay", "canal", "bein",
     ),
     "service app": (
         "appli", "app", "application", "site", "website", "espace client", "my account", "login",
@@ -824,25 +825,28 @@ NEGATABLE = frozenset({"fraud", "safety", "vulnerable", "legal", "personal_data"
 # "can't" + using a service ("can't make calls", "impossible de se connecter"), "where is" + a service ("le réseau
 # il est où"), or a state that says everything stopped ("plus rien", "aucun service", "nothing since 8").
 SERVICE_NOUN = (
-    r"(?:internet|(?:l')?(?:la |le )?(?:fibre|fiber|box|wifi|wi-fi|reseau|net|connexion|ligne|tonalite|tele|"
-    r"television|courant|electricite|elec|gaz|eau|jus|signal|chaines?)|fibre|fiber|broadband|"
+    r"(?:internet|(?:l')?(?:la |le |ma |mon )?(?:fibre|fiber|box|wifi|wi-fi|reseau|net|co|connexion|ligne|tonalite|"
+    r"tele|television|courant|electricite|elec|gaz|eau|jus|signal|chaines?)|fibre|fiber|broadband|"
     r"wifi|wi-fi|network|signal|reception|coverage|4g|5g|3g|data|calls?|appels?|sms|textos?|texts?|bars?|barres?|"
-    r"phone|telephone|landline|fixe|line|dial tone|power|electricity|electric|lights?|gas|water|tv|channels?|"
+    r"phone|telephone|telly|landline|fixe|line|dial tone|power|electricity|electric|lights?|gas|water|tv|channels?|"
     r"connection|connexion|app|appli|site|website|heating|chauffage)"
 )
 SERVICE_FAILURE = (
     r"\b(?:plus d'|plus de|pas d'|pas de|zero|0|aucune?|no|sans|without|lost(?: all| my| the| our)?|"
-    r"perdu (?:le|la|les|l'|mon|ma|mes)|lost)\s?" + SERVICE_NOUN + r"\b"
+    r"perdu (?:le|la|les|l'|mon|ma|mes)|lost|(?:j'?ai|on a|ils ont|y a|ya) plus)\s?" + SERVICE_NOUN + r"\b"
     r"|\b"
     + SERVICE_NOUN
     + r"(?:'s\s+|\s+)(?:\w+\s+){0,2}?(?:est |is |has |a |are |sont )?(?:en rade|hs|h\.s|ko|down|dead|"
-    r"mort|morte|coupee?s?|gone|kaput|plante|tombee?|died|cut|a l'arret|inexistante?)\b"
+    r"mort|morte|coupee?s?|couper|gone|kaput|plante|tombee?|died|cut|cut out|cutting out|a l'arret|inexistante?|"
+    r"saute|sauter|lache|stopped|dropped|drops|keeps dropping|rouge|clignote rouge|(?:reboot|redemarre)s? en boucle|"
+    r"passent plus|passe plus|ne passent? (?:pas|plus)|won'?t go through|don'?t go through|not going through)\b"
+    r"|\bvoyant (?:\w+ ){0,2}?(?:rouge|clignote)\b"
     r"|\b(?:power|electricity|lights|courant)(?:'s| is| are| has gone| went)? out\b"
     r"|\b(?:en rade|plus rien|a plus rien|ont plus rien|nothing since|nothing at all since|aucun service|"
     r"sos only|says sos|no service|urgence uniquement|appels d'urgence uniquement|emergency calls only|"
     r"hors service)\b"
     r"|\b(?:can'?t|cannot|can not|unable to|couldn'?t|peux pas|peut pas|pouvons pas|impossible d(?:e |'))\s?"
-    r"(?:\w+\s+){0,2}?(?:make calls?|get (?:any )?(?:data|signal|online|a signal|on)|connect|go online|call|"
+    r"(?:\w+\s+){0,3}?(?:make calls?|get (?:any )?(?:data|signal|online|a signal|on)|connect|go online|call|"
     r"appeler|capter|me connecter|se connecter|nous connecter|joindre|telephoner|log ?in|sign in|calls?|appels?|"
     r"texts?|sms|textos?)\b"
     r"|\b(?:ou est|where(?:'s| is)|il est ou|elle est ou)\b[^.?!]{0,20}\b" + SERVICE_NOUN + r"\b"

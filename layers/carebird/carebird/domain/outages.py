@@ -18,8 +18,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from carebird.domain.cases import Case, queue_rank
+from carebird.domain.cues import SERVICE_NOUN
 from carebird.domain.triage import (
     DEFAULT_BOOK,
+    FAILURE,
     URGENT_BAND,
     CueBook,
     Kind,
@@ -48,6 +50,33 @@ ME_TOO = re.compile(
     r"\b(?:pareil|idem|moi aussi|chez moi aussi|ici aussi|ici non plus|pas que moi|meme chose|meme probleme|"
     r"me too|same here|same (?:on|in|at|for|problem|issue|thing)|here too|nothing here|either|not just me)\b"
 )
+# A customer asking whether a failure is theirs alone ("c chez moi ou chez vous ?", "is it just me?"): a report of
+# the failure others are reporting at the same time, even when it names no service.
+SHARED = re.compile(
+    r"\b(?:chez moi ou chez vous|juste chez moi|que chez moi|c'est general|c'est pas que moi|is it (?:just )?me|"
+    r"just me or|only me|anyone else|everyone else|is (?:something|anything|it|the \w+) down)\b"
+)
+# What a failure can be about that is no service the desk counts: the customer's own heating or boiler.
+OTHER_THINGS = ("heating", "no heat")
+NAMED_THING = re.compile(r"\b" + SERVICE_NOUN + r"\b")
+# The service a failure pattern's own noun names ("can't make a single call", "la co a lâché"), when the words
+# around it named none of the services counted: what the customer said broke is the service counted.
+NOUN_SERVICE = tuple(
+    (re.compile(pattern), service)
+    for pattern, service in (
+        (r"\b(?:internet|co|fibre|fiber|box|wifi|wi-fi|net|connexion|connection|broadband)\b", "internet"),
+        (
+            r"\b(?:reseau|network|signal|reception|coverage|[345]g|data|calls?|appels?|sms|textos?|texts?|bars?|barres?|"
+            r"phone|telephone|appeler|capter|telephoner)\b",
+            "mobile network",
+        ),
+        (r"\b(?:tele|television|tv|telly|chaines?|channels?)\b", "TV"),
+        (r"\b(?:courant|electricite|elec|jus|power|electricity|electric|lights?)\b", "power"),
+        (r"\b(?:gaz|gas)\b", "gas"),
+        (r"\b(?:eau|water)\b", "water"),
+        (r"\b(?:app|appli|site|website)\b", "app and website"),
+    )
+)
 # A service said to be off in a word the failure patterns do not know ("broadband off round here", "box KO").
 STOPPED = re.compile(r"\b(?:off|out|gone|down|dead|mort|morte|hs|ko|kaput|nada|nowt|que dalle)\b")
 
@@ -74,6 +103,10 @@ class OutageLedger(Protocol):
         ...
 
     def declared(self, service: str, at: datetime) -> str | None: ...
+    def recent(self, service: str, at: datetime, window: timedelta) -> list[Report]:
+        """The reports of the window ending at `at`, without noting one."""
+        ...
+
     def declare(self, service: str, outage_id: str, at: datetime, window: timedelta) -> bool: ...
 
 
@@ -92,9 +125,28 @@ def failed_services(text: str, book: CueBook = DEFAULT_BOOK) -> tuple[str, ...]:
     network): the report is counted for each, and the service many customers report makes the outage."""
     folded = fold(text)
     found = with_failure(folded, book.scan(folded))
-    if not any(f in found for f in ("failure", "outage", "problem")) and not STOPPED.search(folded):
+    if not _says_wrong(folded, found):
         return ()  # a service named, nothing said wrong with it
-    return tuple(service for family, service in SERVICES.items() if family in found)
+    named = tuple(service for family, service in SERVICES.items() if family in found)
+    failure = FAILURE.search(folded)
+    if named or not failure:
+        return named
+    return tuple(service for pattern, service in NOUN_SERVICE if pattern.search(failure.group(0)))[:1]
+
+
+def unnamed_failure(text: str, book: CueBook = DEFAULT_BOOK) -> bool:
+    """A report of a failure that names no service: "ça coupe en plein match", "plus rien depuis 20h", "c chez moi
+    ou chez vous ?", "same here". It belongs to whatever failure other customers are reporting at that moment."""
+    folded = fold(text)
+    found = with_failure(folded, book.scan(folded))
+    named = FAILURE.search(folded)
+    if any(f in found for f in OTHER_THINGS) or (named and NAMED_THING.search(named.group(0))):
+        return False  # something else broke down ("chaudière en panne", "where's Dave gone from my channel list")
+    return bool(ME_TOO.search(folded) or SHARED.search(folded)) or any(f in found for f in ("failure", "outage"))
+
+
+def _says_wrong(folded: str, found: dict[str, tuple[str, ...]]) -> bool:
+    return any(f in found for f in ("failure", "outage", "problem")) or bool(STOPPED.search(folded))
 
 
 def speaks_for_many(case: Case, text: str, rules: OutageRules, book: CueBook = DEFAULT_BOOK) -> bool:
@@ -119,8 +171,8 @@ class OutageWatch:
         earlier = case.triage_text[: -len(text)] if case.triage_text.endswith(text) else ""
         counted = failed_services(earlier, self.triage_rules.cues) if earlier else ()
         services = failed_services(text, self.triage_rules.cues)
-        if not services and ME_TOO.search(fold(text)):  # "pareil ici", "same on Chillingham Rd": an outage under way
-            services = tuple(s for s in SERVICES.values() if self.ledger.declared(s, at) is not None)
+        if not services and unnamed_failure(text, self.triage_rules.cues):  # "pareil ici", "ça coupe", "is it me?"
+            services = self._under_way(case, at)
         for service in services:
             if service in counted:
                 continue  # this customer's case was counted for this failure already: one customer, one report
@@ -128,6 +180,20 @@ class OutageWatch:
             if outage_id is not None:
                 return outage_id
         return case.outage
+
+    def _under_way(self, case: Case, at: datetime) -> tuple[str, ...]:
+        """The failures a report naming no service joins: the outages declared, else the service other customers
+        reported last within the window (the burst being counted nearest in time), else none."""
+        declared = tuple(s for s in SERVICES.values() if self.ledger.declared(s, at) is not None)
+        if declared:
+            return declared
+        latest: dict[str, datetime] = {}
+        for service in SERVICES.values():
+            others = [r.at for r in self.ledger.recent(service, at, self.rules.window)
+                      if r.customer_id != case.customer.id]  # fmt: skip
+            if others:
+                latest[service] = max(others)
+        return (max(latest, key=lambda s: latest[s]),) if latest else ()
 
     def _count(self, store: CaseStore, case: Case, service: str, text: str, at: datetime) -> str | None:
         reports, outage_id = self.ledger.report(service, Report(case.customer.id, case.case_id, at), self.rules.window)
@@ -203,6 +269,9 @@ class InMemoryOutageLedger:
         kept = [r for r in self.reports.get(service, []) if r.at > report.at - window and r.case_id != report.case_id]
         self.reports[service] = [*kept, report]
         return list(self.reports[service]), self.declared(service, report.at)
+
+    def recent(self, service: str, at: datetime, window: timedelta) -> list[Report]:
+        return [r for r in self.reports.get(service, []) if at - window < r.at <= at]
 
     def declared(self, service: str, at: datetime) -> str | None:
         outage = self.outages.get(service)
