@@ -4,6 +4,7 @@ files and gives the same weights every time."""
 
 import json
 import sys
+import time
 import timeit
 from pathlib import Path
 
@@ -178,6 +179,7 @@ def test_one_message_is_triaged_in_well_under_half_a_millisecond():
         for text in texts:
             triaged(text)
 
-    seconds = min(timeit.repeat(run, number=1, repeat=3)) / len(texts)
+    # CPU time of this process: what the triage costs, not what the suite's other processes take from the cores
+    seconds = min(timeit.repeat(run, number=1, repeat=3, timer=time.process_time)) / len(texts)
 
     assert seconds < 0.0005 * 2  # the goal is 0.5 ms; twice that as head room on a shared test machine
