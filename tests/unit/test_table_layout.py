@@ -88,3 +88,14 @@ def test_the_item_codec_writes_what_boto3s_serializer_writes(value):
             table.attribute_value(value)
         return
     assert table.attribute_value(value) == expected
+
+
+def test_only_a_case_that_is_or_was_waiting_changes_the_open_queue():
+    from carebird.table import queue_changed
+
+    waiting = {"pk": "CASE#1", "sk": "CASE", "queue": "OPEN"}
+    closed = {"pk": "CASE#1", "sk": "CASE", "status": "closed"}
+    guard = {"pk": "MSG#1", "sk": "MSG", "queue": "OPEN"}
+
+    assert queue_changed(None, waiting) and queue_changed(waiting, closed) and queue_changed(waiting, waiting)
+    assert not queue_changed(closed, {**closed, "notes": 1}) and not queue_changed(None, guard)

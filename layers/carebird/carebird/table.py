@@ -426,6 +426,17 @@ def kpi_mark_key(case_id: str) -> dict[str, str]:
     return {"pk": f"KPIMARK#{case_id}", "sk": "KPIMARK"}
 
 
+# The open queue's version (carebird.inbox): a counter the dispatcher adds one to on every stream record of a case
+# that is or was waiting; the inbox reads it first, and an unchanged version answers 304 without reading the queue.
+QUEUE_VERSION_KEY = {"pk": "QUEUE", "sk": "VERSION"}
+QUEUE_VERSION_ATTRIBUTE = "changes"
+
+
+def queue_changed(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bool:
+    """Whether a case's stream record can change what the open queue shows: the case is or was waiting."""
+    return any(image is not None and image.get("queue") == QUEUE_KEY for image in (case_image(old), case_image(new)))
+
+
 def kpi_counters_from_item(item: Mapping[str, Any]) -> tuple[str, dict[str, int]]:
     """(hour, counters) of an hourly KPI row."""
     counters = {k[len(KPI_COUNTER_PREFIX) :]: int(v) for k, v in item.items() if k.startswith(KPI_COUNTER_PREFIX)}
