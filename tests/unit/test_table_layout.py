@@ -66,6 +66,21 @@ def test_a_case_survives_its_codec_with_typed_status_and_family():
     assert table.case_image(item) is item and table.case_image({"pk": "MSGID#1", "sk": "MSGID"}) is None
 
 
+def test_a_new_case_stores_no_default_or_derived_attribute_and_reads_back_the_same():
+    from dataclasses import replace
+
+    (message,) = parse_delivery(fixture("aaa-mention.json"), BRAND).events
+    case = open_case(message, IngestSettings().rules)
+    quiet = replace(case, customer=replace(case.customer, following=0, verified=False), response_count=0)
+
+    stored = table.to_dynamo(table.case_to_item(quiet))
+
+    assert not {"reasons_text", "response_count", "customer_following", "customer_verified"} & set(stored)
+    assert table.case_from_item(table.from_dynamo(stored)) == quiet
+    plain = table.case_from_item(table.case_to_item(quiet))  # the plain item too (its absent values are None)
+    assert (plain.customer, plain.response_count) == (quiet.customer, 0)
+
+
 ATTRIBUTE_VALUES = st.recursive(
     st.none() | st.booleans() | st.text(max_size=8) | st.integers(min_value=-(10**40), max_value=10**40)
     | st.decimals(allow_nan=False, allow_infinity=False, places=3) | st.binary(max_size=4)
