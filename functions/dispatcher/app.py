@@ -1,5 +1,5 @@
-"""Dispatcher Lambda: the table's stream in, one SLA timer (Step Functions execution) per waiting case out, and
-the hourly KPI counters kept (carebird.kpi_counting)."""
+"""Dispatcher Lambda: the table's stream in, one SLA timer (Step Functions execution) per waiting case out, the
+hourly KPI counters kept (carebird.kpi_counting), and the open queue's version the inbox's refresh reads first."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from carebird.kpi_counting import count_case_change
 from carebird.metrics import emit
 from carebird.sla import on_case_change
 from carebird.store import DynamoCaseStore, KpiCounters
+from carebird.table import queue_changed
 from carebird.timers import ImmediateTimers, SchedulerTimers
 from carebird.tracing import tracer_for
 
@@ -24,7 +25,8 @@ tracer = tracer_for(configuration.tracing())
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 settings = configuration.dispatcher()
 policy = settings.policy
-counters = KpiCounters(DynamoCaseStore(settings.cases_table))
+store = DynamoCaseStore(settings.cases_table)
+counters = KpiCounters(store)
 timers: SchedulerTimers | ImmediateTimers
 if settings.schedule_group:  # deployed: one-time schedules start the workflow at each deadline
     timers = SchedulerTimers(
@@ -44,6 +46,8 @@ def record_handler(record: DynamoDBRecord) -> str:
         emit(point.name, point.value, point.unit, point.dimensions)
     outcome = on_case_change(old, new, policy, timers)  # first: a retried record finds its timer started
     count_case_change(counters, old, new, policy)  # the KPI page's and the digest's hourly counters
+    if queue_changed(old, new):  # last: the inbox's pages redraw after the case and its timer are settled
+        store.bump_queue_version()
     if outcome != "skipped":
         logger.info("sla timer", extra={"outcome": outcome, "case_id": (change.new_image or {}).get("case_id")})
     return outcome
