@@ -265,6 +265,14 @@ def custom_metrics(template: str) -> int:
     return len(PUBLISHED) + template.count("Type: AWS::Logs::MetricFilter")
 
 
+def full_refreshes(per_day: int, queue_changes_a_case: float, mix: Mix = MIX) -> float:
+    """Refreshes a month that read the queue: each agent's first after every change of a waiting case (at most
+    the stream records a case makes), and after every 5-minute slot (carebird.app.inbox.FIGURES_FRESH_FOR)."""
+    changes = per_day * MONTH_DAYS * queue_changes_a_case * mix.hours_a_day / 24  # while someone looks
+    slots = mix.hours_a_day * 12 * MONTH_DAYS
+    return mix.agents * (changes + slots)
+
+
 def fixed_lines(
     per_day: int,
     variable_per_1000: float,
@@ -272,6 +280,7 @@ def fixed_lines(
     template: str,
     region: str = "us-east-1",
     mix: Mix = MIX,
+    variable_queue_changes: float = 4.0,
 ) -> list[Line]:
     """A month at `per_day` cases: what runs whatever the traffic, the inbox open `mix.agents` x `mix.hours_a_day`
     every day of the month, and the month's variable cost; free tiers applied where AWS grants them to every
@@ -283,15 +292,20 @@ def fixed_lines(
     scheduled = round(MONTH_DAYS * (24 * 4 + 24 * 12 + 24 + 2))  # watcher /15 min, poller /5 min, health /hour,
     scheduled_seconds = scheduled * 0.15  # announcer, digest; each a few calls: ~150 ms billed (assumed)
     refreshes = mix.agents * mix.hours_a_day * MONTH_DAYS * 3600 / INBOX_REFRESH_SECONDS
-    inbox = refreshes * (
-        price["http_api_request"]
-        + price["lambda_request"]
-        + (inbox_refresh["function_ms"] + CALL_LATENCY_MS["dynamodb"] * inbox_refresh["calls"])
-        / 1000
-        * 0.5
-        * price["lambda_gb_second_arm"]
-        + inbox_refresh["read_units"] * price["dynamodb_read_unit"]
-    )
+    full = min(refreshes, full_refreshes(per_day, variable_queue_changes, mix))
+
+    def refresh(kind: str) -> float:
+        return (
+            price["http_api_request"]
+            + price["lambda_request"]
+            + (inbox_refresh[f"{kind}function_ms"] + CALL_LATENCY_MS["dynamodb"] * inbox_refresh[f"{kind}calls"])
+            / 1000
+            * 0.5
+            * price["lambda_gb_second_arm"]
+            + inbox_refresh[f"{kind}read_units"] * price["dynamodb_read_unit"]
+        )
+
+    inbox = (refreshes - full) * refresh("") + full * refresh("full_")
     scheduled_logs_gb = scheduled * (PLATFORM_LOG_BYTES + 600) / 1e9
     return [
         Line("Secrets Manager secret", price["secret_month"], "the X credentials"),
@@ -321,8 +335,10 @@ def fixed_lines(
         Line(
             f"inbox open {mix.hours_a_day:g} h a day by {mix.agents} agents",
             inbox,
-            f"{refreshes:,.0f} queue refreshes a month (every {INBOX_REFRESH_SECONDS} s, every day), "
-            f"{inbox_refresh['read_units']:.1f} RRU and {inbox_refresh['function_ms']:.0f} ms each",
+            f"{refreshes:,.0f} queue refreshes a month (every {INBOX_REFRESH_SECONDS} s, every day): unchanged ones "
+            f"{inbox_refresh['read_units']:.1f} RRU and {inbox_refresh['function_ms']:.1f} ms, at most {full:,.0f} "
+            f"that read the queue ({inbox_refresh['full_read_units']:.1f} RRU, "
+            f"{inbox_refresh['full_function_ms']:.0f} ms)",
         ),
         Line(
             f"variable, {per_day:,} cases a day",
@@ -354,7 +370,8 @@ def month(inputs: dict[str, Any], per_day: int, template: str) -> dict[str, Any]
     """The AWS lines per 1,000 cases and for a month at `per_day` cases, and X's month per scenario."""
     per_case = inputs["per_case"]
     variable = variable_lines(per_case, inputs["webhook_cpu_ms"], per_case["stored_bytes"], "us-east-1")
-    fixed = fixed_lines(per_day, total(variable), inputs["inbox_refresh"], template)
+    changes = per_case["invocations"].get("dispatcher", 4.0)  # stream records a case makes, each may bump
+    fixed = fixed_lines(per_day, total(variable), inputs["inbox_refresh"], template, variable_queue_changes=changes)
     return {"variable": variable, "fixed": fixed, "per_1000": total(variable), "aws_month": total(fixed)}
 
 

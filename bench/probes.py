@@ -277,6 +277,7 @@ def inbox_probe(open_cases: int = 500, runs: int = 15) -> tuple[list[tuple[str, 
             at = start + timedelta(seconds=n)
             message = Message(id=f"19{n:017d}", channel=Channel.MENTION, author=author, text=text, created_at=at)
             apply_event(stack.store, message, settings)
+        stack.store.bump_queue_version()  # what the dispatcher does for each of those cases' stream records
         clock.travel_to(start + timedelta(hours=2))
         from carebird.aws.teamstore import DynamoTeam
 
@@ -315,14 +316,27 @@ def inbox_probe(open_cases: int = 500, runs: int = 15) -> tuple[list[tuple[str, 
         shown = len(json.loads(full["body"])["cases"])
         unchanged = {**event, "headers": {**event["headers"], "if-none-match": full["headers"]["ETag"]}}
         refresh_ms = statistics.median(timed(unchanged) for _ in range(runs))
-        unchanged_reply = stack.inbox.lambda_handler(unchanged, stack.context)
+        from bench.capacity import Ledger, item_size
+
+        ledger = Ledger.for_template(local.load_template())
+        restore = ledger.install()
+        try:  # what each kind of refresh calls and reads, as DynamoDB bills it
+            ledger.running = "unchanged"
+            unchanged_reply = stack.inbox.lambda_handler(unchanged, stack.context)
+            ledger.running = "full"
+            stack.inbox.lambda_handler(event, stack.context)
+        finally:
+            restore()
         BotocoreStubber.__call__ = real_call  # type: ignore[method-assign]
-        from bench.capacity import item_size
 
         waiting = stack.dynamodb.scan(TableName="bench-inbox", FilterExpression="attribute_exists(queue)")["Items"]
         queue_bytes = sum(item_size(item) for item in waiting)
         clock.reset()
     pages = -(-queue_bytes // 1_048_576)
+
+    def calls(kind: str) -> int:
+        return sum(n for (function, _, _), n in ledger.calls.items() if function == kind)
+
     rows = [
         (f"inbox queue API, {open_cases} open cases: the function's time (median of {runs})",
          f"{queue_ms:.0f} ms, {shown} rows (carebird + botocore; moto's own DynamoDB emulation excluded)"),
@@ -330,9 +344,13 @@ def inbox_probe(open_cases: int = 500, runs: int = 15) -> tuple[list[tuple[str, 
         ("inbox case API, a case in full: the function's time", f"{case_ms:.0f} ms"),
         ("inbox queue refresh, unchanged (If-None-Match)",
          f"{unchanged_reply['statusCode']}, {len(unchanged_reply.get('body') or '')} bytes of body against "
-         f"{len(full['body']) // 1024} KB; {refresh_ms:.0f} ms"),
+         f"{len(full['body']) // 1024} KB; {refresh_ms:.1f} ms, {calls('unchanged')} calls, "
+         f"{ledger.read_units['unchanged']:.1f} RRU (the queue read: {ledger.read_units['full']:.1f} RRU)"),
     ]  # fmt: skip
-    refresh = {"function_ms": queue_ms, "calls": pages, "read_units": max(1, -(-queue_bytes // 4096)) / 2}
+    refresh = {  # an unchanged refresh (304 from the queue's version) and one that reads the queue
+        "function_ms": refresh_ms, "calls": calls("unchanged"), "read_units": ledger.read_units["unchanged"],
+        "full_function_ms": queue_ms, "full_calls": calls("full"), "full_read_units": ledger.read_units["full"],
+    }  # fmt: skip
     return rows, {f"inbox_queue_ms_{open_cases}_open": round(queue_ms, 1), "inbox_case_ms": round(case_ms, 1),
                   "inbox_queue_query_pages": pages, "inbox_refresh": refresh}  # fmt: skip
 

@@ -1,5 +1,6 @@
-"""Dispatcher Lambda: the table's stream in, one SLA timer (Step Functions execution) per waiting case out, and
-the hourly KPI counters kept (carebird.app.kpi_counting)."""
+"""Dispatcher Lambda: the table's stream in, one SLA timer (Step Functions execution) per waiting case out, the
+hourly KPI counters kept (carebird.app.kpi_counting), and the open queue's version the inbox's refresh reads first
+(carebird.app.streams)."""
 
 from __future__ import annotations
 
@@ -20,13 +21,14 @@ observe = Observability(configuration.tracing())
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 settings = configuration.dispatcher()
 timers = timers_for_dispatcher(settings, clock.now)  # one-time schedules; the local runtime's timers without them
-counters = KpiCounters(DynamoCaseStore(settings.cases_table))
+store = DynamoCaseStore(settings.cases_table)
+counters = KpiCounters(store)
 
 
 def record_handler(record: DynamoDBRecord) -> str:
     change = record.dynamodb
     old, new = (change.old_image, change.new_image) if change else (None, None)
-    return case_changed(old, new, settings.policy, timers, counters)
+    return case_changed(old, new, settings.policy, timers, counters, store)
 
 
 @observe.handler

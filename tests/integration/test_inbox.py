@@ -263,3 +263,40 @@ def test_the_kpis_show_what_x_bills_for_the_period(inbox):
 
     # three customer posts delivered by X; the local stack posts in dry run, which X never bills
     assert spend == {"usd": 0.015, "usage": {"post_event": 3, "dm_event": 0}, "days": 7}
+
+
+def test_an_unchanged_queue_refresh_reads_only_the_queue_version_and_a_change_shows_on_the_next_refresh(inbox):
+    from carebird.aws.schema import QUEUE_VERSION_KEY, agent_key, to_dynamo
+
+    client, stack = inbox
+    first = client.get("queue")
+    held = {"If-None-Match": first.headers["ETag"]}
+    read: list[tuple[str, object]] = []
+
+    def record(params, model, **_):
+        read.append((model.name, params.get("Key")))
+
+    stack.inbox.desk.store.client.meta.events.register("before-parameter-build.dynamodb.*", record)
+    again = requests.get(f"{client.base}/inbox/api/queue", timeout=30, headers={**client._auth("alice"), **held})
+
+    assert again.status_code == 304 and again.text == ""
+    assert read == [("GetItem", to_dynamo(agent_key("alice"))), ("GetItem", to_dynamo(QUEUE_VERSION_KEY))]
+    case_id = first.json()["cases"][0]["id"]
+    assert client.post(f"cases/{case_id}/claim").status_code == 200  # the stream's dispatcher runs after it
+    changed = requests.get(f"{client.base}/inbox/api/queue", timeout=30, headers={**client._auth("alice"), **held})
+    assert changed.status_code == 200 and changed.headers["ETag"] != held["If-None-Match"]
+    assert next(r for r in changed.json()["cases"] if r["id"] == case_id)["claimed_by"] == "alice"
+
+
+def test_a_customer_message_from_x_changes_the_queue_version_and_the_page_redraws(inbox):
+    client, stack = inbox
+    held = {"If-None-Match": client.get("queue").headers["ETag"]}
+    assert stack.deliver(fixture("aaa-dm-incoming.json"))["statusCode"] == 200
+
+    headers = {**client._auth("alice"), **held}
+    before_dispatch = requests.get(f"{client.base}/inbox/api/queue", timeout=30, headers=headers)
+    stack.dispatch()
+    after = requests.get(f"{client.base}/inbox/api/queue", timeout=30, headers=headers)
+
+    assert before_dispatch.status_code == 304  # the case is written; its stream record not handled yet
+    assert after.status_code == 200 and after.headers["ETag"] != held["If-None-Match"]

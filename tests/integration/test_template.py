@@ -120,7 +120,7 @@ def test_every_function_and_the_workflow_get_only_the_table_actions_they_use():
     assert {name: _dynamodb_actions(RESOURCES[name]) for name in expected} == expected
 
 
-def test_the_dispatcher_writes_only_the_kpi_rows():
+def test_the_dispatcher_writes_only_the_kpi_rows_and_the_queue_version():
     statements = [
         statement
         for policy in RESOURCES["DispatcherFunction"]["Properties"]["Policies"]
@@ -128,7 +128,7 @@ def test_the_dispatcher_writes_only_the_kpi_rows():
         if any(str(action).startswith("dynamodb:") for action in statement["Action"])
     ]
     assert [s["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"] for s in statements] == [
-        ["KPI", "KPIMARK#*"]
+        ["KPI", "KPIMARK#*", "QUEUE"]
     ]
 
 

@@ -32,11 +32,28 @@ def test_the_bench_verdict_on_the_fixed_month_is_the_models_total_of_the_readme_
     assert verdicts["AWS a month at 100 cases/day, inbox open 9 h/day by 3 agents"] is (month["aws_month"] <= 1)
 
 
+REFRESH = {"function_ms": 2, "calls": 2, "read_units": 2.0, "full_function_ms": 15, "full_calls": 3,
+           "full_read_units": 4.5}  # fmt: skip
+
+
+def test_the_inbox_pays_a_queue_read_only_for_refreshes_after_a_change_or_a_new_five_minute_slot():
+    def inbox_line(**refresh):
+        lines = costs.fixed_lines(100, 0.04, REFRESH | refresh, TEMPLATE, variable_queue_changes=3.4)
+        return next(line for line in lines if line.name.startswith("inbox open"))
+
+    full = costs.full_refreshes(100, 3.4)
+    refreshes = 3 * 9 * costs.MONTH_DAYS * 3600 / costs.INBOX_REFRESH_SECONDS
+
+    assert 0 < full < refreshes / 5  # most refreshes of a small desk find nothing changed
+    assert f"at most {full:,.0f} that read the queue" in inbox_line().how
+    dearer_queue = inbox_line(full_read_units=104.5).usd - inbox_line().usd
+    assert abs(dearer_queue - full * 100 * costs.REGIONS["us-east-1"]["dynamodb_read_unit"]) < 1e-9
+
+
 def test_the_month_counts_the_templates_alarms_and_the_published_metric_series():
     from carebird.aws.metrics import PUBLISHED
 
-    fixed = {line.name: line for line in costs.fixed_lines(100, 0.04, {"function_ms": 15, "calls": 1,
-                                                                        "read_units": 2.5}, TEMPLATE)}  # fmt: skip
+    fixed = {line.name: line for line in costs.fixed_lines(100, 0.04, REFRESH, TEMPLATE)}
     alarms = TEMPLATE.count("Type: AWS::CloudWatch::Alarm")
 
     assert fixed["CloudWatch alarms"].usd == max(alarms - 10, 0) * 0.10

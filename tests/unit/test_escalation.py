@@ -216,6 +216,15 @@ def test_one_case_is_the_full_escalation_with_the_customers_words_unabridged():
     assert "x" * 5000 in body and "Case: CB-000007" in body
 
 
+def test_the_email_says_why_the_case_ranks_from_the_reasons_the_case_item_keeps():
+    reasons = ["urgent band: safety", "repeat contact: 1 more message(s)"]
+    _, body = render([(due(7)[1], waiting(7, reasons=reasons))])
+    _, without = render([(due(8)[1], waiting(8))])
+
+    assert "Priority 47: urgent band: safety; repeat contact: 1 more message(s)\n" in body
+    assert "Priority 48: \n" in without
+
+
 def test_a_subject_never_carries_line_breaks_or_passes_99_characters():
     subject, _ = render([(due(1)[1], waiting(1, customer_handle="a\nb" + "c" * 200))])
 

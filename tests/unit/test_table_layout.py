@@ -66,6 +66,21 @@ def test_a_case_survives_its_codec_with_typed_status_and_family():
     assert table.case_image(item) is item and table.case_image({"pk": "MSGID#1", "sk": "MSGID"}) is None
 
 
+def test_a_new_case_stores_no_default_or_derived_attribute_and_reads_back_the_same():
+    from dataclasses import replace
+
+    (message,) = parse_delivery(fixture("aaa-mention.json"), BRAND).events
+    case = open_case(message, IngestSettings().rules)
+    quiet = replace(case, customer=replace(case.customer, following=0, verified=False), response_count=0)
+
+    stored = table.to_dynamo(table.case_to_item(quiet))
+
+    assert not {"reasons_text", "response_count", "customer_following", "customer_verified"} & set(stored)
+    assert table.case_from_item(table.from_dynamo(stored)) == quiet
+    plain = table.case_from_item(table.case_to_item(quiet))  # the plain item too (its absent values are None)
+    assert (plain.customer, plain.response_count) == (quiet.customer, 0)
+
+
 ATTRIBUTE_VALUES = st.recursive(
     st.none() | st.booleans() | st.text(max_size=8) | st.integers(min_value=-(10**40), max_value=10**40)
     | st.decimals(allow_nan=False, allow_infinity=False, places=3) | st.binary(max_size=4)
@@ -88,3 +103,14 @@ def test_the_item_codec_writes_what_boto3s_serializer_writes(value):
             table.attribute_value(value)
         return
     assert table.attribute_value(value) == expected
+
+
+def test_only_a_case_that_is_or_was_waiting_changes_the_open_queue():
+    from carebird.aws.schema import queue_changed
+
+    waiting = {"pk": "CASE#1", "sk": "CASE", "queue": "OPEN"}
+    closed = {"pk": "CASE#1", "sk": "CASE", "status": "closed"}
+    guard = {"pk": "MSG#1", "sk": "MSG", "queue": "OPEN"}
+
+    assert queue_changed(None, waiting) and queue_changed(waiting, closed) and queue_changed(waiting, waiting)
+    assert not queue_changed(closed, {**closed, "notes": 1}) and not queue_changed(None, guard)

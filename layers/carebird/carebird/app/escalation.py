@@ -175,6 +175,12 @@ def _text(case: Mapping[str, Any], name: str, default: str = "?") -> str:
     return default if value is None or value == "" else str(value)
 
 
+def _reasons(case: Mapping[str, Any]) -> str:
+    """Why the case ranks where it does: its triage reasons (the case item's list), on one line."""
+    reasons = case.get("reasons") or []
+    return "; ".join(str(reason) for reason in reasons) if isinstance(reasons, list | tuple) else str(reasons)
+
+
 def _waited(due: DueEscalation) -> tuple[str, str]:
     if due.level == "2":
         return due.texts.get("second_waited_text", "?"), due.texts.get("second_waited_open_minutes", "?")
@@ -226,7 +232,7 @@ def _case_block(due: DueEscalation, case: Mapping[str, Any], quote_limit: int | 
         f"SLA: {due.texts.get('sla_text', '?')}).\n\n"
         f"Who: @{handle} ({_text(case, 'customer_name')}), {_text(case, 'customer_followers', '0')} followers\n"
         f"Channel: {_text(case, 'channel')}   Topic: {_text(case, 'topic')}   Case: {_text(case, 'reference')}\n"
-        f"Priority {_text(case, 'priority')}: {_text(case, 'reasons_text', '')}\n\n"
+        f"Priority {_text(case, 'priority')}: {_reasons(case)}\n\n"
         f"What they wrote:\n{quote}\n\n"
         f"Answer on X: {_text(case, 'link')}\n\n"
         f"Waiting since {due.texts.get('waiting_since_local', '?')}, due {due.texts.get('due_local', '?')}.\n"

@@ -354,6 +354,14 @@ def queue_version(payload: dict[str, Any], now: datetime) -> list[Any]:
     return [slot, payload["view"], payload["channel"], payload["tag"], payload["band"], payload["counts"], cases]
 
 
+def open_queue_version(changes: int, now: datetime, shown: list[Any]) -> list[Any]:
+    """What an open-queue page's ETag digests without reading the queue: the queue's version (the dispatcher adds
+    one for every change of a case that is or was waiting), the current 5-minute slot (waiting figures and the
+    aging order move), and what the page shows: its view, filters, agent (the "mine" counts) and settings."""
+    slot = int(now.timestamp() // FIGURES_FRESH_FOR.total_seconds())
+    return ["open-queue", changes, slot, *shown]
+
+
 def folded(text: str) -> str:
     """Text compared the way people search: case, accents and the @ of handles ignored."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from aws_lambda_powertools import Logger
 
 from carebird.app.automation import Acknowledged, AutomationSettings, acknowledge
 from carebird.app.kpi_counting import Counters, count_case_change
 from carebird.aws.metrics import emit
-from carebird.aws.schema import case_from_item, case_image
+from carebird.aws.schema import case_from_item, case_image, queue_changed
 from carebird.domain.cases import Case
 from carebird.domain.kpi import stream_metrics
 from carebird.domain.sla import SlaPolicy, on_case_change
@@ -27,15 +27,26 @@ logger = Logger(child=True)  # the function's logger (powertools), its service a
 Image = Mapping[str, Any] | None
 
 
-def case_changed(old_image: Image, new_image: Image, policy: SlaPolicy, timers: Timers, counters: Counters) -> str:
+class QueueVersion(Protocol):
+    """The open queue's version the inbox's refresh reads first (carebird.aws.case_store.DynamoCaseStore)."""
+
+    def bump_queue_version(self) -> None: ...
+
+
+def case_changed(
+    old_image: Image, new_image: Image, policy: SlaPolicy, timers: Timers, counters: Counters, queue: QueueVersion
+) -> str:
     """A case item changed: its KPI metrics emitted, its SLA timers started when it starts waiting, its opening
-    hour's KPI counters kept (the KPI page's and the digest's)."""
+    hour's KPI counters kept (the KPI page's and the digest's), the open queue's version moved when the case is or
+    was waiting."""
     old, new = case_image(old_image), case_image(new_image)
     old_case, new_case = decoded(old), decoded(new)
     for point in stream_metrics(old_case, new_case, policy.hours):
         emit(point.name, point.value, point.unit, point.dimensions)
     outcome = on_case_change(old_case, new_case, policy, timers)  # first: a retried record finds its timer started
     count_case_change(counters, old_case, new_case, policy)
+    if queue_changed(old, new):  # last: the inbox's pages redraw after the case and its timer are settled
+        queue.bump_queue_version()
     if outcome != "skipped":
         logger.info("sla timer", extra={"outcome": outcome, "case_id": (new or {}).get("case_id")})
     return outcome

@@ -348,6 +348,27 @@ class DynamoCaseStore(RemembersCases):
         )
         return [case_from_item(item) for item in items]
 
+    def queue_version(self) -> int:
+        """The open queue's version (carebird.aws.schema.QUEUE_VERSION_KEY): one consistent GetItem of a small item."""
+        from carebird.aws.schema import QUEUE_VERSION_ATTRIBUTE, QUEUE_VERSION_KEY
+
+        item = self._get(QUEUE_VERSION_KEY) or {}
+        return int(item.get(QUEUE_VERSION_ATTRIBUTE, 0))
+
+    def bump_queue_version(self) -> None:
+        """Adds one to the open queue's version. ADD only ever grows it: a retried stream record makes the inbox
+        redraw once more, never brings back a version a page already holds (which could hide a change)."""
+        from carebird.aws.schema import QUEUE_VERSION_ATTRIBUTE, QUEUE_VERSION_KEY
+
+        self._call(
+            "update_item",
+            TableName=self.table,
+            Key=to_dynamo(QUEUE_VERSION_KEY),
+            UpdateExpression="ADD #changes :one",
+            ExpressionAttributeNames={"#changes": QUEUE_VERSION_ATTRIBUTE},
+            ExpressionAttributeValues=to_dynamo({":one": 1}),
+        )
+
     # --- writes ------------------------------------------------------------------------------
     def _message_puts(self, case_id: str, message: Message, replaces_held_answer: bool = False) -> list[dict[str, Any]]:
         """The message and its id guard: a second copy of the message fails the guard (a redelivery)."""

@@ -144,7 +144,7 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "customer_handle": case.customer.handle,
         "customer_name": case.customer.name,
         "customer_followers": case.customer.followers,
-        "customer_verified": case.customer.verified,
+        "customer_verified": case.customer.verified or None,  # absent when false (read back as false)
         "family": case.family.value,
         "channel": case.channel.value,
         "status": case.status.value,
@@ -162,7 +162,7 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "quoted_id": case.quoted_id,
         "first_response_at": _iso(case.first_response_at),
         "last_response_at": _iso(case.last_response_at),
-        "response_count": case.response_count,
+        "response_count": case.response_count or None,  # absent when 0: a write under 1 KB is one unit
         "reopened": case.reopened,
         "escalation_level": case.escalation_level,
         "escalated_at": case.escalated_at,
@@ -170,7 +170,6 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "acknowledged_at": case.acknowledged_at,
         "ack_via": case.ack_via,
         "link": case.link,
-        "reasons_text": "; ".join(case.reasons),
         "answerable_by_api": case.channel.value not in ("citation", "topic"),
         "deleted_ids": set(case.deleted_ids),
         "waited_since": _iso(case.waited_since),
@@ -181,7 +180,7 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "noise_override": case.noise_override,
         "claimed_by": case.claimed_by,
         "claimed_at": _iso(case.claimed_at),
-        "customer_following": case.customer.following,
+        "customer_following": case.customer.following or None,
         "customer_since": _iso(case.customer.created_at),
         "outage": case.outage,
         "urgent_override": case.urgent_override,
@@ -219,7 +218,7 @@ def case_from_item(item: dict[str, Any]) -> Case:
             name=item.get("customer_name", ""),
             followers=int(item.get("customer_followers", 0)),
             verified=bool(item.get("customer_verified", False)),
-            following=int(item.get("customer_following", 0)),
+            following=int(item.get("customer_following") or 0),
             created_at=moment("customer_since"),
         ),
         family=Family(item["family"]),
@@ -240,7 +239,7 @@ def case_from_item(item: dict[str, Any]) -> Case:
         quoted_id=item.get("quoted_id"),
         first_response_at=moment("first_response_at"),
         last_response_at=moment("last_response_at"),
-        response_count=int(item.get("response_count", 0)),
+        response_count=int(item.get("response_count") or 0),
         reopened=int(item.get("reopened", 0)),
         escalation_level=int(item.get("escalation_level", 0)),
         escalated_at=item.get("escalated_at"),
@@ -431,6 +430,17 @@ def kpi_hour_key(hour: str) -> dict[str, str]:
 
 def kpi_mark_key(case_id: str) -> dict[str, str]:
     return {"pk": f"KPIMARK#{case_id}", "sk": "KPIMARK"}
+
+
+# The open queue's version (carebird.app.inbox): a counter the dispatcher adds one to on every stream record of a case
+# that is or was waiting; the inbox reads it first, and an unchanged version answers 304 without reading the queue.
+QUEUE_VERSION_KEY = {"pk": "QUEUE", "sk": "VERSION"}
+QUEUE_VERSION_ATTRIBUTE = "changes"
+
+
+def queue_changed(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bool:
+    """Whether a case's stream record can change what the open queue shows: the case is or was waiting."""
+    return any(image is not None and image.get("queue") == QUEUE_KEY for image in (case_image(old), case_image(new)))
 
 
 def kpi_counters_from_item(item: Mapping[str, Any]) -> tuple[str, dict[str, int]]:

@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from carebird import clock
 from carebird.app import inbox
-from carebird.app.inboxweb.web import current, member, query, reply, versioned
+from carebird.app.inboxweb.web import current, member, query, reply, shown_with, unchanged, versioned
 
 router = APIGatewayHttpRouter()
 
@@ -23,6 +23,12 @@ def queue() -> Response:
     if view not in inbox.VIEWS:
         raise BadRequestError(f"view must be one of {', '.join(inbox.VIEWS)}")
     now, settings = clock.now(), desk.settings
+    basis = None
+    if view in inbox.QUEUE_VIEWS:  # the queue's version first: an unchanged queue costs one small read
+        page = [view, channel, tag, band, me.agent, shown_with(settings)]  # what this page shows the queue with
+        basis = inbox.open_queue_version(desk.store.queue_version(), now, page)
+        if (not_modified := unchanged(event, basis)) is not None:
+            return not_modified
     try:
         if view in inbox.QUEUE_VIEWS:
             cases = inbox.select(desk.store.open_queue(inbox.QUEUE_LIMIT), "waiting", channel)
@@ -36,7 +42,7 @@ def queue() -> Response:
     counts = inbox.queue_counts(rows, me.agent) if view in inbox.QUEUE_VIEWS and not channel else None
     shown = inbox.narrow(rows, view, me.agent, tag, band)
     payload = {"view": view, "channel": channel, "tag": tag, "band": band, "cases": shown, "counts": counts}
-    return versioned(event, payload | {"at": now.isoformat()}, inbox.queue_version(payload, now))
+    return versioned(event, payload | {"at": now.isoformat()}, basis or inbox.queue_version(payload, now))
 
 
 @router.get("/api/counts")

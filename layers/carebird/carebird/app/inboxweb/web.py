@@ -134,18 +134,51 @@ def query(event: Any, name: str, limit: int = 100) -> str:
     return ((event.query_string_parameters or {}).get(name) or "").strip()[:limit]
 
 
+def _etag(basis: Any) -> str:
+    return '"' + hashlib.sha256(json.dumps(basis, ensure_ascii=False, default=str).encode()).hexdigest()[:32] + '"'
+
+
+def _held(event: Any) -> str | None:
+    """The version the page already has (its If-None-Match)."""
+    return {k.lower(): v for k, v in (event.headers or {}).items()}.get("if-none-match")
+
+
+def _not_modified(version: str) -> Response:
+    return Response(
+        status_code=304,
+        content_type="application/json",
+        body="",
+        headers={**SECURITY_HEADERS, "Cache-Control": "no-store", "ETag": version},
+    )
+
+
+_settings_marks: dict[int, str] = {}
+
+
+def shown_with(settings: InboxSettings) -> str:
+    """A digest of the settings a queue row is drawn with (triage rules, SLA policy), once per container: a
+    deployment that changes them redraws every page (their repr holds no address, so containers agree)."""
+    if id(settings) not in _settings_marks:
+        drawn_with = repr((settings.ingest.rules, settings.policy)).encode()
+        _settings_marks[id(settings)] = hashlib.sha256(drawn_with).hexdigest()[:16]
+    return _settings_marks[id(settings)]
+
+
+def unchanged(event: Any, basis: Any) -> Response | None:
+    """304 when the page already has the version `basis` makes (decided before anything else is read), else None."""
+    version = _etag(basis)
+    return _not_modified(version) if _held(event) == version else None
+
+
 def versioned(event: Any, payload: dict[str, Any], basis: Any = None) -> Response:
     """The payload with its ETag, a digest of `basis` (what must change for the page to redraw; the payload
     itself when None), or 304 and no body when the page already has this version."""
-    digest = hashlib.sha256(json.dumps(payload if basis is None else basis, ensure_ascii=False, default=str).encode())
-    version = '"' + digest.hexdigest()[:32] + '"'
-    headers = {k.lower(): v for k, v in (event.headers or {}).items()}
-    status, sent = (
-        (304, "") if headers.get("if-none-match") == version else (200, json.dumps(payload, ensure_ascii=False))
-    )
+    version = _etag(payload if basis is None else basis)
+    if _held(event) == version:
+        return _not_modified(version)
     return Response(
-        status_code=status,
+        status_code=200,
         content_type="application/json",
-        body=sent,
+        body=json.dumps(payload, ensure_ascii=False),
         headers={**SECURITY_HEADERS, "Cache-Control": "no-store", "ETag": version},
     )
