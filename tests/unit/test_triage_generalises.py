@@ -196,3 +196,18 @@ def test_thanks_in_a_dry_context_is_a_complaint_not_thanks(text):
 @pytest.mark.parametrize("text", ["@LumiereAide c'est revenu, merci 👍", "all sorted now, cheers for fixing it"])
 def test_thanks_after_a_fix_still_closes(text):
     assert kind_of(text) is Kind.THANKS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi @LumiereAide, we help energy brands halve their reply times. Open to a quick call next week?",
+        "Bonjour @Lumiere_FR, notre agence accompagne les marques télécom. Dispo pour un échange de 15 min ?",
+    ],
+)
+def test_a_seller_asking_for_the_brands_time_is_a_sales_pitch(text):
+    assert kind_of(text) is Kind.NOISE
+
+
+def test_a_customer_asking_for_a_call_is_no_sales_pitch():
+    assert kind_of("@LumiereAide my broadband keeps dropping, are you open to a quick call tonight?") is Kind.REQUEST

@@ -570,7 +570,8 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     if "contest" in found and not asks:
         return f"a contest or giveaway entry ({_quote(found['contest'])})"
     pitch = found.get("pitch", ())
-    if "problem" not in found and (len(pitch) >= 2 or (pitch and (LINK.search(text) or "dm" in fold(text)))):
+    offered = LINK.search(text) or "dm" in fold(text) or OFFER.search(fold(text))
+    if "problem" not in found and (len(pitch) >= 2 or (pitch and offered)):
         return f"a sales pitch ({_quote(pitch)})"
     hashtags = HASHTAG.findall(body)
     asks_brand = "request" in found or ("?" in body and "problem" in found)
@@ -594,6 +595,14 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     if joke and not asks_brand and "problem" not in found and not thanks_in(text, found):
         return f"a joke ({_quote(joke)})"
     return None
+
+
+# A seller asking for the brand's time: "open to a quick call?", "dispo pour un call de 15 min ?", "shall I send".
+OFFER = re.compile(
+    r"\b(?:open to a|would you be open|seriez-vous|etes-vous (?:ouverts?|interesses?)|dispo(?:nibles?)? pour un"
+    r"|a quick (?:call|chat)|un (?:echange|appel|call) de|\d+[ -]?min(?:ute)?s? (?:call|chat|echange|appel)"
+    r"|shall i send|can i send|puis-je vous envoyer|je peux vous envoyer)\b"
+)
 
 
 def news_item(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
