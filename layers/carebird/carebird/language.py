@@ -96,7 +96,8 @@ NOT_A_PERSON = _words(
 # function words and moods, "the", "of", "love", "no", may sit in a person's tail: "Sarah (mum of 3)").
 ORGANISATION_WORDS = NOT_A_PERSON - _words(
     "the le la les des du of de and et i je my mon ma not pas no non love hate real vrai free libre pro anti mood "
-    "north south east west nord sud est ouest saint sainte st ste king queen help aide live watch daily weekly"
+    "north south east west nord sud est ouest saint sainte st ste king queen help aide live watch daily weekly "
+    "tech reviews review blog podcast channel nerd fan fans memes lurker monkey truth wins"
 )
 INSULTS = _words(
     "idiot idiots con cons connard connards conne salaud salauds voleur voleurs voleuse escroc escrocs arnaque "
