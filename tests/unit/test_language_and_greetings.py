@@ -101,3 +101,13 @@ def test_the_coach_flags_a_draft_in_another_language_than_the_customers():
 )  # fmt: skip
 def test_a_greeting_names_only_a_display_name_whose_first_word_is_a_common_given_name(display_name, greeted):
     assert greeting_name(display_name) == greeted
+
+
+@pytest.mark.parametrize(
+    ("display_name", "greeted"),
+    [("Sam | Heating & Plumbing", None), ("Ray | Crypto Mentor", None), ("Kiara ✨ CryptoGain", None),
+     ("Maison Verte Villejean", None), ("Durand & Associés Avocats", None), ("Sam's Bakery", None),
+     ("SAM ELEC", None), ("Sam Taylor", "Sam"), ("Sarah (mum of 3)", "Sarah"), ("Ryan McKenzie", "Ryan")],
+)  # fmt: skip
+def test_a_display_name_that_reads_as_a_business_anywhere_in_it_gets_no_name(display_name, greeted):
+    assert greeting_name(display_name) == greeted

@@ -148,3 +148,66 @@ def test_sneering_praise_and_quiet_dissatisfaction_wait_for_an_answer(text):
 )
 def test_telling_the_brand_to_act_is_a_request_even_without_a_question(text):
     assert kind_of(text) is Kind.REQUEST
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@LumiereUK this fibre is on fire tonight 🔥 2 gig down",
+        "Depuis que je suis chez vous ma facture a fondu, zéro souci 😄",
+        "my energy bill melted this winter, fair play @LumiereUK",
+    ],
+)
+def test_praise_that_borrows_a_hazards_word_is_not_a_hazard(text):
+    assert kind_of(text) is not Kind.URGENT
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@LumiereUK the socket behind the telly melted and smells of burning",
+        "the router is on fire, actual flames coming out of it",
+    ],
+)
+def test_a_hazard_said_plainly_is_still_urgent(text):
+    assert kind_of(text) is Kind.URGENT
+
+
+def test_the_word_urgent_alone_asks_nothing_but_a_problem_going_on_does():
+    shouted = kind_of("URGENT : j'ai envie d'une crêpe @LumiereAide")
+    ongoing = kind_of("@LumiereAide same here mate, since about 8")
+
+    assert shouted is not Kind.REQUEST
+    assert ongoing is Kind.REQUEST
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@LumiereAide merci, super utile 👏 c'est exactement ce que j'ai fait ce matin, 1h50 d'attente",
+        "@LumiereUK brilliant. the one day I'm wfh. cheers lads 👍",
+        "thanks, already tried that twice 👍",
+    ],
+)
+def test_thanks_in_a_dry_context_is_a_complaint_not_thanks(text):
+    assert kind_of(text) is not Kind.THANKS
+
+
+@pytest.mark.parametrize("text", ["@LumiereAide c'est revenu, merci 👍", "all sorted now, cheers for fixing it"])
+def test_thanks_after_a_fix_still_closes(text):
+    assert kind_of(text) is Kind.THANKS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi @LumiereAide, we help energy brands halve their reply times. Open to a quick call next week?",
+        "Bonjour @Lumiere_FR, notre agence accompagne les marques télécom. Dispo pour un échange de 15 min ?",
+    ],
+)
+def test_a_seller_asking_for_the_brands_time_is_a_sales_pitch(text):
+    assert kind_of(text) is Kind.NOISE
+
+
+def test_a_customer_asking_for_a_call_is_no_sales_pitch():
+    assert kind_of("@LumiereAide my broadband keeps dropping, are you open to a quick call tonight?") is Kind.REQUEST

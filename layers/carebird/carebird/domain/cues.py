@@ -609,7 +609,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "adorable", "charmant*", "lovely", "friendly", "polite", "courteous", "fab", "fantastic", "superb",
         "magnifique", "incroyable", "incredible", "top notch", "spot on", "faultless", "ravi", "ravie",
         "delighted", "satisfait*", "satisfied",
-        "thumbs up", "pepite",
+        "thumbs up", "pepite", "une tuerie", "tuerie", "dinguerie", "actually fire", "pure fire", "banger", "goated",
         "au top", "c'est top", "trop top", "top merci", "top service", "legend", "legende", "lowkey fire", "is fire",
         "so fire", "straight fire", "c'est le feu", "de feu", "rock solid", "solide", "flying", "zero coupure",
         "zero panne", "zero souci", "pas une coupure", "pas une panne", "pas un souci", "aucun souci",
@@ -734,6 +734,12 @@ CUES: dict[str, tuple[str, ...]] = {
         "problem is back", "problem's back", "issue is back", "issue's back", "probleme est revenu",
         "souci est revenu", "panne est revenue", "coupure est revenue", "the problem came back", "it came back",
         "c'est reparti pour un tour", "ca recommence", "here we go again",
+        # a dry context: the advice already followed, the worst possible moment
+        "exactement ce que j'ai fait", "c'est ce que j'ai fait", "ce que j'ai deja fait", "deja fait ca",
+        "j'ai deja essaye", "exactly what i did", "that's what i did", "already did that", "already tried that",
+        "already done that", "doesn't mention", "does not mention", "ne parle pas de", "ne mentionne pas",
+        "the one day", "the one night", "the one time", "le seul jour", "le seul soir", "la seule fois",
+        "comme par hasard", "just my luck", "pile pendant", "pile le jour",
     ),
 }  # fmt: skip
 

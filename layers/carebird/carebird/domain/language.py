@@ -89,6 +89,15 @@ NOT_A_PERSON = _words(
     "telecom live watch nerd saver seeker mood memes wins residents plumbing heating electrical solutions "
     "majority collectif collective citizens citoyens concours comping deals plans bons box crypto revenus "
     "passifs truth king queen monkey lurker reviews review daily weekly tech mediatheque bibliotheque promos "
+    "maison bakery salon atelier associes associates avocats avocat lawyers solicitors consulting mentor coach "
+    "trading crypto services repairs traiteur ferme farm pizzeria brasserie epicerie "
+)
+# NOT_A_PERSON's words that name an organisation or a trade wherever they stand, a bio-like tail included (its
+# function words and moods, "the", "of", "love", "no", may sit in a person's tail: "Sarah (mum of 3)").
+ORGANISATION_WORDS = NOT_A_PERSON - _words(
+    "the le la les des du of de and et i je my mon ma not pas no non love hate real vrai free libre pro anti mood "
+    "north south east west nord sud est ouest saint sainte st ste king queen help aide live watch daily weekly "
+    "tech reviews review blog podcast channel nerd fan fans memes lurker monkey truth wins"
 )
 INSULTS = _words(
     "idiot idiots con cons connard connards conne salaud salauds voleur voleurs voleuse escroc escrocs arnaque "
@@ -125,6 +134,8 @@ def greeting_name(display_name: str) -> str | None:
     name = unicodedata.normalize("NFC", display_name or "").strip()
     if not name or any(ch in ACCOUNT_EMOJI for ch in name):
         return None
+    if _looks_like_an_organisation(name):
+        return None
     name = re.split(r"\s*[,|(•·/]", name, maxsplit=1)[0].strip()
     if not name or re.search(r"\d|@|https?:|www\.|\.\w{2,4}\b|[\\:=+#!?;\[\]\"]", name):
         return None
@@ -151,6 +162,22 @@ def greeting_name(display_name: str) -> str | None:
     if sum(1 for w in words if w.isupper() and len(w) > 1) > 1:
         return None  # shouting, or initials: not how people write their own name
     return "-".join(p[:1].upper() + p[1:] for p in first.split("-")) if first.islower() else first
+
+
+# A word with a capital inside ("CryptoGain", "BrandLyft") is a brand's, unless a surname's prefix explains it.
+CAMEL_CASE = re.compile(r"\b(?!Mc|Mac|O'|D'|De|Di|Da|Du|La|Le|Van|Von)[A-Za-zÀ-ÿ][a-zß-ÿ]+[A-ZÀ-Þ]")
+
+
+def _looks_like_an_organisation(name: str) -> bool:
+    """The whole display name, its bio-like tail included, reads as a business, not a person: a trade or an
+    organisation word anywhere ("Sam | Heating & Plumbing", "Ray | Crypto Mentor"), "&", a possessive ("Sam's"),
+    a brand-like word ("CryptoGain") or a name written all in capitals ("MAISON VERTE")."""
+    if "&" in name or re.search(r"\w['\u2019]s\b", name) or CAMEL_CASE.search(name):
+        return True
+    letters = [ch for ch in name if ch.isalpha()]
+    if len(letters) > 3 and all(ch.isupper() for ch in letters):
+        return True
+    return bool({_fold(w) for w in NAME_WORD.findall(name)} & ORGANISATION_WORDS)
 
 
 @lru_cache(maxsize=1)

@@ -87,6 +87,7 @@ DEFAULT_URGENCY: tuple[str, ...] = (
     "aucune reponse", "sans reponse", "toujours pas", "still no", "still not",
 )  # fmt: skip
 
+SHOUTED_URGENCY = frozenset({"urgent", "urgence", "asap", "immediat"})  # said of anything: urgent only with a need
 NEGATIONS = frozenset({"pas", "not", "no", "non", "aucun", "aucune", "never", "jamais", "sans", "nothing", "rien",
                        "isn't", "isnt", "n'est", "nest", "nor", "ni", "without", "zero", "hasn't", "hasnt", "haven't",
                        "havent", "didn't", "didnt", "doesn't", "doesnt", "don't", "dont", "won't", "wont", "wasn't",
@@ -569,7 +570,8 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     if "contest" in found and not asks:
         return f"a contest or giveaway entry ({_quote(found['contest'])})"
     pitch = found.get("pitch", ())
-    if "problem" not in found and (len(pitch) >= 2 or (pitch and (LINK.search(text) or "dm" in fold(text)))):
+    offered = LINK.search(text) or "dm" in fold(text) or OFFER.search(fold(text))
+    if "problem" not in found and (len(pitch) >= 2 or (pitch and offered)):
         return f"a sales pitch ({_quote(pitch)})"
     hashtags = HASHTAG.findall(body)
     asks_brand = "request" in found or ("?" in body and "problem" in found)
@@ -593,6 +595,14 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     if joke and not asks_brand and "problem" not in found and not thanks_in(text, found):
         return f"a joke ({_quote(joke)})"
     return None
+
+
+# A seller asking for the brand's time: "open to a quick call?", "dispo pour un call de 15 min ?", "shall I send".
+OFFER = re.compile(
+    r"\b(?:open to a|would you be open|seriez-vous|etes-vous (?:ouverts?|interesses?)|dispo(?:nibles?)? pour un"
+    r"|a quick (?:call|chat)|un (?:echange|appel|call) de|\d+[ -]?min(?:ute)?s? (?:call|chat|echange|appel)"
+    r"|shall i send|can i send|puis-je vous envoyer|je peux vous envoyer)\b"
+)
 
 
 def news_item(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
@@ -728,6 +738,8 @@ def _by_rules(
             return Kind.NOISE, [chat]
     thanks = thanks_in(text, found)
     praised = len(found.get("praise", ())) + len({ch for ch in text if ch in PRAISE_EMOJI}) >= 2
+    if risks and all(len(risk.words) == 1 for risk in risks) and _figurative(text, folded, risks):
+        risks = ()  # "this fibre is fire 🔥", "la facture a fondu": praise or slang, not a hazard
     if risks and not (thanks and praised and all(len(risk.words) == 1 for risk in risks)):
         return Kind.URGENT, [risk.label for risk in risks]  # clear praise outweighs a lone risk word ("on fire 🔥")
     if thanks:
@@ -735,6 +747,23 @@ def _by_rules(
     if not follow_up and not private and not asks_anything(text, found):
         return Kind.NOISE, [REMARK]
     return Kind.REQUEST, []
+
+
+# Slang that borrows a hazard's word: fire beside its emoji ("fire 🔥", "c'est le feu 🔥"), a bill or a price that
+# melted ("la facture a fondu", "my bill melted"), "une tuerie"/"a killer deal" said of an offer.
+FIRE_WORDS = frozenset({"on fire", "en feu", "incendie*", "flammes", "flames", "caught fire", "pris feu"})
+MELT_WORDS = frozenset({"a fondu", "fondu", "melted", "melting"})
+MONEY = re.compile(r"\b(?:factures?|bills?|prix|price|prices|tarifs?|conso|consommation|mensualites?|budget)\b")
+
+
+def _figurative(text: str, folded: str, risks: tuple[Risk, ...]) -> bool:
+    """Whether a lone safety word is a figure of speech: fire said with 🔥, a bill that melted."""
+    words = {risk.words[0] for risk in risks if risk.family == "safety"}
+    if not words or len(risks) > 1:
+        return False
+    if words <= FIRE_WORDS and "🔥" in text:
+        return True
+    return words <= MELT_WORDS and bool(MONEY.search(folded))
 
 
 REMARK = "a remark about the brand: nothing asked, nothing wrong said"
@@ -784,9 +813,18 @@ URGENT_CLASS = "urgent-"
 def _asks_plainly(text: str) -> bool:
     """A question, an order to the brand ("répondez", "sort it out"), shouting, or a service said not to work
     ("wifi mort"): whoever writes so waits for an answer, whatever the model reads."""
-    if "?" in text or _shouting(text) or IMPERATIVE.search(fold(text)):
+    found = cues_found(text)
+    if _shouting(text) or IMPERATIVE.search(fold(text)) or "failure" in found:
         return True
-    return "failure" in cues_found(text)
+    return "?" in text and _about_the_service(text, found)
+
+
+def _about_the_service(text: str, found: dict[str, tuple[str, ...]]) -> bool:
+    """A question about the customer's service or case: it names a service, a problem, a request or details, and
+    carries no laugh. A question about an advert's song or the match tonight is for the reading to judge."""
+    if not JOKE_EMOJI.isdisjoint(text) or "joke" in found:
+        return False
+    return bool(_topic_words(found) or DETAILS.search(text)) or any(f in found for f in ("request", "problem", "irony"))
 
 
 def cues_found(text: str, book: CueBook = DEFAULT_BOOK) -> dict[str, tuple[str, ...]]:
@@ -806,8 +844,10 @@ def _cues_found(folded: str, book: CueBook) -> dict[str, tuple[str, ...]]:
 def asks_anything(text: str, found: dict[str, tuple[str, ...]]) -> bool:
     """Whether a message asks or reports anything: a question, a request, a problem, a service word said by the
     customer ("ma box", "my bill"), urgency words. Without any of these, a remark needs no answer."""
-    if "?" in text or any(f in found for f in ("request", "problem", "failure", "urgency", "irony")):
+    if "?" in text or any(f in found for f in ("request", "problem", "failure", "irony")):
         return True
+    if any(word.rstrip("*") not in SHOUTED_URGENCY for word in found.get(URGENCY, ())):
+        return True  # "since 8", "still", "again": a problem going on; "urgent" alone asks nothing (a joke's "URGENT:")
     if _shouting(text) or IMPERATIVE.search(fold(text)):
         return True  # shouting, or telling the brand to do something ("répondez", "sort it out")
     body = fold(MENTION.sub("", text))
