@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from collections.abc import Iterator
 from dataclasses import replace
@@ -283,3 +284,16 @@ def waiting_case(
     return Case(case_id=case_id, customer=Author("1500000000000000009", "customer"), family=family,
                 channel=Channel(channel), waiting_since=from_iso(waiting_since) if waiting_since else None,
                 **(values | fields))  # fmt: skip
+
+
+def imports_of(source: str) -> set[str]:
+    """Every module a source imports, at any depth (lazy and TYPE_CHECKING imports included); `from carebird
+    import settings` counts as carebird.settings."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names

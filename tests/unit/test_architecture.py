@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import imports_of
+
 ROOT = Path(__file__).resolve().parents[2]
 LAYER = ROOT / "layers" / "carebird" / "carebird"
 FUNCTIONS = ROOT / "functions"
@@ -62,19 +64,6 @@ def folder_of(module: str) -> str:
     if parts[1] in HOMES:
         return HOMES[parts[1]].split(".")[0]
     return "unknown"
-
-
-def imports_of(source: str, package: str = "carebird") -> set[str]:
-    """Every module a source imports, at any depth (lazy and TYPE_CHECKING imports included); `from carebird
-    import settings` counts as carebird.settings."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-            names |= {f"{node.module}.{alias.name}" for alias in node.names}
-    return names
 
 
 def broken_rules(module: str, source: str) -> list[str]:

@@ -1,7 +1,8 @@
 """The layer ships what the Lambda functions import, and nothing else."""
 
-import ast
 from pathlib import Path
+
+from tests.helpers import imports_of
 
 ROOT = Path(__file__).resolve().parents[2]
 LAYER = ROOT / "layers" / "carebird" / "carebird"
@@ -11,14 +12,7 @@ DEVELOPMENT_ONLY = ("click", "moto", "yaml", "carebird_local", "pytest", "respon
 
 def imported_modules(path: Path) -> set[str]:
     """Every module a file imports, at any depth of the file (lazy imports included)."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names.add(node.module)
-            names |= {f"{node.module}.{alias.name}" for alias in node.names}
-    return names
+    return imports_of(path.read_text())
 
 
 def layer_modules() -> dict[str, Path]:
