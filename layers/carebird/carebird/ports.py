@@ -6,7 +6,7 @@ unit tests implement them with plain dicts and lists (tests/helpers.py). The dom
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -148,3 +148,35 @@ class HealthLog(Protocol):
     """Where the health check leaves its latest report (the CLI's `carebird health` reads it)."""
 
     def record(self, report: dict[str, Any]) -> None: ...
+
+
+class InboxReader(CaseReader, Protocol):
+    """What the inbox's pages read besides the case queries: the queue's version (its 304), the recent days
+    newest first (history, search), a case's thread, its agents' activity and the customer's opt-out."""
+
+    def queue_version(self) -> int: ...
+    def cases_newest_first(self, until: datetime, days: int, page_size: int | None = None) -> Iterator[Case]: ...
+    def messages(self, case_id: str) -> list[dict[str, Any]]: ...
+    def activity(self, case_id: str) -> list[dict[str, Any]]: ...
+    def opted_out_at(self, customer_id: str) -> str | None: ...
+
+
+class DeskWriter(CaseStore, Protocol):
+    """What an agent's action writes (app.agentdesk.AgentDesk): the writer's, answering included, plus the case
+    at its next version with the activity in the same write, or an activity alone."""
+
+    def save_case(
+        self,
+        case: Case,
+        expected_version: int,
+        message: Message | None = None,
+        answered_by: Message | None = None,
+        replaces_held: bool = False,
+        link_family: str | None = None,
+        activity: dict[str, Any] | None = None,
+    ) -> None: ...
+    def record(self, activity: dict[str, Any]) -> None: ...
+
+
+class InboxStore(InboxReader, DeskWriter, Protocol):
+    """The inbox's store: its pages' reads and its agents' writes (DynamoCaseStore, made by app.inboxweb.web)."""

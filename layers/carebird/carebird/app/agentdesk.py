@@ -23,7 +23,7 @@ from carebird.domain.desk import Action, Member
 from carebird.domain.model import CaseStatus, Family
 from carebird.domain.textlength import MAX_WEIGHTED_LENGTH, weighted_length
 from carebird.errors import CarebirdError
-from carebird.ports import Sender
+from carebird.ports import DeskWriter, Sender
 
 NONCE_LIMIT = 64
 ANSWER_LIMIT = 10_000
@@ -78,7 +78,9 @@ class Answered:
 
 
 class AgentDesk:
-    def __init__(self, store: Any, claims: AnswerClaims | None, now: Callable[[], datetime], source: str) -> None:
+    def __init__(
+        self, store: DeskWriter, claims: AnswerClaims | None, now: Callable[[], datetime], source: str
+    ) -> None:
         self.store, self.claims, self.now, self.source = store, claims, now, source
 
     def case(self, case_id: str) -> Case:

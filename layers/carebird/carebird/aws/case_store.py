@@ -13,8 +13,8 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
+from carebird.aws import dynamo
+from carebird.aws.dynamo import OUTAGE_REASONS, cancellation_reasons, mapped_errors
 from carebird.aws.memory import RecentCases, RemembersCases
 from carebird.aws.schema import (
     ACTIVITY_PREFIX,
@@ -54,24 +54,6 @@ from carebird.errors import AnsweredEarly, ConcurrentUpdate, DuplicateMessage, S
 
 REFERENCE_ATTEMPTS = 5  # candidates tried for a new case's reference; a clash is ~1 in 34 billion / cases held
 QUARANTINE_RAW_LIMIT = 100_000  # characters of raw JSON kept; a DynamoDB item holds 400 KB
-# DynamoDB errors that mean "not now" (X must redeliver: 503), as opposed to "never" (this event is refused).
-OUTAGE_CODES = frozenset(
-    {
-        "ProvisionedThroughputExceededException",
-        "ThrottlingException",
-        "RequestLimitExceeded",
-        "InternalServerError",
-        "ServiceUnavailable",
-        "ResourceNotFoundException",
-        "TransactionInProgressException",
-        "LimitExceededException",
-        "AccessDeniedException",
-        "UnrecognizedClientException",
-        "ExpiredTokenException",
-    }
-)
-REFUSAL_CODES = frozenset({"ValidationException", "ItemCollectionSizeLimitExceededException", "SerializationException"})
-OUTAGE_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded", "TransactionConflict"})
 
 
 class DynamoCaseStore(RemembersCases):
@@ -94,11 +76,9 @@ class DynamoCaseStore(RemembersCases):
                 if self._client is None:
                     from botocore.config import Config
 
-                    from carebird.aws import sdk
-
                     # Every request is built here from typed items: botocore's per-call validation of the
                     # parameters (about a tenth of a call's CPU) would check what cannot be wrong.
-                    self._client = sdk.client("dynamodb", config=Config(parameter_validation=False))
+                    self._client = dynamo.client(config=Config(parameter_validation=False))
         return self._client
 
     @client.setter
@@ -129,19 +109,8 @@ class DynamoCaseStore(RemembersCases):
 
     @contextmanager
     def _mapped_errors(self, operation: str) -> Iterator[None]:
-        try:
+        with mapped_errors(operation):
             yield
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            if code in OUTAGE_CODES:
-                raise StorageUnavailable(f"DynamoDB {operation}: {code}") from exc
-            if code in REFUSAL_CODES:
-                raise StorageRefused(
-                    f"DynamoDB {operation}: {code}: {exc.response['Error'].get('Message', '')}"
-                ) from exc
-            raise
-        except BotoCoreError as exc:
-            raise StorageUnavailable(f"DynamoDB {operation}: {type(exc).__name__}") from exc
 
     # --- reads -------------------------------------------------------------------------------
     def _get(self, key: dict[str, str]) -> dict[str, Any] | None:
@@ -673,7 +642,7 @@ class DynamoCaseStore(RemembersCases):
             self._call("transact_write_items", TransactItems=actions)
         except self.client.exceptions.TransactionCanceledException as exc:
             cancelled = exc.response.get("CancellationReasons", [])
-            reasons = [r.get("Code") for r in cancelled]
+            reasons = cancellation_reasons(exc)
             if OUTAGE_REASONS & set(reasons) - {"TransactionConflict"}:
                 raise StorageUnavailable(f"DynamoDB transaction: {reasons}") from exc
             if "ValidationError" in reasons or "ItemCollectionSizeLimitExceeded" in reasons:
@@ -700,18 +669,18 @@ def _bounded_repr() -> reprlib.Repr:
 
 def _only_the_reference_clashed(failure: Exception) -> bool:
     """A new case refused only because another case holds its reference: every other condition held."""
-    if not isinstance(failure.__cause__, ClientError):
+    if failure.__cause__ is None:
         return False
-    reasons = [r.get("Code") for r in failure.__cause__.response.get("CancellationReasons", [])]
+    reasons = cancellation_reasons(failure.__cause__)
     return bool(reasons) and reasons[-1] == "ConditionalCheckFailed" and all(c in (None, "None") for c in reasons[:-1])
 
 
 def _only_the_guard_failed(failure: Exception) -> bool:
     """A redelivery refused by its message's id guard alone: every other condition (the case versions) held, so
     the copies written from are current."""
-    if not isinstance(failure, DuplicateMessage) or not isinstance(failure.__cause__, ClientError):
+    if not isinstance(failure, DuplicateMessage) or failure.__cause__ is None:
         return False
-    reasons = [r.get("Code") for r in failure.__cause__.response.get("CancellationReasons", [])]
+    reasons = cancellation_reasons(failure.__cause__)
     return bool(reasons) and all(code in (None, "None") for code in reasons[1:])
 
 

@@ -12,9 +12,9 @@ from carebird.aws.schema import HEALTH_KEY, cursor_key, from_dynamo, reads_key, 
 class DynamoCursors:
     def __init__(self, table_name: str, client: Any = None) -> None:
         if client is None:
-            import boto3
+            from carebird.aws import dynamo
 
-            client = boto3.client("dynamodb")
+            client = dynamo.client()
         self.table, self.client = table_name, client
 
     def since(self, feed: str) -> str | None:
@@ -79,9 +79,9 @@ class DynamoHealthLog:
 
     def __init__(self, table_name: str, client: Any = None) -> None:
         if client is None:
-            import boto3
+            from carebird.aws import dynamo
 
-            client = boto3.client("dynamodb")
+            client = dynamo.client()
         self.table, self.client = table_name, client
 
     def record(self, report: dict[str, Any]) -> None:

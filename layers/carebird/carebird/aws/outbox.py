@@ -19,9 +19,9 @@ class DynamoOutbox:
 
     def __init__(self, table_name: str, client: Any = None) -> None:
         if client is None:
-            import boto3
+            from carebird.aws import dynamo
 
-            client = boto3.client("dynamodb")
+            client = dynamo.client()
         self.table = table_name
         self.client = client
 

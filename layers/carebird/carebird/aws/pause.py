@@ -58,9 +58,9 @@ class DynamoAutomationState:
 
     def __init__(self, table_name: str, client: Any = None) -> None:
         if client is None:
-            from carebird.aws import sdk
+            from carebird.aws import dynamo
 
-            client = sdk.client("dynamodb")
+            client = dynamo.client()
         self.table = table_name
         self.client = client
 

@@ -14,9 +14,9 @@ READS_AS = {"post_reads": "post_read"}  # the watch's daily read budget (cursors
 class DynamoUsage:
     def __init__(self, table_name: str, client: Any = None) -> None:
         if client is None:
-            import boto3
+            from carebird.aws import dynamo
 
-            client = boto3.client("dynamodb")
+            client = dynamo.client()
         self.table, self.client = table_name, client
 
     def count(self, name: str, day: date, n: int = 1) -> None:

@@ -12,7 +12,6 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from carebird import clock
 from carebird.app import inbox
 from carebird.app.inboxweb.web import current, member, query, reply
-from carebird.aws.usage import DynamoUsage
 from carebird.domain.kpi import KpiReport, compute
 from carebird.domain.xbill import period_usage, week_usage, x_cost
 
@@ -40,7 +39,7 @@ def x_spend(report: KpiReport, until: datetime, days: int) -> dict[str, Any]:
     """What carebird counted on X over the period (its calls, the deliveries of its cases), priced
     (carebird.domain.xbill)."""
     desk = current()
-    counted = week_usage(DynamoUsage(desk.settings.cases_table, desk.store.client).days(until.date(), days))
+    counted = week_usage(desk.usage().days(until.date(), days))
     spend = period_usage(report.messages_in, report.brand_posts, counted)
     return {"usd": x_cost(spend, desk.settings.prices), "usage": spend, "days": days}
 
@@ -49,9 +48,7 @@ def x_spend(report: KpiReport, until: datetime, days: int) -> dict[str, Any]:
 def automation_state() -> Response:
     """The banner's flag: whether X stopped carebird's automatic posting, why, since when, and what to do."""
     member(router.current_event)
-    from carebird.aws.pause import DynamoAutomationState
-
-    paused = DynamoAutomationState(current().settings.cases_table, current().store.client).paused()
+    paused = current().automation().paused()
     return reply(200, {"paused": paused is not None, "banner": paused.as_banner() if paused else None})
 
 

@@ -20,9 +20,11 @@ from carebird import clock
 from carebird.app.agentdesk import AgentDesk, NotOnTeam
 from carebird.aws.case_store import DynamoCaseStore
 from carebird.aws.teamstore import DynamoTeam
+from carebird.aws.usage import DynamoUsage
 from carebird.domain import desk
 from carebird.domain.desk import Member
 from carebird.domain.replies import load_templates
+from carebird.ports import AutomationState, InboxStore
 from carebird.settings import InboxSettings
 
 MAX_BODY = 20_000
@@ -36,19 +38,32 @@ SECURITY_HEADERS = {
 
 @dataclass
 class Desk:
-    """The inbox's wiring, made once per container."""
+    """The inbox's wiring, made once per container: the only place the inbox names its DynamoDB adapters; the
+    routes see the ports (carebird.ports.InboxStore, AutomationState)."""
 
     settings: InboxSettings
     static: Path
-    store: DynamoCaseStore = field(init=False)
+    store: InboxStore = field(init=False)
     team: DynamoTeam = field(init=False)
     templates: dict[str, dict[str, str]] = field(init=False)
     x: Any = None
+    _table: DynamoCaseStore = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.store = DynamoCaseStore(self.settings.cases_table)
-        self.team = DynamoTeam(self.store)
+        self._table = DynamoCaseStore(self.settings.cases_table)
+        self.store = self._table
+        self.team = DynamoTeam(self._table)
         self.templates = load_templates()
+
+    def usage(self) -> DynamoUsage:
+        """The X calls carebird counted, day by day (on the store's client: one connection pool)."""
+        return DynamoUsage(self.settings.cases_table, self._table.client)
+
+    def automation(self) -> AutomationState:
+        """Whether X stopped carebird's automatic posting (the banner)."""
+        from carebird.aws.pause import DynamoAutomationState
+
+        return DynamoAutomationState(self.settings.cases_table, self._table.client)
 
     def x_client(self) -> Any:
         """X, made on the first answer only (tweepy stays out of the page's cold start)."""
