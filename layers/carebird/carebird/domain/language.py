@@ -12,10 +12,10 @@ but that one checked word ever goes into what carebird writes by itself.
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from functools import lru_cache
-from importlib import resources
 
 SUPPORTED = ("fr", "en")
 
@@ -184,5 +184,8 @@ def _looks_like_an_organisation(name: str) -> bool:
 def given_names() -> frozenset[str]:
     """Common given names, French, English and international (carebird/data/given_names.txt, its sources in its
     header): a greeting names a customer only when the display name's first word is one of them."""
-    text = resources.files("carebird").joinpath("data", "given_names.txt").read_text(encoding="utf-8")
+    # Read beside the package with os.path: importlib.resources alone costs ~8 ms of the first event's imports.
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "given_names.txt")
+    with open(path, encoding="utf-8") as names:
+        text = names.read()
     return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
