@@ -26,11 +26,11 @@ def test_the_recent_reports_of_a_service_are_read_without_noting_one(deployed):
     ledger.report("mobile network", Report("1", "public-1", T0), WINDOW)
     ledger.report("mobile network", Report("2", "public-2", T0 + timedelta(minutes=20)), WINDOW)
 
-    recent = ledger.recent("mobile network", T0 + timedelta(minutes=40), WINDOW)
-    again = ledger.recent("mobile network", T0 + timedelta(minutes=40), WINDOW)
+    _, recent = ledger.under_way("mobile network", T0 + timedelta(minutes=40), WINDOW)
+    _, again = ledger.under_way("mobile network", T0 + timedelta(minutes=40), WINDOW)
 
     assert [r.customer_id for r in recent] == ["2"] and again == recent  # the first is past the window
-    assert ledger.recent("power", T0, WINDOW) == []
+    assert ledger.under_way("power", T0, WINDOW) == (None, [])
 
 
 def test_a_long_run_of_reports_keeps_the_item_small(deployed):

@@ -74,8 +74,9 @@ class DynamoOutageLedger:
     def declared(self, service: str, at: datetime) -> str | None:
         return _declared(self._read(service), at)
 
-    def recent(self, service: str, at: datetime, window: timedelta) -> list[Report]:
-        return [r for r in _reports(self._read(service)) if at - window < r.at <= at]
+    def under_way(self, service: str, at: datetime, window: timedelta) -> tuple[str | None, list[Report]]:
+        item = self._read(service)
+        return _declared(item, at), [r for r in _reports(item) if at - window < r.at <= at]
 
     def declare(self, service: str, outage_id: str, at: datetime, window: timedelta) -> bool:
         for _ in range(ATTEMPTS):

@@ -103,8 +103,8 @@ class OutageLedger(Protocol):
         ...
 
     def declared(self, service: str, at: datetime) -> str | None: ...
-    def recent(self, service: str, at: datetime, window: timedelta) -> list[Report]:
-        """The reports of the window ending at `at`, without noting one."""
+    def under_way(self, service: str, at: datetime, window: timedelta) -> tuple[str | None, list[Report]]:
+        """The outage declared, if any, and the reports of the window ending at `at`: one read, noting nothing."""
         ...
 
     def declare(self, service: str, outage_id: str, at: datetime, window: timedelta) -> bool: ...
@@ -184,13 +184,13 @@ class OutageWatch:
     def _under_way(self, case: Case, at: datetime) -> tuple[str, ...]:
         """The failures a report naming no service joins: the outages declared, else the service other customers
         reported last within the window (the burst being counted nearest in time), else none."""
-        declared = tuple(s for s in SERVICES.values() if self.ledger.declared(s, at) is not None)
+        states = {service: self.ledger.under_way(service, at, self.rules.window) for service in SERVICES.values()}
+        declared = tuple(service for service, (outage_id, _) in states.items() if outage_id is not None)
         if declared:
             return declared
         latest: dict[str, datetime] = {}
-        for service in SERVICES.values():
-            others = [r.at for r in self.ledger.recent(service, at, self.rules.window)
-                      if r.customer_id != case.customer.id]  # fmt: skip
+        for service, (_, reports) in states.items():
+            others = [r.at for r in reports if r.customer_id != case.customer.id]
             if others:
                 latest[service] = max(others)
         return (max(latest, key=lambda s: latest[s]),) if latest else ()
@@ -270,8 +270,8 @@ class InMemoryOutageLedger:
         self.reports[service] = [*kept, report]
         return list(self.reports[service]), self.declared(service, report.at)
 
-    def recent(self, service: str, at: datetime, window: timedelta) -> list[Report]:
-        return [r for r in self.reports.get(service, []) if at - window < r.at <= at]
+    def under_way(self, service: str, at: datetime, window: timedelta) -> tuple[str | None, list[Report]]:
+        return self.declared(service, at), [r for r in self.reports.get(service, []) if at - window < r.at <= at]
 
     def declared(self, service: str, at: datetime) -> str | None:
         outage = self.outages.get(service)
