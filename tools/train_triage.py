@@ -32,7 +32,7 @@ CLASSES = ("noise", "praise", "thanks", "request", "urgent-fraud", "urgent-vulne
 BRAND_NAMES = frozenset({"lumiere", "lumiereaide", "lumiereuk", "lumiere_fr", "lumierefr"})  # the labelling brief's
 # When the reading overrules the rules (carebird.domain.triage.blend): chosen by leave-one-writer-out cross-validation
 # (tools/eval_triage.py --cross-validate), never by a set's own score.
-THRESHOLDS = {"urgent": 0.5, "quiet": 0.65, "request": 0.8}
+THRESHOLDS = {"urgent": 0.5, "quiet": 0.65, "plain": 0.9, "request": 0.7}
 EPOCHS, RATE, L2, MIN_COUNT, PRUNE, SEED = 30, 0.2, 0.003, 2, 0.2, 24
 SCALE = 100  # weights are shipped as whole hundredths
 
@@ -70,12 +70,20 @@ def examples(records: Iterable[dict[str, Any]]) -> list[Example]:
 
     out: list[Example] = []
     seen_threads: set[str] = set()
+    last_role: dict[str, str] = {}  # thread -> who spoke last: a customer's turn after the brand's answers it
     ordered = sorted(records, key=lambda r: (str(r.get("thread") or r["id"]), int(r.get("turn") or 0)))
     for record in ordered:
+        thread = record.get("thread")
+        previous = last_role.get(thread) if thread else None
+        if thread:
+            last_role[thread] = str(record.get("role"))
         if record.get("role") != "customer" or not record.get("label"):
             continue
-        thread = record.get("thread")
-        shape = Shape(private=record["channel"] == "dm", follow_up=bool(thread) and thread in seen_threads)
+        shape = Shape(
+            private=record["channel"] == "dm",
+            follow_up=bool(thread) and thread in seen_threads,
+            after_answer=bool(thread) and thread in seen_threads and previous == "brand",
+        )
         if thread:
             seen_threads.add(thread)
         text = record["text"]

@@ -74,7 +74,9 @@ CLASSES = train_triage.CLASSES
 def tiny_model(**rows):
     """A hand-made model: each feature pushes one class by its weight."""
     weights = {feature: tuple(w if c == klass else 0.0 for c in CLASSES) for feature, (klass, w) in rows.items()}
-    return TextModel(CLASSES, (0.0,) * len(CLASSES), weights, {"urgent": 0.5, "quiet": 0.75, "request": 0.8})
+    return TextModel(
+        CLASSES, (0.0,) * len(CLASSES), weights, {"urgent": 0.5, "quiet": 0.75, "plain": 0.9, "request": 0.8}
+    )
 
 
 def test_an_urgent_reading_turns_a_request_urgent_citing_the_customers_own_words():
@@ -107,7 +109,7 @@ def test_a_brand_cue_still_takes_effect_beside_the_model():
 
 
 def test_chatter_read_by_the_model_is_noise_but_a_question_or_a_failure_still_waits():
-    model = tiny_model(**{"w:chat": ("noise", 8.0)})
+    model = tiny_model(**{"w:chat": ("noise", 3.6)})  # a reading of 0.80: above "quiet", under "plain"
 
     def kind(text):
         return classify(text, Profile(followers=40), None, model=model)[0]
@@ -116,6 +118,17 @@ def test_chatter_read_by_the_model_is_noise_but_a_question_or_a_failure_still_wa
     assert kind("mon chat dort sur ma box internet") is Kind.NOISE
     assert kind("mon chat a débranché la box, comment je la relance ?") is Kind.REQUEST
     assert kind("mon chat regarde la box, plus de wifi depuis ce matin") is Kind.REQUEST
+
+
+def test_only_a_sure_reading_files_a_question_naming_the_service_as_chatter():
+    sure = tiny_model(**{"w:chat": ("noise", 8.0), "w:cat": ("noise", 8.0)})
+    unsure = tiny_model(**{"w:chat": ("noise", 3.6), "w:cat": ("noise", 3.6)})  # 0.80: above "quiet", under "plain"
+    texts = ["le chat du voisin a élu domicile sur notre box, vous trouvez pas qu'il lui va bien ?",
+             "the neighbours' cat has moved in on top of our router, don't you think it suits him?"]  # fmt: skip
+
+    for text in texts:
+        assert classify(text, Profile(followers=40), None, model=unsure)[0] is Kind.REQUEST
+        assert classify(text, Profile(followers=40), None, model=sure)[0] is Kind.NOISE
 
 
 def test_sarcastic_thanks_read_as_thanks_by_the_model_stay_a_complaint():

@@ -139,8 +139,9 @@ def normalised_reference(text: str) -> str:
     return REFERENCE_PREFIX + body
 
 
-def _score(case: Case, rules: TriageRules, texts: list[str], at: datetime) -> Triage:
-    """The triage of a case whose latest customer message is `texts[-1]`, an agent's word on noise respected."""
+def _score(case: Case, rules: TriageRules, texts: list[str], at: datetime, after_answer: bool = False) -> Triage:
+    """The triage of a case whose latest customer message is `texts[-1]`, an agent's word on noise respected;
+    `after_answer`: the brand's answer is the conversation's latest turn before this message."""
     result = triage(
         texts=texts,
         followers=case.customer.followers,
@@ -153,6 +154,7 @@ def _score(case: Case, rules: TriageRules, texts: list[str], at: datetime) -> Tr
             case.customer.followers, case.customer.following, case.customer.verified, case.customer.created_at
         ),
         at=at,
+        after_answer=after_answer,
     )
     if case.noise_override is False and result.kind is Kind.NOISE:
         result = triage(
@@ -255,7 +257,10 @@ def add_inbound(case: Case, message: Message, rules: TriageRules) -> Case:
     grown = replace(
         case, inbound_count=case.inbound_count + 1, customer=_fresher_profile(case.customer, message.author)
     )
-    result = _score(grown, rules, texts, message.created_at)
+    after_answer = (  # the brand spoke last: this message answers its answer ("cheers", "still nothing")
+        case.last_response_at is not None and not answered_after and case.last_response_at >= case.last_activity_at
+    )
+    result = _score(grown, rules, texts, message.created_at, after_answer)
     quiet = result.kind in (Kind.NOISE, Kind.THANKS)  # thanks, closing words and noise wake nobody up
     reopening = (case.waiting_since is None and not answered_after and not quiet) or upgraded
     if case.status is PENDING and not answered_after and result.kind is not Kind.NOISE:

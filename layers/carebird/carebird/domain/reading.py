@@ -8,7 +8,7 @@ file), shipped as the generated module carebird.domain.triage_weights. Pure Pyth
 Features, all from the message alone and nothing brand-specific (handles, @mentions, links and the brand's
 own names are left out when training): accent-free lower-case words lightly stemmed in French and English
 ("étincelles", "sparking" → "etincell", "spark"), pairs of neighbouring words, the cue families the rules found
-(carebird.domain.cues: "smell or leak", "old age", ...), and the message's shape (a DM, a follow-up, a question, emoji,
+(carebird.domain.cues: "smell or leak", "old age", ...), and the message's shape (a DM, a follow-up, a reply to the brand's answer, a question, emoji,
 shouting, many hashtags or mentions, a link).
 
 The model answers with a probability per class (noise, praise, thanks, request, urgent-<risk>) and the words that
@@ -194,6 +194,7 @@ class Shape:
 
     private: bool = False  # a DM
     follow_up: bool = False  # an earlier message of the same customer is in the case
+    after_answer: bool = False  # the brand spoke last in the conversation: this message answers its answer
 
 
 def features(
@@ -231,6 +232,7 @@ def _shape(text: str, words: tuple[tuple[str, str], ...], shape: Shape) -> tuple
         ("dm", shape.private),
         ("public", not shape.private),
         ("follow-up", shape.follow_up),
+        ("after answer", shape.after_answer),
         ("question", "?" in chars),
         ("exclamation", "!" in chars),
         ("shouting", shouted >= 2),

@@ -698,15 +698,19 @@ def classify(
     follow_up: bool = False,
     private: bool = False,
     model: TextModel | None = None,
+    after_answer: bool = False,
 ) -> tuple[Kind, list[str]]:
     """The kind of one message and what decided it (risk beats everything but a bot; thanks asks nothing).
 
     A follow-up in a conversation is never chatter: "même", "lol" or a link there belong to the customer's case.
-    With a learned model, the rules' verdict is read again by it (see `blend`)."""
+    With a learned model, the rules' verdict is read again by it (see `blend`), knowing whether the message
+    follows an answer of the brand (`after_answer`: "cheers, all sorted" closes, "still nothing" does not)."""
     kind, why = _by_rules(text, profile, at, earlier_texts, book or DEFAULT_BOOK, follow_up, private)
     if model is None or kind is Kind.URGENT:
         return kind, why  # the rules' urgent stands (see `blend`): no reading needed
-    reading = model.read_features(features(text, cues_found(text, book or DEFAULT_BOOK), Shape(private, follow_up)))
+    reading = model.read_features(
+        features(text, cues_found(text, book or DEFAULT_BOOK), Shape(private, follow_up, after_answer))
+    )
     return blend(kind, why, reading, text, follow_up, private, model.thresholds)
 
 
@@ -791,7 +795,8 @@ def blend(
     spam = kind is Kind.NOISE and _noise_score(why) >= TriageRules.noise_threshold  # a bot or spam, not chatter
     chat, thanked = reading.p("noise"), reading.p("thanks", "praise")
     ironic = not IRONY_EMOJI.isdisjoint(text) or "?" in text or "irony" in cues_found(text)
-    if kind is Kind.REQUEST and chat + thanked >= thresholds["quiet"] and not _asks_plainly(text):
+    quiet = chat + thanked  # a question naming the service is quiet only for a surer reading ("plain")
+    if kind is Kind.REQUEST and quiet >= thresholds["quiet"] and not _asks_plainly(text, quiet >= thresholds["plain"]):
         if chat > thanked and not follow_up and not private:
             words = reading.words_for("noise")
             return Kind.NOISE, [f"reads like chatter, not a customer's need{': ' + _quote(words) if words else ''}"]
@@ -810,13 +815,24 @@ def blend(
 URGENT_CLASS = "urgent-"
 
 
-def _asks_plainly(text: str) -> bool:
-    """A question, an order to the brand ("répondez", "sort it out"), shouting, or a service said not to work
-    ("wifi mort"): whoever writes so waits for an answer, whatever the model reads."""
+def _asks_plainly(text: str, surely_chatter: bool = False) -> bool:
+    """A service said not to work ("wifi mort"): whoever writes so waits for an answer, whatever the model reads.
+    So do a question about the service, an order to the brand ("répondez", "sort it out") and shouting, unless the
+    reading is sure they are chatter (`surely_chatter`: "URGENT: what's the song in your advert??", "RT if...")."""
     found = cues_found(text)
-    if _shouting(text) or IMPERATIVE.search(fold(text)) or "failure" in found:
+    if "failure" in found or ANSWER_ME.search(fold(text)):
         return True
-    return "?" in text and _about_the_service(text, found)
+    if surely_chatter:
+        return False
+    return _shouting(text) or bool(IMPERATIVE.search(fold(text))) or ("?" in text and _about_the_service(text, found))
+
+
+# Asking the brand to answer or call back ("répondez", "rappelez-moi", "get back to me", "reply to my DM"): whoever
+# writes so waits for an answer, however chatty the rest reads.
+ANSWER_ME = re.compile(
+    r"\b(?:repondez|repondre|rappelez|recontactez|contactez-moi|appelez-moi|get back to (?:me|us)|call me"
+    r"|ring me|(?:answer|reply to|respond to) (?:me|us|my|our)|dm me)\b"
+)
 
 
 def _about_the_service(text: str, found: dict[str, tuple[str, ...]]) -> bool:
@@ -878,13 +894,17 @@ def triage(
     previous_cases: int = 0,
     profile: Profile | None = None,
     at: datetime | None = None,
+    after_answer: bool = False,
 ) -> Triage:
-    """Score a case from its customer's messages so far (oldest first), the author and their history."""
+    """Score a case from its customer's messages so far (oldest first), the author and their history;
+    `after_answer`: the brand answered after the customer's previous message (its answer is the latest turn)."""
     profile = profile or Profile(followers=followers, verified=verified)
     text = "\n".join(texts)
     latest = texts[-1] if texts else ""
     private = channel.family != "public"  # a direct message is always written to the team
-    kind, why = classify(latest, profile, at, tuple(texts[:-1]), rules.cues, len(texts) > 1, private, rules.model)
+    kind, why = classify(
+        latest, profile, at, tuple(texts[:-1]), rules.cues, len(texts) > 1, private, rules.model, after_answer
+    )
     if kind is Kind.REQUEST and len(texts) > 1:
         earlier_kind, earlier_why = classify(text, profile, at, (), rules.cues, private=private, model=rules.model)
         if earlier_kind is Kind.URGENT:
