@@ -8,8 +8,8 @@ file), shipped as the generated module carebird.domain.triage_weights. Pure Pyth
 Features, all from the message alone and nothing brand-specific (handles, @mentions, links and the brand's
 own names are left out when training): accent-free lower-case words lightly stemmed in French and English
 ("étincelles", "sparking" → "etincell", "spark"), pairs of neighbouring words, the cue families the rules found
-(carebird.domain.cues: "smell or leak", "old age", ...), and the message's shape (a DM, a follow-up, a reply to the brand's answer, a question, emoji,
-shouting, many hashtags or mentions, a link).
+(carebird.domain.cues: "smell or leak", "old age", ...), and the message's shape (a DM, a follow-up, a reply to
+the brand's answer, a question, emoji, shouting, many hashtags or mentions, a link).
 
 The model answers with a probability per class (noise, praise, thanks, request, urgent-<risk>) and the words that
 weighed most for a class, quoted as the customer wrote them so the reasons read as a sentence.
