@@ -196,3 +196,31 @@ def test_one_message_is_triaged_in_well_under_half_a_millisecond():
     seconds = min(timeit.repeat(run, number=1, repeat=3, timer=time.process_time)) / len(texts)
 
     assert seconds < 0.0005 * 2  # the goal is 0.5 ms; twice that as head room on a shared test machine
+
+
+@pytest.mark.parametrize("text", ["d'accord, je regarde ça ce soir", "right, will have a go at that tonight"])
+def test_the_reading_knows_when_a_follow_up_answers_the_brands_answer(text):
+    rules = TriageRules(model=tiny_model(**{"s:public": ("request", 3.0), "s:after answer": ("thanks", 8.0)}))
+
+    def kind(after_answer):
+        return triage(texts=["ma box clignote", text], followers=40, verified=False, channel=Channel.MENTION,
+                      inbound_count=2, rules=rules, after_answer=after_answer).kind  # fmt: skip
+
+    assert kind(after_answer=False) is Kind.REQUEST
+    assert kind(after_answer=True) is Kind.THANKS
+
+
+def test_the_trainer_marks_a_customers_turn_after_the_brands_as_answering_it():
+    turn = {"thread": "t1", "channel": "mention"}
+    records = [
+        {**turn, "id": "a", "turn": 1, "role": "customer", "text": "box en panne", "label": "request"},
+        {**turn, "id": "b", "turn": 2, "role": "brand", "text": "redémarrez-la", "label": None},
+        {**turn, "id": "c", "turn": 3, "role": "customer", "text": "ça remarche", "label": "thanks"},
+        {**turn, "id": "d", "turn": 4, "role": "customer", "text": "ah non, plus rien", "label": "request"},
+    ]
+
+    marked = {"s:after answer" in present for present, label in train_triage.examples(records)}
+    by_label = [("s:after answer" in p, label) for p, label in train_triage.examples(records)]
+
+    assert marked == {True, False}
+    assert sorted(by_label) == [(False, "request"), (False, "request"), (True, "thanks")]

@@ -211,3 +211,81 @@ def test_a_seller_asking_for_the_brands_time_is_a_sales_pitch(text):
 
 def test_a_customer_asking_for_a_call_is_no_sales_pitch():
     assert kind_of("@LumiereAide my broadband keeps dropping, are you open to a quick call tonight?") is Kind.REQUEST
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "le petit a vidé son biberon sur la multiprise du salon, ça crépite",
+        "j'ai renversé ma tasse de thé sur le boîtier au mur, il fait des petits bruits",
+        "my flatmate tipped a pint over the modem and now there's a burning smell",
+        "kid poured his juice into the plug socket behind the telly",
+    ],
+)
+def test_liquid_spilt_onto_electrics_is_a_safety_hazard_whatever_the_liquid_is_called(text):
+    assert [r.family for r in risks_in(text)][:1] == ["safety"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FYI we have written to Ofgem about the way our complaint was handled",
+        "pour info, j'ai écrit au médiateur au sujet de ce litige, voilà c'est fait",
+    ],
+)
+def test_a_regulator_told_in_passing_is_still_legal(text):
+    assert "legal" in [r.family for r in risks_in(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ce soir reportage sur les arnaques au faux conseiller #arnaque #piratage @LumiereAide @orange @free @SFR",
+        "New podcast episode: inside the world of SIM swap fraudsters #fraud #scam @LumiereUK @EE @O2 @VodafoneUK",
+    ],
+)
+def test_a_post_tagging_many_brands_about_fraud_in_general_is_noise(text):
+    assert kind_of(text) is Kind.NOISE
+
+
+def test_a_post_tagging_many_brands_that_reports_a_failure_is_no_noise():
+    text = "@LumiereAide @orange @free @SFR plus de réseau dans tout le quartier depuis midi"
+    assert kind_of(text) is not Kind.NOISE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@LumiereAide l'installateur passe vers quelle heure jeudi ?",
+        "@LumiereUK roughly when is your engineer turning up on Friday?",
+    ],
+)
+def test_a_question_about_a_technicians_visit_is_about_the_service(text):
+    from carebird.domain.triage import _about_the_service, cues_found
+
+    assert _about_the_service(text, cues_found(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@LumiereAide mon neveu a remporté votre concours de photo, il est aux anges 🎉",
+        "@LumiereUK our daughter has won your drawing competition!! she's so proud 🎉",
+    ],
+)
+def test_a_contest_win_told_to_the_brand_is_thanks_not_an_entry(text):
+    assert kind_of(text) is Kind.THANKS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@LumiereAide 8 ans chez vous et plus une seule coupure depuis la fibre",
+        "@LumiereUK can't recall a single outage since we joined in 2020",
+    ],
+)
+def test_a_clean_record_names_no_failure_to_answer(text):
+    from carebird.domain.triage import _failure_said, cues_found, fold
+
+    assert not _failure_said(fold(text), cues_found(text))
+    assert _failure_said(fold(text + ". mais là plus de wifi"), cues_found(text + ". mais là plus de wifi"))

@@ -413,6 +413,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "you'll hear from", "vous aurez de leurs nouvelles", "vous aurez des nouvelles", "hear from them",
         "entendre parler", "will be in touch", "aller plus loin", "go further", "take it further", "taking it further",
         "ouvert une reclamation", "depose un dossier",
+        "written to", "wrote to", "have written", "emailed", "e-mailed", "reported you", "reported this",
+        "ai ecrit", "avons ecrit", "a ecrit", "ecrit a", "ecrit au", "ecrit aux", "saisi", "saisie",
     ),
     "press": (
         "journaliste*", "journalist*", "reporter*", "presse", "press", "media", "medias", "redaction", "newsroom",
@@ -572,6 +574,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "jobs", "emplois", "via @", "according to", "selon", "breaking", "reuters", "afp", "bbc", "franceinfo",
         "le monde", "le parisien", "the guardian", "sky news", "condamnee", "condamne", "fined", "fines", "amende",
         "headline", "press release", "communique de presse",
+        "documentary", "documentaire", "reportage", "episode", "podcast", "tonight on", "ce soir sur",
     ),
     "politics": (
         "nationalis*", "actionnaires", "shareholders", "capitalis*", "government", "gouvernement", "macron",
@@ -798,6 +801,7 @@ RISK_RECIPES: dict[str, tuple[tuple[str, ...], ...]] = {
         ("water", "electrics"),
         ("worker", "left unsafe"),
         ("device", "shock"),
+        ("spilt on electrics",),
     ),
     "vulnerable": (
         ("vulnerable",),

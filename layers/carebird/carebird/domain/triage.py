@@ -403,13 +403,26 @@ IRONIC_PRAISE = from_word_starts(
 )
 CLEAN_RECORD = from_word_starts(
     r"\b(?:never (?:had|once had|been|seen)|not once|not a single|not one single|jamais eu|jamais connu|"
-    r"pas une seule|pas un seul)\s+(?:\w+\s+){0,2}?"
+    r"pas une seule|pas un seul|plus une seule|plus un seul|jamais une|jamais un|"
+    r"(?:can'?t|cannot|don'?t|do not) (?:remember|recall) (?:a|one|any)|"
+    r"(?:hasn'?t|haven'?t) (?:had|seen) (?:a|one|any))"
+    r"\s+(?:\w+\s+){0,2}?"
     + PROBLEM_NOUN
     + r"|\b(?:zero|aucune?|no|pas de|pas un|pas une)\s+(?:\w+\s+){0,2}?"
     + PROBLEM_NOUN
     + r"(?:[^.?!]{0,25}\b(?:in|en|depuis|for|since)\s+\d+|[^.?!]{0,15}\b(?:years?|ans|months?|mois|ever))"
 )
+# Liquid spilt onto electrics ("renversé mon verre sur la box", "spilt tea all over the router"): a hazard whatever
+# the liquid is called ("d'o", "flotte", "a pint").
+SPILT_ON_ELECTRICS = (
+    r"(?:renvers\w*|verse|versee?s?|vide|videe?s?|fait tomber|spill\w*|spilt|poured|tipped|knocked|dropped"
+    r"|splash\w*|eclabouss\w*)\b[^.!?]{0,40}?"
+    r"\b(?:sur|dans|over|on|onto|into|all over)\s+(?:la |le |l'|ma |mon |the |my |our |notre )?"
+    r"(?:box|routeur|router|modem|decodeur|boitier|prise|multiprise|socket|plug|compteur|meter|tableau|fuse ?box"
+    r"|extension|rallonge|chargeur|charger)\b"
+)
 PATTERN_FAMILIES = (("old age", from_word_starts(OLD_AGE)), ("infant age", re.compile(INFANT_AGE)),
+                    ("spilt on electrics", from_word_starts(SPILT_ON_ELECTRICS)),
                     ("cold", re.compile(COLD_ROOM)), ("not me", from_word_starts(DISOWNED)),
                     ("many places", from_word_starts(WHOLE_PLACE)), ("failure", FAILURE),
                     ("handed over", from_word_starts(HANDED_OVER)))  # fmt: skip
@@ -567,7 +580,7 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
         return "emoji only"
     if FIRST.fullmatch(body):
         return 'a "first!" reply'
-    if "contest" in found and not asks:
+    if "contest" in found and not asks and not CONTEST_WON.search(fold(body)):
         return f"a contest or giveaway entry ({_quote(found['contest'])})"
     pitch = found.get("pitch", ())
     offered = LINK.search(text) or "dm" in fold(text) or OFFER.search(fold(text))
@@ -597,6 +610,15 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     return None
 
 
+# Someone who won the brand's contest tells it ("ma fille a gagné votre concours", "my son won your competition"):
+# thanks or joy, not an entry.
+CONTEST_WON = re.compile(
+    r"\b(?:won|has won|have won|just won|winners?|a gagne|ai gagne|as gagne|avons gagne|ont gagne|a remporte"
+    r"|ai remporte"
+    r"|gagnante?s?)\b"
+)
+
+
 # A seller asking for the brand's time: "open to a quick call?", "dispo pour un call de 15 min ?", "shall I send".
 OFFER = re.compile(
     r"\b(?:open to a|would you be open|seriez-vous|etes-vous (?:ouverts?|interesses?)|dispo(?:nibles?)? pour un"
@@ -612,6 +634,9 @@ def news_item(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
         return None
     if BROADCAST.search(fold(body)) or not SHARE_EMOJI.isdisjoint(body):
         return "a post broadcast to followers (share it, read it below), nobody asking the brand"
+    mentions = len(MENTION.findall(text))
+    if mentions >= 4 and "failure" not in found:  # a post tagging many brands, nobody's own case: not a report
+        return f"a post tagging {mentions} accounts, nobody speaking of their own case"
     if "request" in found:
         return None
     if HEADLINE.match(body) or "via @" in text.lower():
@@ -820,11 +845,21 @@ def _asks_plainly(text: str, surely_chatter: bool = False) -> bool:
     So do a question about the service, an order to the brand ("répondez", "sort it out") and shouting, unless the
     reading is sure they are chatter (`surely_chatter`: "URGENT: what's the song in your advert??", "RT if...")."""
     found = cues_found(text)
-    if "failure" in found or ANSWER_ME.search(fold(text)):
+    if _failure_said(fold(text), found) or ANSWER_ME.search(fold(text)):
         return True
     if surely_chatter:
         return False
     return _shouting(text) or bool(IMPERATIVE.search(fold(text))) or ("?" in text and _about_the_service(text, found))
+
+
+def _failure_said(folded: str, found: dict[str, tuple[str, ...]]) -> bool:
+    """A service said not to work, outside a clean record ("jamais une panne en 6 ans", "not a single outage since
+    2019": praise) and not negated ("jamais une coupure")."""
+    if "failure" not in found:
+        return False
+    clean = _said(folded)[0]
+    rest = folded.replace(clean.group(0), " ") if clean else folded
+    return bool(_hits(rest, found["failure"], negatable=True)) or bool(FAILURE.search(rest))
 
 
 # Asking the brand to answer or call back ("répondez", "rappelez-moi", "get back to me", "reply to my DM"): whoever
@@ -840,7 +875,8 @@ def _about_the_service(text: str, found: dict[str, tuple[str, ...]]) -> bool:
     carries no laugh. A question about an advert's song or the match tonight is for the reading to judge."""
     if not JOKE_EMOJI.isdisjoint(text) or "joke" in found:
         return False
-    return bool(_topic_words(found) or DETAILS.search(text)) or any(f in found for f in ("request", "problem", "irony"))
+    asked_of_the_team = ("request", "problem", "irony", "worker")  # "worker": the technician's visit, the engineer
+    return bool(_topic_words(found) or DETAILS.search(text)) or any(f in found for f in asked_of_the_team)
 
 
 def cues_found(text: str, book: CueBook = DEFAULT_BOOK) -> dict[str, tuple[str, ...]]:
