@@ -289,3 +289,15 @@ def test_a_clean_record_names_no_failure_to_answer(text):
 
     assert not _failure_said(fold(text), cues_found(text))
     assert _failure_said(fold(text + ". mais là plus de wifi"), cues_found(text + ". mais là plus de wifi"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Félicitations, trois heures d'attente pour qu'on me raccroche au nez 👏",
+        "Superb stuff, fifty minutes on hold to be told nothing new 👏👏",
+        "on regarde le match et vous coupez internet à la mi-temps, chapeau l'artiste 👏",
+    ],
+)
+def test_applause_for_a_wait_or_a_cut_is_a_complaint_not_thanks(text):
+    assert kind_of(text) is not Kind.THANKS

@@ -673,6 +673,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "impossible", "didn't come", "didn't turn up", "no show", "no-show", "ne sonne plus", "toujours personne",
         "still nobody", "plus de jus", "pas venu", "n'est pas venu", "jamais venu", "never came", "never turned up",
         "for nothing", "pour rien",
+        "vous coupez", "coupez", "cut us off", "cut me off", "cut off", "on hold", "d'attente", "au telephone pour",
+        "on the phone for", "pour apprendre que", "to be told", "to find out that",
         "died", "dead", "mort", "morte", "faux", "fausse", "wrong", "incorrect", "mistake", "not right", "pas bon",
         "pas normal", "anormal", "trop cher", "too much",
 
