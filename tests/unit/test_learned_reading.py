@@ -139,6 +139,17 @@ def test_sarcastic_thanks_read_as_thanks_by_the_model_stay_a_complaint():
     assert kind is Kind.REQUEST
 
 
+@pytest.mark.parametrize(
+    "text", ["Bravo, quarante minutes d'attente pour rien", "Bravo, forty minutes on hold for nothing"]
+)
+def test_praise_around_a_problem_not_said_to_be_solved_stays_a_complaint_whatever_the_model_reads(text):
+    model = tiny_model(**{"w:bravo": ("praise", 8.0)})
+
+    kind, _ = classify(text, Profile(followers=40), None, model=model)
+
+    assert kind is Kind.REQUEST
+
+
 def test_words_are_stemmed_alike_in_french_and_english():
     assert stem("étincelles".replace("é", "e")) == stem("etincelle")
     assert stem("sparking") == stem("sparks") == "spark"

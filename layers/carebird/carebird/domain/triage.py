@@ -512,7 +512,18 @@ def _clear_caches() -> None:
     from carebird.domain.language import detect_language
     from carebird.domain.reading import _stem_of, words_of
 
-    for cached in (_scan, _risks, _families, _cues_found, _word_starts, fold, detect_language, words_of, _stem_of):
+    for cached in (
+        _scan,
+        _risks,
+        _families,
+        _cues_found,
+        _said,
+        _word_starts,
+        fold,
+        detect_language,
+        words_of,
+        _stem_of,
+    ):
         cached.cache_clear()
 
 
@@ -819,7 +830,8 @@ def blend(
         return Kind.URGENT, [READ_AS + risk, *reading.words_for(URGENT_CLASS + risk)]
     spam = kind is Kind.NOISE and _noise_score(why) >= TriageRules.noise_threshold  # a bot or spam, not chatter
     chat, thanked = reading.p("noise"), reading.p("thanks", "praise")
-    ironic = not IRONY_EMOJI.isdisjoint(text) or "?" in text or "irony" in cues_found(text)
+    found = cues_found(text)  # thanks words around a problem not said to be solved are irony, as for the rules
+    ironic = not IRONY_EMOJI.isdisjoint(text) or "?" in text or "irony" in found or _unsolved(found)
     quiet = chat + thanked  # a question naming the service is quiet only for a surer reading ("plain")
     if kind is Kind.REQUEST and quiet >= thresholds["quiet"] and not _asks_plainly(text, quiet >= thresholds["plain"]):
         if chat > thanked and not follow_up and not private:
@@ -838,6 +850,11 @@ def blend(
 
 
 URGENT_CLASS = "urgent-"
+
+
+def _unsolved(found: dict[str, tuple[str, ...]]) -> bool:
+    """A problem not said to be solved: praise around it ("bravo, 2h d'attente pour rien") is sarcasm."""
+    return "problem" in found and "resolved" not in found
 
 
 def _asks_plainly(text: str, surely_chatter: bool = False) -> bool:
