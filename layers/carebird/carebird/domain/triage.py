@@ -591,7 +591,7 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
         return "emoji only"
     if FIRST.fullmatch(body):
         return 'a "first!" reply'
-    if "contest" in found and not asks and not CONTEST_WON.search(fold(body)):
+    if "contest" in found and not asks and not _pattern(CONTEST_WON).search(fold(body)):
         return f"a contest or giveaway entry ({_quote(found['contest'])})"
     pitch = found.get("pitch", ())
     offered = LINK.search(text) or "dm" in fold(text) or OFFER.search(fold(text))
@@ -623,11 +623,11 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
 
 # Someone who won the brand's contest tells it ("ma fille a gagné votre concours", "my son won your competition"):
 # thanks or joy, not an entry.
-CONTEST_WON = re.compile(
+CONTEST_WON = (
     r"\b(?:won|has won|have won|just won|winners?|a gagne|ai gagne|as gagne|avons gagne|ont gagne|a remporte"
     r"|ai remporte"
     r"|gagnante?s?)\b"
-)
+)  # compiled when a contest word is seen (`_pattern`): the import stays lean
 
 
 # A seller asking for the brand's time: "open to a quick call?", "dispo pour un call de 15 min ?", "shall I send".
@@ -862,7 +862,7 @@ def _asks_plainly(text: str, surely_chatter: bool = False) -> bool:
     So do a question about the service, an order to the brand ("répondez", "sort it out") and shouting, unless the
     reading is sure they are chatter (`surely_chatter`: "URGENT: what's the song in your advert??", "RT if...")."""
     found = cues_found(text)
-    if _failure_said(fold(text), found) or ANSWER_ME.search(fold(text)):
+    if _failure_said(fold(text), found) or _pattern(ANSWER_ME).search(fold(text)):
         return True
     if surely_chatter:
         return False
@@ -881,10 +881,16 @@ def _failure_said(folded: str, found: dict[str, tuple[str, ...]]) -> bool:
 
 # Asking the brand to answer or call back ("répondez", "rappelez-moi", "get back to me", "reply to my DM"): whoever
 # writes so waits for an answer, however chatty the rest reads.
-ANSWER_ME = re.compile(
+ANSWER_ME = (
     r"\b(?:repondez|repondre|rappelez|recontactez|contactez-moi|appelez-moi|get back to (?:me|us)|call me"
     r"|ring me|(?:answer|reply to|respond to) (?:me|us|my|our)|dm me)\b"
-)
+)  # compiled on first use (`_pattern`): read only when the model would quiet a message
+
+
+@lru_cache(maxsize=8)
+def _pattern(source: str) -> re.Pattern[str]:
+    """A pattern read on a rare path, compiled the first time it is needed rather than at import."""
+    return re.compile(source)
 
 
 def _about_the_service(text: str, found: dict[str, tuple[str, ...]]) -> bool:
