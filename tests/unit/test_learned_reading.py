@@ -115,9 +115,20 @@ def test_chatter_read_by_the_model_is_noise_but_a_question_or_a_failure_still_wa
         return classify(text, Profile(followers=40), None, model=model)[0]
 
     assert classify("mon chat dort sur ma box internet", Profile(followers=40), None)[0] is Kind.REQUEST
-    assert kind("mon chat dort sur ma box internet") is Kind.NOISE
+    assert kind("le chat du voisin dort sur la box internet") is Kind.NOISE
+    assert kind("mon chat dort sur ma box internet") is Kind.REQUEST  # the customer's own box: not chatter unless sure
     assert kind("mon chat a débranché la box, comment je la relance ?") is Kind.REQUEST
     assert kind("mon chat regarde la box, plus de wifi depuis ce matin") is Kind.REQUEST
+
+
+@pytest.mark.parametrize(
+    ("word", "text"),
+    [("colis", "d'après le suivi, mon colis s'est volatilisé"), ("parcel", "my parcel seems to have vanished")],
+)
+def test_a_customer_speaking_of_their_own_service_waits_unless_the_reading_is_sure(word, text):
+    unsure = tiny_model(**{"w:" + stem(word): ("noise", 3.6)})  # a reading of 0.80: above "quiet", under "plain"
+
+    assert classify(text, Profile(followers=40), None, model=unsure)[0] is Kind.REQUEST
 
 
 def test_only_a_sure_reading_files_a_question_naming_the_service_as_chatter():

@@ -859,14 +859,17 @@ def _unsolved(found: dict[str, tuple[str, ...]]) -> bool:
 
 def _asks_plainly(text: str, surely_chatter: bool = False) -> bool:
     """A service said not to work ("wifi mort"): whoever writes so waits for an answer, whatever the model reads.
-    So do a question about the service, an order to the brand ("répondez", "sort it out") and shouting, unless the
+    So do a question about the service, an order to the brand ("répondez", "sort it out"), shouting and the
+    customer's own service ("mon colis a disparu", "my bill is weird"), unless the
     reading is sure they are chatter (`surely_chatter`: "URGENT: what's the song in your advert??", "RT if...")."""
     found = cues_found(text)
     if _failure_said(fold(text), found) or _pattern(ANSWER_ME).search(fold(text)):
         return True
     if surely_chatter:
         return False
-    return _shouting(text) or bool(IMPERATIVE.search(fold(text))) or ("?" in text and _about_the_service(text, found))
+    if _shouting(text) or IMPERATIVE.search(fold(text)) or ("?" in text and _about_the_service(text, found)):
+        return True
+    return bool(_topic_words(found) and FIRST_PERSON.search(fold(MENTION.sub("", text))))  # "mon colis", "my bill"
 
 
 def _failure_said(folded: str, found: dict[str, tuple[str, ...]]) -> bool:
