@@ -222,7 +222,9 @@ def test_one_message_is_triaged_in_well_under_half_a_millisecond():
 
 @pytest.mark.parametrize("text", ["d'accord, je regarde ça ce soir", "right, will have a go at that tonight"])
 def test_the_reading_knows_when_a_follow_up_answers_the_brands_answer(text):
-    rules = TriageRules(model=tiny_model(**{"s:public": ("request", 3.0), "s:after answer": ("thanks", 8.0)}))
+    weights = {"s:public": ("request", 3.0), "s:after answer": ("thanks", 8.0), "w:accord": ("thanks", 1.0),
+               "w:right": ("thanks", 1.0)}  # fmt: skip
+    rules = TriageRules(model=tiny_model(**weights))
 
     def kind(after_answer):
         return triage(texts=["ma box clignote", text], followers=40, verified=False, channel=Channel.MENTION,

@@ -837,9 +837,9 @@ def blend(
         if chat > thanked and not follow_up and not private:
             words = reading.words_for("noise")
             return Kind.NOISE, [f"reads like chatter, not a customer's need{': ' + _quote(words) if words else ''}"]
-        if thanked > chat and not ironic:
-            words = reading.words_for("praise" if reading.p("praise") > reading.p("thanks") else "thanks")
-            return Kind.THANKS, words or ["reads as thanks"]
+        words = reading.words_for("praise" if reading.p("praise") > reading.p("thanks") else "thanks")
+        if thanked > chat and not ironic and words:  # no word of theirs reads as thanks ("hello!"): still waiting
+            return Kind.THANKS, words
     if (
         kind in (Kind.NOISE, Kind.THANKS)
         and not spam
