@@ -268,9 +268,7 @@ def add_inbound(case: Case, message: Message, rules: TriageRules) -> Case:
     upgraded = case.channel in WATCH_CHANNELS and message.channel not in WATCH_CHANNELS and message.family == "public"
     answered_after = case.last_response_at is not None and message.created_at <= case.last_response_at
     texts = [case.triage_text, message.text] if case.triage_text else [message.text]
-    grown = evolve(
-        case, inbound_count=case.inbound_count + 1, customer=_fresher_profile(case.customer, message.author)
-    )
+    grown = evolve(case, inbound_count=case.inbound_count + 1, customer=_fresher_profile(case.customer, message.author))
     result = _score(grown, rules, texts, message.created_at)
     quiet = result.kind in (Kind.NOISE, Kind.THANKS)  # thanks, closing words and noise wake nobody up
     reopening = (case.waiting_since is None and not answered_after and not quiet) or upgraded
