@@ -13,6 +13,7 @@ and the date read.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -257,12 +258,22 @@ def x_per_1000_cases(mix: Mix = MIX) -> dict[str, float]:
     return {scenario: round(1000 * sum(x_per_case(scenario, mix).values()), 2) for scenario in SCENARIOS}
 
 
+def filtered_metrics(template: str) -> set[str]:
+    """The metric names the template's log metric filters publish (no dimensions: one series per name, however many
+    filters feed it)."""
+    names = set()
+    for block in template.split("Type: AWS::Logs::MetricFilter")[1:]:
+        resource = re.split(r"\n  \S", block, maxsplit=1)[0]  # up to the template's next resource
+        names.update(re.findall(r"MetricName: (\S+)", resource))
+    return names
+
+
 def custom_metrics(template: str) -> int:
     """Custom metric series carebird publishes: the functions' (carebird.aws.metrics.PUBLISHED, no dimensions) and the
-    template's log metric filters."""
+    template's log metric filters'."""
     from carebird.aws.metrics import PUBLISHED
 
-    return len(PUBLISHED) + template.count("Type: AWS::Logs::MetricFilter")
+    return len(set(PUBLISHED) | filtered_metrics(template))
 
 
 def full_refreshes(per_day: int, queue_changes_a_case: float, mix: Mix = MIX) -> float:
@@ -317,8 +328,8 @@ def fixed_lines(
         Line(
             "CloudWatch metrics",
             max(metrics - FREE_TIER["metrics"], 0) * price["metric_month"],
-            f"{metrics} custom metric series ({template.count('Type: AWS::Logs::MetricFilter')} of them the access "
-            f"log's filters), {FREE_TIER['metrics']} free",
+            f"{metrics} custom metric series ({len(filtered_metrics(template))} of them from the access log's "
+            f"filters), {FREE_TIER['metrics']} free",
         ),
         Line(
             "CloudWatch dashboards",
