@@ -385,8 +385,9 @@ def fixed_lines(
             inbox,
             f"{refreshes:,.0f} queue refreshes a month, every day: every {INBOX_REFRESH_STEPS[0]} s while the queue "
             f"changes or an agent works it (assumed {mix.inbox_active_share:.0%} of the time), backing off to "
-            f"{INBOX_REFRESH_STEPS[-1]} s while it stays the same; unchanged ones {inbox_refresh['read_units']:.1f} RRU "
-            f"and {inbox_refresh['function_ms']:.1f} ms, at most {full:,.0f} that read the queue "
+            f"{INBOX_REFRESH_STEPS[-1]} s while it stays the same; unchanged ones "
+            f"{inbox_refresh['read_units']:.1f} RRU and {inbox_refresh['function_ms']:.1f} ms, at most {full:,.0f} "
+            "that read the queue "
             f"({inbox_refresh['full_read_units']:.1f} RRU, {inbox_refresh['full_function_ms']:.0f} ms)",
         ),
         Line(
