@@ -38,7 +38,7 @@ ANSWERS = {
     "CKV_AWS_119": "The table is encrypted at rest with the AWS managed key (`SSEEnabled`); a customer managed key "
     "adds $1/month and KMS requests on every read and write.",
     "CKV_AWS_149": "Encrypted with the AWS managed key; only the functions that use it may read it.",
-    "CKV_AWS_27": "Both queues use SQS managed server-side encryption (`SqsManagedSseEnabled`); checkov recognises "
+    "CKV_AWS_27": "Every queue uses SQS managed server-side encryption (`SqsManagedSseEnabled`); checkov recognises "
     "only a KMS key.",
     "CKV_AWS_26": "CloudWatch alarms cannot publish to a topic under the AWS managed key. The alerts topic carries "
     "alarm names and figures only, never customer text; the topics that carry customer text are encrypted.",
