@@ -576,7 +576,7 @@ async function showKpi() {
       : [el("tr", {}, el("td", { colspan: 4, text: "No first response in these days yet." }))])));
   view.replaceChildren(
     heading(`Last ${data.days} days`),
-    el("p", { class: "muted", text: `Cases opened from ${when(data.since)} to now that needed an answer; ${data.noise} noise and ${data.praise} praise left out. First response counts opening minutes of the desk, and minutes of the clock from the customer's message.` }),
+    el("p", { class: "muted", text: `Cases opened from ${when(data.since)} to now that needed an answer; ${data.noise} noise and ${data.praise} praise left out. First response counts opening minutes of the desk, and minutes of the clock from the customer's message${data.first_response_precision ? `, ${data.first_response_precision}` : ""}.` }),
     el("div", { class: "kpis", id: "kpis" },
       card("cases", data.cases), card("answered", data.answered),
       card("first response, median (opening min)", minutes(data.median_first_response_minutes)),
