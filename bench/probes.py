@@ -638,7 +638,7 @@ def kpi_probe(
     from bench.capacity import item_size
     from carebird import clock
     from carebird.app.ingest import IngestSettings, apply_event
-    from carebird.aws.schema import KPI_COUNTER_PREFIX, kpi_agent_key, kpi_hour_key, to_dynamo
+    from carebird.aws.schema import KPI_AGENT_ROW, KPI_COUNTER_PREFIX, kpi_agent_key, kpi_hour_key, to_dynamo
     from carebird.domain.kpi import first_response_bucket
     from carebird.domain.model import Author, Channel, Message
 
@@ -743,8 +743,8 @@ def kpi_probe(
     share = max(1.0, LAMBDA_FULL_VCPU_MB / memory)
     cpu_ms, page_cpu_ms = statistics.median(samples[1:]) * 1000, statistics.median(page_samples[1:]) * 1000
     assert report.cases > 0 and view["cases"] > 0 and len(view["per_agent"]) == agents, view["per_agent"]
-    hour_rows = [i for i in rows_read if i["sk"]["S"].startswith("HOUR#")]
-    agent_rows = [i for i in rows_read if i["sk"]["S"].startswith("AGENT#")]  # one day more than the page reads
+    agent_rows = [i for i in rows_read if i["sk"]["S"].startswith(KPI_AGENT_ROW)]  # a day more than the page's
+    hour_rows = [i for i in rows_read if not i["sk"]["S"].startswith(KPI_AGENT_ROW)]
     hour_kb, agent_kb = (sum(item_size(i) for i in part) / 1024 for part in (hour_rows, agent_rows))
     rows = [
         (f"KPI page for {days} days at {per_day:,} cases/day ({view['cases']:,} cases, {agents} agents)",
