@@ -28,18 +28,18 @@ from carebird.domain.sla import SlaPolicy
 from tests.unit.test_kpi import CASES, HOURS, NOW, T, case
 
 
-def rows_of(cases, hours=HOURS) -> dict[tuple[str, ...], Counter[str]]:
+def rows_of(cases, hours=HOURS, sla=90) -> dict[tuple[str, ...], Counter[str]]:
     """The rows the stream would have built for these cases: ("hour", hour) and ("agent", local day, agent)."""
     rows: dict[tuple[str, ...], Counter[str]] = {}
     for one in cases:
-        for row, counters in counter_rows(opening_hour(one), contribution(one, hours, 90)).items():
+        for row, counters in counter_rows(opening_hour(one), contribution(one, hours, sla)).items():
             rows.setdefault(row, Counter()).update(counters)
     return rows
 
 
-def hourly_of(cases, hours=HOURS) -> list[tuple[str, dict[str, int]]]:
+def hourly_of(cases, hours=HOURS, sla=90) -> list[tuple[str, dict[str, int]]]:
     """The counters the stream would have built for these cases, hour by hour."""
-    return sorted((row[1], dict(c)) for row, c in rows_of(cases, hours).items() if row[0] == "hour")
+    return sorted((row[1], dict(c)) for row, c in rows_of(cases, hours, sla).items() if row[0] == "hour")
 
 
 def agents_of(cases, first_day, last_day, hours=HOURS) -> list[tuple[str, str, dict[str, int]]]:
@@ -217,10 +217,11 @@ def page_from_counters(cases, days):
     """The page's figures from the counters the stream built for these cases and the waiting ones (kpi_page)."""
     since = local_midnight(NOW_PAGE, HOURS.zone, days - 1)
     waiting = [c for c in cases if c.first_response_at is None and c.status == "open"]
-    report = report_from_counters(hourly_of(cases), waiting, HOURS, PAGE_POLICY.minutes_for_case, since, NOW_PAGE)
+    hourly = hourly_of(cases, HOURS, PAGE_POLICY.minutes_for_case)  # a citation's SLA is longer
+    report = report_from_counters(hourly, waiting, HOURS, PAGE_POLICY.minutes_for_case, since, NOW_PAGE)
     agents = agents_of(cases, since.astimezone(HOURS.zone).date(), NOW_PAGE.astimezone(HOURS.zone).date())
     first = first_response_figures_from_counters(agents)
-    return kpi_view(report, channels_by_day(hourly_of(cases), HOURS), first, PAGE_POLICY, days)
+    return kpi_view(report, channels_by_day(hourly, HOURS), first, PAGE_POLICY, days)
 
 
 def bucketed(minutes):
