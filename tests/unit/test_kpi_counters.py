@@ -11,7 +11,10 @@ from carebird.app.inbox import kpi_view
 from carebird.app.inboxweb.insights import local_midnight
 from carebird.app.kpi_counting import count_case_change
 from carebird.domain.kpi import (
+    AGENT_BUCKETS,
+    AGENT_PRECISION,
     FIRST_RESPONSE_PRECISION,
+    agent_bucket,
     channels_by_day,
     compute,
     contribution,
@@ -90,11 +93,12 @@ def test_an_answer_moves_a_case_from_waiting_to_answered_and_nothing_else():
 
     delta = counter_delta(contribution(waiting, HOURS, 90), contribution(answered, HOURS, 90))
 
-    assert delta == {"answered": 1, "breached": 1, "frt:95": 1, "agent:2025-11-25:o95:X app": 1,
-                     "agent:2025-11-25:c95:X app": 1}  # fmt: skip
+    assert delta == {"answered": 1, "breached": 1, "frt:95": 1, "agent:2025-11-25:c95:": 1,
+                     "agent:2025-11-25:o90:X app": 1, "agent:2025-11-25:c90:X app": 1}  # fmt: skip
     assert counter_rows("2025-11-25T08", delta) == {
         ("hour", "2025-11-25T08"): {"answered": 1, "breached": 1, "frt:95": 1},
-        ("agent", "2025-11-25", "X app"): {"o95": 1, "c95": 1},
+        ("agent", "2025-11-25", ""): {"c95": 1},  # the team's day: clock minutes, fine buckets
+        ("agent", "2025-11-25", "X app"): {"o90": 1, "c90": 1},  # the first responder's day: wider buckets
     }
 
 
@@ -108,8 +112,22 @@ def test_marking_a_case_noise_takes_it_out_of_the_cases_and_counts_it_as_noise()
 
 
 def test_first_responses_are_counted_per_minute_for_an_hour_then_in_wider_buckets():
-    minutes = (0.4, 59.9, 61, 239, 241, 1439.5, 1440, 1519)
-    assert [first_response_bucket(m) for m in minutes] == [0, 59, 60, 235, 240, 1410, 1440, 1500]
+    minutes = (0.4, 59.9, 61, 239, 241, 1439.5, 1440, 1519, 10079, 10080, 99999, -3)
+    assert [first_response_bucket(m) for m in minutes] == [
+        0,
+        59,
+        60,
+        235,
+        240,
+        1410,
+        1440,
+        1500,
+        10020,
+        10080,
+        10080,
+        0,
+    ]
+    assert len({first_response_bucket(m) for m in range(-10, 20_000)}) == 281
 
 
 def test_a_month_at_fifty_thousand_cases_a_day_is_744_rows_whatever_the_traffic():
@@ -228,6 +246,10 @@ def bucketed(minutes):
     return None if minutes is None else float(first_response_bucket(minutes))
 
 
+def agent_bucketed(minutes):
+    return None if minutes is None else float(agent_bucket(minutes))
+
+
 @settings(max_examples=150, deadline=None)
 @given(cases=page_cases(), days=st.sampled_from((1, 7, 10, 31)))
 def test_the_kpi_page_from_counters_shows_what_reading_every_case_shows_to_the_precision_it_states(cases, days):
@@ -238,7 +260,8 @@ def test_the_kpi_page_from_counters_shows_what_reading_every_case_shows_to_the_p
     medians = ("median_first_response_minutes", "median_first_response_calendar_minutes")
     figures = (*medians, "p90_first_response_minutes", "p90_first_response_calendar_minutes")
     expected = exact | {name: bucketed(exact[name]) for name in figures}
-    expected["per_agent"] = [agent | {name: bucketed(agent[name]) for name in medians} for agent in exact["per_agent"]]
+    expected["per_agent"] = [agent | {name: agent_bucketed(agent[name]) for name in medians}
+                             for agent in exact["per_agent"]]  # fmt: skip
     assert counted == expected
     assert sum(agent["answered"] for agent in counted["per_agent"]) == counted["answered"]
 
@@ -247,6 +270,7 @@ def test_the_page_states_the_precision_of_its_first_response_figures():
     view = page_from_counters([case(1, 0, 10)], 7)
 
     assert view["first_response_precision"] == FIRST_RESPONSE_PRECISION and "5 minutes" in FIRST_RESPONSE_PRECISION
+    assert view["per_agent_precision"] == AGENT_PRECISION and "45 minutes" in AGENT_PRECISION
 
 
 def test_an_earlier_answer_by_another_agent_moves_the_first_response_between_their_rows_once():
@@ -263,6 +287,7 @@ def test_an_earlier_answer_by_another_agent_moves_the_first_response_between_the
     assert outcomes == ["counted", "counted", "counted", "already counted"]  # the stale record changes nothing
     assert +counters.hours["agent#2025-11-25#alice"] == Counter()
     assert counters.hours["agent#2025-11-25#bob"] == {"o20": 1, "c20": 1}
+    assert +counters.hours["agent#2025-11-25#"] == {"c20": 1}  # the team's day: moved from 50 to 20
 
 
 @settings(max_examples=50, deadline=None)
@@ -273,14 +298,18 @@ def test_an_agents_row_holds_a_bounded_number_of_counters_whatever_the_response_
 
     rows = rows_of(cases)
 
-    assert len(rows[("agent", "2025-11-25", "alice")]) <= 2 * 281
+    assert len(rows[("agent", "2025-11-25", "alice")]) <= 2 * len(AGENT_BUCKETS) == 34
+    assert len(rows[("agent", "2025-11-25", "")]) <= 281
 
 
-def test_a_month_of_the_page_is_31_days_of_agents_rows_whatever_the_traffic():
-    day = {f"o{minute}": 40 for minute in range(50)} | {f"c{minute}": 40 for minute in range(50)}
-    month = [(f"2025-12-{d:02d}", f"agent{a}", day) for d in range(1, 32) for a in range(20)]
+def test_a_month_of_the_page_is_31_days_of_rows_per_agent_and_for_the_team_whatever_the_traffic():
+    agent_day = {f"o{minute}": 40 for minute in AGENT_BUCKETS} | {f"c{minute}": 40 for minute in AGENT_BUCKETS}
+    team_day = {f"c{minute}": 40 for minute in range(50)}
+    month = [(f"2025-12-{d:02d}", f"agent{a}", agent_day) for d in range(1, 32) for a in range(20)]
+    month += [(f"2025-12-{d:02d}", "", team_day) for d in range(1, 32)]
 
     figures = first_response_figures_from_counters(month)
 
-    assert [row["answered"] for row in figures.per_agent] == [31 * 50 * 40] * 20
+    assert [row["answered"] for row in figures.per_agent] == [31 * 17 * 40] * 20
+    assert figures.per_agent[0]["median_first_response_minutes"] == 60  # the 9th of 17 buckets
     assert figures.median_calendar == 24 and figures.p90_calendar == 44

@@ -569,7 +569,7 @@ async function showKpi() {
   });
   const legend = el("p", { id: "kpi-legend" }, ...channels.map((c, i) => el("span", { class: `legend channel-${i % 6}`, text: c })));
   const card = (label, value) => el("div", {}, el("strong", { text: value }), el("span", { class: "muted", text: label }));
-  const agents = el("table", { id: "per-agent" }, el("caption", { text: "First responses per agent" }),
+  const agents = el("table", { id: "per-agent" }, el("caption", { text: `First responses per agent${data.per_agent_precision ? ` (medians ${data.per_agent_precision})` : ""}` }),
     el("thead", {}, el("tr", {}, ...["Agent", "Answered first", "Median (opening)", "Median (clock)"].map((h) => el("th", { scope: "col", text: h })))),
     el("tbody", {}, ...(data.per_agent.length ? data.per_agent.map((a) => el("tr", {}, el("td", { text: a.agent }), el("td", { text: a.answered }),
       el("td", { text: minutes(a.median_first_response_minutes) }), el("td", { text: minutes(a.median_first_response_calendar_minutes) })))

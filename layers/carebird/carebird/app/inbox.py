@@ -16,7 +16,7 @@ from carebird.domain.announcements import language_of, when_text
 from carebird.domain.calendar import OpeningHours
 from carebird.domain.cases import Case
 from carebird.domain.desk import holder
-from carebird.domain.kpi import FIRST_RESPONSE_PRECISION, FirstResponseFigures, KpiReport
+from carebird.domain.kpi import AGENT_PRECISION, FIRST_RESPONSE_PRECISION, FirstResponseFigures, KpiReport
 from carebird.domain.model import Family
 from carebird.domain.replies import TemplateError, coach, greeting_for, render
 from carebird.domain.sla import SlaPolicy
@@ -271,7 +271,8 @@ def kpi_view(
 ) -> dict[str, Any]:
     """The KPI page: first response (opening and calendar minutes), breaches, per agent, volume by day and
     channel (the chart's data: the `days` local days ending today, the cases the report counts, noise and praise
-    left out). From the counters, first responses are counted in buckets: `first_response_precision` says how."""
+    left out). From the counters, first responses are counted in buckets: `first_response_precision` says how for the
+    team's figures, `per_agent_precision` for each agent's medians."""
     chart: dict[str, Counter[str]] = {}
     day = report.until.astimezone(policy.hours.zone).date() - timedelta(days=days - 1)
     while day <= report.until.astimezone(policy.hours.zone).date():
@@ -299,6 +300,7 @@ def kpi_view(
         "p90_first_response_calendar_minutes": first.p90_calendar,
         "per_agent": first.per_agent,
         "first_response_precision": FIRST_RESPONSE_PRECISION,
+        "per_agent_precision": AGENT_PRECISION,
     }
 
 

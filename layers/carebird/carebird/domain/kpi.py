@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -221,7 +222,7 @@ FIRST_RESPONSE_BUCKETS = ((60, 1), (240, 5), (24 * 60, 30))  # (below this many 
 FIRST_RESPONSE_LAST_BUCKET = 7 * 24 * 60  # a week or more: one bucket, so a row's bucket counters stay bounded
 FIRST_RESPONSE_PRECISION = (
     "rounded down to the minute under an hour, to 5 minutes up to 4 hours, to 30 minutes up to a day, to the hour "
-    "up to a week; a week or more shows as a week"
+    "up to a week; a week or more shows as a week, and a negative time (clock skew) as 0"
 )  # what the KPI page says of its first-response figures, counted in these buckets
 
 
@@ -230,7 +231,7 @@ def first_response_bucket(minutes: float) -> int:
     minutes up to 4 hours, 30 minutes up to a day, hours up to a week, one bucket beyond. A busy month's hour row
     stays small (a hundred-odd counters at most, 281 bucket counters whatever happens), and a percentile read from
     the buckets is the bucket of the exact percentile (the bucket function never decreases)."""
-    whole = min(int(minutes), FIRST_RESPONSE_LAST_BUCKET)
+    whole = max(0, min(int(minutes), FIRST_RESPONSE_LAST_BUCKET))  # an answer "before" its message: clock skew
     for below, width in FIRST_RESPONSE_BUCKETS:
         if whole < below:
             return whole - whole % width
@@ -273,12 +274,21 @@ def contribution(case: Case, hours: OpeningHours, sla_minutes: SlaMinutes) -> di
     return counts | first_response_counters(case, hours)
 
 
-# The KPI page's first responses: per agent and in minutes of the clock. Counted apart from the hour rows, in one
-# small row per local day of opening and agent (`counter_rows`): written once per case (at its first response), so
-# the hour rows the digest reads, and what each of their updates costs, stay as they were; and the page's window,
-# whole local days, is read exactly.
+# The KPI page's first responses: per agent and in minutes of the clock. Counted apart from the hour rows, in small
+# rows per local day of opening (`counter_rows`): the team's clock minutes in the day's row, each agent's in its
+# own. Written once per case (at its first response), so the hour rows the digest reads, and what each of their
+# updates costs, stay as they were; and the page's window, whole local days, is read exactly.
 X_APP = "X app"  # who answered first when carebird did not post the answer (typed in the X app): no agent known
+TEAM = ""  # the day's row of the whole team (an agent's identity is never empty)
 AGENT_COUNTER = "agent"  # counters named agent:<local day>:<counter>:<agent>, counter "o<bucket>" or "c<bucket>"
+AGENT_BUCKETS = (0, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 480, 24 * 60, 2 * 24 * 60, 7 * 24 * 60)
+AGENT_PRECISION = "rounded down to 0, 2, 5, 10, 15, 20, 30, 45 minutes, 1, 1.5, 2, 3, 4, 8 hours, 1, 2 or 7 days"  # what the KPI page says of its per-agent medians, counted in these buckets
+
+
+def agent_bucket(minutes: float) -> int:
+    """The bucket an agent's first response is counted in (AGENT_BUCKETS, by lower bound): 17 at most, so a team of
+    a hundred reads 31 x 100 rows of a few dozen counters for a month."""
+    return AGENT_BUCKETS[bisect_right(AGENT_BUCKETS, max(0, int(minutes))) - 1]
 
 
 def agent_counter(day: str, counter: str, agent: str) -> str:
@@ -286,9 +296,10 @@ def agent_counter(day: str, counter: str, agent: str) -> str:
 
 
 def first_response_counters(case: Case, hours: OpeningHours) -> dict[str, int]:
-    """What an answered case adds to its first responder's row of its local opening day: its first response's
-    bucket in opening minutes (`o<bucket>`) and in minutes of the clock (`c<bucket>`); an agent's first responses
-    are the sum of either. The cases `compute` counts as answered."""
+    """What an answered case adds to its local opening day's rows: to the team's, its first response's bucket in
+    minutes of the clock (`c<bucket>`, FIRST_RESPONSE_BUCKETS); to its first responder's, its buckets in opening
+    minutes (`o<bucket>`) and in minutes of the clock (`c<bucket>`), AGENT_BUCKETS; an agent's first responses are
+    the sum of either. The cases `compute` counts as answered."""
     if case.first_response_at is None:
         return {}
     day = case.opened_at.astimezone(hours.zone).date().isoformat()
@@ -296,15 +307,15 @@ def first_response_counters(case: Case, hours: OpeningHours) -> dict[str, int]:
     opening = hours.open_minutes_between(case.opened_at, case.first_response_at)
     clock = (case.first_response_at - case.opened_at).total_seconds() / 60
     return {
-        agent_counter(day, f"o{first_response_bucket(opening)}", who): 1,
-        agent_counter(day, f"c{first_response_bucket(clock)}", who): 1,
+        agent_counter(day, f"c{first_response_bucket(clock)}", TEAM): 1,
+        agent_counter(day, f"o{agent_bucket(opening)}", who): 1,
+        agent_counter(day, f"c{agent_bucket(clock)}", who): 1,
     }
 
 
 def counter_rows(hour: str, counters: dict[str, int]) -> dict[tuple[str, ...], dict[str, int]]:
-    """The rows counters live in: ("hour", hour) for the team's, ("agent", local day, agent) for a first
-    responder's (its counters "o<bucket>" and "c<bucket>"): at most 2 x 281 counters in an agent's row, however
-    busy the day (FIRST_RESPONSE_LAST_BUCKET), about 2 x 100 for a very busy agent."""
+    """The rows counters live in: ("hour", hour) for the team's hour, ("agent", local day, agent) for a day's first
+    responses, the team's (agent TEAM: at most 281 counters) and each first responder's (at most 2 x 17)."""
     rows: dict[tuple[str, ...], dict[str, int]] = {}
     for name, value in counters.items():
         if name.startswith(f"{AGENT_COUNTER}:"):
@@ -464,8 +475,8 @@ def first_response_figures(
 
 
 def first_response_figures_from_counters(rows: Iterable[tuple[str, str, dict[str, int]]]) -> FirstResponseFigures:
-    """The figures from the agents' rows (local day, agent, counters) of the window's days: each the bucket of the
-    exact figure (FIRST_RESPONSE_PRECISION), in one pass over the rows' bucket counters."""
+    """The figures from the days' first-response rows (local day, agent, counters) of the window: each the bucket of
+    the exact figure (the team's FIRST_RESPONSE_PRECISION, an agent's AGENT_PRECISION), in one pass."""
     buckets: dict[str, tuple[Counter[int], Counter[int]]] = {}
     for _, agent, counters in rows:
         opening, clock = buckets.setdefault(agent, (Counter(), Counter()))
@@ -474,11 +485,10 @@ def first_response_figures_from_counters(rows: Iterable[tuple[str, str, dict[str
                 opening[int(name[1:])] += count
             elif count and name[:1] == "c":
                 clock[int(name[1:])] += count
-    team: Counter[int] = Counter()
+    team = buckets.pop(TEAM, (Counter(), Counter()))[1]
     agents = []
     for who, (opening, clock) in buckets.items():
         answered = sum(opening.values())
-        team.update(clock)
         if answered:
             median_opening = _bucket_percentile(opening, answered, 0.5)
             agents.append(_agent_row(who, answered, median_opening, _bucket_percentile(clock, answered, 0.5)))
