@@ -25,7 +25,7 @@ key schema, indexes and stream filters and the SLA workflow's keys are checked a
 | outage ledger         | OUTAGE#{service}            | OUTAGE                      | webhook               |
 | KPI counters of an hour | KPI                       | HOUR#{YYYY-MM-DDTHH} (UTC)  | dispatcher (stream)   |
 | a case's counted KPIs | KPIMARK#{case_id}           | KPIMARK                     | dispatcher (stream)   |
-| KPI first responses of an agent's day | KPI       | AGENT#{local day}#{agent}   | dispatcher (stream)   |
+| KPI first responses of a day | KPI                | AGENT#{local day}#{agent or ""} | dispatcher (stream) |
 """
 
 from __future__ import annotations
@@ -433,8 +433,9 @@ def kpi_mark_key(case_id: str) -> dict[str, str]:
     return {"pk": f"KPIMARK#{case_id}", "sk": "KPIMARK"}
 
 
-# An agent's first responses of a local day (carebird.domain.kpi.first_response_counters), in the KPI partition
-# beside the hour rows: "n:o<bucket>" and "n:c<bucket>" counters; the KPI page reads a window's days in one Query.
+# The first responses of a local day (carebird.domain.kpi.first_response_counters), in the KPI partition beside the
+# hour rows: the team's (agent "": "n:c<bucket>") and each agent's ("n:o<bucket>", "n:c<bucket>"); the KPI page
+# reads a window's days in one Query.
 KPI_AGENT_ROW = "AGENT#"
 
 
