@@ -282,7 +282,8 @@ X_APP = "X app"  # who answered first when carebird did not post the answer (typ
 TEAM = ""  # the day's row of the whole team (an agent's identity is never empty)
 AGENT_COUNTER = "agent"  # counters named agent:<local day>:<counter>:<agent>, counter "o<bucket>" or "c<bucket>"
 AGENT_BUCKETS = (0, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 480, 24 * 60, 2 * 24 * 60, 7 * 24 * 60)
-AGENT_PRECISION = "rounded down to 0, 2, 5, 10, 15, 20, 30, 45 minutes, 1, 1.5, 2, 3, 4, 8 hours, 1, 2 or 7 days"  # what the KPI page says of its per-agent medians, counted in these buckets
+# what the KPI page says of its per-agent medians, counted in these buckets
+AGENT_PRECISION = "rounded down to 0, 2, 5, 10, 15, 20, 30, 45 minutes, 1, 1.5, 2, 3, 4, 8 hours, 1, 2 or 7 days"
 
 
 def agent_bucket(minutes: float) -> int:
