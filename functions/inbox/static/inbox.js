@@ -594,14 +594,14 @@ async function showKpi() {
   });
   const legend = el("p", { id: "kpi-legend" }, ...channels.map((c, i) => el("span", { class: `legend channel-${i % 6}`, text: c })));
   const card = (label, value) => el("div", {}, el("strong", { text: value }), el("span", { class: "muted", text: label }));
-  const agents = el("table", { id: "per-agent" }, el("caption", { text: "First responses per agent" }),
+  const agents = el("table", { id: "per-agent" }, el("caption", { text: `First responses per agent${data.per_agent_precision ? ` (medians ${data.per_agent_precision})` : ""}` }),
     el("thead", {}, el("tr", {}, ...["Agent", "Answered first", "Median (opening)", "Median (clock)"].map((h) => el("th", { scope: "col", text: h })))),
     el("tbody", {}, ...(data.per_agent.length ? data.per_agent.map((a) => el("tr", {}, el("td", { text: a.agent }), el("td", { text: a.answered }),
       el("td", { text: minutes(a.median_first_response_minutes) }), el("td", { text: minutes(a.median_first_response_calendar_minutes) })))
       : [el("tr", {}, el("td", { colspan: 4, text: "No first response in these days yet." }))])));
   view.replaceChildren(
     heading(`Last ${data.days} days`),
-    el("p", { class: "muted", text: `Cases opened from ${when(data.since)} to now that needed an answer; ${data.noise} noise and ${data.praise} praise left out. First response counts opening minutes of the desk, and minutes of the clock from the customer's message.` }),
+    el("p", { class: "muted", text: `Cases opened from ${when(data.since)} to now that needed an answer; ${data.noise} noise and ${data.praise} praise left out. First response counts opening minutes of the desk, and minutes of the clock from the customer's message${data.first_response_precision ? `, ${data.first_response_precision}` : ""}.` }),
     el("div", { class: "kpis", id: "kpis" },
       card("cases", data.cases), card("answered", data.answered),
       card("first response, median (opening min)", minutes(data.median_first_response_minutes)),
