@@ -217,3 +217,12 @@ def test_the_failures_alarm_tells_the_operator_to_empty_its_queue_or_a_later_fai
     assert failures["MetricName"] == "ApproximateNumberOfMessagesVisible"
     description = failures["AlarmDescription"]
     assert "delete" in description and "no new email" in description
+
+
+def test_the_server_errors_alarm_says_the_inbox_shares_its_api_so_the_operator_looks_at_the_right_function():
+    # WebhookUnavailable (the webhook's own 503s) is gone: the API's 5xx is the only signal, and it counts the
+    # inbox's routes too, which are integrated on the same API.
+    assert RESOURCES["InboxIntegration"]["Properties"]["ApiId"] == {"Ref": "WebhookApi"}
+    server_errors = RESOURCES["WebhookServerErrorsAlarm"]["Properties"]
+    assert {"Name": "ApiId", "Value": {"Ref": "WebhookApi"}} in server_errors["Dimensions"]
+    assert "inbox" in server_errors["AlarmDescription"]
