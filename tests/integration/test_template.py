@@ -156,6 +156,31 @@ def test_failures_are_visible_logs_are_kept_and_customer_text_is_encrypted():
         assert RESOURCES[topic]["Properties"]["KmsMasterKeyId"] == "alias/aws/sns"
 
 
+def test_every_schedule_scheduler_cannot_deliver_after_its_retries_lands_in_the_alarmed_failures_queue():
+    failures = {"Fn::GetAtt": ["FailuresQueue", "Arn"]}
+    schedules = {
+        f"{name}.{event_name}": event["Properties"]
+        for name, resource in RESOURCES.items()
+        if resource["Type"] == "AWS::Serverless::Function"
+        for event_name, event in resource["Properties"].get("Events", {}).items()
+        if event["Type"] == "ScheduleV2"
+    }
+    assert len(schedules) >= 6  # announcer's plan, digest, watcher, poller, health, compliance
+    # SAM gives the schedule role it generates sqs:SendMessage on the Arn (no role of our own is passed)
+    for name, props in schedules.items():
+        assert props.get("DeadLetterConfig") == {"Arn": failures} and "RoleArn" not in props, name
+    # the announcer's one-time schedules (carebird.aws.timers) and the SLA timers dead-letter there too, each role
+    # allowed to send to that queue only
+    announcer = RESOURCES["AnnouncerFunction"]["Properties"]["Environment"]["Variables"]
+    assert announcer["ANNOUNCEMENT_DEAD_LETTER_ARN"] == failures
+    dispatcher = RESOURCES["DispatcherFunction"]["Properties"]["Environment"]["Variables"]
+    assert dispatcher["SCHEDULE_DEAD_LETTER_ARN"] == failures
+    for role in ("AnnouncementSchedulerRole", "SlaSchedulerRole"):
+        statements = [s for p in RESOURCES[role]["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
+        sends = [s for s in statements if "sqs:SendMessage" in str(s["Action"])]
+        assert [(s["Action"], s["Resource"]) for s in sends] == [("sqs:SendMessage", failures)], role
+
+
 def _watched_table() -> list[tuple[str, list[str]]]:
     """docs/reliability.md's "What is watched": each silent failure and the alarms it names."""
     from pathlib import Path

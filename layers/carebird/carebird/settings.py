@@ -159,6 +159,9 @@ ANNOUNCEMENT_SCHEDULE_GROUP = Setting(
 ANNOUNCEMENT_ROLE_ARN = Setting(
     "ANNOUNCEMENT_ROLE_ARN", "", _text, None, "Role EventBridge Scheduler uses to invoke the announcer."
 )
+ANNOUNCEMENT_DEAD_LETTER_ARN = Setting(
+    "ANNOUNCEMENT_DEAD_LETTER_ARN", "", _text, None, "Queue for announcements Scheduler cannot deliver ('': none)."
+)
 
 # --- the X bill -------------------------------------------------------------------------------------------------
 X_PRICES = Setting(
@@ -411,6 +414,7 @@ class AnnouncerSettings:
     secret_arn: str
     schedule_group: str  # '' in the local runtime: the runtime fires the planned announcements itself
     role_arn: str
+    dead_letter_arn: str  # '': an announcement Scheduler cannot deliver is dropped (the local runtime has none)
     alert_topic_arn: str = X_ALERT_TOPIC_ARN.default
 
 
@@ -422,6 +426,7 @@ def announcer(env: Mapping[str, str] | Environment | None = None) -> AnnouncerSe
         secret_arn=read(X_SECRET_ARN),
         schedule_group=read(ANNOUNCEMENT_SCHEDULE_GROUP),
         role_arn=read(ANNOUNCEMENT_ROLE_ARN),
+        dead_letter_arn=read(ANNOUNCEMENT_DEAD_LETTER_ARN),
         alert_topic_arn=read(X_ALERT_TOPIC_ARN),
     )
 
