@@ -169,6 +169,8 @@ def test_every_schedule_scheduler_cannot_deliver_after_its_retries_lands_in_the_
     # SAM gives the schedule role it generates sqs:SendMessage on the Arn (no role of our own is passed)
     for name, props in schedules.items():
         assert props.get("DeadLetterConfig") == {"Arn": failures} and "RoleArn" not in props, name
+        # a passing refusal is retried first: one failed invocation alone would hold the alarm up until handled
+        assert props["RetryPolicy"]["MaximumRetryAttempts"] >= 1, name
     # the announcer's one-time schedules (carebird.aws.timers) and the SLA timers dead-letter there too, each role
     # allowed to send to that queue only
     announcer = RESOURCES["AnnouncerFunction"]["Properties"]["Environment"]["Variables"]
