@@ -114,3 +114,29 @@ def test_only_a_case_that_is_or_was_waiting_changes_the_open_queue():
 
     assert queue_changed(None, waiting) and queue_changed(waiting, closed) and queue_changed(waiting, waiting)
     assert not queue_changed(closed, {**closed, "notes": 1}) and not queue_changed(None, guard)
+
+
+def test_a_band_reason_is_stored_without_its_fixed_tail_and_read_back_whole_and_older_items_read_as_stored():
+    from carebird.domain.cases import AGENT_NOT_URGENT
+    from carebird.domain.triage import NORMAL_BAND, URGENT_BAND, band_reason
+
+    reasons = (band_reason(URGENT_BAND, "safety (gas)"), "topic technical: panne (+10)", "base 20")
+    normal = (band_reason(NORMAL_BAND), "base 20")
+
+    assert table.stored_reasons(reasons)[0] == "urgent band (safety (gas))"
+    assert table.stored_reasons(normal)[0] == "request band"
+    assert table.read_reasons(table.stored_reasons(reasons)) == reasons
+    assert table.read_reasons(table.stored_reasons(normal)) == normal
+    assert table.read_reasons([*reasons, AGENT_NOT_URGENT]) == (*reasons, AGENT_NOT_URGENT)  # written whole before
+    assert table.stored_reasons((AGENT_NOT_URGENT,)) == [AGENT_NOT_URGENT]
+
+
+def test_the_case_item_keeps_nothing_derivable_and_its_raw_view_has_the_link_and_whole_reasons():
+    (message,) = parse_delivery(fixture("aaa-mention.json"), BRAND).events
+    case = open_case(message, IngestSettings().rules)
+
+    stored = table.to_dynamo(table.case_to_item(case))
+
+    assert not {"link", "answerable_by_api", "reopened"} & set(stored)
+    view = table.case_view(table.from_dynamo(stored))
+    assert view["link"] == case.link and tuple(view["reasons"]) == case.reasons
