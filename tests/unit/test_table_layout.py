@@ -112,8 +112,32 @@ def test_only_a_case_that_is_or_was_waiting_changes_the_open_queue():
     closed = {"pk": "CASE#1", "sk": "CASE", "status": "closed"}
     guard = {"pk": "MSG#1", "sk": "MSG", "queue": "OPEN"}
 
-    assert queue_changed(None, waiting) and queue_changed(waiting, closed) and queue_changed(waiting, waiting)
+    assert queue_changed(None, waiting) and queue_changed(waiting, closed) and queue_changed(waiting, None)
+    assert queue_changed(waiting, {**waiting, "claimed_by": "lea"}) and queue_changed(
+        waiting, {**waiting, "tags": ["x"]}
+    )
     assert not queue_changed(closed, {**closed, "notes": 1}) and not queue_changed(None, guard)
+    acknowledged = {**waiting, "acknowledged_at": "2025-11-25T22:00:00Z", "ack_via": "reply", "version": 2}
+    assert not queue_changed(waiting, acknowledged) and not queue_changed(waiting, waiting)
+
+
+def test_what_the_open_queue_leaves_unshown_changes_no_queue_row():
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from carebird.app import inbox
+    from carebird.domain.sla import SlaPolicy
+
+    (message,) = parse_delivery(fixture("aaa-mention.json"), BRAND).events
+    case = open_case(message, IngestSettings().rules)
+    changed = replace(case, version=case.version + 3, acknowledged_at="2025-11-25T22:00:00Z", ack_via="reply",
+                      triage_text=case.triage_text + " encore", inbound_count=case.inbound_count + 1,
+                      history=(*case.history, ("2025-11-20T10:00:00Z", "closed")))  # fmt: skip
+    before, after = table.case_to_item(case), table.case_to_item(changed)
+    now, rules, policy = datetime(2025, 11, 25, 12, tzinfo=UTC), IngestSettings().rules, SlaPolicy()
+
+    assert {name for name in after if after[name] != before[name]} == set(table.QUEUE_UNSHOWN)
+    assert inbox.queue_row(changed, now, rules, policy) == inbox.queue_row(case, now, rules, policy)
 
 
 def test_a_band_reason_is_stored_without_its_fixed_tail_and_read_back_whole_and_older_items_read_as_stored():

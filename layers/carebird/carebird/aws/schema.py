@@ -484,9 +484,20 @@ QUEUE_VERSION_KEY = {"pk": "QUEUE", "sk": "VERSION"}
 QUEUE_VERSION_ATTRIBUTE = "changes"
 
 
+# What no queue row shows (carebird.app.inbox.queue_row, its order and counts): a change of these alone, such as the
+# out-of-hours acknowledgement's (acknowledged_at, ack_via, version), leaves every open-queue page as it was.
+QUEUE_UNSHOWN = frozenset({"version", "acknowledged_at", "ack_via", "triage_text", "inbound_count", "history"})
+
+
 def queue_changed(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bool:
-    """Whether a case's stream record can change what the open queue shows: the case is or was waiting."""
-    return any(image is not None and image.get("queue") == QUEUE_KEY for image in (case_image(old), case_image(new)))
+    """Whether a case's stream record can change what the open queue shows: the case is or was waiting, and it
+    entered or left the queue or changed something a queue row shows (anything but QUEUE_UNSHOWN)."""
+    old_case, new_case = case_image(old), case_image(new)
+    if not any(image is not None and image.get("queue") == QUEUE_KEY for image in (old_case, new_case)):
+        return False
+    if old_case is None or new_case is None:
+        return True
+    return any(old_case.get(name) != new_case.get(name) for name in (set(old_case) | set(new_case)) - QUEUE_UNSHOWN)
 
 
 def kpi_counters_from_item(item: Mapping[str, Any]) -> tuple[str, dict[str, int]]:
