@@ -230,3 +230,24 @@ def test_reading_a_few_of_a_busy_days_cases_reads_no_more_than_one_batch_of_them
 
     assert len(first_three) == 3 and read_three == [100]
     assert len(every_one) == 130 and asked[len(read_three) :] == [100, 30]
+
+
+def test_cases_whose_keys_dynamodb_leaves_unprocessed_are_asked_again_and_come_back_in_order(projected_store):
+    store = projected_store
+    opened = event("aaa-mention.json").created_at
+    for message in mentions(7, opened):
+        apply_event(store, message, SETTINGS)
+    throttled = []
+
+    def leave_some_unprocessed(parsed, **_):  # DynamoDB's answer under throttling: part of the keys come back
+        (table, items), *_ = parsed["Responses"].items()
+        if len(items) > 2 and not throttled:
+            throttled.extend(items[2:])
+            parsed["Responses"][table] = items[:2]
+            parsed["UnprocessedKeys"] = {table: {"Keys": [{"pk": i["pk"], "sk": i["sk"]} for i in items[2:]]}}
+
+    store.client.meta.events.register("after-call.dynamodb.BatchGetItem", leave_some_unprocessed)
+
+    newest = [c.customer.handle for c in store.cases_newest_first(opened, 1)]
+
+    assert throttled and newest == [f"reader{n}" for n in reversed(range(7))]

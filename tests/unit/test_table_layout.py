@@ -164,3 +164,10 @@ def test_the_case_item_keeps_nothing_derivable_and_its_raw_view_has_the_link_and
     assert not {"link", "answerable_by_api", "reopened"} & set(stored)
     view = table.case_view(table.from_dynamo(stored))
     assert view["link"] == case.link and tuple(view["reasons"]) == case.reasons
+
+
+def test_only_the_open_queue_projects_every_attribute_the_other_indexes_their_keys():
+    projections = {i["IndexName"]: i["Projection"]["ProjectionType"] for i in TABLE["GlobalSecondaryIndexes"]}
+
+    assert projections == {table.QUEUE_INDEX: "ALL", table.DAY_INDEX: "KEYS_ONLY",
+                           table.REFERENCE_INDEX: "KEYS_ONLY", table.CUSTOMER_INDEX: "KEYS_ONLY"}  # fmt: skip

@@ -8,6 +8,7 @@ import itertools
 import json
 import reprlib
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -162,7 +163,9 @@ class DynamoCaseStore(RemembersCases):
         unique = list({(k["pk"], k["sk"]): k for k in keys}.values())
         request: dict[str, Any] = {self.table: {"Keys": [to_dynamo(k) for k in unique], "ConsistentRead": consistent}}
         found: dict[tuple[str, str], dict[str, Any]] = {}
-        for _ in range(5):
+        for attempt in range(5):
+            if attempt:  # keys left unprocessed (throttling): asked again after a short, growing pause
+                time.sleep(0.025 * 2**attempt)
             response = self._call("batch_get_item", RequestItems=request)
             for raw in response.get("Responses", {}).get(self.table, []):
                 plain = from_dynamo(raw)
