@@ -253,8 +253,8 @@ def test_every_way_an_escalation_can_stall_raises_an_alarm_to_the_operations_top
     expected = {
         ("AWS/States", "ExecutionsFailed", machine),
         ("AWS/States", "ExecutionsTimedOut", machine),
-        ("AWS/States", "ExecutionThrottled", machine),
-        ("carebird", "EscalationsDeferred", "[]"),
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible",  # timers Scheduler could not start: their DLQ
+         dims("QueueName", {"Fn::GetAtt": ["FailuresQueue", "QueueName"]})),
         ("AWS/SQS", "ApproximateAgeOfOldestMessage",
          dims("QueueName", {"Fn::GetAtt": ["EscalationQueue", "QueueName"]})),
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible",
@@ -263,6 +263,12 @@ def test_every_way_an_escalation_can_stall_raises_an_alarm_to_the_operations_top
         ("AWS/SNS", "NumberOfNotificationsFailed", dims("TopicName", {"Fn::GetAtt": ["ManagerTopic", "TopicName"]})),
     }  # fmt: skip
     assert expected <= watched
+    dispatcher = resources["DispatcherFunction"]["Properties"]["Environment"]["Variables"]
+    assert dispatcher["SCHEDULE_DEAD_LETTER_ARN"] == {"Fn::GetAtt": ["FailuresQueue", "Arn"]}
+    scheduler_may = resources["SlaSchedulerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": {"Fn::GetAtt": ["FailuresQueue", "Arn"]}} in (
+        scheduler_may
+    )
     redrive = QUEUE["RedrivePolicy"]
     assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["EscalationDeadLetterQueue", "Arn"]}
     assert redrive["maxReceiveCount"] * QUEUE["VisibilityTimeout"] >= 4 * 3600  # hours of outage before the DLQ

@@ -36,6 +36,9 @@ def test_each_deadline_is_a_one_time_utc_schedule_that_starts_the_workflow_and_d
     assert schedule["ScheduleExpression"] == "at(2025-11-24T09:00:00)"  # Friday 17:30 Paris + 90 opening minutes
     assert schedule["ScheduleExpressionTimezone"] == "UTC" and schedule["ActionAfterCompletion"] == "DELETE"
     assert schedule["Target"]["Arn"] == MACHINE and schedule["Target"]["RoleArn"] == ROLE
+    # a timer Scheduler cannot start (Step Functions throttled) is retried for an hour, then kept in the alarmed queue
+    assert schedule["Target"]["DeadLetterConfig"] == {"Arn": "arn:aws:sqs:eu-west-3:123456789012:dlq"}
+    assert schedule["Target"]["RetryPolicy"] == {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 3600}
     assert json.loads(schedule["Target"]["Input"])["level"] == "1"
     assert scheduler.get_schedule(Name=second.name, GroupName="carebird-sla")["ScheduleExpression"] == (
         "at(2025-11-24T10:00:00)"

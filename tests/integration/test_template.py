@@ -1,6 +1,7 @@
 """Static checks of infra/template.yaml: the contract other parts rely on."""
 
 import json
+import re
 
 from carebird_local.local import load_template
 
@@ -144,14 +145,41 @@ def test_failures_are_visible_logs_are_kept_and_customer_text_is_encrypted():
     scheduled = ("AnnouncerFunction", "DigestFunction", "WatcherFunction", "PollerFunction", "HealthFunction")
     for name in (*scheduled, "ComplianceFunction"):
         on_failure = RESOURCES[name]["Properties"]["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
-        assert on_failure["Destination"] == {"Fn::GetAtt": ["ScheduledFailuresQueue", "Arn"]}, name
+        assert on_failure["Destination"] == {"Fn::GetAtt": ["FailuresQueue", "Arn"]}, name
     alarms = {n: r["Properties"] for n, r in RESOURCES.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
-    assert {"WebhookUnavailableAlarm", "WebhookServerErrorsAlarm", "QuarantineAlarm", "ScheduledFailuresAlarm"} <= set(
-        alarms
-    )
+    assert {"WebhookServerErrorsAlarm", "QuarantineAlarm", "FailuresAlarm"} <= set(alarms)
+    server_errors = alarms["WebhookServerErrorsAlarm"]  # the API's 5xx: the function's own 503s are among them
+    assert (server_errors["Namespace"], server_errors["MetricName"]) == ("AWS/ApiGateway", "5xx")
+    assert {"Name": "ApiId", "Value": {"Ref": "WebhookApi"}} in server_errors["Dimensions"]
     assert all(a["AlarmActions"] == [{"Ref": "AlertsTopic"}] for a in alarms.values())
     for topic in ("TeamTopic", "ManagerTopic"):
         assert RESOURCES[topic]["Properties"]["KmsMasterKeyId"] == "alias/aws/sns"
+
+
+def _watched_table() -> list[tuple[str, list[str]]]:
+    """docs/reliability.md's "What is watched": each silent failure and the alarms it names."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "reliability.md").read_text()
+    section = text.split("\n## What is watched\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    return [(cells[0].strip("| "), re.findall(r"`(\w+Alarm)`", cells[1])) for cells in rows[1:]]
+
+
+def test_every_silent_failure_the_reliability_report_lists_has_an_alarm_that_tells_the_operator_what_to_do():
+    alarms = {n: r for n, r in RESOURCES.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    table = _watched_table()
+
+    assert len(table) >= 13 and all(named for _, named in table)  # every listed failure names its alarm
+    for failure, named in table:
+        for name in named:
+            assert name in alarms, f"{failure}: {name} is not in the template"
+            props = alarms[name]["Properties"]
+            assert props["AlarmActions"] == [{"Ref": "AlertsTopic"}], name
+            assert "What to do:" in props["AlarmDescription"], f"{name} does not tell the operator what to do"
+    assert {name for _, named in table for name in named} == set(alarms)  # and no alarm the report leaves out
+    # CloudWatch's free tier: 10 alarm metrics, the manager's alarm included; each alarm here reads one metric
+    assert len(alarms) <= 10 and all("Metrics" not in a["Properties"] for a in alarms.values())
 
 
 def test_the_inbox_is_for_the_team_only_behind_cognitos_jwt_authorizer():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hashlib
 import itertools
 import json
@@ -713,8 +714,8 @@ class KpiCounters:
     def count(self, case_id: str, version: int, hour: str, contribution: dict[str, int]) -> bool:
         """Makes the counters hold `contribution` for this case (at this version) instead of what was counted
         for it before: False when this version, or a later one, was already counted (a redelivered record)."""
-        from carebird.aws.schema import KPI_COUNTER_PREFIX, kpi_hour_key, kpi_mark_key
-        from carebird.domain.kpi import counter_delta
+        from carebird.aws.schema import KPI_COUNTER_PREFIX, kpi_agent_key, kpi_hour_key, kpi_mark_key
+        from carebird.domain.kpi import counter_delta, counter_rows
 
         mark_key = kpi_mark_key(case_id)
         mark = self.store._get(mark_key)
@@ -733,28 +734,81 @@ class KpiCounters:
         else:
             put["ConditionExpression"] = "version = :seen"
             put["ExpressionAttributeValues"] = to_dynamo({":seen": int(mark["version"])})
-        names = {f"#c{i}": f"{KPI_COUNTER_PREFIX}{name}" for i, name in enumerate(delta)}
-        values = {f":c{i}": change for i, change in enumerate(delta.values())}
-        update = {
-            "TableName": self.store.table,
-            "Key": to_dynamo(kpi_hour_key(hour)),
-            "UpdateExpression": "ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(delta))),
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": to_dynamo(values),
-        }
-        self.store._transact([{"Put": put}, {"Update": update}])
+        updates = []
+        for row, changes in counter_rows(hour, delta).items():  # the hour's row, and a first responder's day
+            key = kpi_hour_key(row[1]) if row[0] == "hour" else kpi_agent_key(row[1], row[2])
+            names = {f"#c{i}": f"{KPI_COUNTER_PREFIX}{name}" for i, name in enumerate(changes)}
+            values = {f":c{i}": change for i, change in enumerate(changes.values())}
+            update = {
+                "TableName": self.store.table,
+                "Key": to_dynamo(key),
+                "UpdateExpression": "ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(changes))),
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": to_dynamo(values),
+            }
+            updates.append({"Update": update})
+        self.store._transact([{"Put": put}, *updates])
         return True
 
     def hourly(self, since: datetime, until: datetime) -> Iterator[tuple[str, dict[str, int]]]:
         """(hour, counters) of every hour from since's to until's, oldest first: one Query (one page a month)."""
         from datetime import UTC
 
-        from carebird.aws.schema import KPI_PARTITION, kpi_counters_from_typed_item, kpi_hour_key
+        from carebird.aws.schema import kpi_counters_from_typed_item, kpi_hour_key
 
         first = kpi_hour_key(since.astimezone(UTC).strftime("%Y-%m-%dT%H"))["sk"]
         last = kpi_hour_key(until.astimezone(UTC).strftime("%Y-%m-%dT%H"))["sk"]
-        yield from self.store._query(
-            decode=kpi_counters_from_typed_item,
-            KeyConditionExpression="pk = :kpi AND sk BETWEEN :first AND :last",
-            ExpressionAttributeValues=to_dynamo({":kpi": KPI_PARTITION, ":first": first, ":last": last}),
-        )
+        yield from self._rows(kpi_counters_from_typed_item, first, last)
+
+    def first_responses(self, first_day: date, last_day: date) -> Iterator[tuple[str, str, dict[str, int]]]:
+        """(local day, agent, counters) of every agent's row of these local days: one Query (a row per agent who
+        answered first on a day: 31 x the team's size at most for a month, whatever the traffic)."""
+        from carebird.aws.schema import kpi_agent_counters_from_typed_item, kpi_agent_days
+
+        yield from self._rows(kpi_agent_counters_from_typed_item, *kpi_agent_days(str(first_day), str(last_day)))
+
+    def _rows(self, decode: Any, first: str, last: str) -> Iterator[Any]:
+        """The KPI partition's rows between two sort keys, their items kept as DynamoDB's JSON sent them
+        (`unparsed_items`): the counters are decoded straight from it."""
+        from carebird.aws.schema import KPI_PARTITION
+
+        with unparsed_items(self.store.client):  # read whole before the first yield: the block never spans one
+            rows = list(
+                self.store._query(
+                    decode=decode,
+                    KeyConditionExpression="pk = :kpi AND sk BETWEEN :first AND :last",
+                    ExpressionAttributeValues=to_dynamo({":kpi": KPI_PARTITION, ":first": first, ":last": last}),
+                )
+            )
+        yield from rows
+
+
+_UNPARSED: contextvars.ContextVar[bool] = contextvars.ContextVar("carebird_unparsed_items", default=False)
+
+
+@contextmanager
+def unparsed_items(client: Any) -> Iterator[None]:
+    """Within this block, a Query's items are those of DynamoDB's JSON answer as `json.loads` reads it, not walked
+    by botocore's parser (one shape walk per attribute: two thirds of a month of KPI rows' time). The items are
+    the same typed dicts ({"N": "12"}) either way, for anything but binary values (base64 text here, bytes from
+    botocore): use it for rows without any. Only successful JSON answers are taken; errors, and a botocore without
+    the `before-parse` event, parse as usual."""
+    events = client.meta.events
+    events.register("before-parse.dynamodb.Query", _take_items_unparsed, unique_id="carebird-unparsed-items")
+    token = _UNPARSED.set(True)
+    try:
+        yield
+    finally:
+        _UNPARSED.reset(token)
+
+
+def _take_items_unparsed(response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any) -> None:
+    if not _UNPARSED.get() or response_dict.get("status_code") != 200:
+        return
+    try:
+        answer = json.loads(response_dict["body"])
+    except (TypeError, ValueError):
+        return  # not JSON (another protocol): botocore parses it
+    if isinstance(answer, dict) and isinstance(answer.get("Items"), list):
+        customized_response_dict["Items"] = answer.pop("Items")
+        response_dict["body"] = json.dumps(answer).encode()

@@ -25,6 +25,7 @@ key schema, indexes and stream filters and the SLA workflow's keys are checked a
 | outage ledger         | OUTAGE#{service}            | OUTAGE                      | webhook               |
 | KPI counters of an hour | KPI                       | HOUR#{YYYY-MM-DDTHH} (UTC)  | dispatcher (stream)   |
 | a case's counted KPIs | KPIMARK#{case_id}           | KPIMARK                     | dispatcher (stream)   |
+| KPI first responses of a day | KPI                | AGENT#{local day}#{agent or ""} | dispatcher (stream) |
 """
 
 from __future__ import annotations
@@ -476,6 +477,27 @@ def kpi_hour_key(hour: str) -> dict[str, str]:
 
 def kpi_mark_key(case_id: str) -> dict[str, str]:
     return {"pk": f"KPIMARK#{case_id}", "sk": "KPIMARK"}
+
+
+# The first responses of a local day (carebird.domain.kpi.first_response_counters), in the KPI partition beside the
+# hour rows: the team's (agent "": "n:c<bucket>") and each agent's ("n:o<bucket>", "n:c<bucket>"); the KPI page
+# reads a window's days in one Query.
+KPI_AGENT_ROW = "AGENT#"
+
+
+def kpi_agent_key(day: str, agent: str) -> dict[str, str]:
+    return {"pk": KPI_PARTITION, "sk": f"{KPI_AGENT_ROW}{day}#{agent}"}
+
+
+def kpi_agent_days(first_day: str, last_day: str) -> tuple[str, str]:
+    """The sort keys bounding the agents' rows of these local days ("$" sorts right after "#")."""
+    return f"{KPI_AGENT_ROW}{first_day}#", f"{KPI_AGENT_ROW}{last_day}$"
+
+
+def kpi_agent_counters_from_typed_item(item: Mapping[str, Any]) -> tuple[str, str, dict[str, int]]:
+    """(local day, agent, counters) of an agent's KPI row as DynamoDB returns it (typed: {"N": "12"})."""
+    day, _, agent = item["sk"]["S"].removeprefix(KPI_AGENT_ROW).partition("#")
+    return day, agent, kpi_counters_from_typed_item(item)[1]
 
 
 # The open queue's version (carebird.app.inbox): a counter the dispatcher adds one to on every stream record of a case
