@@ -30,7 +30,7 @@ def parsed(records: list[dict[str, Any]]) -> list[tuple[str, DueEscalation]]:
 @observe.handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     outcome = escalate(parsed(event.get("Records", [])), ledger, notifier, clock.now)
-    # deferred: SNS refused; the queue tries again (EscalationQueueAgeAlarm past 15 minutes, then the DLQ's alarm)
+    # deferred: SNS refused; the queue tries again (EscalationQueueAgeAlarm past 4 minutes, then the DLQ's alarm)
     log = logger.warning if outcome.deferred else logger.info
     log("escalations", extra={"emails": len(outcome.emails), "deferred": len(outcome.deferred)})
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in outcome.retry]}

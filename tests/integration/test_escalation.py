@@ -272,3 +272,19 @@ def test_every_way_an_escalation_can_stall_raises_an_alarm_to_the_operations_top
     redrive = QUEUE["RedrivePolicy"]
     assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["EscalationDeadLetterQueue", "Arn"]}
     assert redrive["maxReceiveCount"] * QUEUE["VisibilityTimeout"] >= 4 * 3600  # hours of outage before the DLQ
+
+
+def test_an_escalation_that_sns_keeps_refusing_ages_past_the_alarm_before_sqs_stops_counting_its_age():
+    # SQS leaves a message out of ApproximateAgeOfOldestMessage once it has been received three times (a poison
+    # pill: "the metric points at the second-oldest message that hasn't been received more than three times",
+    # SQS's CloudWatch metrics). A batch SNS refuses is received again every visibility timeout, so the alarm must
+    # fire before the third receive (2 visibility timeouts after the first, at the earliest) or never during an
+    # outage; and after the batching window and a run of the escalator, so that a healthy queue never raises it.
+    alarm = TEMPLATE["Resources"]["EscalationQueueAgeAlarm"]["Properties"]
+    deadlines = TEMPLATE["Resources"]["EscalatorFunction"]["Properties"]["Events"]["Deadlines"]["Properties"]
+    escalator_timeout = TEMPLATE["Resources"]["EscalatorFunction"]["Properties"]["Timeout"]
+    third_receive_at_the_earliest = 2 * QUEUE["VisibilityTimeout"]
+    healthy_at_most = deadlines["MaximumBatchingWindowInSeconds"] + escalator_timeout
+
+    assert alarm["Statistic"] == "Maximum" and alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert healthy_at_most < alarm["Threshold"] < third_receive_at_the_earliest - 60  # a minute's sample inside

@@ -441,6 +441,48 @@ def test_the_agent_coming_back_refreshes_a_stale_queue_at_once_and_a_hidden_tab_
     assert count() == hidden + 1  # shown again: at once
 
 
+def test_a_failed_refresh_shows_the_error_and_the_next_refresh_that_succeeds_shows_the_queue_again(browser, site):
+    url, _ = site
+    page = open_page_on_a_paused_clock(browser, url, "alice")
+    shown = page.locator(ROWS).count()
+    failures = [503]
+    page.route(
+        "**/inbox/api/queue*",
+        lambda route: (
+            route.fulfill(status=failures.pop(), body=json.dumps({"error": "busy"})) if failures else route.continue_()
+        ),
+    )
+
+    live_for(page, 15)
+    expect(page.locator("#state.error")).to_contain_text("busy")
+    expect(page.locator(ROWS)).to_have_count(0)
+    live_for(page, 15)  # the queue has not changed meanwhile: the answer must not be a 304 to rows no longer shown
+    expect(page.locator(ROWS)).to_have_count(shown)
+    expect(page.locator("#state.error")).to_have_count(0)
+
+
+def test_a_refresh_that_never_answers_is_given_up_and_the_refresh_goes_on(browser, site):
+    url, _ = site
+    page = open_page_on_a_paused_clock(browser, url, "alice")
+    shown = page.locator(ROWS).count()
+    count = lambda: len(page.evaluate("window.__queueAt"))  # noqa: E731
+    hanging = []
+    page.route("**/inbox/api/queue*", lambda route: hanging.append(route) if not hanging else route.continue_())
+
+    for _ in range(15):
+        page.clock.run_for(1000)
+    page.wait_for_timeout(100)
+    assert len(hanging) == 1  # the request went out and hangs (a socket gone stale while the laptop slept)
+    before = count()
+    for _ in range(30):
+        page.clock.run_for(1000)
+    settled(page)  # given up after 30 s (then tried again at once: it is stale) and the next refresh scheduled
+    assert count() == before + 1
+    live_for(page, 60)
+    assert count() > before + 1
+    expect(page.locator(ROWS)).to_have_count(shown)
+
+
 def test_a_tweet_carrying_html_and_script_renders_as_text(browser, site):
     url, _ = site
     page, errors = open_page(browser, url, "alice")

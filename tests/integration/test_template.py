@@ -207,3 +207,22 @@ def test_the_inbox_is_for_the_team_only_behind_cognitos_jwt_authorizer():
     # The webhook stays open to X (its signature is its check).
     webhook_events = RESOURCES["WebhookFunction"]["Properties"]["Events"]
     assert all("Auth" not in e["Properties"] for e in webhook_events.values())
+
+
+def test_the_failures_alarm_tells_the_operator_to_empty_its_queue_or_a_later_failure_raises_no_new_email():
+    # The alarm reads how many messages the queue holds: while one stays, it stays in ALARM, and CloudWatch emails
+    # only on a change of state. One queue now takes the stream consumers', the scheduled functions' and the SLA
+    # timers' failures, so a digest failure left there would silence an SLA timer's for the queue's 14 days.
+    failures = RESOURCES["FailuresAlarm"]["Properties"]
+    assert failures["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    description = failures["AlarmDescription"]
+    assert "delete" in description and "no new email" in description
+
+
+def test_the_server_errors_alarm_says_the_inbox_shares_its_api_so_the_operator_looks_at_the_right_function():
+    # WebhookUnavailable (the webhook's own 503s) is gone: the API's 5xx is the only signal, and it counts the
+    # inbox's routes too, which are integrated on the same API.
+    assert RESOURCES["InboxIntegration"]["Properties"]["ApiId"] == {"Ref": "WebhookApi"}
+    server_errors = RESOURCES["WebhookServerErrorsAlarm"]["Properties"]
+    assert {"Name": "ApiId", "Value": {"Ref": "WebhookApi"}} in server_errors["Dimensions"]
+    assert "inbox" in server_errors["AlarmDescription"]

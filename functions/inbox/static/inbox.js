@@ -7,6 +7,7 @@ const API = "/inbox/api";
 // agent's return (the window focused, the tab shown again, a key, a click) brings it back to 15 s, at once when what
 // is shown is 15 s old or more; nothing while the tab is hidden. An unchanged refresh is a 304 (docs/performance.md).
 const REFRESH_STEPS_MS = [15000, 20000, 30000, 45000, 60000];
+const QUEUE_REQUEST_TIMEOUT_MS = 30000;  // the API's own limit (an HTTP API integration answers within 30 s)
 const CLOCK_FIELDS = new Set(["effective", "waiting_minutes", "due_in_minutes", "due_text", "waiting_calendar_minutes"]);
 const body = document.body;
 const AUTH_URL = body.dataset.authUrl || "";
@@ -157,8 +158,11 @@ function showSignIn() {
 }
 
 // --- API -------------------------------------------------------------------------------------------------------
-async function api(path, payload, etag) {
+async function api(path, payload, etag, timeoutMs) {
   const options = { headers: { Authorization: `Bearer ${token()}` }, cache: "no-store" };
+  const controller = new AbortController();  // on the page's own clock: a request on a socket gone stale never answers
+  const timer = timeoutMs ? setTimeout(() => controller.abort(new Error(`no answer in ${timeoutMs / 1000} s`)), timeoutMs) : null;
+  options.signal = controller.signal;
   if (etag) options.headers["If-None-Match"] = etag;
   if (payload !== undefined) {
     options.method = "POST";
@@ -166,8 +170,9 @@ async function api(path, payload, etag) {
     options.body = JSON.stringify(payload);
   }
   const response = await fetch(`${API}/${path}`, options);
-  if (response.status === 304) return { unchanged: true };
-  const data = await response.json().catch(() => ({}));
+  const data = response.status === 304 ? null : await response.json().catch(() => ({}));
+  clearTimeout(timer);
+  if (data === null) return { unchanged: true };
   if (response.status === 401 || (response.status === 403 && data.signed_out)) {
     sessionStorage.removeItem("carebird.token");
     showSignIn();
@@ -273,11 +278,13 @@ async function refreshQueue(reset) {
   polling.busy = true;
   polling.at = Date.now();  // the next refresh counts from this one's request
   try {
-    data = await api(`queue?${query}`, undefined, reset ? "" : queueState.etag || "");
+    // bounded: the next refresh waits for this one, so a request that never answers would stop them all
+    data = await api(`queue?${query}`, undefined, reset ? "" : queueState.etag || "", QUEUE_REQUEST_TIMEOUT_MS);
     if (seq !== routeSeq) return;
   } catch (error) {
     if (error.message === "signed out" || seq !== routeSeq) return;
     document.getElementById("queue-rows").replaceChildren();
+    queueState.etag = null;  // the rows are gone: the next refresh must bring them back, not a 304
     box.replaceChildren(stateBox("error", `The queue could not be loaded: ${error.message}`, () => refreshQueue(true)));
     polling.busy = false;
     scheduleRefresh();

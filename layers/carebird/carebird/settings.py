@@ -380,6 +380,8 @@ def outage_rules(env: Mapping[str, str] | Environment | None = None) -> OutageRu
 
 @dataclass(frozen=True)
 class DispatcherSettings:
+    """The dispatcher's view: the table, the SLA policy and where its timers go."""
+
     cases_table: str
     policy: SlaPolicy
     state_machine_arn: str
@@ -402,6 +404,8 @@ def dispatcher(env: Mapping[str, str] | Environment | None = None) -> Dispatcher
 
 @dataclass(frozen=True)
 class AnnouncerSettings:
+    """The announcer's view: the desk's calendar and texts, the X secret and the day's schedules."""
+
     cases_table: str
     automation: AutomationSettings
     secret_arn: str
@@ -424,6 +428,8 @@ def announcer(env: Mapping[str, str] | Environment | None = None) -> AnnouncerSe
 
 @dataclass(frozen=True)
 class AcknowledgerSettings:
+    """The acknowledger's view: the desk's calendar and texts and the X secret."""
+
     cases_table: str
     automation: AutomationSettings
     secret_arn: str
@@ -437,6 +443,8 @@ def acknowledger(env: Mapping[str, str] | Environment | None = None) -> Acknowle
 
 @dataclass(frozen=True)
 class DigestSettings:
+    """The digest's view: what a digest covers and where it is sent."""
+
     cases_table: str
     topic_arn: str
     period: timedelta
@@ -459,6 +467,8 @@ def digest(env: Mapping[str, str] | Environment | None = None) -> DigestSettings
 
 @dataclass(frozen=True)
 class EscalatorSettings:
+    """The escalator's view: the SNS topic of each audience."""
+
     cases_table: str
     topics: dict[str, str]  # audience ("1": the team, "2": the manager) → SNS topic
 
@@ -470,6 +480,8 @@ def escalator(env: Mapping[str, str] | Environment | None = None) -> EscalatorSe
 
 @dataclass(frozen=True)
 class HealthSettings:
+    """The health check's view: the calendar, the silence that makes it look, and X's read cap."""
+
     cases_table: str
     secret_arn: str
     alert_topic_arn: str
@@ -530,6 +542,8 @@ def inbox(env: Mapping[str, str] | Environment | None = None) -> InboxSettings:
 
 @dataclass(frozen=True)
 class ComplianceSettings:
+    """The compliance job's view: the window of customers' posts checked for deletion on X."""
+
     cases_table: str
     secret_arn: str
     window: timedelta

@@ -12,16 +12,18 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from carebird.app.ingest import Outcome, Result, apply_event
 from carebird.domain.model import Event, Message
 from carebird.domain.outages import OutageWatch
 from carebird.errors import CarebirdError, ConfigurationError, PayloadError, StorageRefused
-from carebird.ports import CaseStore, Quarantine
 from carebird.settings import WebhookSettings
 from carebird.x import signature
 from carebird.x.normalise import Delivery, Rejected, parse_delivery
+
+if TYPE_CHECKING:  # Protocols for the type checker only: defining them costs every cold start
+    from carebird.ports import CaseStore, Quarantine
 
 
 @dataclass

@@ -49,7 +49,7 @@ from carebird.aws.schema import (
     reference_key,
     to_dynamo,
 )
-from carebird.domain.cases import Case, normalised_reference, reference_for
+from carebird.domain.cases import Case, evolve, normalised_reference, reference_for
 from carebird.domain.model import Deletion, Known, Message
 from carebird.domain.timeparse import from_iso, to_iso
 from carebird.domain.xrules import PendingJob
@@ -220,7 +220,7 @@ class DynamoCaseStore(RemembersCases):
         if self.recent is None:
             return
         for case, expected in cases:
-            self.recent.seen(replace(case, version=(expected or 0) + 1))
+            self.recent.seen(evolve(case, version=(expected or 0) + 1))
         self.recent.holds(cases[0][0].case_id, *(m.id for m in messages if m is not None))
         for customer_id, family, case_id in pointers:
             self.recent.points(customer_id, family, case_id)
