@@ -451,8 +451,8 @@ def _stored_bytes(dynamodb: Any, table: str, ledger: Any) -> int:
         page = dynamodb.scan(**kwargs)
         for item in page["Items"]:
             total += item_size(item) + 100
-            for keys, projects_all in ledger.indexes.values():
-                copy = _index_copy(item, keys, projects_all)
+            for keys, projected in ledger.indexes.values():
+                copy = _index_copy(item, keys, projected)
                 total += item_size(copy) + 100 if copy else 0
         if "LastEvaluatedKey" not in page:
             return total

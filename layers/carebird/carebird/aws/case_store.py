@@ -5,9 +5,11 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import hashlib
+import itertools
 import json
 import reprlib
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -53,6 +55,7 @@ from carebird.domain.timeparse import from_iso, to_iso
 from carebird.domain.xrules import PendingJob
 from carebird.errors import AnsweredEarly, ConcurrentUpdate, DuplicateMessage, StorageRefused, StorageUnavailable
 
+BATCH_GET_KEYS = 100  # DynamoDB's limit of keys a BatchGetItem asks for
 REFERENCE_ATTEMPTS = 5  # candidates tried for a new case's reference; a clash is ~1 in 34 billion / cases held
 QUARANTINE_RAW_LIMIT = 100_000  # characters of raw JSON kept; a DynamoDB item holds 400 KB
 
@@ -155,12 +158,15 @@ class DynamoCaseStore(RemembersCases):
             automated=item.get("automated") is not None,
         )
 
-    def _batch_get(self, keys: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-        """Items by (pk, sk), read consistently; unprocessed keys (throttling) are asked again."""
+    def _batch_get(self, keys: list[dict[str, str]], consistent: bool = True) -> dict[tuple[str, str], dict[str, Any]]:
+        """Items by (pk, sk) (at most BATCH_GET_KEYS), read consistently unless told; unprocessed keys (throttling)
+        are asked again."""
         unique = list({(k["pk"], k["sk"]): k for k in keys}.values())
-        request: dict[str, Any] = {self.table: {"Keys": [to_dynamo(k) for k in unique], "ConsistentRead": True}}
+        request: dict[str, Any] = {self.table: {"Keys": [to_dynamo(k) for k in unique], "ConsistentRead": consistent}}
         found: dict[tuple[str, str], dict[str, Any]] = {}
-        for _ in range(5):
+        for attempt in range(5):
+            if attempt:  # keys left unprocessed (throttling): asked again after a short, growing pause
+                time.sleep(0.025 * 2**attempt)
             response = self._call("batch_get_item", RequestItems=request)
             for raw in response.get("Responses", {}).get(self.table, []):
                 plain = from_dynamo(raw)
@@ -252,19 +258,31 @@ class DynamoCaseStore(RemembersCases):
         newest_first: bool = False,
         page_size: int | None = None,
     ) -> Iterator[Case]:
-        """One UTC day's partition of the CasesByDay index, opened up to `until` (and from `since`)."""
+        """One UTC day's partition of the CasesByDay index, opened up to `until` (and from `since`), in the index's
+        order. The index holds keys only (DynamoDB writes it once per case): each page of keys is read from the table
+        in BatchGetItems of at most BATCH_GET_KEYS, as the caller reads on, so a caller that stops early reads no
+        further case. The cases are read eventually consistent, as the index itself is."""
         window = "opened_at BETWEEN :since AND :until" if since else "opened_at <= :until"
         values = {":day": day_key(day), ":until": to_iso(until)} | ({":since": to_iso(since)} if since else {})
-        items = self._query(
+        keys = self._query(
             page_size,
             IndexName=DAY_INDEX,
             KeyConditionExpression=f"#d = :day AND {window}",
+            ProjectionExpression="pk, sk",
             ExpressionAttributeNames={"#d": "day"},
             ExpressionAttributeValues=to_dynamo(values),
             ScanIndexForward=not newest_first,
             page=True,
+            decode=lambda item: (item["pk"]["S"], item["sk"]["S"]),
         )
-        return (case_from_item(item) for item in items)
+        return self._cases_by_keys(keys, min(page_size or BATCH_GET_KEYS, BATCH_GET_KEYS))
+
+    def _cases_by_keys(self, keys: Iterator[tuple[str, str]], batch: int) -> Iterator[Case]:
+        """The cases of these (pk, sk) keys, in their order, read `batch` at a time (a key whose case is gone is
+        skipped)."""
+        while chunk := list(itertools.islice(keys, batch)):
+            found = self._batch_get([{"pk": pk, "sk": sk} for pk, sk in chunk], consistent=False)
+            yield from (case_from_item(found[key]) for key in chunk if key in found)
 
     def latest_case(self, now: datetime, days: int = 2) -> Case | None:
         """The case opened last in the `days` UTC days up to `now`: a one-item read per day looked at (the health
