@@ -4,7 +4,8 @@ moto does not report consumed capacity, so units are computed from the items eac
 DynamoDB's published rules: an item's size is the UTF-8 length of its attribute names plus its values
 (strings in UTF-8, numbers about one byte per two digits plus one, booleans and nulls one byte, lists and maps
 three bytes plus one per element); a write costs one unit per started KB, doubled inside a transaction, plus
-one copy per secondary index the item belongs to.
+one copy per secondary index the item belongs to (the Meter, per request: an estimate; the Ledger below bills
+every index from the stored items, by DynamoDB's rule).
 An Update is counted from its key (ingestion updates only to mark a deleted message).
 Reads are counted as calls.
 """
@@ -50,9 +51,10 @@ def write_units(item: dict[str, Any]) -> int:
     return max(1, math.ceil(item_size(item) / 1024))
 
 
-INDEX_KEYS = ("queue", "day")  # a case item is copied (projection ALL) into OpenQueue and CasesByDay
-# KEYS_ONLY indexes on what never changes (reference, handle): one small copy when the case is created only.
-CREATION_INDEX_KEYS = ("reference", "handle_key")
+INDEX_KEYS = ("queue",)  # a case item is copied (projection ALL) into OpenQueue: counted on every write
+# KEYS_ONLY indexes on what never changes (reference, handle, the day opened): one small copy when the case is
+# created only (the Ledger below bills every index by DynamoDB's rule from the stored items).
+CREATION_INDEX_KEYS = ("reference", "handle_key", "day")
 
 
 def index_write_units(item: dict[str, Any], request: dict[str, Any] | None = None) -> int:
@@ -101,11 +103,47 @@ def _units(name: str, params: dict[str, Any]) -> int:
     return 0
 
 
-def _index_copy(item: dict[str, Any] | None, keys: tuple[str, ...], projects_all: bool) -> dict[str, Any] | None:
-    """What a secondary index holds of an item: nothing without its keys, else all of it or its keys only."""
+def _index_copy(
+    item: dict[str, Any] | None, keys: tuple[str, ...], projected: frozenset[str] | None
+) -> dict[str, Any] | None:
+    """What a secondary index holds of an item: nothing without its keys, else the table's and the index's keys and
+    the projected attributes (`projected` None: ALL, every attribute; empty: KEYS_ONLY; else INCLUDE's list)."""
     if not item or not all(k in item for k in keys):
         return None
-    return item if projects_all else {k: item[k] for k in ("pk", "sk", *keys)}
+    if projected is None:
+        return item
+    return {name: value for name, value in item.items() if name in TABLE_KEYS or name in keys or name in projected}
+
+
+TABLE_KEYS = ("pk", "sk")
+
+
+def index_write_units_between(
+    old: dict[str, Any] | None, new: dict[str, Any] | None, keys: tuple[str, ...], projected: frozenset[str] | None
+) -> int:
+    """What one index bills for a table write that turned `old` into `new` (DynamoDB's rules, "Provisioned throughput
+    considerations for Global Secondary Indexes" in its developer guide): the item entering the index, one put of its
+    copy; leaving it, one delete of the old copy; its index key changing, a delete and a put; a projected attribute
+    changing, one write of the new copy; nothing projected changing (an unprojected attribute, or no change at all),
+    nothing. Each write by the size of the index's copy, not the table's item."""
+    before, after = _index_copy(old, keys, projected), _index_copy(new, keys, projected)
+    if before is None and after is None:
+        return 0
+    if before is None or after is None:
+        return write_units(before or after)  # type: ignore[arg-type]
+    if any(before[k] != after[k] for k in keys):
+        return write_units(before) + write_units(after)
+    return 0 if before == after else write_units(after)
+
+
+def index_shape(gsi: dict[str, Any]) -> tuple[tuple[str, ...], frozenset[str] | None]:
+    """(key attributes, projected non-key attributes or None for ALL) of a template's index."""
+    projection = gsi["Projection"]
+    kind = projection["ProjectionType"]
+    projected = (
+        None if kind == "ALL" else frozenset(projection.get("NonKeyAttributes", ()) if kind == "INCLUDE" else ())
+    )
+    return tuple(k["AttributeName"] for k in gsi["KeySchema"]), projected
 
 
 # --- the whole bill of a case: every AWS call of every function, DynamoDB units from the items before and after ---
@@ -118,11 +156,12 @@ def read_units(item_bytes: int, consistent: bool) -> float:
 class Ledger:
     """Every AWS call the functions make on moto (patched at botocore's client), attributed to the function that
     runs (`running`), with DynamoDB's billed units worked out from the stored items before and after each write:
-    the table's write (the larger of the two sizes, doubled in a transaction), every index copy (a key change is
-    a delete and a put; KEYS_ONLY indexes copy only the keys), the units of a cancelled or refused write, and the
-    read units of every read from the items returned. Bench only."""
+    the table's write (the larger of the two sizes, doubled in a transaction), every index write by DynamoDB's rule
+    (`index_write_units_between`: only when the item enters or leaves the index, its index key changes (a delete
+    and a put) or a projected attribute changes; each by the size of the index's copy), the units of a cancelled
+    or refused write, and the read units of every read from the items returned. Bench only."""
 
-    indexes: dict[str, tuple[tuple[str, ...], bool]]  # index -> (key attributes, projects every attribute)
+    indexes: dict[str, tuple[tuple[str, ...], frozenset[str] | None]]  # index -> (keys, projected; None: ALL)
     calls: Counter = field(default_factory=Counter)  # (function, service, operation) -> count
     write_units: Counter = field(default_factory=Counter)  # function -> WRU
     read_units: Counter = field(default_factory=Counter)  # function -> RRU
@@ -132,14 +171,7 @@ class Ledger:
     @classmethod
     def for_template(cls, template: dict[str, Any]) -> Ledger:
         table = template["Resources"]["CasesTable"]["Properties"]
-        indexes = {
-            gsi["IndexName"]: (
-                tuple(k["AttributeName"] for k in gsi["KeySchema"]),
-                gsi["Projection"]["ProjectionType"] == "ALL",
-            )
-            for gsi in table["GlobalSecondaryIndexes"]
-        }
-        return cls(indexes)
+        return cls({gsi["IndexName"]: index_shape(gsi) for gsi in table["GlobalSecondaryIndexes"]})
 
     def install(self) -> Callable[[], None]:
         from botocore.client import BaseClient
@@ -204,19 +236,7 @@ class Ledger:
         return None
 
     def _index_units(self, old: dict[str, Any] | None, new: dict[str, Any] | None) -> int:
-        units = 0
-        for keys, projects_all in self.indexes.values():
-            before, after = _index_copy(old, keys, projects_all), _index_copy(new, keys, projects_all)
-            if before is None and after is None:
-                continue
-            if before is not None and after is not None:
-                if all(old[k] == new[k] for k in keys):  # type: ignore[index]
-                    units += 0 if before == after or not projects_all else write_units(after)
-                else:  # the index's key changed: a delete and a put
-                    units += write_units(before) + write_units(after)
-            else:
-                units += write_units(before or after)  # type: ignore[arg-type]
-        return units
+        return sum(index_write_units_between(old, new, keys, projected) for keys, projected in self.indexes.values())
 
     def _bill(self, operation: str, params: dict[str, Any], response: dict[str, Any],
               writes: list, before: list) -> None:  # fmt: skip

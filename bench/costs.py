@@ -13,6 +13,8 @@ and the date read.
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,7 +78,10 @@ LOG_COMPRESSION = 0.15  # stored logs are billed compressed
 EXPRESS_SECONDS, EXPRESS_GB = 0.1, 0.064  # one SLA check: under 100 ms, billed at the 64 MB minimum
 ESCALATED_SHARE = 0.10  # cases whose deadline finds them waiting: the workflow updates the case and emails
 STORAGE_OVERHEAD_BYTES = 100  # DynamoDB adds 100 bytes to every stored item and index entry
-INBOX_REFRESH_SECONDS = 15
+# The inbox's queue refresh (functions/inbox/static/inbox.js REFRESH_STEPS_MS, tests/unit/test_cost_model.py holds
+# the two equal): 15 s while the queue changes or the agent works it, then 20, 30, 45 and 60 s while it stays the same
+INBOX_REFRESH_STEPS = (15, 20, 30, 45, 60)
+QUEUE_FIGURES_SLOT_SECONDS = 300  # an unchanged queue is read again in each 5-minute slot (inbox.FIGURES_FRESH_FOR)
 MONTH_DAYS = 365 / 12
 OPEN_DAYS_A_MONTH = MONTH_DAYS * 5 / 7  # the template's default opening days: Monday to Friday
 
@@ -88,8 +93,11 @@ class Mix:
     public_share: float = 0.70  # public conversations; the rest are DMs
     out_of_hours_share: float = 0.40  # cases opened outside opening hours: acknowledged (AcknowledgeOutOfHours)
     follow_ups: float = 1.0  # customer messages after the first, per case
-    agents: int = 3  # the inbox open `hours_a_day` by `agents`, each tab refreshing every INBOX_REFRESH_SECONDS
+    agents: int = 3  # the inbox's queue shown `hours_a_day` by `agents`, every day of the month (never hidden)
     hours_a_day: float = 9
+    # a quiet desk's day: the share of that time an agent works the queue at the keyboard (each key or click brings
+    # the refresh back to 15 s); the rest of the time the page is watched, and backs off while nothing changes
+    inbox_active_share: float = 0.25
 
 
 MIX = Mix()
@@ -257,20 +265,61 @@ def x_per_1000_cases(mix: Mix = MIX) -> dict[str, float]:
     return {scenario: round(1000 * sum(x_per_case(scenario, mix).values()), 2) for scenario in SCENARIOS}
 
 
+def filtered_metrics(template: str) -> set[str]:
+    """The metric names the template's log metric filters publish (no dimensions: one series per name, however many
+    filters feed it)."""
+    names = set()
+    for block in template.split("Type: AWS::Logs::MetricFilter")[1:]:
+        resource = re.split(r"\n  \S", block, maxsplit=1)[0]  # up to the template's next resource
+        names.update(re.findall(r"MetricName: (\S+)", resource))
+    return names
+
+
 def custom_metrics(template: str) -> int:
     """Custom metric series carebird publishes: the functions' (carebird.aws.metrics.PUBLISHED, no dimensions) and the
-    template's log metric filters."""
+    template's log metric filters'."""
     from carebird.aws.metrics import PUBLISHED
 
-    return len(PUBLISHED) + template.count("Type: AWS::Logs::MetricFilter")
+    return len(set(PUBLISHED) | filtered_metrics(template))
 
 
-def full_refreshes(per_day: int, queue_changes_a_case: float, mix: Mix = MIX) -> float:
-    """Refreshes a month that read the queue: each agent's first after every change of a waiting case (at most
-    the stream records a case makes), and after every 5-minute slot (carebird.app.inbox.FIGURES_FRESH_FOR)."""
-    changes = per_day * MONTH_DAYS * queue_changes_a_case * mix.hours_a_day / 24  # while someone looks
-    slots = mix.hours_a_day * 12 * MONTH_DAYS
-    return mix.agents * (changes + slots)
+def queue_changes_per_second(per_day: int, queue_changes_a_case: float, mix: Mix = MIX) -> float:
+    """Changes of the waiting queue while the inbox is open: each stream record of a waiting case (at most), all of
+    them assumed to fall in the opening hours (agents answer then; the pessimistic side for a backing-off page)."""
+    return per_day * queue_changes_a_case / (mix.hours_a_day * 3600)
+
+
+def watched_queue(changes_per_second: float, steps: tuple[int, ...] = INBOX_REFRESH_STEPS) -> tuple[float, float]:
+    """Refreshes a second of a queue page nobody touches, and of those the ones that find a change, for changes
+    arriving at random (Poisson) at `changes_per_second`. After a refresh that shows a change the page waits
+    steps[0], then steps[1]... (the last one repeated) until a refresh finds the next change: a renewal cycle
+    holding E[K] = sum_k P(no change by t_k) refreshes over E[T] = sum_k step_k P(no change by t_(k-1)) seconds."""
+    if changes_per_second <= 0:
+        return 1 / steps[-1], 0.0
+    refreshes = cycle = elapsed = 0.0
+    for k in range(100_000):
+        unchanged = math.exp(-changes_per_second * elapsed)  # no change yet at the k-th refresh of the cycle
+        if unchanged < 1e-12:
+            break
+        step = steps[min(k, len(steps) - 1)]
+        refreshes += unchanged
+        cycle += step * unchanged
+        elapsed += step
+    return refreshes / cycle, 1 / cycle
+
+
+def inbox_refreshes(per_day: int, queue_changes_a_case: float, mix: Mix = MIX) -> tuple[float, float]:
+    """Queue refreshes a month, and how many of them read the queue (a change since the agent's last refresh, or a
+    new 5-minute slot), for `mix.agents` tabs shown `mix.hours_a_day` every day: `mix.inbox_active_share` of the
+    time at the keyboard (a refresh every steps[0] seconds), the rest watched (`watched_queue`)."""
+    changes = queue_changes_per_second(per_day, queue_changes_a_case, mix)
+    fastest, active = INBOX_REFRESH_STEPS[0], mix.inbox_active_share
+    watched, watched_changed = watched_queue(changes)
+    rate = active / fastest + (1 - active) * watched
+    changed = active * (1 - math.exp(-changes * fastest)) / fastest + (1 - active) * watched_changed
+    seconds = mix.agents * mix.hours_a_day * 3600 * MONTH_DAYS
+    refreshes = seconds * rate
+    return refreshes, min(refreshes, seconds * (changed + 1 / QUEUE_FIGURES_SLOT_SECONDS))
 
 
 def fixed_lines(
@@ -291,8 +340,7 @@ def fixed_lines(
     metrics = custom_metrics(template)
     scheduled = round(MONTH_DAYS * (24 * 4 + 24 * 12 + 24 + 2))  # watcher /15 min, poller /5 min, health /hour,
     scheduled_seconds = scheduled * 0.15  # announcer, digest; each a few calls: ~150 ms billed (assumed)
-    refreshes = mix.agents * mix.hours_a_day * MONTH_DAYS * 3600 / INBOX_REFRESH_SECONDS
-    full = min(refreshes, full_refreshes(per_day, variable_queue_changes, mix))
+    refreshes, full = inbox_refreshes(per_day, variable_queue_changes, mix)
 
     def refresh(kind: str) -> float:
         return (
@@ -317,8 +365,8 @@ def fixed_lines(
         Line(
             "CloudWatch metrics",
             max(metrics - FREE_TIER["metrics"], 0) * price["metric_month"],
-            f"{metrics} custom metric series ({template.count('Type: AWS::Logs::MetricFilter')} of them the access "
-            f"log's filters), {FREE_TIER['metrics']} free",
+            f"{metrics} custom metric series ({len(filtered_metrics(template))} of them from the access log's "
+            f"filters), {FREE_TIER['metrics']} free",
         ),
         Line(
             "CloudWatch dashboards",
@@ -335,10 +383,12 @@ def fixed_lines(
         Line(
             f"inbox open {mix.hours_a_day:g} h a day by {mix.agents} agents",
             inbox,
-            f"{refreshes:,.0f} queue refreshes a month (every {INBOX_REFRESH_SECONDS} s, every day): unchanged ones "
+            f"{refreshes:,.0f} queue refreshes a month, every day: every {INBOX_REFRESH_STEPS[0]} s while the queue "
+            f"changes or an agent works it (assumed {mix.inbox_active_share:.0%} of the time), backing off to "
+            f"{INBOX_REFRESH_STEPS[-1]} s while it stays the same; unchanged ones "
             f"{inbox_refresh['read_units']:.1f} RRU and {inbox_refresh['function_ms']:.1f} ms, at most {full:,.0f} "
-            f"that read the queue ({inbox_refresh['full_read_units']:.1f} RRU, "
-            f"{inbox_refresh['full_function_ms']:.0f} ms)",
+            "that read the queue "
+            f"({inbox_refresh['full_read_units']:.1f} RRU, {inbox_refresh['full_function_ms']:.0f} ms)",
         ),
         Line(
             f"variable, {per_day:,} cases a day",

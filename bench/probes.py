@@ -451,8 +451,8 @@ def _stored_bytes(dynamodb: Any, table: str, ledger: Any) -> int:
         page = dynamodb.scan(**kwargs)
         for item in page["Items"]:
             total += item_size(item) + 100
-            for keys, projects_all in ledger.indexes.values():
-                copy = _index_copy(item, keys, projects_all)
+            for keys, projected in ledger.indexes.values():
+                copy = _index_copy(item, keys, projected)
                 total += item_size(copy) + 100 if copy else 0
         if "LastEvaluatedKey" not in page:
             return total
@@ -614,15 +614,18 @@ def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, ob
 LAMBDA_FULL_VCPU_MB = 1769  # Lambda gives a function one full vCPU at 1,769 MB, a share in proportion below
 
 
-def kpi_probe(per_day: int = 50_000, days: int = 31, waiting: int = 500, runs: int = 5) -> tuple[list, dict]:
-    """The KPI report from hourly counters for `days` days at `per_day` cases a day (`kpi_counting.kpi_report`,
-    what the digest runs; the inbox's KPI page still reads cases, for its per-agent and calendar-minute figures):
-    its time (moto's emulation excluded), scaled to the deployed memory size's CPU share, and what DynamoDB
-    reads for it.
+def kpi_probe(
+    per_day: int = 50_000, days: int = 31, waiting: int = 500, runs: int = 5, agents: int = 20
+) -> tuple[list, dict]:
+    """The inbox's KPI page for `days` days at `per_day` cases a day (`kpi_counting.kpi_page`, `inbox.kpi_view`
+    and the X usage of those days, as the route runs them), and the KPI report alone (`kpi_counting.kpi_report`,
+    what the digest runs): their time (moto's emulation excluded), scaled to the deployed memory size's CPU
+    share, and what DynamoDB reads for them.
 
-    The hourly counters are written as the dispatcher leaves them for such a month (every hour's cases spread
-    over 5 channels, 8 topics and first responses over 0-599 minutes in widened buckets);
-    `waiting` cases wait in the queue."""
+    The counters are written as the dispatcher leaves them for such a month: every hour's cases spread over 5
+    channels, 8 topics and first responses over 0-599 minutes in widened buckets; every day's first responses
+    spread over `agents` agents, each with its row of opening- and clock-minute buckets; `waiting` cases wait in
+    the queue."""
     import random
     from datetime import UTC, datetime, timedelta
 
@@ -635,8 +638,8 @@ def kpi_probe(per_day: int = 50_000, days: int = 31, waiting: int = 500, runs: i
     from bench.capacity import item_size
     from carebird import clock
     from carebird.app.ingest import IngestSettings, apply_event
-    from carebird.aws.schema import KPI_COUNTER_PREFIX, kpi_hour_key, to_dynamo
-    from carebird.domain.kpi import first_response_bucket
+    from carebird.aws.schema import KPI_AGENT_ROW, KPI_COUNTER_PREFIX, kpi_agent_key, kpi_hour_key, to_dynamo
+    from carebird.domain.kpi import agent_bucket, first_response_bucket
     from carebird.domain.model import Author, Channel, Message
 
     os.environ.update(AWS_DEFAULT_REGION="eu-west-3", TZ="UTC", POWERTOOLS_LOG_LEVEL="ERROR")
@@ -667,6 +670,25 @@ def kpi_probe(per_day: int = 50_000, days: int = 31, waiting: int = 500, runs: i
                 f"{KPI_COUNTER_PREFIX}{name}": value for name, value in counters.items()
             }
             backend.put_item("bench-kpi", to_dynamo(item))  # setup, not measured: past moto's HTTP emulation
+        agent_days: list[dict[str, int]] = []  # an agent's day of first responses, in buckets (drawn once per
+        team_day: dict[str, int] = {}  # agent, every day alike), and the team's in clock minutes
+        for _ in range(agents):
+            buckets: dict[str, int] = {}
+            for _ in range(per_day * 9 // 10 // agents):
+                opening, clock_minutes = min(random.expovariate(1 / 60), 599), min(random.expovariate(1 / 90), 2999)
+                for name in (f"o{agent_bucket(opening)}", f"c{agent_bucket(clock_minutes)}"):
+                    buckets[name] = buckets.get(name, 0) + 1
+                fine = f"c{first_response_bucket(clock_minutes)}"
+                team_day[fine] = team_day.get(fine, 0) + 1
+            agent_days.append(buckets)
+        for day in range(days + 1):  # every agent's row of a local day (UTC here), and the team's
+            local_day = (until - timedelta(days=day)).date().isoformat()
+            named = [(f"agent{n}@brand.example", buckets) for n, buckets in enumerate(agent_days)]
+            for agent, buckets in [("", team_day), *named]:  # "": the team's row
+                item = kpi_agent_key(local_day, agent) | {
+                    f"{KPI_COUNTER_PREFIX}{name}": value for name, value in buckets.items()
+                }
+                backend.put_item("bench-kpi", to_dynamo(item))
         settings = IngestSettings()
         for n in range(waiting):
             author = Author(f"17{n:017d}", f"client{n}", f"Client {n}", followers=n % 5000)
@@ -676,8 +698,11 @@ def kpi_probe(per_day: int = 50_000, days: int = 31, waiting: int = 500, runs: i
             apply_event(stack.store, message, settings)
         clock.travel_to(until)
         from carebird import settings as configuration
-        from carebird.app.kpi_counting import kpi_report
+        from carebird.app.inbox import kpi_view
+        from carebird.app.inboxweb.insights import local_midnight
+        from carebird.app.kpi_counting import kpi_page, kpi_report
         from carebird.aws.case_store import KpiCounters
+        from carebird.aws.usage import DynamoUsage
 
         policy = configuration.sla_policy()
         emulated, read = [0.0], [0]
@@ -691,7 +716,8 @@ def kpi_probe(per_day: int = 50_000, days: int = 31, waiting: int = 500, runs: i
                 emulated[0] += time.process_time() - began
 
         BotocoreStubber.__call__ = timed_emulation  # type: ignore[method-assign]
-        samples = []
+        samples, page_samples = [], []
+        since = local_midnight(until, policy.hours.zone, days - 1)  # the page's window: whole local days
         try:
             for _ in range(runs + 1):
                 emulated[0] = 0.0
@@ -700,6 +726,12 @@ def kpi_probe(per_day: int = 50_000, days: int = 31, waiting: int = 500, runs: i
                     KpiCounters(stack.store), stack.store, policy, until - timedelta(days=days), until
                 )
                 samples.append(time.process_time() - began - emulated[0])
+                emulated[0] = 0.0
+                began = time.process_time()
+                page_report, by_day, first = kpi_page(KpiCounters(stack.store), stack.store, policy, since, until)
+                view = kpi_view(page_report, by_day, first, policy, days)
+                DynamoUsage("bench-kpi", stack.store.client).days(until.date(), days)  # the page's X spend
+                page_samples.append(time.process_time() - began - emulated[0])
         finally:
             BotocoreStubber.__call__ = real_call  # type: ignore[method-assign]
         rows_read = [
@@ -711,14 +743,23 @@ def kpi_probe(per_day: int = 50_000, days: int = 31, waiting: int = 500, runs: i
         ]
         read[0] = sum(item_size(i) for i in rows_read)
         clock.reset()
-    cpu_ms = statistics.median(samples[1:]) * 1000
-    at_memory_ms = cpu_ms * max(1.0, LAMBDA_FULL_VCPU_MB / memory)
-    assert report.cases > 0, report.cases
+    share = max(1.0, LAMBDA_FULL_VCPU_MB / memory)
+    cpu_ms, page_cpu_ms = statistics.median(samples[1:]) * 1000, statistics.median(page_samples[1:]) * 1000
+    assert report.cases > 0 and view["cases"] > 0 and len(view["per_agent"]) == agents, view["per_agent"]
+    assert view["median_first_response_calendar_minutes"] is not None, view
+    agent_rows = [i for i in rows_read if i["sk"]["S"].startswith(KPI_AGENT_ROW)]  # a day more than the page's
+    hour_rows = [i for i in rows_read if not i["sk"]["S"].startswith(KPI_AGENT_ROW)]
+    hour_kb, agent_kb = (sum(item_size(i) for i in part) / 1024 for part in (hour_rows, agent_rows))
     rows = [
-        (f"KPIs for {days} days at {per_day:,} cases/day ({report.cases:,} cases), the counters' report",
-         f"{cpu_ms:.0f} ms CPU here = {at_memory_ms:.0f} ms at {memory} MB (x{LAMBDA_FULL_VCPU_MB / memory:.2f}: "
-         f"Lambda's CPU share); reads {len(rows_read)} hourly rows ({read[0] / 1024:.0f} KB) + {waiting} waiting "
-         "cases (goal <= 2 s)"),
+        (f"KPI page for {days} days at {per_day:,} cases/day ({view['cases']:,} cases, {agents} agents)",
+         f"{page_cpu_ms:.0f} ms CPU here = {page_cpu_ms * share:.0f} ms at {memory} MB (x{share:.2f}: Lambda's CPU "
+         f"share); reads {len(hour_rows)} hourly rows ({hour_kb:.0f} KB) + {days * (agents + 1)} day rows of "
+         f"first responses, the agents' and the team's (about {agent_kb / len(agent_rows) * days * (agents + 1):.0f}"
+         f" KB) + {waiting} waiting cases + {days} days of X usage (goal <= 2 s)"),
+        (f"KPI report for {days} days (the digest's, hourly rows only)",
+         f"{cpu_ms:.0f} ms CPU here = {cpu_ms * share:.0f} ms at {memory} MB"),
     ]  # fmt: skip
-    return rows, {"kpi_month_ms_50k_per_day": round(at_memory_ms, 1), "kpi_month_cpu_ms_here": round(cpu_ms, 1),
-                  "kpi_month_rows_read": len(rows_read), "kpi_month_bytes_read": read[0]}  # fmt: skip
+    return rows, {"kpi_month_ms_50k_per_day": round(page_cpu_ms * share, 1),
+                  "kpi_month_cpu_ms_here": round(page_cpu_ms, 1),
+                  "kpi_month_rows_read": len(hour_rows) + days * (agents + 1), "kpi_month_bytes_read": read[0],
+                  "kpi_report_month_ms_50k_per_day": round(cpu_ms * share, 1)}  # fmt: skip

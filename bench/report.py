@@ -20,7 +20,8 @@ JSON_KEYS = (
     "first_event_ratio_built", "first_event_cpu_ms_built", "sdk_floor_cpu_ms",
     "webhook_cpu_ms_per_event_http", "webhook_cpu_ms_per_event_replay", "botocore_call_floor_ms",
     "botocore_call_floor_ms_http", "webhook_aws_floor_ms_per_event_http", "webhook_own_cpu_ms_per_event",
-    "calls_per_event", "write_units_per_event", "kpi_month_ms_50k_per_day", "kpi_month_rows_read",
+    "calls_per_event", "write_units_per_event", "kpi_month_ms_50k_per_day", "kpi_report_month_ms_50k_per_day",
+    "kpi_month_rows_read",
     "inbox_queue_ms_500_open", "lost", "duplicated", "events_per_second", "metric_series_count",
     "junk_request_cost", "largest_delivery",
 )  # fmt: skip

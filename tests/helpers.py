@@ -253,6 +253,14 @@ class InMemoryCaseStore(RemembersCases):
     def cases_opened_between(self, since: datetime, until: datetime) -> Iterator[Case]:
         yield from sorted((c for c in self.cases.values() if since <= c.opened_at <= until), key=lambda c: c.opened_at)
 
+    def cases_newest_first(self, until: datetime, days: int, page_size: int | None = None) -> Iterator[Case]:
+        for back in range(days):
+            day = (until - timedelta(days=back)).astimezone(UTC).date()
+            opened = [
+                c for c in self.cases.values() if c.opened_at.astimezone(UTC).date() == day and c.opened_at <= until
+            ]
+            yield from sorted(opened, key=lambda c: c.opened_at, reverse=True)
+
     def latest_case(self, now: datetime, days: int = 2) -> Case | None:
         first_day = (now - timedelta(days=days - 1)).date()
         recent = [c for c in self.cases.values() if first_day <= c.opened_at.date() and c.opened_at <= now]

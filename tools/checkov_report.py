@@ -25,9 +25,8 @@ ANSWERS = {
     "CKV_AWS_117": "Nothing carebird reaches is in a VPC (DynamoDB, SNS, Step Functions, Scheduler, Secrets Manager, "
     "X): a VPC would need NAT gateways (about $35/month each) or endpoints, for no isolation gained.",
     "CKV_AWS_116": "checkov looks only for `DeadLetterQueue`. Stream consumers have `OnFailure` destinations on their "
-    "event source mappings (`StreamDeadLetterQueue`), scheduled functions `EventInvokeConfig` `OnFailure` "
-    "(`ScheduledFailuresQueue`), each alarmed "
-    "(`test_streams_that_keep_failing_go_to_a_dead_letter_queue_with_an_alarm`); "
+    "event source mappings, scheduled functions `EventInvokeConfig` `OnFailure`, both to `FailuresQueue`, alarmed "
+    "(`test_streams_that_keep_failing_go_to_the_failures_queue_with_an_alarm`); "
     "the webhook and the inbox are synchronous: their callers retry.",
     "CKV_AWS_115": "The webhook is bounded by its routes' throttles (50/s deliveries, 5/s CRC) and may reserve "
     "executions (`WebhookReservedConcurrency`, off by default: a reservation fails to deploy on accounts whose quota "
@@ -39,7 +38,7 @@ ANSWERS = {
     "CKV_AWS_119": "The table is encrypted at rest with the AWS managed key (`SSEEnabled`); a customer managed key "
     "adds $1/month and KMS requests on every read and write.",
     "CKV_AWS_149": "Encrypted with the AWS managed key; only the functions that use it may read it.",
-    "CKV_AWS_27": "Both queues use SQS managed server-side encryption (`SqsManagedSseEnabled`); checkov recognises "
+    "CKV_AWS_27": "Every queue uses SQS managed server-side encryption (`SqsManagedSseEnabled`); checkov recognises "
     "only a KMS key.",
     "CKV_AWS_26": "CloudWatch alarms cannot publish to a topic under the AWS managed key. The alerts topic carries "
     "alarm names and figures only, never customer text; the topics that carry customer text are encrypted.",

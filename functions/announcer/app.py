@@ -19,7 +19,9 @@ settings = configuration.announcer()
 TABLE, BRAND = settings.cases_table, settings.automation.brand_handle
 claims, state = DynamoOutbox(TABLE), DynamoAutomationState(TABLE)
 x = x_client(settings.secret_arn, settings.automation.dry_run, TABLE, settings.alert_topic_arn, BRAND)
-schedules = AnnouncementSchedules(settings.schedule_group, settings.role_arn) if settings.schedule_group else None
+schedules = None  # the local runtime fires the planned announcements itself
+if settings.schedule_group:
+    schedules = AnnouncementSchedules(settings.schedule_group, settings.role_arn, settings.dead_letter_arn)
 
 
 @observe.handler

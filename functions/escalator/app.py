@@ -8,7 +8,6 @@ from carebird import clock
 from carebird import settings as configuration
 from carebird.app.escalation import DueEscalation, escalate
 from carebird.aws.escalation_ledger import DynamoEscalationLedger, SnsNotifier
-from carebird.aws.metrics import emit
 from carebird.observability import Observability
 
 observe = Observability(configuration.tracing())
@@ -31,7 +30,7 @@ def parsed(records: list[dict[str, Any]]) -> list[tuple[str, DueEscalation]]:
 @observe.handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     outcome = escalate(parsed(event.get("Records", [])), ledger, notifier, clock.now)
-    if outcome.deferred:
-        emit("EscalationsDeferred", len(outcome.deferred))
-    logger.info("escalations", extra={"emails": len(outcome.emails), "deferred": len(outcome.deferred)})
+    # deferred: SNS refused; the queue tries again (EscalationQueueAgeAlarm past 4 minutes, then the DLQ's alarm)
+    log = logger.warning if outcome.deferred else logger.info
+    log("escalations", extra={"emails": len(outcome.emails), "deferred": len(outcome.deferred)})
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in outcome.retry]}

@@ -15,7 +15,6 @@ from carebird import settings as configuration
 from carebird.app.webhook import Webhook, answer_http
 from carebird.aws.case_store import DynamoCaseStore
 from carebird.aws.outage_store import DynamoOutageLedger, SnsOutageAlerts
-from carebird.aws.pause import revocation_brakes
 from carebird.aws.secrets import consumer_secret
 from carebird.domain.outages import OutageWatch
 from carebird.observability import Observability
@@ -23,10 +22,17 @@ from carebird.observability import Observability
 observe = Observability(configuration.tracing())
 logger, settings = observe.logger, configuration.webhook()
 store = DynamoCaseStore(settings.cases_table, remember_cases=True)  # ingestion: see DynamoCaseStore
-on_revoke = revocation_brakes(settings.cases_table, settings.alert_topic_arn, settings.brand.handle)
 outages = OutageWatch(DynamoOutageLedger(store), SnsOutageAlerts(configuration.outage_topic(), log=logger),
                       settings.outages, settings.ingest.rules)  # fmt: skip
 secret = partial(consumer_secret, settings.secret_arn)  # read when a delivery is to be checked
+
+
+def on_revoke(happened_at: Any) -> bool:  # the pause's adapters (carebird.aws.pause) imported on a revocation only
+    from carebird.aws.pause import revocation_brakes
+
+    return revocation_brakes(settings.cases_table, settings.alert_topic_arn, settings.brand.handle)(happened_at)
+
+
 webhook = Webhook(settings, store, secret, quarantine=store, now=clock.now, on_revoke=on_revoke, outages=outages)
 
 

@@ -112,7 +112,7 @@ def stack(built: dict[str, Any], aws: dict[str, str]) -> dict[str, str]:
         "SlaStateMachine": machine,
         "SlaScheduleGroup": "carebird-sla",
         "SlaSchedulerRole.Arn": "arn:aws:iam::123456789012:role/carebird-sla-scheduler",
-        "ScheduledFailuresQueue.Arn": "arn:aws:sqs:eu-west-3:123456789012:carebird-scheduled-failures",
+        "FailuresQueue.Arn": "arn:aws:sqs:eu-west-3:123456789012:carebird-failures",
     }
 
 

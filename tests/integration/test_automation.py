@@ -215,6 +215,17 @@ def test_the_nightly_plan_schedules_the_calendars_own_times_saturday_included_an
     assert one["Target"]["Arn"] == stack.context.invoked_function_arn
 
 
+def test_the_announcer_plans_schedules_that_scheduler_dead_letters_into_the_alarmed_queue(stack):
+    failures = "arn:aws:sqs:eu-west-3:123456789012:carebird-failures"
+    scheduler = with_announcement_schedules(stack, ANNOUNCEMENT_DEAD_LETTER_ARN=failures)
+    clock.travel_to(datetime(2025, 11, 28, 0, 5, tzinfo=UTC))
+
+    stack.announcer.lambda_handler({"kind": "plan"}, stack.context)
+
+    planned = schedules(scheduler)
+    assert planned and all(s["Target"]["DeadLetterConfig"] == {"Arn": failures} for s in planned.values())
+
+
 def test_a_planned_schedule_fires_the_announcement_the_calendar_expects(stack):
     scheduler = with_announcement_schedules(stack, OPENING_HOURS="mon-fri 10:00-19:00; sat 10:00-13:00")
     clock.travel_to(datetime(2025, 11, 29, 0, 5, tzinfo=UTC))  # Saturday

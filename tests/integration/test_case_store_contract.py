@@ -5,6 +5,7 @@ what the inbox, the digest, the KPIs and the health check read (the reader port,
 fake that drifted from DynamoDB's conditional semantics would make every unit test built on it lie.
 """
 
+import itertools
 from dataclasses import replace
 from datetime import timedelta
 
@@ -123,3 +124,130 @@ def test_a_post_deleted_before_it_arrived_is_never_stored(store):
 
     assert result.outcome is not Outcome.CREATED
     assert store.case_id_for_message(mention.id) is None and list(store.open_queue()) == []
+
+
+def mentions(count, opened):
+    """`count` first mentions of distinct customers, a minute apart, the last at `opened`."""
+    from carebird.domain.model import Author, Channel, Message
+
+    return [
+        Message(id=f"19{n:017d}", channel=Channel.MENTION, author=Author(f"17{n:017d}", f"reader{n}", f"Reader {n}"),
+                text=f"@{BRAND.handle} ma box ne marche plus", created_at=opened - timedelta(minutes=count - 1 - n))
+        for n in range(count)
+    ]  # fmt: skip
+
+
+def test_a_days_cases_are_read_newest_first_beyond_one_batch_and_no_further_than_the_reader_goes(store):
+    opened = event("aaa-mention.json").created_at
+    for message in mentions(130, opened):  # more than one BatchGetItem's 100 keys
+        apply_event(store, message, SETTINGS)
+
+    newest = list(store.cases_newest_first(opened, 1))
+    window = list(store.cases_opened_between(opened - timedelta(hours=3), opened))
+    first_three = list(itertools.islice(store.cases_newest_first(opened, 1), 3))
+
+    assert [c.customer.handle for c in newest] == [f"reader{n}" for n in reversed(range(130))]
+    assert [c.case_id for c in window] == [c.case_id for c in reversed(newest)]
+    assert newest[0] == store.get_case(newest[0].case_id)  # the whole case, not the index's keys
+    assert [c.customer.handle for c in first_three] == ["reader129", "reader128", "reader127"]
+
+
+def index_projections():
+    """Each index of the template: (its keys and the table's, the attributes it projects; None for ALL)."""
+    table = local.load_template()["Resources"]["CasesTable"]["Properties"]
+    shapes = {}
+    for index in table["GlobalSecondaryIndexes"]:
+        keys = {"pk", "sk", *(k["AttributeName"] for k in index["KeySchema"])}
+        projection = index["Projection"]
+        included = set(projection.get("NonKeyAttributes", ())) if projection["ProjectionType"] == "INCLUDE" else set()
+        shapes[index["IndexName"]] = None if projection["ProjectionType"] == "ALL" else keys | included
+    return shapes
+
+
+@pytest.fixture
+def projected_store(aws):
+    """The DynamoDB store whose index Queries answer only what real DynamoDB returns from an index: its keys, the
+    table's and the projected attributes, whatever moto's emulation returns. A reader that took anything else from an
+    index item (the case's customer, its status...) reads it missing here. Every index Query is kept for a look."""
+    dynamodb = boto3.client("dynamodb")
+    local.create_cases_table(dynamodb, "carebird-projected")
+    shapes, queries = index_projections(), []
+
+    def remember(params, context, **_):
+        context["index"] = params.get("IndexName")
+        if params.get("IndexName"):
+            queries.append(params)
+
+    def strip(parsed, context, **_):
+        allowed = shapes.get(context.get("index")) if context.get("index") else None
+        for item in parsed.get("Items", []) if allowed is not None else []:
+            for name in set(item) - allowed:
+                del item[name]
+
+    dynamodb.meta.events.register("before-parameter-build.dynamodb.Query", remember)
+    dynamodb.meta.events.register("after-call.dynamodb.Query", strip)
+    store = DynamoCaseStore("carebird-projected", dynamodb)
+    store.index_queries = queries
+    return store
+
+
+def test_every_index_read_gives_whole_cases_from_what_the_index_projects_and_nothing_else(projected_store):
+    store = projected_store
+    opened = event("aaa-mention.json").created_at
+    for message in mentions(5, opened):
+        apply_event(store, message, SETTINGS)
+    stored = {c.case_id: c for c in store.open_queue()}
+    one = store.get_case(next(iter(stored)))
+
+    assert len(stored) == 5 and all(store.get_case(case_id) == case for case_id, case in stored.items())
+    assert {c.case_id: c for c in store.cases_newest_first(opened, 1)} == stored
+    assert {c.case_id: c for c in store.cases_opened_between(opened - timedelta(hours=1), opened)} == stored
+    assert store.latest_case(opened) == store.get_case(max(stored.values(), key=lambda c: c.opened_at).case_id)
+    assert store.case_by_reference(one.reference) == one
+    assert store.cases_of_customer(one.customer.handle) == [one]
+    shapes = index_projections()
+    for query in store.index_queries:  # nothing asked of an index beyond what it holds
+        allowed = shapes[query["IndexName"]]
+        asked = {n.strip() for n in query.get("ProjectionExpression", "").split(",") if n.strip()}
+        assert query.get("Select") != "ALL_ATTRIBUTES" or allowed is None
+        assert allowed is None or asked <= allowed, (query["IndexName"], asked - allowed)
+
+
+def test_reading_a_few_of_a_busy_days_cases_reads_no_more_than_one_batch_of_them(projected_store):
+    store = projected_store
+    opened = event("aaa-mention.json").created_at
+    for message in mentions(130, opened):
+        apply_event(store, message, SETTINGS)
+    asked = []
+    store.client.meta.events.register(
+        "before-parameter-build.dynamodb.BatchGetItem",
+        lambda params, **_: asked.extend(len(w["Keys"]) for w in params["RequestItems"].values()),
+    )
+
+    first_three = list(itertools.islice(store.cases_newest_first(opened, 1), 3))
+    read_three = list(asked)
+    every_one = list(store.cases_newest_first(opened, 1))
+
+    assert len(first_three) == 3 and read_three == [100]
+    assert len(every_one) == 130 and asked[len(read_three) :] == [100, 30]
+
+
+def test_cases_whose_keys_dynamodb_leaves_unprocessed_are_asked_again_and_come_back_in_order(projected_store):
+    store = projected_store
+    opened = event("aaa-mention.json").created_at
+    for message in mentions(7, opened):
+        apply_event(store, message, SETTINGS)
+    throttled = []
+
+    def leave_some_unprocessed(parsed, **_):  # DynamoDB's answer under throttling: part of the keys come back
+        (table, items), *_ = parsed["Responses"].items()
+        if len(items) > 2 and not throttled:
+            throttled.extend(items[2:])
+            parsed["Responses"][table] = items[:2]
+            parsed["UnprocessedKeys"] = {table: {"Keys": [{"pk": i["pk"], "sk": i["sk"]} for i in items[2:]]}}
+
+    store.client.meta.events.register("after-call.dynamodb.BatchGetItem", leave_some_unprocessed)
+
+    newest = [c.customer.handle for c in store.cases_newest_first(opened, 1)]
+
+    assert throttled and newest == [f"reader{n}" for n in reversed(range(7))]

@@ -253,8 +253,8 @@ def test_every_way_an_escalation_can_stall_raises_an_alarm_to_the_operations_top
     expected = {
         ("AWS/States", "ExecutionsFailed", machine),
         ("AWS/States", "ExecutionsTimedOut", machine),
-        ("AWS/States", "ExecutionThrottled", machine),
-        ("carebird", "EscalationsDeferred", "[]"),
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible",  # timers Scheduler could not start: their DLQ
+         dims("QueueName", {"Fn::GetAtt": ["FailuresQueue", "QueueName"]})),
         ("AWS/SQS", "ApproximateAgeOfOldestMessage",
          dims("QueueName", {"Fn::GetAtt": ["EscalationQueue", "QueueName"]})),
         ("AWS/SQS", "ApproximateNumberOfMessagesVisible",
@@ -263,6 +263,28 @@ def test_every_way_an_escalation_can_stall_raises_an_alarm_to_the_operations_top
         ("AWS/SNS", "NumberOfNotificationsFailed", dims("TopicName", {"Fn::GetAtt": ["ManagerTopic", "TopicName"]})),
     }  # fmt: skip
     assert expected <= watched
+    dispatcher = resources["DispatcherFunction"]["Properties"]["Environment"]["Variables"]
+    assert dispatcher["SCHEDULE_DEAD_LETTER_ARN"] == {"Fn::GetAtt": ["FailuresQueue", "Arn"]}
+    scheduler_may = resources["SlaSchedulerRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": {"Fn::GetAtt": ["FailuresQueue", "Arn"]}} in (
+        scheduler_may
+    )
     redrive = QUEUE["RedrivePolicy"]
     assert redrive["deadLetterTargetArn"] == {"Fn::GetAtt": ["EscalationDeadLetterQueue", "Arn"]}
     assert redrive["maxReceiveCount"] * QUEUE["VisibilityTimeout"] >= 4 * 3600  # hours of outage before the DLQ
+
+
+def test_an_escalation_that_sns_keeps_refusing_ages_past_the_alarm_before_sqs_stops_counting_its_age():
+    # SQS leaves a message out of ApproximateAgeOfOldestMessage once it has been received three times (a poison
+    # pill: "the metric points at the second-oldest message that hasn't been received more than three times",
+    # SQS's CloudWatch metrics). A batch SNS refuses is received again every visibility timeout, so the alarm must
+    # fire before the third receive (2 visibility timeouts after the first, at the earliest) or never during an
+    # outage; and after the batching window and a run of the escalator, so that a healthy queue never raises it.
+    alarm = TEMPLATE["Resources"]["EscalationQueueAgeAlarm"]["Properties"]
+    deadlines = TEMPLATE["Resources"]["EscalatorFunction"]["Properties"]["Events"]["Deadlines"]["Properties"]
+    escalator_timeout = TEMPLATE["Resources"]["EscalatorFunction"]["Properties"]["Timeout"]
+    third_receive_at_the_earliest = 2 * QUEUE["VisibilityTimeout"]
+    healthy_at_most = deadlines["MaximumBatchingWindowInSeconds"] + escalator_timeout
+
+    assert alarm["Statistic"] == "Maximum" and alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert healthy_at_most < alarm["Threshold"] < third_receive_at_the_earliest - 60  # a minute's sample inside

@@ -6,6 +6,7 @@ case back; a phone's 390x844 screen with no horizontal scroll; dark mode; axe-co
 every view; a tweet carrying HTML shown as text; the KPI chart. `make screenshots` regenerates the README's images.
 """
 
+import itertools
 import json
 import os
 import re
@@ -336,6 +337,150 @@ def test_the_queue_refresh_transfers_nothing_when_unchanged(browser, site):
     page.wait_for_timeout(300)
 
     assert statuses == [304]
+
+
+RECORD_QUEUE_REQUESTS = """(() => {  // the page's clock (faked) at each request of the queue
+  window.__queueAt = [];
+  const send = window.fetch;
+  window.fetch = (url, options) => {
+    if (String(url).includes("/api/queue")) window.__queueAt.push(Date.now());
+    return send(url, options);
+  };
+})();"""
+
+
+def open_page_on_a_paused_clock(browser, url, name):
+    """The queue signed in, its timers on Playwright's clock, paused: time moves only when the test moves it."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.add_init_script(RECORD_QUEUE_REQUESTS)
+    page.clock.install()
+    page.goto(url)
+    page.fill("#dev-name", name)
+    page.press("#dev-name", "Enter")
+    page.wait_for_selector(ROWS)
+    settled(page)
+    page.clock.pause_at(page.evaluate("Date.now()") / 1000 + 0.5)  # Playwright's Python clock counts seconds
+    return page
+
+
+def settled(page):
+    """No refresh in flight and the next one scheduled (the page's own state)."""
+    for _ in range(500):
+        if page.evaluate("!polling.busy && polling.timer !== null"):
+            return
+        page.wait_for_timeout(20)
+    raise AssertionError("the queue's next refresh was never scheduled")
+
+
+def live_for(page, seconds):
+    """Move the page's clock one second at a time, letting each refresh it starts finish."""
+    for _ in range(seconds):
+        page.clock.run_for(1000)
+        settled(page)
+
+
+def gaps(page, since=0):
+    """Seconds between the queue's requests, from the `since`-th one."""
+    times = page.evaluate("window.__queueAt")[since:]
+    return [round((b - a) / 1000) for a, b in itertools.pairwise(times)]
+
+
+def test_an_unchanged_queue_refreshes_every_15_s_then_backs_off_to_one_a_minute_and_a_change_brings_15_s_back(
+    browser, site
+):
+    url, stack = site
+    page = open_page_on_a_paused_clock(browser, url, "alice")
+
+    live_for(page, 230)
+    assert gaps(page) == [15, 20, 30, 45, 60, 60]  # the first is the page's own load
+
+    before = len(page.evaluate("window.__queueAt"))
+    assert stack.deliver(mention(777, "une question sur l'offre n°7 ?", "nadia"))["statusCode"] == 200
+    stack.dispatch()
+    live_for(page, 60)
+    expect(page.locator(ROWS)).to_have_count(4)  # the new case shows within a minute of its arrival
+    live_for(page, 40)
+    assert gaps(page, before - 1)[1:3] == [15, 20]  # after the change is shown: 15 s, then backing off again
+
+
+def test_the_agent_coming_back_refreshes_a_stale_queue_at_once_and_a_hidden_tab_never_refreshes(browser, site):
+    url, _ = site
+    page = open_page_on_a_paused_clock(browser, url, "alice")
+    live_for(page, 170)  # backed off: the next refresh is a minute away
+    count = lambda: len(page.evaluate("window.__queueAt"))  # noqa: E731
+
+    live_for(page, 20)
+    before = count()
+    page.keyboard.press("j")  # a key, 20 s after the last refresh: at once
+    page.clock.run_for(1)
+    settled(page)
+    assert count() == before + 1
+    live_for(page, 10)
+    page.keyboard.press("k")  # 10 s later: the queue shown is fresh enough, but the next refresh is 15 s, not 20
+    page.clock.run_for(1)
+    settled(page)
+    assert count() == before + 1
+    live_for(page, 5)
+    assert count() == before + 2
+
+    page.evaluate("""() => {
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "hidden" });
+      document.dispatchEvent(new Event("visibilitychange"));
+    }""")
+    hidden = count()
+    for _ in range(600):  # ten hidden minutes: no refresh, none scheduled
+        page.clock.run_for(1000)
+    assert count() == hidden and page.evaluate("polling.timer") is None
+
+    page.evaluate("""() => {
+      Object.defineProperty(document, "visibilityState", { configurable: true, get: () => "visible" });
+      document.dispatchEvent(new Event("visibilitychange"));
+    }""")
+    page.clock.run_for(1)
+    settled(page)
+    assert count() == hidden + 1  # shown again: at once
+
+
+def test_a_failed_refresh_shows_the_error_and_the_next_refresh_that_succeeds_shows_the_queue_again(browser, site):
+    url, _ = site
+    page = open_page_on_a_paused_clock(browser, url, "alice")
+    shown = page.locator(ROWS).count()
+    failures = [503]
+    page.route(
+        "**/inbox/api/queue*",
+        lambda route: (
+            route.fulfill(status=failures.pop(), body=json.dumps({"error": "busy"})) if failures else route.continue_()
+        ),
+    )
+
+    live_for(page, 15)
+    expect(page.locator("#state.error")).to_contain_text("busy")
+    expect(page.locator(ROWS)).to_have_count(0)
+    live_for(page, 15)  # the queue has not changed meanwhile: the answer must not be a 304 to rows no longer shown
+    expect(page.locator(ROWS)).to_have_count(shown)
+    expect(page.locator("#state.error")).to_have_count(0)
+
+
+def test_a_refresh_that_never_answers_is_given_up_and_the_refresh_goes_on(browser, site):
+    url, _ = site
+    page = open_page_on_a_paused_clock(browser, url, "alice")
+    shown = page.locator(ROWS).count()
+    count = lambda: len(page.evaluate("window.__queueAt"))  # noqa: E731
+    hanging = []
+    page.route("**/inbox/api/queue*", lambda route: hanging.append(route) if not hanging else route.continue_())
+
+    for _ in range(15):
+        page.clock.run_for(1000)
+    page.wait_for_timeout(100)
+    assert len(hanging) == 1  # the request went out and hangs (a socket gone stale while the laptop slept)
+    before = count()
+    for _ in range(30):
+        page.clock.run_for(1000)
+    settled(page)  # given up after 30 s (then tried again at once: it is stale) and the next refresh scheduled
+    assert count() == before + 1
+    live_for(page, 60)
+    assert count() > before + 1
+    expect(page.locator(ROWS)).to_have_count(shown)
 
 
 def test_a_tweet_carrying_html_and_script_renders_as_text(browser, site):

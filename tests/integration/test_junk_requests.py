@@ -55,25 +55,33 @@ def test_a_thousand_junk_requests_are_refused_with_one_log_line_and_counted_in_t
     assert emitted == []  # no paid series for junk: the access log's metric filter counts the refusals
 
 
-def test_refusals_and_throttling_on_the_webhook_route_each_raise_an_alarm():
+def test_refusals_and_throttling_on_the_webhook_route_raise_the_one_alarm():
     from carebird_local.local import load_template
 
     resources = load_template()["Resources"]
     access_format = resources["WebhookApi"]["Properties"]["AccessLogSettings"]["Format"]
     filters = {
-        r["Properties"]["MetricTransformations"][0]["MetricName"]: r["Properties"]
+        r["Properties"]["FilterPattern"]: r["Properties"]
         for r in resources.values()
         if r["Type"] == "AWS::Logs::MetricFilter"
     }
-    alarms = {r["Properties"]["MetricName"]: r["Properties"] for r in resources.values() if "Alarm" in r["Type"]}
+    refusals = filters['{ ($.path = "/webhook") && ($.status = "4*") }']
+    throttled = filters['{ $.status = "429" }']
+    alarm = resources["WebhookClientErrorsAlarm"]["Properties"]
 
     assert '"status":"$context.status"' in access_format and '"path":"$context.path"' in access_format
-    assert filters["WebhookClientErrors"]["FilterPattern"] == '{ ($.path = "/webhook") && ($.status = "4*") }'
-    assert filters["ThrottledRequests"]["FilterPattern"] == '{ $.status = "429" }'
-    for metric in ("WebhookClientErrors", "ThrottledRequests"):
-        assert filters[metric]["LogGroupName"] == {"Ref": "WebhookAccessLogGroup"}
-        assert alarms[metric]["Namespace"] == "carebird" and alarms[metric]["AlarmActions"] == [{"Ref": "AlertsTopic"}]
-    assert alarms["ThrottledRequests"]["Threshold"] == 0  # one 429 may be one of X's deliveries refused
+    for fed in (refusals, throttled):  # one metric, one series, one alarm
+        assert fed["LogGroupName"] == {"Ref": "WebhookAccessLogGroup"}
+        (transformation,) = fed["MetricTransformations"]
+        assert (transformation["MetricNamespace"], transformation["MetricName"]) == ("carebird", alarm["MetricName"])
+    assert alarm["Namespace"] == "carebird" and alarm["AlarmActions"] == [{"Ref": "AlertsTopic"}]
+    assert alarm["ComparisonOperator"] == "GreaterThanThreshold" and alarm["Statistic"] == "Sum"
+    # fifty refusals in the alarm's window do not raise it, fifty-one do; one 429 (maybe one of X's deliveries) does
+    weight = {
+        name: float(f["MetricTransformations"][0]["MetricValue"]) for name, f in (("4xx", refusals), ("429", throttled))
+    }
+    assert 50 * weight["4xx"] <= alarm["Threshold"] < 51 * weight["4xx"]
+    assert weight["429"] > alarm["Threshold"]
 
 
 def test_the_crc_checks_and_the_deliveries_are_throttled_apart():

@@ -1,7 +1,7 @@
 """The hourly KPI counters on DynamoDB (moto): kept by the dispatcher from the stream, each case counted once."""
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from carebird_local import simulate as sim
@@ -65,3 +65,50 @@ def test_the_counters_are_one_query_of_small_rows_for_any_window(embedded):
     rows = list(store.hourly(datetime(2025, 11, 25, 9, 30, tzinfo=UTC), datetime(2025, 11, 25, 10, 0, tzinfo=UTC)))
     assert [hour for hour, _ in rows] == ["2025-11-25T09", "2025-11-25T10"]
     assert rows[0][1] == {"cases": 0, "channel:dm": 0, "noise": 1}
+
+
+def test_a_first_response_is_counted_in_its_agents_row_of_the_local_day_and_a_stale_record_changes_nothing(embedded):
+    store = KpiCounters(DynamoCaseStore(TABLE))
+    answered = {"answered": 1, "frt:20": 1, "agent:2025-11-25:o20:chloé#2": 1, "agent:2025-11-25:c20:chloé#2": 1}
+
+    store.count("public-1", 1, "2025-11-25T09", {"cases": 1})
+    store.count("public-1", 2, "2025-11-25T09", {"cases": 1} | answered)
+    store.count("public-1", 1, "2025-11-25T09", {"cases": 1})  # an older record, redelivered: ignored
+    store.count("public-2", 1, "2025-11-26T09", {"cases": 1, "agent:2025-11-26:o0:X app": 1})
+
+    rows = list(store.first_responses(date(2025, 11, 25), date(2025, 11, 25)))
+    assert rows == [("2025-11-25", "chloé#2", {"o20": 1, "c20": 1})]
+    assert [agent for _, agent, _ in store.first_responses(date(2025, 11, 24), date(2025, 11, 26))] == [
+        "chloé#2",
+        "X app",
+    ]
+    assert counted()["answered"] == 1 and not any(name.startswith("agent") for name in counted())
+
+
+def test_kpi_rows_read_from_dynamodbs_json_are_the_items_botocore_parses_page_after_page(embedded, monkeypatch):
+    from botocore.parsers import BaseJSONParser
+
+    from carebird.aws.case_store import unparsed_items
+
+    walked, walk = [0], BaseJSONParser._handle_structure
+
+    def counted_walk(self, shape, value):
+        walked[0] += 1
+        return walk(self, shape, value)
+
+    monkeypatch.setattr(BaseJSONParser, "_handle_structure", counted_walk)
+
+    store = DynamoCaseStore(TABLE)
+    for hour in range(30):
+        KpiCounters(store).count(f"public-{hour}", 1, f"2025-11-25T{hour % 24:02d}", {"cases": 1, f"frt:{hour}": 1})
+    query = {"KeyConditionExpression": "pk = :kpi", "ExpressionAttributeValues": {":kpi": {"S": "KPI"}}}
+
+    parsed = list(store._query(limit=7, page=True, decode=dict, **query))
+    walked_parsing = walked[0]
+    with unparsed_items(store.client):
+        unparsed = list(store._query(limit=7, page=True, decode=dict, **query))
+    walked_unparsed = walked[0] - walked_parsing
+    after = list(store._query(limit=7, page=True, decode=dict, **query))  # outside the block: parsed again
+
+    assert len(parsed) == 24 and unparsed == parsed == after
+    assert walked_unparsed <= 3 * 4 < 24 * 4 <= walked_parsing  # 4 pages: each answer and its last key walked

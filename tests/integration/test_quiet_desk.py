@@ -55,7 +55,9 @@ def test_praise_spam_and_thanks_after_an_answer_send_no_email_while_the_real_req
     assert stack.case("public-1870000000000000001")["status"] == "praise"
     assert stack.case("public-1870000000000000002")["status"] == "noise"
     claire = stack.case("public-1860000000000000101")
-    assert claire["status"] == "answered" and claire["outcome"] == "thanked" and claire["reopened"] == "0"
+    assert (
+        claire["status"] == "answered" and claire["outcome"] == "thanked" and "reopened" not in claire
+    )  # never reopened: the item keeps no zero
     subjects = [e["subject"] for e in stack.team_emails()]
     assert len(subjects) == 1 and "@maxtech" in subjects[0]  # only the request nobody answered pages anyone
     assert not any(c.text.startswith("Hi CRYPTO") for c in stack.x_calls())  # no automatic reply to spam

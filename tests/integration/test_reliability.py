@@ -264,15 +264,14 @@ def test_a_workflow_that_cannot_queue_its_escalation_fails_visibly_marks_nothing
     assert len(stack.team_emails()) == 1 and stack.case("public-1860000000000000102")["escalation_level"] == "1"
 
 
-def test_streams_that_keep_failing_go_to_a_dead_letter_queue_with_an_alarm():
+def test_streams_that_keep_failing_go_to_the_failures_queue_with_an_alarm():
     resources = local.load_template()["Resources"]
     for function in ("DispatcherFunction", "AcknowledgerFunction"):
         stream = next(iter(resources[function]["Properties"]["Events"].values()))["Properties"]
-        assert stream["DestinationConfig"]["OnFailure"]["Destination"] == {
-            "Fn::GetAtt": ["StreamDeadLetterQueue", "Arn"]
-        }
+        assert stream["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["FailuresQueue", "Arn"]}
         assert stream["FunctionResponseTypes"] == ["ReportBatchItemFailures"] and stream["MaximumRetryAttempts"] > 0
-    alarm = resources["StreamDeadLetterAlarm"]["Properties"]
+    alarm = resources["FailuresAlarm"]["Properties"]
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["FailuresQueue", "QueueName"]}}]
     assert alarm["AlarmActions"] == [{"Ref": "AlertsTopic"}]
 
 

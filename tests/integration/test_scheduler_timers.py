@@ -1,4 +1,5 @@
-"""The SLA deadline as an EventBridge Scheduler one-time schedule (moto): idempotent, in UTC, deleted after use."""
+"""The SLA deadline and the day's announcements as EventBridge Scheduler one-time schedules (moto): idempotent, in
+UTC, deleted after use, and kept in the alarmed dead-letter queue when Scheduler cannot deliver them."""
 
 import json
 from datetime import UTC, datetime, timedelta
@@ -6,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
-from carebird.aws.timers import SchedulerTimers
+from carebird.aws.timers import AnnouncementSchedules, SchedulerTimers
+from carebird.domain.announcements import PlannedAnnouncement
 from carebird.domain.sla import SlaPolicy, timers_for
 from tests.helpers import waiting_case
 from tests.integration.conftest import TABLE  # noqa: F401  (the aws fixture comes from conftest)
@@ -16,6 +18,9 @@ NOW = datetime(2025, 11, 21, 16, 0, tzinfo=UTC)
 CASE = waiting_case("public-1860000000000000102", "2025-11-21T16:30:00Z", channel="mention")
 MACHINE = "arn:aws:states:eu-west-3:123456789012:stateMachine:carebird-sla"
 ROLE = "arn:aws:iam::123456789012:role/carebird-sla-scheduler"
+FAILURES = "arn:aws:sqs:eu-west-3:123456789012:carebird-failures"
+ANNOUNCER = "arn:aws:lambda:eu-west-3:123456789012:function:carebird-announcer"
+ANNOUNCEMENT_ROLE = "arn:aws:iam::123456789012:role/carebird-announcements"
 
 
 @pytest.fixture
@@ -36,6 +41,9 @@ def test_each_deadline_is_a_one_time_utc_schedule_that_starts_the_workflow_and_d
     assert schedule["ScheduleExpression"] == "at(2025-11-24T09:00:00)"  # Friday 17:30 Paris + 90 opening minutes
     assert schedule["ScheduleExpressionTimezone"] == "UTC" and schedule["ActionAfterCompletion"] == "DELETE"
     assert schedule["Target"]["Arn"] == MACHINE and schedule["Target"]["RoleArn"] == ROLE
+    # a timer Scheduler cannot start (Step Functions throttled) is retried for an hour, then kept in the alarmed queue
+    assert schedule["Target"]["DeadLetterConfig"] == {"Arn": "arn:aws:sqs:eu-west-3:123456789012:dlq"}
+    assert schedule["Target"]["RetryPolicy"] == {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 3600}
     assert json.loads(schedule["Target"]["Input"])["level"] == "1"
     assert scheduler.get_schedule(Name=second.name, GroupName="carebird-sla")["ScheduleExpression"] == (
         "at(2025-11-24T10:00:00)"
@@ -65,3 +73,19 @@ def test_a_deadline_already_past_fires_a_minute_from_now_and_its_backstop_still_
     assert expression == f"at({late + timedelta(minutes=1):%Y-%m-%dT%H:%M:%S})"
     expression = scheduler.get_schedule(Name=backstop.name, GroupName="carebird-sla")["ScheduleExpression"]
     assert expression == f"at({late + timedelta(minutes=31):%Y-%m-%dT%H:%M:%S})"
+
+
+def test_an_announcement_scheduler_cannot_deliver_after_its_retries_is_kept_in_the_alarmed_queue(aws):
+    scheduler = boto3.client("scheduler")
+    scheduler.create_schedule_group(Name="carebird-announcements")
+    schedules = AnnouncementSchedules("carebird-announcements", ANNOUNCEMENT_ROLE, FAILURES, scheduler)
+    opening = PlannedAnnouncement("opening", datetime(2025, 11, 24, 8, 0, tzinfo=UTC))
+
+    assert schedules.schedule(opening, ANNOUNCER) is True
+    assert schedules.schedule(opening, ANNOUNCER) is False  # the next planning run plans nothing twice
+
+    target = scheduler.get_schedule(Name=opening.name, GroupName="carebird-announcements")["Target"]
+    assert target["Arn"] == ANNOUNCER and target["RoleArn"] == ANNOUNCEMENT_ROLE
+    assert target["DeadLetterConfig"] == {"Arn": FAILURES}
+    assert target["RetryPolicy"] == {"MaximumRetryAttempts": 10, "MaximumEventAgeInSeconds": 3600}
+    assert json.loads(target["Input"]) == {"kind": "opening", "scheduled_time": "2025-11-24T08:00:00Z"}

@@ -91,19 +91,22 @@ def test_a_case_is_found_by_the_reference_of_its_emails_and_by_its_customers_han
     assert deployed.store.cases_of_customer("nobody") == [] and deployed.store.cases_of_customer("@") == []
 
 
-def test_the_latest_case_is_one_small_query_per_day_whatever_the_volume(deployed):
+def test_the_latest_case_is_one_small_query_per_day_and_one_read_of_its_case_whatever_the_volume(deployed):
     from datetime import UTC, datetime, timedelta
 
     for name in ("aaa-mention.json", "aaa-mention-influencer.json", "aaa-reply-to-brand-post.json"):
         apply_event(deployed.store, first_event(name), IngestSettings())
     calls = []
     deployed.store.client.meta.events.register(
-        "before-parameter-build.dynamodb.*", lambda model, **_: calls.append(model.name)
+        "before-parameter-build.dynamodb.*", lambda model, params, **_: calls.append((model.name, params))
     )
     now = datetime(2025, 11, 26, 8, 0, tzinfo=UTC)  # the next day: today's partition is empty, yesterday's is not
 
     latest = deployed.store.latest_case(now)
 
     assert latest.customer.handle == "sam_b"  # 09:30, the last of the three
-    assert calls == ["Query", "Query"]
+    assert [name for name, _ in calls] == ["Query", "Query", "BatchGetItem"]
+    assert all(params["Limit"] == 1 for name, params in calls if name == "Query")  # one key of the index a day
+    (batch,) = [params["RequestItems"] for name, params in calls if name == "BatchGetItem"]
+    assert [len(wanted["Keys"]) for wanted in batch.values()] == [1]  # then that one case
     assert deployed.store.latest_case(now + timedelta(days=5)) is None

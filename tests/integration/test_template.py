@@ -1,6 +1,7 @@
 """Static checks of infra/template.yaml: the contract other parts rely on."""
 
 import json
+import re
 
 from carebird_local.local import load_template
 
@@ -144,14 +145,68 @@ def test_failures_are_visible_logs_are_kept_and_customer_text_is_encrypted():
     scheduled = ("AnnouncerFunction", "DigestFunction", "WatcherFunction", "PollerFunction", "HealthFunction")
     for name in (*scheduled, "ComplianceFunction"):
         on_failure = RESOURCES[name]["Properties"]["EventInvokeConfig"]["DestinationConfig"]["OnFailure"]
-        assert on_failure["Destination"] == {"Fn::GetAtt": ["ScheduledFailuresQueue", "Arn"]}, name
+        assert on_failure["Destination"] == {"Fn::GetAtt": ["FailuresQueue", "Arn"]}, name
     alarms = {n: r["Properties"] for n, r in RESOURCES.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
-    assert {"WebhookUnavailableAlarm", "WebhookServerErrorsAlarm", "QuarantineAlarm", "ScheduledFailuresAlarm"} <= set(
-        alarms
-    )
+    assert {"WebhookServerErrorsAlarm", "QuarantineAlarm", "FailuresAlarm"} <= set(alarms)
+    server_errors = alarms["WebhookServerErrorsAlarm"]  # the API's 5xx: the function's own 503s are among them
+    assert (server_errors["Namespace"], server_errors["MetricName"]) == ("AWS/ApiGateway", "5xx")
+    assert {"Name": "ApiId", "Value": {"Ref": "WebhookApi"}} in server_errors["Dimensions"]
     assert all(a["AlarmActions"] == [{"Ref": "AlertsTopic"}] for a in alarms.values())
     for topic in ("TeamTopic", "ManagerTopic"):
         assert RESOURCES[topic]["Properties"]["KmsMasterKeyId"] == "alias/aws/sns"
+
+
+def test_every_schedule_scheduler_cannot_deliver_after_its_retries_lands_in_the_alarmed_failures_queue():
+    failures = {"Fn::GetAtt": ["FailuresQueue", "Arn"]}
+    schedules = {
+        f"{name}.{event_name}": event["Properties"]
+        for name, resource in RESOURCES.items()
+        if resource["Type"] == "AWS::Serverless::Function"
+        for event_name, event in resource["Properties"].get("Events", {}).items()
+        if event["Type"] == "ScheduleV2"
+    }
+    assert len(schedules) >= 6  # announcer's plan, digest, watcher, poller, health, compliance
+    # SAM gives the schedule role it generates sqs:SendMessage on the Arn (no role of our own is passed)
+    for name, props in schedules.items():
+        assert props.get("DeadLetterConfig") == {"Arn": failures} and "RoleArn" not in props, name
+        # a passing refusal is retried first: one failed invocation alone would hold the alarm up until handled
+        assert props["RetryPolicy"]["MaximumRetryAttempts"] >= 1, name
+    # the announcer's one-time schedules (carebird.aws.timers) and the SLA timers dead-letter there too, each role
+    # allowed to send to that queue only
+    announcer = RESOURCES["AnnouncerFunction"]["Properties"]["Environment"]["Variables"]
+    assert announcer["ANNOUNCEMENT_DEAD_LETTER_ARN"] == failures
+    dispatcher = RESOURCES["DispatcherFunction"]["Properties"]["Environment"]["Variables"]
+    assert dispatcher["SCHEDULE_DEAD_LETTER_ARN"] == failures
+    for role in ("AnnouncementSchedulerRole", "SlaSchedulerRole"):
+        statements = [s for p in RESOURCES[role]["Properties"]["Policies"] for s in p["PolicyDocument"]["Statement"]]
+        sends = [s for s in statements if "sqs:SendMessage" in str(s["Action"])]
+        assert [(s["Action"], s["Resource"]) for s in sends] == [("sqs:SendMessage", failures)], role
+
+
+def _watched_table() -> list[tuple[str, list[str]]]:
+    """docs/reliability.md's "What is watched": each silent failure and the alarms it names."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "reliability.md").read_text()
+    section = text.split("\n## What is watched\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split(" | ") for line in section.splitlines() if line.startswith("| ") and "---" not in line]
+    return [(cells[0].strip("| "), re.findall(r"`(\w+Alarm)`", cells[1])) for cells in rows[1:]]
+
+
+def test_every_silent_failure_the_reliability_report_lists_has_an_alarm_that_tells_the_operator_what_to_do():
+    alarms = {n: r for n, r in RESOURCES.items() if r["Type"] == "AWS::CloudWatch::Alarm"}
+    table = _watched_table()
+
+    assert len(table) >= 13 and all(named for _, named in table)  # every listed failure names its alarm
+    for failure, named in table:
+        for name in named:
+            assert name in alarms, f"{failure}: {name} is not in the template"
+            props = alarms[name]["Properties"]
+            assert props["AlarmActions"] == [{"Ref": "AlertsTopic"}], name
+            assert "What to do:" in props["AlarmDescription"], f"{name} does not tell the operator what to do"
+    assert {name for _, named in table for name in named} == set(alarms)  # and no alarm the report leaves out
+    # CloudWatch's free tier: 10 alarm metrics, the manager's alarm included; each alarm here reads one metric
+    assert len(alarms) <= 10 and all("Metrics" not in a["Properties"] for a in alarms.values())
 
 
 def test_the_inbox_is_for_the_team_only_behind_cognitos_jwt_authorizer():
@@ -179,3 +234,22 @@ def test_the_inbox_is_for_the_team_only_behind_cognitos_jwt_authorizer():
     # The webhook stays open to X (its signature is its check).
     webhook_events = RESOURCES["WebhookFunction"]["Properties"]["Events"]
     assert all("Auth" not in e["Properties"] for e in webhook_events.values())
+
+
+def test_the_failures_alarm_tells_the_operator_to_empty_its_queue_or_a_later_failure_raises_no_new_email():
+    # The alarm reads how many messages the queue holds: while one stays, it stays in ALARM, and CloudWatch emails
+    # only on a change of state. One queue now takes the stream consumers', the scheduled functions' and the SLA
+    # timers' failures, so a digest failure left there would silence an SLA timer's for the queue's 14 days.
+    failures = RESOURCES["FailuresAlarm"]["Properties"]
+    assert failures["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    description = failures["AlarmDescription"]
+    assert "delete" in description and "no new email" in description
+
+
+def test_the_server_errors_alarm_says_the_inbox_shares_its_api_so_the_operator_looks_at_the_right_function():
+    # WebhookUnavailable (the webhook's own 503s) is gone: the API's 5xx is the only signal, and it counts the
+    # inbox's routes too, which are integrated on the same API.
+    assert RESOURCES["InboxIntegration"]["Properties"]["ApiId"] == {"Ref": "WebhookApi"}
+    server_errors = RESOURCES["WebhookServerErrorsAlarm"]["Properties"]
+    assert {"Name": "ApiId", "Value": {"Ref": "WebhookApi"}} in server_errors["Dimensions"]
+    assert "inbox" in server_errors["AlarmDescription"]

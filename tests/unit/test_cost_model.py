@@ -1,6 +1,8 @@
 """One cost model: README's month table is bench/costs.py's output for the inputs the last bench run measured, and
 the model counts what the template and the code publish (alarms, metric series) rather than typed figures."""
 
+import random
+import re
 from pathlib import Path
 
 from bench import costs
@@ -41,13 +43,48 @@ def test_the_inbox_pays_a_queue_read_only_for_refreshes_after_a_change_or_a_new_
         lines = costs.fixed_lines(100, 0.04, REFRESH | refresh, TEMPLATE, variable_queue_changes=3.4)
         return next(line for line in lines if line.name.startswith("inbox open"))
 
-    full = costs.full_refreshes(100, 3.4)
-    refreshes = 3 * 9 * costs.MONTH_DAYS * 3600 / costs.INBOX_REFRESH_SECONDS
+    refreshes, full = costs.inbox_refreshes(100, 3.4)
 
-    assert 0 < full < refreshes / 5  # most refreshes of a small desk find nothing changed
+    assert 0 < full < refreshes / 2  # most refreshes of a small desk find nothing changed
     assert f"at most {full:,.0f} that read the queue" in inbox_line().how
     dearer_queue = inbox_line(full_read_units=104.5).usd - inbox_line().usd
     assert abs(dearer_queue - full * 100 * costs.REGIONS["us-east-1"]["dynamodb_read_unit"]) < 1e-9
+
+
+def test_the_models_refresh_schedule_is_the_inbox_pages():
+    script = (ROOT / "functions" / "inbox" / "static" / "inbox.js").read_text()
+    steps = re.search(r"const REFRESH_STEPS_MS = \[([^\]]*)\]", script)
+
+    assert steps and tuple(int(ms) // 1000 for ms in steps.group(1).split(",")) == costs.INBOX_REFRESH_STEPS
+
+
+def test_a_watched_queue_backs_off_as_a_simulation_of_the_page_finds():
+    """The closed form of `watched_queue` against the page's rule played out: random changes, a refresh after each
+    step, the steps starting over at the refresh that shows a change."""
+    rng = random.Random(30)
+    for changes_per_second in (1 / 30, 1 / 95, 1 / 600):
+        now, refreshes, changed, step = 0.0, 0, 0, 0
+        next_change = rng.expovariate(changes_per_second)
+        while now < 3_000_000:
+            now += costs.INBOX_REFRESH_STEPS[min(step, len(costs.INBOX_REFRESH_STEPS) - 1)]
+            refreshes += 1
+            if next_change <= now:
+                changed, step = changed + 1, 0
+                while next_change <= now:
+                    next_change += rng.expovariate(changes_per_second)
+            else:
+                step += 1
+        rate, changed_rate = costs.watched_queue(changes_per_second)
+
+        assert abs(refreshes / now / rate - 1) < 0.02, changes_per_second
+        assert abs(changed / now / changed_rate - 1) < 0.03, changes_per_second
+
+
+def test_a_quiet_desks_inbox_refreshes_less_than_every_15_s_and_a_busy_ones_as_often():
+    every_15_s = 3 * 9 * 3600 * costs.MONTH_DAYS / 15
+
+    assert costs.inbox_refreshes(100, 3.4)[0] < 0.7 * every_15_s
+    assert abs(costs.inbox_refreshes(10_000, 3.4)[0] / every_15_s - 1) < 0.001
 
 
 def test_the_month_counts_the_templates_alarms_and_the_published_metric_series():
@@ -58,7 +95,8 @@ def test_the_month_counts_the_templates_alarms_and_the_published_metric_series()
 
     assert fixed["CloudWatch alarms"].usd == max(alarms - 10, 0) * 0.10
     assert fixed["CloudWatch alarms"].how.startswith(f"{alarms} alarms")
-    assert costs.custom_metrics(TEMPLATE) == len(PUBLISHED) + TEMPLATE.count("Type: AWS::Logs::MetricFilter")
+    assert costs.filtered_metrics(TEMPLATE) == {"WebhookClientErrors"}  # two filters, one series
+    assert costs.custom_metrics(TEMPLATE) == len(PUBLISHED) + 1 <= 10
 
 
 def test_one_traffic_mix_prices_x_per_case_and_the_storm_sends_its_public_share():

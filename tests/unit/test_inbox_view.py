@@ -9,6 +9,7 @@ from carebird.app import inbox
 from carebird.app.ingest import IngestSettings
 from carebird.domain.calendar import OpeningHours
 from carebird.domain.cases import open_case
+from carebird.domain.kpi import first_response_figures
 from carebird.domain.model import CaseStatus
 from carebird.domain.sla import SlaPolicy
 from carebird.x.normalise import parse_delivery
@@ -111,7 +112,7 @@ def test_the_per_agent_report_counts_first_responses_in_opening_and_clock_minute
     )
     by_app = replace(a_case(), opened_at=opened, first_response_at=opened + timedelta(minutes=10))
 
-    report = inbox.per_agent([answered_monday, by_app], HOURS)
+    report = first_response_figures([answered_monday, by_app], HOURS, opened, opened + timedelta(days=4)).per_agent
 
     assert report[0]["agent"] == "X app" or report[1]["agent"] == "X app"
     alice = next(r for r in report if r["agent"] == "alice")

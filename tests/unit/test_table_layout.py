@@ -112,5 +112,62 @@ def test_only_a_case_that_is_or_was_waiting_changes_the_open_queue():
     closed = {"pk": "CASE#1", "sk": "CASE", "status": "closed"}
     guard = {"pk": "MSG#1", "sk": "MSG", "queue": "OPEN"}
 
-    assert queue_changed(None, waiting) and queue_changed(waiting, closed) and queue_changed(waiting, waiting)
+    assert queue_changed(None, waiting) and queue_changed(waiting, closed) and queue_changed(waiting, None)
+    assert queue_changed(waiting, {**waiting, "claimed_by": "lea"}) and queue_changed(
+        waiting, {**waiting, "tags": ["x"]}
+    )
     assert not queue_changed(closed, {**closed, "notes": 1}) and not queue_changed(None, guard)
+    acknowledged = {**waiting, "acknowledged_at": "2025-11-25T22:00:00Z", "ack_via": "reply", "version": 2}
+    assert not queue_changed(waiting, acknowledged) and not queue_changed(waiting, waiting)
+
+
+def test_what_the_open_queue_leaves_unshown_changes_no_queue_row():
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from carebird.app import inbox
+    from carebird.domain.sla import SlaPolicy
+
+    (message,) = parse_delivery(fixture("aaa-mention.json"), BRAND).events
+    case = open_case(message, IngestSettings().rules)
+    changed = replace(case, version=case.version + 3, acknowledged_at="2025-11-25T22:00:00Z", ack_via="reply",
+                      triage_text=case.triage_text + " encore", inbound_count=case.inbound_count + 1,
+                      history=(*case.history, ("2025-11-20T10:00:00Z", "closed")))  # fmt: skip
+    before, after = table.case_to_item(case), table.case_to_item(changed)
+    now, rules, policy = datetime(2025, 11, 25, 12, tzinfo=UTC), IngestSettings().rules, SlaPolicy()
+
+    assert {name for name in after if after[name] != before[name]} == set(table.QUEUE_UNSHOWN)
+    assert inbox.queue_row(changed, now, rules, policy) == inbox.queue_row(case, now, rules, policy)
+
+
+def test_a_band_reason_is_stored_without_its_fixed_tail_and_read_back_whole_and_older_items_read_as_stored():
+    from carebird.domain.cases import AGENT_NOT_URGENT
+    from carebird.domain.triage import NORMAL_BAND, URGENT_BAND, band_reason
+
+    reasons = (band_reason(URGENT_BAND, "safety (gas)"), "topic technical: panne (+10)", "base 20")
+    normal = (band_reason(NORMAL_BAND), "base 20")
+
+    assert table.stored_reasons(reasons)[0] == "urgent band (safety (gas))"
+    assert table.stored_reasons(normal)[0] == "request band"
+    assert table.read_reasons(table.stored_reasons(reasons)) == reasons
+    assert table.read_reasons(table.stored_reasons(normal)) == normal
+    assert table.read_reasons([*reasons, AGENT_NOT_URGENT]) == (*reasons, AGENT_NOT_URGENT)  # written whole before
+    assert table.stored_reasons((AGENT_NOT_URGENT,)) == [AGENT_NOT_URGENT]
+
+
+def test_the_case_item_keeps_nothing_derivable_and_its_raw_view_has_the_link_and_whole_reasons():
+    (message,) = parse_delivery(fixture("aaa-mention.json"), BRAND).events
+    case = open_case(message, IngestSettings().rules)
+
+    stored = table.to_dynamo(table.case_to_item(case))
+
+    assert not {"link", "answerable_by_api", "reopened"} & set(stored)
+    view = table.case_view(table.from_dynamo(stored))
+    assert view["link"] == case.link and tuple(view["reasons"]) == case.reasons
+
+
+def test_only_the_open_queue_projects_every_attribute_the_other_indexes_their_keys():
+    projections = {i["IndexName"]: i["Projection"]["ProjectionType"] for i in TABLE["GlobalSecondaryIndexes"]}
+
+    assert projections == {table.QUEUE_INDEX: "ALL", table.DAY_INDEX: "KEYS_ONLY",
+                           table.REFERENCE_INDEX: "KEYS_ONLY", table.CUSTOMER_INDEX: "KEYS_ONLY"}  # fmt: skip

@@ -62,3 +62,24 @@ def test_the_tuning_parts_are_replayed_whole_with_every_urgent_case_above_every_
         assert all(o.record["text"].startswith("RT @") and o.record["label"] == "noise" for o in ignored), path.name
         assert scores.invariant == 1.0
         assert len(scores.rows) >= 100, path.name  # each writer wrote at least a hundred customer messages
+
+
+def test_several_held_out_files_are_judged_pooled_and_each_writers_bursts_count_apart(tmp_path, monkeypatch, capsys):
+    burst = [record(f"{prefix}-{n}", "plus d'internet depuis 10 min", minute=600 + n, label="urgent", risk="outage")
+             | {"outage_group": "g1", "group_is_outage": True, "author": AUTHOR | {"handle": f"{prefix}{n}"}}
+             for prefix in ("ha", "hb") for n in range(2)]  # fmt: skip
+    thanks = record("ha-9", "merci pour tout, super service", minute=900, label="praise", must_answer=False)
+    for name, rows in (("holdout-a.jsonl", [*burst[:2], thanks]), ("holdout-b.jsonl", burst[2:])):
+        (tmp_path / name).write_text("\n".join(map(eval_triage.json.dumps, rows)) + "\n", encoding="utf-8")
+    monkeypatch.setattr(eval_triage, "FIXTURES", tmp_path)
+    monkeypatch.setattr(eval_triage, "REPORT", tmp_path / "report.md")
+    monkeypatch.setattr(eval_triage, "ROOT", tmp_path)
+
+    eval_triage.main([])
+
+    printed = capsys.readouterr().out
+    assert "held-out pooled" in printed and "misses: " in printed
+    report = (tmp_path / "report.md").read_text(encoding="utf-8")
+    pooled = report.split("## Held-out parts pooled", 1)[1].split("\n## ", 1)[0]
+    assert "5 customer messages" in pooled
+    assert "(2 labelled)" in pooled  # two writers' "g1" are two bursts, not one

@@ -3,13 +3,18 @@
 "use strict";
 
 const API = "/inbox/api";
-const REFRESH_MS = 15000;
+// The queue refreshes every 15 s while it changes and backs off to 20, 30, 45, then 60 s while it stays the same; the
+// agent's return (the window focused, the tab shown again, a key, a click) brings it back to 15 s, at once when what
+// is shown is 15 s old or more; nothing while the tab is hidden. An unchanged refresh is a 304 (docs/performance.md).
+const REFRESH_STEPS_MS = [15000, 20000, 30000, 45000, 60000];
+const QUEUE_REQUEST_TIMEOUT_MS = 30000;  // the API's own limit (an HTTP API integration answers within 30 s)
+const CLOCK_FIELDS = new Set(["effective", "waiting_minutes", "due_in_minutes", "due_text", "waiting_calendar_minutes"]);
 const body = document.body;
 const AUTH_URL = body.dataset.authUrl || "";
 const CLIENT_ID = body.dataset.clientId || "";
 const view = document.getElementById("view");
 const session = new BroadcastChannel("carebird.session");  // same origin only: the tabs of this browser
-let refreshTimer = null;
+const polling = { timer: null, step: 0, at: 0, busy: false, shown: "" };  // the queue's refresh (above)
 let started = false;
 let routeSeq = 0;  // each navigation's number: an answer arriving after the agent moved on draws nothing
 let team = { me: null, members: [] };
@@ -153,8 +158,11 @@ function showSignIn() {
 }
 
 // --- API -------------------------------------------------------------------------------------------------------
-async function api(path, payload, etag) {
+async function api(path, payload, etag, timeoutMs) {
   const options = { headers: { Authorization: `Bearer ${token()}` }, cache: "no-store" };
+  const controller = new AbortController();  // on the page's own clock: a request on a socket gone stale never answers
+  const timer = timeoutMs ? setTimeout(() => controller.abort(new Error(`no answer in ${timeoutMs / 1000} s`)), timeoutMs) : null;
+  options.signal = controller.signal;
   if (etag) options.headers["If-None-Match"] = etag;
   if (payload !== undefined) {
     options.method = "POST";
@@ -162,8 +170,9 @@ async function api(path, payload, etag) {
     options.body = JSON.stringify(payload);
   }
   const response = await fetch(`${API}/${path}`, options);
-  if (response.status === 304) return { unchanged: true };
-  const data = await response.json().catch(() => ({}));
+  const data = response.status === 304 ? null : await response.json().catch(() => ({}));
+  clearTimeout(timer);
+  if (data === null) return { unchanged: true };
   if (response.status === 401 || (response.status === 403 && data.signed_out)) {
     sessionStorage.removeItem("carebird.token");
     showSignIn();
@@ -230,8 +239,18 @@ async function showQueue() {
   renderViews();
   await refreshQueue(true);
   loadCounts();
-  refreshTimer = setInterval(() => { if (document.visibilityState === "visible") refreshQueue(false); }, REFRESH_MS);
 }
+function scheduleRefresh() {
+  clearTimeout(polling.timer);
+  polling.timer = null;
+  if (polling.busy || document.visibilityState !== "visible" || !document.getElementById("queue-rows")) return;
+  const wait = Math.max(0, polling.at + REFRESH_STEPS_MS[polling.step] - Date.now());
+  polling.timer = setTimeout(() => refreshQueue(false), wait);
+}
+function agentIsHere() { polling.step = 0; scheduleRefresh(); }
+// what the queue shows, less what only the clock moves (waiting times, aged priorities): a refresh that changes
+// nothing else keeps backing off
+function queueShown(rows) { return JSON.stringify(rows, (key, value) => (CLOCK_FIELDS.has(key) ? undefined : value)); }
 function renderViews() {
   const views = document.getElementById("views");
   if (!views) return;
@@ -253,19 +272,32 @@ async function refreshQueue(reset) {
   const seq = routeSeq;
   const query = new URLSearchParams({ view: filters.view });
   for (const key of ["channel", "tag", "band"]) if (filters[key]) query.set(key, filters[key]);
-  if (reset) { queueState.etag = null; box.replaceChildren(stateBox("loading", "Loading the queue…")); }
+  if (reset) { queueState.etag = null; polling.step = 0; box.replaceChildren(stateBox("loading", "Loading the queue…")); }
   let data;
+  clearTimeout(polling.timer);
+  polling.busy = true;
+  polling.at = Date.now();  // the next refresh counts from this one's request
   try {
-    data = await api(`queue?${query}`, undefined, reset ? "" : queueState.etag || "");
+    // bounded: the next refresh waits for this one, so a request that never answers would stop them all
+    data = await api(`queue?${query}`, undefined, reset ? "" : queueState.etag || "", QUEUE_REQUEST_TIMEOUT_MS);
     if (seq !== routeSeq) return;
   } catch (error) {
     if (error.message === "signed out" || seq !== routeSeq) return;
     document.getElementById("queue-rows").replaceChildren();
+    queueState.etag = null;  // the rows are gone: the next refresh must bring them back, not a 304
     box.replaceChildren(stateBox("error", `The queue could not be loaded: ${error.message}`, () => refreshQueue(true)));
+    polling.busy = false;
+    scheduleRefresh();
     return;
+  } finally {
+    polling.busy = false;
   }
   const stamp = document.getElementById("queue-updated");
   if (stamp) stamp.textContent = `updated ${new Date().toLocaleTimeString()}`;
+  const shown = data.unchanged ? polling.shown : queueShown(data.cases);
+  polling.step = shown === polling.shown ? Math.min(polling.step + 1, REFRESH_STEPS_MS.length - 1) : 0;
+  polling.shown = shown;
+  scheduleRefresh();
   if (data.unchanged) return;
   queueState.etag = data.etag;
   queueState.rows = data.cases;
@@ -569,14 +601,14 @@ async function showKpi() {
   });
   const legend = el("p", { id: "kpi-legend" }, ...channels.map((c, i) => el("span", { class: `legend channel-${i % 6}`, text: c })));
   const card = (label, value) => el("div", {}, el("strong", { text: value }), el("span", { class: "muted", text: label }));
-  const agents = el("table", { id: "per-agent" }, el("caption", { text: "First responses per agent" }),
+  const agents = el("table", { id: "per-agent" }, el("caption", { text: `First responses per agent${data.per_agent_precision ? ` (medians ${data.per_agent_precision})` : ""}` }),
     el("thead", {}, el("tr", {}, ...["Agent", "Answered first", "Median (opening)", "Median (clock)"].map((h) => el("th", { scope: "col", text: h })))),
     el("tbody", {}, ...(data.per_agent.length ? data.per_agent.map((a) => el("tr", {}, el("td", { text: a.agent }), el("td", { text: a.answered }),
       el("td", { text: minutes(a.median_first_response_minutes) }), el("td", { text: minutes(a.median_first_response_calendar_minutes) })))
       : [el("tr", {}, el("td", { colspan: 4, text: "No first response in these days yet." }))])));
   view.replaceChildren(
     heading(`Last ${data.days} days`),
-    el("p", { class: "muted", text: `Cases opened from ${when(data.since)} to now that needed an answer; ${data.noise} noise and ${data.praise} praise left out. First response counts opening minutes of the desk, and minutes of the clock from the customer's message.` }),
+    el("p", { class: "muted", text: `Cases opened from ${when(data.since)} to now that needed an answer; ${data.noise} noise and ${data.praise} praise left out. First response counts opening minutes of the desk, and minutes of the clock from the customer's message${data.first_response_precision ? `, ${data.first_response_precision}` : ""}.` }),
     el("div", { class: "kpis", id: "kpis" },
       card("cases", data.cases), card("answered", data.answered),
       card("first response, median (opening min)", minutes(data.median_first_response_minutes)),
@@ -658,7 +690,7 @@ async function showAutomation() {
 // --- routing ---------------------------------------------------------------------------------------------------
 async function route() {
   routeSeq += 1;
-  clearInterval(refreshTimer);
+  clearTimeout(polling.timer);
   const [, page, id] = (location.hash || "#/queue").split("/");
   for (const name of ["queue", "search", "kpi"]) {
     const link = document.getElementById(`nav-${name}`);
@@ -673,9 +705,9 @@ async function route() {
     else { await showQueue(); focusHeading(); }
   } catch (error) { if (error.message !== "signed out") flash(error.message); }
 }
-document.addEventListener("visibilitychange", () => {
-  if (document.visibilityState === "visible" && document.getElementById("queue-rows")) refreshQueue(false);
-});
+document.addEventListener("visibilitychange", agentIsHere);  // hidden: the refresh stops; shown: it resumes
+window.addEventListener("focus", agentIsHere);
+for (const type of ["keydown", "pointerdown"]) document.addEventListener(type, agentIsHere, { capture: true, passive: true });
 async function start() {
   document.getElementById("brand").textContent = body.dataset.brand ? `@${body.dataset.brand}` : "";
   document.getElementById("help-button").onclick = showHelp;

@@ -159,6 +159,9 @@ ANNOUNCEMENT_SCHEDULE_GROUP = Setting(
 ANNOUNCEMENT_ROLE_ARN = Setting(
     "ANNOUNCEMENT_ROLE_ARN", "", _text, None, "Role EventBridge Scheduler uses to invoke the announcer."
 )
+ANNOUNCEMENT_DEAD_LETTER_ARN = Setting(
+    "ANNOUNCEMENT_DEAD_LETTER_ARN", "", _text, None, "Queue for announcements Scheduler cannot deliver ('': none)."
+)
 
 # --- the X bill -------------------------------------------------------------------------------------------------
 X_PRICES = Setting(
@@ -380,6 +383,8 @@ def outage_rules(env: Mapping[str, str] | Environment | None = None) -> OutageRu
 
 @dataclass(frozen=True)
 class DispatcherSettings:
+    """The dispatcher's view: the table, the SLA policy and where its timers go."""
+
     cases_table: str
     policy: SlaPolicy
     state_machine_arn: str
@@ -402,11 +407,14 @@ def dispatcher(env: Mapping[str, str] | Environment | None = None) -> Dispatcher
 
 @dataclass(frozen=True)
 class AnnouncerSettings:
+    """The announcer's view: the desk's calendar and texts, the X secret and the day's schedules."""
+
     cases_table: str
     automation: AutomationSettings
     secret_arn: str
     schedule_group: str  # '' in the local runtime: the runtime fires the planned announcements itself
     role_arn: str
+    dead_letter_arn: str  # '': an announcement Scheduler cannot deliver is dropped (the local runtime has none)
     alert_topic_arn: str = X_ALERT_TOPIC_ARN.default
 
 
@@ -418,12 +426,15 @@ def announcer(env: Mapping[str, str] | Environment | None = None) -> AnnouncerSe
         secret_arn=read(X_SECRET_ARN),
         schedule_group=read(ANNOUNCEMENT_SCHEDULE_GROUP),
         role_arn=read(ANNOUNCEMENT_ROLE_ARN),
+        dead_letter_arn=read(ANNOUNCEMENT_DEAD_LETTER_ARN),
         alert_topic_arn=read(X_ALERT_TOPIC_ARN),
     )
 
 
 @dataclass(frozen=True)
 class AcknowledgerSettings:
+    """The acknowledger's view: the desk's calendar and texts and the X secret."""
+
     cases_table: str
     automation: AutomationSettings
     secret_arn: str
@@ -437,6 +448,8 @@ def acknowledger(env: Mapping[str, str] | Environment | None = None) -> Acknowle
 
 @dataclass(frozen=True)
 class DigestSettings:
+    """The digest's view: what a digest covers and where it is sent."""
+
     cases_table: str
     topic_arn: str
     period: timedelta
@@ -459,6 +472,8 @@ def digest(env: Mapping[str, str] | Environment | None = None) -> DigestSettings
 
 @dataclass(frozen=True)
 class EscalatorSettings:
+    """The escalator's view: the SNS topic of each audience."""
+
     cases_table: str
     topics: dict[str, str]  # audience ("1": the team, "2": the manager) → SNS topic
 
@@ -470,6 +485,8 @@ def escalator(env: Mapping[str, str] | Environment | None = None) -> EscalatorSe
 
 @dataclass(frozen=True)
 class HealthSettings:
+    """The health check's view: the calendar, the silence that makes it look, and X's read cap."""
+
     cases_table: str
     secret_arn: str
     alert_topic_arn: str
@@ -530,6 +547,8 @@ def inbox(env: Mapping[str, str] | Environment | None = None) -> InboxSettings:
 
 @dataclass(frozen=True)
 class ComplianceSettings:
+    """The compliance job's view: the window of customers' posts checked for deletion on X."""
+
     cases_table: str
     secret_arn: str
     window: timedelta

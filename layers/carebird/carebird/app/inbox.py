@@ -16,8 +16,8 @@ from carebird.domain.announcements import language_of, when_text
 from carebird.domain.calendar import OpeningHours
 from carebird.domain.cases import Case
 from carebird.domain.desk import holder
-from carebird.domain.kpi import KpiReport, percentile
-from carebird.domain.model import CaseStatus, Family
+from carebird.domain.kpi import AGENT_PRECISION, FIRST_RESPONSE_PRECISION, FirstResponseFigures, KpiReport
+from carebird.domain.model import Family
 from carebird.domain.replies import TemplateError, coach, greeting_for, render
 from carebird.domain.sla import SlaPolicy
 from carebird.domain.textlength import MAX_WEIGHTED_LENGTH, weighted_length
@@ -266,18 +266,18 @@ def coach_view(text: str, case: Case | None, public: bool) -> dict[str, Any]:
     }
 
 
-def kpi_view(report: KpiReport, cases: list[Case], policy: SlaPolicy, days: int = 7) -> dict[str, Any]:
+def kpi_view(
+    report: KpiReport, by_day: dict[str, Counter[str]], first: FirstResponseFigures, policy: SlaPolicy, days: int = 7
+) -> dict[str, Any]:
     """The KPI page: first response (opening and calendar minutes), breaches, per agent, volume by day and
-    channel (the chart's data: the `days` local days ending today, noise and praise left out)."""
-    by_day: dict[str, Counter[str]] = {}
+    channel (the chart's data: the `days` local days ending today, the cases the report counts, noise and praise
+    left out). From the counters, first responses are counted in buckets: `first_response_precision` says how for the
+    team's figures, `per_agent_precision` for each agent's medians."""
+    chart: dict[str, Counter[str]] = {}
     day = report.until.astimezone(policy.hours.zone).date() - timedelta(days=days - 1)
     while day <= report.until.astimezone(policy.hours.zone).date():
-        by_day[day.isoformat()] = Counter()
+        chart[day.isoformat()] = by_day.get(day.isoformat(), Counter())
         day += timedelta(days=1)
-    for case in cases:
-        local_day = case.opened_at.astimezone(policy.hours.zone).date().isoformat()
-        if local_day in by_day and case.status not in (CaseStatus.NOISE, CaseStatus.PRAISE):
-            by_day[local_day][case.channel.value] += 1
     return {
         "since": _iso(report.since),
         "until": _iso(report.until),
@@ -293,12 +293,14 @@ def kpi_view(report: KpiReport, cases: list[Case], policy: SlaPolicy, days: int 
         "praise": report.praise,
         "by_channel": report.by_channel,
         "by_topic": report.by_topic,
-        "by_day": [{"day": d, "channels": dict(c), "total": sum(c.values())} for d, c in by_day.items()],
+        "by_day": [{"day": d, "channels": dict(c), "total": sum(c.values())} for d, c in chart.items()],
         "sla_minutes": policy.minutes,
         "days": days,
-        "median_first_response_calendar_minutes": percentile(calendar := calendar_first_responses(cases), 0.5),
-        "p90_first_response_calendar_minutes": percentile(calendar, 0.9),
-        "per_agent": per_agent(cases, policy.hours),
+        "median_first_response_calendar_minutes": first.median_calendar,
+        "p90_first_response_calendar_minutes": first.p90_calendar,
+        "per_agent": first.per_agent,
+        "first_response_precision": FIRST_RESPONSE_PRECISION,
+        "per_agent_precision": AGENT_PRECISION,
     }
 
 
@@ -393,36 +395,3 @@ def search(cases: Iterable[Case], query: str, read_cap: int) -> tuple[list[Case]
         if read >= read_cap:
             break
     return found, read
-
-
-# --- KPIs in calendar time and per agent -------------------------------------------------------------------------
-def calendar_first_responses(cases: Iterable[Case]) -> list[float]:
-    """Minutes of the clock from each case's first customer message to its first response."""
-    return [
-        (c.first_response_at - c.opened_at).total_seconds() / 60
-        for c in cases
-        if c.first_response_at is not None and c.status not in (CaseStatus.NOISE, CaseStatus.PRAISE)
-    ]
-
-
-def per_agent(cases: Iterable[Case], hours: OpeningHours) -> list[dict[str, Any]]:
-    """Each agent's first responses: how many, and the median in opening and in calendar minutes. A case answered
-    first from the X app (no agent known) is counted under "X app". Fed by cases (or by pre-aggregated figures
-    shaped alike)."""
-    opening: dict[str, list[float]] = {}
-    calendar: dict[str, list[float]] = {}
-    for case in cases:
-        if case.first_response_at is None or case.status in (CaseStatus.NOISE, CaseStatus.PRAISE):
-            continue
-        who = case.first_responder or "X app"
-        opening.setdefault(who, []).append(hours.open_minutes_between(case.opened_at, case.first_response_at))
-        calendar.setdefault(who, []).append((case.first_response_at - case.opened_at).total_seconds() / 60)
-    return [
-        {
-            "agent": who,
-            "answered": len(values),
-            "median_first_response_minutes": percentile(values, 0.5),
-            "median_first_response_calendar_minutes": percentile(calendar[who], 0.5),
-        }
-        for who, values in sorted(opening.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    ]

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from carebird.domain.announcements import could_be_automatic
 from carebird.domain.cases import (
     Case,
     add_inbound,
@@ -28,7 +28,9 @@ from carebird.domain.model import Channel, Deletion, Event, Known, Message
 from carebird.domain.triage import TriageRules
 from carebird.domain.xrules import DEFAULT_OPT_OUT_WORDS, is_opt_out
 from carebird.errors import AnsweredEarly, ConcurrentUpdate, DuplicateMessage
-from carebird.ports import CaseStore
+
+if TYPE_CHECKING:  # the ports are Protocols for the type checker; defining them costs the webhook's cold start
+    from carebird.ports import CaseStore
 
 MAX_ATTEMPTS = 6
 
@@ -45,6 +47,8 @@ class Outcome(StrEnum):
 
 @dataclass(frozen=True)
 class IngestSettings:
+    """How ingestion triages, groups and spares customers (settings.ingestion)."""
+
     rules: TriageRules = field(default_factory=TriageRules)
     idle_before_new_case: timedelta = timedelta(hours=72)  # settings.CASE_IDLE_HOURS (the settings test compares)
     opt_out_words: tuple[str, ...] = DEFAULT_OPT_OUT_WORDS  # a customer who writes one gets nothing automated
@@ -52,6 +56,8 @@ class IngestSettings:
 
 @dataclass(frozen=True)
 class Result:
+    """What storing one event did, for the webhook's summary, logs and metrics."""
+
     outcome: Outcome
     case_id: str | None = None
     channel: Channel | None = None
@@ -169,6 +175,8 @@ def _current_case(
 
 
 def _apply_brand_message(store: CaseStore, message: Message) -> Result:
+    from carebird.domain.announcements import could_be_automatic  # here: a cold start that stores a mention skips it
+
     customer_id = message.customer_id
     automated_text = message.text if customer_id and could_be_automatic(message.text) else None
     if automated_text is None:

@@ -12,16 +12,18 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from carebird.app.ingest import Outcome, Result, apply_event
 from carebird.domain.model import Event, Message
 from carebird.domain.outages import OutageWatch
 from carebird.errors import CarebirdError, ConfigurationError, PayloadError, StorageRefused
-from carebird.ports import CaseStore, Quarantine
 from carebird.settings import WebhookSettings
 from carebird.x import signature
 from carebird.x.normalise import Delivery, Rejected, parse_delivery
+
+if TYPE_CHECKING:  # Protocols for the type checker only: defining them costs every cold start
+    from carebird.ports import CaseStore, Quarantine
 
 
 @dataclass
@@ -421,16 +423,15 @@ def answer_http(
     webhook: Webhook, event: Mapping[str, Any], log: Any, seconds_left: Callable[[], float] | None = None
 ) -> dict[str, Any]:
     """The webhook function's answer to one HTTP event (handle_http), its metrics emitted: the delivery's stored
-    messages and cases, and a 503 (a normal Lambda response: this metric carries the alarm). Refusals are counted
-    in their sampled log line; the access log's WebhookClientErrors metric carries their alarm."""
-    from carebird.aws.metrics import emit, emit_together
+    messages and cases. A 503 (a normal Lambda response) needs no metric of its own: the API's 5xx metric counts it
+    and carries the alarm. Refusals are counted in their sampled log line; the access log's WebhookClientErrors
+    metric carries their alarm."""
+    from carebird.aws.metrics import emit_together
 
     response = handle_http(webhook, event, log, seconds_left)
     summary, _refused = response.pop("summary", None), response.pop("refused", 0)
     for values, details in summary.metrics() if summary else ():
         emit_together(values, details)
-    if response["statusCode"] >= 500:
-        emit("WebhookUnavailable", 1)
     return response
 
 

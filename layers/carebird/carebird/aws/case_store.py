@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import hashlib
+import itertools
 import json
 import reprlib
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -46,12 +49,13 @@ from carebird.aws.schema import (
     reference_key,
     to_dynamo,
 )
-from carebird.domain.cases import Case, normalised_reference, reference_for
+from carebird.domain.cases import Case, evolve, normalised_reference, reference_for
 from carebird.domain.model import Deletion, Known, Message
 from carebird.domain.timeparse import from_iso, to_iso
 from carebird.domain.xrules import PendingJob
 from carebird.errors import AnsweredEarly, ConcurrentUpdate, DuplicateMessage, StorageRefused, StorageUnavailable
 
+BATCH_GET_KEYS = 100  # DynamoDB's limit of keys a BatchGetItem asks for
 REFERENCE_ATTEMPTS = 5  # candidates tried for a new case's reference; a clash is ~1 in 34 billion / cases held
 QUARANTINE_RAW_LIMIT = 100_000  # characters of raw JSON kept; a DynamoDB item holds 400 KB
 
@@ -154,12 +158,15 @@ class DynamoCaseStore(RemembersCases):
             automated=item.get("automated") is not None,
         )
 
-    def _batch_get(self, keys: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-        """Items by (pk, sk), read consistently; unprocessed keys (throttling) are asked again."""
+    def _batch_get(self, keys: list[dict[str, str]], consistent: bool = True) -> dict[tuple[str, str], dict[str, Any]]:
+        """Items by (pk, sk) (at most BATCH_GET_KEYS), read consistently unless told; unprocessed keys (throttling)
+        are asked again."""
         unique = list({(k["pk"], k["sk"]): k for k in keys}.values())
-        request: dict[str, Any] = {self.table: {"Keys": [to_dynamo(k) for k in unique], "ConsistentRead": True}}
+        request: dict[str, Any] = {self.table: {"Keys": [to_dynamo(k) for k in unique], "ConsistentRead": consistent}}
         found: dict[tuple[str, str], dict[str, Any]] = {}
-        for _ in range(5):
+        for attempt in range(5):
+            if attempt:  # keys left unprocessed (throttling): asked again after a short, growing pause
+                time.sleep(0.025 * 2**attempt)
             response = self._call("batch_get_item", RequestItems=request)
             for raw in response.get("Responses", {}).get(self.table, []):
                 plain = from_dynamo(raw)
@@ -213,7 +220,7 @@ class DynamoCaseStore(RemembersCases):
         if self.recent is None:
             return
         for case, expected in cases:
-            self.recent.seen(replace(case, version=(expected or 0) + 1))
+            self.recent.seen(evolve(case, version=(expected or 0) + 1))
         self.recent.holds(cases[0][0].case_id, *(m.id for m in messages if m is not None))
         for customer_id, family, case_id in pointers:
             self.recent.points(customer_id, family, case_id)
@@ -251,19 +258,31 @@ class DynamoCaseStore(RemembersCases):
         newest_first: bool = False,
         page_size: int | None = None,
     ) -> Iterator[Case]:
-        """One UTC day's partition of the CasesByDay index, opened up to `until` (and from `since`)."""
+        """One UTC day's partition of the CasesByDay index, opened up to `until` (and from `since`), in the index's
+        order. The index holds keys only (DynamoDB writes it once per case): each page of keys is read from the table
+        in BatchGetItems of at most BATCH_GET_KEYS, as the caller reads on, so a caller that stops early reads no
+        further case. The cases are read eventually consistent, as the index itself is."""
         window = "opened_at BETWEEN :since AND :until" if since else "opened_at <= :until"
         values = {":day": day_key(day), ":until": to_iso(until)} | ({":since": to_iso(since)} if since else {})
-        items = self._query(
+        keys = self._query(
             page_size,
             IndexName=DAY_INDEX,
             KeyConditionExpression=f"#d = :day AND {window}",
+            ProjectionExpression="pk, sk",
             ExpressionAttributeNames={"#d": "day"},
             ExpressionAttributeValues=to_dynamo(values),
             ScanIndexForward=not newest_first,
             page=True,
+            decode=lambda item: (item["pk"]["S"], item["sk"]["S"]),
         )
-        return (case_from_item(item) for item in items)
+        return self._cases_by_keys(keys, min(page_size or BATCH_GET_KEYS, BATCH_GET_KEYS))
+
+    def _cases_by_keys(self, keys: Iterator[tuple[str, str]], batch: int) -> Iterator[Case]:
+        """The cases of these (pk, sk) keys, in their order, read `batch` at a time (a key whose case is gone is
+        skipped)."""
+        while chunk := list(itertools.islice(keys, batch)):
+            found = self._batch_get([{"pk": pk, "sk": sk} for pk, sk in chunk], consistent=False)
+            yield from (case_from_item(found[key]) for key in chunk if key in found)
 
     def latest_case(self, now: datetime, days: int = 2) -> Case | None:
         """The case opened last in the `days` UTC days up to `now`: a one-item read per day looked at (the health
@@ -695,8 +714,8 @@ class KpiCounters:
     def count(self, case_id: str, version: int, hour: str, contribution: dict[str, int]) -> bool:
         """Makes the counters hold `contribution` for this case (at this version) instead of what was counted
         for it before: False when this version, or a later one, was already counted (a redelivered record)."""
-        from carebird.aws.schema import KPI_COUNTER_PREFIX, kpi_hour_key, kpi_mark_key
-        from carebird.domain.kpi import counter_delta
+        from carebird.aws.schema import KPI_COUNTER_PREFIX, kpi_agent_key, kpi_hour_key, kpi_mark_key
+        from carebird.domain.kpi import counter_delta, counter_rows
 
         mark_key = kpi_mark_key(case_id)
         mark = self.store._get(mark_key)
@@ -715,28 +734,81 @@ class KpiCounters:
         else:
             put["ConditionExpression"] = "version = :seen"
             put["ExpressionAttributeValues"] = to_dynamo({":seen": int(mark["version"])})
-        names = {f"#c{i}": f"{KPI_COUNTER_PREFIX}{name}" for i, name in enumerate(delta)}
-        values = {f":c{i}": change for i, change in enumerate(delta.values())}
-        update = {
-            "TableName": self.store.table,
-            "Key": to_dynamo(kpi_hour_key(hour)),
-            "UpdateExpression": "ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(delta))),
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": to_dynamo(values),
-        }
-        self.store._transact([{"Put": put}, {"Update": update}])
+        updates = []
+        for row, changes in counter_rows(hour, delta).items():  # the hour's row, and a first responder's day
+            key = kpi_hour_key(row[1]) if row[0] == "hour" else kpi_agent_key(row[1], row[2])
+            names = {f"#c{i}": f"{KPI_COUNTER_PREFIX}{name}" for i, name in enumerate(changes)}
+            values = {f":c{i}": change for i, change in enumerate(changes.values())}
+            update = {
+                "TableName": self.store.table,
+                "Key": to_dynamo(key),
+                "UpdateExpression": "ADD " + ", ".join(f"#c{i} :c{i}" for i in range(len(changes))),
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": to_dynamo(values),
+            }
+            updates.append({"Update": update})
+        self.store._transact([{"Put": put}, *updates])
         return True
 
     def hourly(self, since: datetime, until: datetime) -> Iterator[tuple[str, dict[str, int]]]:
         """(hour, counters) of every hour from since's to until's, oldest first: one Query (one page a month)."""
         from datetime import UTC
 
-        from carebird.aws.schema import KPI_PARTITION, kpi_counters_from_typed_item, kpi_hour_key
+        from carebird.aws.schema import kpi_counters_from_typed_item, kpi_hour_key
 
         first = kpi_hour_key(since.astimezone(UTC).strftime("%Y-%m-%dT%H"))["sk"]
         last = kpi_hour_key(until.astimezone(UTC).strftime("%Y-%m-%dT%H"))["sk"]
-        yield from self.store._query(
-            decode=kpi_counters_from_typed_item,
-            KeyConditionExpression="pk = :kpi AND sk BETWEEN :first AND :last",
-            ExpressionAttributeValues=to_dynamo({":kpi": KPI_PARTITION, ":first": first, ":last": last}),
-        )
+        yield from self._rows(kpi_counters_from_typed_item, first, last)
+
+    def first_responses(self, first_day: date, last_day: date) -> Iterator[tuple[str, str, dict[str, int]]]:
+        """(local day, agent, counters) of every agent's row of these local days: one Query (a row per agent who
+        answered first on a day: 31 x the team's size at most for a month, whatever the traffic)."""
+        from carebird.aws.schema import kpi_agent_counters_from_typed_item, kpi_agent_days
+
+        yield from self._rows(kpi_agent_counters_from_typed_item, *kpi_agent_days(str(first_day), str(last_day)))
+
+    def _rows(self, decode: Any, first: str, last: str) -> Iterator[Any]:
+        """The KPI partition's rows between two sort keys, their items kept as DynamoDB's JSON sent them
+        (`unparsed_items`): the counters are decoded straight from it."""
+        from carebird.aws.schema import KPI_PARTITION
+
+        with unparsed_items(self.store.client):  # read whole before the first yield: the block never spans one
+            rows = list(
+                self.store._query(
+                    decode=decode,
+                    KeyConditionExpression="pk = :kpi AND sk BETWEEN :first AND :last",
+                    ExpressionAttributeValues=to_dynamo({":kpi": KPI_PARTITION, ":first": first, ":last": last}),
+                )
+            )
+        yield from rows
+
+
+_UNPARSED: contextvars.ContextVar[bool] = contextvars.ContextVar("carebird_unparsed_items", default=False)
+
+
+@contextmanager
+def unparsed_items(client: Any) -> Iterator[None]:
+    """Within this block, a Query's items are those of DynamoDB's JSON answer as `json.loads` reads it, not walked
+    by botocore's parser (one shape walk per attribute: two thirds of a month of KPI rows' time). The items are
+    the same typed dicts ({"N": "12"}) either way, for anything but binary values (base64 text here, bytes from
+    botocore): use it for rows without any. Only successful JSON answers are taken; errors, and a botocore without
+    the `before-parse` event, parse as usual."""
+    events = client.meta.events
+    events.register("before-parse.dynamodb.Query", _take_items_unparsed, unique_id="carebird-unparsed-items")
+    token = _UNPARSED.set(True)
+    try:
+        yield
+    finally:
+        _UNPARSED.reset(token)
+
+
+def _take_items_unparsed(response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any) -> None:
+    if not _UNPARSED.get() or response_dict.get("status_code") != 200:
+        return
+    try:
+        answer = json.loads(response_dict["body"])
+    except (TypeError, ValueError):
+        return  # not JSON (another protocol): botocore parses it
+    if isinstance(answer, dict) and isinstance(answer.get("Items"), list):
+        customized_response_dict["Items"] = answer.pop("Items")
+        response_dict["body"] = json.dumps(answer).encode()

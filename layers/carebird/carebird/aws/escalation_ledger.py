@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from carebird.aws.outbox import DynamoOutbox
-from carebird.aws.schema import case_key, from_dynamo, outbox_key, to_dynamo
+from carebird.aws.schema import case_key, case_view, from_dynamo, outbox_key, to_dynamo
 from carebird.domain.timeparse import to_iso
 from carebird.errors import NotifierUnavailable
 
@@ -26,7 +26,7 @@ class DynamoEscalationLedger:
 
     def case(self, case_id: str) -> dict[str, Any] | None:
         item = self.client.get_item(TableName=self.table, Key=to_dynamo(case_key(case_id)), ConsistentRead=True)
-        return from_dynamo(item["Item"]) if "Item" in item else None
+        return case_view(from_dynamo(item["Item"])) if "Item" in item else None
 
     def claim(self, key: str, now: datetime) -> bool:
         return self.outbox.claim(key, now)
@@ -48,14 +48,18 @@ class DynamoEscalationLedger:
         )
 
     def mark_escalated(self, case_id: str, reopened: int, level: int, now: datetime) -> bool:
-        """False when the case was answered, reopened or escalated at this level meanwhile."""
+        """False when the case was answered, reopened or escalated at this level meanwhile. A case never reopened
+        has no `reopened` attribute (the item keeps no zero: carebird.aws.schema.case_to_item)."""
+        opening = (
+            "(attribute_not_exists(reopened) OR reopened = :reopened)" if reopened == 0 else "reopened = :reopened"
+        )
         try:
             self.client.update_item(
                 TableName=self.table,
                 Key=to_dynamo(case_key(case_id)),
                 UpdateExpression="SET #status = :escalated, escalation_level = :level, escalated_at = :now, "
                 "version = version + :one",
-                ConditionExpression="attribute_exists(#queue) AND reopened = :reopened AND escalation_level < :level",
+                ConditionExpression=f"attribute_exists(#queue) AND {opening} AND escalation_level < :level",
                 ExpressionAttributeNames={"#status": "status", "#queue": "queue"},
                 ExpressionAttributeValues=to_dynamo(
                     {":escalated": "escalated", ":level": level, ":now": to_iso(now), ":one": 1, ":reopened": reopened}

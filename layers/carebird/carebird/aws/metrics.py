@@ -1,7 +1,7 @@
 """KPI metrics as CloudWatch embedded metric format (powertools), one place for names and their details.
 
-Every metric is published without dimensions: one series per metric name (PUBLISHED, eight in all; with the
-webhook access log's two metric filters, ten), inside CloudWatch's free tier of ten custom metrics. What only a
+Every metric is published without dimensions: one series per metric name (PUBLISHED, six in all; with the
+webhook access log's one filtered metric, seven), inside CloudWatch's free tier of ten custom metrics. What only a
 dashboard shows (refused requests, out-of-hours acknowledgements) is counted from log lines by Logs Insights.
 The details (channel, topic, escalation level, ...) travel as
 properties of the same log line: CloudWatch Logs Insights breaks the figures down by them at no metric cost,
@@ -21,11 +21,9 @@ PUBLISHED = (
     "MessagesReceived",
     "CasesOpened",
     "EventsQuarantined",
-    "WebhookUnavailable",
     "FirstResponseTime",
     "Escalations",
     "SlaBreaches",
-    "EscalationsDeferred",
 )
 
 

@@ -43,6 +43,8 @@ WHAT_TO_DO = {
 
 @dataclass(frozen=True)
 class Pause:
+    """Why and since when carebird's automatic posting is stopped."""
+
     kind: str
     reason: str
     since: datetime

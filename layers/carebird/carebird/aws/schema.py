@@ -25,6 +25,7 @@ key schema, indexes and stream filters and the SLA workflow's keys are checked a
 | outage ledger         | OUTAGE#{service}            | OUTAGE                      | webhook               |
 | KPI counters of an hour | KPI                       | HOUR#{YYYY-MM-DDTHH} (UTC)  | dispatcher (stream)   |
 | a case's counted KPIs | KPIMARK#{case_id}           | KPIMARK                     | dispatcher (stream)   |
+| KPI first responses of a day | KPI                | AGENT#{local day}#{agent or ""} | dispatcher (stream) |
 """
 
 from __future__ import annotations
@@ -153,7 +154,7 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "waiting_since": _iso(case.waiting_since),
         "priority": case.priority,
         "topic": case.topic,
-        "reasons": list(case.reasons),
+        "reasons": stored_reasons(case.reasons),
         "inbound_count": case.inbound_count,
         "triage_text": case.triage_text,
         "preview": case.preview,
@@ -163,14 +164,12 @@ def case_to_item(case: Case) -> dict[str, Any]:
         "first_response_at": _iso(case.first_response_at),
         "last_response_at": _iso(case.last_response_at),
         "response_count": case.response_count or None,  # absent when 0: a write under 1 KB is one unit
-        "reopened": case.reopened,
+        "reopened": case.reopened or None,  # absent when 0 (read back as 0)
         "escalation_level": case.escalation_level,
         "escalated_at": case.escalated_at,
         "conversation_id": case.conversation_id,
         "acknowledged_at": case.acknowledged_at,
         "ack_via": case.ack_via,
-        "link": case.link,
-        "answerable_by_api": case.channel.value not in ("citation", "topic"),
         "deleted_ids": set(case.deleted_ids),
         "waited_since": _iso(case.waited_since),
         "kind": case.kind,
@@ -194,6 +193,54 @@ def case_to_item(case: Case) -> dict[str, Any]:
         item["queue"] = QUEUE_KEY
         item["queue_rank"] = case.rank
     return item
+
+
+# A case's first reason is its band's (carebird.domain.triage.band_reason): the item keeps its head ("request band",
+# "urgent band (why)") and the codec adds the fixed tail back, so ~70 bytes of every case write are not billed.
+# Anything else (and an item written whole before) is kept and read as it is.
+@cache
+def _band_tails() -> tuple[str, str, str]:
+    from carebird.domain.triage import NORMAL_BAND, URGENT_BAND, band_reason
+
+    normal, urgent = band_reason(NORMAL_BAND), band_reason(URGENT_BAND, "\0")
+    urgent_head, urgent_tail = urgent.split("\0")
+    return normal, urgent_head, urgent_tail[1:]  # the tail after the closing parenthesis
+
+
+def stored_reasons(reasons: tuple[str, ...] | list[str]) -> list[str]:
+    """The reasons as the case item keeps them: a band's reason without its fixed tail."""
+    normal, urgent_head, urgent_tail = _band_tails()
+    head = normal.split(":", 1)[0]
+
+    def short(reason: str) -> str:
+        if reason == normal:
+            return head
+        if reason.startswith(urgent_head) and reason.endswith(urgent_tail) and "\n" not in reason:
+            return reason[: -len(urgent_tail)]
+        return reason
+
+    return [short(reason) for reason in reasons]
+
+
+def read_reasons(stored: Any) -> tuple[str, ...]:
+    """The reasons of a case item, each band's reason whole again (stored_reasons' inverse)."""
+    normal, urgent_head, urgent_tail = _band_tails()
+    head = normal.split(":", 1)[0]
+
+    def whole(reason: str) -> str:
+        if reason == head:
+            return normal
+        if reason.startswith(urgent_head) and reason.endswith(")") and not reason.endswith(urgent_tail):
+            return reason + urgent_tail
+        return reason
+
+    return tuple(whole(str(reason)) for reason in stored)
+
+
+def case_view(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A case item (plain values) with what the item leaves to the codec: its reasons whole and its link (for readers
+    of the raw item, such as the escalation emails)."""
+    return {**item, "reasons": list(read_reasons(item.get("reasons", ()))), "link": case_from_item(dict(item)).link}
 
 
 def day_key(day: Any) -> str:
@@ -229,7 +276,7 @@ def case_from_item(item: dict[str, Any]) -> Case:
         waiting_since=moment("waiting_since"),
         priority=int(item.get("priority", 0)),
         topic=item.get("topic", "other"),
-        reasons=tuple(item.get("reasons", ())),
+        reasons=read_reasons(item.get("reasons", ())),
         rank=int(item["queue_rank"]) if "queue_rank" in item else None,
         inbound_count=int(item.get("inbound_count", 0)),
         triage_text=item.get("triage_text", ""),
@@ -240,7 +287,7 @@ def case_from_item(item: dict[str, Any]) -> Case:
         first_response_at=moment("first_response_at"),
         last_response_at=moment("last_response_at"),
         response_count=int(item.get("response_count") or 0),
-        reopened=int(item.get("reopened", 0)),
+        reopened=int(item.get("reopened") or 0),
         escalation_level=int(item.get("escalation_level", 0)),
         escalated_at=item.get("escalated_at"),
         conversation_id=item.get("conversation_id"),
@@ -432,15 +479,47 @@ def kpi_mark_key(case_id: str) -> dict[str, str]:
     return {"pk": f"KPIMARK#{case_id}", "sk": "KPIMARK"}
 
 
+# The first responses of a local day (carebird.domain.kpi.first_response_counters), in the KPI partition beside the
+# hour rows: the team's (agent "": "n:c<bucket>") and each agent's ("n:o<bucket>", "n:c<bucket>"); the KPI page
+# reads a window's days in one Query.
+KPI_AGENT_ROW = "AGENT#"
+
+
+def kpi_agent_key(day: str, agent: str) -> dict[str, str]:
+    return {"pk": KPI_PARTITION, "sk": f"{KPI_AGENT_ROW}{day}#{agent}"}
+
+
+def kpi_agent_days(first_day: str, last_day: str) -> tuple[str, str]:
+    """The sort keys bounding the agents' rows of these local days ("$" sorts right after "#")."""
+    return f"{KPI_AGENT_ROW}{first_day}#", f"{KPI_AGENT_ROW}{last_day}$"
+
+
+def kpi_agent_counters_from_typed_item(item: Mapping[str, Any]) -> tuple[str, str, dict[str, int]]:
+    """(local day, agent, counters) of an agent's KPI row as DynamoDB returns it (typed: {"N": "12"})."""
+    day, _, agent = item["sk"]["S"].removeprefix(KPI_AGENT_ROW).partition("#")
+    return day, agent, kpi_counters_from_typed_item(item)[1]
+
+
 # The open queue's version (carebird.app.inbox): a counter the dispatcher adds one to on every stream record of a case
 # that is or was waiting; the inbox reads it first, and an unchanged version answers 304 without reading the queue.
 QUEUE_VERSION_KEY = {"pk": "QUEUE", "sk": "VERSION"}
 QUEUE_VERSION_ATTRIBUTE = "changes"
 
 
+# What no queue row shows (carebird.app.inbox.queue_row, its order and counts): a change of these alone, such as the
+# out-of-hours acknowledgement's (acknowledged_at, ack_via, version), leaves every open-queue page as it was.
+QUEUE_UNSHOWN = frozenset({"version", "acknowledged_at", "ack_via", "triage_text", "inbound_count", "history"})
+
+
 def queue_changed(old: Mapping[str, Any] | None, new: Mapping[str, Any] | None) -> bool:
-    """Whether a case's stream record can change what the open queue shows: the case is or was waiting."""
-    return any(image is not None and image.get("queue") == QUEUE_KEY for image in (case_image(old), case_image(new)))
+    """Whether a case's stream record can change what the open queue shows: the case is or was waiting, and it
+    entered or left the queue or changed something a queue row shows (anything but QUEUE_UNSHOWN)."""
+    old_case, new_case = case_image(old), case_image(new)
+    if not any(image is not None and image.get("queue") == QUEUE_KEY for image in (old_case, new_case)):
+        return False
+    if old_case is None or new_case is None:
+        return True
+    return any(old_case.get(name) != new_case.get(name) for name in (set(old_case) | set(new_case)) - QUEUE_UNSHOWN)
 
 
 def kpi_counters_from_item(item: Mapping[str, Any]) -> tuple[str, dict[str, int]]:

@@ -78,19 +78,22 @@ def create_one_time_schedule(
 
 
 class AnnouncementSchedules:
-    """The day's announcements as one-time schedules that invoke the announcer at each opening and closing."""
+    """The day's announcements as one-time schedules that invoke the announcer at each opening and closing; one
+    that Scheduler cannot deliver after its retries goes to the dead-letter queue (alarmed) when one is given."""
 
-    def __init__(self, group: str, role_arn: str, client: Any = None) -> None:
+    def __init__(self, group: str, role_arn: str, dead_letter_arn: str | None = None, client: Any = None) -> None:
         if client is None:
             import boto3
 
             client = boto3.client("scheduler")
-        self.group, self.role_arn, self.client = group, role_arn, client
+        self.group, self.role_arn, self.dead_letter_arn, self.client = group, role_arn, dead_letter_arn, client
 
     def schedule(self, announcement: PlannedAnnouncement, announcer_arn: str) -> bool:
         """True when this call planned it, False when an earlier planning run already had."""
         target = {"Arn": announcer_arn, "RoleArn": self.role_arn, "Input": json.dumps(announcement.event())}
-        return create_one_time_schedule(self.client, self.group, announcement.name, announcement.at, target)
+        return create_one_time_schedule(
+            self.client, self.group, announcement.name, announcement.at, target, self.dead_letter_arn
+        )
 
 
 class ImmediateTimers:

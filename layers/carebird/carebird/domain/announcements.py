@@ -109,6 +109,8 @@ ACKNOWLEDGEMENT = {
 
 @dataclass(frozen=True)
 class Announcement:
+    """One opening, closing or holiday post, with its idempotency key."""
+
     kind: str  # opening | closing | holiday
     occurrence: str  # idempotency key: one post per kind per local date
     text: str
@@ -230,6 +232,8 @@ def plan_days(
 
 @dataclass(frozen=True)
 class Acknowledgement:
+    """One out-of-hours acknowledgement: its claim, text and where it goes."""
+
     claim_key: str  # one automatic message per customer per closed period
     text: str
     reply_to_id: str | None  # public: reply in thread; None: DM

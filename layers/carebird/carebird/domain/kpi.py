@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -218,13 +219,19 @@ def bar_chart(values: dict[str, float], width: int = 30) -> list[str]:
 # Instead every case adds a few counters to its opening hour (UTC), kept up to date from the table's stream, and a
 # report reads one small row per hour of the window plus the waiting cases (bounded by the queue).
 FIRST_RESPONSE_BUCKETS = ((60, 1), (240, 5), (24 * 60, 30))  # (below this many minutes, counted per this many)
+FIRST_RESPONSE_LAST_BUCKET = 7 * 24 * 60  # a week or more: one bucket, so a row's bucket counters stay bounded
+FIRST_RESPONSE_PRECISION = (
+    "rounded down to the minute under an hour, to 5 minutes up to 4 hours, to 30 minutes up to a day, to the hour "
+    "up to a week; a week or more shows as a week, and a negative time (clock skew) as 0"
+)  # what the KPI page says of its first-response figures, counted in these buckets
 
 
 def first_response_bucket(minutes: float) -> int:
     """The bucket a first response is counted in, by its lower bound: whole minutes for the first hour, then 5
-    minutes up to 4 hours, 30 minutes up to a day, hours beyond. A busy month's hour row stays small (a hundred-odd
-    counters at most), and percentiles read from it are within a bucket of the exact value."""
-    whole = int(minutes)
+    minutes up to 4 hours, 30 minutes up to a day, hours up to a week, one bucket beyond. A busy month's hour row
+    stays small (a hundred-odd counters at most, 281 bucket counters whatever happens), and a percentile read from
+    the buckets is the bucket of the exact percentile (the bucket function never decreases)."""
+    whole = max(0, min(int(minutes), FIRST_RESPONSE_LAST_BUCKET))  # an answer "before" its message: clock skew
     for below, width in FIRST_RESPONSE_BUCKETS:
         if whole < below:
             return whole - whole % width
@@ -237,7 +244,8 @@ def opening_hour(case: Case) -> str:
 
 
 def contribution(case: Case, hours: OpeningHours, sla_minutes: SlaMinutes) -> dict[str, int]:
-    """What a case, as it stands, adds to its opening hour's counters (counter name -> 1).
+    """What a case, as it stands, adds to its opening hour's counters (counter name -> 1), and to its first
+    responder's row (`first_response_counters`; `counter_rows` says which counter lives where).
 
     The same rules as `compute`, except that an unanswered case's breach depends on the moment of the report:
     counters hold answered-late and escalated cases; `report_from_counters` adds the waiting ones. Every case,
@@ -263,7 +271,60 @@ def contribution(case: Case, hours: OpeningHours, sla_minutes: SlaMinutes) -> di
             counts["breached"] = 1
     elif escalated:
         counts["breached"] = 1
-    return counts
+    return counts | first_response_counters(case, hours)
+
+
+# The KPI page's first responses: per agent and in minutes of the clock. Counted apart from the hour rows, in small
+# rows per local day of opening (`counter_rows`): the team's clock minutes in the day's row, each agent's in its
+# own. Written once per case (at its first response), so the hour rows the digest reads, and what each of their
+# updates costs, stay as they were; and the page's window, whole local days, is read exactly.
+X_APP = "X app"  # who answered first when carebird did not post the answer (typed in the X app): no agent known
+TEAM = ""  # the day's row of the whole team (an agent's identity is never empty)
+AGENT_COUNTER = "agent"  # counters named agent:<local day>:<counter>:<agent>, counter "o<bucket>" or "c<bucket>"
+AGENT_BUCKETS = (0, 2, 5, 10, 15, 20, 30, 45, 60, 90, 120, 180, 240, 480, 24 * 60, 2 * 24 * 60, 7 * 24 * 60)
+# what the KPI page says of its per-agent medians, counted in these buckets
+AGENT_PRECISION = "rounded down to 0, 2, 5, 10, 15, 20, 30, 45 minutes, 1, 1.5, 2, 3, 4, 8 hours, 1, 2 or 7 days"
+
+
+def agent_bucket(minutes: float) -> int:
+    """The bucket an agent's first response is counted in (AGENT_BUCKETS, by lower bound): 17 at most, so a team of
+    a hundred reads 31 x 100 rows of a few dozen counters for a month."""
+    return AGENT_BUCKETS[bisect_right(AGENT_BUCKETS, max(0, int(minutes))) - 1]
+
+
+def agent_counter(day: str, counter: str, agent: str) -> str:
+    return f"{AGENT_COUNTER}:{day}:{counter}:{agent}"
+
+
+def first_response_counters(case: Case, hours: OpeningHours) -> dict[str, int]:
+    """What an answered case adds to its local opening day's rows: to the team's, its first response's bucket in
+    minutes of the clock (`c<bucket>`, FIRST_RESPONSE_BUCKETS); to its first responder's, its buckets in opening
+    minutes (`o<bucket>`) and in minutes of the clock (`c<bucket>`), AGENT_BUCKETS; an agent's first responses are
+    the sum of either. The cases `compute` counts as answered."""
+    if case.first_response_at is None:
+        return {}
+    day = case.opened_at.astimezone(hours.zone).date().isoformat()
+    who = case.first_responder or X_APP
+    opening = hours.open_minutes_between(case.opened_at, case.first_response_at)
+    clock = (case.first_response_at - case.opened_at).total_seconds() / 60
+    return {
+        agent_counter(day, f"c{first_response_bucket(clock)}", TEAM): 1,
+        agent_counter(day, f"o{agent_bucket(opening)}", who): 1,
+        agent_counter(day, f"c{agent_bucket(clock)}", who): 1,
+    }
+
+
+def counter_rows(hour: str, counters: dict[str, int]) -> dict[tuple[str, ...], dict[str, int]]:
+    """The rows counters live in: ("hour", hour) for the team's hour, ("agent", local day, agent) for a day's first
+    responses, the team's (agent TEAM: at most 281 counters) and each first responder's (at most 2 x 17)."""
+    rows: dict[tuple[str, ...], dict[str, int]] = {}
+    for name, value in counters.items():
+        if name.startswith(f"{AGENT_COUNTER}:"):
+            _, day, counter, agent = name.split(":", 3)
+            rows.setdefault((AGENT_COUNTER, day, agent), {})[counter] = value
+        else:
+            rows.setdefault(("hour", hour), {})[name] = value
+    return rows
 
 
 def counter_delta(before: dict[str, int], after: dict[str, int]) -> dict[str, int]:
@@ -369,3 +430,70 @@ def channels_by_day(hourly: Iterable[tuple[str, dict[str, int]]], hours: Opening
             if name.startswith("channel:") and count:
                 days.setdefault(day, Counter())[name.partition(":")[2]] += count
     return days
+
+
+@dataclass(frozen=True)
+class FirstResponseFigures:
+    """The KPI page's first responses in minutes of the clock (the team's median and 90th percentile) and per agent
+    (how many first responses, the median in opening and in clock minutes), busiest agent first."""
+
+    median_calendar: float | None
+    p90_calendar: float | None
+    per_agent: list[dict[str, object]]
+
+
+def _agent_row(
+    agent: str, answered: int, median_opening: float | None, median_clock: float | None
+) -> dict[str, object]:
+    return {
+        "agent": agent,
+        "answered": answered,
+        "median_first_response_minutes": median_opening,
+        "median_first_response_calendar_minutes": median_clock,
+    }
+
+
+def _busiest_first(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    return sorted(rows, key=lambda row: (-int(row["answered"]), str(row["agent"])))  # type: ignore[call-overload]
+
+
+def first_response_figures(
+    cases: Iterable[Case], hours: OpeningHours, since: datetime, now: datetime
+) -> FirstResponseFigures:
+    """The figures from every case opened in [since, now], exact: what the counters' figures are held to."""
+    per_agent: dict[str, tuple[list[float], list[float]]] = {}
+    calendar: list[float] = []
+    for case in cases:
+        if not since <= case.opened_at <= now or case.first_response_at is None:
+            continue
+        clock = (case.first_response_at - case.opened_at).total_seconds() / 60
+        opening, clocks = per_agent.setdefault(case.first_responder or X_APP, ([], []))
+        opening.append(hours.open_minutes_between(case.opened_at, case.first_response_at))
+        clocks.append(clock)
+        calendar.append(clock)
+    rows = [_agent_row(who, len(o), percentile(o, 0.5), percentile(c, 0.5)) for who, (o, c) in per_agent.items()]
+    return FirstResponseFigures(percentile(calendar, 0.5), percentile(calendar, 0.9), _busiest_first(rows))
+
+
+def first_response_figures_from_counters(rows: Iterable[tuple[str, str, dict[str, int]]]) -> FirstResponseFigures:
+    """The figures from the days' first-response rows (local day, agent, counters) of the window: each the bucket of
+    the exact figure (the team's FIRST_RESPONSE_PRECISION, an agent's AGENT_PRECISION), in one pass."""
+    buckets: dict[str, tuple[Counter[int], Counter[int]]] = {}
+    for _, agent, counters in rows:
+        opening, clock = buckets.setdefault(agent, (Counter(), Counter()))
+        for name, count in counters.items():
+            if count and name[:1] == "o":
+                opening[int(name[1:])] += count
+            elif count and name[:1] == "c":
+                clock[int(name[1:])] += count
+    team = buckets.pop(TEAM, (Counter(), Counter()))[1]
+    agents = []
+    for who, (opening, clock) in buckets.items():
+        answered = sum(opening.values())
+        if answered:
+            median_opening = _bucket_percentile(opening, answered, 0.5)
+            agents.append(_agent_row(who, answered, median_opening, _bucket_percentile(clock, answered, 0.5)))
+    total = sum(team.values())
+    return FirstResponseFigures(
+        _bucket_percentile(team, total, 0.5), _bucket_percentile(team, total, 0.9), _busiest_first(agents)
+    )

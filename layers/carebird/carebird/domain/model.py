@@ -124,6 +124,8 @@ class XOutcome(StrEnum):
 
 @dataclass(frozen=True)
 class XResult:
+    """What X answered to one post or DM carebird sent."""
+
     outcome: XOutcome
     post_id: str | None = None
     retry_at: datetime | None = None

@@ -83,6 +83,8 @@ STOPPED = re.compile(r"\b(?:off|out|gone|down|dead|mort|morte|hs|ko|kaput|nada|n
 
 @dataclass(frozen=True)
 class OutageRules:
+    """How many customers, within what window, make an outage."""
+
     customers: int = 4  # distinct customers reporting the same failure...
     window: timedelta = timedelta(minutes=30)  # ...within this window make one outage
     influential_followers: int = 50_000  # one account this large speaking of many people affected is enough
@@ -90,6 +92,8 @@ class OutageRules:
 
 @dataclass(frozen=True)
 class Report:
+    """One customer's failure report, as the ledger keeps it."""
+
     customer_id: str
     case_id: str
     at: datetime
@@ -157,6 +161,8 @@ def speaks_for_many(case: Case, text: str, rules: OutageRules, book: CueBook = D
 
 @dataclass
 class OutageWatch:
+    """Counts customers' failure reports across cases and declares an outage."""
+
     ledger: OutageLedger
     alerts: OutageAlerts
     rules: OutageRules
@@ -168,11 +174,13 @@ class OutageWatch:
         case = store.get_case(case_id)
         if case is None or not case.awaiting_reply or case.kind in (Kind.NOISE, Kind.THANKS):
             return None
-        earlier = case.triage_text[: -len(text)] if case.triage_text.endswith(text) else ""
-        counted = failed_services(earlier, self.triage_rules.cues) if earlier else ()
         services = failed_services(text, self.triage_rules.cues)
         if not services and unnamed_failure(text, self.triage_rules.cues):  # "pareil ici", "ça coupe", "is it me?"
             services = self._under_way(case, at)
+        if not services:
+            return case.outage  # most messages report no failure: the conversation before it need not be read
+        earlier = case.triage_text[: -len(text)] if case.triage_text.endswith(text) else ""
+        counted = failed_services(earlier, self.triage_rules.cues) if earlier else ()
         for service in services:
             if service in counted:
                 continue  # this customer's case was counted for this failure already: one customer, one report

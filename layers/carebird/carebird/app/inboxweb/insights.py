@@ -1,4 +1,5 @@
-"""The KPI page: the team's figures in opening and calendar minutes, per agent, and cases by day and channel."""
+"""The KPI page: the team's figures in opening and calendar minutes, per agent, and cases by day and channel, from
+the KPI counters the dispatcher keeps (carebird.app.kpi_counting.kpi_page): a few Queries for any window."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from carebird import clock
 from carebird.app import inbox
 from carebird.app.inboxweb.web import current, member, query, reply
-from carebird.domain.kpi import KpiReport, compute
+from carebird.app.kpi_counting import kpi_page
+from carebird.domain.kpi import KpiReport
 from carebird.domain.xbill import period_usage, week_usage, x_cost
 
 router = APIGatewayHttpRouter()
@@ -29,9 +31,9 @@ def kpis() -> Response:
     policy = current().settings.policy
     until = clock.now()
     since = local_midnight(until, policy.hours.zone, days - 1)
-    cases = list(current().store.cases_opened_between(since, until))
-    report = compute(cases, policy.hours, policy.minutes_for_case, since, until)
-    view = inbox.kpi_view(report, cases, policy, days)
+    desk = current()
+    report, by_day, first = kpi_page(desk.kpi_counters(), desk.store, policy, since, until)
+    view = inbox.kpi_view(report, by_day, first, policy, days)
     return reply(200, view | {"x_spend": x_spend(report, until, days)})
 
 

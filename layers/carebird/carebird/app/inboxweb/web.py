@@ -18,7 +18,7 @@ from aws_lambda_powertools.event_handler.exceptions import BadRequestError, Unau
 
 from carebird import clock
 from carebird.app.agentdesk import AgentDesk, NotOnTeam
-from carebird.aws.case_store import DynamoCaseStore
+from carebird.aws.case_store import DynamoCaseStore, KpiCounters
 from carebird.aws.teamstore import DynamoTeam
 from carebird.aws.usage import DynamoUsage
 from carebird.domain import desk
@@ -58,6 +58,10 @@ class Desk:
     def usage(self) -> DynamoUsage:
         """The X calls carebird counted, day by day (on the store's client: one connection pool)."""
         return DynamoUsage(self.settings.cases_table, self._table.client)
+
+    def kpi_counters(self) -> KpiCounters:
+        """The KPI counters the dispatcher keeps (the KPI page reads them, never the cases)."""
+        return KpiCounters(self._table)
 
     def automation(self) -> AutomationState:
         """Whether X stopped carebird's automatic posting (the banner)."""
