@@ -591,7 +591,7 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
         return "emoji only"
     if FIRST.fullmatch(body):
         return 'a "first!" reply'
-    if "contest" in found and not asks and not _pattern(CONTEST_WON).search(fold(body)):
+    if "contest" in found and not asks and not re.search(CONTEST_WON, fold(body)):
         return f"a contest or giveaway entry ({_quote(found['contest'])})"
     pitch = found.get("pitch", ())
     offered = LINK.search(text) or "dm" in fold(text) or OFFER.search(fold(text))
@@ -627,7 +627,7 @@ CONTEST_WON = (
     r"\b(?:won|has won|have won|just won|winners?|a gagne|ai gagne|as gagne|avons gagne|ont gagne|a remporte"
     r"|ai remporte"
     r"|gagnante?s?)\b"
-)  # compiled when a contest word is seen (`_pattern`): the import stays lean
+)  # compiled by `re` (and kept in its cache) when a contest word is seen: the import stays lean
 
 
 # A seller asking for the brand's time: "open to a quick call?", "dispo pour un call de 15 min ?", "shall I send".
@@ -863,7 +863,7 @@ def _asks_plainly(text: str, surely_chatter: bool = False) -> bool:
     customer's own service ("mon colis a disparu", "my bill is weird"), unless the
     reading is sure they are chatter (`surely_chatter`: "URGENT: what's the song in your advert??", "RT if...")."""
     found = cues_found(text)
-    if _failure_said(fold(text), found) or _pattern(ANSWER_ME).search(fold(text)):
+    if _failure_said(fold(text), found) or re.search(ANSWER_ME, fold(text)):
         return True
     if surely_chatter:
         return False
@@ -877,8 +877,10 @@ def _failure_said(folded: str, found: dict[str, tuple[str, ...]]) -> bool:
     2019": praise) and not negated ("jamais une coupure")."""
     if "failure" not in found:
         return False
-    clean = _said(folded)[0]
-    rest = folded.replace(clean.group(0), " ") if clean else folded
+    clean, _, failure = _said(folded)  # FAILURE already searched once per text there
+    if clean is None:
+        return bool(_hits(folded, found["failure"], negatable=True)) or failure is not None
+    rest = folded.replace(clean.group(0), " ")
     return bool(_hits(rest, found["failure"], negatable=True)) or bool(FAILURE.search(rest))
 
 
@@ -887,13 +889,7 @@ def _failure_said(folded: str, found: dict[str, tuple[str, ...]]) -> bool:
 ANSWER_ME = (
     r"\b(?:repondez|repondre|rappelez|recontactez|contactez-moi|appelez-moi|get back to (?:me|us)|call me"
     r"|ring me|(?:answer|reply to|respond to) (?:me|us|my|our)|dm me)\b"
-)  # compiled on first use (`_pattern`): read only when the model would quiet a message
-
-
-@lru_cache(maxsize=8)
-def _pattern(source: str) -> re.Pattern[str]:
-    """A pattern read on a rare path, compiled the first time it is needed rather than at import."""
-    return re.compile(source)
+)  # compiled by `re` on first use: read only when the model would quiet a message
 
 
 def _about_the_service(text: str, found: dict[str, tuple[str, ...]]) -> bool:
