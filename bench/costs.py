@@ -77,6 +77,8 @@ LOG_EVENT_OVERHEAD_BYTES = 26  # counted per log event by CloudWatch Logs
 LOG_COMPRESSION = 0.15  # stored logs are billed compressed
 EXPRESS_SECONDS, EXPRESS_GB = 0.1, 0.064  # one SLA check: under 100 ms, billed at the 64 MB minimum
 ESCALATED_SHARE = 0.10  # cases whose deadline finds them waiting: the workflow updates the case and emails
+SCHEDULES_PER_DEADLINE = 2  # the deadline and its backstop (carebird.domain.sla.timers_for); the backstop of an
+# escalated deadline finds the case escalated and stops: one escalation per deadline, not per schedule
 STORAGE_OVERHEAD_BYTES = 100  # DynamoDB adds 100 bytes to every stored item and index entry
 # The inbox's queue refresh (functions/inbox/static/inbox.js REFRESH_STEPS_MS, tests/unit/test_cost_model.py holds
 # the two equal): 15 s while the queue changes or the agent works it, then 20, 30, 45 and 60 s while it stays the same
@@ -132,8 +134,14 @@ def variable_lines(
         _lambda_duration(per_case, f, webhook_cpu_ms if f == "webhook" else per_case["cpu_ms"][f], memory_gb)
         for f in invocations
     )
-    schedules = sum(n for key, n in per_case["calls"].items() if key.endswith("scheduler:CreateSchedule"))
-    escalations = schedules * ESCALATED_SHARE
+    calls = per_case["calls"]
+    schedules = sum(n for key, n in calls.items() if key.endswith("scheduler:CreateSchedule"))
+    deleted = sum(n for key, n in calls.items() if key.endswith("scheduler:DeleteSchedule"))
+    # A deleted schedule (its case answered before the deadline) never fires: no invocation, no execution. The bench
+    # answers every case minutes after it opens; ESCALATED_SHARE of the deadlines find the case still waiting
+    # instead: those schedules fire (the deadline and its backstop) and the deadline escalates, once.
+    fired = max(schedules - deleted, 0) + ESCALATED_SHARE * deleted
+    escalations = schedules / SCHEDULES_PER_DEADLINE * ESCALATED_SHARE
     log_bytes = (
         sum(per_case["log_bytes"].values())
         + sum(n * (PLATFORM_LOG_BYTES + 3 * LOG_EVENT_OVERHEAD_BYTES) for n in invocations.values())
@@ -143,7 +151,7 @@ def variable_lines(
     gb = stored_bytes_per_case * cases / 1e9
     wru, rru = sum(per_case["write_units"].values()), sum(per_case["read_units"].values())
     workflow_rru = 1.0  # each SLA check reads the case once (consistent GetItem of one small item)
-    workflow_wru = ESCALATED_SHARE * 2 * 2  # an escalation's UpdateItem: the case, and its open-queue copy
+    workflow_wru = escalations * 2 * 2  # an escalation's UpdateItem: the case, and its open-queue copy
     return [
         Line(
             "Lambda requests",
@@ -170,8 +178,8 @@ def variable_lines(
         ),
         Line(
             "DynamoDB reads",
-            (rru + schedules * workflow_rru) * cases * price["dynamodb_read_unit"],
-            f"{rru:.1f} RRU a case measured + {schedules * workflow_rru:.1f} for the SLA checks",
+            (rru + fired * workflow_rru) * cases * price["dynamodb_read_unit"],
+            f"{rru:.1f} RRU a case measured + {fired * workflow_rru:.1f} for the SLA checks",
         ),
         Line(
             "DynamoDB storage, first month",
@@ -181,20 +189,22 @@ def variable_lines(
         Line("DynamoDB PITR, first month", gb * price["dynamodb_pitr_gb_month"], "the same bytes, backed up"),
         Line(
             "Step Functions Express (SLA checks)",
-            schedules
+            fired
             * cases
             * (price["sfn_express_request"] + EXPRESS_SECONDS * EXPRESS_GB * price["sfn_express_gb_second"]),
-            f"{schedules:.1f} one-time schedule(s) a case, each one execution",
+            f"{fired:.1f} execution(s) a case: {schedules:.1f} one-time schedules made, {deleted:.1f} deleted when the "
+            f"case was answered; {ESCALATED_SHARE:.0%} of deadlines come first (assumed): those fire",
         ),
         Line(
             "EventBridge Scheduler",
-            schedules * cases * price["scheduler_invocation"],
-            f"{schedules:.1f} invocation(s) a case (free for the first 14 million a month)",
+            fired * cases * price["scheduler_invocation"],
+            f"{fired:.1f} invocation(s) a case (a deleted schedule is not billed; free for the first 14 million a "
+            "month)",
         ),
         Line(
             "SNS (escalation emails)",
             escalations * cases * (price["sns_publish"] + price["sns_email"]),
-            f"{ESCALATED_SHARE:.0%} of deadlines escalate (assumed): one publish, one email",
+            f"{ESCALATED_SHARE:.0%} of deadlines escalate (assumed), its backstop then stops: one publish, one email",
         ),
         Line(
             "Secrets Manager calls",

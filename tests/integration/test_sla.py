@@ -104,6 +104,19 @@ def test_a_case_answered_before_its_deadline_sends_nothing_when_the_deadline_fir
     assert stack.case("public-1860000000000000101")["status"] == "answered"
 
 
+def test_a_case_answered_before_its_deadline_has_its_deadline_and_backstop_cancelled_and_nothing_runs(stack):
+    stack.deliver("aaa-mention.json", at=now())
+    stack.dispatch()
+    assert len(stack.timers.pending) == 2
+
+    stack.deliver("aaa-brand-reply.json", at=now())
+    stack.dispatch()  # the answer's stream record: the case no longer waits
+
+    assert stack.timers.pending == []
+    assert stack.timers.fire_due(now() + timedelta(hours=2)) == 0 and stack.executions() == []
+    assert stack.team_emails() == []
+
+
 def test_a_duplicated_stream_record_starts_one_execution(stack):
     stack.deliver("aaa-mention.json")
     event = stack.stream.next_event()

@@ -47,7 +47,7 @@ def case_changed(
     count_case_change(counters, old_case, new_case, policy)
     if queue_changed(old, new):  # last: the inbox's pages redraw after the case and its timer are settled
         queue.bump_queue_version()
-    if outcome != "skipped":
+    if outcome not in ("skipped", "cancelled"):  # a deadline cancelled (the case answered) needs no line
         logger.info("sla timer", extra={"outcome": outcome, "case_id": (new or {}).get("case_id")})
     return outcome
 
