@@ -33,6 +33,7 @@ SOURCES = {
     "step_functions": "https://aws.amazon.com/step-functions/pricing/",
     "scheduler": "https://aws.amazon.com/eventbridge/pricing/",
     "sns": "https://aws.amazon.com/sns/pricing/",
+    "sqs": "https://aws.amazon.com/sqs/pricing/",
     "secrets_manager": "https://aws.amazon.com/secrets-manager/pricing/",
     "cloudwatch": "https://aws.amazon.com/cloudwatch/pricing/",
     "xray": "https://aws.amazon.com/xray/pricing/",
@@ -52,6 +53,7 @@ REGIONS: dict[str, dict[str, float]] = {
         "scheduler_invocation": 1.00 / 1e6,
         "sns_publish": 0.50 / 1e6,
         "sns_email": 2.00 / 1e5,
+        "sqs_request": 0.40 / 1e6,  # standard queue (the first million requests a month are free: not deducted)
         "secret_month": 0.40,
         "secret_call": 0.05 / 1e4,
         "logs_ingested_gb": 0.50,
@@ -77,6 +79,7 @@ LOG_EVENT_OVERHEAD_BYTES = 26  # counted per log event by CloudWatch Logs
 LOG_COMPRESSION = 0.15  # stored logs are billed compressed
 EXPRESS_SECONDS, EXPRESS_GB = 0.1, 0.064  # one SLA check: under 100 ms, billed at the 64 MB minimum
 ESCALATED_SHARE = 0.10  # cases whose deadline finds them waiting: the workflow updates the case and emails
+ESCALATION_QUEUE_REQUESTS = 3  # SendMessage (the workflow), ReceiveMessage and DeleteMessage (the escalator's poller)
 SCHEDULES_PER_DEADLINE = 2  # the deadline and its backstop (carebird.domain.sla.timers_for); the backstop of an
 # escalated deadline finds the case escalated and stops: one escalation per deadline, not per schedule
 STORAGE_OVERHEAD_BYTES = 100  # DynamoDB adds 100 bytes to every stored item and index entry
@@ -205,6 +208,12 @@ def variable_lines(
             "SNS (escalation emails)",
             escalations * cases * (price["sns_publish"] + price["sns_email"]),
             f"{ESCALATED_SHARE:.0%} of deadlines escalate (assumed), its backstop then stops: one publish, one email",
+        ),
+        Line(
+            "SQS (escalation queue)",
+            escalations * ESCALATION_QUEUE_REQUESTS * cases * price["sqs_request"],
+            f"each escalation queued by the workflow and taken by the escalator: {ESCALATION_QUEUE_REQUESTS} requests "
+            "at most (send, receive, delete; the escalator's idle long polls are inside the free million a month)",
         ),
         Line(
             "Secrets Manager calls",
