@@ -191,3 +191,22 @@ def test_a_step_functions_failure_is_reported_as_a_partial_batch_failure(stack, 
     sequence = case_records[0]["dynamodb"]["SequenceNumber"]
     assert response["batchItemFailures"] == [{"itemIdentifier": sequence}]
     assert stack.executions() == []
+
+
+def test_a_deletion_scheduler_refuses_fails_the_answers_record_and_its_retry_deletes_the_schedules(stack, monkeypatch):
+    stack.deliver("aaa-mention.json", at=now())
+    stack.dispatch()
+    stack.deliver("aaa-brand-reply.json", at=now())
+    event = stack.stream.next_event()
+    working = stack.timers.cancel
+
+    def unavailable(names):
+        raise RuntimeError("Scheduler unavailable")
+
+    monkeypatch.setattr(stack.timers, "cancel", unavailable)
+    failed = stack.dispatch(event)
+    monkeypatch.setattr(stack.timers, "cancel", working)
+    retried = stack.dispatch(event)
+
+    assert len(failed["batchItemFailures"]) == 1 and retried["batchItemFailures"] == []
+    assert stack.timers.pending == [] and stack.executions() == []
