@@ -570,6 +570,12 @@ def tracing(env: Mapping[str, str] | Environment | None = None) -> bool:
     return not _environment(env)(TRACE_DISABLED)
 
 
+def log_level(env: Mapping[str, str] | Environment | None = None) -> str:
+    """The template's LogLevel (POWERTOOLS_LOG_LEVEL, read by powertools too): under Lambda's JSON log format
+    powertools takes Lambda's application log level instead, and carebird.observability keeps the stricter."""
+    return _environment(env).env.get("POWERTOOLS_LOG_LEVEL", "INFO").upper()
+
+
 # Each function's view, by the function's folder under functions/ (the settings test reads this).
 VIEWS: dict[str, Callable[[Environment], Any]] = {
     "webhook": lambda read: (webhook(read), outage_topic(read), tracing(read)),
