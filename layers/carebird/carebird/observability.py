@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from carebird.aws.secrets import protect_logs
 from carebird.aws.tracing import tracer_for
@@ -37,7 +37,8 @@ class Observability:
     def __init__(self, tracing: bool) -> None:
         from aws_lambda_powertools import Logger
 
-        self.logger = Logger(use_rfc3339=True, **({} if tracing else {"xray_trace_id": None}))
+        without_trace_id: dict[str, Any] = {} if tracing else {"xray_trace_id": None}  # powertools' way to drop a key
+        self.logger = Logger(use_rfc3339=True, **without_trace_id)
         configured = logging.getLevelName(log_level())
         if isinstance(configured, int) and configured > self.logger.log_level:  # Lambda's level won: keep the stricter
             logging.getLogger(self.logger.name).setLevel(configured)
@@ -54,5 +55,4 @@ class Observability:
             self.logger.remove_keys(FUNCTION_IDENTITY_KEYS)
             return traced(*args, **kwargs)
 
-        logged: Handler = self.logger.inject_lambda_context(clear_state=True)(trimmed)
-        return logged
+        return cast(Handler, self.logger.inject_lambda_context(clear_state=True)(trimmed))
