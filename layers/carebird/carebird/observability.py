@@ -26,7 +26,7 @@ from typing import Any, TypeVar, cast
 
 from carebird.aws.secrets import protect_logs
 from carebird.aws.tracing import tracer_for
-from carebird.settings import log_level
+from carebird.settings import log_level_under_lambdas
 
 Handler = TypeVar("Handler", bound=Callable[..., Any])
 # What powertools' Lambda context adds to every line that the log group (one per function) already says.
@@ -39,7 +39,7 @@ class Observability:
 
         without_trace_id: dict[str, Any] = {} if tracing else {"xray_trace_id": None}  # powertools' way to drop a key
         self.logger = Logger(use_rfc3339=True, **without_trace_id)
-        configured = logging.getLevelName(log_level())
+        configured = logging.getLevelName(log_level_under_lambdas() or "NOTSET")
         if isinstance(configured, int) and configured > self.logger.log_level:  # Lambda's level won: keep the stricter
             logging.getLogger(self.logger.name).setLevel(configured)
         protect_logs()  # Lambda's runtime sets the root logger to the application log level (DEBUG with LogLevel DEBUG)
