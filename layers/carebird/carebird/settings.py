@@ -421,6 +421,16 @@ def tracing(env: Mapping[str, str] | Environment | None = None) -> bool:
     return not _environment(env)(TRACE_DISABLED)
 
 
+def log_level_under_lambdas(env: Mapping[str, str] | Environment | None = None) -> str | None:
+    """The template's LogLevel (POWERTOOLS_LOG_LEVEL) when Lambda's JSON log format sets its own application level
+    (AWS_LAMBDA_LOG_LEVEL), which powertools then takes instead: carebird.observability keeps the stricter. None
+    without it (powertools reads POWERTOOLS_LOG_LEVEL itself)."""
+    variables = _environment(env).env
+    if not variables.get("AWS_LAMBDA_LOG_LEVEL"):
+        return None
+    return variables.get("POWERTOOLS_LOG_LEVEL", "INFO").upper()
+
+
 # Each function's view, by the function's folder under functions/ (the settings test reads this).
 VIEWS: dict[str, Callable[[Environment], Any]] = {
     "webhook": lambda read: (webhook(read), outage_topic(read), tracing(read)),
