@@ -293,3 +293,12 @@ def test_a_case_that_waits_again_starts_its_new_deadlines_before_cancelling_the_
     with pytest.raises(PermissionError):  # the record fails and is retried: the old deadlines are deleted then
         on_case_change(citation, upgraded, policy, timers)
     assert timer_name(citation.case_id, 1) in timers.started  # the new opening has its deadline meanwhile
+
+
+@pytest.mark.parametrize("case_id", ["public-1860000000000000102", "xchat-" + "9" * 40 + ":" + "8" * 19])
+def test_the_urgent_deadlines_names_are_schedule_names_of_their_own(case_id):
+    names = {timer_name(case_id, 3, level, backstop, minutes) for level in (1, 2) for backstop in (False, True)
+             for minutes in (0, 30)}  # fmt: skip
+
+    assert len(names) == 8
+    assert all(len(name) <= 64 and re.fullmatch(r"[0-9a-zA-Z_.-]+", name) for name in names)
