@@ -210,3 +210,23 @@ def test_a_deletion_scheduler_refuses_fails_the_answers_record_and_its_retry_del
 
     assert len(failed["batchItemFailures"]) == 1 and retried["batchItemFailures"] == []
     assert stack.timers.pending == [] and stack.executions() == []
+
+
+def test_a_case_an_agent_marks_urgent_while_it_waits_is_escalated_at_the_urgent_sla(stack):
+    from carebird.domain.cases import mark_urgent
+    from carebird.domain.triage import TriageRules
+
+    stack.reload("dispatcher", SLA_MINUTES="90", URGENT_SLA_MINUTES="30", SECOND_LEVEL_MINUTES="0")
+    stack.deliver("aaa-mention.json", at=now())
+    stack.dispatch()
+    case = stack.store.get_case("public-1860000000000000101")
+    stack.store.save_case(mark_urgent(case, True, TriageRules(), now()), case.version)
+    stack.dispatch()  # the agent's change: the case waits on, now in the urgent band
+
+    assert stack.timers.fire_due(now() + timedelta(minutes=31)) == 1  # the urgent deadline (its backstop later)
+    stack.wait_for_executions()
+    emails = stack.team_emails()
+    assert len(emails) == 1 and "(30 opening minutes" in emails[0]["message"]
+    assert stack.timers.fire_due(now() + timedelta(hours=3)) == 3  # the request's pair and the urgent backstop
+    stack.wait_for_executions()
+    assert stack.team_emails() == []  # they find the case escalated: one email per opening and level
