@@ -230,3 +230,25 @@ def test_a_case_an_agent_marks_urgent_while_it_waits_is_escalated_at_the_urgent_
     assert stack.timers.fire_due(now() + timedelta(hours=3)) == 3  # the request's pair and the urgent backstop
     stack.wait_for_executions()
     assert stack.team_emails() == []  # they find the case escalated: one email per opening and level
+
+
+def test_an_answer_whose_deletion_is_refused_and_retried_counts_its_first_response_once(stack, monkeypatch, capsys):
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    stack.deliver("aaa-mention.json", at=now())
+    stack.dispatch()
+    stack.deliver("aaa-brand-reply.json", at=now())
+    event = stack.stream.next_event()
+    working = stack.timers.cancel
+
+    def throttled(names):
+        raise RuntimeError("ThrottlingException: Rate exceeded")
+
+    capsys.readouterr()
+    monkeypatch.setattr(stack.timers, "cancel", throttled)
+    assert len(stack.dispatch(event)["batchItemFailures"]) == 1
+    monkeypatch.setattr(stack.timers, "cancel", working)
+    assert stack.dispatch(event)["batchItemFailures"] == []  # Lambda's retry of the record
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    first_responses = [line for line in lines if "FirstResponseTime" in line]
+    assert len(first_responses) == 1  # the KPI metric is written by the attempt that succeeds, once

@@ -41,9 +41,9 @@ def case_changed(
     was waiting."""
     old, new = case_image(old_image), case_image(new_image)
     old_case, new_case = decoded(old), decoded(new)
-    for point in stream_metrics(old_case, new_case, policy.hours):
-        emit(point.name, point.value, point.unit, point.dimensions)
     outcome = on_case_change(old_case, new_case, policy, timers)  # first: a retried record finds its timer started
+    for point in stream_metrics(old_case, new_case, policy.hours):  # after: a record failed on its timers (Scheduler
+        emit(point.name, point.value, point.unit, point.dimensions)  # throttling, refusing) and retried counts once
     count_case_change(counters, old_case, new_case, policy)
     if queue_changed(old, new):  # last: the inbox's pages redraw after the case and its timer are settled
         queue.bump_queue_version()
