@@ -210,3 +210,45 @@ def test_a_deletion_scheduler_refuses_fails_the_answers_record_and_its_retry_del
 
     assert len(failed["batchItemFailures"]) == 1 and retried["batchItemFailures"] == []
     assert stack.timers.pending == [] and stack.executions() == []
+
+
+def test_a_case_an_agent_marks_urgent_while_it_waits_is_escalated_at_the_urgent_sla(stack):
+    from carebird.domain.cases import mark_urgent
+    from carebird.domain.triage import TriageRules
+
+    stack.reload("dispatcher", SLA_MINUTES="90", URGENT_SLA_MINUTES="30", SECOND_LEVEL_MINUTES="0")
+    stack.deliver("aaa-mention.json", at=now())
+    stack.dispatch()
+    case = stack.store.get_case("public-1860000000000000101")
+    stack.store.save_case(mark_urgent(case, True, TriageRules(), now()), case.version)
+    stack.dispatch()  # the agent's change: the case waits on, now in the urgent band
+
+    assert stack.timers.fire_due(now() + timedelta(minutes=31)) == 1  # the urgent deadline (its backstop later)
+    stack.wait_for_executions()
+    emails = stack.team_emails()
+    assert len(emails) == 1 and "(30 opening minutes" in emails[0]["message"]
+    assert stack.timers.fire_due(now() + timedelta(hours=3)) == 3  # the request's pair and the urgent backstop
+    stack.wait_for_executions()
+    assert stack.team_emails() == []  # they find the case escalated: one email per opening and level
+
+
+def test_an_answer_whose_deletion_is_refused_and_retried_counts_its_first_response_once(stack, monkeypatch, capsys):
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
+    stack.deliver("aaa-mention.json", at=now())
+    stack.dispatch()
+    stack.deliver("aaa-brand-reply.json", at=now())
+    event = stack.stream.next_event()
+    working = stack.timers.cancel
+
+    def throttled(names):
+        raise RuntimeError("ThrottlingException: Rate exceeded")
+
+    capsys.readouterr()
+    monkeypatch.setattr(stack.timers, "cancel", throttled)
+    assert len(stack.dispatch(event)["batchItemFailures"]) == 1
+    monkeypatch.setattr(stack.timers, "cancel", working)
+    assert stack.dispatch(event)["batchItemFailures"] == []  # Lambda's retry of the record
+
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    first_responses = [line for line in lines if "FirstResponseTime" in line]
+    assert len(first_responses) == 1  # the KPI metric is written by the attempt that succeeds, once

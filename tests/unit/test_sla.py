@@ -239,3 +239,66 @@ def test_a_redelivered_answer_cancels_again_and_finds_nothing_left():
     on_case_change(CASE, answered, policy, timers)
 
     assert on_case_change(CASE, answered, policy, timers) == "cancelled" and timers.started == {}
+
+
+# A case waiting on a Monday morning in Paris (open), so its deadlines fall within the day.
+MONDAY = waiting_case(waiting_since="2025-11-24T08:30:00Z")
+
+
+def test_a_waiting_case_that_turns_urgent_gets_deadlines_at_the_urgent_sla():
+    timers, policy = RecordingTimers(), SlaPolicy(second_level_minutes=0)
+    on_case_change(None, MONDAY, policy, timers)
+    urgent = replace(MONDAY, band="urgent", priority=80)  # a follow-up, an outage, or an agent's "mark urgent"
+
+    assert on_case_change(MONDAY, urgent, policy, timers) == "shortened"
+    assert on_case_change(MONDAY, urgent, policy, timers) == "already shortened"  # the record redelivered
+
+    assert len(timers.started) == 4  # the request's deadline and backstop kept, the urgent pair named apart
+    due = sorted(t["due_at"] for t in timers.started.values())
+    assert due[0] == "2025-11-24T09:00:00Z"  # 30 opening minutes from 09:30 Paris, not the request's 90
+    assert {t["sla_text"] for t in timers.started.values()} >= {"30 opening minutes"}
+
+
+def test_the_urgent_deadlines_of_a_case_turned_urgent_are_cancelled_when_it_is_answered():
+    timers, policy = RecordingTimers(), SlaPolicy()
+    on_case_change(None, MONDAY, policy, timers)
+    urgent = replace(MONDAY, band="urgent")
+    on_case_change(MONDAY, urgent, policy, timers)
+
+    on_case_change(urgent, replace(urgent, waiting_since=None, status=CaseStatus.ANSWERED), policy, timers)
+
+    assert timers.started == {}
+
+
+def test_a_case_no_longer_urgent_keeps_its_earlier_deadlines():
+    timers, policy = RecordingTimers(), SlaPolicy(second_level_minutes=0)
+    urgent = replace(MONDAY, band="urgent")
+    on_case_change(None, urgent, policy, timers)
+    before = dict(timers.started)
+
+    assert on_case_change(urgent, replace(urgent, band="request"), policy, timers) == "skipped"
+    assert timers.started == before and timers.cancelled == []
+
+
+def test_a_case_that_waits_again_starts_its_new_deadlines_before_cancelling_the_old_ones():
+    class RefusingDeletes(RecordingTimers):
+        def cancel(self, names):
+            raise PermissionError("AccessDenied: scheduler:DeleteSchedule")  # Scheduler refuses the deletion
+
+    timers, policy = RefusingDeletes(), SlaPolicy(second_level_minutes=0)
+    citation = waiting_case(channel="citation")
+    on_case_change(None, citation, policy, timers)
+    upgraded = replace(citation, channel=waiting_case().channel, reopened=1)  # the author now addresses the brand
+
+    with pytest.raises(PermissionError):  # the record fails and is retried: the old deadlines are deleted then
+        on_case_change(citation, upgraded, policy, timers)
+    assert timer_name(citation.case_id, 1) in timers.started  # the new opening has its deadline meanwhile
+
+
+@pytest.mark.parametrize("case_id", ["public-1860000000000000102", "xchat-" + "9" * 40 + ":" + "8" * 19])
+def test_the_urgent_deadlines_names_are_schedule_names_of_their_own(case_id):
+    names = {timer_name(case_id, 3, level, backstop, minutes) for level in (1, 2) for backstop in (False, True)
+             for minutes in (0, 30)}  # fmt: skip
+
+    assert len(names) == 8
+    assert all(len(name) <= 64 and re.fullmatch(r"[0-9a-zA-Z_.-]+", name) for name in names)

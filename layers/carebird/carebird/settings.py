@@ -407,13 +407,17 @@ OTHER_VIEWS = frozenset(
 )  # fmt: skip
 
 
-def __getattr__(name: str) -> Any:
+def _other_view(name: str) -> Any:
     """`settings.dispatcher`, `settings.InboxSettings`...: the views kept in carebird.settings_views."""
     if name in OTHER_VIEWS:
         from carebird import settings_views
 
         return getattr(settings_views, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if not TYPE_CHECKING:  # a module __getattr__ would make every name Any to mypy: it reads the TYPE_CHECKING imports
+    __getattr__ = _other_view  # above instead, so a misspelt setting or view stays a type error
 
 
 def tracing(env: Mapping[str, str] | Environment | None = None) -> bool:
@@ -436,12 +440,12 @@ VIEWS: dict[str, Callable[[Environment], Any]] = {
     "webhook": lambda read: (webhook(read), outage_topic(read), tracing(read)),
     "watcher": lambda read: (webhook(read), watch(read), tracing(read)),
     "poller": lambda read: (webhook(read), watch(read), tracing(read)),
-    "dispatcher": lambda read: (__getattr__("dispatcher")(read), tracing(read)),
-    "announcer": lambda read: (__getattr__("announcer")(read), tracing(read)),
-    "acknowledger": lambda read: (__getattr__("acknowledger")(read), tracing(read)),
-    "digest": lambda read: (__getattr__("digest")(read), tracing(read)),
-    "health": lambda read: (__getattr__("health")(read), tracing(read)),
-    "escalator": lambda read: (__getattr__("escalator")(read), tracing(read)),
-    "inbox": lambda read: (__getattr__("inbox")(read), tracing(read)),
-    "compliance": lambda read: (__getattr__("compliance")(read), tracing(read)),
+    "dispatcher": lambda read: (_other_view("dispatcher")(read), tracing(read)),
+    "announcer": lambda read: (_other_view("announcer")(read), tracing(read)),
+    "acknowledger": lambda read: (_other_view("acknowledger")(read), tracing(read)),
+    "digest": lambda read: (_other_view("digest")(read), tracing(read)),
+    "health": lambda read: (_other_view("health")(read), tracing(read)),
+    "escalator": lambda read: (_other_view("escalator")(read), tracing(read)),
+    "inbox": lambda read: (_other_view("inbox")(read), tracing(read)),
+    "compliance": lambda read: (_other_view("compliance")(read), tracing(read)),
 }

@@ -36,17 +36,19 @@ class QueueVersion(Protocol):
 def case_changed(
     old_image: Image, new_image: Image, policy: SlaPolicy, timers: Timers, counters: Counters, queue: QueueVersion
 ) -> str:
-    """A case item changed: its KPI metrics emitted, its SLA timers started when it starts waiting, its opening
+    """A case item changed: its SLA timers started when it starts waiting (deleted when it stops), its opening
     hour's KPI counters kept (the KPI page's and the digest's), the open queue's version moved when the case is or
-    was waiting."""
+    was waiting, its KPI metrics emitted. The metrics come after every call that can fail: a record failed (Scheduler
+    throttling or refusing, DynamoDB) is retried whole, and a metric line written by the failed attempt would count
+    twice."""
     old, new = case_image(old_image), case_image(new_image)
     old_case, new_case = decoded(old), decoded(new)
-    for point in stream_metrics(old_case, new_case, policy.hours):
-        emit(point.name, point.value, point.unit, point.dimensions)
     outcome = on_case_change(old_case, new_case, policy, timers)  # first: a retried record finds its timer started
     count_case_change(counters, old_case, new_case, policy)
-    if queue_changed(old, new):  # last: the inbox's pages redraw after the case and its timer are settled
+    if queue_changed(old, new):  # the inbox's pages redraw after the case and its timer are settled
         queue.bump_queue_version()
+    for point in stream_metrics(old_case, new_case, policy.hours):
+        emit(point.name, point.value, point.unit, point.dimensions)
     if outcome not in ("skipped", "cancelled"):  # a deadline cancelled (the case answered) needs no line
         logger.info("sla timer", extra={"outcome": outcome, "case_id": (new or {}).get("case_id")})
     return outcome

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -61,15 +61,16 @@ class TimerStart:
     after_earliest: timedelta = timedelta(0)  # a late start keeps this distance from the earliest possible fire
 
 
-def timer_name(case_id: str, reopened: int, level: int = 1, backstop: bool = False) -> str:
-    """Unique per case opening and level, so a retried or redelivered stream record schedules nothing twice.
+def timer_name(case_id: str, reopened: int, level: int = 1, backstop: bool = False, minutes: int = 0) -> str:
+    """Unique per case opening and level, so a retried or redelivered stream record schedules nothing twice; with
+    `minutes`, a shorter SLA the case took while waiting in that opening (it turned urgent: shortened_timers).
 
     A case id made of the characters a schedule name allows, short enough, is the name as it is (the names of
     every X post and DM case). Any other (an XChat id with `:`, anything long) gets a readable ASCII head and a
     hash of the exact id after a `.`, a character no plain name holds: two ids never fold or cut to one name.
     A backstop's name is built the same way with `-b` in its suffix (never its deadline's name cut to fit).
     """
-    suffix = f"-r{reopened}-l{level}" + ("-b" if backstop else "")
+    suffix = f"-r{reopened}-l{level}" + (f"-m{minutes}" if minutes else "") + ("-b" if backstop else "")
     if re.fullmatch(r"[A-Za-z0-9_-]+", case_id) and len(case_id) + len(suffix) <= SCHEDULE_NAME_LIMIT:
         return case_id + suffix
     digest = hashlib.sha256(case_id.encode("utf-8", "surrogatepass")).hexdigest()[:24]
@@ -178,18 +179,50 @@ def timers_to_cancel(old: Case | None, new: Case | None, policy: SlaPolicy) -> l
     if new is not None and new.awaiting_reply and new.reopened == old.reopened:
         return []
     levels = (1, 2) if policy.second_level_minutes else (1,)
-    return [timer_name(old.case_id, old.reopened, level, backstop) for level in levels for backstop in (False, True)]
+    marks = [0, minutes] if (minutes := shortened_minutes(old, policy)) else [0]
+    return [
+        timer_name(old.case_id, old.reopened, level, backstop, mark)
+        for mark in marks
+        for level in levels
+        for backstop in (False, True)
+    ]
+
+
+def shortened_minutes(case: Case, policy: SlaPolicy) -> int:
+    """The case's SLA when its band shortens its channel's (the urgent band): the deadlines it may have taken while
+    waiting carry it in their names (shortened_timers); else 0."""
+    minutes = policy.minutes_for(case.channel.value, case.band)
+    return minutes if 0 < minutes < policy.minutes_for(case.channel.value) else 0
+
+
+def shortened_timers(old: Case | None, new: Case | None, policy: SlaPolicy) -> list[TimerStart]:
+    """A case still waiting in the same opening whose SLA got shorter (it turned urgent: a follow-up, an outage, an
+    agent's `mark urgent`): deadlines at the shorter SLA, named apart. The earlier ones stay: the first to fire
+    escalates, the other finds the case escalated (one email per opening and level). A longer SLA adds none."""
+    if old is None or new is None or not (old.awaiting_reply and new.awaiting_reply) or old.reopened != new.reopened:
+        return []
+    minutes = policy.minutes_for(new.channel.value, new.band)
+    if not 0 < minutes < policy.minutes_for(old.channel.value, old.band):
+        return []
+    timers = timers_for(new, policy)  # each level's deadline then its backstop
+    names = [timer_name(new.case_id, new.reopened, n // 2 + 1, n % 2 == 1, minutes) for n in range(len(timers))]
+    return [replace(timer, name=name) for timer, name in zip(timers, names, strict=True)]
 
 
 def on_case_change(old: Case | None, new: Case | None, policy: SlaPolicy, timers: Timers) -> str:
     """React to one stream record (its images decoded: carebird.app.streams): cancel the deadlines of a waiting
-    period that ended, schedule the case's deadlines when it starts waiting."""
+    period that ended, schedule the case's deadlines when it starts waiting (or its SLA shortens while it waits).
+    The new deadlines come first: a deletion Scheduler refuses fails the record (retried) without leaving the
+    case's new opening without its deadlines meanwhile."""
+    if needs_timer(old, new) and new is not None and policy.minutes_for(new.channel.value, new.band) <= 0:
+        outcome = "no SLA for this channel"
+    elif needs_timer(old, new) and new is not None:
+        outcome = "started" if any([timers.start(timer) for timer in timers_for(new, policy)]) else "already started"
+    elif shortened := shortened_timers(old, new, policy):
+        outcome = "shortened" if any([timers.start(timer) for timer in shortened]) else "already shortened"
+    else:
+        outcome = "skipped"
     cancelled = timers_to_cancel(old, new, policy)
     if cancelled:
         timers.cancel(cancelled)
-    if new is None or not needs_timer(old, new):
-        return "cancelled" if cancelled else "skipped"
-    if policy.minutes_for(new.channel.value, new.band) <= 0:
-        return "no SLA for this channel"
-    started = [timers.start(timer) for timer in timers_for(new, policy)]
-    return "started" if any(started) else "already started"
+    return "cancelled" if cancelled and outcome == "skipped" else outcome
