@@ -26,12 +26,12 @@ Handler = TypeVar("Handler", bound=Callable[..., Any])
 _JSON_STARTS = frozenset('{["-0123456789tfnNI')
 
 
-def json_message(message: str) -> Any:
+def json_message(message: dict[str, Any] | str | bool | int | float) -> Any:
     """powertools' logger decodes a log line's message when it is JSON text; for a plain sentence ("delivery
     processed") json.loads fails and its error is caught: about a tenth of a log line's CPU for nothing. A message
     that cannot be JSON is returned as it is, as that failure returns it; anything else goes to json.loads."""
-    if message.lstrip()[:1] not in _JSON_STARTS:
-        return message
+    if not isinstance(message, str) or message.lstrip()[:1] not in _JSON_STARTS:
+        return message  # what json.loads' failure would leave
     return json.loads(message)
 
 
