@@ -50,7 +50,7 @@ def typed_json_requests(client: Any) -> Any:
     Only for a client that does not validate its parameters (the walk is where botocore would) and is handed them
     in DynamoDB's typed form already: for such parameters (text, numbers as text, flags, lists and maps; DynamoDB's
     JSON protocol has no member renamed on the wire) the walk writes exactly `json.dumps(parameters)`
-    (tests/unit/test_dynamo_requests.py holds the two equal on every request the webhook makes). A request holding
+    (tests/integration/test_dynamo_requests.py holds the two equal on the webhook's traffic). A request holding
     anything JSON has no form for (bytes of a binary attribute, a Decimal, a datetime) goes through botocore's walk.
     The request's skeleton (method, target and content-type headers) is still botocore's, from empty parameters."""
     from botocore.validate import ParamValidationDecorator
@@ -62,6 +62,8 @@ def typed_json_requests(client: Any) -> Any:
 
 
 class _TypedJsonSerializer:
+    """botocore's serializer interface (`serialize_to_request`) around the client's own serializer."""
+
     def __init__(self, shaped: Any) -> None:
         self.shaped = shaped
 
