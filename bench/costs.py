@@ -74,7 +74,15 @@ CALL_LATENCY_MS = {  # wall time an AWS call adds to a function's billed duratio
     "sns": 20.0,
 }
 BILLING_ROUNDING_MS = 0.5  # Lambda bills whole milliseconds: half of one on average
-PLATFORM_LOG_BYTES = 330  # Lambda's START, END and REPORT lines of every invocation (their fixed formats)
+# Lambda's own (system) log events of a successful invocation under the template's LoggingConfig (JSON format, system
+# log level WARN): none. Lambda's log-level filtering page ("System log level event mapping",
+# https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html) files an invocation's start
+# and report at INFO and its runtimeDone at DEBUG, a failed, crashed or timed-out one's runtimeDone (and a failed
+# init) at WARN: those are the only ones written, one event of about 300 B per failure, which a case's bill does not
+# count (docs/reliability.md, "What is logged"). In the text format (no LoggingConfig) START, END and REPORT were
+# three events and about 330 B an invocation.
+PLATFORM_LOG_EVENTS = 0
+PLATFORM_LOG_BYTES = 0
 LOG_EVENT_OVERHEAD_BYTES = 26  # counted per log event by CloudWatch Logs
 LOG_COMPRESSION = 0.15  # stored logs are billed compressed
 EXPRESS_SECONDS, EXPRESS_GB = 0.1, 0.064  # one SLA check: under 100 ms, billed at the 64 MB minimum
@@ -147,7 +155,7 @@ def variable_lines(
     escalations = schedules / SCHEDULES_PER_DEADLINE * ESCALATED_SHARE
     log_bytes = (
         sum(per_case["log_bytes"].values())
-        + sum(n * (PLATFORM_LOG_BYTES + 3 * LOG_EVENT_OVERHEAD_BYTES) for n in invocations.values())
+        + sum(n * (PLATFORM_LOG_BYTES + PLATFORM_LOG_EVENTS * LOG_EVENT_OVERHEAD_BYTES) for n in invocations.values())
         + sum(n * LOG_EVENT_OVERHEAD_BYTES for n in per_case["log_lines"].values())
     )
     secret_calls = sum(n for key, n in per_case["calls"].items() if "secretsmanager:" in key)
@@ -223,7 +231,8 @@ def variable_lines(
         Line(
             "CloudWatch Logs ingestion",
             log_bytes * cases / 1e9 * price["logs_ingested_gb"],
-            f"{log_bytes / 1024:.1f} KB a case: the functions' lines measured + Lambda's START/END/REPORT",
+            f"{log_bytes / 1024:.1f} KB a case: the functions' lines measured (Lambda's own events: only a failed "
+            "invocation's, system log level WARN)",
         ),
         Line(
             "CloudWatch Logs storage, retained 30 days",
