@@ -171,3 +171,19 @@ def test_only_the_open_queue_projects_every_attribute_the_other_indexes_their_ke
 
     assert projections == {table.QUEUE_INDEX: "ALL", table.DAY_INDEX: "KEYS_ONLY",
                            table.REFERENCE_INDEX: "KEYS_ONLY", table.CUSTOMER_INDEX: "KEYS_ONLY"}  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), ATTRIBUTE_VALUES | st.just(set()) | st.just(frozenset()) | st.just([]),
+                       max_size=8))  # fmt: skip
+def test_an_item_in_typed_form_is_boto3s_serialization_of_its_present_attributes(item):
+    from boto3.dynamodb.types import TypeSerializer
+
+    present = {name: value for name, value in item.items() if value is not None and value != set() and value != []}
+    try:
+        expected = {name: TypeSerializer().serialize(value) for name, value in present.items()}
+    except Exception as refused:  # what boto3 refuses stays refused
+        with pytest.raises(type(refused)):
+            table.to_dynamo(item)
+        return
+    assert table.to_dynamo(item) == expected

@@ -81,8 +81,10 @@ class DynamoCaseStore(RemembersCases):
                     from botocore.config import Config
 
                     # Every request is built here from typed items: botocore's per-call validation of the
-                    # parameters (about a tenth of a call's CPU) would check what cannot be wrong.
-                    self._client = dynamo.client(config=Config(parameter_validation=False))
+                    # parameters (about a tenth of a call's CPU) would check what cannot be wrong, and its walk
+                    # of them through the shapes writes what one json.dumps writes (dynamo.typed_json_requests).
+                    client = dynamo.client(config=Config(parameter_validation=False))
+                    self._client = dynamo.typed_json_requests(client)
         return self._client
 
     @client.setter

@@ -100,8 +100,22 @@ def message_sk(message: Message) -> str:
 
 
 def to_dynamo(item: dict[str, Any]) -> dict[str, Any]:
-    """An item in DynamoDB's typed form (absent: None, empty sets and lists), as boto3's TypeSerializer writes it."""
-    return {k: attribute_value(v) for k, v in item.items() if v is not None and v != set() and v != []}
+    """An item in DynamoDB's typed form (absent: None, empty sets and lists), as boto3's TypeSerializer writes it.
+
+    One pass, text written on the spot (most attributes are): no empty set built to compare each value with."""
+    typed: dict[str, Any] = {}
+    for name, value in item.items():
+        kind = type(value)
+        if kind is str:
+            typed[name] = {"S": value}
+        elif value is None or (not value and kind in _LEFT_OUT_EMPTY):
+            continue
+        else:
+            typed[name] = attribute_value(value)
+    return typed
+
+
+_LEFT_OUT_EMPTY = (set, frozenset, list)  # an empty one is no attribute (DynamoDB refuses empty sets)
 
 
 def attribute_value(value: Any) -> dict[str, Any]:
