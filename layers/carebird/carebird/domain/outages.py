@@ -70,12 +70,24 @@ NOUN_SERVICE = tuple(
             r"phone|telephone|appeler|capter|telephoner)\b",
             "mobile network",
         ),
-        (r"\b(?:tele|television|tv|telly|chaines?|channels?)\b", "TV"),
+        (r"\b(?:tele|television|tv|telly|chaines?|channels?|ecran noir|black screen|blank screen)\b", "TV"),
         (r"\b(?:courant|electricite|elec|jus|power|electricity|electric|lights?)\b", "power"),
         (r"\b(?:gaz|gas)\b", "gas"),
         (r"\b(?:eau|water)\b", "water"),
         (r"\b(?:app|appli|site|website)\b", "app and website"),
     )
+)
+# A failure that has lasted days ("depuis jeudi", "4 mois sans fibre", "for two weeks now"): one home's fault, not
+# the burst of reports an outage makes within minutes; it is not counted (it still waits as a request).
+DAYS = r"(?:\d+|deux|trois|quatre|cinq|six|two|three|four|five|six|several|plusieurs|des|many) (?:jours?|days?|semaines?|weeks?|mois|months?)"
+WEEKDAY = (
+    r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday|last week|la semaine derniere|ages|weeks|days|months)"
+)
+LONG_STANDING = re.compile(
+    r"\b(?:depuis|since|for|pendant|over|ca fait|it's been|its been)\s+(?:(?:about|almost|nearly|over|more than|"
+    r"plus de|presque|environ|the last|the past|les)\s+)?(?:" + DAYS + "|" + WEEKDAY + r")\b"
+    r"|\b" + DAYS + r"\s+(?:sans|without|with no)\b"
 )
 # A service said to be off in a word the failure patterns do not know ("broadband off round here", "box KO").
 STOPPED = re.compile(r"\b(?:off|out|gone|down|dead|mort|morte|hs|ko|kaput|nada|nowt|que dalle)\b")
@@ -175,6 +187,8 @@ class OutageWatch:
         if case is None or not case.awaiting_reply or case.kind in (Kind.NOISE, Kind.THANKS):
             return None
         services = failed_services(text, self.triage_rules.cues)
+        if services and LONG_STANDING.search(fold(text)):
+            return case.outage  # a fault of days or weeks is one home's, not the burst an outage makes
         if not services and unnamed_failure(text, self.triage_rules.cues):  # "pareil ici", "ça coupe", "is it me?"
             services = self._under_way(case, at)
         if not services:
