@@ -246,7 +246,8 @@ CUES: dict[str, tuple[str, ...]] = {
     # safety
     "gas": ("gaz", "gas"),
     "smell or leak": (
-        "odeur*", "smell*", "sent", "sens", "sentir", "fuite*", "leak*", "whiff", "reek*", "pue", "stink*",
+        "odeur*", "smell*", "ca sent", "sent le", "sent la", "sent l'", "sent fort", "sent mauvais", "sent bizarre",
+        "on sent", "je sens", "sens", "sentir", "sentait", "fuite*", "leak*", "whiff", "reek*", "pue", "stink*",
         "sniff*", "hiss*", "siffle*",
     ),
     "street equipment": (
@@ -421,7 +422,8 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "story": (
         "article", "story", "papier", "enquete", "publish*", "publier", "publie", "ecrire sur", "write about",
-        "writing about", "reportage", "sujet sur", "piece on", "investigat*",
+        "writing about", "reportage", "sujet sur", "piece on", "investigat*", "writing a piece", "a piece for",
+        "j'ecris un article", "pour un article", "pour le journal", "for the paper", "in the paper",
         "our piece", "the piece", "my piece", "notre article", "notre sujet", "mon sujet", "emission", "broadcast",
         "chronique", "podcast", "looking into reports", "enquetons", "j'enquete", "je prepare un sujet",
         "je prepare un article", "i'm preparing a", "we're preparing a", "a report on", "un reportage",
@@ -430,7 +432,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "looking into your", "looking into how", "statement", "declaration", "reaction", "comment on", "commenter",
         "your handling", "votre gestion", "expose", "name and shame", "story about", "article sur vous",
         "enquete sur vous", "investigating", "droit de reponse", "by 5pm", "before we publish", "avant publication",
-        "going to print",
+        "going to print", "like to comment", "care to comment", "for comment", "pour commentaire",
         "comment", "want to comment", "wants to comment", "running", "their story", "running a story",
         "publish tomorrow", "reagir", "souhaitez-vous reagir", "temoignage", "temoignages", "testimon*",
         "runs", "airs", "goes out", "goes live", "sera diffuse*", "sera publie*", "parait", "paraitra",
@@ -526,6 +528,10 @@ CUES: dict[str, tuple[str, ...]] = {
     "service water": ("eau", "water", "eau courante", "running water", "water supply", "robinet*", "tap", "taps"),
     # --- what kind of message -------------------------------------------------------------------------------
     "noise": (
+        "avoid suspension", "eviter la suspension", "community guidelines", "regles de la communaute",
+        "copyright violation", "violation des droits", "verify ownership", "verify your account",
+        "verifiez votre compte", "will be suspended", "sera suspendu", "will be restricted", "sera restreint",
+        "within 24 hours", "within 24h", "sous 24h", "sous 24 heures",
         "crypto*", "bitcoin", "btc", "eth", "usdt", "airdrop*", "nft", "nfts", "forex", "binary option*",
         "investment opportunit*", "opportunite d'investissement", "earn money", "gagner de l'argent", "dm me",
         "dm for", "check my bio", "link in bio", "lien en bio", "click here", "cliquez ici", "free followers",
@@ -551,6 +557,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "audit gratuit", "engagement rate", "chatbot", "ai-powered", "propuls*", "growth", "b2b", "roi",
         "conversion*", "agence", "agency", "freelance*", "startup", "saas", "solution", "outil", "tool",
         "demo", "contact us", "contactez-nous", "let's connect", "let's talk", "brands like", "des marques comme",
+        "consultant", "consultante", "consultants", "your response time", "votre temps de reponse", "reduce your",
+        "reduire votre", "improve your", "ameliorer votre", "votre taux", "your engagement", "votre engagement",
+        "i can help you", "je peux vous aider", "nous pouvons vous aider", "we could help",
         "vos clients", "your customers", "your support", "votre support", "service client ia", "ai agent",
         "automatis*", "automate*",
     ),
@@ -571,7 +580,7 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "news": (
         "confirms", "confirme", "annonce", "announces", "announced", "invests", "investment", "investissement",
-        "jobs", "emplois", "via @", "according to", "selon", "breaking", "reuters", "afp", "bbc", "franceinfo",
+        "jobs", "emplois", "via @", "according to", "selon", "breaking news", "reuters", "afp", "bbc", "franceinfo",
         "le monde", "le parisien", "the guardian", "sky news", "condamnee", "condamne", "fined", "fines", "amende",
         "headline", "press release", "communique de presse",
         "documentary", "documentaire", "reportage", "episode", "podcast", "tonight on", "ce soir sur",
@@ -673,6 +682,10 @@ CUES: dict[str, tuple[str, ...]] = {
         "impossible", "didn't come", "didn't turn up", "no show", "no-show", "ne sonne plus", "toujours personne",
         "still nobody", "plus de jus", "pas venu", "n'est pas venu", "jamais venu", "never came", "never turned up",
         "for nothing", "pour rien",
+        "nobody's come", "nobody came", "no one came", "no one's come", "nobody's called", "nobody called",
+        "no one called", "nobody rang", "personne n'est venu", "personne n'a appele", "personne n'a rappele",
+        "shocking", "awful", "rubbish", "appalling", "atrocious", "pathetic", "lamentable", "catastrophique",
+        "deplorable", "minable", "pourri", "pourrie",
         "vous coupez", "coupez", "cut us off", "cut me off", "cut off", "on hold", "d'attente", "au telephone pour",
         "on the phone for", "pour apprendre que", "to be told", "to find out that",
         "died", "dead", "mort", "morte", "faux", "fausse", "wrong", "incorrect", "mistake", "not right", "pas bon",
@@ -739,6 +752,10 @@ CUES: dict[str, tuple[str, ...]] = {
         "problem is back", "problem's back", "issue is back", "issue's back", "probleme est revenu",
         "souci est revenu", "panne est revenue", "coupure est revenue", "the problem came back", "it came back",
         "c'est reparti pour un tour", "ca recommence", "here we go again",
+        # an answer that is no answer: pasted, the same as before ("réponse copiée-collée", "same reply as last time")
+        "copie-colle*", "copie colle*", "copier-coller", "copy paste*", "copy-paste*", "copy and paste*",
+        "copied and pasted", "same answer", "same reply", "meme reponse", "la meme que", "the same as last",
+        "canned response", "reponse automatique", "reponse type",
         # a dry context: the advice already followed, the worst possible moment
         "exactement ce que j'ai fait", "c'est ce que j'ai fait", "ce que j'ai deja fait", "deja fait ca",
         "j'ai deja essaye", "exactly what i did", "that's what i did", "already did that", "already tried that",

@@ -89,6 +89,8 @@ LONG_STANDING = re.compile(
     r"plus de|presque|environ|the last|the past|les)\s+)?(?:" + DAYS + "|" + WEEKDAY + r")\b"
     r"|\b" + DAYS + r"\s+(?:sans|without|with no)\b"
 )
+# A speed quoted ("940 down", "50 down 10 up", "3mb down"): what the line delivers, no failure.
+SPEED = re.compile(r"\b\d+(?:[.,]\d+)? ?(?:mb(?:ps|/s|its)?|gb(?:ps)?|megs?|meg)? ?(?:down|up)(?:load)?\b")
 # A service said to be off in a word the failure patterns do not know ("broadband off round here", "box KO").
 STOPPED = re.compile(r"\b(?:off|out|gone|down|dead|mort|morte|hs|ko|kaput|nada|nowt|que dalle)\b")
 
@@ -139,7 +141,7 @@ def failed_service(text: str, book: CueBook = DEFAULT_BOOK) -> str | None:
 def failed_services(text: str, book: CueBook = DEFAULT_BOOK) -> tuple[str, ...]:
     """Every service a message names as failed ("plus d'internet sur mon portable": internet and the mobile
     network): the report is counted for each, and the service many customers report makes the outage."""
-    folded = fold(text)
+    folded = SPEED.sub(" ", fold(text))
     found = with_failure(folded, book.scan(folded))
     if not _says_wrong(folded, found):
         return ()  # a service named, nothing said wrong with it
@@ -153,7 +155,7 @@ def failed_services(text: str, book: CueBook = DEFAULT_BOOK) -> tuple[str, ...]:
 def unnamed_failure(text: str, book: CueBook = DEFAULT_BOOK) -> bool:
     """A report of a failure that names no service: "ça coupe en plein match", "plus rien depuis 20h", "c chez moi
     ou chez vous ?", "same here". It belongs to whatever failure other customers are reporting at that moment."""
-    folded = fold(text)
+    folded = SPEED.sub(" ", fold(text))
     found = with_failure(folded, book.scan(folded))
     named = FAILURE.search(folded)
     if any(f in found for f in OTHER_THINGS) or (named and NAMED_THING.search(named.group(0))):

@@ -634,6 +634,7 @@ CONTEST_WON = (
 OFFER = re.compile(
     r"\b(?:open to a|would you be open|seriez-vous|etes-vous (?:ouverts?|interesses?)|dispo(?:nibles?)? pour un"
     r"|a quick (?:call|chat)|un (?:echange|appel|call) de|\d+[ -]?min(?:ute)?s? (?:call|chat|echange|appel)"
+    r"|(?:call|chat|echange|appel|visio) de \d+ ?min"
     r"|shall i send|can i send|puis-je vous envoyer|je peux vous envoyer)\b"
 )
 
@@ -790,10 +791,13 @@ def _by_rules(
 
 
 # Slang that borrows a hazard's word: fire beside its emoji ("fire 🔥", "c'est le feu 🔥"), a bill or a price that
-# melted ("la facture a fondu", "my bill melted"), "une tuerie"/"a killer deal" said of an offer.
+# melted ("la facture a fondu", "my bill melted"), a data plan blown through ("explose son forfait"), "une tuerie"/"a killer deal" said of an offer.
 FIRE_WORDS = frozenset({"on fire", "en feu", "incendie*", "flammes", "flames", "caught fire", "pris feu"})
-MELT_WORDS = frozenset({"a fondu", "fondu", "melted", "melting"})
-MONEY = re.compile(r"\b(?:factures?|bills?|prix|price|prices|tarifs?|conso|consommation|mensualites?|budget)\b")
+MELT_WORDS = frozenset({"a fondu", "fondu", "melted", "melting", "explos*"})
+MONEY = re.compile(
+    r"\b(?:factures?|bills?|prix|price|prices|tarifs?|conso|consommation|mensualites?|budget|forfaits?|data|"
+    r"allowance|quota)\b"
+)
 
 
 def _figurative(text: str, folded: str, risks: tuple[Risk, ...]) -> bool:
@@ -888,7 +892,11 @@ def _failure_said(folded: str, found: dict[str, tuple[str, ...]]) -> bool:
 # writes so waits for an answer, however chatty the rest reads.
 ANSWER_ME = (
     r"\b(?:repondez|repondre|rappelez|recontactez|contactez-moi|appelez-moi|get back to (?:me|us)|call me"
-    r"|ring me|(?:answer|reply to|respond to) (?:me|us|my|our)|dm me)\b"
+    r"|ring me|(?:answer|reply to|respond to) (?:me|us|my|our)|dm me"
+    # asking someone of the team to do something: "could someone explain", "pourriez-vous regarder"
+    r"|(?:can|could|would) (?:you|someone|somebody|anyone|one of you)(?: please)? (?:explain|help|tell|check|look|"
+    r"send|sort|fix|call|ring|show)|pourriez-vous|pouvez-vous (?:m'|me|nous|regarder|verifier)"
+    r"|quelqu'un (?:peut|pourrait) (?:m'|me|nous))\b"
 )  # compiled by `re` on first use: read only when the model would quiet a message
 
 
