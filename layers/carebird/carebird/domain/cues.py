@@ -876,7 +876,8 @@ SERVICE_FAILURE = (
     r"|\b(?:router|routeur|modem|hub|box|decodeur)(?:'s|\s)\s*(?:\w+\s+){0,3}?(?:flashing|blinking|clignote)\b"
     r"|\b(?:flashing |blinking )?(?:red|orange|amber) (?:light|lights|led)\b"
     # an error code on the screen ("code E-302", "erreur T204", "error 500"): the equipment reports a failure
-    r"|\b(?:erreur|error|err)(?: code)?\s*:?\s*#?[a-z]{0,2}-?\d{2,4}\b|\bcode (?:d'erreur |erreur |error )?[a-z]{1,2}-?\d{2,4}\b"
+    r"|\b(?:erreur|error|err)(?: code)?\s*:?\s*#?[a-z]{0,2}-?\d{2,4}\b"
+    r"|\bcode (?:d'erreur |erreur |error )?[a-z]{1,2}-?\d{2,4}\b"
     r"|\b[a-z]{1,2}-\d{2,4}\b"
     r"|\b(?:ecran noir|black screen|blank screen)\b"
     r"|\b(?:nothing|rien|nada|nowt)\s+(?:on|sur)\s+(?:my|mon|ma|the|le|la|our)\s+" + SERVICE_NOUN + r"\b"

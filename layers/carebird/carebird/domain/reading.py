@@ -3,7 +3,8 @@
 The rules (carebird.domain.triage, carebird.domain.cues) recognise what they were written for; people who never
 read them describe the same emergencies in other words. This module scores a message with a small multinomial logistic
 regression trained by `make train` (tools/train_triage.py) on the labelled tuning sets only (never a held-out
-file), shipped as the generated module carebird.domain.triage_weights. Pure Python, no I/O: a few dictionary lookups.
+file), shipped as the generated module carebird.domain.triage_weights (its weights packed in one bytes constant, cheap
+to load at a cold start). Pure Python, no I/O: a few dictionary lookups.
 
 Features, all from the message alone and nothing brand-specific (handles, @mentions, links and the brand's
 own names are left out when training): accent-free lower-case words lightly stemmed in French and English
@@ -17,9 +18,11 @@ weighed most for a class, quoted as the customer wrote them so the reasons read 
 
 from __future__ import annotations
 
+import array
 import math
 import re
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -159,9 +162,18 @@ def stem(word: str) -> str:
 
 
 def _fold(text: str) -> str:
+    return (_FOLD or _bind_fold())(text)
+
+
+_FOLD: Callable[[str], str] | None = None  # carebird.domain.triage.fold, bound on first use (it imports this module)
+
+
+def _bind_fold() -> Callable[[str], str]:
+    global _FOLD
     from carebird.domain.triage import fold
 
-    return fold(text)
+    _FOLD = fold
+    return fold
 
 
 @lru_cache(maxsize=8192)
@@ -317,16 +329,47 @@ class TextModel:
         return Reading({c: e / total for c, e in zip(self.classes, exps, strict=True)}, weighing)
 
 
+class PackedWeights(Mapping[str, tuple[int, ...]]):
+    """The shipped weights as `make train` writes them: the features in order and one bytes constant of their
+    weights (signed 16-bit little-endian, one per class). Loading them is one index of the features, not a
+    dictionary of thousands of tuples built at every cold start; a feature's row is read when it is looked up."""
+
+    def __init__(self, features: Sequence[str], rows: bytes, width: int) -> None:
+        self._at = dict(zip(features, range(0, len(features) * width, width), strict=True))
+        self._rows = array.array("h", rows)
+        if sys.byteorder != "little":  # pragma: no cover - Lambda (arm64, x86_64) and CI are little-endian
+            self._rows.byteswap()
+        self._width = width
+        if len(self._rows) != len(self._at) * width:
+            raise ValueError(f"{len(self._rows)} weights for {len(self._at)} features of {width} classes")
+
+    def __getitem__(self, feature: str) -> tuple[int, ...]:
+        at = self._at[feature]
+        return tuple(self._rows[at : at + self._width])
+
+    def __contains__(self, feature: object) -> bool:
+        return feature in self._at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+
 def shipped_model() -> TextModel | None:
     """The model trained by `make train` (carebird.domain.triage_weights), or None before it was ever trained."""
     try:
         from carebird.domain import triage_weights
     except ImportError:  # pragma: no cover - the weights are generated and committed
         return None
+    weights = triage_weights.__dict__.get("WEIGHTS")  # weights written before they were packed: a dict of tuples
+    if weights is None:
+        weights = PackedWeights(triage_weights.FEATURES, triage_weights.ROWS, len(triage_weights.CLASSES))
     return TextModel(
         triage_weights.CLASSES,
         triage_weights.BIAS,
-        triage_weights.WEIGHTS,
+        weights,
         triage_weights.THRESHOLDS,
         getattr(triage_weights, "SCALE", 1),
     )

@@ -201,7 +201,7 @@ COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\uf
 
 # (the folded text of an entry, True for a prefix entry `word*`, the entry as written)
 Cue = tuple[str, bool, str]
-WORD_START = re.compile(r"(?<![\w#@])[\w#']")  # not inside a word, a #hashtag or an @handle
+WORD_START = r"(?<![\w#@])[\w#']"  # not inside a word, a #hashtag or an @handle (compiled on first use: rare)
 
 
 @lru_cache(maxsize=128)
@@ -220,7 +220,7 @@ def _matcher(words: tuple[str, ...]) -> dict[str, list[Cue]]:
 @lru_cache(maxsize=512)
 def _word_starts(folded: str) -> tuple[int, ...]:
     """Where words begin: the only places a cue may start."""
-    return tuple(m.start() for m in WORD_START.finditer(folded))
+    return tuple(m.start() for m in re.finditer(WORD_START, folded))
 
 
 def _cue_at(folded: str, start: int, candidates: list[Cue]) -> str | None:
@@ -583,7 +583,6 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     """What makes a message chatter rather than a customer talking to the care team, as a sentence; None when
     it says anything about a problem, asks anything of the brand, or thanks it."""
     body = LINK.sub("", MENTION.sub("", text)).strip()
-    plain_words = [w for w in HASHTAG.sub("", body).split() if LETTER.search(w)]
     asks = "problem" in found or "request" in found
     if not LETTER.search(body):
         if not THANKS_EMOJI.isdisjoint(body) or body.isascii():
@@ -594,12 +593,11 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     if "contest" in found and not asks and not re.search(CONTEST_WON, fold(body)):
         return f"a contest or giveaway entry ({_quote(found['contest'])})"
     pitch = found.get("pitch", ())
-    offered = LINK.search(text) or "dm" in fold(text) or OFFER.search(fold(text))
-    if "problem" not in found and (len(pitch) >= 2 or (pitch and offered)):
+    if pitch and "problem" not in found and (len(pitch) >= 2 or _offered(text)):
         return f"a sales pitch ({_quote(pitch)})"
     hashtags = HASHTAG.findall(body)
     asks_brand = "request" in found or ("?" in body and "problem" in found)
-    if not asks and ((len(hashtags) >= 2 and len(plain_words) <= 4) or len(hashtags) >= 3):
+    if not asks and (len(hashtags) >= 3 or (len(hashtags) >= 2 and _plain_words(body) <= 4)):
         return f"a hashtag campaign ({' '.join(hashtags[:3])})"
     if not asks_brand and "campaign" in found and (hashtags or "politics" in found):
         return f"a campaign or protest ({_quote(found['campaign'])})"
@@ -631,12 +629,22 @@ CONTEST_WON = (
 
 
 # A seller asking for the brand's time: "open to a quick call?", "dispo pour un call de 15 min ?", "shall I send".
-OFFER = re.compile(
+OFFER = (
     r"\b(?:open to a|would you be open|seriez-vous|etes-vous (?:ouverts?|interesses?)|dispo(?:nibles?)? pour un"
     r"|a quick (?:call|chat)|un (?:echange|appel|call) de|\d+[ -]?min(?:ute)?s? (?:call|chat|echange|appel)"
     r"|(?:call|chat|echange|appel|visio) de \d+ ?min"
     r"|shall i send|can i send|puis-je vous envoyer|je peux vous envoyer)\b"
-)
+)  # compiled by `re` (and kept in its cache) when a pitch word is seen: the import stays lean
+
+
+def _offered(text: str) -> bool:
+    """A seller's offer beside a pitch word: a link, "DM", a call proposed."""
+    return bool(LINK.search(text)) or "dm" in fold(text) or bool(re.search(OFFER, fold(text)))
+
+
+def _plain_words(body: str) -> int:
+    """The words of a message that are neither hashtags nor numbers or emoji."""
+    return sum(1 for w in HASHTAG.sub("", body).split() if LETTER.search(w))
 
 
 def news_item(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
@@ -791,13 +799,14 @@ def _by_rules(
 
 
 # Slang that borrows a hazard's word: fire beside its emoji ("fire 🔥", "c'est le feu 🔥"), a bill or a price that
-# melted ("la facture a fondu", "my bill melted"), a data plan blown through ("explose son forfait"), "une tuerie"/"a killer deal" said of an offer.
+# melted ("la facture a fondu", "my bill melted"), a data plan blown through ("explose son forfait"), "une
+# tuerie"/"a killer deal" said of an offer.
 FIRE_WORDS = frozenset({"on fire", "en feu", "incendie*", "flammes", "flames", "caught fire", "pris feu"})
 MELT_WORDS = frozenset({"a fondu", "fondu", "melted", "melting", "explos*"})
-MONEY = re.compile(
+MONEY = (
     r"\b(?:factures?|bills?|prix|price|prices|tarifs?|conso|consommation|mensualites?|budget|forfaits?|data|"
     r"allowance|quota)\b"
-)
+)  # compiled by `re` on first use: read only beside a lone fire or melt word
 
 
 def _figurative(text: str, folded: str, risks: tuple[Risk, ...]) -> bool:
@@ -807,7 +816,7 @@ def _figurative(text: str, folded: str, risks: tuple[Risk, ...]) -> bool:
         return False
     if words <= FIRE_WORDS and "🔥" in text:
         return True
-    return words <= MELT_WORDS and bool(MONEY.search(folded))
+    return words <= MELT_WORDS and bool(re.search(MONEY, folded))
 
 
 REMARK = "a remark about the brand: nothing asked, nothing wrong said"
@@ -871,7 +880,7 @@ def _asks_plainly(text: str, surely_chatter: bool = False) -> bool:
         return True
     if surely_chatter:
         return False
-    if _shouting(text) or IMPERATIVE.search(fold(text)) or ("?" in text and _about_the_service(text, found)):
+    if _shouting(text) or re.search(IMPERATIVE, fold(text)) or ("?" in text and _about_the_service(text, found)):
         return True
     return bool(_topic_words(found) and FIRST_PERSON.search(fold(MENTION.sub("", text))))  # "mon colis", "my bill"
 
@@ -930,7 +939,7 @@ def asks_anything(text: str, found: dict[str, tuple[str, ...]]) -> bool:
         return True
     if any(word.rstrip("*") not in SHOUTED_URGENCY for word in found.get(URGENCY, ())):
         return True  # "since 8", "still", "again": a problem going on; "urgent" alone asks nothing (a joke's "URGENT:")
-    if _shouting(text) or IMPERATIVE.search(fold(text)):
+    if _shouting(text) or re.search(IMPERATIVE, fold(text)):
         return True  # shouting, or telling the brand to do something ("répondez", "sort it out")
     body = fold(MENTION.sub("", text))
     return bool(DETAILS.search(text)) or bool(FIRST_PERSON.search(body) and _topic_words(found))
@@ -938,11 +947,11 @@ def asks_anything(text: str, found: dict[str, tuple[str, ...]]) -> bool:
 
 # Telling the brand to act: French imperatives of "vous" ("répondez", "rappelez-moi", "faites quelque chose"),
 # English orders to the brand ("sort it out", "fix this", "get back to me", "sort yourselves out").
-IMPERATIVE = re.compile(
+IMPERATIVE = (
     r"\b(?!chez\b|assez\b|nez\b)\w{2,}ez(?:-(?:moi|nous|le|la|les))?\b|\bfaites\b"
     r"|\b(?:sort|fix|get|give|send|tell|answer|reply|respond|call|ring|refund|explain|stop)\b[^.!?]{0,20}"
     r"\b(?:it|this|that|me|us|yourselves|out|back|now|asap)\b"
-)
+)  # compiled by `re` on first use: read only when nothing else says the message asks anything
 
 
 def _topic_words(found: dict[str, tuple[str, ...]]) -> list[str]:
