@@ -580,7 +580,7 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "news": (
         "confirms", "confirme", "annonce", "announces", "announced", "invests", "investment", "investissement",
-        "jobs", "emplois", "via @", "according to", "selon", "breaking news", "reuters", "afp", "bbc", "franceinfo",
+        "jobs", "emplois", "via @", "according to", "selon", "breaking", "reuters", "afp", "bbc", "franceinfo",
         "le monde", "le parisien", "the guardian", "sky news", "condamnee", "condamne", "fined", "fines", "amende",
         "headline", "press release", "communique de presse",
         "documentary", "documentaire", "reportage", "episode", "podcast", "tonight on", "ce soir sur",
@@ -685,7 +685,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "nobody's come", "nobody came", "no one came", "no one's come", "nobody's called", "nobody called",
         "no one called", "nobody rang", "personne n'est venu", "personne n'a appele", "personne n'a rappele",
         "shocking", "awful", "rubbish", "appalling", "atrocious", "pathetic", "lamentable", "catastrophique",
-        "deplorable", "minable", "pourri", "pourrie",
+        "deplorable", "minable", "breaking up", "pixelat*", "pixelis*",
         "vous coupez", "coupez", "cut us off", "cut me off", "cut off", "on hold", "d'attente", "au telephone pour",
         "on the phone for", "pour apprendre que", "to be told", "to find out that",
         "died", "dead", "mort", "morte", "faux", "fausse", "wrong", "incorrect", "mistake", "not right", "pas bon",
