@@ -50,11 +50,14 @@ ME_TOO = re.compile(
     r"\b(?:pareil|idem|moi aussi|chez moi aussi|ici aussi|ici non plus|pas que moi|meme chose|meme probleme|"
     r"me too|same here|same (?:on|in|at|for|problem|issue|thing)|here too|nothing here|either|not just me)\b"
 )
-# A customer asking whether a failure is theirs alone ("c chez moi ou chez vous ?", "is it just me?"): a report of
-# the failure others are reporting at the same time, even when it names no service.
+# A customer asking whether a failure is theirs alone or the area's ("c chez moi ou chez vous ?", "is it just me?",
+# "any known problems?"): a report of the failure others are reporting at the same time, even naming no service.
 SHARED = re.compile(
     r"\b(?:chez moi ou chez vous|juste chez moi|que chez moi|c'est general|c'est pas que moi|is it (?:just )?me|"
-    r"just me or|only me|anyone else|everyone else|is (?:something|anything|it|the \w+) down)\b"
+    r"just me or|only me|anyone else|everyone else|is (?:something|anything|it|the \w+) down|"
+    # asking after a fault in the area: "any known problems?", "anyone aware?", "un incident en cours ?"
+    r"(?:any |a )?known (?:problems?|issues?|faults?|outages?)|anyone aware|something going on|"
+    r"(?:incident|panne|souci|probleme) (?:en cours|general|generale|dans le secteur|sur le secteur|dans le coin))\b"
 )
 # What a failure can be about that is no service the desk counts: the customer's own heating or boiler.
 OTHER_THINGS = ("heating", "no heat")
@@ -62,7 +65,10 @@ NAMED_THING = r"\b" + SERVICE_NOUN + r"\b"  # the rare-path patterns below are c
 # The service a failure pattern's own noun names ("can't make a single call", "la co a lâché"), when the words
 # around it named none of the services counted: what the customer said broke is the service counted.
 NOUN_SERVICE = (
-    (r"\b(?:internet|co|fibre|fiber|box|wifi|wi-fi|net|connexion|connection|broadband)\b", "internet"),
+    (
+        r"\b(?:internet|co|fibre|fiber|box|wifi|wi-fi|net|connexion|connection|broadband|hub|router|routeur|modem)\b",
+        "internet",
+    ),
     (
         r"\b(?:reseau|network|signal|reception|coverage|[345]g|data|calls?|appels?|sms|textos?|texts?|bars?|barres?|"
         r"phone|telephone|appeler|capter|telephoner)\b",
@@ -86,7 +92,7 @@ WEEKDAY = (
 )
 LONG_STANDING = (
     r"\b(?:depuis|since|for|pendant|over|ca fait|it's been|its been)\s+(?:(?:about|almost|nearly|over|more than|"
-    r"plus de|presque|environ|the last|the past|les)\s+)?(?:" + DAYS + "|" + WEEKDAY + r")\b"
+    r"plus de|presque|environ|the last|the past|last|les)\s+)?(?:" + DAYS + "|" + WEEKDAY + r")\b"
     r"|\b" + DAYS + r"\s+(?:sans|without|with no)\b"
 )
 # A speed quoted ("940 down", "50 down 10 up", "3mb down"): what the line delivers, no failure.
