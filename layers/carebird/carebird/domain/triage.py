@@ -421,11 +421,20 @@ SPILT_ON_ELECTRICS = (
     r"(?:box|routeur|router|modem|decodeur|boitier|prise|multiprise|socket|plug|compteur|meter|tableau|fuse ?box"
     r"|extension|rallonge|chargeur|charger)\b"
 )
-PATTERN_FAMILIES = (("old age", from_word_starts(OLD_AGE)), ("infant age", re.compile(INFANT_AGE)),
-                    ("spilt on electrics", from_word_starts(SPILT_ON_ELECTRICS)),
-                    ("cold", re.compile(COLD_ROOM)), ("not me", from_word_starts(DISOWNED)),
+PATTERN_FAMILIES = (("infant age", re.compile(INFANT_AGE)), ("not me", from_word_starts(DISOWNED)),
                     ("many places", from_word_starts(WHOLE_PLACE)), ("failure", FAILURE),
                     ("handed over", from_word_starts(HANDED_OVER)))  # fmt: skip
+DIGITS = frozenset("0123456789")
+SPILLING = ("renvers", "verse", "vide", "fait tombe", "spill", "spilt", "poured", "tipped", "knocked", "dropped",
+            "splash", "eclabouss")  # fmt: skip
+# Families whose pattern needs something most messages lack (a number, a verb of spilling): the pattern is tried,
+# and compiled by `re` on first use, only when the text has it. The import stays lean and most messages skip them.
+GATED_FAMILIES = (
+    ("old age", r"(?<!\w)(?=\w)(?:" + OLD_AGE + ")", lambda folded: not DIGITS.isdisjoint(folded)),
+    ("spilt on electrics", r"(?<!\w)(?=\w)(?:" + SPILT_ON_ELECTRICS + ")",
+     lambda folded: any(verb in folded for verb in SPILLING)),
+    ("cold", COLD_ROOM, lambda folded: not DIGITS.isdisjoint(folded)),
+)  # fmt: skip
 
 
 def with_failure(folded: str, found: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
@@ -474,6 +483,10 @@ def _families(folded: str, book: CueBook) -> dict[str, tuple[str, ...]]:
         match = _said(folded)[2] if pattern is FAILURE else pattern.search(folded)
         if match:
             found[name] = (*found.get(name, ()), match.group(0))
+    for name, written, needed in GATED_FAMILIES:
+        gated = re.search(written, folded) if needed(folded) else None
+        if gated:
+            found[name] = (*found.get(name, ()), gated.group(0))
     return found
 
 
