@@ -363,7 +363,9 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "exposure": (
         "visible*", "expos*", "public*", "fuite*", "leak*", "vendu*", "sold",
-        "accessible", "affiche*", "anyone can",
+        "accessible", "anyone can", "s'affiche en entier", "affiche en entier", "affiche publiquement",
+        "affichee publiquement", "affiches publiquement", "affiche le nom", "affiche les noms", "affiche l'adresse",
+        "affiche les coordonnees",
         "tout le monde peut", "n'importe qui", "others can", "d'autres clients", "other customers",
 
         "shared with", "partagees avec", "partagee avec", "en clair", "in plain text", "displayed to", "visible to",
@@ -469,7 +471,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "tout le quartier", "toute la rue", "tout l'immeuble", "toute la residence", "tout le village",
         "toute la ville", "toute la commune", "tout le departement", "toute la region", "tous les voisins",
         "tous mes voisins", "les voisins aussi", "mes voisins aussi", "voisins egalement", "voisins pareil",
-        "les voisins ont", "neighbours too", "neighbors too", "neighbours as well", "neighbors as well",
+        "voisins ont plus", "voisins n'ont plus", "voisins ont le meme", "voisins ont la meme", "voisins ont aussi",
+        "neighbours too", "neighbors too", "neighbours as well", "neighbors as well",
         "neighbours also", "all my neighbours", "all my neighbors", "all the neighbours", "all the neighbors",
         "whole street", "entire street", "whole road", "whole block", "whole building", "whole estate",
         "whole village", "whole town", "whole city", "whole area", "entire area", "whole region", "whole of",
