@@ -345,3 +345,13 @@ def test_praise_for_a_pasted_answer_is_a_complaint_never_thanks():
 def test_nobody_turning_up_and_a_shocking_service_are_problems_to_answer():
     assert kind_of("@LumiereAide install slot was 1-5pm. It's 6. Nobody came, not even a text.") is Kind.REQUEST
     assert kind_of("@LumiereAide broadband has been appalling all week on the estate") is Kind.REQUEST
+
+
+def test_neighbours_who_still_have_service_make_one_home_not_an_outage():
+    text = "@LumiereAide coupure de courant chez nous depuis 19h mais les voisins ont de l'électricité, eux"
+    assert not any(risk.family == "outage" for risk in risks_in(text))
+    assert any(risk.family == "outage" for risk in risks_in("@LumiereAide plus de courant, les voisins ont plus rien"))
+
+
+def test_a_bill_that_shows_a_figure_exposes_nobody():
+    assert not any(r.family == "personal_data" for r in risks_in("pourquoi ma facture affiche 3 lignes au lieu de 2 ?"))
