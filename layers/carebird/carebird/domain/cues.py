@@ -689,6 +689,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "no one called", "nobody rang", "personne n'est venu", "personne n'a appele", "personne n'a rappele",
         "shocking", "awful", "rubbish", "appalling", "atrocious", "pathetic", "lamentable", "catastrophique",
         "deplorable", "minable", "breaking up", "pixelat*", "pixelis*",
+        # a problem said to persist after the team's answer: "c'est toujours là", "still there"
+        "c'est toujours la", "est toujours la", "sont toujours la", "toujours present", "toujours presente",
+        "it's still there", "is still there", "are still there", "still showing", "still happening",
         "vous coupez", "coupez", "cut us off", "cut me off", "cut off", "on hold", "d'attente", "au telephone pour",
         "on the phone for", "pour apprendre que", "to be told", "to find out that",
         "died", "dead", "mort", "morte", "faux", "fausse", "wrong", "incorrect", "mistake", "not right", "pas bon",
