@@ -25,6 +25,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 URGENT_PREFIX = "urgent-"
 
@@ -320,8 +321,8 @@ class TextModel:
         return self.read_features(features(text, found, shape))
 
     def read_features(self, present: Mapping[str, str]) -> Reading:
-        weights = self.weights
-        weighing = tuple((f, written, weights[f]) for f, written in present.items() if f in weights)
+        row_of = self.weights.get  # one lookup per feature present
+        weighing = tuple((f, written, row) for f, written in present.items() if (row := row_of(f)) is not None)
         scores = [sum(column) for column in zip(self.bias, *(row for _, _, row in weighing), strict=True)]
         top = max(scores)
         exps = [math.exp((s - top) / self.scale) for s in scores]
@@ -332,7 +333,8 @@ class TextModel:
 class PackedWeights(Mapping[str, tuple[int, ...]]):
     """The shipped weights as `make train` writes them: the features in order and one bytes constant of their
     weights (signed 16-bit little-endian, one per class). Loading them is one index of the features, not a
-    dictionary of thousands of tuples built at every cold start; a feature's row is read when it is looked up."""
+    dictionary of thousands of tuples built at every cold start; a feature's row is unpacked the first time it is
+    looked up, then kept (a warm function reads the features it has met as fast as a dictionary)."""
 
     def __init__(self, features: Sequence[str], rows: bytes, width: int) -> None:
         self._at = dict(zip(features, range(0, len(features) * width, width), strict=True))
@@ -340,12 +342,24 @@ class PackedWeights(Mapping[str, tuple[int, ...]]):
         if sys.byteorder != "little":  # pragma: no cover - Lambda (arm64, x86_64) and CI are little-endian
             self._rows.byteswap()
         self._width = width
+        self._unpacked: dict[str, tuple[int, ...]] = {}
         if len(self._rows) != len(self._at) * width:
             raise ValueError(f"{len(self._rows)} weights for {len(self._at)} features of {width} classes")
 
     def __getitem__(self, feature: str) -> tuple[int, ...]:
-        at = self._at[feature]
-        return tuple(self._rows[at : at + self._width])
+        row = self.get(feature)
+        if row is None:
+            raise KeyError(feature)
+        return row
+
+    def get(self, feature: str, default: Any = None) -> Any:
+        row = self._unpacked.get(feature)
+        if row is None:
+            at = self._at.get(feature)
+            if at is None:
+                return default
+            row = self._unpacked[feature] = tuple(self._rows[at : at + self._width])
+        return row
 
     def __contains__(self, feature: object) -> bool:
         return feature in self._at
