@@ -33,6 +33,7 @@ SOURCES = {
     "step_functions": "https://aws.amazon.com/step-functions/pricing/",
     "scheduler": "https://aws.amazon.com/eventbridge/pricing/",
     "sns": "https://aws.amazon.com/sns/pricing/",
+    "sqs": "https://aws.amazon.com/sqs/pricing/",
     "secrets_manager": "https://aws.amazon.com/secrets-manager/pricing/",
     "cloudwatch": "https://aws.amazon.com/cloudwatch/pricing/",
     "xray": "https://aws.amazon.com/xray/pricing/",
@@ -52,6 +53,7 @@ REGIONS: dict[str, dict[str, float]] = {
         "scheduler_invocation": 1.00 / 1e6,
         "sns_publish": 0.50 / 1e6,
         "sns_email": 2.00 / 1e5,
+        "sqs_request": 0.40 / 1e6,  # standard queue (the first million requests a month are free: not deducted)
         "secret_month": 0.40,
         "secret_call": 0.05 / 1e4,
         "logs_ingested_gb": 0.50,
@@ -72,11 +74,22 @@ CALL_LATENCY_MS = {  # wall time an AWS call adds to a function's billed duratio
     "sns": 20.0,
 }
 BILLING_ROUNDING_MS = 0.5  # Lambda bills whole milliseconds: half of one on average
-PLATFORM_LOG_BYTES = 330  # Lambda's START, END and REPORT lines of every invocation (their fixed formats)
+# Lambda's own (system) log events of a successful invocation under the template's LoggingConfig (JSON format, system
+# log level WARN): none. Lambda's log-level filtering page ("System log level event mapping",
+# https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html) files an invocation's start
+# and report at INFO and its runtimeDone at DEBUG, a failed, crashed or timed-out one's runtimeDone (and a failed
+# init) at WARN: those are the only ones written, one event of about 300 B per failure, which a case's bill does not
+# count (docs/reliability.md, "What is logged"). In the text format (no LoggingConfig) START, END and REPORT were
+# three events and about 330 B an invocation.
+PLATFORM_LOG_EVENTS = 0
+PLATFORM_LOG_BYTES = 0
 LOG_EVENT_OVERHEAD_BYTES = 26  # counted per log event by CloudWatch Logs
 LOG_COMPRESSION = 0.15  # stored logs are billed compressed
 EXPRESS_SECONDS, EXPRESS_GB = 0.1, 0.064  # one SLA check: under 100 ms, billed at the 64 MB minimum
 ESCALATED_SHARE = 0.10  # cases whose deadline finds them waiting: the workflow updates the case and emails
+ESCALATION_QUEUE_REQUESTS = 3  # SendMessage (the workflow), ReceiveMessage and DeleteMessage (the escalator's poller)
+SCHEDULES_PER_DEADLINE = 2  # the deadline and its backstop (carebird.domain.sla.timers_for); the backstop of an
+# escalated deadline finds the case escalated and stops: one escalation per deadline, not per schedule
 STORAGE_OVERHEAD_BYTES = 100  # DynamoDB adds 100 bytes to every stored item and index entry
 # The inbox's queue refresh (functions/inbox/static/inbox.js REFRESH_STEPS_MS, tests/unit/test_cost_model.py holds
 # the two equal): 15 s while the queue changes or the agent works it, then 20, 30, 45 and 60 s while it stays the same
@@ -132,18 +145,24 @@ def variable_lines(
         _lambda_duration(per_case, f, webhook_cpu_ms if f == "webhook" else per_case["cpu_ms"][f], memory_gb)
         for f in invocations
     )
-    schedules = sum(n for key, n in per_case["calls"].items() if key.endswith("scheduler:CreateSchedule"))
-    escalations = schedules * ESCALATED_SHARE
+    calls = per_case["calls"]
+    schedules = sum(n for key, n in calls.items() if key.endswith("scheduler:CreateSchedule"))
+    deleted = sum(n for key, n in calls.items() if key.endswith("scheduler:DeleteSchedule"))
+    # A deleted schedule (its case answered before the deadline) never fires: no invocation, no execution. The bench
+    # answers every case minutes after it opens; ESCALATED_SHARE of the deadlines find the case still waiting
+    # instead: those schedules fire (the deadline and its backstop) and the deadline escalates, once.
+    fired = max(schedules - deleted, 0) + ESCALATED_SHARE * deleted
+    escalations = schedules / SCHEDULES_PER_DEADLINE * ESCALATED_SHARE
     log_bytes = (
         sum(per_case["log_bytes"].values())
-        + sum(n * (PLATFORM_LOG_BYTES + 3 * LOG_EVENT_OVERHEAD_BYTES) for n in invocations.values())
+        + sum(n * (PLATFORM_LOG_BYTES + PLATFORM_LOG_EVENTS * LOG_EVENT_OVERHEAD_BYTES) for n in invocations.values())
         + sum(n * LOG_EVENT_OVERHEAD_BYTES for n in per_case["log_lines"].values())
     )
     secret_calls = sum(n for key, n in per_case["calls"].items() if "secretsmanager:" in key)
     gb = stored_bytes_per_case * cases / 1e9
     wru, rru = sum(per_case["write_units"].values()), sum(per_case["read_units"].values())
     workflow_rru = 1.0  # each SLA check reads the case once (consistent GetItem of one small item)
-    workflow_wru = ESCALATED_SHARE * 2 * 2  # an escalation's UpdateItem: the case, and its open-queue copy
+    workflow_wru = escalations * 2 * 2  # an escalation's UpdateItem: the case, and its open-queue copy
     return [
         Line(
             "Lambda requests",
@@ -170,8 +189,8 @@ def variable_lines(
         ),
         Line(
             "DynamoDB reads",
-            (rru + schedules * workflow_rru) * cases * price["dynamodb_read_unit"],
-            f"{rru:.1f} RRU a case measured + {schedules * workflow_rru:.1f} for the SLA checks",
+            (rru + fired * workflow_rru) * cases * price["dynamodb_read_unit"],
+            f"{rru:.1f} RRU a case measured + {fired * workflow_rru:.1f} for the SLA checks",
         ),
         Line(
             "DynamoDB storage, first month",
@@ -181,20 +200,28 @@ def variable_lines(
         Line("DynamoDB PITR, first month", gb * price["dynamodb_pitr_gb_month"], "the same bytes, backed up"),
         Line(
             "Step Functions Express (SLA checks)",
-            schedules
+            fired
             * cases
             * (price["sfn_express_request"] + EXPRESS_SECONDS * EXPRESS_GB * price["sfn_express_gb_second"]),
-            f"{schedules:.1f} one-time schedule(s) a case, each one execution",
+            f"{fired:.1f} execution(s) a case: {schedules:.1f} one-time schedules made, {deleted:.1f} deleted when the "
+            f"case was answered; {ESCALATED_SHARE:.0%} of deadlines come first (assumed): those fire",
         ),
         Line(
             "EventBridge Scheduler",
-            schedules * cases * price["scheduler_invocation"],
-            f"{schedules:.1f} invocation(s) a case (free for the first 14 million a month)",
+            fired * cases * price["scheduler_invocation"],
+            f"{fired:.1f} invocation(s) a case (a deleted schedule is not billed; free for the first 14 million a "
+            "month)",
         ),
         Line(
             "SNS (escalation emails)",
             escalations * cases * (price["sns_publish"] + price["sns_email"]),
-            f"{ESCALATED_SHARE:.0%} of deadlines escalate (assumed): one publish, one email",
+            f"{ESCALATED_SHARE:.0%} of deadlines escalate (assumed), its backstop then stops: one publish, one email",
+        ),
+        Line(
+            "SQS (escalation queue)",
+            escalations * ESCALATION_QUEUE_REQUESTS * cases * price["sqs_request"],
+            f"each escalation queued by the workflow and taken by the escalator: {ESCALATION_QUEUE_REQUESTS} requests "
+            "at most (send, receive, delete; the escalator's idle long polls are inside the free million a month)",
         ),
         Line(
             "Secrets Manager calls",
@@ -204,7 +231,8 @@ def variable_lines(
         Line(
             "CloudWatch Logs ingestion",
             log_bytes * cases / 1e9 * price["logs_ingested_gb"],
-            f"{log_bytes / 1024:.1f} KB a case: the functions' lines measured + Lambda's START/END/REPORT",
+            f"{log_bytes / 1024:.1f} KB a case: the functions' lines measured (Lambda's own events: only a failed "
+            "invocation's, system log level WARN)",
         ),
         Line(
             "CloudWatch Logs storage, retained 30 days",

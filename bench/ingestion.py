@@ -23,6 +23,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.costs import PLATFORM_LOG_BYTES  # noqa: E402  (Lambda's own log events of an invocation: one fact)
+
 FULL_VCPU_MB = 1769
 CALL_LATENCY_MS = 8  # as bench/run.py: wall time a DynamoDB call adds in the same region, assumed
 JUNK_REQUESTS = int(os.environ.get("BENCH_JUNK_REQUESTS", "3000"))
@@ -32,9 +34,6 @@ PRICE = {
     "lambda_gb_second_arm": 0.0000133334,
     "log_ingest_gb": 0.50,
 }
-# What Lambda itself writes per invocation (START, END, REPORT lines of the text format): typical sizes, not
-# measured here (nothing local writes them).
-PLATFORM_LOG_BYTES = 330
 SECRET = "bench-consumer-secret"
 BRAND_ID, BRAND_HANDLE = "1500000000000000001", "LumiereAide"
 
@@ -210,8 +209,8 @@ def ingestion_rows() -> tuple[list[tuple[str, str]], dict[str, Any]]:
          f"{junk['cpu_ms']:.3f} ms / {junk['at_memory_ms']:.2f} ms (billed {junk['billed_ms']} ms at "
          f"{deployed['memory_mb']} MB); logs {junk['log_bytes']:.1f} B/request (sampled), access log "
          f"{junk['access_log_bytes']} B"),
-        ("junk requests: cost to the brand per million", f"${junk['total_per_million']:.2f} ({parts}; platform "
-         f"log lines {PLATFORM_LOG_BYTES} B assumed)"),
+        ("junk requests: cost to the brand per million", f"${junk['total_per_million']:.2f} ({parts}; Lambda's "
+         f"own log events {PLATFORM_LOG_BYTES} B: a refused request is a successful invocation; system logs at WARN)"),
         ("largest legal delivery", f"{largest['bytes']:,} bytes = {largest['events']} mentions from distinct "
          f"customers (each a new case); {largest['calls']} DynamoDB calls; status {largest['status']}"),
         (f"  its time at {deployed['memory_mb']} MB (CPU here x {FULL_VCPU_MB}/{deployed['memory_mb']} + "

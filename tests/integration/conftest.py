@@ -46,9 +46,8 @@ def aws(embedded_aws, monkeypatch, request):
     """An empty AWS account for this test (every moto backend reset), the environment and clock restored after."""
     import os
 
-    from aws_lambda_powertools.utilities.parameters import base
-
     from carebird import clock
+    from carebird.aws import secrets
 
     serialise_aws_calls(monkeypatch.setattr)
     if "real_time_retries" not in request.keywords:  # a test that acts while the workflow waits keeps the waits
@@ -56,9 +55,9 @@ def aws(embedded_aws, monkeypatch, request):
     clock.travel_to(FIXTURES_RECEIVED_AT)  # X delivers a post within minutes: a time far from its receipt is not kept
     saved = dict(os.environ)  # functions' settings live in the environment, as in Lambda: restored after the test
     embedded_aws.reset()
-    base.DEFAULT_PROVIDERS.clear()
+    secrets.forget()
     yield
-    base.DEFAULT_PROVIDERS.clear()
+    secrets.forget()
     clock.reset()
     os.environ.clear()
     os.environ.update(saved)

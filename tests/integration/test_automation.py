@@ -104,6 +104,25 @@ def test_no_acknowledgement_during_opening_hours(stack):
     assert stack.acknowledgements() == []
 
 
+def test_a_case_opened_in_opening_hours_costs_the_acknowledger_no_log_line_and_an_evening_one_does(stack, monkeypatch):
+    from carebird.app import streams
+
+    lines = []
+    monkeypatch.setattr(streams.logger, "info", lambda message, **kwargs: lines.append((message, kwargs)))
+    daytime = datetime(2025, 11, 25, 10, tzinfo=UTC)
+    clock.travel_to(daytime + timedelta(minutes=1))
+    stack.deliver(at_night("aaa-mention.json", daytime))
+    stack.dispatch()
+    assert [m for m, _ in lines if m == "out-of-hours acknowledgement"] == []
+
+    clock.travel_to(EVENING + timedelta(minutes=1))
+    stack.deliver(at_night("aaa-mention-influencer.json", EVENING))
+    stack.dispatch()
+
+    sent = [kwargs["extra"] for m, kwargs in lines if m == "out-of-hours acknowledgement"]
+    assert len(sent) == 1 and sent[0]["acknowledged_via"] == "reply"
+
+
 def an_evening_mention_with_a_real_x_client(stack, monkeypatch):
     """The acknowledger talks to X through tweepy (HTTP mocked by responses) about an evening mention."""
     from carebird.x.client import XClient

@@ -157,10 +157,10 @@ def test_a_brand_answer_to_a_case_made_stale_elsewhere_is_read_afresh_and_answer
 
 def test_the_secret_and_the_table_are_reached_through_one_sdk_session(metered, deployed):
     """A second botocore session would read the endpoint data again: about 30 ms of each cold start."""
-    from aws_lambda_powertools.utilities.parameters import base
+    from carebird.aws import secrets
 
     metered(sim.tweet(CLAIRE, "@LumiereAide ma box ne marche plus", START, BRAND))  # the secret is read first
 
-    secrets_client = base.DEFAULT_PROVIDERS["secrets"].client
+    secrets_client = secrets.client()
     assert secrets_client.meta.service_model.service_name == "secretsmanager"
     assert secrets_client._loader is deployed.module.webhook.store.client._loader

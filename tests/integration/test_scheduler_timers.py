@@ -2,6 +2,7 @@
 UTC, deleted after use, and kept in the alarmed dead-letter queue when Scheduler cannot deliver them."""
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import boto3
@@ -59,6 +60,18 @@ def test_a_redelivered_stream_record_schedules_nothing_twice(scheduler):
     assert timers.start(timer) is True and timers.start(backstop) is True
     assert timers.start(timer) is False and timers.start(backstop) is False
     assert len(scheduler.list_schedules(GroupName="carebird-sla")["Schedules"]) == 2
+
+
+def test_a_deadline_nobody_waits_for_is_deleted_and_deleting_it_again_is_no_error(scheduler):
+    timers = SchedulerTimers("carebird-sla", MACHINE, ROLE, client=scheduler, now=lambda: NOW)
+    timer, backstop = timers_for(CASE, SlaPolicy(second_level_minutes=0))
+    other, _ = timers_for(replace(CASE, case_id="public-1860000000000000999"), SlaPolicy(second_level_minutes=0))
+    assert all(timers.start(t) for t in (timer, backstop, other))
+
+    assert timers.cancel([timer.name, backstop.name]) == 2
+    assert timers.cancel([timer.name, backstop.name]) == 0  # a redelivered stream record: already gone
+    assert [s["Name"] for s in scheduler.list_schedules(GroupName="carebird-sla")["Schedules"]] == [other.name]
+    assert timers.start(timer) is True  # a name deleted is free again, as after a schedule fired
 
 
 def test_a_deadline_already_past_fires_a_minute_from_now_and_its_backstop_still_half_an_hour_later(scheduler):

@@ -104,6 +104,19 @@ def test_a_case_answered_before_its_deadline_sends_nothing_when_the_deadline_fir
     assert stack.case("public-1860000000000000101")["status"] == "answered"
 
 
+def test_a_case_answered_before_its_deadline_has_its_deadline_and_backstop_cancelled_and_nothing_runs(stack):
+    stack.deliver("aaa-mention.json", at=now())
+    stack.dispatch()
+    assert len(stack.timers.pending) == 2
+
+    stack.deliver("aaa-brand-reply.json", at=now())
+    stack.dispatch()  # the answer's stream record: the case no longer waits
+
+    assert stack.timers.pending == []
+    assert stack.timers.fire_due(now() + timedelta(hours=2)) == 0 and stack.executions() == []
+    assert stack.team_emails() == []
+
+
 def test_a_duplicated_stream_record_starts_one_execution(stack):
     stack.deliver("aaa-mention.json")
     event = stack.stream.next_event()
@@ -178,3 +191,22 @@ def test_a_step_functions_failure_is_reported_as_a_partial_batch_failure(stack, 
     sequence = case_records[0]["dynamodb"]["SequenceNumber"]
     assert response["batchItemFailures"] == [{"itemIdentifier": sequence}]
     assert stack.executions() == []
+
+
+def test_a_deletion_scheduler_refuses_fails_the_answers_record_and_its_retry_deletes_the_schedules(stack, monkeypatch):
+    stack.deliver("aaa-mention.json", at=now())
+    stack.dispatch()
+    stack.deliver("aaa-brand-reply.json", at=now())
+    event = stack.stream.next_event()
+    working = stack.timers.cancel
+
+    def unavailable(names):
+        raise RuntimeError("Scheduler unavailable")
+
+    monkeypatch.setattr(stack.timers, "cancel", unavailable)
+    failed = stack.dispatch(event)
+    monkeypatch.setattr(stack.timers, "cancel", working)
+    retried = stack.dispatch(event)
+
+    assert len(failed["batchItemFailures"]) == 1 and retried["batchItemFailures"] == []
+    assert stack.timers.pending == [] and stack.executions() == []

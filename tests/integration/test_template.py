@@ -253,3 +253,21 @@ def test_the_server_errors_alarm_says_the_inbox_shares_its_api_so_the_operator_l
     server_errors = RESOURCES["WebhookServerErrorsAlarm"]["Properties"]
     assert {"Name": "ApiId", "Value": {"Ref": "WebhookApi"}} in server_errors["Dimensions"]
     assert "inbox" in server_errors["AlarmDescription"]
+
+
+def test_lambda_logs_only_its_failure_events_and_never_drops_a_line_the_metrics_or_the_dashboard_read():
+    # LoggingConfig (docs/reliability.md, "What is logged"): JSON logs, system events at WARN (a failed, timed-out or
+    # crashed invocation and a failed init, not START/END/REPORT), the functions' lines at INFO at most: powertools'
+    # EMF lines carry no "level", which Lambda reads as INFO, so a higher application level would drop the metrics.
+    logging = TEMPLATE["Globals"]["Function"]["LoggingConfig"]
+    assert (logging["LogFormat"], logging["SystemLogLevel"]) == ("JSON", "WARN")
+    assert logging["ApplicationLogLevel"] == {"Fn::If": ["LogLevelDebug", "DEBUG", "INFO"]}
+    assert TEMPLATE["Conditions"]["LogLevelDebug"] == {"Fn::Equals": [{"Ref": "LogLevel"}, "DEBUG"]}
+    functions = [r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::Serverless::Function"]
+    assert all("LoggingConfig" not in f for f in functions)  # no function sends its logs elsewhere or at INFO
+    # the metric filters read the API's access log, which LoggingConfig does not touch; the dashboard's queries read
+    # keys of the functions' JSON lines (an EMF line's metric, an acknowledgement's detail), which it keeps as they are
+    filters = [r["Properties"] for r in RESOURCES.values() if r["Type"] == "AWS::Logs::MetricFilter"]
+    assert filters and all(f["LogGroupName"] == {"Ref": "WebhookAccessLogGroup"} for f in filters)
+    queries = re.findall(r'"query": "([^"]*)"', RESOURCES["CareDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"])
+    assert queries and all(re.search(r"filter ispresent\((acknowledged_via|CasesOpened)\)", q) for q in queries)

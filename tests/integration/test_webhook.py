@@ -200,9 +200,9 @@ def test_an_unconfigured_secret_is_503_not_a_crash(deployed, monkeypatch):
     boto3.client("secretsmanager").put_secret_value(
         SecretId=deployed.module.settings.secret_arn, SecretString=json.dumps({"consumer_secret": ""})
     )
-    from aws_lambda_powertools.utilities.parameters import base
+    from carebird.aws import secrets
 
-    base.DEFAULT_PROVIDERS.clear()
+    secrets.forget()
 
     response = deployed.call(local.http_api_event("GET", query={"crc_token": "t"}))
 

@@ -1,7 +1,8 @@
 """The layers hold their arrows one way, the table's layout is written in one module, and handlers stay thin.
 
 The layer package has four folders: `domain` (rules), `x` and `aws` (adapters), `app` (use cases), and a few
-modules at the top that every folder may import (settings, ports, errors, observability, clock). The rules:
+modules at the top that every folder may import (settings and settings_views, ports, errors, observability,
+clock). The rules:
 - the domain imports nothing from `aws`, `x`, `app`, settings or the clock, nor boto3, botocore, tweepy, requests
   or powertools: it runs on plain values, with time passed in;
 - adapters (`aws`, `x`) never import a use case;
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LAYER = ROOT / "layers" / "carebird" / "carebird"
 FUNCTIONS = ROOT / "functions"
 FOLDERS = ("domain", "x", "aws", "app")
-TOP = ("settings", "ports", "errors", "observability", "clock")
+TOP = ("settings", "settings_views", "ports", "errors", "observability", "clock")
 OUTSIDE_LIBRARIES = (
     "boto3",
     "botocore",

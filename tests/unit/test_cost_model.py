@@ -114,3 +114,20 @@ def test_one_traffic_mix_prices_x_per_case_and_the_storm_sends_its_public_share(
 
     assert abs(dms / len(payloads) - (1 - costs.MIX.public_share)) < 0.05
     assert per_1000["answers_from_the_inbox"] > per_1000["answers_typed_in_the_x_app"] > 0
+
+
+def test_the_model_counts_lambdas_own_log_events_as_the_templates_logging_config_writes_them():
+    # JSON format with system events at WARN: a successful invocation writes none of Lambda's own lines
+    # (docs/reliability.md, "What is logged"); the text format wrote START, END and REPORT, ~330 B in three events
+    config = re.search(r"\n    LoggingConfig:\n((?: {6}\S.*\n)+)", TEMPLATE)
+    assert config, "the template's Globals set no LoggingConfig"
+    filtered = "LogFormat: JSON" in config.group(1) and "SystemLogLevel: WARN" in config.group(1)
+    expected = (0, 0) if filtered else (330, 3)
+    counted = (costs.PLATFORM_LOG_BYTES, costs.PLATFORM_LOG_EVENTS)
+    assert counted == expected
+    per_case = costs.load_inputs()["per_case"]
+    ingestion = next(
+        line for line in costs.variable_lines(per_case, 4.0, 4000, "us-east-1") if "ingestion" in line.name
+    )
+    lines = sum(per_case["log_bytes"].values()) + costs.LOG_EVENT_OVERHEAD_BYTES * sum(per_case["log_lines"].values())
+    assert abs(ingestion.usd - lines * 1000 / 1e9 * costs.REGIONS["us-east-1"]["logs_ingested_gb"]) < 1e-12

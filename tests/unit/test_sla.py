@@ -15,6 +15,7 @@ from carebird.domain.sla import (
     timer_for,
     timer_name,
     timers_for,
+    timers_to_cancel,
 )
 from tests.helpers import waiting_case
 
@@ -24,12 +25,18 @@ CASE = waiting_case(waiting_since="2025-11-21T16:30:00Z")  # Friday 17:30 in Par
 class RecordingTimers:
     def __init__(self):
         self.started = {}
+        self.cancelled = []
 
     def start(self, timer):
         if timer.name in self.started:
             return False
         self.started[timer.name] = timer.input
         return True
+
+    def cancel(self, names):
+        names = list(names)
+        self.cancelled += names
+        return sum(self.started.pop(name, None) is not None for name in names)
 
 
 def test_a_friday_evening_case_is_due_monday_at_ten_paris_time():
@@ -164,3 +171,71 @@ def test_a_redelivered_change_starts_nothing_twice():
 @pytest.mark.parametrize(("minutes", "text"), [(0, "0 min"), (45, "45 min"), (90, "1 h 30 min"), (1440, "1 d")])
 def test_durations_read_naturally(minutes, text):
     assert human_duration(timedelta(minutes=minutes)) == text
+
+
+def test_a_case_answered_before_its_deadline_cancels_the_deadline_and_its_backstop():
+    timers = RecordingTimers()
+    on_case_change(None, CASE, SlaPolicy(second_level_minutes=0), timers)
+    answered = replace(CASE, waiting_since=None, status=CaseStatus.ANSWERED)
+
+    assert on_case_change(CASE, answered, SlaPolicy(second_level_minutes=0), timers) == "cancelled"
+    assert timers.cancelled == [timer_name(CASE.case_id, 0), timer_name(CASE.case_id, 0, backstop=True)]
+    assert timers.started == {}
+
+
+def test_with_a_manager_the_second_level_and_its_backstop_are_cancelled_too():
+    closed = replace(CASE, status=CaseStatus.CLOSED)
+
+    assert timers_to_cancel(CASE, closed, SlaPolicy(second_level_minutes=60)) == [
+        timer_name(CASE.case_id, 0, 1), timer_name(CASE.case_id, 0, 1, backstop=True),
+        timer_name(CASE.case_id, 0, 2), timer_name(CASE.case_id, 0, 2, backstop=True),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "new",
+    [
+        replace(CASE, priority=90),  # a follow-up while it waits
+        replace(CASE, escalation_level=1),  # escalated, still waiting for the manager's deadline
+    ],
+)
+def test_a_case_still_waiting_in_the_same_opening_cancels_nothing(new):
+    timers = RecordingTimers()
+
+    assert on_case_change(CASE, new, SlaPolicy(), timers) == "skipped" and timers.cancelled == []
+
+
+def test_a_case_without_an_sla_or_that_never_waited_cancels_nothing():
+    topic = waiting_case(channel="topic")
+
+    assert timers_to_cancel(topic, replace(topic, waiting_since=None), SlaPolicy()) == []
+    assert timers_to_cancel(None, CASE, SlaPolicy()) == []
+    assert timers_to_cancel(replace(CASE, waiting_since=None), replace(CASE, waiting_since=None), SlaPolicy()) == []
+
+
+def test_a_deleted_case_cancels_its_timers():
+    assert timers_to_cancel(CASE, None, SlaPolicy(second_level_minutes=0)) == [
+        timer_name(CASE.case_id, 0),
+        timer_name(CASE.case_id, 0, backstop=True),
+    ]
+
+
+def test_waiting_again_in_a_new_opening_cancels_the_old_opening_and_starts_its_own():
+    timers = RecordingTimers()
+    policy = SlaPolicy(second_level_minutes=0)
+    on_case_change(None, CASE, policy, timers)
+    reopened = replace(CASE, reopened=1)
+
+    assert on_case_change(CASE, reopened, policy, timers) == "started"
+    assert timers.cancelled == [timer_name(CASE.case_id, 0), timer_name(CASE.case_id, 0, backstop=True)]
+    assert set(timers.started) == {timer_name(CASE.case_id, 1), timer_name(CASE.case_id, 1, backstop=True)}
+
+
+def test_a_redelivered_answer_cancels_again_and_finds_nothing_left():
+    timers = RecordingTimers()
+    policy = SlaPolicy(second_level_minutes=0)
+    on_case_change(None, CASE, policy, timers)
+    answered = replace(CASE, waiting_since=None, status=CaseStatus.ANSWERED)
+    on_case_change(CASE, answered, policy, timers)
+
+    assert on_case_change(CASE, answered, policy, timers) == "cancelled" and timers.started == {}

@@ -106,6 +106,7 @@ class Cursors(Protocol):
 
 class Timers(Protocol):
     def start(self, timer: TimerStart) -> bool: ...
+    def cancel(self, names: Iterable[str]) -> int: ...
 
 
 class Quarantine(Protocol):

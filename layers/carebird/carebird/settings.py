@@ -26,6 +26,22 @@ if TYPE_CHECKING:
     from carebird.domain.sla import SlaPolicy
     from carebird.domain.triage import TriageRules
     from carebird.domain.xbill import XPrices
+    from carebird.settings_views import AcknowledgerSettings as AcknowledgerSettings
+    from carebird.settings_views import AnnouncerSettings as AnnouncerSettings
+    from carebird.settings_views import ComplianceSettings as ComplianceSettings
+    from carebird.settings_views import DigestSettings as DigestSettings
+    from carebird.settings_views import DispatcherSettings as DispatcherSettings
+    from carebird.settings_views import EscalatorSettings as EscalatorSettings
+    from carebird.settings_views import HealthSettings as HealthSettings
+    from carebird.settings_views import InboxSettings as InboxSettings
+    from carebird.settings_views import acknowledger as acknowledger
+    from carebird.settings_views import announcer as announcer
+    from carebird.settings_views import compliance as compliance
+    from carebird.settings_views import digest as digest
+    from carebird.settings_views import dispatcher as dispatcher
+    from carebird.settings_views import escalator as escalator
+    from carebird.settings_views import health as health
+    from carebird.settings_views import inbox as inbox
     from carebird.x.normalise import Brand
 
 T = TypeVar("T")
@@ -381,188 +397,23 @@ def outage_rules(env: Mapping[str, str] | Environment | None = None) -> OutageRu
     return OutageRules(customers=read(OUTAGE_CUSTOMERS), window=timedelta(minutes=read(OUTAGE_WINDOW_MINUTES)))
 
 
-@dataclass(frozen=True)
-class DispatcherSettings:
-    """The dispatcher's view: the table, the SLA policy and where its timers go."""
-
-    cases_table: str
-    policy: SlaPolicy
-    state_machine_arn: str
-    schedule_group: str  # '' in the local runtime: no scheduler there
-    scheduler_role_arn: str
-    dead_letter_arn: str
+# The other functions' views (carebird.settings_views), imported on first use: the webhook never builds them.
+OTHER_VIEWS = frozenset(
+    {
+        "DispatcherSettings", "dispatcher", "AnnouncerSettings", "announcer", "AcknowledgerSettings", "acknowledger",
+        "DigestSettings", "digest", "EscalatorSettings", "escalator", "HealthSettings", "health",
+        "InboxSettings", "inbox", "ComplianceSettings", "compliance",
+    }
+)  # fmt: skip
 
 
-def dispatcher(env: Mapping[str, str] | Environment | None = None) -> DispatcherSettings:
-    read = _environment(env)
-    return DispatcherSettings(
-        cases_table=read(CASES_TABLE),
-        policy=sla_policy(read),
-        state_machine_arn=read(STATE_MACHINE_ARN),
-        schedule_group=read(SCHEDULE_GROUP),
-        scheduler_role_arn=read(SCHEDULER_ROLE_ARN),
-        dead_letter_arn=read(SCHEDULE_DEAD_LETTER_ARN),
-    )
+def __getattr__(name: str) -> Any:
+    """`settings.dispatcher`, `settings.InboxSettings`...: the views kept in carebird.settings_views."""
+    if name in OTHER_VIEWS:
+        from carebird import settings_views
 
-
-@dataclass(frozen=True)
-class AnnouncerSettings:
-    """The announcer's view: the desk's calendar and texts, the X secret and the day's schedules."""
-
-    cases_table: str
-    automation: AutomationSettings
-    secret_arn: str
-    schedule_group: str  # '' in the local runtime: the runtime fires the planned announcements itself
-    role_arn: str
-    dead_letter_arn: str  # '': an announcement Scheduler cannot deliver is dropped (the local runtime has none)
-    alert_topic_arn: str = X_ALERT_TOPIC_ARN.default
-
-
-def announcer(env: Mapping[str, str] | Environment | None = None) -> AnnouncerSettings:
-    read = _environment(env)
-    return AnnouncerSettings(
-        cases_table=read(CASES_TABLE),
-        automation=automation(read),
-        secret_arn=read(X_SECRET_ARN),
-        schedule_group=read(ANNOUNCEMENT_SCHEDULE_GROUP),
-        role_arn=read(ANNOUNCEMENT_ROLE_ARN),
-        dead_letter_arn=read(ANNOUNCEMENT_DEAD_LETTER_ARN),
-        alert_topic_arn=read(X_ALERT_TOPIC_ARN),
-    )
-
-
-@dataclass(frozen=True)
-class AcknowledgerSettings:
-    """The acknowledger's view: the desk's calendar and texts and the X secret."""
-
-    cases_table: str
-    automation: AutomationSettings
-    secret_arn: str
-    alert_topic_arn: str = X_ALERT_TOPIC_ARN.default
-
-
-def acknowledger(env: Mapping[str, str] | Environment | None = None) -> AcknowledgerSettings:
-    read = _environment(env)
-    return AcknowledgerSettings(read(CASES_TABLE), automation(read), read(X_SECRET_ARN), read(X_ALERT_TOPIC_ARN))
-
-
-@dataclass(frozen=True)
-class DigestSettings:
-    """The digest's view: what a digest covers and where it is sent."""
-
-    cases_table: str
-    topic_arn: str
-    period: timedelta
-    brand_handle: str
-    policy: SlaPolicy
-    prices: XPrices | None = None
-
-
-def digest(env: Mapping[str, str] | Environment | None = None) -> DigestSettings:
-    read = _environment(env)
-    return DigestSettings(
-        cases_table=read(CASES_TABLE),
-        topic_arn=read(DIGEST_TOPIC_ARN),
-        period=timedelta(hours=read(DIGEST_PERIOD_HOURS)),
-        brand_handle=read(BRAND_HANDLE),
-        policy=sla_policy(read),
-        prices=x_prices(read),
-    )
-
-
-@dataclass(frozen=True)
-class EscalatorSettings:
-    """The escalator's view: the SNS topic of each audience."""
-
-    cases_table: str
-    topics: dict[str, str]  # audience ("1": the team, "2": the manager) → SNS topic
-
-
-def escalator(env: Mapping[str, str] | Environment | None = None) -> EscalatorSettings:
-    read = _environment(env)
-    return EscalatorSettings(read(CASES_TABLE), {"1": read(TEAM_TOPIC_ARN), "2": read(MANAGER_TOPIC_ARN)})
-
-
-@dataclass(frozen=True)
-class HealthSettings:
-    """The health check's view: the calendar, the silence that makes it look, and X's read cap."""
-
-    cases_table: str
-    secret_arn: str
-    alert_topic_arn: str
-    brand_handle: str
-    hours: OpeningHours
-    silence: timedelta
-    daily_read_cap: int
-    brand_user_id: str = ""  # the health check reads the brand's mentions: an owned read when the app is the brand's
-    feed: str = X_FEED.default
-
-
-def health(env: Mapping[str, str] | Environment | None = None) -> HealthSettings:
-    read = _environment(env)
-    return HealthSettings(
-        cases_table=read(CASES_TABLE),
-        secret_arn=read(X_SECRET_ARN),
-        alert_topic_arn=read(ALERT_TOPIC_ARN),
-        brand_handle=read(BRAND_HANDLE),
-        hours=opening_hours(read),
-        silence=timedelta(minutes=read(SILENCE_MINUTES)),
-        daily_read_cap=read(WATCH_DAILY_READ_CAP),
-        brand_user_id=read(BRAND_USER_ID),
-        feed=read(X_FEED),
-    )
-
-
-@dataclass(frozen=True)
-class InboxSettings:
-    """The inbox's view: the desk's rules, the brand, the X secret and the team's sign-in."""
-
-    cases_table: str
-    secret_arn: str
-    brand: Brand
-    automation: AutomationSettings
-    policy: SlaPolicy
-    ingest: IngestSettings
-    auth_url: str
-    client_id: str
-    alert_topic_arn: str = X_ALERT_TOPIC_ARN.default
-    prices: XPrices | None = None
-
-
-def inbox(env: Mapping[str, str] | Environment | None = None) -> InboxSettings:
-    read = _environment(env)
-    return InboxSettings(
-        cases_table=read(CASES_TABLE),
-        secret_arn=read(X_SECRET_ARN),
-        brand=brand(read),
-        automation=automation(read),
-        policy=sla_policy(read),
-        ingest=ingestion(read),
-        auth_url=read(INBOX_AUTH_URL).rstrip("/"),
-        client_id=read(INBOX_CLIENT_ID),
-        alert_topic_arn=read(X_ALERT_TOPIC_ARN),
-        prices=x_prices(read),
-    )
-
-
-@dataclass(frozen=True)
-class ComplianceSettings:
-    """The compliance job's view: the window of customers' posts checked for deletion on X."""
-
-    cases_table: str
-    secret_arn: str
-    window: timedelta
-    ingest: IngestSettings
-
-
-def compliance(env: Mapping[str, str] | Environment | None = None) -> ComplianceSettings:
-    read = _environment(env)
-    return ComplianceSettings(
-        cases_table=read(CASES_TABLE),
-        secret_arn=read(X_SECRET_ARN),
-        window=timedelta(days=read(DELETION_CHECK_DAYS)),
-        ingest=ingestion(read),
-    )
+        return getattr(settings_views, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def tracing(env: Mapping[str, str] | Environment | None = None) -> bool:
@@ -570,17 +421,27 @@ def tracing(env: Mapping[str, str] | Environment | None = None) -> bool:
     return not _environment(env)(TRACE_DISABLED)
 
 
+def log_level_under_lambdas(env: Mapping[str, str] | Environment | None = None) -> str | None:
+    """The template's LogLevel (POWERTOOLS_LOG_LEVEL) when Lambda's JSON log format sets its own application level
+    (AWS_LAMBDA_LOG_LEVEL), which powertools then takes instead: carebird.observability keeps the stricter. None
+    without it (powertools reads POWERTOOLS_LOG_LEVEL itself)."""
+    variables = _environment(env).env
+    if not variables.get("AWS_LAMBDA_LOG_LEVEL"):
+        return None
+    return variables.get("POWERTOOLS_LOG_LEVEL", "INFO").upper()
+
+
 # Each function's view, by the function's folder under functions/ (the settings test reads this).
 VIEWS: dict[str, Callable[[Environment], Any]] = {
     "webhook": lambda read: (webhook(read), outage_topic(read), tracing(read)),
     "watcher": lambda read: (webhook(read), watch(read), tracing(read)),
     "poller": lambda read: (webhook(read), watch(read), tracing(read)),
-    "dispatcher": lambda read: (dispatcher(read), tracing(read)),
-    "announcer": lambda read: (announcer(read), tracing(read)),
-    "acknowledger": lambda read: (acknowledger(read), tracing(read)),
-    "digest": lambda read: (digest(read), tracing(read)),
-    "health": lambda read: (health(read), tracing(read)),
-    "escalator": lambda read: (escalator(read), tracing(read)),
-    "inbox": lambda read: (inbox(read), tracing(read)),
-    "compliance": lambda read: (compliance(read), tracing(read)),
+    "dispatcher": lambda read: (__getattr__("dispatcher")(read), tracing(read)),
+    "announcer": lambda read: (__getattr__("announcer")(read), tracing(read)),
+    "acknowledger": lambda read: (__getattr__("acknowledger")(read), tracing(read)),
+    "digest": lambda read: (__getattr__("digest")(read), tracing(read)),
+    "health": lambda read: (__getattr__("health")(read), tracing(read)),
+    "escalator": lambda read: (__getattr__("escalator")(read), tracing(read)),
+    "inbox": lambda read: (__getattr__("inbox")(read), tracing(read)),
+    "compliance": lambda read: (__getattr__("compliance")(read), tracing(read)),
 }

@@ -47,7 +47,7 @@ def case_changed(
     count_case_change(counters, old_case, new_case, policy)
     if queue_changed(old, new):  # last: the inbox's pages redraw after the case and its timer are settled
         queue.bump_queue_version()
-    if outcome != "skipped":
+    if outcome not in ("skipped", "cancelled"):  # a deadline cancelled (the case answered) needs no line
         logger.info("sla timer", extra={"outcome": outcome, "case_id": (new or {}).get("case_id")})
     return outcome
 
@@ -72,6 +72,8 @@ def case_inserted(
     if not inserted or not case:
         return "skipped"
     result = acknowledge(case, now, settings, claims, x, record, state)
+    if result.status in (Acknowledged.NOT_NEEDED, Acknowledged.OFF):  # the desk open, or acknowledgements off:
+        return str(result)  # nothing to say (a line per case opened in hours was 0.3 KB of logs a case)
     line = {"case_id": case.get("case_id"), "outcome": str(result)}
     if result.status is Acknowledged.SENT and result.via:  # the dashboard counts these (Logs Insights, no metric)
         line["acknowledged_via"] = result.via.value

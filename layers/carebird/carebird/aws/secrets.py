@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -29,40 +30,50 @@ def protect_logs() -> None:
 
 
 def x_credentials(secret_arn: str) -> dict[str, Any]:
-    """The secret's JSON document; cached for five minutes so a rotation is picked up.
+    """The secret's JSON document, read with GetSecretValue and kept five minutes per container, so a rotation is
+    picked up within CACHE_SECONDS.
 
-    The webhook reads it on every delivery: a copy this module keeps (with the provider that fetched it) answers
-    in a dictionary lookup, where powertools' own cache costs about 0.04 ms a read. When the copy is older than
-    CACHE_SECONDS, or the provider was replaced (tests clear powertools' providers), the secret is fetched again,
-    bypassing powertools' cache so that a copy is never older than CACHE_SECONDS."""
+    The webhook reads it on every delivery: the copy kept here answers in a dictionary lookup. It is read through
+    boto3's Secrets Manager client from the functions' one SDK session (carebird.aws.sdk), not through powertools'
+    parameters utility: its import (the SSM, AppConfig and DynamoDB providers with it) and provider cost every cold
+    start a few milliseconds for a call and a JSON document. A copy older than CACHE_SECONDS, or kept by a client
+    since replaced (`forget`), is read again."""
     protect_logs()
-    from aws_lambda_powertools.utilities import parameters
-    from aws_lambda_powertools.utilities.parameters import base
-
+    manager = client()
     kept = _kept.get(secret_arn)
-    if kept is not None and kept[0] is base.DEFAULT_PROVIDERS.get("secrets") and time.monotonic() < kept[1]:
+    if kept is not None and kept[0] is manager and time.monotonic() < kept[1]:
         return kept[2]
-    _share_the_sdk_session()
     fetched_at = time.monotonic()
-    value = parameters.get_secret(secret_arn, transform="json", max_age=CACHE_SECONDS, force_fetch=True)
+    text = manager.get_secret_value(SecretId=secret_arn).get("SecretString")
+    try:
+        value = json.loads(text) if isinstance(text, str) else None
+    except ValueError:
+        value = None
     if not isinstance(value, dict):
         raise ConfigurationError("the X secret must be a JSON object")
-    _kept[secret_arn] = (base.DEFAULT_PROVIDERS["secrets"], fetched_at + CACHE_SECONDS, value)
+    _kept[secret_arn] = (manager, fetched_at + CACHE_SECONDS, value)
     return value
 
 
-_kept: dict[str, tuple[Any, float, dict[str, Any]]] = {}  # secret ARN → (provider, monotonic expiry, document)
+_kept: dict[str, tuple[Any, float, dict[str, Any]]] = {}  # secret ARN → (client, monotonic expiry, document)
+_client: list[Any] = []
 
 
-def _share_the_sdk_session() -> None:
-    """powertools' secrets provider on boto3's default session (carebird.aws.sdk) rather than on a session of its own:
-    the function's DynamoDB client shares it, so a cold start reads botocore's endpoint data once, not twice."""
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider, base
+def client() -> Any:
+    """The container's Secrets Manager client, from boto3's default session (carebird.aws.sdk): the function's
+    DynamoDB client shares it, so a cold start reads botocore's endpoint data once, not twice."""
+    if not _client:
+        from carebird.aws import sdk
 
-    from carebird.aws import sdk
+        _client.append(sdk.client("secretsmanager"))
+    return _client[0]
 
-    if "secrets" not in base.DEFAULT_PROVIDERS:
-        base.DEFAULT_PROVIDERS["secrets"] = SecretsProvider(boto3_client=sdk.client("secretsmanager"))
+
+def forget() -> None:
+    """Drop the client and the copies kept (a new AWS account, or a secret changed behind the container's back:
+    tests); the next read makes a new client and reads the secret again."""
+    _client.clear()
+    _kept.clear()
 
 
 def consumer_secret(secret_arn: str) -> str:

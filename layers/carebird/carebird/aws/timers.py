@@ -8,7 +8,7 @@ Locally the embedded runtime starts the workflow itself when the deadline has pa
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -53,6 +53,18 @@ class SchedulerTimers:
             {"Arn": self.state_machine_arn, "RoleArn": self.role_arn, "Input": json.dumps(timer.input)},
             self.dead_letter_arn,
         )
+
+    def cancel(self, names: Iterable[str]) -> int:
+        """Deletes these schedules before they fire; one already gone (fired and deleted, or cancelled by an
+        earlier delivery of the same stream record) is no error. How many this call deleted."""
+        deleted = 0
+        for name in names:
+            try:
+                self.client.delete_schedule(Name=name, GroupName=self.group)
+            except self.client.exceptions.ResourceNotFoundException:
+                continue
+            deleted += 1
+        return deleted
 
 
 def create_one_time_schedule(
@@ -125,6 +137,14 @@ class ImmediateTimers:
             self.pending.append(timer)
         self.names.add(timer.name)
         return True
+
+    def cancel(self, names: Iterable[str]) -> int:
+        """Forgets these timers if they wait still (a deadline already past started its workflow at once)."""
+        cancelled = set(names)
+        kept = [t for t in self.pending if t.name not in cancelled]
+        count, self.pending = len(self.pending) - len(kept), kept
+        self.names -= cancelled
+        return count
 
     def fire(self, timer: TimerStart, settle_seconds: float = 10.0) -> str:
         """Start the workflow as the schedule's target would, and let it finish (seconds, locally) so that

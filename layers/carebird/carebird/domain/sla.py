@@ -169,11 +169,26 @@ def local_text(moment: datetime, hours: OpeningHours) -> str:
     return f"{local:%a %d %b %Y %H:%M} ({hours.time_zone})"
 
 
+def timers_to_cancel(old: Case | None, new: Case | None, policy: SlaPolicy) -> list[str]:
+    """The names of the timers a waiting period started (its deadlines and their backstops), once the case no
+    longer waits in that period: answered, closed, set aside, deleted, or waiting again in a new opening. A
+    deadline nobody waits for any more would only start an execution that reads the case and stops."""
+    if old is None or not old.awaiting_reply or policy.minutes_for(old.channel.value, old.band) <= 0:
+        return []
+    if new is not None and new.awaiting_reply and new.reopened == old.reopened:
+        return []
+    levels = (1, 2) if policy.second_level_minutes else (1,)
+    return [timer_name(old.case_id, old.reopened, level, backstop) for level in levels for backstop in (False, True)]
+
+
 def on_case_change(old: Case | None, new: Case | None, policy: SlaPolicy, timers: Timers) -> str:
-    """React to one stream record (its images decoded: carebird.app.streams): schedule the case's deadlines when
-    it starts waiting."""
+    """React to one stream record (its images decoded: carebird.app.streams): cancel the deadlines of a waiting
+    period that ended, schedule the case's deadlines when it starts waiting."""
+    cancelled = timers_to_cancel(old, new, policy)
+    if cancelled:
+        timers.cancel(cancelled)
     if new is None or not needs_timer(old, new):
-        return "skipped"
+        return "cancelled" if cancelled else "skipped"
     if policy.minutes_for(new.channel.value, new.band) <= 0:
         return "no SLA for this channel"
     started = [timers.start(timer) for timer in timers_for(new, policy)]
