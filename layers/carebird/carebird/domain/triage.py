@@ -164,6 +164,9 @@ def _word_list(value: Any, key: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Triage:
+    """One message's verdict: its score, topic, reasons an agent reads, kind and band (a docstring also spares
+    the import the signature a dataclass would render as its documentation)."""
+
     priority: int
     topic: str
     reasons: tuple[str, ...]
@@ -308,6 +311,12 @@ Entry = tuple[str, bool, str, str]
 Index = tuple[dict[str, list[Entry]], dict[tuple[str, str], list[Entry]], dict[str, list[Entry]]]
 
 
+def _fold_entry(word: str) -> str:
+    """A cue entry folded like a text, without the per-text cache: the index folds thousands of entries once, and
+    they would push out the folds of the messages being read. Entries are mostly plain lower-case ASCII already."""
+    return word if word.isascii() and word.islower() else fold.__wrapped__(word)
+
+
 @lru_cache(maxsize=8)
 def _index(book: CueBook) -> Index:
     """Entries by their first word, phrases by their first two words, stems by their first three letters: at each
@@ -317,7 +326,7 @@ def _index(book: CueBook) -> Index:
     stems: dict[str, list[Entry]] = {}
     for family, words in book.families.items():
         for word in words:
-            core = fold(word.strip()).rstrip("*")
+            core = _fold_entry(word.strip()).rstrip("*")
             tokens = WORDS.findall(core)
             if not tokens:
                 continue
@@ -463,6 +472,8 @@ def _said(folded: str) -> tuple[re.Match[str] | None, re.Match[str] | None, re.M
 
 @dataclass(frozen=True, slots=True)
 class Risk:
+    """A risk a text raises: its family, what an agent reads, its points and the words that raised it."""
+
     family: str  # fraud, safety, vulnerable, personal_data, legal, outage
     label: str  # what an agent reads
     points: int
