@@ -18,7 +18,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -430,17 +430,30 @@ SPILT_ON_ELECTRICS = (
     r"(?:box|routeur|router|modem|decodeur|boitier|prise|multiprise|socket|plug|compteur|meter|tableau|fuse ?box"
     r"|extension|rallonge|chargeur|charger)\b"
 )
-PATTERN_FAMILIES = (("infant age", re.compile(INFANT_AGE)), ("not me", from_word_starts(DISOWNED)),
-                    ("many places", from_word_starts(WHOLE_PLACE)), ("failure", FAILURE),
-                    ("handed over", from_word_starts(HANDED_OVER)))  # fmt: skip
 DIGITS = frozenset("0123456789")
 SPILLING = ("renvers", "verse", "vide", "fait tombe", "spill", "spilt", "poured", "tipped", "knocked", "dropped",
             "splash", "eclabouss")  # fmt: skip
-# Families whose pattern needs something most messages lack (a number, a verb of spilling): the pattern is tried,
-# and compiled by `re` on first use, only when the text has it. The import stays lean and most messages skip them.
-GATED_FAMILIES = (
-    ("old age", r"(?<!\w)(?=\w)(?:" + OLD_AGE + ")", lambda folded: not DIGITS.isdisjoint(folded)),
-    ("spilt on electrics", r"(?<!\w)(?=\w)(?:" + SPILT_ON_ELECTRICS + ")",
+DISOWNING = ("didn", "did not", "never", "haven", "have not", "n'ai", "j'ai", "ai jamais", "ai pas", "ai rien",
+             "nobody here", "personne ici")  # fmt: skip
+SECRETS = ("card", "carte", "cb", "code", "detail", "bank", "iban", "rib", "pin", "pass", "mdp", "identifiant",
+           "login", "cvv", "crypto", "coordonnees")  # fmt: skip
+
+
+def _word_starts_pattern(pattern: str) -> str:
+    return r"(?<!\w)(?=\w)(?:" + pattern + ")"
+
+
+# Families worked out by pattern, in the order they are reported. A pattern that needs something most messages lack
+# (a number, a verb of spilling, a secret's name, a disowning word: its third item says what) is tried, and compiled
+# by `re` on first use, only when the text has it: the import stays lean and most messages skip it.
+PATTERN_FAMILIES: tuple[tuple[str, re.Pattern[str] | str, Callable[[str], bool] | None], ...] = (
+    ("infant age", re.compile(INFANT_AGE), None),
+    ("not me", _word_starts_pattern(DISOWNED), lambda folded: any(word in folded for word in DISOWNING)),
+    ("many places", from_word_starts(WHOLE_PLACE), None),
+    ("failure", FAILURE, None),
+    ("handed over", _word_starts_pattern(HANDED_OVER), lambda folded: any(word in folded for word in SECRETS)),
+    ("old age", _word_starts_pattern(OLD_AGE), lambda folded: not DIGITS.isdisjoint(folded)),
+    ("spilt on electrics", _word_starts_pattern(SPILT_ON_ELECTRICS),
      lambda folded: any(verb in folded for verb in SPILLING)),
     ("cold", COLD_ROOM, lambda folded: not DIGITS.isdisjoint(folded)),
 )  # fmt: skip
@@ -490,14 +503,15 @@ def risks_in(text: str, book: CueBook = DEFAULT_BOOK) -> tuple[Risk, ...]:
 def _families(folded: str, book: CueBook) -> dict[str, tuple[str, ...]]:
     """The listed families found and those worked out by pattern (an age, a cold room...)."""
     found = dict(book.scan(folded))
-    for name, pattern in PATTERN_FAMILIES:
-        match = _said(folded)[2] if pattern is FAILURE else pattern.search(folded)
+    for name, pattern, needed in PATTERN_FAMILIES:
+        if needed is not None and not needed(folded):
+            continue
+        if pattern is FAILURE:
+            match = _said(folded)[2]
+        else:
+            match = re.search(pattern, folded) if isinstance(pattern, str) else pattern.search(folded)
         if match:
             found[name] = (*found.get(name, ()), match.group(0))
-    for name, written, needed in GATED_FAMILIES:
-        gated = re.search(written, folded) if needed(folded) else None
-        if gated:
-            found[name] = (*found.get(name, ()), gated.group(0))
     return found
 
 
