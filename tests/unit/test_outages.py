@@ -223,3 +223,86 @@ def test_the_failed_service_is_read_from_the_failure_itself_when_no_other_word_n
     assert failed_service("la co vient de sauter en pleine partie") == "internet"
     assert failed_service("slt jai plus internet depuis 20h") == "internet"
     assert failed_service("le voyant est rouge sur la box depuis ce soir") == "internet"
+
+
+DEFAULT = OutageRules()  # the shipped threshold: four distinct customers within thirty minutes
+
+
+def test_four_customers_describing_one_broadband_fault_in_their_own_words_are_one_outage_with_one_alert():
+    store, alerts, watch = desk(DEFAULT)
+    burst = [
+        "@LumiereAide the hub keeps blinking amber since dinner, nothing loads. Headington",
+        "@LumiereAide our broadband isn't working tonight, the kids' homework is online",
+        "@LumiereAide le wifi ne fonctionne plus depuis 21h, quartier Saint-Clair",
+        "@LumiereAide any known problems round Cowley? half the close is in the same boat",
+    ]
+
+    cases = [report(store, watch, n, text, minutes=6 * n) for n, text in enumerate(burst)]
+
+    assert [sent[1:] for sent in alerts.sent] == [("internet", 4)]
+    marked = [store.get_case(case_id) for case_id in cases]
+    assert all(case.band == "urgent" and case.outage == alerts.sent[0][0] for case in marked)
+    assert len({case.reasons[1] for case in marked}) == 1
+    assert "4 customers reported it in the last 30 minutes" in marked[0].reasons[1]
+
+
+def test_customers_reading_out_the_same_error_code_on_the_tv_box_are_one_tv_outage():
+    store, alerts, watch = desk(DEFAULT)
+    burst = [
+        "@LumiereAide décodeur bloqué sur le code E-517, le film vient de s'arrêter",
+        "@LumiereUK telly box showing error E517 on every channel, rebooted already",
+        "bonsoir la télé affiche code E-517 depuis 10 minutes, c'est pour ma mère",
+        "@LumiereAide E-517 ici aussi 🙃",  # no service named: the code others report is the TV's
+    ]
+
+    cases = [report(store, watch, n, text, minutes=4 * n) for n, text in enumerate(burst)]
+
+    assert [sent[1:] for sent in alerts.sent] == [("TV", 4)]
+    assert all(store.get_case(case_id).outage == alerts.sent[0][0] for case_id in cases)
+
+
+def test_three_customers_with_the_same_fault_are_not_enough_for_the_shipped_threshold():
+    store, alerts, watch = desk(DEFAULT)
+    burst = ["@LumiereAide mobile data gone since noon in Leith, phone says no service",
+             "@LumiereAide nothing on my phone at all, no calls, Leith Walk",
+             "@LumiereAide can't get any signal on Easter Road since lunch"]  # fmt: skip
+
+    cases = [report(store, watch, n, text, minutes=5 * n) for n, text in enumerate(burst)]
+
+    assert alerts.sent == []
+    assert all(store.get_case(case_id).band == "normal" for case_id in cases)
+
+
+def test_same_time_reports_of_unrelated_problems_are_no_outage():
+    store, alerts, watch = desk(DEFAULT)
+    unrelated = ["@LumiereAide why was I billed twice this month?",
+                 "@LumiereAide the hub's light is flashing orange since the storm",
+                 "@LumiereAide je déménage le 3, comment transférer mon contrat ?",
+                 "@LumiereAide my smart meter display is blank since this morning",
+                 "@LumiereAide l'appli refuse mon mot de passe",
+                 "@LumiereAide no hot water, the boiler shows F22"]  # fmt: skip
+
+    for n, text in enumerate(unrelated):
+        report(store, watch, n, text, minutes=3 * n)
+
+    assert alerts.sent == []
+
+
+def test_a_fault_that_has_lasted_days_is_one_home_and_does_not_complete_a_burst():
+    store, alerts, watch = desk(DEFAULT)
+    fresh = ["@LumiereAide broadband dropped ten minutes ago, Jesmond",
+             "@LumiereAide our internet just went off mid-call, Heaton",
+             "@LumiereAide plus de connexion depuis 20h15 à Jesmond"]  # fmt: skip
+    for n, text in enumerate(fresh):
+        report(store, watch, n, text, minutes=4 * n)
+
+    report(store, watch, 9, "@LumiereAide still no broadband since last Thursday, third engineer no-show", minutes=14)
+    report(store, watch, 10, "@LumiereAide 3 semaines sans internet et toujours rien", minutes=15)
+
+    assert alerts.sent == []
+
+
+def test_a_quoted_speed_is_no_failure_and_joins_no_outage():
+    assert failed_service("getting 870 down on the new line tonight, lovely 🔥") is None
+    assert failed_service("speedtest: 45 mbps down 9 up, all good") is None
+    assert failed_service("broadband down since 8, router light red") == "internet"

@@ -301,3 +301,57 @@ def test_a_clean_record_names_no_failure_to_answer(text):
 )
 def test_applause_for_a_wait_or_a_cut_is_a_complaint_not_thanks(text):
     assert kind_of(text) is not Kind.THANKS
+
+
+# Round 5: rules found on the h6 misses, checked on other wording.
+
+
+def test_an_english_sent_beside_gas_is_no_smell_of_gas():
+    assert kind_of("@LumiereAide I sent you my gas reading twice and the bill is still estimated, why?") is Kind.REQUEST
+    assert kind_of("@LumiereAide ça sent fort le gaz dans l'entrée depuis ce midi") is Kind.URGENT
+
+
+def test_a_data_plan_blown_through_is_a_figure_of_speech_not_a_hazard():
+    assert kind_of("@LumiereAide mon fils a explosé son forfait en trois jours, on peut bloquer le hors-forfait ?") is (
+        Kind.REQUEST
+    )
+
+
+def test_a_consultant_offering_a_short_call_is_a_sales_pitch():
+    english = "Hi! I'm a CX consultant, I could help you improve your reply times by a third. Free for a 20-min call?"
+    french = "Bonjour, consultant en relation client : je peux vous aider à répondre 2x plus vite. Un appel de 15 min ?"
+    for text in (english, french):
+        assert kind_of(text) is Kind.NOISE
+        assert "sales pitch" in classify(text, Profile(followers=900), T0)[1][0]
+
+
+def test_a_fake_platform_warning_is_noise_and_a_customer_who_fell_for_one_is_urgent():
+    bait = "Notice: this page will be restricted within 24 hours for breaking community guidelines. Appeal: bit.ly/x"
+    assert kind_of(bait) is Kind.NOISE
+    victim = "@LumiereAide j'ai reçu un mail 'verify your account' et j'ai donné mon mot de passe, on m'a piraté"
+    assert kind_of(victim) is Kind.URGENT
+
+
+def test_a_journalist_writing_a_piece_who_asks_for_comment_is_press():
+    text = "@LumiereUK Reporter here, writing a piece on prepayment meters being switched remotely. Care to comment?"
+    assert any(risk.family == "legal" for risk in risks_in(text))
+
+
+def test_praise_for_a_pasted_answer_is_a_complaint_never_thanks():
+    assert kind_of("@LumiereAide super, la même réponse type que la semaine passée, merci bcp") is not Kind.THANKS
+    assert kind_of("@LumiereUK wow, a copy-paste reply again, thanks so much") is not Kind.THANKS
+
+
+def test_nobody_turning_up_and_a_shocking_service_are_problems_to_answer():
+    assert kind_of("@LumiereAide install slot was 1-5pm. It's 6. Nobody came, not even a text.") is Kind.REQUEST
+    assert kind_of("@LumiereAide broadband has been appalling all week on the estate") is Kind.REQUEST
+
+
+def test_neighbours_who_still_have_service_make_one_home_not_an_outage():
+    text = "@LumiereAide coupure de courant chez nous depuis 19h mais les voisins ont de l'électricité, eux"
+    assert not any(risk.family == "outage" for risk in risks_in(text))
+    assert any(risk.family == "outage" for risk in risks_in("@LumiereAide plus de courant, les voisins ont plus rien"))
+
+
+def test_a_bill_that_shows_a_figure_exposes_nobody():
+    assert not any(r.family == "personal_data" for r in risks_in("pourquoi ma facture affiche 3 lignes au lieu de 2 ?"))

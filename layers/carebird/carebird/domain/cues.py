@@ -246,7 +246,8 @@ CUES: dict[str, tuple[str, ...]] = {
     # safety
     "gas": ("gaz", "gas"),
     "smell or leak": (
-        "odeur*", "smell*", "sent", "sens", "sentir", "fuite*", "leak*", "whiff", "reek*", "pue", "stink*",
+        "odeur*", "smell*", "ca sent", "sent le", "sent la", "sent l'", "sent fort", "sent mauvais", "sent bizarre",
+        "on sent", "je sens", "sens", "sentir", "sentait", "fuite*", "leak*", "whiff", "reek*", "pue", "stink*",
         "sniff*", "hiss*", "siffle*",
     ),
     "street equipment": (
@@ -362,7 +363,9 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "exposure": (
         "visible*", "expos*", "public*", "fuite*", "leak*", "vendu*", "sold",
-        "accessible", "affiche*", "anyone can",
+        "accessible", "anyone can", "s'affiche en entier", "affiche en entier", "affiche publiquement",
+        "affichee publiquement", "affiches publiquement", "affiche le nom", "affiche les noms", "affiche l'adresse",
+        "affiche les coordonnees",
         "tout le monde peut", "n'importe qui", "others can", "d'autres clients", "other customers",
 
         "shared with", "partagees avec", "partagee avec", "en clair", "in plain text", "displayed to", "visible to",
@@ -421,7 +424,8 @@ CUES: dict[str, tuple[str, ...]] = {
     ),
     "story": (
         "article", "story", "papier", "enquete", "publish*", "publier", "publie", "ecrire sur", "write about",
-        "writing about", "reportage", "sujet sur", "piece on", "investigat*",
+        "writing about", "reportage", "sujet sur", "piece on", "investigat*", "writing a piece", "a piece for",
+        "j'ecris un article", "pour un article", "pour le journal", "for the paper", "in the paper",
         "our piece", "the piece", "my piece", "notre article", "notre sujet", "mon sujet", "emission", "broadcast",
         "chronique", "podcast", "looking into reports", "enquetons", "j'enquete", "je prepare un sujet",
         "je prepare un article", "i'm preparing a", "we're preparing a", "a report on", "un reportage",
@@ -430,7 +434,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "looking into your", "looking into how", "statement", "declaration", "reaction", "comment on", "commenter",
         "your handling", "votre gestion", "expose", "name and shame", "story about", "article sur vous",
         "enquete sur vous", "investigating", "droit de reponse", "by 5pm", "before we publish", "avant publication",
-        "going to print",
+        "going to print", "like to comment", "care to comment", "for comment", "pour commentaire",
         "comment", "want to comment", "wants to comment", "running", "their story", "running a story",
         "publish tomorrow", "reagir", "souhaitez-vous reagir", "temoignage", "temoignages", "testimon*",
         "runs", "airs", "goes out", "goes live", "sera diffuse*", "sera publie*", "parait", "paraitra",
@@ -467,7 +471,8 @@ CUES: dict[str, tuple[str, ...]] = {
         "tout le quartier", "toute la rue", "tout l'immeuble", "toute la residence", "tout le village",
         "toute la ville", "toute la commune", "tout le departement", "toute la region", "tous les voisins",
         "tous mes voisins", "les voisins aussi", "mes voisins aussi", "voisins egalement", "voisins pareil",
-        "les voisins ont", "neighbours too", "neighbors too", "neighbours as well", "neighbors as well",
+        "voisins ont plus", "voisins n'ont plus", "voisins ont le meme", "voisins ont la meme", "voisins ont aussi",
+        "neighbours too", "neighbors too", "neighbours as well", "neighbors as well",
         "neighbours also", "all my neighbours", "all my neighbors", "all the neighbours", "all the neighbors",
         "whole street", "entire street", "whole road", "whole block", "whole building", "whole estate",
         "whole village", "whole town", "whole city", "whole area", "entire area", "whole region", "whole of",
@@ -526,6 +531,10 @@ CUES: dict[str, tuple[str, ...]] = {
     "service water": ("eau", "water", "eau courante", "running water", "water supply", "robinet*", "tap", "taps"),
     # --- what kind of message -------------------------------------------------------------------------------
     "noise": (
+        "avoid suspension", "eviter la suspension", "community guidelines", "regles de la communaute",
+        "copyright violation", "violation des droits", "verify ownership", "verify your account",
+        "verifiez votre compte", "will be suspended", "sera suspendu", "will be restricted", "sera restreint",
+        "within 24 hours", "within 24h", "sous 24h", "sous 24 heures",
         "crypto*", "bitcoin", "btc", "eth", "usdt", "airdrop*", "nft", "nfts", "forex", "binary option*",
         "investment opportunit*", "opportunite d'investissement", "earn money", "gagner de l'argent", "dm me",
         "dm for", "check my bio", "link in bio", "lien en bio", "click here", "cliquez ici", "free followers",
@@ -551,6 +560,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "audit gratuit", "engagement rate", "chatbot", "ai-powered", "propuls*", "growth", "b2b", "roi",
         "conversion*", "agence", "agency", "freelance*", "startup", "saas", "solution", "outil", "tool",
         "demo", "contact us", "contactez-nous", "let's connect", "let's talk", "brands like", "des marques comme",
+        "consultant", "consultante", "consultants", "your response time", "votre temps de reponse", "reduce your",
+        "reduire votre", "improve your", "ameliorer votre", "votre taux", "your engagement", "votre engagement",
+        "i can help you", "je peux vous aider", "nous pouvons vous aider", "we could help",
         "vos clients", "your customers", "your support", "votre support", "service client ia", "ai agent",
         "automatis*", "automate*",
     ),
@@ -673,6 +685,13 @@ CUES: dict[str, tuple[str, ...]] = {
         "impossible", "didn't come", "didn't turn up", "no show", "no-show", "ne sonne plus", "toujours personne",
         "still nobody", "plus de jus", "pas venu", "n'est pas venu", "jamais venu", "never came", "never turned up",
         "for nothing", "pour rien",
+        "nobody's come", "nobody came", "no one came", "no one's come", "nobody's called", "nobody called",
+        "no one called", "nobody rang", "personne n'est venu", "personne n'a appele", "personne n'a rappele",
+        "shocking", "awful", "rubbish", "appalling", "atrocious", "pathetic", "lamentable", "catastrophique",
+        "deplorable", "minable", "breaking up", "pixelat*", "pixelis*",
+        # a problem said to persist after the team's answer: "c'est toujours là", "still there"
+        "c'est toujours la", "est toujours la", "sont toujours la", "toujours present", "toujours presente",
+        "it's still there", "is still there", "are still there", "still showing", "still happening",
         "vous coupez", "coupez", "cut us off", "cut me off", "cut off", "on hold", "d'attente", "au telephone pour",
         "on the phone for", "pour apprendre que", "to be told", "to find out that",
         "died", "dead", "mort", "morte", "faux", "fausse", "wrong", "incorrect", "mistake", "not right", "pas bon",
@@ -739,6 +758,10 @@ CUES: dict[str, tuple[str, ...]] = {
         "problem is back", "problem's back", "issue is back", "issue's back", "probleme est revenu",
         "souci est revenu", "panne est revenue", "coupure est revenue", "the problem came back", "it came back",
         "c'est reparti pour un tour", "ca recommence", "here we go again",
+        # an answer that is no answer: pasted, the same as before ("réponse copiée-collée", "same reply as last time")
+        "copie-colle*", "copie colle*", "copier-coller", "copy paste*", "copy-paste*", "copy and paste*",
+        "copied and pasted", "same answer", "same reply", "meme reponse", "la meme que", "the same as last",
+        "canned response", "reponse automatique", "reponse type",
         # a dry context: the advice already followed, the worst possible moment
         "exactement ce que j'ai fait", "c'est ce que j'ai fait", "ce que j'ai deja fait", "deja fait ca",
         "j'ai deja essaye", "exactly what i did", "that's what i did", "already did that", "already tried that",
@@ -843,26 +866,44 @@ SERVICE_NOUN = (
     r"phone|telephone|telly|landline|fixe|line|dial tone|power|electricity|electric|lights?|gas|water|tv|channels?|"
     r"connection|connexion|app|appli|site|website|heating|chauffage)"
 )
-SERVICE_FAILURE = (
-    r"\b(?:plus d'|plus de|pas d'|pas de|zero|0|aucune?|no|sans|without|lost(?: all| my| the| our)?|"
-    r"perdu (?:le|la|les|l'|mon|ma|mes)|lost|(?:j'?ai|on a|ils ont|y a|ya) plus)\s?" + SERVICE_NOUN + r"\b"
-    r"|\b"
-    + SERVICE_NOUN
-    + r"(?:'s\s+|\s+)(?:\w+\s+){0,2}?(?:est |is |has |a |are |sont )?(?:en rade|hs|h\.s|ko|down|dead|"
+# One copy of the nouns serves the four ways a failure is said around a service (a "none of" or "where is" before
+# it, an out-of-order state or "where is" after it): `(?(1)...)` asks for a state after the noun only when nothing
+# was said before it. Each copy of the nouns costs the import about half a millisecond of compiling.
+NONE_OF = (
+    r"(?:plus d'|plus de|pas d'|pas de|zero|0|aucune?|no|nae|sans|without|lost(?: all| my| the| our)?|"
+    r"perdu (?:le|la|les|l'|mon|ma|mes)|lost|(?:j'?ai|on a|ils ont|y a|ya) plus|"
+    r"(?:nothing|rien|nada|nowt)\s+(?:on|sur)\s+(?:my|mon|ma|the|le|la|our)\s)\s?"
+)
+WHERE_IS = r"(?:ou est|where(?:'s| is)|il est ou|elle est ou)\b[^.?!]{0,20}\b"
+OUT_OF_ORDER = (
+    r"(?:'s\s+|\s+)(?:\w+\s+){0,2}?(?:est |is |has |a |are |sont )?(?:en rade|hs|h\.s|ko|down|dead|"
     r"mort|morte|coupee?s?|couper|gone|kaput|plante|tombee?|died|cut|cut out|cutting out|a l'arret|inexistante?|"
     r"saute|sauter|lache|stopped|dropped|drops|keeps dropping|rouge|clignote rouge|(?:reboot|redemarre)s? en boucle|"
-    r"passent plus|passe plus|ne passent? (?:pas|plus)|won'?t go through|don'?t go through|not going through)\b"
-    r"|\bvoyant (?:\w+ ){0,2}?(?:rouge|clignote)\b"
+    r"passent plus|passe plus|ne passent? (?:pas|plus)|won'?t go through|don'?t go through|not going through|"
+    r"(?:isn'?t|is not|aren'?t|are not|not|stopped) working|won'?t (?:work|connect|load)|"
+    r"(?:ne )?(?:fonctionne|marche)n?t? (?:plus|pas)|capte (?:plus|rien)|indisponible|unavailable)"
+    r"|\b[^.?!]{0,12}\b(?:il est ou|elle est ou|est ou)"
+)
+SERVICE_FAILURE = (
+    r"\b(" + NONE_OF + "|" + WHERE_IS + ")?" + SERVICE_NOUN + r"(?(1)\b|(?:" + OUT_OF_ORDER + r")\b)"
+    r"|\bvoyant (?:\w+ ){0,2}?(?:rouge|orange|clignote)\b"
+    # a fault light on the equipment ("router's flashing amber", "the orange light thing again", "box clignote")
+    r"|\b(?:router|routeur|modem|hub|box|decodeur)(?:'s|\s)\s*(?:\w+\s+){0,3}?(?:flashing|blinking|clignote)\b"
+    r"|\b(?:flashing |blinking )?(?:red|orange|amber) (?:light|lights|led)\b"
+    # an error code on the screen ("code E-302", "erreur T204", "error 500"): the equipment reports a failure
+    r"|\b(?:erreur|error|err)(?: code)?\s*:?\s*#?[a-z]{0,2}-?\d{2,4}\b"
+    r"|\bcode (?:d'erreur |erreur |error )?[a-z]{1,2}-?\d{2,4}\b"
+    r"|\b[a-z]{1,2}-\d{2,4}\b"
+    r"|\b(?:ecran noir|black screen|blank screen)\b"
     r"|\b(?:power|electricity|lights|courant)(?:'s| is| are| has gone| went)? out\b"
     r"|\b(?:en rade|plus rien|a plus rien|ont plus rien|nothing since|nothing at all since|aucun service|"
     r"sos only|says sos|no service|urgence uniquement|appels d'urgence uniquement|emergency calls only|"
-    r"hors service)\b"
-    r"|\b(?:can'?t|cannot|can not|unable to|couldn'?t|peux pas|peut pas|pouvons pas|impossible d(?:e |'))\s?"
+    r"hors service|tourne dans le vide|tourne en boucle|spins and spins|just spins|keeps spinning)\b"
+    r"|\b(?:can'?t|cannot|can not|unable to|couldn'?t|peux pas|peut pas|pouvons pas|impossible d(?:e |')|"
+    r"(?:n'?)?arrive (?:pas|plus) a)\s?"
     r"(?:\w+\s+){0,3}?(?:make calls?|get (?:any )?(?:data|signal|online|a signal|on)|connect|go online|call|"
     r"appeler|capter|me connecter|se connecter|nous connecter|joindre|telephoner|log ?in|sign in|calls?|appels?|"
-    r"texts?|sms|textos?)\b"
-    r"|\b(?:ou est|where(?:'s| is)|il est ou|elle est ou)\b[^.?!]{0,20}\b" + SERVICE_NOUN + r"\b"
-    r"|\b" + SERVICE_NOUN + r"\b[^.?!]{0,12}\b(?:il est ou|elle est ou|est ou)\b"
+    r"texts?|sms|textos?|acceder|access|load|charger|stream|watch|regarder)\b"
 )
 
 # Someone handed a secret over, whoever they are: "she did put her card in", "j'ai donné mes codes", "il a tapé

@@ -50,33 +50,53 @@ ME_TOO = re.compile(
     r"\b(?:pareil|idem|moi aussi|chez moi aussi|ici aussi|ici non plus|pas que moi|meme chose|meme probleme|"
     r"me too|same here|same (?:on|in|at|for|problem|issue|thing)|here too|nothing here|either|not just me)\b"
 )
-# A customer asking whether a failure is theirs alone ("c chez moi ou chez vous ?", "is it just me?"): a report of
-# the failure others are reporting at the same time, even when it names no service.
+# A customer asking whether a failure is theirs alone or the area's ("c chez moi ou chez vous ?", "is it just me?",
+# "any known problems?"): a report of the failure others are reporting at the same time, even naming no service.
 SHARED = re.compile(
     r"\b(?:chez moi ou chez vous|juste chez moi|que chez moi|c'est general|c'est pas que moi|is it (?:just )?me|"
-    r"just me or|only me|anyone else|everyone else|is (?:something|anything|it|the \w+) down)\b"
+    r"just me or|only me|anyone else|everyone else|is (?:something|anything|it|the \w+) down|"
+    # asking after a fault in the area: "any known problems?", "anyone aware?", "un incident en cours ?"
+    r"(?:any |a )?known (?:problems?|issues?|faults?|outages?)|anyone aware|something going on|"
+    r"(?:incident|panne|souci|probleme) (?:en cours|general|generale|dans le secteur|sur le secteur|dans le coin))\b"
 )
 # What a failure can be about that is no service the desk counts: the customer's own heating or boiler.
 OTHER_THINGS = ("heating", "no heat")
-NAMED_THING = re.compile(r"\b" + SERVICE_NOUN + r"\b")
+NAMED_THING = r"\b" + SERVICE_NOUN + r"\b"  # the rare-path patterns below are compiled by `re` on first use
 # The service a failure pattern's own noun names ("can't make a single call", "la co a lâché"), when the words
 # around it named none of the services counted: what the customer said broke is the service counted.
-NOUN_SERVICE = tuple(
-    (re.compile(pattern), service)
-    for pattern, service in (
-        (r"\b(?:internet|co|fibre|fiber|box|wifi|wi-fi|net|connexion|connection|broadband)\b", "internet"),
-        (
-            r"\b(?:reseau|network|signal|reception|coverage|[345]g|data|calls?|appels?|sms|textos?|texts?|bars?|barres?|"
-            r"phone|telephone|appeler|capter|telephoner)\b",
-            "mobile network",
-        ),
-        (r"\b(?:tele|television|tv|telly|chaines?|channels?)\b", "TV"),
-        (r"\b(?:courant|electricite|elec|jus|power|electricity|electric|lights?)\b", "power"),
-        (r"\b(?:gaz|gas)\b", "gas"),
-        (r"\b(?:eau|water)\b", "water"),
-        (r"\b(?:app|appli|site|website)\b", "app and website"),
-    )
+NOUN_SERVICE = (
+    (
+        r"\b(?:internet|co|fibre|fiber|box|wifi|wi-fi|net|connexion|connection|broadband|hub|router|routeur|modem)\b",
+        "internet",
+    ),
+    (
+        r"\b(?:reseau|network|signal|reception|coverage|[345]g|data|calls?|appels?|sms|textos?|texts?|bars?|barres?|"
+        r"phone|telephone|appeler|capter|telephoner)\b",
+        "mobile network",
+    ),
+    (r"\b(?:tele|television|tv|telly|chaines?|channels?|ecran noir|black screen|blank screen)\b", "TV"),
+    (r"\b(?:courant|electricite|elec|jus|power|electricity|electric|lights?)\b", "power"),
+    (r"\b(?:gaz|gas)\b", "gas"),
+    (r"\b(?:eau|water)\b", "water"),
+    (r"\b(?:app|appli|site|website)\b", "app and website"),
 )
+# A failure that has lasted days ("depuis jeudi", "4 mois sans fibre", "for two weeks now"): one home's fault, not
+# the burst of reports an outage makes within minutes; it is not counted (it still waits as a request).
+DAYS = (
+    r"(?:\d+|deux|trois|quatre|cinq|six|two|three|four|five|several|plusieurs|des|many) "
+    r"(?:jours?|days?|semaines?|weeks?|mois|months?)"
+)
+WEEKDAY = (
+    r"(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|monday|tuesday|wednesday|thursday|friday|saturday|"
+    r"sunday|last week|la semaine derniere|ages|weeks|days|months)"
+)
+LONG_STANDING = (
+    r"\b(?:depuis|since|for|pendant|over|ca fait|it's been|its been)\s+(?:(?:about|almost|nearly|over|more than|"
+    r"plus de|presque|environ|the last|the past|last|les)\s+)?(?:" + DAYS + "|" + WEEKDAY + r")\b"
+    r"|\b" + DAYS + r"\s+(?:sans|without|with no)\b"
+)
+# A speed quoted ("940 down", "50 down 10 up", "3mb down"): what the line delivers, no failure.
+SPEED = r"\b\d+(?:[.,]\d+)? ?(?:mb(?:ps|/s|its)?|gb(?:ps)?|megs?|meg)? ?(?:down|up)(?:load)?\b"
 # A service said to be off in a word the failure patterns do not know ("broadband off round here", "box KO").
 STOPPED = re.compile(r"\b(?:off|out|gone|down|dead|mort|morte|hs|ko|kaput|nada|nowt|que dalle)\b")
 
@@ -127,7 +147,7 @@ def failed_service(text: str, book: CueBook = DEFAULT_BOOK) -> str | None:
 def failed_services(text: str, book: CueBook = DEFAULT_BOOK) -> tuple[str, ...]:
     """Every service a message names as failed ("plus d'internet sur mon portable": internet and the mobile
     network): the report is counted for each, and the service many customers report makes the outage."""
-    folded = fold(text)
+    folded = _without_speeds(fold(text))
     found = with_failure(folded, book.scan(folded))
     if not _says_wrong(folded, found):
         return ()  # a service named, nothing said wrong with it
@@ -135,18 +155,22 @@ def failed_services(text: str, book: CueBook = DEFAULT_BOOK) -> tuple[str, ...]:
     failure = FAILURE.search(folded)
     if named or not failure:
         return named
-    return tuple(service for pattern, service in NOUN_SERVICE if pattern.search(failure.group(0)))[:1]
+    return tuple(service for pattern, service in NOUN_SERVICE if re.search(pattern, failure.group(0)))[:1]
 
 
 def unnamed_failure(text: str, book: CueBook = DEFAULT_BOOK) -> bool:
     """A report of a failure that names no service: "ça coupe en plein match", "plus rien depuis 20h", "c chez moi
     ou chez vous ?", "same here". It belongs to whatever failure other customers are reporting at that moment."""
-    folded = fold(text)
+    folded = _without_speeds(fold(text))
     found = with_failure(folded, book.scan(folded))
     named = FAILURE.search(folded)
-    if any(f in found for f in OTHER_THINGS) or (named and NAMED_THING.search(named.group(0))):
+    if any(f in found for f in OTHER_THINGS) or (named and re.search(NAMED_THING, named.group(0))):
         return False  # something else broke down ("chaudière en panne", "where's Dave gone from my channel list")
     return bool(ME_TOO.search(folded) or SHARED.search(folded)) or any(f in found for f in ("failure", "outage"))
+
+
+def _without_speeds(folded: str) -> str:
+    return re.sub(SPEED, " ", folded) if "down" in folded or "up" in folded else folded
 
 
 def _says_wrong(folded: str, found: dict[str, tuple[str, ...]]) -> bool:
@@ -175,6 +199,8 @@ class OutageWatch:
         if case is None or not case.awaiting_reply or case.kind in (Kind.NOISE, Kind.THANKS):
             return None
         services = failed_services(text, self.triage_rules.cues)
+        if services and re.search(LONG_STANDING, fold(text)):
+            return case.outage  # a fault of days or weeks is one home's, not the burst an outage makes
         if not services and unnamed_failure(text, self.triage_rules.cues):  # "pareil ici", "ça coupe", "is it me?"
             services = self._under_way(case, at)
         if not services:

@@ -3,7 +3,8 @@
 The rules (carebird.domain.triage, carebird.domain.cues) recognise what they were written for; people who never
 read them describe the same emergencies in other words. This module scores a message with a small multinomial logistic
 regression trained by `make train` (tools/train_triage.py) on the labelled tuning sets only (never a held-out
-file), shipped as the generated module carebird.domain.triage_weights. Pure Python, no I/O: a few dictionary lookups.
+file), shipped as the generated module carebird.domain.triage_weights (its weights packed in one bytes constant, cheap
+to load at a cold start). Pure Python, no I/O: a few dictionary lookups.
 
 Features, all from the message alone and nothing brand-specific (handles, @mentions, links and the brand's
 own names are left out when training): accent-free lower-case words lightly stemmed in French and English
@@ -17,11 +18,14 @@ weighed most for a class, quoted as the customer wrote them so the reasons read 
 
 from __future__ import annotations
 
+import array
 import math
 import re
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 URGENT_PREFIX = "urgent-"
 
@@ -159,9 +163,18 @@ def stem(word: str) -> str:
 
 
 def _fold(text: str) -> str:
+    return (_FOLD or _bind_fold())(text)
+
+
+_FOLD: Callable[[str], str] | None = None  # carebird.domain.triage.fold, bound on first use (it imports this module)
+
+
+def _bind_fold() -> Callable[[str], str]:
+    global _FOLD
     from carebird.domain.triage import fold
 
-    return fold(text)
+    _FOLD = fold
+    return fold
 
 
 @lru_cache(maxsize=8192)
@@ -308,13 +321,54 @@ class TextModel:
         return self.read_features(features(text, found, shape))
 
     def read_features(self, present: Mapping[str, str]) -> Reading:
-        weights = self.weights
-        weighing = tuple((f, written, weights[f]) for f, written in present.items() if f in weights)
+        row_of = self.weights.get  # one lookup per feature present
+        weighing = tuple((f, written, row) for f, written in present.items() if (row := row_of(f)) is not None)
         scores = [sum(column) for column in zip(self.bias, *(row for _, _, row in weighing), strict=True)]
         top = max(scores)
         exps = [math.exp((s - top) / self.scale) for s in scores]
         total = sum(exps)
         return Reading({c: e / total for c, e in zip(self.classes, exps, strict=True)}, weighing)
+
+
+class PackedWeights(Mapping[str, tuple[int, ...]]):
+    """The shipped weights as `make train` writes them: the features in order and one bytes constant of their
+    weights (signed 16-bit little-endian, one per class). Loading them is one index of the features, not a
+    dictionary of thousands of tuples built at every cold start; a feature's row is unpacked the first time it is
+    looked up, then kept (a warm function reads the features it has met as fast as a dictionary)."""
+
+    def __init__(self, features: Sequence[str], rows: bytes, width: int) -> None:
+        self._at = dict(zip(features, range(0, len(features) * width, width), strict=True))
+        self._rows = array.array("h", rows)
+        if sys.byteorder != "little":  # pragma: no cover - Lambda (arm64, x86_64) and CI are little-endian
+            self._rows.byteswap()
+        self._width = width
+        self._unpacked: dict[str, tuple[int, ...]] = {}
+        if len(self._rows) != len(self._at) * width:
+            raise ValueError(f"{len(self._rows)} weights for {len(self._at)} features of {width} classes")
+
+    def __getitem__(self, feature: str) -> tuple[int, ...]:
+        row = self.get(feature)
+        if row is None:
+            raise KeyError(feature)
+        return row
+
+    def get(self, feature: str, default: Any = None) -> Any:
+        row = self._unpacked.get(feature)
+        if row is None:
+            at = self._at.get(feature)
+            if at is None:
+                return default
+            row = self._unpacked[feature] = tuple(self._rows[at : at + self._width])
+        return row
+
+    def __contains__(self, feature: object) -> bool:
+        return feature in self._at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
 
 
 def shipped_model() -> TextModel | None:
@@ -323,10 +377,13 @@ def shipped_model() -> TextModel | None:
         from carebird.domain import triage_weights
     except ImportError:  # pragma: no cover - the weights are generated and committed
         return None
+    weights = triage_weights.__dict__.get("WEIGHTS")  # weights written before they were packed: a dict of tuples
+    if weights is None:
+        weights = PackedWeights(triage_weights.FEATURES, triage_weights.ROWS, len(triage_weights.CLASSES))
     return TextModel(
         triage_weights.CLASSES,
         triage_weights.BIAS,
-        triage_weights.WEIGHTS,
+        weights,
         triage_weights.THRESHOLDS,
         getattr(triage_weights, "SCALE", 1),
     )

@@ -18,7 +18,7 @@ import json
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -164,6 +164,9 @@ def _word_list(value: Any, key: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Triage:
+    """One message's verdict: its score, topic, reasons an agent reads, kind and band (a docstring also spares
+    the import the signature a dataclass would render as its documentation)."""
+
     priority: int
     topic: str
     reasons: tuple[str, ...]
@@ -201,7 +204,7 @@ COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\uf
 
 # (the folded text of an entry, True for a prefix entry `word*`, the entry as written)
 Cue = tuple[str, bool, str]
-WORD_START = re.compile(r"(?<![\w#@])[\w#']")  # not inside a word, a #hashtag or an @handle
+WORD_START = r"(?<![\w#@])[\w#']"  # not inside a word, a #hashtag or an @handle (compiled on first use: rare)
 
 
 @lru_cache(maxsize=128)
@@ -220,7 +223,7 @@ def _matcher(words: tuple[str, ...]) -> dict[str, list[Cue]]:
 @lru_cache(maxsize=512)
 def _word_starts(folded: str) -> tuple[int, ...]:
     """Where words begin: the only places a cue may start."""
-    return tuple(m.start() for m in WORD_START.finditer(folded))
+    return tuple(m.start() for m in re.finditer(WORD_START, folded))
 
 
 def _cue_at(folded: str, start: int, candidates: list[Cue]) -> str | None:
@@ -308,6 +311,12 @@ Entry = tuple[str, bool, str, str]
 Index = tuple[dict[str, list[Entry]], dict[tuple[str, str], list[Entry]], dict[str, list[Entry]]]
 
 
+def _fold_entry(word: str) -> str:
+    """A cue entry folded like a text, without the per-text cache: the index folds thousands of entries once, and
+    they would push out the folds of the messages being read. Entries are mostly plain lower-case ASCII already."""
+    return word if word.isascii() and word.islower() else fold.__wrapped__(word)
+
+
 @lru_cache(maxsize=8)
 def _index(book: CueBook) -> Index:
     """Entries by their first word, phrases by their first two words, stems by their first three letters: at each
@@ -317,7 +326,7 @@ def _index(book: CueBook) -> Index:
     stems: dict[str, list[Entry]] = {}
     for family, words in book.families.items():
         for word in words:
-            core = fold(word.strip()).rstrip("*")
+            core = _fold_entry(word.strip()).rstrip("*")
             tokens = WORDS.findall(core)
             if not tokens:
                 continue
@@ -421,11 +430,33 @@ SPILT_ON_ELECTRICS = (
     r"(?:box|routeur|router|modem|decodeur|boitier|prise|multiprise|socket|plug|compteur|meter|tableau|fuse ?box"
     r"|extension|rallonge|chargeur|charger)\b"
 )
-PATTERN_FAMILIES = (("old age", from_word_starts(OLD_AGE)), ("infant age", re.compile(INFANT_AGE)),
-                    ("spilt on electrics", from_word_starts(SPILT_ON_ELECTRICS)),
-                    ("cold", re.compile(COLD_ROOM)), ("not me", from_word_starts(DISOWNED)),
-                    ("many places", from_word_starts(WHOLE_PLACE)), ("failure", FAILURE),
-                    ("handed over", from_word_starts(HANDED_OVER)))  # fmt: skip
+DIGITS = frozenset("0123456789")
+SPILLING = ("renvers", "verse", "vide", "fait tombe", "spill", "spilt", "poured", "tipped", "knocked", "dropped",
+            "splash", "eclabouss")  # fmt: skip
+DISOWNING = ("didn", "did not", "never", "haven", "have not", "n'ai", "j'ai", "ai jamais", "ai pas", "ai rien",
+             "nobody here", "personne ici")  # fmt: skip
+SECRETS = ("card", "carte", "cb", "code", "detail", "bank", "iban", "rib", "pin", "pass", "mdp", "identifiant",
+           "login", "cvv", "crypto", "coordonnees")  # fmt: skip
+
+
+def _word_starts_pattern(pattern: str) -> str:
+    return r"(?<!\w)(?=\w)(?:" + pattern + ")"
+
+
+# Families worked out by pattern, in the order they are reported. A pattern that needs something most messages lack
+# (a number, a verb of spilling, a secret's name, a disowning word: its third item says what) is tried, and compiled
+# by `re` on first use, only when the text has it: the import stays lean and most messages skip it.
+PATTERN_FAMILIES: tuple[tuple[str, re.Pattern[str] | str, Callable[[str], bool] | None], ...] = (
+    ("infant age", re.compile(INFANT_AGE), None),
+    ("not me", _word_starts_pattern(DISOWNED), lambda folded: any(word in folded for word in DISOWNING)),
+    ("many places", from_word_starts(WHOLE_PLACE), None),
+    ("failure", FAILURE, None),
+    ("handed over", _word_starts_pattern(HANDED_OVER), lambda folded: any(word in folded for word in SECRETS)),
+    ("old age", _word_starts_pattern(OLD_AGE), lambda folded: not DIGITS.isdisjoint(folded)),
+    ("spilt on electrics", _word_starts_pattern(SPILT_ON_ELECTRICS),
+     lambda folded: any(verb in folded for verb in SPILLING)),
+    ("cold", COLD_ROOM, lambda folded: not DIGITS.isdisjoint(folded)),
+)  # fmt: skip
 
 
 def with_failure(folded: str, found: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
@@ -454,6 +485,8 @@ def _said(folded: str) -> tuple[re.Match[str] | None, re.Match[str] | None, re.M
 
 @dataclass(frozen=True, slots=True)
 class Risk:
+    """A risk a text raises: its family, what an agent reads, its points and the words that raised it."""
+
     family: str  # fraud, safety, vulnerable, personal_data, legal, outage
     label: str  # what an agent reads
     points: int
@@ -470,8 +503,13 @@ def risks_in(text: str, book: CueBook = DEFAULT_BOOK) -> tuple[Risk, ...]:
 def _families(folded: str, book: CueBook) -> dict[str, tuple[str, ...]]:
     """The listed families found and those worked out by pattern (an age, a cold room...)."""
     found = dict(book.scan(folded))
-    for name, pattern in PATTERN_FAMILIES:
-        match = _said(folded)[2] if pattern is FAILURE else pattern.search(folded)
+    for name, pattern, needed in PATTERN_FAMILIES:
+        if needed is not None and not needed(folded):
+            continue
+        if pattern is FAILURE:
+            match = _said(folded)[2]
+        else:
+            match = re.search(pattern, folded) if isinstance(pattern, str) else pattern.search(folded)
         if match:
             found[name] = (*found.get(name, ()), match.group(0))
     return found
@@ -583,7 +621,6 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     """What makes a message chatter rather than a customer talking to the care team, as a sentence; None when
     it says anything about a problem, asks anything of the brand, or thanks it."""
     body = LINK.sub("", MENTION.sub("", text)).strip()
-    plain_words = [w for w in HASHTAG.sub("", body).split() if LETTER.search(w)]
     asks = "problem" in found or "request" in found
     if not LETTER.search(body):
         if not THANKS_EMOJI.isdisjoint(body) or body.isascii():
@@ -594,12 +631,11 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     if "contest" in found and not asks and not re.search(CONTEST_WON, fold(body)):
         return f"a contest or giveaway entry ({_quote(found['contest'])})"
     pitch = found.get("pitch", ())
-    offered = LINK.search(text) or "dm" in fold(text) or OFFER.search(fold(text))
-    if "problem" not in found and (len(pitch) >= 2 or (pitch and offered)):
+    if pitch and "problem" not in found and (len(pitch) >= 2 or _offered(text)):
         return f"a sales pitch ({_quote(pitch)})"
     hashtags = HASHTAG.findall(body)
     asks_brand = "request" in found or ("?" in body and "problem" in found)
-    if not asks and ((len(hashtags) >= 2 and len(plain_words) <= 4) or len(hashtags) >= 3):
+    if not asks and (len(hashtags) >= 3 or (len(hashtags) >= 2 and _plain_words(body) <= 4)):
         return f"a hashtag campaign ({' '.join(hashtags[:3])})"
     if not asks_brand and "campaign" in found and (hashtags or "politics" in found):
         return f"a campaign or protest ({_quote(found['campaign'])})"
@@ -631,11 +667,22 @@ CONTEST_WON = (
 
 
 # A seller asking for the brand's time: "open to a quick call?", "dispo pour un call de 15 min ?", "shall I send".
-OFFER = re.compile(
+OFFER = (
     r"\b(?:open to a|would you be open|seriez-vous|etes-vous (?:ouverts?|interesses?)|dispo(?:nibles?)? pour un"
     r"|a quick (?:call|chat)|un (?:echange|appel|call) de|\d+[ -]?min(?:ute)?s? (?:call|chat|echange|appel)"
+    r"|(?:call|chat|echange|appel|visio) de \d+ ?min"
     r"|shall i send|can i send|puis-je vous envoyer|je peux vous envoyer)\b"
-)
+)  # compiled by `re` (and kept in its cache) when a pitch word is seen: the import stays lean
+
+
+def _offered(text: str) -> bool:
+    """A seller's offer beside a pitch word: a link, "DM", a call proposed."""
+    return bool(LINK.search(text)) or "dm" in fold(text) or bool(re.search(OFFER, fold(text)))
+
+
+def _plain_words(body: str) -> int:
+    """The words of a message that are neither hashtags nor numbers or emoji."""
+    return sum(1 for w in HASHTAG.sub("", body).split() if LETTER.search(w))
 
 
 def news_item(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
@@ -790,10 +837,14 @@ def _by_rules(
 
 
 # Slang that borrows a hazard's word: fire beside its emoji ("fire 🔥", "c'est le feu 🔥"), a bill or a price that
-# melted ("la facture a fondu", "my bill melted"), "une tuerie"/"a killer deal" said of an offer.
+# melted ("la facture a fondu", "my bill melted"), a data plan blown through ("explose son forfait"), "une
+# tuerie"/"a killer deal" said of an offer.
 FIRE_WORDS = frozenset({"on fire", "en feu", "incendie*", "flammes", "flames", "caught fire", "pris feu"})
-MELT_WORDS = frozenset({"a fondu", "fondu", "melted", "melting"})
-MONEY = re.compile(r"\b(?:factures?|bills?|prix|price|prices|tarifs?|conso|consommation|mensualites?|budget)\b")
+MELT_WORDS = frozenset({"a fondu", "fondu", "melted", "melting", "explos*"})
+MONEY = (
+    r"\b(?:factures?|bills?|prix|price|prices|tarifs?|conso|consommation|mensualites?|budget|forfaits?|data|"
+    r"allowance|quota)\b"
+)  # compiled by `re` on first use: read only beside a lone fire or melt word
 
 
 def _figurative(text: str, folded: str, risks: tuple[Risk, ...]) -> bool:
@@ -803,7 +854,7 @@ def _figurative(text: str, folded: str, risks: tuple[Risk, ...]) -> bool:
         return False
     if words <= FIRE_WORDS and "🔥" in text:
         return True
-    return words <= MELT_WORDS and bool(MONEY.search(folded))
+    return words <= MELT_WORDS and bool(re.search(MONEY, folded))
 
 
 REMARK = "a remark about the brand: nothing asked, nothing wrong said"
@@ -867,7 +918,7 @@ def _asks_plainly(text: str, surely_chatter: bool = False) -> bool:
         return True
     if surely_chatter:
         return False
-    if _shouting(text) or IMPERATIVE.search(fold(text)) or ("?" in text and _about_the_service(text, found)):
+    if _shouting(text) or re.search(IMPERATIVE, fold(text)) or ("?" in text and _about_the_service(text, found)):
         return True
     return bool(_topic_words(found) and FIRST_PERSON.search(fold(MENTION.sub("", text))))  # "mon colis", "my bill"
 
@@ -888,7 +939,11 @@ def _failure_said(folded: str, found: dict[str, tuple[str, ...]]) -> bool:
 # writes so waits for an answer, however chatty the rest reads.
 ANSWER_ME = (
     r"\b(?:repondez|repondre|rappelez|recontactez|contactez-moi|appelez-moi|get back to (?:me|us)|call me"
-    r"|ring me|(?:answer|reply to|respond to) (?:me|us|my|our)|dm me)\b"
+    r"|ring me|(?:answer|reply to|respond to) (?:me|us|my|our)|dm me"
+    # asking someone of the team to do something: "could someone explain", "pourriez-vous regarder"
+    r"|(?:can|could|would) (?:you|someone|somebody|anyone|one of you)(?: please)? (?:explain|help|tell|check|look|"
+    r"send|sort|fix|call|ring|show)|pourriez-vous|pouvez-vous (?:m'|me|nous|regarder|verifier)"
+    r"|quelqu'un (?:peut|pourrait) (?:m'|me|nous))\b"
 )  # compiled by `re` on first use: read only when the model would quiet a message
 
 
@@ -922,7 +977,7 @@ def asks_anything(text: str, found: dict[str, tuple[str, ...]]) -> bool:
         return True
     if any(word.rstrip("*") not in SHOUTED_URGENCY for word in found.get(URGENCY, ())):
         return True  # "since 8", "still", "again": a problem going on; "urgent" alone asks nothing (a joke's "URGENT:")
-    if _shouting(text) or IMPERATIVE.search(fold(text)):
+    if _shouting(text) or re.search(IMPERATIVE, fold(text)):
         return True  # shouting, or telling the brand to do something ("répondez", "sort it out")
     body = fold(MENTION.sub("", text))
     return bool(DETAILS.search(text)) or bool(FIRST_PERSON.search(body) and _topic_words(found))
@@ -930,11 +985,11 @@ def asks_anything(text: str, found: dict[str, tuple[str, ...]]) -> bool:
 
 # Telling the brand to act: French imperatives of "vous" ("répondez", "rappelez-moi", "faites quelque chose"),
 # English orders to the brand ("sort it out", "fix this", "get back to me", "sort yourselves out").
-IMPERATIVE = re.compile(
+IMPERATIVE = (
     r"\b(?!chez\b|assez\b|nez\b)\w{2,}ez(?:-(?:moi|nous|le|la|les))?\b|\bfaites\b"
     r"|\b(?:sort|fix|get|give|send|tell|answer|reply|respond|call|ring|refund|explain|stop)\b[^.!?]{0,20}"
     r"\b(?:it|this|that|me|us|yourselves|out|back|now|asap)\b"
-)
+)  # compiled by `re` on first use: read only when nothing else says the message asks anything
 
 
 def _topic_words(found: dict[str, tuple[str, ...]]) -> list[str]:
