@@ -444,7 +444,8 @@ SECRETS = ("card", "carte", "cb", "code", "detail", "bank", "iban", "rib", "pin"
 PROMISE_QUOTED = (
     r"\d+(?:[.,]\d+)? ?% (?:de |d'|of )?(?:disponibilite|dispo|uptime|availability|fiabilite|reliability|reliable"
     r"|fiable|garanti\w*|guaranteed)\b"
-    r"|\b(?:disponible|dispo|fiable|reliable|uptime|availability|garanti\w*|guaranteed) (?:a |at |of )?\d+(?:[.,]\d+)? ?%"
+    r"|\b(?:disponible|dispo|fiable|reliable|uptime|availability|garanti\w*|guaranteed) (?:a |at |of )?"
+    r"\d+(?:[.,]\d+)? ?%"
 )
 
 
