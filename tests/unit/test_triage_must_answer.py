@@ -135,9 +135,9 @@ def reply_kind(first: str, latest: str) -> tuple[Kind, tuple[str, ...]]:
         ),
     ],
 )
-def test_thanks_while_an_emergency_is_still_being_handled_keeps_the_case_waiting_as_urgent(first, latest):
+def test_thanks_while_an_emergency_is_still_being_handled_keeps_the_case_waiting_for_a_follow_up(first, latest):
     kind, reasons = reply_kind(first, latest)
-    assert kind is Kind.URGENT
+    assert kind is Kind.REQUEST
     assert EMERGENCY_UNDER_WAY in reasons
 
 

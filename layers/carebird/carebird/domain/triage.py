@@ -1095,11 +1095,13 @@ def triage(
         latest, profile, at, tuple(texts[:-1]), rules.cues, len(texts) > 1, private, rules.model, after_answer
     )
     still_open = kind is Kind.THANKS and len(texts) > 1 and bool(re.search(UNDER_WAY, fold(latest)))
-    if (kind is Kind.REQUEST or still_open) and len(texts) > 1:
+    if still_open:  # thanks while help is on its way: waiting again if the case was an emergency
+        still_open = classify(text, profile, at, (), rules.cues, private=private, model=rules.model)[0] is Kind.URGENT
+        kind, why = (Kind.REQUEST, []) if still_open else (kind, why)  # the emergency services have it: a request
+    elif kind is Kind.REQUEST and len(texts) > 1:
         earlier_kind, earlier_why = classify(text, profile, at, (), rules.cues, private=private, model=rules.model)
         if earlier_kind is Kind.URGENT:
             kind, why = earlier_kind, earlier_why  # a risk stated earlier in the case still stands
-        still_open = still_open and earlier_kind is Kind.URGENT
     reasons: list[tuple[int, str]] = []
     if kind is Kind.NOISE:
         return Triage(0, OTHER, (f"noise: {'; '.join(why)}; not waiting (an agent can say otherwise)",), Kind.NOISE)
@@ -1177,7 +1179,9 @@ UNDER_WAY = (
     r"|still (?:smell\w*|buzz\w*|spark\w*|no )|toujours (?:l'odeur|une odeur|pas de)|not (?:fixed|sorted|safe) yet"
     r"|pas encore (?:repare|regle|venu|passe|arrive|securise))"
 )  # compiled by `re` on first use: read only for a thank-you in an ongoing case
-EMERGENCY_UNDER_WAY = "thanks said while the emergency is still being handled: the team follows it up"
+EMERGENCY_UNDER_WAY = (
+    "thanks said while the emergency is still being handled (help on its way): waiting for the team to follow it up"
+)
 
 
 def band_reason(band: str, why: str = "") -> str:
