@@ -672,6 +672,7 @@ CUES: dict[str, tuple[str, ...]] = {
         "j'attends", "no answer", "pas de reponse", "aucune reponse",
         "sans reponse", "ignored", "ignore", "overcharged",
         "debite*", "preleve*", "retard*", "delay*", "cancel*", "annul*", "perdu*",
+        "froze", "freezes", "ecran fige*", "image fige*", "s'est fige*", "se fige*",
 
         "annule*", "cancelled", "canceled", "drop*", "deconnect*", "disconnect*", "fail*", "echoue*", "run out",
         "ran out", "keeps", "nul", "nulle", "bad", "terrible", "horrible", "sans prevenir", "without notice",
@@ -768,6 +769,9 @@ CUES: dict[str, tuple[str, ...]] = {
         "already done that", "doesn't mention", "does not mention", "ne parle pas de", "ne mentionne pas",
         "the one day", "the one night", "the one time", "le seul jour", "le seul soir", "la seule fois",
         "comme par hasard", "just my luck", "pile pendant", "pile le jour",
+        # expectations lowered to nothing: a complaint said deadpan ("would settle for one bar", "je me contenterais")
+        "would settle for", "i'd settle for", "id settle for", "i'll settle for", "happy to settle for",
+        "je me contenterais", "je me contenterai", "on se contenterait", "on se contenterai", "ca me suffirait",
     ),
 }  # fmt: skip
 
@@ -896,6 +900,7 @@ SERVICE_FAILURE = (
     r"|\b[a-z]{1,2}-\d{2,4}\b"
     r"|\b(?:ecran noir|black screen|blank screen)\b"
     r"|\b(?:power|electricity|lights|courant)(?:'s| is| are| has gone| went)? out\b"
+    r"|\b(?:powers?|power's|electric's) (?:has |have )?(?:just )?(?:went|gone)\b"
     r"|\b(?:en rade|plus rien|a plus rien|ont plus rien|nothing since|nothing at all since|aucun service|"
     r"sos only|says sos|no service|urgence uniquement|appels d'urgence uniquement|emergency calls only|"
     r"hors service|tourne dans le vide|tourne en boucle|spins and spins|just spins|keeps spinning)\b"

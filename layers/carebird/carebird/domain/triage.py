@@ -439,6 +439,21 @@ SECRETS = ("card", "carte", "cb", "code", "detail", "bank", "iban", "rib", "pin"
            "login", "cvv", "crypto", "coordonnees")  # fmt: skip
 
 
+# The brand's promise quoted back at it: an availability or reliability figure ("99,9 % de disponibilité hein",
+# "100% uptime they said"): said to the brand, it is irony about a failure.
+PROMISE_QUOTED = (
+    r"\d+(?:[.,]\d+)? ?% (?:de |d'|of )?(?:disponibilite|dispo|uptime|availability|fiabilite|reliability|reliable"
+    r"|fiable|garanti\w*|guaranteed)\b"
+    r"|\b(?:disponible|dispo|fiable|reliable|uptime|availability|garanti\w*|guaranteed) (?:a |at |of )?"
+    r"\d+(?:[.,]\d+)? ?%"
+)
+
+
+def _promise_quoted(folded: str) -> str | None:
+    match = re.search(PROMISE_QUOTED, folded) if "%" in folded else None
+    return match.group(0) if match else None
+
+
 def _word_starts_pattern(pattern: str) -> str:
     return r"(?<!\w)(?=\w)(?:" + pattern + ")"
 
@@ -471,6 +486,9 @@ def with_failure(folded: str, found: dict[str, tuple[str, ...]]) -> dict[str, tu
         found["praise"] = (*found.get("praise", ()), said)
     if mock:
         found = {**found, "irony": (*found.get("irony", ()), mock.group(0))}
+    promise = _promise_quoted(folded)
+    if promise:
+        found = {**found, "irony": (*found.get("irony", ()), promise)}
     if not match:
         return found
     said = match.group(0).strip()
@@ -637,7 +655,8 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
     asks_brand = "request" in found or ("?" in body and "problem" in found)
     if not asks and (len(hashtags) >= 3 or (len(hashtags) >= 2 and _plain_words(body) <= 4)):
         return f"a hashtag campaign ({' '.join(hashtags[:3])})"
-    if not asks_brand and "campaign" in found and (hashtags or "politics" in found):
+    politics = _political(text, found)
+    if not asks_brand and "campaign" in found and (hashtags or politics):
         return f"a campaign or protest ({_quote(found['campaign'])})"
     if not asks and len(MENTION.findall(text)) >= 4:
         return f"mass tagging of {len(MENTION.findall(text))} accounts"
@@ -649,12 +668,37 @@ def chatter(text: str, found: dict[str, tuple[str, ...]]) -> str | None:
         return f"an automated reply from a bot ({_quote(found['bot'])})"
     if "advert" in found and not asks_brand and "problem" not in found and "?" not in body:
         return f"a comment on an advert ({_quote(found['advert'])})"
-    if "politics" in found and not asks_brand and "?" not in body:
-        return f"a political post ({_quote(found['politics'])})"
+    if politics and not asks_brand and "?" not in body:
+        return f"a political post ({_quote(politics)})"
     joke = [*found.get("joke", ()), *(ch for ch in text if ch in JOKE_EMOJI)]
     if joke and not asks_brand and "problem" not in found and not thanks_in(text, found):
+        if _serious_question(text, found):
+            return None  # "😂 sérieux, un répéteur ça coûte combien ?": the laugh wraps a real question
         return f"a joke ({_quote(joke)})"
     return None
+
+
+def _political(text: str, found: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The political words of a message. "rn" is the French party only when written RN: in lower case it is the
+    English "right now" ("no internet rn")."""
+    words = found.get("politics", ())
+    if "rn" in words and not re.search(r"\bRN\b", text):
+        words = tuple(word for word in words if word != "rn")
+    return words
+
+
+# A question the customer means, whatever the laugh around it: a turn to seriousness ("sérieux", "jokes aside"), a
+# price, a how-to or a "what's the" about their service ("what's the wifi password", "combien", "how do I").
+SERIOUS_QUESTION = (
+    r"\b(?:serieux|serieusement|blague a part|sans rire|seriously|jokes? aside|but really|what'?s the|what is the"
+    r"|how much|how do (?:i|we|you)|how can (?:i|we)|combien|c'est quoi (?:le|la|les|mon|ma)|quel est (?:le|mon)"
+    r"|quelle est (?:la|ma)|(?:anyone|anybody|qqn|quelqu'un) (?:know|knows|sait) (?:if|whether|si|how|comment))\b"
+)  # compiled by `re` on first use: read only when a laugh would make a message a joke
+
+
+def _serious_question(text: str, found: dict[str, tuple[str, ...]]) -> bool:
+    """A question about the customer's service said beside a laugh: a service named and a question meant."""
+    return bool(_topic_words(found)) and bool(re.search(SERIOUS_QUESTION, fold(MENTION.sub("", text))))
 
 
 # Someone who won the brand's contest tells it ("ma fille a gagné votre concours", "my son won your competition"):
@@ -747,6 +791,23 @@ SHARE_EMOJI = frozenset("👇⬇")
 HEADLINE = re.compile(r"^\W*(?:[«“\"]|\w+ ?: ?['\"«“])")
 
 
+# The customer says they sent what the team asked, privately: "c'est fait en MP", "envoyé par message privé",
+# "DM'd you my address", "sent the details over DM", "check your DMs".
+DETAILS_SENT = (
+    r"\b(?:(?:c'est fait|fait|done|sent|envoyes?|envoyee?s?|transmise?s?|mise?s?|posted|dropped)\b[^.!?]{0,30}?"
+    r"(?:(?:en|par) (?:mp|dm|message prive|messages? prives?|prive)|(?:in|via|over|by) (?:a |the |your )?(?:dms?|pms?"
+    r"|private message|direct message))|(?:just |have |i've |ive )?(?:dm'?d|dmed|pm'?d) (?:you|u|it|them|the)"
+    r"|check (?:your|ur|the) (?:dms?|inbox)|(?:sent|envoye|envoyee) (?:\w+ ){0,3}?(?:mp|dm|pm))\b"
+)  # compiled by `re` on first use: read only for thanks or a message the model would quiet
+
+
+def _details_sent(text: str) -> bool:
+    folded = fold(text)
+    return ("mp" in folded or "dm" in folded or "pm" in folded or "prive" in folded or "message" in folded) and bool(
+        re.search(DETAILS_SENT, folded)
+    )
+
+
 def _quote(words: tuple[str, ...] | list[str], limit: int = 3) -> str:
     return ", ".join(f"“{w.rstrip('*')}”" for w in words[:limit])
 
@@ -767,6 +828,8 @@ def thanks_in(text: str, found: dict[str, tuple[str, ...]]) -> list[str]:
         return []
     if ("problem" in found or DETAILS.search(text)) and "resolved" not in found:
         return []  # a problem not said to be solved, or the details the team asked for: still to answer
+    if _details_sent(text):
+        return []  # "done, sent in DM": the team has the details now and owes the next step
     if len(words) > 40:  # a long message with a "merci" in it is not a thank-you note
         return []
     return [*cues, *closing, *emoji[:1]]
@@ -884,7 +947,14 @@ def blend(
     found = cues_found(text)  # thanks words around a problem not said to be solved are irony, as for the rules
     ironic = not IRONY_EMOJI.isdisjoint(text) or "?" in text or "irony" in found or _unsolved(found)
     quiet = chat + thanked  # a question naming the service is quiet only for a surer reading ("plain")
-    if kind is Kind.REQUEST and quiet >= thresholds["quiet"] and not _asks_plainly(text, quiet >= thresholds["plain"]):
+    sarcastic = (_unsolved(found) and "praise" in found) or bool(_promise_quoted(fold(text)))
+    # praise around a problem still there ("froze mid-call. brilliant.") is a complaint: never quieted
+    if (
+        kind is Kind.REQUEST
+        and quiet >= thresholds["quiet"]
+        and not sarcastic
+        and not _asks_plainly(text, quiet >= thresholds["plain"])
+    ):
         if chat > thanked and not follow_up and not private:
             words = reading.words_for("noise")
             return Kind.NOISE, [f"reads like chatter, not a customer's need{': ' + _quote(words) if words else ''}"]
@@ -916,6 +986,12 @@ def _asks_plainly(text: str, surely_chatter: bool = False) -> bool:
     found = cues_found(text)
     if _failure_said(fold(text), found) or re.search(ANSWER_ME, fold(text)):
         return True
+    if (not JOKE_EMOJI.isdisjoint(text) or "joke" in found) and _serious_question(text, found):
+        return True  # the laugh wraps a real question about the service ("what's the wifi password 😂")
+    if _details_sent(text):
+        return (
+            True  # the customer did what the team asked ("c'est fait en MP", "DM'd you my address"): next step theirs
+        )
     if surely_chatter:
         return False
     if _shouting(text) or re.search(IMPERATIVE, fold(text)) or ("?" in text and _about_the_service(text, found)):
@@ -950,7 +1026,7 @@ ANSWER_ME = (
 def _about_the_service(text: str, found: dict[str, tuple[str, ...]]) -> bool:
     """A question about the customer's service or case: it names a service, a problem, a request or details, and
     carries no laugh. A question about an advert's song or the match tonight is for the reading to judge."""
-    if not JOKE_EMOJI.isdisjoint(text) or "joke" in found:
+    if (not JOKE_EMOJI.isdisjoint(text) or "joke" in found) and not _serious_question(text, found):
         return False
     asked_of_the_team = ("request", "problem", "irony", "worker")  # "worker": the technician's visit, the engineer
     return bool(_topic_words(found) or DETAILS.search(text)) or any(f in found for f in asked_of_the_team)
@@ -1018,7 +1094,11 @@ def triage(
     kind, why = classify(
         latest, profile, at, tuple(texts[:-1]), rules.cues, len(texts) > 1, private, rules.model, after_answer
     )
-    if kind is Kind.REQUEST and len(texts) > 1:
+    still_open = kind is Kind.THANKS and len(texts) > 1 and bool(re.search(UNDER_WAY, fold(latest)))
+    if still_open:  # thanks while help is on its way: waiting again if the case was an emergency
+        still_open = classify(text, profile, at, (), rules.cues, private=private, model=rules.model)[0] is Kind.URGENT
+        kind, why = (Kind.REQUEST, []) if still_open else (kind, why)  # the emergency services have it: a request
+    elif kind is Kind.REQUEST and len(texts) > 1:
         earlier_kind, earlier_why = classify(text, profile, at, (), rules.cues, private=private, model=rules.model)
         if earlier_kind is Kind.URGENT:
             kind, why = earlier_kind, earlier_why  # a risk stated earlier in the case still stands
@@ -1082,10 +1162,26 @@ def triage(
         total, band = max(total, rules.urgent_floor), URGENT_BAND
     ordered = (
         band_reason(band, risks[0].label if risks else ""),
+        *((EMERGENCY_UNDER_WAY,) if still_open else ()),
         *(reason for _, reason in sorted(reasons, key=lambda r: -r[0])),
         f"base {rules.base}",
     )
     return Triage(priority=total, topic=topic, reasons=ordered, kind=kind, band=band)
+
+
+# Help still on its way or the danger still there, said in a thank-you ("on est dehors, GRDF arrive dans 20 min.
+# merci", "engineer on his way, thanks"): the emergency is open, the team follows it up.
+UNDER_WAY = (
+    r"\b(?:on (?:his|her|their|the|its|our) way|en route|(?:arrive|arrivent|passe|passent|vient|viennent) dans"
+    r"|(?:is|are) coming|coming (?:out|round|over|back)|due (?:in|at|within)|will be here|sera la|seront la"
+    r"|dans \d+ ?(?:min|minutes|mn|h|heures?)\b|in \d+ ?(?:mins?|minutes|hours?|hrs?)\b|waiting (?:for|outside)"
+    r"|on (?:l'|les? )?attend|nous attendons|on est dehors|we'?re (?:all )?outside|we'?re out(?:side)? of the|evacu\w*"
+    r"|still (?:smell\w*|buzz\w*|spark\w*|no )|toujours (?:l'odeur|une odeur|pas de)|not (?:fixed|sorted|safe) yet"
+    r"|pas encore (?:repare|regle|venu|passe|arrive|securise))"
+)  # compiled by `re` on first use: read only for a thank-you in an ongoing case
+EMERGENCY_UNDER_WAY = (
+    "thanks said while the emergency is still being handled (help on its way): waiting for the team to follow it up"
+)
 
 
 def band_reason(band: str, why: str = "") -> str:
