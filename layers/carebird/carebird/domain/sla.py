@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -86,9 +86,10 @@ def needs_timer(old: Case | None, new: Case | None) -> bool:
     return old is None or old.reopened != new.reopened
 
 
-def timers_for(case: Case, policy: SlaPolicy) -> list[TimerStart]:
+def timers_for(case: Case, policy: SlaPolicy, shortened_to: int = 0) -> list[TimerStart]:
     """The deadlines of a case now waiting: the team's, and the manager's when a second level is set; each
-    with its backstop timer, and shifted within HERD_SPREAD when the case started waiting while closed."""
+    with its backstop timer, and shifted within HERD_SPREAD when the case started waiting while closed. With
+    `shortened_to`, their names carry the shorter SLA the case took while waiting (timer_name's `minutes`)."""
     first = timer_for(case, policy)
     deadlines = [first]
     if "second_due_at" in first.input:
@@ -102,10 +103,14 @@ def timers_for(case: Case, policy: SlaPolicy) -> list[TimerStart]:
     offset = herd_offset(case, policy)
     timers = []
     for level, deadline in enumerate(deadlines, start=1):
-        fire_at = deadline.fire_at + offset
-        timers.append(TimerStart(deadline.name, fire_at, deadline.input))
-        backstop_name = timer_name(case.case_id, case.reopened, level, backstop=True)
-        timers.append(backstop_for(TimerStart(deadline.name, fire_at, deadline.input), backstop_name))
+        deadline_at = TimerStart(
+            timer_name(case.case_id, case.reopened, level, minutes=shortened_to),
+            deadline.fire_at + offset,
+            deadline.input,
+        )
+        timers.append(deadline_at)
+        backstop_name = timer_name(case.case_id, case.reopened, level, backstop=True, minutes=shortened_to)
+        timers.append(backstop_for(deadline_at, backstop_name))
     return timers
 
 
@@ -204,9 +209,7 @@ def shortened_timers(old: Case | None, new: Case | None, policy: SlaPolicy) -> l
     minutes = policy.minutes_for(new.channel.value, new.band)
     if not 0 < minutes < policy.minutes_for(old.channel.value, old.band):
         return []
-    timers = timers_for(new, policy)  # each level's deadline then its backstop
-    names = [timer_name(new.case_id, new.reopened, n // 2 + 1, n % 2 == 1, minutes) for n in range(len(timers))]
-    return [replace(timer, name=name) for timer, name in zip(timers, names, strict=True)]
+    return timers_for(new, policy, shortened_to=minutes)
 
 
 def on_case_change(old: Case | None, new: Case | None, policy: SlaPolicy, timers: Timers) -> str:
@@ -214,10 +217,12 @@ def on_case_change(old: Case | None, new: Case | None, policy: SlaPolicy, timers
     period that ended, schedule the case's deadlines when it starts waiting (or its SLA shortens while it waits).
     The new deadlines come first: a deletion Scheduler refuses fails the record (retried) without leaving the
     case's new opening without its deadlines meanwhile."""
-    if needs_timer(old, new) and new is not None and policy.minutes_for(new.channel.value, new.band) <= 0:
-        outcome = "no SLA for this channel"
-    elif needs_timer(old, new) and new is not None:
-        outcome = "started" if any([timers.start(timer) for timer in timers_for(new, policy)]) else "already started"
+    if new is not None and needs_timer(old, new):
+        if policy.minutes_for(new.channel.value, new.band) <= 0:
+            outcome = "no SLA for this channel"
+        else:
+            started = [timers.start(timer) for timer in timers_for(new, policy)]
+            outcome = "started" if any(started) else "already started"
     elif shortened := shortened_timers(old, new, policy):
         outcome = "shortened" if any([timers.start(timer) for timer in shortened]) else "already shortened"
     else:
