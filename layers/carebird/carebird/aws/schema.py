@@ -213,18 +213,19 @@ def case_to_item(case: Case) -> dict[str, Any]:
 # "urgent band (why)") and the codec adds the fixed tail back, so ~70 bytes of every case write are not billed.
 # Anything else (and an item written whole before) is kept and read as it is.
 @cache
-def _band_tails() -> tuple[str, str, str]:
+def _band_tails() -> tuple[str, str, str, str]:
+    """The request band's reason whole and as kept (its head), the urgent band's reason before its why, and its
+    fixed tail after the closing parenthesis."""
     from carebird.domain.triage import NORMAL_BAND, URGENT_BAND, band_reason
 
     normal, urgent = band_reason(NORMAL_BAND), band_reason(URGENT_BAND, "\0")
     urgent_head, urgent_tail = urgent.split("\0")
-    return normal, urgent_head, urgent_tail[1:]  # the tail after the closing parenthesis
+    return normal, normal.split(":", 1)[0], urgent_head, urgent_tail[1:]
 
 
 def stored_reasons(reasons: tuple[str, ...] | list[str]) -> list[str]:
     """The reasons as the case item keeps them: a band's reason without its fixed tail."""
-    normal, urgent_head, urgent_tail = _band_tails()
-    head = normal.split(":", 1)[0]
+    normal, head, urgent_head, urgent_tail = _band_tails()
 
     def short(reason: str) -> str:
         if reason == normal:
@@ -238,8 +239,7 @@ def stored_reasons(reasons: tuple[str, ...] | list[str]) -> list[str]:
 
 def read_reasons(stored: Any) -> tuple[str, ...]:
     """The reasons of a case item, each band's reason whole again (stored_reasons' inverse)."""
-    normal, urgent_head, urgent_tail = _band_tails()
-    head = normal.split(":", 1)[0]
+    normal, head, urgent_head, urgent_tail = _band_tails()
 
     def whole(reason: str) -> str:
         if reason == head:
