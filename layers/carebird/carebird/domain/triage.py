@@ -988,10 +988,8 @@ def _asks_plainly(text: str, surely_chatter: bool = False) -> bool:
         return True
     if (not JOKE_EMOJI.isdisjoint(text) or "joke" in found) and _serious_question(text, found):
         return True  # the laugh wraps a real question about the service ("what's the wifi password 😂")
-    if _details_sent(text):
-        return (
-            True  # the customer did what the team asked ("c'est fait en MP", "DM'd you my address"): next step theirs
-        )
+    if _details_sent(text):  # the customer did what the team asked ("c'est fait en MP", "DM'd you my address")
+        return True  # the next step is the team's
     if surely_chatter:
         return False
     if _shouting(text) or re.search(IMPERATIVE, fold(text)) or ("?" in text and _about_the_service(text, found)):
