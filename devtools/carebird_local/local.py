@@ -13,7 +13,7 @@ import json
 import sys
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -128,6 +128,90 @@ class LambdaContext:
     @staticmethod
     def get_remaining_time_in_millis() -> int:
         return 10_000
+
+
+class _Body:
+    """A response body botocore can read (its `raw`): the handover's 202 has none."""
+
+    def __init__(self, data: bytes = b"") -> None:
+        self.data = data
+
+    def stream(self, **_: Any) -> Any:
+        yield self.data
+
+    def read(self, *_: Any) -> bytes:
+        data, self.data = self.data, b""
+        return data
+
+
+@dataclass
+class Invocation:
+    """One asynchronous invocation as Lambda ran it: the payload, each attempt's answer or error."""
+
+    function_name: str
+    payload: Any
+    answer: Any = None
+    errors: list[BaseException] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.answer is None and bool(self.errors)
+
+
+class AsyncLambda:
+    """Lambda's asynchronous invocations, in process: an `Invoke` with InvocationType Event is answered at botocore's
+    transport (202, as Lambda answers once the event is queued) after running the named function's handler, as Lambda
+    would moments later, with the retries of its EventInvokeConfig (an invocation that fails every attempt is kept in
+    `failed`, where Lambda sends it to the failures queue). The webhook's own code, its Lambda client included, runs
+    as deployed: only Lambda's queue is replaced."""
+
+    def __init__(self, retries: int | None = None) -> None:
+        template = load_template()["Resources"]["IngesterFunction"]["Properties"]
+        self.retries = template["EventInvokeConfig"]["MaximumRetryAttempts"] if retries is None else retries
+        self.functions: dict[str, tuple[ModuleType, LambdaContext]] = {}
+        self.invocations: list[Invocation] = []
+
+    def route(self, function_name: str, module: ModuleType) -> None:
+        self.functions[function_name] = (module, LambdaContext(function_name=function_name))
+
+    def attach(self, client: Any) -> None:
+        client.meta.events.register_first("before-send.lambda.Invoke", self._invoke, unique_id="carebird-async-lambda")
+
+    @property
+    def answers(self) -> list[Any]:
+        return [invocation.answer for invocation in self.invocations if not invocation.failed]
+
+    @property
+    def failed(self) -> list[Invocation]:
+        return [invocation for invocation in self.invocations if invocation.failed]
+
+    def _invoke(self, request: Any, **_: Any) -> Any:
+        from urllib.parse import unquote
+
+        from botocore.awsrequest import AWSResponse
+
+        kind = request.headers.get("X-Amz-Invocation-Type")
+        if (kind.decode() if isinstance(kind, bytes) else kind) != "Event":
+            return None  # a synchronous invocation: not this queue's
+        name = unquote(request.url.split("/functions/", 1)[1].split("/", 1)[0])
+        module, context = self.functions[name]
+        invocation = Invocation(name, json.loads(request.body))
+        self.invocations.append(invocation)
+        for _attempt in range(1 + self.retries):
+            try:
+                invocation.answer = module.lambda_handler(invocation.payload, context)
+                break
+            except Exception as error:  # Lambda retries the event, then keeps it for the failures queue
+                invocation.errors.append(error)
+        return AWSResponse(request.url, 202, {"x-amzn-RequestId": context.aws_request_id}, _Body())
+
+
+def connect_webhook(webhook: ModuleType, ingester: ModuleType, queue: AsyncLambda | None = None) -> AsyncLambda:
+    """The webhook's handovers to the ingester through Lambda's asynchronous queue (in process: AsyncLambda)."""
+    queue = queue or AsyncLambda()
+    queue.route(webhook.settings.ingester_function, ingester)
+    queue.attach(webhook.handoff.client())
+    return queue
 
 
 def http_api_event(
@@ -443,6 +527,7 @@ class EmbeddedStack:
             {
                 "CASES_TABLE": table_name,
                 "X_SECRET_ARN": secret_arn,
+                "INGESTER_FUNCTION": f"{table_name}-ingester",
                 "BRAND_USER_ID": brand_user_id,
                 "BRAND_HANDLE": brand_handle,
                 "STATE_MACHINE_ARN": self.state_machine,
@@ -456,7 +541,9 @@ class EmbeddedStack:
             }
         )
         self.context = LambdaContext()
+        self.ingester = load_function("ingester")
         self.webhook = load_function("webhook")
+        self.lambda_queue = connect_webhook(self.webhook, self.ingester)
         self.dispatcher: Any = load_function("dispatcher")
         self.acknowledger = load_function("acknowledger")
         self.announcer = load_function("announcer")
@@ -501,11 +588,21 @@ class EmbeddedStack:
         self.environ.update(settings)
         module = load_function(function)
         setattr(self, function, module)
+        if function in ("webhook", "ingester"):
+            self.lambda_queue.functions.clear()
+            connect_webhook(self.webhook, self.ingester, self.lambda_queue)
         return module
 
     def deliver(self, payload: Any) -> dict[str, Any]:
-        """POST a signed delivery to the webhook; the raw HTTP response."""
+        """POST a signed delivery to the webhook; the raw HTTP response (the ingester's answer: `ingested`)."""
         return self.webhook.lambda_handler(signed_delivery(payload, self.consumer_secret), self.context)
+
+    def ingested(self) -> dict[str, Any]:
+        """What the ingester answered for the latest delivery handed over (its outcomes)."""
+        latest = self.lambda_queue.invocations[-1]
+        if latest.failed:
+            raise latest.errors[-1]
+        return latest.answer  # type: ignore[no-any-return]
 
     def dispatch(self, event: dict[str, Any] | None = None) -> dict[str, Any]:
         """Hand the stream records written since the last call to both stream consumers.

@@ -13,7 +13,7 @@ from carebird.observability import Observability
 from carebird.x.factory import x_reader
 
 observe = Observability(configuration.tracing())
-settings = configuration.webhook()
+settings, secret_arn = configuration.ingester(), configuration.x_secret()
 watch = configuration.watch()
 store = DynamoCaseStore(settings.cases_table, remember_cases=True)  # ingestion: see DynamoCaseStore
 cursors = DynamoCursors(settings.cases_table)
@@ -21,7 +21,7 @@ cursors = DynamoCursors(settings.cases_table)
 
 @observe.handler
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    reader = x_reader(settings.secret_arn, settings.cases_table, settings.alert_topic_arn, settings.brand.handle)
+    reader = x_reader(secret_arn, settings.cases_table, settings.alert_topic_arn, settings.brand.handle)
     report = run_watch(watch, settings.brand, reader, cursors, store, settings.ingest, clock.now().date())
     observe.logger.info("watch run", extra={"report": report})
     return report

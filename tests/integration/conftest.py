@@ -73,14 +73,35 @@ def deployed(aws, monkeypatch):
     monkeypatch.setenv("X_SECRET_ARN", secret_arn)
     monkeypatch.setenv("BRAND_USER_ID", "1500000000000000001")
     monkeypatch.setenv("BRAND_HANDLE", "LumiereAide")
+    monkeypatch.setenv("INGESTER_FUNCTION", "carebird-test-ingester")
+    ingester = local.load_function("ingester")
     module = local.load_function("webhook")
+    queue = local.connect_webhook(module, ingester)
     context = local.LambdaContext(function_name="carebird-webhook")
     return SimpleNamespace(
         module=module,
+        ingester=ingester,
+        queue=queue,
         call=lambda event: module.lambda_handler(event, context),
+        post=lambda event: _post(module, queue, event, context),
         dynamodb=dynamodb,
         store=DynamoCaseStore(TABLE, dynamodb),
     )
+
+
+def _post(webhook, queue, event, context):
+    """The webhook's status and what the ingester did with the delivery: its outcomes (None when nothing was
+    handed over); raises what the ingester raised on every attempt."""
+    import json
+
+    handed_over = len(queue.invocations)
+    response = webhook.lambda_handler(event, context)
+    if len(queue.invocations) == handed_over:
+        return response["statusCode"], json.loads(response["body"])
+    invocation = queue.invocations[-1]
+    if invocation.failed:
+        raise invocation.errors[-1]
+    return response["statusCode"], invocation.answer
 
 
 def item_count(dynamodb) -> int:

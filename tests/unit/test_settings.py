@@ -80,7 +80,7 @@ def test_each_function_reads_its_settings_through_its_view_only(folder, _resourc
 
     assert "os.environ" not in source and "getenv" not in source
     assert re.search(rf"configuration\.{folder}\(\)", source) or (
-        folder in ("watcher", "poller") and "configuration.webhook()" in source and "configuration.watch()" in source
+        folder in ("watcher", "poller") and "configuration.ingester()" in source and "configuration.watch()" in source
     )
 
 

@@ -181,3 +181,9 @@ class DeskWriter(CaseStore, Protocol):
 
 class InboxStore(InboxReader, DeskWriter, Protocol):
     """The inbox's store: its pages' reads and its agents' writes (DynamoCaseStore, made by app.inboxweb.web)."""
+
+
+class Handoff(Protocol):
+    """Where the webhook hands a verified delivery (the ingester, invoked asynchronously)."""
+
+    def hand_over(self, payload: bytes) -> None: ...

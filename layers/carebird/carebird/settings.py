@@ -57,11 +57,13 @@ def _flag(text: str) -> bool:
     raise ValueError("must be true or false")
 
 
-def _whole(minimum: int) -> Callable[[str], int]:
+def _whole(minimum: int, maximum: int | None = None) -> Callable[[str], int]:
     def parse(text: str) -> int:
         value = int(text)
         if value < minimum:
             raise ValueError(f"must be at least {minimum}")
+        if maximum is not None and value > maximum:
+            raise ValueError(f"must be at most {maximum}")
         return value
 
     return parse
@@ -196,7 +198,13 @@ WATCH_DAILY_READ_CAP = Setting(
 )
 
 # --- ingestion limits ------------------------------------------------------------------------------------------
-MAX_BODY_BYTES = Setting("MAX_BODY_BYTES", 524288, _whole(1024), None, "Largest webhook delivery accepted.")
+# At most what one asynchronous invocation carries to the ingester as base64 (carebird.app.handoff: 786,282 bytes).
+MAX_BODY_BYTES = Setting(
+    "MAX_BODY_BYTES", 524288, _whole(1024, 786_282), None, "Largest webhook delivery accepted."
+)
+INGESTER_FUNCTION = Setting(
+    "INGESTER_FUNCTION", REQUIRED, _text, None, "The function the webhook hands each verified delivery to."
+)
 WEBHOOK_PARALLELISM = Setting(
     "WEBHOOK_PARALLELISM", 16, _whole(1), None, "Conversations of one delivery stored at once."
 )
@@ -359,25 +367,37 @@ def watch(env: Mapping[str, str] | Environment | None = None) -> WatchSettings:
 
 @dataclass(frozen=True)
 class WebhookSettings:
-    """The webhook's view (also the watcher's and the poller's: they ingest the same way)."""
+    """The webhook's view: what it verifies with, how much it accepts, where it hands deliveries over."""
+
+    secret_arn: str
+    ingester_function: str
+    max_body_bytes: int = MAX_BODY_BYTES.default
+
+
+def webhook(env: Mapping[str, str] | Environment | None = None) -> WebhookSettings:
+    read = _environment(env)
+    return WebhookSettings(
+        secret_arn=read(X_SECRET_ARN), ingester_function=read(INGESTER_FUNCTION), max_body_bytes=read(MAX_BODY_BYTES)
+    )
+
+
+@dataclass(frozen=True)
+class IngesterSettings:
+    """The ingester's view (also the watcher's and the poller's: they ingest the same way)."""
 
     cases_table: str
-    secret_arn: str
     brand: Brand
-    max_body_bytes: int = MAX_BODY_BYTES.default
     ingest: IngestSettings = field(default_factory=lambda: ingestion({}))
     parallelism: int = WEBHOOK_PARALLELISM.default
     alert_topic_arn: str = X_ALERT_TOPIC_ARN.default
     outages: OutageRules = field(default_factory=lambda: outage_rules({}))
 
 
-def webhook(env: Mapping[str, str] | Environment | None = None) -> WebhookSettings:
+def ingester(env: Mapping[str, str] | Environment | None = None) -> IngesterSettings:
     read = _environment(env)
-    return WebhookSettings(
+    return IngesterSettings(
         cases_table=read(CASES_TABLE),
-        secret_arn=read(X_SECRET_ARN),
         brand=brand(read),
-        max_body_bytes=read(MAX_BODY_BYTES),
         ingest=ingestion(read),
         parallelism=read(WEBHOOK_PARALLELISM),
         alert_topic_arn=read(X_ALERT_TOPIC_ARN),
@@ -385,8 +405,13 @@ def webhook(env: Mapping[str, str] | Environment | None = None) -> WebhookSettin
     )
 
 
+def x_secret(env: Mapping[str, str] | Environment | None = None) -> str:
+    """The X app's secret (the watcher's and the poller's X calls; the webhook's view has its own)."""
+    return _environment(env)(X_SECRET_ARN)
+
+
 def outage_topic(env: Mapping[str, str] | Environment | None = None) -> str:
-    """The webhook's alert topic for outages (the watcher and the poller count no outage)."""
+    """The ingester's alert topic for outages (the watcher and the poller count no outage)."""
     return _environment(env)(OUTAGE_TOPIC_ARN)
 
 
@@ -437,9 +462,10 @@ def log_level_under_lambdas(env: Mapping[str, str] | Environment | None = None) 
 
 # Each function's view, by the function's folder under functions/ (the settings test reads this).
 VIEWS: dict[str, Callable[[Environment], Any]] = {
-    "webhook": lambda read: (webhook(read), outage_topic(read), tracing(read)),
-    "watcher": lambda read: (webhook(read), watch(read), tracing(read)),
-    "poller": lambda read: (webhook(read), watch(read), tracing(read)),
+    "webhook": lambda read: (webhook(read), tracing(read)),
+    "ingester": lambda read: (ingester(read), outage_topic(read), tracing(read)),
+    "watcher": lambda read: (ingester(read), x_secret(read), watch(read), tracing(read)),
+    "poller": lambda read: (ingester(read), x_secret(read), watch(read), tracing(read)),
     "dispatcher": lambda read: (_other_view("dispatcher")(read), tracing(read)),
     "announcer": lambda read: (_other_view("announcer")(read), tracing(read)),
     "acknowledger": lambda read: (_other_view("acknowledger")(read), tracing(read)),
