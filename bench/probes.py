@@ -148,7 +148,10 @@ def transitions_per_path() -> tuple[list[tuple[str, str]], dict[str, int]]:
     return rows, found
 
 
-def _probe_environment(endpoint: str, secret_arn: str) -> dict[str, str]:
+INGESTER = "probe-ingester"  # the function the webhook hands over to, on loopback moto
+
+
+def _probe_environment(endpoint: str, secret_arn: str, function: str = "webhook") -> dict[str, str]:
     return {
         **os.environ,
         **ENV,
@@ -157,7 +160,9 @@ def _probe_environment(endpoint: str, secret_arn: str) -> dict[str, str]:
         "AWS_SECRET_ACCESS_KEY": "testing",
         "CASES_TABLE": "probe",
         "X_SECRET_ARN": secret_arn,
-        "POWERTOOLS_SERVICE_NAME": "carebird-webhook",
+        "INGESTER_FUNCTION": INGESTER,
+        "OUTAGE_TOPIC_ARN": "arn:aws:sns:eu-west-3:123456789012:probe-team",  # published to on an outage only
+        "POWERTOOLS_SERVICE_NAME": f"carebird-{function}",
         "POWERTOOLS_METRICS_NAMESPACE": "carebird",
         "POWERTOOLS_LOG_LEVEL": "INFO",
         "PYTHONPATH": str(ROOT),
@@ -165,15 +170,27 @@ def _probe_environment(endpoint: str, secret_arn: str) -> dict[str, str]:
 
 
 def _weighted_cpu(per_kind: dict[str, dict], figure: str = "cpu_ms") -> float:
-    """CPU per event over the handler mix (per case: new case, follow-up, brand reply; a fifth redelivered...)."""
+    """A figure per event over the handler mix (per case: new case, follow-up, brand reply; a fifth redelivered...)."""
     return sum(per_kind[k][figure] * w for k, w in CASE_MIX.items()) / sum(CASE_MIX.values())
 
 
-def _replayed(env: dict[str, str], rounds: int) -> dict:
+def _weighted_calls(per_kind: dict[str, dict]) -> float:
+    return sum(sum(per_kind[k]["calls"].values()) * w for k, w in CASE_MIX.items()) / sum(CASE_MIX.values())
+
+
+def _first_event(function: str, secret: str) -> dict[str, Any]:
+    """A first mention never seen by the table: as X signs it (webhook) or as the webhook hands it over (ingester)."""
+    from bench.traffic import first_mention
+    from bench.worker import event_for
+
+    return event_for(function, first_mention(f"{time.time_ns() % 10**9:09d}"), secret)
+
+
+def _replayed(function: str, env: dict[str, str], rounds: int) -> dict:
     """The warm traffic recorded on moto in-process, then replayed from the recording in a fresh interpreter."""
     import tempfile
 
-    probe = [sys.executable, str(ROOT / "bench" / "worker.py"), "s3cret"]
+    probe = [sys.executable, str(ROOT / "bench" / "worker.py"), function, "s3cret"]
     with tempfile.TemporaryDirectory() as scratch:
         recording = str(Path(scratch) / "answers.json")
         subprocess.run([*probe, "--record", str(rounds), recording], env=env, check=True, capture_output=True)
@@ -182,85 +199,156 @@ def _replayed(env: dict[str, str], rounds: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def handler_probes() -> tuple[list[tuple[str, str]], dict[str, object]]:
-    """The whole webhook handler in fresh interpreters: cold against loopback AWS, warm both ways (bench/worker.py)."""
+def _loopback_aws(server: Any) -> str:
+    """The probes' AWS on the loopback server: the table, the X secret, the ingester to hand over to. The secret's
+    ARN."""
     import boto3
     from carebird_local import local
+
+    from bench.loopback import create_target_function
+
+    session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
+                                    region_name=ENV["AWS_DEFAULT_REGION"])  # fmt: skip
+    server.lambda_without_docker(ENV["AWS_DEFAULT_REGION"])
+    local.create_cases_table(session.client("dynamodb", endpoint_url=server.endpoint), "probe")
+    awslambda = session.client("lambda", endpoint_url=server.endpoint)
+    create_target_function(session.client("iam", endpoint_url=server.endpoint), awslambda, INGESTER)
+    awslambda.get_function(FunctionName=INGESTER)  # the handover's target exists, as in AWS
+    return local.create_x_secret(session.client("secretsmanager", endpoint_url=server.endpoint), "probe-x", "s3cret")
+
+
+def handler_probes(warm_rounds: int = 60) -> tuple[list[tuple[str, str]], dict[str, object]]:
+    """The webhook and the ingester in fresh interpreters (bench/worker.py): the webhook cold against loopback AWS;
+    both warm, over HTTP to loopback moto and replayed from a recording."""
     from carebird_local.motopatch import key_level_transaction_rollback
 
     from bench.loopback import KeepAliveMotoServer
-    from bench.traffic import first_mention
 
     key_level_transaction_rollback()  # as every probe: moto's whole-table copy made a transaction wait 140-380 ms
     server = KeepAliveMotoServer().start()
     try:
-        session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                        region_name=ENV["AWS_DEFAULT_REGION"])  # fmt: skip
-        local.create_cases_table(session.client("dynamodb", endpoint_url=server.endpoint), "probe")
-        secrets = session.client("secretsmanager", endpoint_url=server.endpoint)
-        secret_arn = local.create_x_secret(secrets, "probe-x", "s3cret")
-        env = _probe_environment(server.endpoint, secret_arn)
+        secret_arn = _loopback_aws(server)
+        env = {f: _probe_environment(server.endpoint, secret_arn, f) for f in ("webhook", "ingester")}
 
-        def run(*args: str) -> dict:
-            first = local.signed_delivery(first_mention(str(time.time_ns())[-9:]), "s3cret")
-            done = subprocess.run([sys.executable, str(ROOT / "bench" / "worker.py"), "s3cret", *args],
-                                  env={**env, "PROBE_FIRST_DELIVERY": json.dumps(first)},
+        def run(function: str, *args: str) -> dict:
+            done = subprocess.run([sys.executable, str(ROOT / "bench" / "worker.py"), function, "s3cret", *args],
+                                  env={**env[function],
+                                       "PROBE_FIRST_EVENT": json.dumps(_first_event(function, "s3cret"))},
                                   check=True, capture_output=True, text=True)  # fmt: skip
             return json.loads(done.stdout.strip().splitlines()[-1])
 
         def reference_cpu(code: str) -> float:
             timed = f"import time; {code}; print(time.process_time())"
-            done = subprocess.run([sys.executable, "-c", timed], env=env, check=True, capture_output=True, text=True)
+            done = subprocess.run([sys.executable, "-c", timed], env=env["webhook"], check=True, capture_output=True,
+                                  text=True)  # fmt: skip
             return float(done.stdout.strip())
 
-        run()  # warm the .pyc files, as a Lambda image has them
+        run("webhook")  # warm the .pyc files, as a Lambda image has them
         firsts, imports, boto3_alone, sdk_floor = [], [], [], []
         for _ in range(REPEAT_IMPORTS):
-            report = run()
+            report = run("webhook")
             firsts.append(report["first_event_cpu_s"])
             imports.append(report["import_cpu_s"])
             boto3_alone.append(reference_cpu("import boto3"))
             sdk_floor.append(reference_cpu("import boto3; boto3.client('dynamodb')"))
-        over_http = run("--warm", "60")
+        webhook_http = run("webhook", "--warm", str(warm_rounds))
+        ingester_http = run("ingester", "--warm", str(warm_rounds))
     finally:
         server.stop()
-    emulated = _replayed(env, rounds=60)
+    webhook_replay = _replayed("webhook", env["webhook"], rounds=warm_rounds)
+    ingester_replay = _replayed("ingester", env["ingester"], rounds=warm_rounds)
     first, alone, floor = (statistics.median(v) for v in (firsts, boto3_alone, sdk_floor))
-    cpu, cpu_over_http = _weighted_cpu(emulated["per_kind"]), _weighted_cpu(over_http["per_kind"])
+    figures = {
+        "first_event_ratio": first / floor,
+        "first_event_ratio_vs_import_boto3": first / alone,
+        **_webhook_figures(webhook_replay, webhook_http),
+        **_ingester_figures(ingester_replay, ingester_http),
+    }
     rows = [
         ("CPU of `import boto3`, fresh interpreter (reference)", f"{alone * 1000:.0f} ms"),
         ("CPU of `import boto3` + one DynamoDB client, fresh interpreter (the SDK's floor)", f"{floor * 1000:.0f} ms"),
         (
-            "first event after a cold start: import + secret + DynamoDB client + writes (CPU)",
+            "webhook, first event after a cold start: import + secret + Lambda client + the handover (CPU, source)",
             f"{first * 1000:.0f} ms = {first / floor:.2f}x the SDK's floor; "
             f"{first / alone:.2f}x `import boto3` alone; the module's import alone "
             f"{statistics.median(imports) / alone:.2f}x",
         ),
-        ("whole handler CPU per event, warm, weighted mix (AWS's answers replayed: no emulation, no socket)",
-         f"{cpu:.2f} ms"),
-        ("  the same with botocore's HTTP transport to AWS on loopback (keep-alive)", f"{cpu_over_http:.2f} ms"),
-        ("  one botocore GetItem: answered in-process / over HTTP on loopback",
-         f"{emulated['sdk_call_cpu_ms']:.2f} / {over_http['sdk_call_cpu_ms']:.2f} ms CPU"),
+        *_handler_rows("webhook", webhook_replay, webhook_http, figures),
+        *_handler_rows("ingester", ingester_replay, ingester_http, figures),
+        ("metric series written (EMF, all event kinds: the ingester's)",
+         f"{len(ingester_http['metric_series'])}: " + ", ".join(ingester_http["metric_series"])),
     ]  # fmt: skip
-    for kind, figures in emulated["per_kind"].items():
-        calls = ", ".join(f"{name} {count}" for name, count in sorted(figures["calls"].items())) or "none"
-        rows.append((f"  {kind}", f"{figures['cpu_ms']:.2f} ms CPU, of which botocore {figures['botocore_ms']:.2f} "
-                                  f"({over_http['per_kind'][kind]['cpu_ms']:.2f} over HTTP), "
-                                  f"{sum(figures['calls'].values())} calls ({calls}), "
-                                  f"{figures['write_units']} write units"))  # fmt: skip
-    rows.append(("metric series written (EMF, all event kinds)", f"{len(over_http['metric_series'])}: "
-                 + ", ".join(over_http["metric_series"])))  # fmt: skip
-    return rows, {
-        "first_event_ratio": first / floor,
-        "first_event_ratio_vs_import_boto3": first / alone,
-        "handler_cpu_ms_per_event": cpu,
-        "handler_cpu_ms_per_event_over_http": cpu_over_http,
-        "botocore_ms_per_event": _weighted_cpu(emulated["per_kind"], "botocore_ms"),
-        "per_kind": over_http["per_kind"],  # costs: the transport included
-        "metric_series": over_http["metric_series"],
-        "sdk_call_cpu_ms": emulated["sdk_call_cpu_ms"],
-        "sdk_call_cpu_ms_http": over_http["sdk_call_cpu_ms"],
+    return rows, figures
+
+
+def _webhook_figures(replayed: dict, http: dict) -> dict[str, Any]:
+    """The webhook's JSON keys (/work/briefs/i30-keys.md): per delivery, weighted over the case's mix."""
+    calls = _weighted_calls(http["per_kind"])
+    return {
+        "webhook_cpu_ms_per_event_http": round(_weighted_cpu(http["per_kind"]), 3),
+        "webhook_cpu_ms_per_event_replay": round(_weighted_cpu(replayed["per_kind"]), 3),
+        "webhook_own_cpu_ms_per_event": round(
+            _weighted_cpu(replayed["per_kind"]) - _weighted_cpu(replayed["per_kind"], "botocore_ms"), 3
+        ),
+        "botocore_call_floor_ms": round(replayed["sdk_call_cpu_ms"], 3),
+        "botocore_call_floor_ms_http": round(http["sdk_call_cpu_ms"], 3),
+        "webhook_aws_floor_ms_per_event_http": round(calls * http["sdk_call_cpu_ms"], 3),
+        "lambda_invoke_cpu_ms_http": round(http["invoke_cpu_ms"], 3),
+        "lambda_invoke_cpu_ms_replay": round(replayed["invoke_cpu_ms"], 3),
+        "lambda_invoke_payload_bytes": http["invoke_payload_bytes"],
+        "calls_per_event": {kind: sum(f["calls"].values()) for kind, f in http["per_kind"].items()},
+        "handover_bytes_per_event": {kind: f["handover_bytes"] for kind, f in http["per_kind"].items()},
     }
+
+
+def _ingester_figures(replayed: dict, http: dict) -> dict[str, Any]:
+    """The ingester's JSON keys (/work/briefs/i30-keys.md): per handover, weighted over the case's mix."""
+    per_kind = {
+        kind: {"cpu_ms_http": round(f["cpu_ms"], 3), "cpu_ms_replay": round(replayed["per_kind"][kind]["cpu_ms"], 3),
+               "botocore_ms_replay": round(replayed["per_kind"][kind]["botocore_ms"], 3), "calls": f["calls"],
+               "write_units": f["write_units"]}
+        for kind, f in http["per_kind"].items()
+    }  # fmt: skip
+    return {
+        "ingester_cpu_ms_per_event_http": round(_weighted_cpu(http["per_kind"]), 3),
+        "ingester_cpu_ms_per_event_replay": round(_weighted_cpu(replayed["per_kind"]), 3),
+        "ingester_own_cpu_ms_per_event": round(
+            _weighted_cpu(replayed["per_kind"]) - _weighted_cpu(replayed["per_kind"], "botocore_ms"), 3
+        ),
+        "ingester_calls_per_event": {kind: sum(f["calls"].values()) for kind, f in http["per_kind"].items()},
+        "ingester_calls_weighted": round(_weighted_calls(http["per_kind"]), 3),
+        "ingester_write_units_per_event": {kind: f["write_units"] for kind, f in http["per_kind"].items()},
+        "ingester_per_kind": per_kind,
+        "ingester_botocore_call_floor_ms_http": round(http["sdk_call_cpu_ms"], 3),
+    }
+
+
+def _handler_rows(function: str, replayed: dict, http: dict, figures: dict[str, Any]) -> list[tuple[str, str]]:
+    """A function's rows: its CPU per event both ways, its floors, each kind of event."""
+    rows = [
+        (f"{function}: whole handler CPU per event, warm, weighted mix (AWS's answers replayed: no emulation, "
+         f"no socket)", f"{figures[f'{function}_cpu_ms_per_event_replay']:.2f} ms, of which carebird's own (less "
+         f"botocore) {figures[f'{function}_own_cpu_ms_per_event']:.2f} ms"),
+        ("  the same with botocore's HTTP transport to AWS on loopback (keep-alive)",
+         f"{figures[f'{function}_cpu_ms_per_event_http']:.2f} ms"),
+    ]  # fmt: skip
+    if function == "webhook":
+        rows += [
+            ("  one botocore DynamoDB GetItem (the floor's unit): answered in-process / over HTTP on loopback",
+             f"{replayed['sdk_call_cpu_ms']:.2f} / {http['sdk_call_cpu_ms']:.2f} ms CPU; the floor of the webhook's "
+             f"calls over HTTP: {figures['webhook_aws_floor_ms_per_event_http']:.2f} ms per delivery"),
+            (f"  one botocore Lambda Invoke (Event, a {http['invoke_payload_bytes']:,}-byte handover): answered "
+             f"in-process / over HTTP on loopback (moto's Lambda without Docker: 202, no body)",
+             f"{replayed['invoke_cpu_ms']:.2f} / {http['invoke_cpu_ms']:.2f} ms CPU"),
+        ]  # fmt: skip
+    for kind, found in replayed["per_kind"].items():
+        calls = ", ".join(f"{name} {count}" for name, count in sorted(found["calls"].items())) or "none"
+        extra = (f"{found['handover_bytes']:,}-byte handover" if function == "webhook"
+                 else f"{found['write_units']} write units")  # fmt: skip
+        rows.append((f"  {function}: {kind}", f"{found['cpu_ms']:.2f} ms CPU, of which botocore "
+                     f"{found['botocore_ms']:.2f} ({http['per_kind'][kind]['cpu_ms']:.2f} over HTTP), "
+                     f"{sum(found['calls'].values())} calls ({calls}), {extra}"))  # fmt: skip
+    return rows
 
 
 def inbox_probe(open_cases: int = 500, runs: int = 15) -> tuple[list[tuple[str, str]], dict[str, Any]]:

@@ -30,28 +30,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # `bench.*`, whether run as a script (make bench) or imported
 
 from bench import costs, ingestion, probes, report, storm  # noqa: E402
-from bench.traffic import CASE_MIX  # noqa: E402
 
 STORM_EVENTS = int(os.environ.get("BENCH_STORM_EVENTS", "10000"))
 SMALL_DESK_OPEN_CASES = 20  # a 100-cases-a-day desk's queue at a busy moment: what its inbox refreshes read
-
-
-def webhook_figures(probe: dict[str, Any]) -> dict[str, Any]:
-    """The webhook's CPU per event against the floor of the AWS calls it makes (same transport, same run)."""
-    per_kind = probe["per_kind"]
-    weight = sum(CASE_MIX.values())
-    calls = sum(sum(per_kind[k]["calls"].values()) * w for k, w in CASE_MIX.items()) / weight
-    return {
-        "webhook_cpu_ms_per_event_http": round(probe["handler_cpu_ms_per_event_over_http"], 3),
-        "webhook_cpu_ms_per_event_replay": round(probe["handler_cpu_ms_per_event"], 3),
-        "botocore_call_floor_ms": round(probe["sdk_call_cpu_ms"], 3),
-        "botocore_call_floor_ms_http": round(probe["sdk_call_cpu_ms_http"], 3),
-        "webhook_aws_floor_ms_per_event_http": round(calls * probe["sdk_call_cpu_ms_http"], 3),
-        "webhook_own_cpu_ms_per_event": round(probe["handler_cpu_ms_per_event"] - probe["botocore_ms_per_event"], 3),
-        "calls_per_event": {kind: sum(f["calls"].values()) for kind, f in per_kind.items()},
-        "write_units_per_event": {kind: f["write_units"] for kind, f in per_kind.items()},
-        "metric_series_written": probe["metric_series"],
-    }
 
 
 def bill(lifecycle: dict[str, Any], webhook_cpu_ms: float, inbox: dict[str, Any]) -> tuple:
@@ -109,9 +90,7 @@ def main(argv: list[str]) -> None:
             section("fuzz", lambda: (storm.fuzz(), {}))
         section("built first event", probes.built_first_event)
     section("pipeline CPU", lambda: (probes.cpu_per_event(), {}))
-    probe = section("webhook", probes.handler_probes)
-    if probe:
-        figures.update(webhook_figures(probe))
+    section("webhook and ingester", probes.handler_probes)  # their keys: /work/briefs/i30-keys.md
     section("escalation workflow", lambda: (lambda r: (r[0], {"transitions_per_case": r[1]}))(
         probes.transitions_per_path()))  # fmt: skip
     section("storm", lambda: storm.concurrent_storm(2_000 if quick else STORM_EVENTS))
