@@ -193,9 +193,10 @@ def _replayed(function: str, env: dict[str, str], rounds: int) -> dict:
     probe = [sys.executable, str(ROOT / "bench" / "worker.py"), function, "s3cret"]
     with tempfile.TemporaryDirectory() as scratch:
         recording = str(Path(scratch) / "answers.json")
-        subprocess.run([*probe, "--record", str(rounds), recording], env=env, check=True, capture_output=True)
-        done = subprocess.run([*probe, "--replay", str(rounds), recording], env=env, check=True,
-                              capture_output=True, text=True)  # fmt: skip
+        for mode in ("--record", "--replay"):
+            done = subprocess.run([*probe, mode, str(rounds), recording], env=env, capture_output=True, text=True)
+            if done.returncode:
+                raise RuntimeError(f"{function} {mode} failed: {done.stderr[-1500:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -234,7 +235,9 @@ def handler_probes(warm_rounds: int = 60) -> tuple[list[tuple[str, str]], dict[s
             done = subprocess.run([sys.executable, str(ROOT / "bench" / "worker.py"), function, "s3cret", *args],
                                   env={**env[function],
                                        "PROBE_FIRST_EVENT": json.dumps(_first_event(function, "s3cret"))},
-                                  check=True, capture_output=True, text=True)  # fmt: skip
+                                  check=False, capture_output=True, text=True)  # fmt: skip
+            if done.returncode:
+                raise RuntimeError(f"{function} probe failed: {done.stderr[-1500:]}")
             return json.loads(done.stdout.strip().splitlines()[-1])
 
         def reference_cpu(code: str) -> float:
