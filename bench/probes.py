@@ -1,6 +1,6 @@
-"""Measurements of the functions themselves: the webhook cold and warm (in fresh interpreters, bench/worker.py),
-the built artifact's first event on the Lambda runtime's Python, the escalation workflow's transitions, the
-inbox's queue and the KPIs at scale.
+"""Measurements of the functions themselves: the webhook cold and warm and the ingester warm (in fresh interpreters,
+bench/worker.py), the built webhook's and ingester's first events on the Lambda runtime's Python, the escalation
+workflow's transitions, the inbox's queue and the KPIs at scale.
 
 Every CPU figure is process CPU (`time.process_time`, or the child's rusage for whole processes), never wall time.
 """

@@ -4,8 +4,8 @@ A benchmark, not a test: it prints its rows (or, with --json, one JSON object on
 measured section of docs/performance.md. The work lives in modules; this file only runs them in order:
 
 - bench/traffic.py: the events sent (a case's mix, warm rounds, the storm's deliveries)
-- bench/probes.py: the functions measured (built cold start, webhook warm over HTTP and replayed, a case's whole
-  bill through every function, the SLA workflow, the inbox queue, the KPIs at 50,000 cases a day), with
+- bench/probes.py: the functions measured (built cold starts, webhook and ingester warm over HTTP and replayed,
+  a case's whole bill through every function, the SLA workflow, the inbox queue, the KPIs at 50,000 cases a day), with
   bench/worker.py (the fresh interpreter's side), bench/loopback.py (AWS on loopback) and bench/capacity.py
   (DynamoDB's billed units)
 - bench/storm.py: the concurrent storm and the webhook's property tests at bench size
