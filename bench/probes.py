@@ -148,19 +148,14 @@ def transitions_per_path() -> tuple[list[tuple[str, str]], dict[str, int]]:
     return rows, found
 
 
-INGESTER = "probe-ingester"  # the function the webhook hands over to, on loopback moto
-
-
-def _probe_environment(endpoint: str, secret_arn: str, function: str = "webhook") -> dict[str, str]:
+def _probe_environment(endpoint: str, aws: dict[str, str], function: str = "webhook") -> dict[str, str]:
     return {
         **os.environ,
         **ENV,
         "AWS_ENDPOINT_URL": endpoint,
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
-        "CASES_TABLE": "probe",
-        "X_SECRET_ARN": secret_arn,
-        "INGESTER_FUNCTION": INGESTER,
+        **aws,  # CASES_TABLE, X_SECRET_ARN, INGESTER_FUNCTION on the loopback server (_loopback_aws)
         "OUTAGE_TOPIC_ARN": "arn:aws:sns:eu-west-3:123456789012:probe-team",  # published to on an outage only
         "POWERTOOLS_SERVICE_NAME": f"carebird-{function}",
         "POWERTOOLS_METRICS_NAMESPACE": "carebird",
@@ -200,9 +195,9 @@ def _replayed(function: str, env: dict[str, str], rounds: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _loopback_aws(server: Any) -> str:
-    """The probes' AWS on the loopback server: the table, the X secret, the ingester to hand over to. The secret's
-    ARN."""
+def _loopback_aws(server: Any, name: str) -> dict[str, str]:
+    """The probes' AWS on the loopback server: the table, the X secret, the ingester to hand over to, all named after
+    `name` (moto's backends are the process's: each probe its own names). The functions' environment for them."""
     import boto3
     from carebird_local import local
 
@@ -211,11 +206,13 @@ def _loopback_aws(server: Any) -> str:
     session = boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
                                     region_name=ENV["AWS_DEFAULT_REGION"])  # fmt: skip
     server.lambda_without_docker(ENV["AWS_DEFAULT_REGION"])
-    local.create_cases_table(session.client("dynamodb", endpoint_url=server.endpoint), "probe")
+    local.create_cases_table(session.client("dynamodb", endpoint_url=server.endpoint), name)
     awslambda = session.client("lambda", endpoint_url=server.endpoint)
-    create_target_function(session.client("iam", endpoint_url=server.endpoint), awslambda, INGESTER)
-    awslambda.get_function(FunctionName=INGESTER)  # the handover's target exists, as in AWS
-    return local.create_x_secret(session.client("secretsmanager", endpoint_url=server.endpoint), "probe-x", "s3cret")
+    create_target_function(session.client("iam", endpoint_url=server.endpoint), awslambda, f"{name}-ingester")
+    awslambda.get_function(FunctionName=f"{name}-ingester")  # the handover's target exists, as in AWS
+    secrets = session.client("secretsmanager", endpoint_url=server.endpoint)
+    secret_arn = local.create_x_secret(secrets, f"{name}-x", "s3cret")
+    return {"CASES_TABLE": name, "X_SECRET_ARN": secret_arn, "INGESTER_FUNCTION": f"{name}-ingester"}
 
 
 def handler_probes(warm_rounds: int = 60) -> tuple[list[tuple[str, str]], dict[str, object]]:
@@ -228,8 +225,8 @@ def handler_probes(warm_rounds: int = 60) -> tuple[list[tuple[str, str]], dict[s
     key_level_transaction_rollback()  # as every probe: moto's whole-table copy made a transaction wait 140-380 ms
     server = KeepAliveMotoServer().start()
     try:
-        secret_arn = _loopback_aws(server)
-        env = {f: _probe_environment(server.endpoint, secret_arn, f) for f in ("webhook", "ingester")}
+        aws = _loopback_aws(server, "probe")
+        env = {f: _probe_environment(server.endpoint, aws, f) for f in ("webhook", "ingester")}
 
         def run(function: str, *args: str) -> dict:
             done = subprocess.run([sys.executable, str(ROOT / "bench" / "worker.py"), function, "s3cret", *args],
@@ -523,10 +520,10 @@ def built_first_event(runs: int = REPEAT_IMPORTS) -> tuple[list[tuple[str, str]]
     key_level_transaction_rollback()  # the loopback moto answers a transaction as the other probes' moto does
     server = KeepAliveMotoServer().start()
     try:
-        secret_arn = _loopback_aws(server)
+        aws = _loopback_aws(server, "built")
         env = {}
         for function, folder in _BUILT.items():
-            env[function] = {**_probe_environment(server.endpoint, secret_arn, function),
+            env[function] = {**_probe_environment(server.endpoint, aws, function),
                              "PROBE_FUNCTION_DIR": str(BUILD / folder),
                              "PROBE_LAYER_DIR": str(BUILD / "CarebirdLayer" / "python")}  # fmt: skip
             env[function].pop("PYTHONPATH", None)
