@@ -22,8 +22,7 @@ MENTION_ID = "1860000000000000101"
 
 def post(deployed, payload, secret=SECRET):
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    response = deployed.call(local.http_api_event("POST", body=body, headers={SIGNATURE_HEADER: sign(secret, body)}))
-    return response["statusCode"], json.loads(response["body"])
+    return deployed.post(local.http_api_event("POST", body=body, headers={SIGNATURE_HEADER: sign(secret, body)}))
 
 
 def crc(deployed, token):

@@ -20,15 +20,15 @@ START = datetime(2025, 11, 25, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def metered(deployed):
-    meter = Meter().attach(deployed.module.webhook.store.client)
+    meter = Meter().attach(deployed.ingester.store.client)
 
     def send(payload):
         body = json.dumps(payload).encode()
         meter.reset()
         headers = {SIGNATURE_HEADER: sign(SECRET, body)}
-        response = deployed.call(local.http_api_event("POST", body=body, headers=headers))
-        assert response["statusCode"] == 200, response
-        return json.loads(response["body"])["outcomes"], meter.snapshot()
+        status, answer = deployed.post(local.http_api_event("POST", body=body, headers=headers))
+        assert status == 200, answer
+        return answer["outcomes"], meter.snapshot()
 
     return send
 

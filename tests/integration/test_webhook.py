@@ -15,8 +15,7 @@ pytestmark = pytest.mark.integration
 
 def deliver(deployed, name_or_payload, **kwargs):
     payload = fixture(name_or_payload) if isinstance(name_or_payload, str) else name_or_payload
-    response = deployed.call(local.signed_delivery(payload, SECRET, **kwargs))
-    return response["statusCode"], json.loads(response["body"])
+    return deployed.post(local.signed_delivery(payload, SECRET, **kwargs))
 
 
 def test_crc_challenge_answers_with_the_hmac_of_the_token(deployed):
