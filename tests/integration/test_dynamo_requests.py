@@ -43,7 +43,9 @@ def compared(deployed):
 
 def deliver(deployed, payload):
     body = json.dumps(payload).encode()
-    status, answer = deployed.post(local.http_api_event("POST", body=body, headers={SIGNATURE_HEADER: sign(SECRET, body)}))
+    status, answer = deployed.post(
+        local.http_api_event("POST", body=body, headers={SIGNATURE_HEADER: sign(SECRET, body)})
+    )
     assert status == 200, answer
     return answer["outcomes"]
 

@@ -14,7 +14,9 @@ RECEIVED = datetime(2025, 11, 25, 12, 0, 0, 123456, tzinfo=UTC)
 
 
 def test_the_bytes_and_the_time_arrive_exactly_as_the_webhook_received_them():
-    body = b'{"for_user_id": "1", "text": "caf\xc3\xa9 \xff not utf-8"}'  # an invalid byte is the ingester's to quarantine
+    body = (
+        b'{"for_user_id": "1", "text": "caf\xc3\xa9 \xff not utf-8"}'  # an invalid byte is the ingester's to quarantine
+    )
 
     data, received_at = read_handoff(json.loads(handoff_payload(body, RECEIVED)))
 

@@ -361,7 +361,9 @@ def answer_handoff(
     try:
         summary = ingester.ingest(data, received_at, seconds_left)
     except OutOfTime as error:
-        log.warning("delivery cut short before the timeout; stored again on the next attempt", extra={"reason": str(error)})
+        log.warning(
+            "delivery cut short before the timeout; stored again on the next attempt", extra={"reason": str(error)}
+        )
         raise
     log.info("delivery processed", extra={"summary": summary.as_body()})
     log.debug("ignored items", extra={"ignored": summary.ignored[:50]})  # reasons and ids, never texts
