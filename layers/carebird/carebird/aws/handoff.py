@@ -24,11 +24,16 @@ class LambdaHandoff:
         self._client = lambda_client
 
     def client(self) -> Any:
-        """The Lambda client, made on the first handover (a CRC challenge or a refused request needs none)."""
+        """The Lambda client, made on the first handover (a CRC challenge or a refused request needs none). Its waits
+        end well inside the webhook's 10 s: an Invoke that hangs is a 503 X retries, never a function timed out
+        (botocore's own defaults wait 60 s to read)."""
         if self._client is None:
+            from botocore.config import Config
+
             from carebird.aws import sdk
 
-            self._client = sdk.client("lambda")
+            patience = Config(connect_timeout=2, read_timeout=3, retries={"mode": "standard", "max_attempts": 2})
+            self._client = sdk.client("lambda", config=patience)
         return self._client
 
     def hand_over(self, payload: bytes) -> None:
