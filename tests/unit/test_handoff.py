@@ -34,8 +34,19 @@ def test_the_largest_delivery_the_settings_accept_fits_one_asynchronous_invocati
     far_future = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-23, minutes=-59)))
 
     payload = handoff_payload(b"\xff" * cap.max_body_bytes, far_future)
+    on_failure_record = json.dumps({
+        "version": "1.0", "timestamp": "2025-11-25T12:00:00.000Z",
+        "requestContext": {"requestId": "e4b46cbf-b738-xmpl-8880-a18cdf61200e", "condition": "RetriesExhausted",
+                           "functionArn": "arn:aws:lambda:eu-west-3:123456789012:function:" + "f" * 64 + ":$LATEST",
+                           "approximateInvokeCount": 3},
+        "requestPayload": json.loads(payload),
+        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
+        "responsePayload": {"errorMessage": "e" * 2000, "errorType": "StorageUnavailable",
+                            "stackTrace": ["s" * 200] * 40},
+    })  # fmt: skip
 
     assert len(payload) <= MAX_PAYLOAD_BYTES
+    assert len(on_failure_record.encode()) <= 1_048_576  # the failures queue's largest message
 
 
 def test_a_body_limit_lambda_could_not_carry_is_a_configuration_error():
