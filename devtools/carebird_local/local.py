@@ -122,13 +122,13 @@ class LambdaContext:
     memory_limit_in_mb: int = 512
     invoked_function_arn: str = "arn:aws:lambda:eu-west-3:123456789012:function:carebird-local"
     aws_request_id: str = ""
+    timeout_ms: int = 10_000  # the function's Timeout (the template's Globals: 10 s)
 
     def __post_init__(self) -> None:
         self.aws_request_id = self.aws_request_id or str(uuid.uuid4())
 
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 10_000
+    def get_remaining_time_in_millis(self) -> int:
+        return self.timeout_ms
 
 
 class _Body:
@@ -153,10 +153,14 @@ class Invocation:
     payload: Any
     answer: Any = None
     errors: list[BaseException] = field(default_factory=list)
+    queued_by: int = 0  # the thread whose call queued it
 
     @property
     def failed(self) -> bool:
         return self.answer is None and bool(self.errors)
+
+
+ASYNC_PAYLOAD_LIMIT = 1_048_576  # "For asynchronous invocations, the maximum payload size is 1 MB" (Lambda's Invoke)
 
 
 class AsyncLambda:
@@ -170,13 +174,14 @@ class AsyncLambda:
     def __init__(self, retries: int | None = None) -> None:
         template = load_template()["Resources"]["IngesterFunction"]["Properties"]
         self.retries = template["EventInvokeConfig"]["MaximumRetryAttempts"] if retries is None else retries
+        self.timeout_ms = int(template["Timeout"]) * 1000
         self.functions: dict[str, tuple[ModuleType, LambdaContext]] = {}
         self.invocations: list[Invocation] = []
         self.pending: list[Invocation] = []
         self._lock = threading.Lock()
 
     def route(self, function_name: str, module: ModuleType) -> None:
-        self.functions[function_name] = (module, LambdaContext(function_name=function_name))
+        self.functions[function_name] = (module, LambdaContext(function_name=function_name, timeout_ms=self.timeout_ms))
 
     def attach(self, client: Any) -> None:
         client.meta.events.register_first("before-send.lambda.Invoke", self._queue, unique_id="carebird-async-lambda")
@@ -185,12 +190,21 @@ class AsyncLambda:
     def failed(self) -> list[Invocation]:
         return [invocation for invocation in self.invocations if invocation.failed]
 
-    def run_pending(self) -> list[Invocation]:
-        """Run every queued event (in the order queued); the invocations run."""
+    def run_pending(self, queued_here: bool = False) -> list[Invocation]:
+        """Run the queued events (in the order queued), or only those this thread's calls queued: threads that each
+        deliver then run their own handover run the ingester at the same time, as Lambda runs concurrent events."""
+        here = threading.get_ident()
         with self._lock:
-            ran, self.pending = self.pending, []
-        for invocation in ran:
-            self.run(invocation)
+            ran = [i for i in self.pending if not queued_here or i.queued_by == here]
+            self.pending = [i for i in self.pending if i not in ran]
+        if len(ran) > 1:  # Lambda runs queued events in as many execution environments as they need, at once
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=min(len(ran), 8)) as environments:
+                list(environments.map(self.run, ran))
+        else:
+            for invocation in ran:
+                self.run(invocation)
         return ran
 
     def run(self, invocation: Invocation) -> Invocation:
@@ -216,7 +230,11 @@ class AsyncLambda:
             body = json.dumps({"Type": "User", "message": f"Function not found: {name}"}).encode()
             headers = {"x-amzn-ErrorType": "ResourceNotFoundException", "Content-Type": "application/json"}
             return AWSResponse(request.url, 404, headers, _Body(body))
-        invocation = Invocation(name, json.loads(request.body))
+        if len(request.body) > ASYNC_PAYLOAD_LIMIT:  # Lambda's answer to an event too large to queue
+            body = json.dumps({"Type": "User", "message": "Request must be smaller than 1048576 bytes"}).encode()
+            headers = {"x-amzn-ErrorType": "RequestTooLargeException", "Content-Type": "application/json"}
+            return AWSResponse(request.url, 413, headers, _Body(body))
+        invocation = Invocation(name, json.loads(request.body), queued_by=threading.get_ident())
         with self._lock:
             self.invocations.append(invocation)
             self.pending.append(invocation)
@@ -246,7 +264,7 @@ def post_delivery(
     webhook's own body when nothing was handed over (a refusal, a CRC answer); raises what the ingester raised on
     every attempt, as Lambda would keep it for the failures queue."""
     response = webhook.lambda_handler(event, context or LambdaContext(function_name="carebird-webhook"))
-    ran = queue.run_pending()
+    ran = queue.run_pending(queued_here=True)
     if not ran:
         return response["statusCode"], json.loads(response["body"])
     invocation = ran[-1]
