@@ -310,7 +310,8 @@ def test_the_ingester_stores_and_alerts_but_reads_no_secret_and_invokes_nothing(
         "dynamodb:UpdateItem",
         "SNSPublishMessagePolicy",
     }
-    assert all(resource == [{"Fn::GetAtt": ["CasesTable", "Arn"]}] for a, resource in granted if a.startswith("dynamodb"))
+    table = [{"Fn::GetAtt": ["CasesTable", "Arn"]}]
+    assert all(resource == table for action, resource in granted if action.startswith("dynamodb"))
     assert ("SNSPublishMessagePolicy", {"TopicName": {"Fn::GetAtt": ["TeamTopic", "TopicName"]}}) in granted
     assert "Events" not in RESOURCES["IngesterFunction"]["Properties"]  # no URL, no schedule: the webhook invokes it
 
