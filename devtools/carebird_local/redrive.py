@@ -62,9 +62,9 @@ def describe_other(record: Mapping[str, Any] | None) -> str:
     if record is None:
         return "not a JSON object (not a Lambda invocation record)"
     context = record.get("requestContext")
-    failed = function_name(context.get("functionArn")) if isinstance(context, Mapping) else ""
-    if failed:
-        return f"a failure of {failed} ({_short(context.get('condition', 'no condition'))})"
+    if isinstance(context, Mapping) and function_name(context.get("functionArn")):
+        condition = _short(context.get("condition", "no condition"))
+        return f"a failure of {function_name(context['functionArn'])} ({condition})"
     if "DDBStreamBatchInfo" in record:
         return "a stream batch a consumer could not process"
     return "not a Lambda invocation record (a schedule Scheduler could not deliver?)"
@@ -144,7 +144,8 @@ class Redrive:
                                      f"{_short(failure.get('Message', error))} (left in the queue)")  # fmt: skip
         result = _record(payload.decode("utf-8", "replace")) or {}
         if answer.get("FunctionError") or answer.get("StatusCode") != 200:
-            error = f"{_short(result.get('errorType', 'error'))}: {_short(result.get('errorMessage', payload[:SHOWN]))}"
-            return Handled("failed", f"failed  {name}  {what}: {error} (left in the queue)")
+            kind, text = result.get("errorType", "error"), result.get("errorMessage", payload[:SHOWN])
+            reason = f"{_short(kind)}: {_short(text)}"
+            return Handled("failed", f"failed  {name}  {what}: {reason} (left in the queue)")
         self.sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
         return Handled("stored", f"stored  {name}  {what}: {_outcomes(result)}")
