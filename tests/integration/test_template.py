@@ -324,6 +324,8 @@ def test_the_ingester_retries_twice_keeps_events_six_hours_then_sends_them_to_th
         "Type": "SQS",  # SAM gives the role sqs:SendMessage on this queue alone
         "Destination": {"Fn::GetAtt": ["FailuresQueue", "Arn"]},
     }
+    # a failure record carries the delivery as base64: the queue takes SQS's largest message, not its 256 KiB default
+    assert RESOURCES["FailuresQueue"]["Properties"]["MaximumMessageSize"] == 1_048_576
     alarm = RESOURCES["FailuresAlarm"]["Properties"]
     assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["FailuresQueue", "QueueName"]}}]
     assert "ingester" in alarm["AlarmDescription"] and "carebird redrive" in alarm["AlarmDescription"]
