@@ -272,7 +272,7 @@ def test_a_delivery_of_many_mentions_is_stored_in_one_call(deployed):
 # --- 8. least privilege, checked against what the webhook really does -------------------------------
 
 
-def test_the_webhook_uses_only_the_table_actions_its_role_allows(deployed):
+def test_the_ingester_uses_only_the_table_actions_its_role_allows(deployed):
     from tests.integration.test_template import RESOURCES, _dynamodb_actions
 
     used: set[str] = set()
@@ -289,7 +289,7 @@ def test_the_webhook_uses_only_the_table_actions_its_role_allows(deployed):
         else:
             used.add(model.name)
 
-    client = deployed.module.webhook.store.client
+    client = deployed.ingester.store.client  # the ingester's own DynamoDB client, as Lambda's queue runs it
     client.meta.events.register("before-parameter-build.dynamodb.*", record)
     for name in ("aaa-brand-reply.json", "aaa-mention.json", "aaa-mention.json", "aaa-extended-tweet.json",
                  "aaa-dm-incoming.json", "aaa-dm-outgoing.json", "aaa-tweet-delete.json", "xaa-post-delete.json",
@@ -299,5 +299,5 @@ def test_the_webhook_uses_only_the_table_actions_its_role_allows(deployed):
     broken["tweet_create_events"][0]["timestamp_ms"] = "9" * 20
     post(deployed, broken)  # the quarantine is written too
 
-    allowed = {a.split(":")[1] for a in _dynamodb_actions(RESOURCES["WebhookFunction"])}
+    allowed = {a.split(":")[1] for a in _dynamodb_actions(RESOURCES["IngesterFunction"])}
     assert used and used <= allowed, used - allowed
