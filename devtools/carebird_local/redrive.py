@@ -15,6 +15,7 @@ visible again at once. The ingester's writes are conditional, so a record handle
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -101,7 +102,10 @@ class Redrive:
                         kept[message["MessageId"]] = message["ReceiptHandle"]
         finally:
             for receipt in kept.values():  # visible again now, as they were: for the console, the next pass, the alarm
-                self.sqs.change_message_visibility(QueueUrl=self.queue_url, ReceiptHandle=receipt, VisibilityTimeout=0)
+                with contextlib.suppress(Exception):  # else visible again when VISIBILITY_SECONDS have passed
+                    self.sqs.change_message_visibility(
+                        QueueUrl=self.queue_url, ReceiptHandle=receipt, VisibilityTimeout=0
+                    )
         return counted
 
     def _receive(self, count: int, wait_seconds: int) -> list[dict[str, Any]]:
@@ -119,9 +123,12 @@ class Redrive:
         context = record.get("requestContext") if record is not None else None
         failed_function = function_name(context.get("functionArn")) if isinstance(context, Mapping) else ""
         if not (isinstance(handover, Mapping) and handover.get("format") == FORMAT):
-            if failed_function == self.ingester:  # Lambda leaves the event out of a record too large for the queue
+            if failed_function == self.ingester and handover is None:  # Lambda leaves out an event too large to send
                 return Handled("left", f"left    {name}  the ingester's failure without its delivery (too large for "
                                        "the queue): ask X to replay that hour (carebird x replay)")  # fmt: skip
+            if failed_function == self.ingester:
+                return Handled("left", f"left    {name}  the ingester's failure on an event that is no handover of "
+                                       f"the webhook ({FORMAT}): nothing to store")  # fmt: skip
             return Handled("left", f"left    {name}  not the ingester's: {describe_other(record)}")
         try:
             _data, received_at = read_handoff(handover)

@@ -158,6 +158,18 @@ def test_the_ingesters_record_without_its_delivery_is_left_with_the_way_to_get_i
     assert failures.synchronous.calls == [] and len(messages_in(failures)) == 1
 
 
+def test_the_ingesters_failure_on_an_event_that_is_no_handover_is_left_and_said_so(failures):
+    record = fail_to_store(failures, "aaa-mention.json")
+    failures.sqs.purge_queue(QueueUrl=failures.failures_queue)
+    record["requestPayload"] = {"format": "someone-else/1", "body": "e30="}
+    failures.sqs.send_message(QueueUrl=failures.failures_queue, MessageBody=json.dumps(record))
+
+    result = CliRunner().invoke(main, ["redrive", "--stack", "carebird"])
+
+    assert result.exit_code == 0 and "an event that is no handover of the webhook" in result.output
+    assert failures.synchronous.calls == [] and len(messages_in(failures)) == 1
+
+
 def test_an_empty_queue_and_a_stack_without_the_outputs_are_said_in_one_line(failures):
     assert CliRunner().invoke(main, ["redrive", "--stack", "carebird"]).output == "the failures queue is empty\n"
     create_deployed_stack("older")  # deployed before the ingester existed
