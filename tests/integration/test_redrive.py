@@ -178,3 +178,20 @@ def test_an_empty_queue_and_a_stack_without_the_outputs_are_said_in_one_line(fai
 
     assert result.exit_code == 1
     assert "stack older has no IngesterFunctionName or FailuresQueueUrl output" in result.output
+
+
+def test_the_local_stack_is_told_it_has_no_failures_queue(monkeypatch):
+    from carebird_local import cli
+
+    local_stack = target.Stack("carebird-local", outputs={}, parameters={}, endpoint="http://127.0.0.1:9", region="x")
+    monkeypatch.setattr(cli, "open_stack", lambda *_args: local_stack)
+
+    result = CliRunner().invoke(main, ["redrive", "--local"])
+
+    assert result.exit_code == 1 and "the local stack has no failures queue" in result.output
+
+
+def test_redrive_says_what_it_does_in_its_help():
+    result = CliRunner().invoke(main, ["redrive", "--help"])
+
+    assert result.exit_code == 0 and "Example: carebird redrive --stack carebird" in result.output
