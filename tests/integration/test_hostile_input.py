@@ -270,7 +270,7 @@ def test_a_delivery_of_many_mentions_is_stored_in_one_call(deployed):
     assert len(deployed.store.open_queue(limit=500)) == 48
 
 
-# --- 8. least privilege, checked against what the webhook really does -------------------------------
+# --- 8. least privilege, checked against what the ingester really does ------------------------------
 
 
 def test_the_ingester_uses_only_the_table_actions_its_role_allows(deployed):
