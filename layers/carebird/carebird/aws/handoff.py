@@ -34,7 +34,7 @@ class LambdaHandoff:
             from carebird.aws import sdk
 
             retries = {"mode": "standard", "total_max_attempts": 2}
-            patience = Config(connect_timeout=1, read_timeout=1.5, retries=retries)  # type: ignore[arg-type]
+            patience = Config(connect_timeout=1, read_timeout=1.5, retries=retries)
             self._client = sdk.client("lambda", config=patience)
         return self._client
 
