@@ -572,9 +572,13 @@ def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, ob
             if isinstance(made, logging.Logger) and name.startswith("carebird"):  # the functions' loggers as deployed
                 made.setLevel(logging.INFO)
         ingester = stack.ingester
-        metered_ingester = SimpleNamespace(  # Lambda's queue invokes the ingester: each attempt metered as its own
-            lambda_handler=lambda event, context: run("ingester", ingester.lambda_handler, event, context)
-        )
+        handovers: list[int] = []  # each handover's payload, in bytes (as carebird.app.handoff writes it)
+
+        def invoke_ingester(event: dict, context: object) -> object:
+            handovers.append(len(json.dumps(event).encode()))
+            return run("ingester", ingester.lambda_handler, event, context)
+
+        metered_ingester = SimpleNamespace(lambda_handler=invoke_ingester)  # each attempt metered as its own
         stack.lambda_queue.route(stack.webhook.settings.ingester_function, metered_ingester)  # type: ignore[arg-type]
         BotocoreStubber.__call__ = timed_stub  # type: ignore[method-assign]
         restore = ledger.install()
@@ -634,13 +638,15 @@ def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, ob
         "read_units": {f: v / cases for f, v in ledger.read_units.items()},
         "refused_writes": {f: v / cases for f, v in ledger.refused.items()},
         "calls": {f"{f} {s}:{op}": v / cases for (f, s, op), v in sorted(ledger.calls.items())},
+        "handover_bytes": {"mean": statistics.mean(handovers), "largest": max(handovers)},
     }
     rows = [
         (f"a case's bill, measured ({cases} cases through the real functions on moto)",
          f"{sum(per_case['invocations'].values()):.1f} invocations, "
          f"{sum(per_case['write_units'].values()):.1f} WRU, {sum(per_case['read_units'].values()):.1f} RRU, "
          f"{sum(per_case['log_bytes'].values()) / 1024:.1f} KB of function logs, "
-         f"{per_case['stored_bytes'] / 1024:.1f} KB stored per case"),
+         f"{per_case['stored_bytes'] / 1024:.1f} KB stored per case; handovers to the ingester "
+         f"{per_case['handover_bytes']['mean']:.0f} B on average, {per_case['handover_bytes']['largest']} B at most"),
     ]  # fmt: skip
     for function in sorted(invocations):
         calls = ", ".join(f"{k.split(' ', 1)[1]} {v:.2f}" for k, v in per_case["calls"].items()
