@@ -86,6 +86,22 @@ LAMBDA_INVOKE_WAIT_MS = CALL_LATENCY_MS["lambda"]
 # first 256 KB (AWS's announcement of the 1 MB asynchronous payload, October 2025: not re-read from the pricing page
 # this session); a handover of an everyday delivery is a few KB.
 ASYNC_PAYLOAD_FREE_BYTES, ASYNC_PAYLOAD_CHUNK_BYTES = 256 * 1024, 64 * 1024
+# Cold starts: since 1 August 2025 Lambda bills the INIT phase of ZIP functions on managed runtimes as duration, as it
+# bills an invocation ("AWS Lambda standardizes billing for INIT Phase", AWS Compute Blog, April 2025). How often a
+# function starts cold depends on the traffic, not linearly on the cases: it is a line of the month, not of the
+# 1,000 cases. Assumed: an execution environment left idle IDLE_RECLAIM_MINUTES is gone (AWS documents no lifetime;
+# 5 minutes is the short, pessimistic end of what is commonly observed), invocations arrive at random (Poisson)
+# spread evenly over the day (a desk's traffic bunches in opening hours, which leaves fewer, longer gaps: fewer cold
+# starts), one environment per function (a small desk's traffic never needs two at once).
+IDLE_RECLAIM_MINUTES = 5.0
+# The INIT phase's CPU, per function: the bench's built first event on python3.13 (bench/probes.py
+# `built_first_event`: whole-process CPU of import + first event, more than the INIT phase alone); the stream
+# consumers' is not measured: the ingester's stands for it (they import the same case store and powertools).
+INIT_CPU_KEYS = {"webhook": "first_event_cpu_ms_built", "ingester": "first_event_cpu_ms_built_ingester"}
+INIT_STAND_INS = {"acknowledger": "ingester", "dispatcher": "ingester"}
+# billed as wall time at the function's memory: its CPU share (one full vCPU at 1,769 MB: Lambda's memory and
+# computing power page), never more than one; any CPU boost Lambda may give an INIT phase is not counted on
+LAMBDA_FULL_VCPU_MB = 1769
 BILLING_ROUNDING_MS = 0.5  # Lambda bills whole milliseconds: half of one on average
 # Lambda's own (system) log events of a successful invocation under the template's LoggingConfig (JSON format, system
 # log level WARN): none. Lambda's log-level filtering page ("System log level event mapping",
@@ -417,6 +433,39 @@ def inbox_refreshes(per_day: int, queue_changes_a_case: float, mix: Mix = MIX) -
     return refreshes, min(refreshes, seconds * (changed + 1 / QUEUE_FIGURES_SLOT_SECONDS))
 
 
+def cold_starts_a_month(per_day: int, invocations_a_case: float, idle_minutes: float = IDLE_RECLAIM_MINUTES) -> float:
+    """Cold starts a month of one function invoked `invocations_a_case` times a case at `per_day` cases a day: the
+    invocations that come more than `idle_minutes` after the one before (random arrivals over the whole day)."""
+    a_day = per_day * invocations_a_case
+    return a_day * math.exp(-a_day / (24 * 60) * idle_minutes) * MONTH_DAYS
+
+
+def cold_start_line(per_day: int, invocations: dict[str, float], init_cpu_ms: dict[str, float], region: str,
+                    memory_mb: int = 512) -> Line:  # fmt: skip
+    """The month's cold starts of the per-case functions, their INIT phase billed at the function's memory."""
+    price, share = REGIONS[region], max(1.0, LAMBDA_FULL_VCPU_MB / memory_mb)
+    usd, parts, unmeasured = 0.0, [], []
+    for function, n in sorted(invocations.items()):
+        source = function if function in init_cpu_ms else INIT_STAND_INS.get(function)
+        starts = cold_starts_a_month(per_day, n)
+        if source not in init_cpu_ms:
+            unmeasured.append(f"{function} ({starts:,.0f})")
+            continue
+        seconds = init_cpu_ms[source] / 1000 * share
+        usd += starts * seconds * memory_mb / 1024 * price["lambda_gb_second_arm"]
+        stand_in = "" if source == function else f", the {source}'s"
+        parts.append(f"{function} {starts:,.0f} x {seconds:.2f} s ({init_cpu_ms[source]:.0f} ms CPU{stand_in})")
+    how = (
+        f"INIT billed as duration since August 2025; a cold start after {IDLE_RECLAIM_MINUTES:g} idle minutes "
+        f"(assumed), its CPU the built first event's x{share:.2f} (the CPU share of {memory_mb} MB): "
+        + ("; ".join(parts) or "none priced")
+        + (f"; not measured in this run, not counted: {', '.join(unmeasured)}" if unmeasured else "")
+        + f"; ${usd / share:.2f} if INIT runs with a whole vCPU; "
+        f"${usd / (per_day * MONTH_DAYS) * 1000:.4f} per 1,000 of the month's cases"
+    )
+    return Line("Lambda cold starts", usd, how)
+
+
 def fixed_lines(
     per_day: int,
     variable_per_1000: float,
@@ -425,6 +474,8 @@ def fixed_lines(
     region: str = "us-east-1",
     mix: Mix = MIX,
     variable_queue_changes: float = 4.0,
+    invocations: dict[str, float] | None = None,
+    init_cpu_ms: dict[str, float] | None = None,
 ) -> list[Line]:
     """A month at `per_day` cases: what runs whatever the traffic, the inbox open `mix.agents` x `mix.hours_a_day`
     every day of the month, and the month's variable cost; free tiers applied where AWS grants them to every
@@ -450,7 +501,7 @@ def fixed_lines(
 
     inbox = (refreshes - full) * refresh("") + full * refresh("full_")
     scheduled_logs_gb = scheduled * (PLATFORM_LOG_BYTES + 600) / 1e9
-    return [
+    lines = [
         Line("Secrets Manager secret", price["secret_month"], "the X credentials"),
         Line(
             "CloudWatch alarms",
@@ -491,6 +542,9 @@ def fixed_lines(
             "the per-1,000-case lines above",
         ),
     ]
+    if invocations:  # a case's functions start cold as the day's traffic leaves them idle
+        lines.insert(-1, cold_start_line(per_day, invocations, init_cpu_ms or {}, region))
+    return lines
 
 
 def total(lines: list[Line]) -> float:
@@ -502,12 +556,19 @@ README_BEGIN = "<!-- costs:begin (written by `make bench` from bench/costs.py an
 README_END = "<!-- costs:end -->"
 
 
-def model_inputs(lifecycle: dict[str, Any], cpu_ms_http: dict[str, float | None], inbox_refresh: dict) -> dict:
+def model_inputs(
+    lifecycle: dict[str, Any], cpu_ms_http: dict[str, float | None], inbox_refresh: dict,
+    init_cpu_ms: dict[str, float | None] | None = None,
+) -> dict:  # fmt: skip
     """What the model needs of a run, as bench/measured.json keeps it: a case's bill (case_lifecycle), the CPU per
-    invocation over HTTP of the functions the probes measured (None or absent: not measured in this run), the
-    inbox's refreshes."""
-    measured = {function: ms for function, ms in cpu_ms_http.items() if ms is not None}
-    return {"per_case": lifecycle, "cpu_ms_http": measured, "inbox_refresh": inbox_refresh}
+    invocation over HTTP of the functions the probes measured and their built first event's CPU (None or absent:
+    not measured in this run), the inbox's refreshes."""
+    return {
+        "per_case": lifecycle,
+        "cpu_ms_http": {function: ms for function, ms in cpu_ms_http.items() if ms is not None},
+        "init_cpu_ms": {function: ms for function, ms in (init_cpu_ms or {}).items() if ms is not None},
+        "inbox_refresh": inbox_refresh,
+    }
 
 
 def load_inputs() -> dict[str, Any]:
@@ -519,7 +580,8 @@ def month(inputs: dict[str, Any], per_day: int, template: str) -> dict[str, Any]
     per_case = inputs["per_case"]
     variable = variable_lines(per_case, inputs["cpu_ms_http"], per_case["stored_bytes"], "us-east-1")
     changes = per_case["invocations"].get("dispatcher", 4.0)  # stream records a case makes, each may bump
-    fixed = fixed_lines(per_day, total(variable), inputs["inbox_refresh"], template, variable_queue_changes=changes)
+    fixed = fixed_lines(per_day, total(variable), inputs["inbox_refresh"], template, variable_queue_changes=changes,
+                        invocations=per_case["invocations"], init_cpu_ms=inputs.get("init_cpu_ms", {}))  # fmt: skip
     return {"variable": variable, "fixed": fixed, "per_1000": total(variable), "aws_month": total(fixed)}
 
 

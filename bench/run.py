@@ -59,7 +59,8 @@ def bill(lifecycle: dict[str, Any], figures: dict[str, Any], inbox: dict[str, An
     saved (bench/measured.json) and README's month table rewritten from them: one model, quoted everywhere."""
     template = (ROOT / "infra" / "template.yaml").read_text()
     over_http = {f: figures.get(f"{f}_cpu_ms_per_event_http") for f in costs.HTTP_PROBED}  # absent: not measured
-    inputs = costs.model_inputs(lifecycle, over_http, inbox)
+    built = {f: figures.get(key) for f, key in costs.INIT_CPU_KEYS.items()}  # absent: not measured (--quick)
+    inputs = costs.model_inputs(lifecycle, over_http, inbox, built)
     rows, figures = [], {}
     for per_day in (100, 10_000):
         month = costs.month(inputs, per_day, template)

@@ -212,3 +212,38 @@ def test_the_last_measured_bill_went_through_the_webhook_and_the_ingester():
     assert per_case["invocations"]["ingester"] >= per_case["invocations"]["webhook"] > 0
     assert calls["webhook lambda:Invoke"] == per_case["invocations"]["webhook"]
     assert not [key for key in calls if key.startswith("webhook dynamodb:")]
+
+
+def test_cold_starts_are_the_invocations_after_an_idle_gap_as_a_simulation_of_random_arrivals_finds():
+    rng = random.Random(30)
+    for per_day, invocations in ((100, 3.3), (100, 1.0), (300, 1.5)):
+        rate = per_day * invocations / (24 * 60)  # a minute
+        now, last, cold, days = 0.0, -1e9, 0, 400
+        while now < days * 24 * 60:
+            now += rng.expovariate(rate)
+            cold, last = cold + (now - last > costs.IDLE_RECLAIM_MINUTES), now
+
+        expected = costs.cold_starts_a_month(per_day, invocations) / costs.MONTH_DAYS * days
+        assert abs(cold / expected - 1) < 0.05, (per_day, invocations)
+
+
+def test_a_cold_start_is_billed_its_built_first_events_cpu_at_the_memorys_cpu_share_and_unmeasured_ones_say_so():
+    invocations = {"webhook": 3.3, "ingester": 3.3, "dispatcher": 3.4}
+    gb_second = costs.REGIONS["us-east-1"]["lambda_gb_second_arm"]
+    measured = costs.cold_start_line(100, invocations, {"webhook": 400.0, "ingester": 600.0}, "us-east-1")
+    webhook_only = costs.cold_start_line(100, invocations, {"webhook": 400.0}, "us-east-1")
+    share = costs.LAMBDA_FULL_VCPU_MB / 512
+    webhook = costs.cold_starts_a_month(100, 3.3) * 0.4 * share * 0.5 * gb_second
+
+    assert abs(webhook_only.usd - webhook) < 1e-12
+    assert "not measured in this run, not counted: dispatcher" in webhook_only.how and "ingester (" in webhook_only.how
+    assert "dispatcher" in measured.how and "the ingester's" in measured.how  # the dispatcher's stand-in
+    assert "not measured" not in measured.how and measured.usd > webhook_only.usd
+
+
+def test_the_month_counts_the_cold_starts_of_a_cases_functions():
+    inputs = costs.model_inputs(HANDED_OVER, {}, REFRESH, {"webhook": 400.0, "ingester": 600.0})
+    month = {line.name: line for line in costs.month(inputs, 100, TEMPLATE)["fixed"]}
+    expected = costs.cold_start_line(100, HANDED_OVER["invocations"], inputs["init_cpu_ms"], "us-east-1")
+
+    assert month["Lambda cold starts"] == expected and expected.usd > 0
