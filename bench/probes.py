@@ -572,13 +572,9 @@ def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, ob
             if isinstance(made, logging.Logger) and name.startswith("carebird"):  # the functions' loggers as deployed
                 made.setLevel(logging.INFO)
         ingester = stack.ingester
-        handovers: list[int] = []  # each handover's payload, in bytes (as carebird.app.handoff writes it)
-
-        def invoke_ingester(event: dict, context: object) -> object:
-            handovers.append(len(json.dumps(event).encode()))
-            return run("ingester", ingester.lambda_handler, event, context)
-
-        metered_ingester = SimpleNamespace(lambda_handler=invoke_ingester)  # each attempt metered as its own
+        metered_ingester = SimpleNamespace(  # Lambda's queue invokes the ingester: each attempt metered as its own
+            lambda_handler=lambda event, context: run("ingester", ingester.lambda_handler, event, context)
+        )
         stack.lambda_queue.route(stack.webhook.settings.ingester_function, metered_ingester)  # type: ignore[arg-type]
         BotocoreStubber.__call__ = timed_stub  # type: ignore[method-assign]
         restore = ledger.install()
@@ -628,6 +624,8 @@ def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, ob
 
             clock.reset()
         stored = _stored_bytes(stack.dynamodb, "bench-bill", ledger)
+        # each handover's payload in bytes, as carebird.app.handoff writes it (json.dumps, ASCII)
+        handovers = [len(json.dumps(invocation.payload)) for invocation in stack.lambda_queue.invocations]
     per_case = {
         "stored_bytes": stored / cases,
         "invocations": {f: v / cases for f, v in invocations.items()},
