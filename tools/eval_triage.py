@@ -190,23 +190,23 @@ def payload(record: dict[str, Any], replay: Replay) -> dict[str, Any]:
 
 
 def replay(records: list[dict[str, Any]], rules: Any = None) -> list[Outcome]:
-    """Every record through the webhook's path, in time order (a thread's turns in turn order); `rules`: the
+    """Every record through the ingester's path, in time order (a thread's turns in turn order); `rules`: the
     triage rules to use instead of the shipped ones (cross-validation's model trained without this set)."""
-    from carebird.app.webhook import Webhook
+    from carebird.app.delivery import Ingester
     from carebird.domain.language import greeting_name
     from carebird.domain.model import CaseStatus
     from carebird.domain.outages import InMemoryOutageLedger, OutageRules, OutageWatch
-    from carebird.settings import WebhookSettings
+    from carebird.settings import IngesterSettings
     from carebird.x.normalise import Brand, parse_delivery
     from tests.helpers import InMemoryCaseStore
 
     store = InMemoryCaseStore()
-    settings = WebhookSettings("eval", "eval", Brand(BRAND_ID, BRAND_HANDLE))
+    settings = IngesterSettings("eval", Brand(BRAND_ID, BRAND_HANDLE))
     if rules is not None:
         settings = replace(settings, ingest=replace(settings.ingest, rules=rules))
     alerts = RecordedAlerts()
     watch = OutageWatch(InMemoryOutageLedger(), alerts, OutageRules(), settings.ingest.rules)
-    hook = Webhook(settings, store, secret=lambda: "eval", outages=watch)
+    hook = Ingester(settings, store, outages=watch)
     state, outcomes = Replay(), []
     case_of: dict[int, str] = {}
     ordered = sorted(records, key=lambda r: (int(r.get("minute") or 0), r.get("thread") or "", r.get("turn") or 0))

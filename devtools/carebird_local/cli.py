@@ -379,6 +379,35 @@ def quarantine(stack: Any, limit: int, as_json: bool) -> None:
 
 @main.command()
 @stack_options
+@click.option("--limit", default=100, show_default=True, type=LIMIT, help="At most this many messages (1 to 1000).")
+def redrive(stack: Any, limit: int) -> None:
+    """Store the deliveries the ingester gave up on (kept in the FailuresQueue after its retries).
+
+    Each of the ingester's failure records is sent to the ingester again and waited for; its message is deleted
+    once the delivery is stored. The queue's other messages (stream records, scheduled functions, schedules) stay
+    as they were. One line per message: stored, failed (left in the queue) or left. Running it twice stores nothing
+    twice. Exits 1 when a delivery failed again.
+
+    Example: carebird redrive --stack carebird
+    """
+    from carebird_local.redrive import Redrive
+
+    if stack.local:
+        raise click.ClickException("the local stack has no failures queue: redrive works on a deployed one (--stack)")
+    missing = [key for key in ("IngesterFunctionName", "FailuresQueueUrl") if not stack.outputs.get(key)]
+    if missing:
+        raise click.ClickException(f"stack {stack.name} has no {' or '.join(missing)} output: deploy this version")
+    redrive = Redrive(stack.client("sqs"), stack.client("lambda"), stack.outputs["FailuresQueueUrl"],
+                      stack.outputs["IngesterFunctionName"])  # fmt: skip
+    counted = redrive.run(limit, click.echo)
+    click.echo(f"{counted['stored']} stored, {counted['failed']} failed, {counted['left']} left for other tools"
+               if counted else "the failures queue is empty")  # fmt: skip
+    if counted["failed"]:
+        sys.exit(1)
+
+
+@main.command()
+@stack_options
 @click.option("--limit", default=50, show_default=True, type=LIMIT, help="How many cases (1 to 1000).")
 @click.option("--all", "every_status", is_flag=True, help="Cases of every status (noise, praise, answered...).")
 @click.option(

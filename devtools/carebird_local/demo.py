@@ -417,7 +417,7 @@ class Simulation:
 
     def deliver(self, step: sim.Step) -> dict[str, Any]:
         response = self.stack.deliver(step.payload)
-        body = json.loads(response["body"])
+        body = self.stack.ingested() if response["statusCode"] == 200 else json.loads(response["body"])
         self.pump()
         store = self.stack.store
         case_id = store.case_id_for_message(sim.message_id_of(step.payload))

@@ -11,6 +11,7 @@ import functools
 import importlib.util
 import json
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -121,13 +122,13 @@ class LambdaContext:
     memory_limit_in_mb: int = 512
     invoked_function_arn: str = "arn:aws:lambda:eu-west-3:123456789012:function:carebird-local"
     aws_request_id: str = ""
+    timeout_ms: int = 10_000  # the function's Timeout (the template's Globals: 10 s)
 
     def __post_init__(self) -> None:
         self.aws_request_id = self.aws_request_id or str(uuid.uuid4())
 
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 10_000
+    def get_remaining_time_in_millis(self) -> int:
+        return self.timeout_ms
 
 
 class _Body:
@@ -152,40 +153,71 @@ class Invocation:
     payload: Any
     answer: Any = None
     errors: list[BaseException] = field(default_factory=list)
+    queued_by: int = 0  # the thread whose call queued it
 
     @property
     def failed(self) -> bool:
         return self.answer is None and bool(self.errors)
 
 
+ASYNC_PAYLOAD_LIMIT = 1_048_576  # "For asynchronous invocations, the maximum payload size is 1 MB" (Lambda's Invoke)
+
+
 class AsyncLambda:
     """Lambda's asynchronous invocations, in process: an `Invoke` with InvocationType Event is answered at botocore's
-    transport (202, as Lambda answers once the event is queued) after running the named function's handler, as Lambda
-    would moments later, with the retries of its EventInvokeConfig (an invocation that fails every attempt is kept in
-    `failed`, where Lambda sends it to the failures queue). The webhook's own code, its Lambda client included, runs
-    as deployed: only Lambda's queue is replaced."""
+    transport with a 202 once the event is queued here, as Lambda answers; `run_pending` then runs each queued event's
+    function, as Lambda does moments later, with the retries of the template's EventInvokeConfig (an event that fails
+    every attempt is kept in `failed`, where Lambda sends it to the failures queue). The webhook's own code, its Lambda
+    client included, runs as deployed: only Lambda's queue is replaced. Events run after the call that queued them,
+    never inside it (a test's serialised AWS calls would otherwise wait on themselves)."""
 
     def __init__(self, retries: int | None = None) -> None:
         template = load_template()["Resources"]["IngesterFunction"]["Properties"]
         self.retries = template["EventInvokeConfig"]["MaximumRetryAttempts"] if retries is None else retries
+        self.timeout_ms = int(template["Timeout"]) * 1000
         self.functions: dict[str, tuple[ModuleType, LambdaContext]] = {}
         self.invocations: list[Invocation] = []
+        self.pending: list[Invocation] = []
+        self._lock = threading.Lock()
 
     def route(self, function_name: str, module: ModuleType) -> None:
-        self.functions[function_name] = (module, LambdaContext(function_name=function_name))
+        self.functions[function_name] = (module, LambdaContext(function_name=function_name, timeout_ms=self.timeout_ms))
 
     def attach(self, client: Any) -> None:
-        client.meta.events.register_first("before-send.lambda.Invoke", self._invoke, unique_id="carebird-async-lambda")
-
-    @property
-    def answers(self) -> list[Any]:
-        return [invocation.answer for invocation in self.invocations if not invocation.failed]
+        client.meta.events.register_first("before-send.lambda.Invoke", self._queue, unique_id="carebird-async-lambda")
 
     @property
     def failed(self) -> list[Invocation]:
         return [invocation for invocation in self.invocations if invocation.failed]
 
-    def _invoke(self, request: Any, **_: Any) -> Any:
+    def run_pending(self, queued_here: bool = False) -> list[Invocation]:
+        """Run the queued events (in the order queued), or only those this thread's calls queued: threads that each
+        deliver then run their own handover run the ingester at the same time, as Lambda runs concurrent events."""
+        here = threading.get_ident()
+        with self._lock:
+            ran = [i for i in self.pending if not queued_here or i.queued_by == here]
+            self.pending = [i for i in self.pending if i not in ran]
+        if len(ran) > 1:  # Lambda runs queued events in as many execution environments as they need, at once
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=min(len(ran), 8)) as environments:
+                list(environments.map(self.run, ran))
+        else:
+            for invocation in ran:
+                self.run(invocation)
+        return ran
+
+    def run(self, invocation: Invocation) -> Invocation:
+        module, context = self.functions[invocation.function_name]
+        for _attempt in range(1 + self.retries):
+            try:
+                invocation.answer = module.lambda_handler(invocation.payload, context)
+                break
+            except Exception as error:  # Lambda retries the event, then keeps it for the failures queue
+                invocation.errors.append(error)
+        return invocation
+
+    def _queue(self, request: Any, **_: Any) -> Any:
         from urllib.parse import unquote
 
         from botocore.awsrequest import AWSResponse
@@ -194,16 +226,19 @@ class AsyncLambda:
         if (kind.decode() if isinstance(kind, bytes) else kind) != "Event":
             return None  # a synchronous invocation: not this queue's
         name = unquote(request.url.split("/functions/", 1)[1].split("/", 1)[0])
-        module, context = self.functions[name]
-        invocation = Invocation(name, json.loads(request.body))
-        self.invocations.append(invocation)
-        for _attempt in range(1 + self.retries):
-            try:
-                invocation.answer = module.lambda_handler(invocation.payload, context)
-                break
-            except Exception as error:  # Lambda retries the event, then keeps it for the failures queue
-                invocation.errors.append(error)
-        return AWSResponse(request.url, 202, {"x-amzn-RequestId": context.aws_request_id}, _Body())
+        if name not in self.functions:
+            body = json.dumps({"Type": "User", "message": f"Function not found: {name}"}).encode()
+            headers = {"x-amzn-ErrorType": "ResourceNotFoundException", "Content-Type": "application/json"}
+            return AWSResponse(request.url, 404, headers, _Body(body))
+        if len(request.body) > ASYNC_PAYLOAD_LIMIT:  # Lambda's answer to an event too large to queue
+            body = json.dumps({"Type": "User", "message": "Request must be smaller than 1048576 bytes"}).encode()
+            headers = {"x-amzn-ErrorType": "RequestTooLargeException", "Content-Type": "application/json"}
+            return AWSResponse(request.url, 413, headers, _Body(body))
+        invocation = Invocation(name, json.loads(request.body), queued_by=threading.get_ident())
+        with self._lock:
+            self.invocations.append(invocation)
+            self.pending.append(invocation)
+        return AWSResponse(request.url, 202, {"x-amzn-RequestId": str(uuid.uuid4())}, _Body())
 
 
 def connect_webhook(webhook: ModuleType, ingester: ModuleType, queue: AsyncLambda | None = None) -> AsyncLambda:
@@ -212,6 +247,30 @@ def connect_webhook(webhook: ModuleType, ingester: ModuleType, queue: AsyncLambd
     queue.route(webhook.settings.ingester_function, ingester)
     queue.attach(webhook.handoff.client())
     return queue
+
+
+def connected_webhook() -> tuple[ModuleType, AsyncLambda]:
+    """A fresh cold start of the webhook and of the ingester it hands deliveries to, connected (settings: the
+    environment as it is)."""
+    ingester = load_function("ingester")
+    webhook = load_function("webhook")
+    return webhook, connect_webhook(webhook, ingester)
+
+
+def post_delivery(
+    webhook: ModuleType, queue: AsyncLambda, event: dict[str, Any], context: Any = None
+) -> tuple[int, Any]:
+    """The webhook's status and what the ingester did with the delivery (its answer: feed and outcomes), or the
+    webhook's own body when nothing was handed over (a refusal, a CRC answer); raises what the ingester raised on
+    every attempt, as Lambda would keep it for the failures queue."""
+    response = webhook.lambda_handler(event, context or LambdaContext(function_name="carebird-webhook"))
+    ran = queue.run_pending(queued_here=True)
+    if not ran:
+        return response["statusCode"], json.loads(response["body"])
+    invocation = ran[-1]
+    if invocation.failed:
+        raise invocation.errors[-1]
+    return response["statusCode"], invocation.answer
 
 
 def http_api_event(
@@ -594,15 +653,22 @@ class EmbeddedStack:
         return module
 
     def deliver(self, payload: Any) -> dict[str, Any]:
-        """POST a signed delivery to the webhook; the raw HTTP response (the ingester's answer: `ingested`)."""
-        return self.webhook.lambda_handler(signed_delivery(payload, self.consumer_secret), self.context)
+        """POST a signed delivery to the webhook, then let Lambda run the ingester it handed it to; the webhook's raw
+        HTTP response (the ingester's answer: `ingested`)."""
+        response = self.webhook.lambda_handler(signed_delivery(payload, self.consumer_secret), self.context)
+        self.lambda_queue.run_pending()
+        return response
+
+    def run_ingester(self) -> list[Invocation]:
+        """Lambda running the ingester on what the webhook handed over since the last run (in order)."""
+        return self.lambda_queue.run_pending()
 
     def ingested(self) -> dict[str, Any]:
         """What the ingester answered for the latest delivery handed over (its outcomes)."""
         latest = self.lambda_queue.invocations[-1]
         if latest.failed:
             raise latest.errors[-1]
-        return latest.answer  # type: ignore[no-any-return]
+        return latest.answer
 
     def dispatch(self, event: dict[str, Any] | None = None) -> dict[str, Any]:
         """Hand the stream records written since the last call to both stream consumers.

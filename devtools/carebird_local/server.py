@@ -9,7 +9,7 @@ import hmac
 import json
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
@@ -166,9 +166,10 @@ def build_server(
                 return
             with stack_lock:
                 response = stack.webhook.lambda_handler(event, stack.context)
+                ingested = stack.run_ingester()  # Lambda runs the ingester on what the webhook handed over
                 if method == "POST" and response["statusCode"] == 200:
                     stack.dispatch()
-                report(delivery_line(method, parts.path, response))
+                report(delivery_line(method, parts.path, response, ingested))
                 show_posts()
             self._reply(response)  # after the report lines: a client that saw its answer finds it reported
 
@@ -201,16 +202,22 @@ def build_server(
     return ThreadingHTTPServer((host, port), WebhookHandler)
 
 
-def delivery_line(method: str, path: str, response: dict[str, Any]) -> str:
-    """One console line per request to the webhook: what X's delivery became (created, duplicate...)."""
+def delivery_line(method: str, path: str, response: dict[str, Any], ingested: Sequence[Any] = ()) -> str:
+    """One console line per request to the webhook: what X's delivery became in the ingester (created, duplicate...)."""
     status = response["statusCode"]
     try:
         body = json.loads(response.get("body") or "{}")
     except ValueError:
         body = {}
-    if method == "POST" and status == 200 and isinstance(body, dict) and isinstance(body.get("outcomes"), dict):
-        counted = ", ".join(f"{n} {k}" for k, n in body["outcomes"].items() if n) or "nothing to store"
-        return f"{method} {path} -> {status} {body.get('feed', '')} delivery: {counted}"
+    if method == "POST" and status == 200 and ingested:
+        failed = [invocation for invocation in ingested if invocation.failed]
+        if failed:
+            error = failed[-1].errors[-1]
+            failure = f"{type(error).__name__}: {str(error)[:100]}"
+            return f"{method} {path} -> {status} handed over; the ingester failed: {failure}"
+        answer = ingested[-1].answer if isinstance(ingested[-1].answer, dict) else {}
+        counted = ", ".join(f"{n} {k}" for k, n in (answer.get("outcomes") or {}).items() if n) or "nothing to store"
+        return f"{method} {path} -> {status} {answer.get('feed', '')} delivery: {counted}"
     if method == "GET" and status == 200:
         return f"{method} {path} -> {status} CRC challenge answered"
     reason = body.get("error") or body.get("message") if isinstance(body, dict) else None

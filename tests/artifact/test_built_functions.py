@@ -13,6 +13,7 @@ import os
 import shutil
 import socket
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import boto3
 import pytest
 from carebird_local import local
 
+from carebird.app.handoff import handoff_payload
 from carebird.aws.schema import agent_key
 from carebird.x.signature import sign
 
@@ -95,6 +97,7 @@ def stack(built: dict[str, Any], aws: dict[str, str]) -> dict[str, str]:
     machine = local.create_sla_state_machine(
         boto3.client("stepfunctions"), {"CasesTable": table, "EscalationQueueUrl": escalations}
     )
+    ingester = _lambda_function_on_moto("carebird-ingester")  # the webhook's handovers answered 202, as Lambda does
     boto3.client("scheduler").create_schedule_group(Name="carebird-sla")
     boto3.client("scheduler").create_schedule_group(Name="carebird-announcements")
     return {
@@ -113,7 +116,32 @@ def stack(built: dict[str, Any], aws: dict[str, str]) -> dict[str, str]:
         "SlaScheduleGroup": "carebird-sla",
         "SlaSchedulerRole.Arn": "arn:aws:iam::123456789012:role/carebird-sla-scheduler",
         "FailuresQueue.Arn": "arn:aws:sqs:eu-west-3:123456789012:carebird-failures",
+        "IngesterFunction": ingester,
     }
+
+
+def _lambda_function_on_moto(name: str) -> str:
+    """A function on the moto server that takes asynchronous invocations (202) without running anything (no Docker)."""
+    import io
+    import zipfile
+
+    import requests
+
+    requests.post(
+        f"{os.environ['AWS_ENDPOINT_URL']}/moto-api/config", json={"lambda": {"use_docker": False}}, timeout=10
+    )
+    role = boto3.client("iam").create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as archive:
+        archive.writestr("app.py", "def lambda_handler(event, context):\n    return None\n")
+    boto3.client("lambda").create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=role,
+        Handler="app.lambda_handler",
+        Code={"ZipFile": code.getvalue()},
+    )
+    return name
 
 
 def _resolve(value: Any, template: dict[str, Any], resources: dict[str, str]) -> str:
@@ -279,7 +307,9 @@ def test_every_built_function_imports_and_handles_a_representative_event(built, 
     }
     reports: dict[str, dict[str, Any]] = {}
     reports["WebhookFunction"] = invoke(built, "WebhookFunction", stack, events["WebhookFunction"])
-    record = _case_record(stack["CasesTable"])  # the stream consumers get the case the webhook stored
+    handover = json.loads(handoff_payload(mention, datetime.now(UTC)))  # what the webhook handed to Lambda
+    reports["IngesterFunction"] = invoke(built, "IngesterFunction", stack, [handover])
+    record = _case_record(stack["CasesTable"])  # the stream consumers get the case the ingester stored
     events["DispatcherFunction"] = events["AcknowledgerFunction"] = [{"Records": [record]}]
     deadline = {"case_id": "public-1860000000000000101", "level": "1", "reopened": "0", "waited_text": "1 h 30 min"}
     events["EscalatorFunction"] = [local.escalation_event(
@@ -302,7 +332,8 @@ def test_every_built_function_imports_and_handles_a_representative_event(built, 
 
     crc, delivery = reports["WebhookFunction"]["result"]
     assert crc["statusCode"] == 200 and json.loads(crc["body"])["response_token"].startswith("sha256=")
-    assert delivery["statusCode"] == 200 and json.loads(delivery["body"])["outcomes"] == {"created": 1}
+    assert delivery["statusCode"] == 200 and json.loads(delivery["body"]) == {"accepted": len(mention)}
+    assert reports["IngesterFunction"]["result"] == [{"feed": "aaa", "outcomes": {"created": 1}}]
     for consumer in ("DispatcherFunction", "AcknowledgerFunction"):
         assert reports[consumer]["result"] == [{"batchItemFailures": []}], consumer
     schedules = boto3.client("scheduler").list_schedules(GroupName="carebird-sla")["Schedules"]

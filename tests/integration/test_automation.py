@@ -69,7 +69,8 @@ def test_the_echo_of_the_acknowledgement_answers_nothing(stack):
     echo = at_night("aaa-brand-reply.json", EVENING + timedelta(minutes=1))
     echo["tweet_create_events"][0].update(id_str=outbox["post_id"], text=outbox["text"])
 
-    body = json.loads(stack.deliver(echo)["body"])
+    stack.deliver(echo)
+    body = stack.ingested()
 
     assert body["outcomes"] == {"ignored": 1}  # recognised as carebird's own post, not an answer
     assert "first_response_at" not in stack.case_item("public-1860000000000000101")
@@ -87,7 +88,8 @@ def test_a_night_dm_is_acknowledged_by_dm_with_the_privacy_link_and_its_echo_ans
     echo["direct_message_events"][0]["id"] = "1860000000000000777"  # X's id for the DM, not the dry run's
     echo["direct_message_events"][0]["message_create"]["message_data"]["text"] = wrapped
 
-    body = json.loads(stack.deliver(echo)["body"])
+    stack.deliver(echo)
+    body = stack.ingested()
 
     assert body["outcomes"] == {"ignored": 1}  # carebird's own DM, its link wrapped by X: not an answer
     (case,) = stack.store.cases_opened_between(EVENING - timedelta(hours=1), EVENING)
@@ -276,7 +278,8 @@ def test_an_echo_faster_than_the_post_id_guard_is_still_recognised_by_its_text(s
     echo = at_night("aaa-brand-reply.json", EVENING + timedelta(minutes=1))
     echo["tweet_create_events"][0].update(id_str="1870000000000000777", text=f"@claire_dupont {text}")
 
-    body = json.loads(stack.deliver(echo)["body"])
+    stack.deliver(echo)
+    body = stack.ingested()
 
     assert body["outcomes"] == {"ignored": 1}
     assert "first_response_at" not in stack.case_item("public-1860000000000000101")

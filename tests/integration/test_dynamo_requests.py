@@ -25,8 +25,8 @@ START = datetime(2025, 11, 25, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def compared(deployed):
-    """Every request the webhook's store serialises, with what botocore's own walk writes for it."""
-    serializer = deployed.module.webhook.store.client._serializer
+    """Every request the ingester's store serialises, with what botocore's own walk writes for it."""
+    serializer = deployed.ingester.store.client._serializer
     assert type(serializer).__qualname__ == "_TypedJsonSerializer"  # the function's own module copy (cold start)
     pairs = []
     direct = serializer.serialize_to_request
@@ -43,12 +43,14 @@ def compared(deployed):
 
 def deliver(deployed, payload):
     body = json.dumps(payload).encode()
-    response = deployed.call(local.http_api_event("POST", body=body, headers={SIGNATURE_HEADER: sign(SECRET, body)}))
-    assert response["statusCode"] == 200, response
-    return json.loads(response["body"])["outcomes"]
+    status, answer = deployed.post(
+        local.http_api_event("POST", body=body, headers={SIGNATURE_HEADER: sign(SECRET, body)})
+    )
+    assert status == 200, answer
+    return answer["outcomes"]
 
 
-def test_the_webhooks_requests_written_with_json_dumps_equal_botocores_byte_for_byte(deployed, compared):
+def test_the_ingesters_requests_written_with_json_dumps_equal_botocores_byte_for_byte(deployed, compared):
     dana = Author("1700000000000000043", "dana", "Dana \u00e9\u00e8 \U0001f600", 5000)
     mention = sim.tweet(CLAIRE, "@LumiereAide ma facture est fausse \u20ac \U0001f621", START, BRAND)
     follow = sim.tweet(CLAIRE, "@LumiereAide toujours rien", START + timedelta(minutes=3), BRAND)
@@ -58,7 +60,7 @@ def test_the_webhooks_requests_written_with_json_dumps_equal_botocores_byte_for_
                       in_reply_to=("1990000000000000001", dana))  # fmt: skip
     outcomes = [deliver(deployed, p) for p in (mention, follow, mention, answer, early)]
     outcomes.append(deliver(deployed, sim.dm(dana, BRAND, 'Bonjour, ma box "clignote"\n?', START, BRAND)))
-    deployed.module.webhook.store.recent.clear()  # another container: the full path's reads
+    deployed.ingester.store.recent.clear()  # another container: the full path's reads
     later = sim.tweet(CLAIRE, "@LumiereAide et alors ?", START + timedelta(minutes=9), BRAND)
     outcomes.append(deliver(deployed, later))
 

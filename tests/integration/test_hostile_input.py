@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from carebird.app.webhook import CRC_TOKEN
+from carebird.errors import StorageUnavailable
 from carebird.x.signature import SIGNATURE_HEADER, sign
 from tests.helpers import fixture
 from tests.integration.conftest import SECRET, item_count
@@ -22,8 +23,7 @@ MENTION_ID = "1860000000000000101"
 
 def post(deployed, payload, secret=SECRET):
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    response = deployed.call(local.http_api_event("POST", body=body, headers={SIGNATURE_HEADER: sign(secret, body)}))
-    return response["statusCode"], json.loads(response["body"])
+    return deployed.post(local.http_api_event("POST", body=body, headers={SIGNATURE_HEADER: sign(secret, body)}))
 
 
 def crc(deployed, token):
@@ -147,8 +147,8 @@ def test_a_user_whose_public_metrics_is_a_string_still_gets_their_case(deployed)
     assert case.customer.handle == "nora_k" and case.customer.followers == 0
 
 
-def test_a_storage_outage_is_a_503_and_nothing_is_quarantined(deployed):
-    store = deployed.module.webhook.store
+def test_a_storage_outage_fails_the_ingester_quarantines_nothing_and_its_next_attempt_lands(deployed):
+    store = deployed.ingester.store
     real = store.client
 
     class Down:
@@ -161,12 +161,13 @@ def test_a_storage_outage_is_a_503_and_nothing_is_quarantined(deployed):
             return fail
 
     store.client = Down()
-    status, _ = post(deployed, fixture("aaa-mention.json"))
+    with pytest.raises(StorageUnavailable):  # every attempt failed: Lambda keeps the handover for the failures queue
+        post(deployed, fixture("aaa-mention.json"))
     store.client = real
 
-    assert status == 503
     assert item_count(deployed.dynamodb) == 0
-    assert post(deployed, fixture("aaa-mention.json"))[1]["outcomes"] == {"created": 1}  # X's retry lands
+    [kept] = deployed.queue.failed
+    assert deployed.ingester.lambda_handler(kept.payload, local.LambdaContext())["outcomes"] == {"created": 1}
 
 
 # --- 3-5. order and races ----------------------------------------------------------------------------
@@ -269,10 +270,10 @@ def test_a_delivery_of_many_mentions_is_stored_in_one_call(deployed):
     assert len(deployed.store.open_queue(limit=500)) == 48
 
 
-# --- 8. least privilege, checked against what the webhook really does -------------------------------
+# --- 8. least privilege, checked against what the ingester really does ------------------------------
 
 
-def test_the_webhook_uses_only_the_table_actions_its_role_allows(deployed):
+def test_the_ingester_uses_only_the_table_actions_its_role_allows(deployed):
     from tests.integration.test_template import RESOURCES, _dynamodb_actions
 
     used: set[str] = set()
@@ -289,7 +290,7 @@ def test_the_webhook_uses_only_the_table_actions_its_role_allows(deployed):
         else:
             used.add(model.name)
 
-    client = deployed.module.webhook.store.client
+    client = deployed.ingester.store.client
     client.meta.events.register("before-parameter-build.dynamodb.*", record)
     for name in ("aaa-brand-reply.json", "aaa-mention.json", "aaa-mention.json", "aaa-extended-tweet.json",
                  "aaa-dm-incoming.json", "aaa-dm-outgoing.json", "aaa-tweet-delete.json", "xaa-post-delete.json",
@@ -299,5 +300,5 @@ def test_the_webhook_uses_only_the_table_actions_its_role_allows(deployed):
     broken["tweet_create_events"][0]["timestamp_ms"] = "9" * 20
     post(deployed, broken)  # the quarantine is written too
 
-    allowed = {a.split(":")[1] for a in _dynamodb_actions(RESOURCES["WebhookFunction"])}
+    allowed = {a.split(":")[1] for a in _dynamodb_actions(RESOURCES["IngesterFunction"])}
     assert used and used <= allowed, used - allowed

@@ -1,6 +1,6 @@
 """Deliveries X signs but that do not decode as JSON: the valid events beside the poison are stored, the poison is
 kept once in the quarantine and X gets a 200 (a redelivery would fail the same way), never a 400 for the whole
-delivery nor a 503 on every redelivery. A delivery too large to store in time stops before the timeout."""
+delivery nor a failed ingester on every attempt. A delivery too large to store in time stops before the timeout."""
 
 import copy
 import json
@@ -10,9 +10,11 @@ from dataclasses import dataclass, replace
 import pytest
 from carebird_local import local
 
+from carebird.app.delivery import OutOfTime
+from carebird.app.handoff import handoff_payload
 from carebird.x.signature import SIGNATURE_HEADER, sign
 from tests.helpers import fixture
-from tests.integration.conftest import SECRET
+from tests.integration.conftest import FIXTURES_RECEIVED_AT, SECRET
 
 pytestmark = pytest.mark.integration
 MENTION_ID = "1860000000000000101"
@@ -32,10 +34,10 @@ def _two_mentions_with(poison: bytes, field: str = "text") -> bytes:
     return json.dumps(delivery).encode().replace(json.dumps(MARKER).encode(), poison)
 
 
-def post(deployed, body: bytes, context=None):
+def post(deployed, body: bytes):
+    """The webhook's status and the ingester's answer."""
     event = local.http_api_event("POST", body=body, headers={SIGNATURE_HEADER: sign(SECRET, body)}, base64_encoded=True)
-    response = deployed.module.lambda_handler(event, context or local.LambdaContext(function_name="carebird-webhook"))
-    return response["statusCode"], json.loads(response["body"])
+    return deployed.post(event)
 
 
 POISONS = {
@@ -86,9 +88,9 @@ class Countdown:
 
     left: float
     step: float
-    function_name: str = "carebird-webhook"
+    function_name: str = "carebird-ingester"
     memory_limit_in_mb: int = 512
-    invoked_function_arn: str = "arn:aws:lambda:eu-west-3:123456789012:function:carebird-webhook"
+    invoked_function_arn: str = "arn:aws:lambda:eu-west-3:123456789012:function:carebird-ingester"
     aws_request_id: str = "countdown"
 
     def get_remaining_time_in_millis(self) -> int:
@@ -96,11 +98,11 @@ class Countdown:
         return int(self.left * 1000)
 
 
-def test_a_delivery_too_large_to_store_in_time_stops_before_the_timeout_and_the_redelivery_finishes(
+def test_a_delivery_too_large_to_store_in_time_stops_before_the_timeout_and_the_next_attempt_finishes(
     deployed, monkeypatch
 ):
-    webhook = deployed.module.webhook
-    monkeypatch.setattr(webhook, "settings", replace(webhook.settings, parallelism=1))  # one event per look
+    ingester = deployed.ingester.ingester
+    monkeypatch.setattr(ingester, "settings", replace(ingester.settings, parallelism=1))  # one event per look
     delivery = fixture("aaa-mention.json")
     template = delivery["tweet_create_events"][0]
     delivery["tweet_create_events"] = []
@@ -110,17 +112,20 @@ def test_a_delivery_too_large_to_store_in_time_stops_before_the_timeout_and_the_
         delivery["tweet_create_events"].append(event)
     body = json.dumps(delivery).encode()
 
-    cut = post(deployed, body, Countdown(left=5.5, step=1.0))  # room for three events, then 2 s of margin
-    finished = post(deployed, body)
+    handover = json.loads(handoff_payload(body, FIXTURES_RECEIVED_AT))
 
-    assert cut == (503, {"error": "partly stored, retry later"})
-    assert finished == (200, {"feed": "aaa", "outcomes": {"duplicate": 3, "created": 3}})
+    with pytest.raises(OutOfTime):  # Lambda invokes the ingester again with the same handover
+        deployed.ingester.lambda_handler(handover, Countdown(left=5.5, step=1.0))  # three events, then 2 s of margin
+    finished = deployed.ingester.lambda_handler(handover, local.LambdaContext())
+
+    assert deployed.store.get_case("public-1860000000000000900") is not None
+    assert finished == {"feed": "aaa", "outcomes": {"duplicate": 3, "created": 3}}
 
 
 def test_a_raw_event_the_store_refuses_is_quarantined_as_its_reason_and_an_excerpt(deployed, monkeypatch):
     from carebird.errors import StorageRefused
 
-    store = deployed.module.webhook.quarantine
+    store = deployed.ingester.ingester.quarantine
     real = store.quarantine
 
     def refuses_large_raws(reason, raw, feed, received_at):

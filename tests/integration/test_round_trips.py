@@ -20,15 +20,15 @@ START = datetime(2025, 11, 25, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def metered(deployed):
-    meter = Meter().attach(deployed.module.webhook.store.client)
+    meter = Meter().attach(deployed.ingester.store.client)
 
     def send(payload):
         body = json.dumps(payload).encode()
         meter.reset()
         headers = {SIGNATURE_HEADER: sign(SECRET, body)}
-        response = deployed.call(local.http_api_event("POST", body=body, headers=headers))
-        assert response["statusCode"] == 200, response
-        return json.loads(response["body"])["outcomes"], meter.snapshot()
+        status, answer = deployed.post(local.http_api_event("POST", body=body, headers=headers))
+        assert status == 200, answer
+        return answer["outcomes"], meter.snapshot()
 
     return send
 
@@ -38,7 +38,7 @@ def test_a_new_case_costs_two_calls_its_redelivery_none_here_and_one_elsewhere(m
 
     created, (calls, _) = metered(mention)
     redelivered, (again, _) = metered(mention)
-    deployed.module.webhook.store.recent.clear()  # the redelivery lands in another container
+    deployed.ingester.store.recent.clear()  # the redelivery lands in another container
     elsewhere, (read_only, units) = metered(mention)
 
     assert created == {"created": 1} and calls == {"BatchGetItem": 1, "TransactWriteItems": 1}
@@ -84,7 +84,7 @@ def test_a_redelivery_a_container_stored_elsewhere_is_refused_by_its_id_guard_in
     follow_up = sim.tweet(CLAIRE, "@LumiereAide toujours rien", START + timedelta(minutes=5), BRAND)
     metered(mention)
     metered(follow_up)
-    store = deployed.module.webhook.store
+    store = deployed.ingester.store
     store.recent._holders.clear()  # the follow-up was stored by another container; this one still has the case
 
     again, (calls, _) = metered(follow_up)
@@ -95,7 +95,7 @@ def test_a_redelivery_a_container_stored_elsewhere_is_refused_by_its_id_guard_in
 
 def test_a_container_that_never_saw_the_case_reads_it_first(metered, deployed):
     metered(sim.tweet(CLAIRE, "@LumiereAide ma box ne marche plus", START, BRAND))
-    deployed.module.webhook.store.recent.clear()  # another container: it never saw this case
+    deployed.ingester.store.recent.clear()  # another container: it never saw this case
 
     appended, (calls, _) = metered(sim.tweet(CLAIRE, "@LumiereAide toujours rien", START + timedelta(minutes=5), BRAND))
 
@@ -163,4 +163,4 @@ def test_the_secret_and_the_table_are_reached_through_one_sdk_session(metered, d
 
     secrets_client = secrets.client()
     assert secrets_client.meta.service_model.service_name == "secretsmanager"
-    assert secrets_client._loader is deployed.module.webhook.store.client._loader
+    assert secrets_client._loader is deployed.ingester.store.client._loader

@@ -173,6 +173,7 @@ def test_no_second_level_when_the_case_is_answered_between_the_levels(stack):
         in_reply_to_status_id_str="1860000000000000102", in_reply_to_user_id_str="1600000000000000003"
     )
     stack.webhook.lambda_handler(local.signed_delivery(stamped(reply, now()), SECRET), stack.context)
+    stack.run_ingester()
     stack.sfn.start_execution(stateMachineArn=stack.state_machine, name=second.name, input=json.dumps(second.input))
 
     assert [e["status"] for e in stack.wait_for_executions()] == ["SUCCEEDED", "SUCCEEDED"]

@@ -99,7 +99,8 @@ def _dynamodb_actions(resource: dict) -> set[str]:
 
 def test_every_function_and_the_workflow_get_only_the_table_actions_they_use():
     expected = {
-        "WebhookFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+        "WebhookFunction": set(),  # it verifies and hands over: the ingester stores
+        "IngesterFunction": {"dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
         "AnnouncerFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
         "AcknowledgerFunction": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"},
         "DigestFunction": {"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"},  # + the bill's counters
@@ -271,3 +272,63 @@ def test_lambda_logs_only_its_failure_events_and_never_drops_a_line_the_metrics_
     assert filters and all(f["LogGroupName"] == {"Ref": "WebhookAccessLogGroup"} for f in filters)
     queries = re.findall(r'"query": "([^"]*)"', RESOURCES["CareDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"])
     assert queries and all(re.search(r"filter ispresent\((acknowledged_via|CasesOpened)\)", q) for q in queries)
+
+
+def _statements(function: str) -> list[tuple[str, object]]:
+    """Every (action, resource) a function's role is given, SAM's policy templates by their name."""
+    granted: list[tuple[str, object]] = []
+    for policy in RESOURCES[function]["Properties"].get("Policies", []):
+        for statement in policy.get("Statement", []):
+            granted += [(action, statement["Resource"]) for action in statement["Action"]]
+        granted += [(name, argument) for name, argument in policy.items() if name != "Statement"]
+    return granted
+
+
+def test_the_webhook_may_invoke_the_ingester_only_and_read_the_secret_and_touches_no_table():
+    granted = _statements("WebhookFunction")
+
+    assert sorted(granted, key=str) == sorted(
+        [
+            ("lambda:InvokeFunction", {"Fn::GetAtt": ["IngesterFunction", "Arn"]}),  # the exact function, no wildcard
+            ("AWSSecretsManagerGetSecretValuePolicy", {"SecretArn": {"Ref": "XCredentials"}}),
+        ],
+        key=str,
+    )
+    environment = RESOURCES["WebhookFunction"]["Properties"]["Environment"]["Variables"]
+    assert environment["INGESTER_FUNCTION"] == {"Ref": "IngesterFunction"}
+    assert not {"CASES_TABLE", "OUTAGE_TOPIC_ARN"} & set(environment)
+
+
+def test_the_ingester_stores_and_alerts_but_reads_no_secret_and_invokes_nothing():
+    granted = _statements("IngesterFunction")
+    actions = {action for action, _ in granted}
+
+    assert actions == {
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "SNSPublishMessagePolicy",
+    }
+    table = [{"Fn::GetAtt": ["CasesTable", "Arn"]}]
+    assert all(resource == table for action, resource in granted if action.startswith("dynamodb"))
+    assert ("SNSPublishMessagePolicy", {"TopicName": {"Fn::GetAtt": ["TeamTopic", "TopicName"]}}) in granted
+    assert "Events" not in RESOURCES["IngesterFunction"]["Properties"]  # no URL, no schedule: the webhook invokes it
+
+
+def test_the_ingester_retries_twice_keeps_events_six_hours_then_sends_them_to_the_alarmed_failures_queue():
+    config = RESOURCES["IngesterFunction"]["Properties"]["EventInvokeConfig"]
+
+    assert (config["MaximumRetryAttempts"], config["MaximumEventAgeInSeconds"]) == (2, 21600)
+    assert config["DestinationConfig"]["OnFailure"] == {
+        "Type": "SQS",  # SAM gives the role sqs:SendMessage on this queue alone
+        "Destination": {"Fn::GetAtt": ["FailuresQueue", "Arn"]},
+    }
+    # a failure record carries the delivery as base64: the queue takes SQS's largest message, not its 256 KiB default
+    assert RESOURCES["FailuresQueue"]["Properties"]["MaximumMessageSize"] == 1_048_576
+    alarm = RESOURCES["FailuresAlarm"]["Properties"]
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["FailuresQueue", "QueueName"]}}]
+    assert "ingester" in alarm["AlarmDescription"] and "carebird redrive" in alarm["AlarmDescription"]
+    # what the operator needs to store them again (carebird redrive) is in the outputs
+    assert TEMPLATE["Outputs"]["IngesterFunctionName"]["Value"] == {"Ref": "IngesterFunction"}
+    assert TEMPLATE["Outputs"]["FailuresQueueUrl"]["Value"] == {"Ref": "FailuresQueue"}

@@ -34,14 +34,16 @@ def test_the_template_turns_tracing_off_by_default_for_every_function(folder, re
     assert environment_of(resource)["POWERTOOLS_TRACE_DISABLED"] == "true"
 
 
-def test_with_tracing_off_a_cold_start_never_imports_the_xray_sdk():
+@pytest.mark.parametrize("function", ["webhook", "ingester"])
+def test_with_tracing_off_a_cold_start_never_imports_the_xray_sdk(function):
     env = {k: v for k, v in os.environ.items() if not k.startswith("POWERTOOLS_TRACE")} | {
         "AWS_DEFAULT_REGION": "eu-west-3",
         "CASES_TABLE": "t",
         "X_SECRET_ARN": "arn:aws:secretsmanager:eu-west-3:123456789012:secret:x",
+        "INGESTER_FUNCTION": "carebird-ingester",
         "BRAND_USER_ID": "1",
         "BRAND_HANDLE": "b",
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "functions" / "webhook"), str(ROOT / "layers" / "carebird")]),
+        "PYTHONPATH": os.pathsep.join([str(ROOT / "functions" / function), str(ROOT / "layers" / "carebird")]),
     }
     probe = "import sys, app; print(sorted(m for m in sys.modules if m.startswith(('aws_xray_sdk', 'wrapt'))))"
     result = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=60)

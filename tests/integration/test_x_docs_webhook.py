@@ -16,13 +16,11 @@ def example_user_webhook(deployed, monkeypatch):
     """The deployed webhook for the X Activity page's subscribed account, @ExampleUser."""
     monkeypatch.setenv("BRAND_USER_ID", "1111111111111111111")
     monkeypatch.setenv("BRAND_HANDLE", "ExampleUser")
-    module = local.load_function("webhook")
-    context = local.LambdaContext(function_name="carebird-webhook")
+    module, queue = local.connected_webhook()
 
     def deliver(name):
         payload = json.loads((DOCS / name).read_text(encoding="utf-8"))
-        response = module.lambda_handler(local.signed_delivery(payload, SECRET), context)
-        return response["statusCode"], json.loads(response["body"])
+        return local.post_delivery(module, queue, local.signed_delivery(payload, SECRET))
 
     return deliver, deployed.store
 

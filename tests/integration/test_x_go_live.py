@@ -71,19 +71,19 @@ def live(aws, monkeypatch):
         "BRAND_USER_ID": BRAND_ID,
         "BRAND_HANDLE": HANDLE,
         "X_ALERT_TOPIC_ARN": topic,
+        "INGESTER_FUNCTION": "carebird-ingester",
     }.items():
         monkeypatch.setenv(name, value)
     clock.travel_to(MONDAY)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         mock.add_passthru("http://127.0.0.1")  # the loopback redirect is served for real
         fake = FakeX(BRAND_ID, HANDLE).install(mock)
-        webhook = local.load_function("webhook")
-        context = local.LambdaContext(function_name="carebird-webhook")
+        webhook, queue = local.connected_webhook()
 
         def deliver(payload: dict) -> dict:
-            response = webhook.lambda_handler(local.signed_delivery(payload, SECRET), context)
-            assert response["statusCode"] == 200
-            return json.loads(response["body"])["outcomes"]
+            status, answer = local.post_delivery(webhook, queue, local.signed_delivery(payload, SECRET))
+            assert status == 200
+            return answer["outcomes"]
 
         yield SimpleNamespace(
             fake=fake,

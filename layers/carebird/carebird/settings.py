@@ -198,10 +198,9 @@ WATCH_DAILY_READ_CAP = Setting(
 )
 
 # --- ingestion limits ------------------------------------------------------------------------------------------
-# At most what one asynchronous invocation carries to the ingester as base64 (carebird.app.handoff: 786,282 bytes).
-MAX_BODY_BYTES = Setting(
-    "MAX_BODY_BYTES", 524288, _whole(1024, 786_282), None, "Largest webhook delivery accepted."
-)
+# At most what one asynchronous invocation carries to the ingester as base64 with room for Lambda's on-failure record
+# in the failures queue (carebird.app.handoff.largest_body: 773,994 bytes).
+MAX_BODY_BYTES = Setting("MAX_BODY_BYTES", 524288, _whole(1024, 773_994), None, "Largest webhook delivery accepted.")
 INGESTER_FUNCTION = Setting(
     "INGESTER_FUNCTION", REQUIRED, _text, None, "The function the webhook hands each verified delivery to."
 )

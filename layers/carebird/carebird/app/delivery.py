@@ -247,13 +247,14 @@ class Ingester:
     def persist(
         self, delivery: Delivery, received_at: datetime, seconds_left: Callable[[], float] | None = None
     ) -> Summary:
-        """Store every valid event; keep every other one in the quarantine. Raise only on an outage (503), or
-        OutOfTime when fewer than STOP_MARGIN_SECONDS remain: what is stored stays stored, and X's redelivery
-        stores the rest (the stored ones are duplicates then, one read or none each)."""
+        """Store every valid event; keep every other one in the quarantine. Raise only on an outage, or OutOfTime when
+        fewer than STOP_MARGIN_SECONDS remain: what is stored stays stored, and the next attempt (Lambda's retry of
+        the ingester; X's next poll for the watcher and the poller) stores the rest (the stored ones are duplicates
+        then, one read or none each)."""
         summary = Summary(feed=delivery.feed, ignored=list(delivery.ignored), unknown_types=delivery.unknown_types)
         summary.outcomes[Outcome.IGNORED.value] += len(delivery.ignored)
-        if delivery.revoked and self.on_revoke is not None:
-            self.on_revoke(delivery.revoked_at)
+        if delivery.revoked and self.on_revoke is not None:  # an undated revocation happened when X sent it, not
+            self.on_revoke(delivery.revoked_at or received_at)  # when stored (a retry may come after a resume)
         rejected = list(delivery.rejected)
         outage: Exception | None = None
         for raw, outcome in self._apply_all(delivery, seconds_left):
@@ -278,7 +279,7 @@ class Ingester:
 
     def _keep(self, item: Rejected, feed: str, received_at: datetime) -> None:
         """Quarantine one rejected event. Should its raw be refused too, its reason and a bounded excerpt are kept
-        instead: a poison event is kept once and answered 200, never a 503 on each of X's redeliveries."""
+        instead: a poison event is kept once, never a failed invocation on each of Lambda's attempts."""
         if self.quarantine is None:
             raise ConfigurationError("no quarantine to keep a rejected event in")
         try:
@@ -306,7 +307,7 @@ class Ingester:
                 try:
                     _refuse_unencodable(event)
                     done.append((raw, apply_event(self.store, event, self.settings.ingest)))
-                except Exception as exc:  # classified by the caller: outage (503) or a refused event (quarantine)
+                except Exception as exc:  # classified by the caller: an outage (raised) or a refused event (quarantine)
                     done.append((raw, exc))
                     continue
                 self._count_outage(event, done[-1][1])
@@ -361,7 +362,9 @@ def answer_handoff(
     try:
         summary = ingester.ingest(data, received_at, seconds_left)
     except OutOfTime as error:
-        log.warning("delivery cut short before the timeout; stored again on the next attempt", extra={"reason": str(error)})
+        log.warning(
+            "delivery cut short before the timeout; stored again on the next attempt", extra={"reason": str(error)}
+        )
         raise
     log.info("delivery processed", extra={"summary": summary.as_body()})
     log.debug("ignored items", extra={"ignored": summary.ignored[:50]})  # reasons and ids, never texts

@@ -22,12 +22,17 @@ from carebird.errors import PayloadError
 
 FORMAT = "carebird.delivery/1"
 # Lambda's limit for an asynchronous invocation's payload (AWS Lambda API reference, Invoke: "For asynchronous
-# invocations, the maximum payload size is 1 MB"). The settings keep MAX_BODY_BYTES low enough for its base64 to fit.
+# invocations, the maximum payload size is 1 MB"). A handover the ingester gives up on reaches the failures queue
+# inside Lambda's on-failure record (the request payload, the error, the context), and SQS takes a message of
+# 1,048,576 bytes at most (the queue's MaximumMessageSize, set to that in the template): a record Lambda cannot send
+# counts only in its DestinationDeliveryFailures metric ("Capturing records of Lambda asynchronous invocations").
+# So a handover leaves room for the record around it; the settings keep MAX_BODY_BYTES to what fits.
 MAX_PAYLOAD_BYTES = 1_048_576
 ENVELOPE_BYTES = 200  # the JSON around the base64 body: the format, the time, the keys
+RECORD_BYTES = 16_384  # the on-failure record around the handover: context, error message and stack trace
 
 
-def largest_body(payload_bytes: int = MAX_PAYLOAD_BYTES) -> int:
+def largest_body(payload_bytes: int = MAX_PAYLOAD_BYTES - RECORD_BYTES) -> int:
     """The largest delivery whose handover fits in `payload_bytes` (base64: 4 bytes for every 3)."""
     return (payload_bytes - ENVELOPE_BYTES) // 4 * 3
 

@@ -46,7 +46,6 @@ def raw_body(event: Mapping[str, Any], max_bytes: int) -> bytes:
     return data
 
 
-
 # A token in X's format: base64 characters. Never `{`, quotes or spaces, so no JSON object can be a CRC token
 # and the CRC answer can never serve as the signature of a delivery (the oracle attack).
 CRC_TOKEN = re.compile(r"[A-Za-z0-9+/=_-]{1,256}")

@@ -24,11 +24,18 @@ class LambdaHandoff:
         self._client = lambda_client
 
     def client(self) -> Any:
-        """The Lambda client, made on the first handover (a CRC challenge or a refused request needs none)."""
+        """The Lambda client, made on the first handover (a CRC challenge or a refused request needs none). Two
+        attempts of at most 1 s to connect and 1.5 s to read: an Invoke that hangs is a 503 within about 5 s, inside
+        the webhook's 10 s (botocore's own defaults wait 60 s to read, three times); X retries a delivery not
+        answered within 3 s anyway (docs/reliability.md)."""
         if self._client is None:
+            from botocore.config import Config
+
             from carebird.aws import sdk
 
-            self._client = sdk.client("lambda")
+            retries = {"mode": "standard", "total_max_attempts": 2}
+            patience = Config(connect_timeout=1, read_timeout=1.5, retries=retries)
+            self._client = sdk.client("lambda", config=patience)
         return self._client
 
     def hand_over(self, payload: bytes) -> None:
