@@ -44,24 +44,22 @@ class TwiceDelivered:
     def lambda_handler(self, event: dict, context: Any) -> Any:
         n = next(self.count) % (2 * self.every)
         if n == 0:
-            self.pending.append(self.pool.submit(self._again, "racing", event))
+            self.pending.append(self.pool.submit(self._again, "racing", event, context))
         answer = self.ingester.lambda_handler(event, context)
         if n == self.every:
-            self.pending.append(self.pool.submit(self._again, "late", event))
+            self.pending.append(self.pool.submit(self._again, "late", event, context))
         return answer
 
     @property
     def delivered(self) -> int:
         return sum(len(answers) for answers in self.answers.values()) + len(self.errors)
 
-    def _again(self, kind: str, event: dict) -> None:
+    def _again(self, kind: str, event: dict, context: Any) -> None:
         import copy
-
-        from carebird_local.local import LambdaContext
 
         self.second.kind = kind
         try:
-            self.answers[kind].append(self.ingester.lambda_handler(copy.deepcopy(event), LambdaContext("ingester")))
+            self.answers[kind].append(self.ingester.lambda_handler(copy.deepcopy(event), context))
         except Exception as error:  # Lambda would retry it: kept, and counted against the storm
             self.errors.append(error)
         finally:
@@ -77,11 +75,10 @@ class TwiceDelivered:
             self.writes[kind][operation] += 1
 
 
-def _serialise_all_but_handovers(on_success: Any) -> tuple[Any, Any]:
-    """One AWS call at a time, as carebird_local.motopatch.serialise_aws_calls (moto's backends are not
-    thread-safe), except Lambda's Invoke: AsyncLambda runs the ingester inside the webhook's Invoke, and a lock held
-    across it would make each ingestion atomic, hiding the races between a redelivery and its original that the
-    storm is for. `on_success(operation)` is told of every call that returned. Returns (lock, undo)."""
+def _serialise_aws_calls(on_success: Any) -> tuple[Any, Any]:
+    """One AWS call at a time, as carebird_local.motopatch.serialise_aws_calls (each request is atomic in AWS;
+    moto's backends are not thread-safe: races between calls still happen), undone after the storm;
+    `on_success(operation)` is told of every call that returned. Returns (lock, undo)."""
     import threading
 
     from botocore.client import BaseClient
@@ -89,8 +86,6 @@ def _serialise_all_but_handovers(on_success: Any) -> tuple[Any, Any]:
     lock, real = threading.RLock(), BaseClient._make_api_call
 
     def one_at_a_time(self: Any, operation_name: str, api_params: dict) -> Any:
-        if self.meta.service_model.service_name == "lambda":
-            return real(self, operation_name, api_params)
         with lock:
             answer = real(self, operation_name, api_params)
         on_success(operation_name)
@@ -102,9 +97,10 @@ def _serialise_all_but_handovers(on_success: Any) -> tuple[Any, Any]:
 
 def concurrent_storm(events: int) -> tuple[list[tuple[str, str]], dict[str, object]]:
     """The real webhook on 4 threads, redeliveries racing their originals, each delivery handed over to the real
-    ingester by the webhook's Lambda Invoke (AsyncLambda runs it inside that call) and one handover in ten delivered
-    twice by Lambda (TwiceDelivered), while the dispatcher drains the stream and creates one-time SLA schedules
-    (moto's EventBridge Scheduler) as it would in AWS."""
+    ingester by the webhook's Lambda Invoke (AsyncLambda queues it; each thread then runs its own handover, so
+    ingesters run at once as Lambda runs concurrent events) and one handover in ten delivered twice by Lambda
+    (TwiceDelivered), while the dispatcher drains the stream and creates one-time SLA schedules (moto's
+    EventBridge Scheduler) as it would in AWS."""
     import logging
     import threading
     from concurrent.futures import ThreadPoolExecutor
@@ -135,7 +131,7 @@ def concurrent_storm(events: int) -> tuple[list[tuple[str, str]], dict[str, obje
         )  # fmt: skip
         twice = TwiceDelivered(stack.ingester, DUPLICATED_HANDOVERS_EVERY, seconds)
         stack.lambda_queue.route(stack.webhook.settings.ingester_function, twice)  # type: ignore[arg-type]
-        lock, undo = _serialise_all_but_handovers(twice.count_write)
+        lock, undo = _serialise_aws_calls(twice.count_write)
         payloads = storm_payloads(BRAND, events)
         from carebird_local import simulate as sim
 
@@ -147,8 +143,10 @@ def concurrent_storm(events: int) -> tuple[list[tuple[str, str]], dict[str, obje
         dispatched = Counter()
 
         def deliver(payload: dict) -> None:
-            response = stack.deliver(payload)
+            signed = local.signed_delivery(payload, stack.consumer_secret)
+            response = stack.webhook.lambda_handler(signed, stack.context)
             assert response["statusCode"] == 200, response
+            stack.lambda_queue.run_pending(queued_here=True)  # Lambda runs this thread's handover: threads at once
 
         def drain() -> None:
             while True:
@@ -175,8 +173,8 @@ def concurrent_storm(events: int) -> tuple[list[tuple[str, str]], dict[str, obje
             dispatcher.join()
             undo()
         outcomes: Counter[str] = Counter()
-        for answer in stack.lambda_queue.answers:
-            outcomes.update(answer.get("outcomes", {}))
+        for invocation in stack.lambda_queue.invocations:
+            outcomes.update((invocation.answer or {}).get("outcomes", {}))
         second_outcomes: dict[str, Counter[str]] = {kind: Counter() for kind in twice.answers}
         for kind, answers in twice.answers.items():
             for answer in answers:
@@ -215,7 +213,7 @@ def concurrent_storm(events: int) -> tuple[list[tuple[str, str]], dict[str, obje
         (
             "concurrent storm: events (10 % redeliveries racing their originals), 4 threads",
             f"{len(payloads)} in {elapsed:.1f} s = {len(payloads) / elapsed:.0f} events/s, dispatcher running; each "
-            "verified by the webhook and handed to the ingester (Lambda Invoke, run in process by AsyncLambda)",
+            "verified by the webhook and handed to the ingester (Lambda Invoke, queued and run by AsyncLambda)",
         ),
         ("concurrent storm: outcomes", ", ".join(f"{k} {v}" for k, v in sorted(outcomes.items()))),
         (
