@@ -69,10 +69,39 @@ FREE_TIER = {"metrics": 10, "alarms": 10, "dashboards": 3, "logs_gb": 5, "schedu
 # Stated assumptions (not measurable on moto), each with its reason.
 CALL_LATENCY_MS = {  # wall time an AWS call adds to a function's billed duration, same region, warm connection
     "dynamodb": 6.0,
+    "lambda": 30.0,  # the webhook's handover: LAMBDA_INVOKE_WAIT_MS below
     "scheduler": 25.0,
     "secretsmanager": 20.0,
     "sns": 20.0,
 }
+# The webhook waits for Lambda's answer to its asynchronous Invoke (202 once the event is in Lambda's queue: the
+# Invoke API reference, https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html). AWS publishes no latency
+# for it; 30 ms is assumed: more than the 20-25 ms taken above for the other control-plane calls (SNS, Scheduler,
+# Secrets Manager), five times DynamoDB's 6 ms, on the conservative side for a same-region call on a warm
+# connection. Every 10 ms more adds about $0.0002 per 1,000 cases (3.3 deliveries a case at 512 MB).
+LAMBDA_INVOKE_WAIT_MS = CALL_LATENCY_MS["lambda"]
+# Lambda's asynchronous queue is not billed by itself: Lambda pricing (SOURCES["lambda"]) bills requests and
+# duration; the ingester's invocation out of the queue is one request of the ingester, each retry another (counted
+# when it happens: the bill's run has none). A payload above 256 KB is billed one more request per 64 KB beyond the
+# first 256 KB (AWS's announcement of the 1 MB asynchronous payload, October 2025: not re-read from the pricing page
+# this session); a handover of an everyday delivery is a few KB.
+ASYNC_PAYLOAD_FREE_BYTES, ASYNC_PAYLOAD_CHUNK_BYTES = 256 * 1024, 64 * 1024
+# Cold starts: since 1 August 2025 Lambda bills the INIT phase of ZIP functions on managed runtimes as duration, as it
+# bills an invocation ("AWS Lambda standardizes billing for INIT Phase", AWS Compute Blog, April 2025). How often a
+# function starts cold depends on the traffic, not linearly on the cases: it is a line of the month, not of the
+# 1,000 cases. Assumed: an execution environment left idle IDLE_RECLAIM_MINUTES is gone (AWS documents no lifetime;
+# 5 minutes is the short, pessimistic end of what is commonly observed), invocations arrive at random (Poisson)
+# spread evenly over the day (a desk's traffic bunches in opening hours, which leaves fewer, longer gaps: fewer cold
+# starts), one environment per function (a small desk's traffic never needs two at once).
+IDLE_RECLAIM_MINUTES = 5.0
+# The INIT phase's CPU, per function: the bench's built first event on python3.13 (bench/probes.py
+# `built_first_event`: whole-process CPU of import + first event, more than the INIT phase alone); the stream
+# consumers' is not measured: the ingester's stands for it (they import the same case store and powertools).
+INIT_CPU_KEYS = {"webhook": "first_event_cpu_ms_built", "ingester": "first_event_cpu_ms_built_ingester"}
+INIT_STAND_INS = {"acknowledger": "ingester", "dispatcher": "ingester"}
+# billed as wall time at the function's memory: its CPU share (one full vCPU at 1,769 MB: Lambda's memory and
+# computing power page), never more than one; any CPU boost Lambda may give an INIT phase is not counted on
+LAMBDA_FULL_VCPU_MB = 1769
 BILLING_ROUNDING_MS = 0.5  # Lambda bills whole milliseconds: half of one on average
 # Lambda's own (system) log events of a successful invocation under the template's LoggingConfig (JSON format, system
 # log level WARN): none. Lambda's log-level filtering page ("System log level event mapping",
@@ -125,26 +154,56 @@ class Line:
 
 def _lambda_duration(per_case: dict[str, Any], function: str, cpu_ms: float, memory_gb: float) -> float:
     """GB-seconds of one function's invocations for one case: CPU plus the wall time of its AWS calls."""
-    calls = per_case["calls"]
-    wait_ms = sum(
+    invocations = per_case["invocations"][function]
+    return (invocations * (cpu_ms + BILLING_ROUNDING_MS) + _wait_ms(per_case, function)) / 1000 * memory_gb
+
+
+def _wait_ms(per_case: dict[str, Any], function: str) -> float:
+    """Milliseconds a function waits for the answers of its AWS calls in a case (CALL_LATENCY_MS per call)."""
+    return sum(
         n * CALL_LATENCY_MS.get(key.split(" ", 1)[1].split(":")[0], 6.0)
-        for key, n in calls.items()
+        for key, n in per_case["calls"].items()
         if key.startswith(f"{function} ")
     )
-    invocations = per_case["invocations"][function]
-    return (invocations * (cpu_ms + BILLING_ROUNDING_MS) + wait_ms) / 1000 * memory_gb
+
+
+def function_cpu(per_case: dict[str, Any], cpu_ms_http: dict[str, float]) -> dict[str, tuple[float, str]]:
+    """Each function's CPU per invocation and where it comes from: over HTTP to AWS on loopback when the bench's
+    probes measured it (bench/worker.py: `webhook_cpu_ms_per_event_http`, `ingester_cpu_ms_per_event_http`), else
+    the bill's own run (bench/probes.py `case_lifecycle`: in process, moto's emulation excluded, no transport)."""
+    found = {}
+    for function in per_case["invocations"]:
+        over_http, in_process = cpu_ms_http.get(function), per_case["cpu_ms"].get(function)
+        if over_http is not None:
+            found[function] = (over_http, f"{over_http:.2f} ms over HTTP")
+        elif in_process is None:
+            raise KeyError(f"no CPU figure for the {function} function: neither over HTTP nor in the bill's run")
+        elif function in HTTP_PROBED:
+            found[function] = (in_process, f"{in_process:.2f} ms in process (over HTTP: not measured in this run)")
+        else:
+            found[function] = (in_process, f"{in_process:.2f} ms in process")
+    return found
+
+
+HTTP_PROBED = ("webhook", "ingester")  # the functions the bench also measures over HTTP (bench/worker.py)
+
+
+def _async_extra_requests(per_case: dict[str, Any]) -> float:
+    """Requests billed for the handovers' payloads beyond 256 KB (one per started 64 KB chunk above it)."""
+    largest = per_case.get("handover_bytes", {}).get("largest", 0)
+    extra = max(0, math.ceil((largest - ASYNC_PAYLOAD_FREE_BYTES) / ASYNC_PAYLOAD_CHUNK_BYTES))
+    return extra * per_case["invocations"].get("ingester", 0)  # pessimistic: every handover as large as the largest
 
 
 def variable_lines(
-    per_case: dict[str, Any], webhook_cpu_ms: float, stored_bytes_per_case: float, region: str, memory_gb: float = 0.5
-) -> list[Line]:
+    per_case: dict[str, Any], cpu_ms_http: dict[str, float], stored_bytes_per_case: float, region: str,
+    memory_gb: float = 0.5,
+) -> list[Line]:  # fmt: skip
     """AWS per 1,000 cases, line by line (the first month of storage of those cases included)."""
     price, cases = REGIONS[region], 1000
     invocations = per_case["invocations"]
-    gb_seconds = sum(
-        _lambda_duration(per_case, f, webhook_cpu_ms if f == "webhook" else per_case["cpu_ms"][f], memory_gb)
-        for f in invocations
-    )
+    cpu = function_cpu(per_case, cpu_ms_http)
+    duration = {f: _lambda_duration(per_case, f, cpu[f][0], memory_gb) for f in invocations}
     calls = per_case["calls"]
     schedules = sum(n for key, n in calls.items() if key.endswith("scheduler:CreateSchedule"))
     deleted = sum(n for key, n in calls.items() if key.endswith("scheduler:DeleteSchedule"))
@@ -153,29 +212,50 @@ def variable_lines(
     # instead: those schedules fire (the deadline and its backstop) and the deadline escalates, once.
     fired = max(schedules - deleted, 0) + ESCALATED_SHARE * deleted
     escalations = schedules / SCHEDULES_PER_DEADLINE * ESCALATED_SHARE
-    log_bytes = (
-        sum(per_case["log_bytes"].values())
-        + sum(n * (PLATFORM_LOG_BYTES + PLATFORM_LOG_EVENTS * LOG_EVENT_OVERHEAD_BYTES) for n in invocations.values())
-        + sum(n * LOG_EVENT_OVERHEAD_BYTES for n in per_case["log_lines"].values())
-    )
+    logged = {
+        f: per_case["log_bytes"].get(f, 0)
+        + n * (PLATFORM_LOG_BYTES + PLATFORM_LOG_EVENTS * LOG_EVENT_OVERHEAD_BYTES)
+        + per_case["log_lines"].get(f, 0) * LOG_EVENT_OVERHEAD_BYTES
+        for f, n in invocations.items()
+    }
+    log_bytes = sum(logged.values())
     secret_calls = sum(n for key, n in per_case["calls"].items() if "secretsmanager:" in key)
     gb = stored_bytes_per_case * cases / 1e9
     wru, rru = sum(per_case["write_units"].values()), sum(per_case["read_units"].values())
     workflow_rru = 1.0  # each SLA check reads the case once (consistent GetItem of one small item)
     workflow_wru = escalations * 2 * 2  # an escalation's UpdateItem: the case, and its open-queue copy
-    return [
+    async_extra = _async_extra_requests(per_case)
+    handovers = calls.get("webhook lambda:Invoke", 0)
+
+    def seconds(function: str) -> str:
+        waits = ", ".join(
+            f"{n:.2f} {key.split(' ', 1)[1]} x {CALL_LATENCY_MS.get(key.split(' ', 1)[1].split(':')[0], 6.0):g} ms"
+            for key, n in calls.items() if key.startswith(f"{function} ")
+        )  # fmt: skip
+        return (f"{invocations[function]:.1f} x ({cpu[function][1]} CPU + {BILLING_ROUNDING_MS} ms rounding)"
+                f" + waits: {waits or 'none'}")  # fmt: skip
+
+    consumers = [f for f in invocations if f not in ("webhook", "ingester")]
+    lines = [
         Line(
             "Lambda requests",
-            sum(invocations.values()) * cases * price["lambda_request"],
-            f"{sum(invocations.values()):.1f} invocations a case (webhook {invocations.get('webhook', 0):.1f}, "
-            "stream consumers one per record: no batching assumed)",
+            (sum(invocations.values()) + async_extra) * cases * price["lambda_request"],
+            f"{sum(invocations.values()):.1f} invocations a case: "
+            + ", ".join(f"{f} {n:.1f}" for f, n in sorted(invocations.items()))
+            + f" (the ingester once per delivery handed over: {handovers:.1f} handovers; stream consumers one per "
+            "record: no batching assumed); Lambda's asynchronous queue is not billed by itself, Lambda bills requests "
+            f"and duration ({SOURCES['lambda']}); {async_extra:.1f} more for handovers above 256 KB",
         ),
-        Line(
-            "Lambda duration (arm64, 512 MB)",
-            gb_seconds * cases * price["lambda_gb_second_arm"],
-            f"measured CPU (webhook {webhook_cpu_ms:.2f} ms over HTTP) + {CALL_LATENCY_MS['dynamodb']:.0f} ms per "
-            "DynamoDB call waited (assumed) + rounding",
-        ),
+    ]
+    for name, functions in (("webhook", ["webhook"]), ("ingester", ["ingester"]), ("stream consumers", consumers)):
+        present = [f for f in functions if f in invocations]
+        if present:
+            lines.append(Line(
+                f"Lambda duration: {name} (arm64, {memory_gb * 1024:.0f} MB)",
+                sum(duration[f] for f in present) * cases * price["lambda_gb_second_arm"],
+                "; ".join(f"{f}: {seconds(f)}" for f in present) + " (waits assumed: CALL_LATENCY_MS)",
+            ))  # fmt: skip
+    lines += [
         Line(
             "HTTP API requests",
             invocations.get("webhook", 0) * cases * price["http_api_request"],
@@ -231,8 +311,10 @@ def variable_lines(
         Line(
             "CloudWatch Logs ingestion",
             log_bytes * cases / 1e9 * price["logs_ingested_gb"],
-            f"{log_bytes / 1024:.1f} KB a case: the functions' lines measured (Lambda's own events: only a failed "
-            "invocation's, system log level WARN)",
+            f"{log_bytes / 1024:.1f} KB a case: the functions' lines measured ("
+            + ", ".join(f"{f} {b:.0f} B" for f, b in sorted(logged.items()))
+            + f", {LOG_EVENT_OVERHEAD_BYTES} B a line counted; Lambda's own events: only a failed invocation's, "
+            "system log level WARN)",
         ),
         Line(
             "CloudWatch Logs storage, retained 30 days",
@@ -240,6 +322,7 @@ def variable_lines(
             "compressed",
         ),
     ]
+    return lines
 
 
 SCENARIOS = {  # X's bill per case by who answers, each scenario named by carebird.domain.xbill.CASE_SCENARIOS
@@ -350,6 +433,39 @@ def inbox_refreshes(per_day: int, queue_changes_a_case: float, mix: Mix = MIX) -
     return refreshes, min(refreshes, seconds * (changed + 1 / QUEUE_FIGURES_SLOT_SECONDS))
 
 
+def cold_starts_a_month(per_day: int, invocations_a_case: float, idle_minutes: float = IDLE_RECLAIM_MINUTES) -> float:
+    """Cold starts a month of one function invoked `invocations_a_case` times a case at `per_day` cases a day: the
+    invocations that come more than `idle_minutes` after the one before (random arrivals over the whole day)."""
+    a_day = per_day * invocations_a_case
+    return a_day * math.exp(-a_day / (24 * 60) * idle_minutes) * MONTH_DAYS
+
+
+def cold_start_line(per_day: int, invocations: dict[str, float], init_cpu_ms: dict[str, float], region: str,
+                    memory_mb: int = 512) -> Line:  # fmt: skip
+    """The month's cold starts of the per-case functions, their INIT phase billed at the function's memory."""
+    price, share = REGIONS[region], max(1.0, LAMBDA_FULL_VCPU_MB / memory_mb)
+    usd, parts, unmeasured = 0.0, [], []
+    for function, n in sorted(invocations.items()):
+        source = function if function in init_cpu_ms else INIT_STAND_INS.get(function)
+        starts = cold_starts_a_month(per_day, n)
+        if source not in init_cpu_ms:
+            unmeasured.append(f"{function} ({starts:,.0f})")
+            continue
+        seconds = init_cpu_ms[source] / 1000 * share
+        usd += starts * seconds * memory_mb / 1024 * price["lambda_gb_second_arm"]
+        stand_in = "" if source == function else f", the {source}'s"
+        parts.append(f"{function} {starts:,.0f} x {seconds:.2f} s ({init_cpu_ms[source]:.0f} ms CPU{stand_in})")
+    how = (
+        f"INIT billed as duration since August 2025; a cold start after {IDLE_RECLAIM_MINUTES:g} idle minutes "
+        f"(assumed), its CPU the built first event's x{share:.2f} (the CPU share of {memory_mb} MB): "
+        + ("; ".join(parts) or "none priced")
+        + (f"; not measured in this run, not counted: {', '.join(unmeasured)}" if unmeasured else "")
+        + f"; ${usd / share:.2f} if INIT runs with a whole vCPU; "
+        f"${usd / (per_day * MONTH_DAYS) * 1000:.4f} per 1,000 of the month's cases"
+    )
+    return Line("Lambda cold starts", usd, how)
+
+
 def fixed_lines(
     per_day: int,
     variable_per_1000: float,
@@ -358,6 +474,8 @@ def fixed_lines(
     region: str = "us-east-1",
     mix: Mix = MIX,
     variable_queue_changes: float = 4.0,
+    invocations: dict[str, float] | None = None,
+    init_cpu_ms: dict[str, float] | None = None,
 ) -> list[Line]:
     """A month at `per_day` cases: what runs whatever the traffic, the inbox open `mix.agents` x `mix.hours_a_day`
     every day of the month, and the month's variable cost; free tiers applied where AWS grants them to every
@@ -383,7 +501,7 @@ def fixed_lines(
 
     inbox = (refreshes - full) * refresh("") + full * refresh("full_")
     scheduled_logs_gb = scheduled * (PLATFORM_LOG_BYTES + 600) / 1e9
-    return [
+    lines = [
         Line("Secrets Manager secret", price["secret_month"], "the X credentials"),
         Line(
             "CloudWatch alarms",
@@ -424,6 +542,9 @@ def fixed_lines(
             "the per-1,000-case lines above",
         ),
     ]
+    if invocations:  # a case's functions start cold as the day's traffic leaves them idle
+        lines.insert(-1, cold_start_line(per_day, invocations, init_cpu_ms or {}, region))
+    return lines
 
 
 def total(lines: list[Line]) -> float:
@@ -435,9 +556,19 @@ README_BEGIN = "<!-- costs:begin (written by `make bench` from bench/costs.py an
 README_END = "<!-- costs:end -->"
 
 
-def model_inputs(lifecycle: dict[str, Any], webhook_cpu_ms: float, inbox_refresh: dict[str, float]) -> dict:
-    """What the model needs of a run, as bench/measured.json keeps it."""
-    return {"per_case": lifecycle, "webhook_cpu_ms": webhook_cpu_ms, "inbox_refresh": inbox_refresh}
+def model_inputs(
+    lifecycle: dict[str, Any], cpu_ms_http: dict[str, float | None], inbox_refresh: dict,
+    init_cpu_ms: dict[str, float | None] | None = None,
+) -> dict:  # fmt: skip
+    """What the model needs of a run, as bench/measured.json keeps it: a case's bill (case_lifecycle), the CPU per
+    invocation over HTTP of the functions the probes measured and their built first event's CPU (None or absent:
+    not measured in this run), the inbox's refreshes."""
+    return {
+        "per_case": lifecycle,
+        "cpu_ms_http": {function: ms for function, ms in cpu_ms_http.items() if ms is not None},
+        "init_cpu_ms": {function: ms for function, ms in (init_cpu_ms or {}).items() if ms is not None},
+        "inbox_refresh": inbox_refresh,
+    }
 
 
 def load_inputs() -> dict[str, Any]:
@@ -447,9 +578,10 @@ def load_inputs() -> dict[str, Any]:
 def month(inputs: dict[str, Any], per_day: int, template: str) -> dict[str, Any]:
     """The AWS lines per 1,000 cases and for a month at `per_day` cases, and X's month per scenario."""
     per_case = inputs["per_case"]
-    variable = variable_lines(per_case, inputs["webhook_cpu_ms"], per_case["stored_bytes"], "us-east-1")
+    variable = variable_lines(per_case, inputs["cpu_ms_http"], per_case["stored_bytes"], "us-east-1")
     changes = per_case["invocations"].get("dispatcher", 4.0)  # stream records a case makes, each may bump
-    fixed = fixed_lines(per_day, total(variable), inputs["inbox_refresh"], template, variable_queue_changes=changes)
+    fixed = fixed_lines(per_day, total(variable), inputs["inbox_refresh"], template, variable_queue_changes=changes,
+                        invocations=per_case["invocations"], init_cpu_ms=inputs.get("init_cpu_ms", {}))  # fmt: skip
     return {"variable": variable, "fixed": fixed, "per_1000": total(variable), "aws_month": total(fixed)}
 
 

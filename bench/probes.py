@@ -584,10 +584,17 @@ def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, ob
     AWS call of every function, DynamoDB's billed units (bench/capacity.py's Ledger), the bytes each function
     logs and its CPU (moto's emulation excluded). Each case: a mention, a follow-up, the brand's answer in the
     thread; every fifth mention and every tenth answer redelivered; the stream handed to both consumers after
-    each event (one invocation per record: the worst case of batching)."""
+    each event (one invocation per record: the worst case of batching).
+
+    Each delivery goes through the webhook and, by its Lambda `Invoke` (InvocationType Event), through the ingester
+    (carebird_local.local.AsyncLambda queues the handover and runs the ingester on it once the webhook has answered,
+    as EmbeddedStack connects them). The Invoke is the webhook's call; everything the ingester does (its calls, CPU,
+    log lines, and each attempt an invocation) is the ingester's (an invocation run inside another, were the queue
+    ever to run one there, would be taken out of the caller's CPU)."""
     import contextlib
     import io
     from datetime import timedelta
+    from types import SimpleNamespace
 
     from carebird_local import local
     from carebird_local import simulate as sim
@@ -608,7 +615,7 @@ def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, ob
     log_lines: dict[str, int] = {}
     invocations: dict[str, int] = {}
     cpu: dict[str, float] = {}
-    emulated = [0.0]
+    emulated = [0.0]  # seconds inside moto's emulation since the probe began (never reset: frames take differences)
     real_stub = BotocoreStubber.__call__
 
     def timed_stub(self: object, *args: object, **kwargs: object) -> object:
@@ -627,19 +634,31 @@ def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, ob
             return self.buffer_.write(text)
 
     captured = Captured()
+    frames: list[dict[str, float]] = []  # the invocations running: the webhook's, the ingester's inside its Invoke
 
     def run(function: str, call: object, *args: object) -> object:
-        ledger.running, emulated[0] = function, 0.0
-        captured.buffer_ = io.StringIO()
+        """One invocation of `function`: its CPU less moto's emulation and less the invocations nested in it (the
+        ingester inside the webhook's Invoke), its log lines, its calls (ledger.running)."""
+        outer_running, outer_buffer = ledger.running, captured.buffer_
+        ledger.running, captured.buffer_ = function, io.StringIO()
+        frame = {"nested_cpu": 0.0, "nested_emulated": 0.0, "emulated": emulated[0]}
+        frames.append(frame)
         began = time.process_time()
-        result = call(*args)  # type: ignore[operator]
-        cpu[function] = cpu.get(function, 0.0) + time.process_time() - began - emulated[0]
-        lines = captured.buffer_.getvalue().splitlines()
-        log_bytes[function] = log_bytes.get(function, 0) + sum(len(line.encode()) + 1 for line in lines)
-        log_lines[function] = log_lines.get(function, 0) + len(lines)
-        invocations[function] = invocations.get(function, 0) + 1
-        ledger.running = "other"
-        return result
+        try:
+            return call(*args)  # type: ignore[operator]
+        finally:
+            inclusive, emulation = time.process_time() - began, emulated[0] - frame["emulated"]
+            frames.pop()
+            own_emulation = emulation - frame["nested_emulated"]
+            cpu[function] = cpu.get(function, 0.0) + inclusive - frame["nested_cpu"] - own_emulation
+            if frames:  # nested: the caller's CPU leaves this one out
+                frames[-1]["nested_cpu"] += inclusive
+                frames[-1]["nested_emulated"] += emulation
+            lines = captured.buffer_.getvalue().splitlines()
+            log_bytes[function] = log_bytes.get(function, 0) + sum(len(line.encode()) + 1 for line in lines)
+            log_lines[function] = log_lines.get(function, 0) + len(lines)
+            invocations[function] = invocations.get(function, 0) + 1
+            ledger.running, captured.buffer_ = outer_running, outer_buffer
 
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}), contextlib.redirect_stdout(captured):
         import boto3
@@ -657,14 +676,23 @@ def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, ob
         for name, made in logging.Logger.manager.loggerDict.items():  # ... and their level (the storm's is ERROR):
             if isinstance(made, logging.Logger) and name.startswith("carebird"):  # the functions' loggers as deployed
                 made.setLevel(logging.INFO)
+        ingester = stack.ingester
+        metered_ingester = SimpleNamespace(  # Lambda's queue invokes the ingester: each attempt metered as its own
+            lambda_handler=lambda event, context: run("ingester", ingester.lambda_handler, event, context)
+        )
+        stack.lambda_queue.route(stack.webhook.settings.ingester_function, metered_ingester)  # type: ignore[arg-type]
         BotocoreStubber.__call__ = timed_stub  # type: ignore[method-assign]
         restore = ledger.install()
         try:
 
             def deliver(payload: dict) -> None:
                 signed = local.signed_delivery(payload, stack.consumer_secret)
+                handed = len(stack.lambda_queue.invocations)
                 response = run("webhook", stack.webhook.lambda_handler, signed, stack.context)
                 assert response["statusCode"] == 200, response  # type: ignore[index]
+                stack.run_ingester()  # Lambda invokes the ingester on the queued handover
+                (invocation,) = stack.lambda_queue.invocations[handed:]  # one handover per delivery, stored
+                assert not invocation.failed, invocation.errors
                 event = stack.stream.next_event()
                 for record in event["Records"]:  # one record per invocation; the filters pass case items only
                     if record["dynamodb"]["Keys"]["sk"]["S"] != "CASE":
@@ -702,6 +730,8 @@ def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, ob
 
             clock.reset()
         stored = _stored_bytes(stack.dynamodb, "bench-bill", ledger)
+        # each handover's payload in bytes, as carebird.app.handoff writes it (json.dumps, ASCII)
+        handovers = [len(json.dumps(invocation.payload)) for invocation in stack.lambda_queue.invocations]
     per_case = {
         "stored_bytes": stored / cases,
         "invocations": {f: v / cases for f, v in invocations.items()},
@@ -712,22 +742,24 @@ def case_lifecycle(cases: int = 40) -> tuple[list[tuple[str, str]], dict[str, ob
         "read_units": {f: v / cases for f, v in ledger.read_units.items()},
         "refused_writes": {f: v / cases for f, v in ledger.refused.items()},
         "calls": {f"{f} {s}:{op}": v / cases for (f, s, op), v in sorted(ledger.calls.items())},
+        "handover_bytes": {"mean": statistics.mean(handovers), "largest": max(handovers)},
     }
     rows = [
         (f"a case's bill, measured ({cases} cases through the real functions on moto)",
          f"{sum(per_case['invocations'].values()):.1f} invocations, "
          f"{sum(per_case['write_units'].values()):.1f} WRU, {sum(per_case['read_units'].values()):.1f} RRU, "
          f"{sum(per_case['log_bytes'].values()) / 1024:.1f} KB of function logs, "
-         f"{per_case['stored_bytes'] / 1024:.1f} KB stored per case"),
+         f"{per_case['stored_bytes'] / 1024:.1f} KB stored per case; handovers to the ingester "
+         f"{per_case['handover_bytes']['mean']:.0f} B on average, {per_case['handover_bytes']['largest']} B at most"),
     ]  # fmt: skip
     for function in sorted(invocations):
         calls = ", ".join(f"{k.split(' ', 1)[1]} {v:.2f}" for k, v in per_case["calls"].items()
                           if k.startswith(f"{function} "))  # fmt: skip
         rows.append((f"  {function} per case",
                      f"{per_case['invocations'][function]:.2f} invocations x {per_case['cpu_ms'][function]:.1f} ms "
-                     f"CPU; WRU {per_case['write_units'].get(function, 0):.1f}, RRU "
-                     f"{per_case['read_units'].get(function, 0):.1f}; logs {per_case['log_bytes'][function]:.0f} B "
-                     f"({per_case['log_lines'][function]:.1f} lines); calls: {calls or 'none'}"))  # fmt: skip
+                     f"CPU (in process, moto's emulation excluded); WRU {per_case['write_units'].get(function, 0):.1f}"
+                     f", RRU {per_case['read_units'].get(function, 0):.1f}; logs {per_case['log_bytes'][function]:.0f}"
+                     f" B ({per_case['log_lines'][function]:.1f} lines); calls: {calls or 'none'}"))  # fmt: skip
     return rows, per_case
 
 

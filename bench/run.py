@@ -35,11 +35,13 @@ STORM_EVENTS = int(os.environ.get("BENCH_STORM_EVENTS", "10000"))
 SMALL_DESK_OPEN_CASES = 20  # a 100-cases-a-day desk's queue at a busy moment: what its inbox refreshes read
 
 
-def bill(lifecycle: dict[str, Any], webhook_cpu_ms: float, inbox: dict[str, Any]) -> tuple:
+def bill(lifecycle: dict[str, Any], figures: dict[str, Any], inbox: dict[str, Any]) -> tuple:
     """Every cost line (us-east-1), the totals the goals name, and the rows that show them; the model's inputs are
     saved (bench/measured.json) and README's month table rewritten from them: one model, quoted everywhere."""
     template = (ROOT / "infra" / "template.yaml").read_text()
-    inputs = costs.model_inputs(lifecycle, webhook_cpu_ms, inbox)
+    over_http = {f: figures.get(f"{f}_cpu_ms_per_event_http") for f in costs.HTTP_PROBED}  # absent: not measured
+    built = {f: figures.get(key) for f, key in costs.INIT_CPU_KEYS.items()}  # absent: not measured (--quick)
+    inputs = costs.model_inputs(lifecycle, over_http, inbox, built)
     rows, figures = [], {}
     for per_day in (100, 10_000):
         month = costs.month(inputs, per_day, template)
@@ -98,9 +100,8 @@ def main(argv: list[str]) -> None:
     small_desk = section("inbox, small desk", lambda: probes.inbox_probe(open_cases=SMALL_DESK_OPEN_CASES))
     section("KPIs", probes.kpi_probe)
     lifecycle = section("a case's bill", probes.case_lifecycle)
-    if lifecycle and small_desk and "webhook_cpu_ms_per_event_http" in figures:
-        section("costs", lambda: bill(lifecycle, figures["webhook_cpu_ms_per_event_http"],
-                                      small_desk["inbox_refresh"]))  # fmt: skip
+    if lifecycle and small_desk:
+        section("costs", lambda: bill(lifecycle, figures, small_desk["inbox_refresh"]))
     section("webhook hardening", ingestion.ingestion_rows)  # junk cost per million, the largest delivery
     report.write_doc(figures, rows)
     if "--json" in argv:

@@ -25,12 +25,13 @@ ANSWERS = {
     "CKV_AWS_117": "Nothing carebird reaches is in a VPC (DynamoDB, SNS, Step Functions, Scheduler, Secrets Manager, "
     "X): a VPC would need NAT gateways (about $35/month each) or endpoints, for no isolation gained.",
     "CKV_AWS_116": "checkov looks only for `DeadLetterQueue`. Stream consumers have `OnFailure` destinations on their "
-    "event source mappings, scheduled functions `EventInvokeConfig` `OnFailure`, both to `FailuresQueue`, alarmed "
-    "(`test_streams_that_keep_failing_go_to_the_failures_queue_with_an_alarm`); "
+    "event source mappings, the ingester and the scheduled functions `EventInvokeConfig` `OnFailure`, all to "
+    "`FailuresQueue`, alarmed (`test_streams_that_keep_failing_go_to_the_failures_queue_with_an_alarm`); "
     "the webhook and the inbox are synchronous: their callers retry.",
     "CKV_AWS_115": "The webhook is bounded by its routes' throttles (50/s deliveries, 5/s CRC) and may reserve "
     "executions (`WebhookReservedConcurrency`, off by default: a reservation fails to deploy on accounts whose quota "
-    "is 10); stream consumers are bounded by their shards, the others by their schedules.",
+    "is 10); the ingester by the webhook's deliveries (Lambda queues what exceeds the account's concurrency), stream "
+    "consumers by their shards, the others by their schedules.",
     "CKV_AWS_173": "The variables hold names and ARNs, no secret (credentials are read from Secrets Manager); Lambda "
     "encrypts them at rest with its AWS managed key.",
     "CKV_AWS_158": "Logs never hold message texts or secrets (`test_secrets_never_appear_in_the_logs_of_a_full_run`); "

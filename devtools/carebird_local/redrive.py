@@ -1,10 +1,10 @@
 """Store again what the ingester gave up on: its on-failure records in the FailuresQueue (`carebird redrive`).
 
 Lambda retries a failed asynchronous invocation of the ingester twice (and keeps one it cannot run, throttled, up to
-six hours), then sends an invocation record to the on-failure destination, the FailuresQueue: "For Amazon SQS [...]
-the invocation record is passed as the Message to the destination", a JSON document with `requestContext`
-(`functionArn`, `condition`, `approximateInvokeCount`), `requestPayload` (the event: here the webhook's handover,
-carebird.app.handoff), `responseContext` and `responsePayload` (the error)
+an hour: the template's MaximumEventAgeInSeconds), then sends an invocation record to the on-failure destination,
+the FailuresQueue: "For Amazon SQS [...] the invocation record is passed as the Message to the destination", a JSON
+document with `requestContext` (`functionArn`, `condition`, `approximateInvokeCount`), `requestPayload` (the event:
+here the webhook's handover, carebird.app.handoff), `responseContext` and `responsePayload` (the error)
 (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
 
 Each of the ingester's records is sent to the ingester again, synchronously (RequestResponse), so the operator sees

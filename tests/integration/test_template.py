@@ -316,10 +316,11 @@ def test_the_ingester_stores_and_alerts_but_reads_no_secret_and_invokes_nothing(
     assert "Events" not in RESOURCES["IngesterFunction"]["Properties"]  # no URL, no schedule: the webhook invokes it
 
 
-def test_the_ingester_retries_twice_keeps_events_six_hours_then_sends_them_to_the_alarmed_failures_queue():
+def test_the_ingester_retries_twice_keeps_events_an_hour_then_sends_them_to_the_alarmed_failures_queue():
     config = RESOURCES["IngesterFunction"]["Properties"]["EventInvokeConfig"]
 
-    assert (config["MaximumRetryAttempts"], config["MaximumEventAgeInSeconds"]) == (2, 21600)
+    # an hour, not Lambda's default six: a backlog held back by throttling reaches the alarmed queue within the hour
+    assert (config["MaximumRetryAttempts"], config["MaximumEventAgeInSeconds"]) == (2, 3600)
     assert config["DestinationConfig"]["OnFailure"] == {
         "Type": "SQS",  # SAM gives the role sqs:SendMessage on this queue alone
         "Destination": {"Fn::GetAtt": ["FailuresQueue", "Arn"]},

@@ -63,9 +63,9 @@ def test_the_bill_names_each_line_once_and_grows_with_what_was_measured():
         },
     }
     for region in costs.REGIONS:
-        lines = costs.variable_lines(measured, 3.0, 5000, region)
+        lines = costs.variable_lines(measured, {"webhook": 3.0}, 5000, region)
         more_writes = costs.variable_lines(
-            measured | {"write_units": {"webhook": 74, "dispatcher": 8}}, 3.0, 5000, region
+            measured | {"write_units": {"webhook": 74, "dispatcher": 8}}, {"webhook": 3.0}, 5000, region
         )
         assert all(line.usd > 0 for line in lines) and len({line.name for line in lines}) == len(lines)
         assert costs.total(more_writes) > costs.total(lines)
