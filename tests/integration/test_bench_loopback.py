@@ -36,3 +36,25 @@ def test_a_replayed_request_is_named_by_its_target_or_else_by_its_method_and_pat
     invoke = Request({}, "http://127.0.0.1:1/2015-03-31/functions/probe-ingester/invocations")
     assert request_identity(dynamodb) == "DynamoDB_20120810.GetItem"
     assert request_identity(invoke) == "POST /2015-03-31/functions/probe-ingester/invocations"
+
+
+def test_consecutive_handovers_reuse_one_connection_to_lambda():
+    """An Invoke's answer holds its (empty) body open until it is read: unread, every handover opened a new connection
+    (in AWS, a new TLS handshake per delivery). Over a real socket, the webhook's handovers share one."""
+    from carebird.aws.handoff import LambdaHandoff
+
+    server = KeepAliveMotoServer().start()
+    try:
+        server.lambda_without_docker("eu-west-3", answers=5)
+        session = boto3.session.Session(
+            aws_access_key_id="testing", aws_secret_access_key="testing", region_name="eu-west-3"
+        )
+        awslambda = session.client("lambda", endpoint_url=server.endpoint)
+        create_target_function(session.client("iam", endpoint_url=server.endpoint), awslambda, "bench-reuse")
+        handoff = LambdaHandoff("bench-reuse", awslambda)
+        for _ in range(5):
+            handoff.hand_over(b'{"format": "carebird.delivery/1", "body": "e30="}')
+        pools = list(awslambda._endpoint.http_session._manager.pools._container.values())
+    finally:
+        server.stop()
+    assert sum(pool.num_connections for pool in pools) == 1

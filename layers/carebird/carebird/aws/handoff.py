@@ -40,5 +40,7 @@ class LambdaHandoff:
 
     def hand_over(self, payload: bytes) -> None:
         answer = self.client().invoke(FunctionName=self.function_name, InvocationType="Event", Payload=payload)
+        answer["Payload"].read()  # empty for a 202; unread, it keeps its connection out of the pool: a new TLS
+        # connection for every delivery (measured on loopback: 300 handovers, 300 connections; read: one)
         if answer.get("StatusCode") != ACCEPTED:
             raise HandoffRefused(f"Lambda answered {answer.get('StatusCode')} to the handover, not {ACCEPTED}")
