@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from carebird.app.handoff import read_handoff
+from carebird.app.handoff import read_handoff, require_json_object
 from carebird.app.ingest import Outcome, Result, apply_event
 from carebird.domain.model import Event, Message
 from carebird.domain.outages import OutageWatch
-from carebird.errors import CarebirdError, ConfigurationError, PayloadError, StorageRefused
+from carebird.errors import CarebirdError, ConfigurationError, StorageRefused
 from carebird.settings import IngesterSettings
 from carebird.x.normalise import Delivery, Rejected, parse_delivery
 
@@ -57,14 +57,6 @@ class Summary:
         return {"feed": self.feed, "outcomes": {name: count for name, count in self.outcomes.items() if count}}
 
 
-def decode_json(data: bytes) -> Any:
-    """The JSON of a body that must decode whole (tests and tools); the webhook uses decode_delivery."""
-    body, rejected = decode_delivery(data)
-    if rejected:
-        raise PayloadError(rejected[0].reason)
-    return body
-
-
 # Integers longer than this stay text (Python refuses to convert 4,301 digits and more); X's longest are ids of
 # 20 digits and times of 13, so such a field is refused by the field's own check, never by the whole delivery.
 MAX_INT_DIGITS = 40
@@ -89,10 +81,7 @@ def decode_delivery(data: bytes) -> tuple[Any, list[Rejected]]:
     `Rejected` and an empty delivery. A body that is no JSON object at all is a PayloadError (400), never kept: X
     sends objects, and the CRC answer signs only tokens without `{`.
     """
-    if not data.strip():
-        raise PayloadError("empty body: expected an X activity delivery")
-    if data.lstrip()[:1] != b"{":
-        raise PayloadError("body must be a JSON object (an X activity delivery)")
+    require_json_object(data)
     try:
         return _loads(data), []
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError

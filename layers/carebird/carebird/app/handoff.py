@@ -37,6 +37,15 @@ def largest_body(payload_bytes: int = MAX_PAYLOAD_BYTES - RECORD_BYTES) -> int:
     return (payload_bytes - ENVELOPE_BYTES) // 4 * 3
 
 
+def require_json_object(data: bytes) -> None:
+    """A PayloadError (400) for a body that is empty or does not open a JSON object: X sends objects, and the CRC
+    answer signs only tokens without `{`. What is inside the object is the ingester's to store or quarantine."""
+    if not data.strip():
+        raise PayloadError("empty body: expected an X activity delivery")
+    if data.lstrip()[:1] != b"{":
+        raise PayloadError("body must be a JSON object (an X activity delivery)")
+
+
 def handoff_payload(data: bytes, received_at: datetime) -> bytes:
     """The handover of a verified delivery, as the ingester's invocation payload."""
     body = base64.b64encode(data).decode("ascii")

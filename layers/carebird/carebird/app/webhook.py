@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from carebird.app.handoff import handoff_payload
+from carebird.app.handoff import handoff_payload, require_json_object
 from carebird.errors import PayloadError
 from carebird.settings import WebhookSettings
 from carebird.x import signature
@@ -73,10 +73,7 @@ class Webhook:
         object (invalid bytes, unknown events) is the ingester's to quarantine, never a reason to refuse it."""
         data = raw_body(event, self.settings.max_body_bytes)
         signature.verify(self.secret(), data, signature_header)
-        if not data.strip():
-            raise PayloadError("empty body: expected an X activity delivery")
-        if data.lstrip()[:1] != b"{":
-            raise PayloadError("body must be a JSON object (an X activity delivery)")
+        require_json_object(data)
         self.handoff.hand_over(handoff_payload(data, self.now()))
         return len(data)
 
