@@ -9,22 +9,15 @@ an asynchronous invocation's on-failure destination once its attempts are spent.
 
 from __future__ import annotations
 
-import io
 import json
+import traceback
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from types import ModuleType
 from typing import Any
 
-from carebird_local.local import LambdaContext
-
-
-class _Payload(io.BytesIO):
-    """A response body botocore can read whole or stream."""
-
-    def stream(self, **_: Any) -> Any:
-        yield self.read()
+from carebird_local.local import LambdaContext, invoked, lambda_answer, lambda_refusal
 
 
 class SyncLambda:
@@ -42,18 +35,11 @@ class SyncLambda:
         return client
 
     def _invoke(self, request: Any, **_: Any) -> Any:
-        from urllib.parse import unquote
-
-        from botocore.awsrequest import AWSResponse
-
-        kind = request.headers.get("X-Amz-Invocation-Type")
-        if (kind.decode() if isinstance(kind, bytes) else kind) not in (None, "RequestResponse"):
+        name, kind = invoked(request)
+        if kind != "RequestResponse":
             return None  # an asynchronous invocation: AsyncLambda's
-        name = unquote(request.url.split("/functions/", 1)[1].split("/", 1)[0])
         if name not in self.functions:
-            body = json.dumps({"Type": "User", "Message": f"Function not found: {name}"}).encode()
-            headers = {"x-amzn-ErrorType": "ResourceNotFoundException", "Content-Length": str(len(body))}
-            return AWSResponse(request.url, 404, headers, _Payload(body))
+            return lambda_refusal(request.url, 404, "ResourceNotFoundException", f"Function not found: {name}")
         module, context = self.functions[name]
         event = json.loads(request.body)
         self.calls.append((name, event))
@@ -63,8 +49,7 @@ class SyncLambda:
         except Exception as error:  # Lambda answers 200 and names the error in a header and the payload
             answer = json.dumps({"errorMessage": str(error), "errorType": type(error).__name__}).encode()
             headers["X-Amz-Function-Error"] = "Unhandled"
-        headers["Content-Length"] = str(len(answer))
-        return AWSResponse(request.url, 200, headers, _Payload(answer))
+        return lambda_answer(request.url, 200, headers, answer)
 
 
 def on_failure_record(
@@ -85,5 +70,10 @@ def on_failure_record(
         },
         "requestPayload": dict(payload),
         "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
-        "responsePayload": {"errorMessage": str(error), "errorType": type(error).__name__, "requestId": request_id},
+        "responsePayload": {  # the Python runtime's error answer: its message, type and stack trace
+            "errorMessage": str(error),
+            "errorType": type(error).__name__,
+            "requestId": request_id,
+            "stackTrace": traceback.format_tb(error.__traceback__),
+        },
     }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import functools
 import importlib.util
+import io
 import json
 import sys
 import threading
@@ -131,18 +132,33 @@ class LambdaContext:
         return self.timeout_ms
 
 
-class _Body:
-    """A response body botocore can read (its `raw`): the handover's 202 has none."""
-
-    def __init__(self, data: bytes = b"") -> None:
-        self.data = data
+class ResponseBody(io.BytesIO):
+    """A response body botocore can read whole or stream (an answer's `raw`): the handover's 202 has none."""
 
     def stream(self, **_: Any) -> Any:
-        yield self.data
+        yield self.read()
 
-    def read(self, *_: Any) -> bytes:
-        data, self.data = self.data, b""
-        return data
+
+def lambda_answer(url: str, status: int, headers: dict[str, str], body: bytes = b"") -> Any:
+    """An answer of Lambda's API at botocore's transport (what a `before-send` handler returns)."""
+    from botocore.awsrequest import AWSResponse
+
+    return AWSResponse(url, status, headers, ResponseBody(body))
+
+
+def lambda_refusal(url: str, status: int, error_type: str, message: str) -> Any:
+    """Lambda refusing an Invoke: its status, its error type in `x-amzn-ErrorType`, its message."""
+    body = json.dumps({"Type": "User", "message": message}).encode()
+    return lambda_answer(url, status, {"x-amzn-ErrorType": error_type, "Content-Type": "application/json"}, body)
+
+
+def invoked(request: Any) -> tuple[str, str]:
+    """The function an `Invoke` request names and its invocation type (RequestResponse when it says none)."""
+    from urllib.parse import unquote
+
+    kind = request.headers.get("X-Amz-Invocation-Type") or "RequestResponse"
+    name = unquote(request.url.split("/functions/", 1)[1].split("/", 1)[0])
+    return name, kind.decode() if isinstance(kind, bytes) else kind
 
 
 @dataclass
@@ -218,27 +234,20 @@ class AsyncLambda:
         return invocation
 
     def _queue(self, request: Any, **_: Any) -> Any:
-        from urllib.parse import unquote
-
-        from botocore.awsrequest import AWSResponse
-
-        kind = request.headers.get("X-Amz-Invocation-Type")
-        if (kind.decode() if isinstance(kind, bytes) else kind) != "Event":
+        name, kind = invoked(request)
+        if kind != "Event":
             return None  # a synchronous invocation: not this queue's
-        name = unquote(request.url.split("/functions/", 1)[1].split("/", 1)[0])
         if name not in self.functions:
-            body = json.dumps({"Type": "User", "message": f"Function not found: {name}"}).encode()
-            headers = {"x-amzn-ErrorType": "ResourceNotFoundException", "Content-Type": "application/json"}
-            return AWSResponse(request.url, 404, headers, _Body(body))
+            return lambda_refusal(request.url, 404, "ResourceNotFoundException", f"Function not found: {name}")
         if len(request.body) > ASYNC_PAYLOAD_LIMIT:  # Lambda's answer to an event too large to queue
-            body = json.dumps({"Type": "User", "message": "Request must be smaller than 1048576 bytes"}).encode()
-            headers = {"x-amzn-ErrorType": "RequestTooLargeException", "Content-Type": "application/json"}
-            return AWSResponse(request.url, 413, headers, _Body(body))
+            return lambda_refusal(
+                request.url, 413, "RequestTooLargeException", "Request must be smaller than 1048576 bytes"
+            )
         invocation = Invocation(name, json.loads(request.body), queued_by=threading.get_ident())
         with self._lock:
             self.invocations.append(invocation)
             self.pending.append(invocation)
-        return AWSResponse(request.url, 202, {"x-amzn-RequestId": str(uuid.uuid4())}, _Body())
+        return lambda_answer(request.url, 202, {"x-amzn-RequestId": str(uuid.uuid4())})
 
 
 def connect_webhook(webhook: ModuleType, ingester: ModuleType, queue: AsyncLambda | None = None) -> AsyncLambda:

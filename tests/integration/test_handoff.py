@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 from carebird_local import local
 
@@ -19,25 +18,11 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class _Body:
-    def __init__(self, data: bytes) -> None:
-        self.data = data
-
-    def stream(self, **_):
-        yield self.data
-
-    def read(self, *_):
-        data, self.data = self.data, b""
-        return data
-
-
 def refuse_invocations(deployed):
     """Lambda refusing the handover (the function missing, as after a broken deployment): a 404 at the transport."""
 
     def refused(request, **_):
-        body = json.dumps({"Type": "User", "message": "Function not found"}).encode()
-        headers = {"x-amzn-ErrorType": "ResourceNotFoundException", "Content-Type": "application/json"}
-        return AWSResponse(request.url, 404, headers, _Body(body))
+        return local.lambda_refusal(request.url, 404, "ResourceNotFoundException", "Function not found")
 
     client = deployed.module.handoff.client()
     client.meta.events.unregister("before-send.lambda.Invoke", unique_id="carebird-async-lambda")

@@ -14,13 +14,12 @@ Each test states a behaviour the handover must have once X got its 200, with the
 from __future__ import annotations
 
 import json
-import traceback
 from datetime import timedelta
 
 import boto3
 import pytest
 from botocore.exceptions import BotoCoreError, ClientError
-from carebird_local import local
+from carebird_local import invoke, local
 
 from carebird import clock
 from carebird.app.handoff import largest_body
@@ -37,25 +36,8 @@ LAMBDA_ASYNC_PAYLOAD_BYTES = 1_048_576  # "For asynchronous invocations, the max
 
 def on_failure_record(invocation: local.Invocation) -> dict:
     """Lambda's record of an asynchronous invocation that failed every attempt, as the documentation shows it."""
-    error = invocation.errors[-1]
-    return {
-        "version": "1.0",
-        "timestamp": "2025-11-25T12:03:05.568Z",
-        "requestContext": {
-            "requestId": "e4b46cbf-b738-xmpl-8880-a18cdf61200e",
-            "functionArn": f"arn:aws:lambda:eu-west-3:123456789012:function:{invocation.function_name}:$LATEST",
-            "condition": "RetriesExhausted",
-            "approximateInvokeCount": len(invocation.errors),
-        },
-        "requestPayload": invocation.payload,
-        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
-        "responsePayload": {
-            "errorMessage": str(error),
-            "errorType": type(error).__name__,
-            "requestId": "e4b46cbf-b738-xmpl-8880-a18cdf61200e",
-            "stackTrace": traceback.format_tb(error.__traceback__),
-        },
-    }
+    arn = f"arn:aws:lambda:eu-west-3:123456789012:function:{invocation.function_name}"
+    return invoke.on_failure_record(arn, invocation.payload, invocation.errors[-1], len(invocation.errors), clock.now())
 
 
 def failures_queue(sqs) -> str:
